@@ -1,0 +1,1 @@
+"""The subgraphs of the commerce supergraph and the kernel they share."""

@@ -1,0 +1,171 @@
+"""Access-token verification shared by every subgraph.
+
+Tokens are JWTs issued by the users subgraph, signed with an asymmetric key
+named by `kid`. Subgraphs verify them themselves (never trusting the gateway)
+against the users JWKS; the users subgraph verifies against its own keys.
+Only the configured algorithms are accepted, so `none` and HS256-with-the-
+public-key tokens are refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx
+import jwt
+
+from subgraphs.kernel.errors import Unauthenticated
+from subgraphs.kernel.settings import AuthSettings
+
+log = logging.getLogger(__name__)
+
+_INVALID_TOKEN = "Invalid or expired access token."  # noqa: S105 (a message)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The verified caller."""
+
+    user_id: str
+    claims: Mapping[str, Any] = field(default_factory=dict)
+
+
+class TokenVerifier(Protocol):
+    async def verify(self, token: str) -> Principal: ...
+
+
+KeyLookup = Callable[[str], Awaitable[jwt.PyJWK | None]]
+
+
+class JwtVerifier:
+    """Verifies a token's signature, algorithm, issuer, audience and lifetime."""
+
+    def __init__(self, settings: AuthSettings, keys: KeyLookup) -> None:
+        self._settings = settings
+        self._keys = keys
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated(_INVALID_TOKEN) from exc
+        kid = header.get("kid")
+        if not isinstance(kid, str) or header.get("alg") not in self._settings.algorithms:
+            raise Unauthenticated(_INVALID_TOKEN)
+        key = await self._keys(kid)
+        if key is None:
+            raise Unauthenticated(_INVALID_TOKEN)
+        try:
+            claims = jwt.decode(
+                token,
+                key=key.key,
+                algorithms=self._settings.algorithms,
+                audience=self._settings.audience,
+                issuer=self._settings.issuer,
+                leeway=self._settings.leeway_seconds,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated(_INVALID_TOKEN) from exc
+        return Principal(user_id=str(claims["sub"]), claims=claims)
+
+
+class JwksKeys:
+    """Signing keys fetched from a JWKS URL, cached, refetched for an unknown `kid`."""
+
+    def __init__(self, settings: AuthSettings) -> None:
+        self._settings = settings
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def __call__(self, kid: str) -> jwt.PyJWK | None:
+        age = time.monotonic() - self._fetched_at
+        if kid in self._keys and age < self._settings.jwks_cache_seconds:
+            return self._keys[kid]
+        async with self._lock:
+            age = time.monotonic() - self._fetched_at
+            stale = age >= self._settings.jwks_cache_seconds
+            unknown = kid not in self._keys and age >= self._settings.jwks_min_refresh_seconds
+            if stale or unknown:
+                await self._refresh()
+        return self._keys.get(kid)
+
+    async def _refresh(self) -> None:
+        try:
+            async with httpx.AsyncClient(timeout=5.0) as client:
+                response = await client.get(self._settings.jwks_url)
+                response.raise_for_status()
+                keys = jwks_from_json(response.json())
+        except (httpx.HTTPError, ValueError) as exc:
+            # Keep the keys we had; the caller sees an unknown key as a bad token.
+            log.warning(
+                "jwks fetch failed", extra={"url": self._settings.jwks_url, "error": str(exc)}
+            )
+            return
+        self._keys = keys
+        self._fetched_at = time.monotonic()
+
+
+def jwks_from_json(document: Mapping[str, Any]) -> dict[str, jwt.PyJWK]:
+    """Parse a JWKS document into keys by `kid`, skipping keys without one."""
+    keys: dict[str, jwt.PyJWK] = {}
+    for entry in document.get("keys", []):
+        if isinstance(entry, dict) and isinstance(entry.get("kid"), str):
+            keys[entry["kid"]] = jwt.PyJWK(entry)
+    return keys
+
+
+def static_keys(keys: Mapping[str, jwt.PyJWK]) -> KeyLookup:
+    """A key lookup over keys held in process (the issuer's own)."""
+
+    async def lookup(kid: str) -> jwt.PyJWK | None:
+        return keys.get(kid)
+
+    return lookup
+
+
+def bearer_token(
+    headers: Mapping[str, str], connection_params: Mapping[str, Any] | None
+) -> str | None:
+    """The token from `Authorization: Bearer <t>`, or from a WebSocket `connection_init`."""
+    value = headers.get("authorization")
+    if value is None and connection_params:
+        raw = connection_params.get("Authorization", connection_params.get("authorization"))
+        value = raw if isinstance(raw, str) else None
+    if value is None or not value.strip():
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("The Authorization header must be 'Bearer <token>'.")
+    return token.strip()
+
+
+class RequestAuth:
+    """The caller of one request, verified lazily and at most once."""
+
+    def __init__(self, verifier: TokenVerifier, token: Callable[[], str | None]) -> None:
+        self._verifier = verifier
+        self._token = token
+        self._principal: Principal | None = None
+        self._verified = False
+
+    async def principal(self) -> Principal | None:
+        """The verified caller, or None for an anonymous request; a bad token raises."""
+        if not self._verified:
+            token = self._token()
+            self._principal = await self._verifier.verify(token) if token else None
+            self._verified = True
+        return self._principal
+
+    async def require(self) -> Principal:
+        """The verified caller; anonymous requests raise `Unauthenticated`."""
+        principal = await self.principal()
+        if principal is None:
+            raise Unauthenticated()
+        return principal

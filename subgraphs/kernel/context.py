@@ -1,0 +1,30 @@
+"""The per-request context every subgraph's context extends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+
+from subgraphs.kernel.auth import RequestAuth, TokenVerifier, bearer_token
+
+
+@dataclass(kw_only=True)
+class RequestContext:
+    """One HTTP request or one WebSocket connection.
+
+    Strawberry sets `connection_params` from the graphql-transport-ws
+    `connection_init` payload, which is where a WebSocket client's token is.
+    """
+
+    request: Request | WebSocket
+    verifier: TokenVerifier
+    connection_params: dict[str, Any] | None = None
+    auth: RequestAuth = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.auth = RequestAuth(
+            self.verifier, lambda: bearer_token(self.request.headers, self.connection_params)
+        )

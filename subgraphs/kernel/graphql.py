@@ -1,0 +1,122 @@
+"""How every subgraph's Strawberry schema is built: limits, caches, error masking.
+
+The depth and alias rules are built once per schema and shared by every
+request, so the validation cache (keyed by the rule classes) really hits;
+a rule factory per request would defeat it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import strawberry
+from graphql import ASTValidationRule, GraphQLError, GraphQLSyntaxError
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.types import ExecutionContext
+
+from subgraphs.kernel.errors import PublicError
+from subgraphs.kernel.settings import GraphQLSettings
+
+log = logging.getLogger(__name__)
+
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Replaces unexpected errors with a bare `INTERNAL_SERVER_ERROR`.
+
+    Public and request (parse, validation) errors pass as they are; the
+    schema's `process_errors` has logged the original beforehand.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=is_unexpected, error_message="Internal server error.")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": INTERNAL_SERVER_ERROR}
+        return masked
+
+
+class SubgraphSchema(strawberry.federation.Schema):
+    """A federation schema that logs errors by kind and gives request errors a code."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if error.original_error is None:
+                code = _request_error_code(error)
+                error.extensions = {**(error.extensions or {}), "code": code}
+                log.info("request error", extra={"code": code, "error": error.message})
+            elif is_unexpected(error):
+                log.error(
+                    "unexpected error in resolver",
+                    exc_info=error.original_error,
+                    extra={"path": error.path},
+                )
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """True for errors raised by a bug or an outage rather than by the request."""
+    original = error.original_error
+    return original is not None and not isinstance(original, PublicError)
+
+
+def _request_error_code(error: GraphQLError) -> str:
+    if isinstance(error, GraphQLSyntaxError):
+        return "GRAPHQL_PARSE_FAILED"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+def schema_extensions(settings: GraphQLSettings, *, introspection: bool) -> list[Any]:
+    """Extension factories for a subgraph schema, with request-shared validation rules."""
+    rules: list[type[ASTValidationRule]] = [
+        *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
+    if not introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    size = settings.document_cache_size
+    return [
+        MaskUnexpectedErrors,
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: ParserCache(maxsize=size),
+        lambda: AddValidationRules(rules),
+        lambda: ValidationCache(maxsize=size),
+    ]
+
+
+def build_federated_schema(
+    *,
+    query: type,
+    mutation: type | None = None,
+    subscription: type | None = None,
+    types: Sequence[type] = (),
+    settings: GraphQLSettings | None = None,
+    introspection: bool = True,
+    extra_extensions: Iterable[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
+) -> SubgraphSchema:
+    """A Federation 2 schema with the kernel's limits, caches and error masking."""
+    return SubgraphSchema(
+        query=query,
+        mutation=mutation,
+        subscription=subscription,
+        types=types,
+        extensions=[
+            *schema_extensions(settings or GraphQLSettings(), introspection=introspection),
+            *extra_extensions,
+        ],
+    )

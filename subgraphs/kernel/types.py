@@ -1,0 +1,24 @@
+"""GraphQL types every subgraph shares (declared `@shareable` for federation)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from subgraphs.kernel.errors import DomainError
+
+
+@strawberry.federation.type(shareable=True, description="An expected failure of a mutation.")
+class UserError:
+    field: list[str] | None = strawberry.field(
+        description="Path to the input field the error concerns, if any."
+    )
+    message: str = strawberry.field(description="Readable explanation.")
+    code: str = strawberry.field(description="Stable machine-readable code.")
+
+
+def user_errors(error: DomainError) -> list[UserError]:
+    """The `userErrors` of a payload, from a use case's `DomainError`."""
+    return [
+        UserError(field=["input", *p.field] if p.field else None, message=p.message, code=p.code)
+        for p in error.problems
+    ]

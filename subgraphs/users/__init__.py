@@ -1,0 +1,1 @@
+"""The users context: accounts, credentials and the keys that sign access tokens."""

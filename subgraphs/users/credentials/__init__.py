@@ -1,0 +1,1 @@
+"""Users adapters for credentials: argon2id password hashing and token signing keys."""

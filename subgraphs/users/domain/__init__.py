@@ -1,0 +1,1 @@
+"""Users domain: plain data and rules, no framework or driver."""

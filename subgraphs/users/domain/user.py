@@ -1,0 +1,82 @@
+"""The User aggregate and the rules its fields obey."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from subgraphs.kernel.errors import Problem
+
+EMAIL_MAX = 254
+NAME_MAX = 100
+PASSWORD_MIN = 8
+# argon2 hashes any length, but a cap keeps a huge password from costing CPU and memory.
+PASSWORD_MAX = 128
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
+_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A registered user. `email` is stored normalised (trimmed, lower case)."""
+
+    id: str
+    email: str
+    name: str
+    phone: str | None
+    password_hash: str
+    created_at: datetime
+    updated_at: datetime
+
+    def with_profile(self, *, name: str, phone: str | None, now: datetime) -> User:
+        return replace(self, name=name, phone=phone, updated_at=now)
+
+
+def normalize_email(raw: str) -> str:
+    return raw.strip().lower()
+
+
+def email_problems(email: str) -> list[Problem]:
+    if len(email) > EMAIL_MAX or not _EMAIL.match(email):
+        return [Problem("INVALID_EMAIL", "Enter a valid email address.", ("email",))]
+    return []
+
+
+def password_problems(password: str) -> list[Problem]:
+    if len(password) < PASSWORD_MIN:
+        message = f"Password must be at least {PASSWORD_MIN} characters."
+        return [Problem("PASSWORD_TOO_SHORT", message, ("password",))]
+    if len(password) > PASSWORD_MAX:
+        message = f"Password must be at most {PASSWORD_MAX} characters."
+        return [Problem("PASSWORD_TOO_LONG", message, ("password",))]
+    return []
+
+
+def clean_name(raw: str) -> str:
+    return " ".join(raw.split())
+
+
+def name_problems(name: str) -> list[Problem]:
+    if not name:
+        return [Problem("NAME_REQUIRED", "Name must not be empty.", ("name",))]
+    if len(name) > NAME_MAX:
+        message = f"Name must be at most {NAME_MAX} characters."
+        return [Problem("NAME_TOO_LONG", message, ("name",))]
+    return []
+
+
+def clean_phone(raw: str | None) -> str | None:
+    """Remove spaces, dashes and brackets; an empty phone means none."""
+    if raw is None:
+        return None
+    cleaned = re.sub(r"[\s\-().]", "", raw)
+    return cleaned or None
+
+
+def phone_problems(phone: str | None) -> list[Problem]:
+    if phone is not None and not _PHONE.match(phone):
+        message = "Phone must be in international format, e.g. +14155550123."
+        return [Problem("INVALID_PHONE", message, ("phone",))]
+    return []

@@ -1,0 +1,1 @@
+"""Users adapters for MongoDB."""

@@ -1,0 +1,23 @@
+"""Settings of the users subgraph process (prefix `USERS_`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from subgraphs.kernel.settings import MongoSettings, ServiceSettings
+
+
+class UsersSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="USERS_")
+
+    port: int = 4001
+    database: str = "users"
+    mongo: MongoSettings = Field(default_factory=MongoSettings)
+    access_token_ttl_seconds: int = 900
+    # Production: the Ed25519 private key (PKCS#8 PEM) from a secret.
+    signing_key_pem: SecretStr | None = None
+    # Development: generated here on first start when no PEM is given; git-ignored.
+    signing_key_file: Path = Path(".data/keys/users-signing-key.pem")

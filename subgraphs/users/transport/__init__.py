@@ -1,0 +1,1 @@
+"""Users GraphQL transport: types, resolvers, DataLoaders and the schema."""

@@ -1,0 +1,26 @@
+"""Users queries."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from subgraphs.users.transport.context import UsersContext
+from subgraphs.users.transport.types import User
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The signed-in user; null without a token.")
+    async def me(self, info: Info[UsersContext, None]) -> User | None:
+        principal = await info.context.auth.principal()
+        if principal is None:
+            return None
+        user = await info.context.users_by_id.load(principal.user_id)
+        return User.from_model(user) if user else None
+
+    @strawberry.field(description="A user by id, for signed-in callers.")
+    async def user(self, info: Info[UsersContext, None], id: strawberry.ID) -> User | None:
+        await info.context.auth.require()
+        user = await info.context.users_by_id.load(str(id))
+        return User.from_model(user) if user else None

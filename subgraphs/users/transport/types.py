@@ -1,0 +1,52 @@
+"""GraphQL types of the users subgraph: a mapping layer over the domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from subgraphs.users.domain.user import User as UserModel
+from subgraphs.users.transport.context import UsersContext
+
+
+@strawberry.federation.type(keys=["id"], description="A registered user.")
+class User:
+    id: strawberry.ID
+    name: str
+    created_at: datetime
+    model: strawberry.Private[UserModel]
+    # True where the caller has just proven to be this user (register, login).
+    is_caller: strawberry.Private[bool] = False
+
+    @classmethod
+    def from_model(cls, user: UserModel, *, is_caller: bool = False) -> User:
+        return cls(
+            id=strawberry.ID(user.id),
+            name=user.name,
+            created_at=user.created_at,
+            model=user,
+            is_caller=is_caller,
+        )
+
+    @strawberry.field(description="Visible to the user only; null for anyone else.")
+    async def email(self, info: Info[UsersContext, None]) -> str | None:
+        return self.model.email if await self._visible_to(info) else None
+
+    @strawberry.field(description="Visible to the user only; null for anyone else.")
+    async def phone(self, info: Info[UsersContext, None]) -> str | None:
+        return self.model.phone if await self._visible_to(info) else None
+
+    async def _visible_to(self, info: Info[UsersContext, None]) -> bool:
+        if self.is_caller:
+            return True
+        principal = await info.context.auth.principal()
+        return principal is not None and principal.user_id == self.model.id
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info[UsersContext, None], id: strawberry.ID
+    ) -> User | None:
+        user = await info.context.users_by_id.load(str(id))
+        return cls.from_model(user) if user else None

@@ -1,0 +1,1 @@
+"""Users use cases, one a module, and the ports they need."""

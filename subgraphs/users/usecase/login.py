@@ -1,0 +1,45 @@
+"""Sign in with email and password and receive a short-lived access token."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from subgraphs.kernel.errors import DomainError
+from subgraphs.users.domain import user as rules
+from subgraphs.users.domain.user import User
+from subgraphs.users.usecase.ports import AccessToken, PasswordHasher, TokenIssuer, UserRepository
+
+INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    user: User
+    access_token: AccessToken
+
+
+class LogIn:
+    """Check the credentials; a wrong email and a wrong password fail the same way."""
+
+    def __init__(self, users: UserRepository, hasher: PasswordHasher, tokens: TokenIssuer) -> None:
+        self._users = users
+        self._hasher = hasher
+        self._tokens = tokens
+        self._decoy_hash: str | None = None
+
+    async def __call__(self, email: str, password: str) -> SignedIn:
+        user = None
+        if not rules.password_problems(password):
+            user = await self._users.find_by_email(rules.normalize_email(email))
+        # Hash even when there is no such user, so timing does not reveal which emails exist.
+        stored = user.password_hash if user else await self._decoy()
+        valid = await asyncio.to_thread(self._hasher.verify, stored, password)
+        if user is None or not valid:
+            raise DomainError.of(INVALID_CREDENTIALS, "Email or password is incorrect.")
+        return SignedIn(user, self._tokens.issue(user.id))
+
+    async def _decoy(self) -> str:
+        if self._decoy_hash is None:
+            self._decoy_hash = await asyncio.to_thread(self._hasher.hash, "decoy-password")
+        return self._decoy_hash

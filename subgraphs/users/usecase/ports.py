@@ -1,0 +1,47 @@
+"""Ports the users use cases depend on; adapters and test fakes implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from subgraphs.users.domain.user import User
+
+Clock = Callable[[], datetime]
+
+
+class EmailTaken(Exception):
+    """Raised by `UserRepository.add` when the email belongs to another user."""
+
+
+class UserRepository(Protocol):
+    async def add(self, user: User) -> None:
+        """Insert a new user; raise `EmailTaken` if the email is in use."""
+
+    async def get_many(self, ids: Sequence[str]) -> list[User | None]:
+        """Users in the order of `ids`, None where there is none."""
+
+    async def find_by_email(self, email: str) -> User | None: ...
+
+    async def update_profile(
+        self, user_id: str, *, name: str, phone: str | None, now: datetime
+    ) -> User | None:
+        """Set name and phone atomically; None if there is no such user."""
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    token: str
+    expires_at: datetime
+
+
+class TokenIssuer(Protocol):
+    def issue(self, user_id: str) -> AccessToken: ...

@@ -1,0 +1,82 @@
+"""Register a new user with email, password, name and an optional phone."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from subgraphs.kernel.errors import DomainError, Problem, raise_if_any
+from subgraphs.users.domain import user as rules
+from subgraphs.users.domain.user import User
+from subgraphs.users.usecase.ports import (
+    AccessToken,
+    Clock,
+    EmailTaken,
+    PasswordHasher,
+    TokenIssuer,
+    UserRepository,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    email: str
+    password: str
+    name: str
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    user: User
+    access_token: AccessToken
+
+
+class RegisterUser:
+    """Create an account; the email must be unused. Signs the new user in."""
+
+    def __init__(
+        self,
+        users: UserRepository,
+        hasher: PasswordHasher,
+        tokens: TokenIssuer,
+        clock: Clock,
+        new_id: Callable[[], str],
+    ) -> None:
+        self._users = users
+        self._hasher = hasher
+        self._tokens = tokens
+        self._clock = clock
+        self._new_id = new_id
+
+    async def __call__(self, command: Registration) -> Registered:
+        email = rules.normalize_email(command.email)
+        name = rules.clean_name(command.name)
+        phone = rules.clean_phone(command.phone)
+        raise_if_any(
+            [
+                *rules.email_problems(email),
+                *rules.password_problems(command.password),
+                *rules.name_problems(name),
+                *rules.phone_problems(phone),
+            ]
+        )
+        password_hash = await asyncio.to_thread(self._hasher.hash, command.password)
+        now = self._clock()
+        user = User(
+            id=self._new_id(),
+            email=email,
+            name=name,
+            phone=phone,
+            password_hash=password_hash,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            await self._users.add(user)
+        except EmailTaken:
+            raise DomainError(
+                Problem("EMAIL_TAKEN", "An account with this email already exists.", ("email",))
+            ) from None
+        return Registered(user, self._tokens.issue(user.id))

@@ -1,0 +1,73 @@
+"""In-memory fakes of the users ports, for unit tests of the use cases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from subgraphs.users.domain.user import User
+from subgraphs.users.usecase.ports import AccessToken, EmailTaken
+
+
+class InMemoryUsers:
+    """The `UserRepository` port over a dict, with the same uniqueness rule as MongoDB."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, User] = {}
+
+    async def add(self, user: User) -> None:
+        if any(u.email == user.email for u in self.by_id.values()):
+            raise EmailTaken(user.email)
+        self.by_id[user.id] = user
+
+    async def get_many(self, ids: Sequence[str]) -> list[User | None]:
+        return [self.by_id.get(i) for i in ids]
+
+    async def find_by_email(self, email: str) -> User | None:
+        return next((u for u in self.by_id.values() if u.email == email), None)
+
+    async def update_profile(
+        self, user_id: str, *, name: str, phone: str | None, now: datetime
+    ) -> User | None:
+        if user_id not in self.by_id:
+            return None
+        self.by_id[user_id] = replace(self.by_id[user_id], name=name, phone=phone, updated_at=now)
+        return self.by_id[user_id]
+
+
+class ReversingHasher:
+    """A cheap stand-in for argon2 with the same contract."""
+
+    def hash(self, password: str) -> str:
+        return "rev$" + password[::-1]
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash == self.hash(password)
+
+
+class CountingTokens:
+    def __init__(self) -> None:
+        self.issued: list[str] = []
+
+    def issue(self, user_id: str) -> AccessToken:
+        self.issued.append(user_id)
+        return AccessToken(f"token-for-{user_id}", datetime(2030, 1, 1, tzinfo=UTC))
+
+
+class SteppingClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+class SequentialIds:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self) -> str:
+        self.count += 1
+        return f"user-{self.count}"

@@ -1,0 +1,132 @@
+"""The users use cases against in-memory fakes of their ports."""
+
+from __future__ import annotations
+
+import pytest
+
+from subgraphs.kernel.errors import DomainError
+from subgraphs.users.usecase.login import LogIn
+from subgraphs.users.usecase.register import RegisterUser, Registration
+from subgraphs.users.usecase.update_profile import ProfileChanges, UpdateProfile
+from tests.unit.users.fakes import (
+    CountingTokens,
+    InMemoryUsers,
+    ReversingHasher,
+    SequentialIds,
+    SteppingClock,
+)
+
+
+@pytest.fixture
+def users() -> InMemoryUsers:
+    return InMemoryUsers()
+
+
+@pytest.fixture
+def tokens() -> CountingTokens:
+    return CountingTokens()
+
+
+@pytest.fixture
+def register(users: InMemoryUsers, tokens: CountingTokens) -> RegisterUser:
+    return RegisterUser(users, ReversingHasher(), tokens, SteppingClock(), SequentialIds())
+
+
+def codes(error: pytest.ExceptionInfo[DomainError]) -> list[tuple[str, tuple[str, ...]]]:
+    return [(p.code, p.field) for p in error.value.problems]
+
+
+async def test_register_normalises_and_stores_the_user(register, users, tokens):
+    done = await register(
+        Registration(" Ann@Example.COM ", "correct horse", "  Ann   Lee ", "+44 20 7946-0958")
+    )
+
+    assert done.user.email == "ann@example.com"
+    assert done.user.name == "Ann Lee"
+    assert done.user.phone == "+442079460958"
+    assert done.user.password_hash != "correct horse"
+    assert users.by_id[done.user.id] == done.user
+    assert tokens.issued == [done.user.id]
+
+
+async def test_register_reports_every_invalid_field_and_stores_nothing(register, users):
+    with pytest.raises(DomainError) as error:
+        await register(Registration("not-an-email", "short", "   ", "12345"))
+
+    assert codes(error) == [
+        ("INVALID_EMAIL", ("email",)),
+        ("PASSWORD_TOO_SHORT", ("password",)),
+        ("NAME_REQUIRED", ("name",)),
+        ("INVALID_PHONE", ("phone",)),
+    ]
+    assert users.by_id == {}
+
+
+async def test_register_refuses_a_taken_email_whatever_its_case(register, users):
+    await register(Registration("ann@example.com", "password-1", "Ann"))
+
+    with pytest.raises(DomainError) as error:
+        await register(Registration("ANN@example.com", "password-2", "Other Ann"))
+
+    assert codes(error) == [("EMAIL_TAKEN", ("email",))]
+    assert len(users.by_id) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "password", "code"),
+    [
+        ("x" * 1_000_000, "password-1", "NAME_TOO_LONG"),
+        ("Ann", "p" * 129, "PASSWORD_TOO_LONG"),
+    ],
+)
+async def test_register_refuses_oversized_fields(register, users, name, password, code):
+    with pytest.raises(DomainError) as error:
+        await register(Registration("ann@example.com", password, name))
+
+    assert [p.code for p in error.value.problems] == [code]
+    assert users.by_id == {}
+
+
+async def test_login_succeeds_with_the_right_password_in_any_email_case(register, users, tokens):
+    done = await register(Registration("ann@example.com", "password-1", "Ann"))
+    log_in = LogIn(users, ReversingHasher(), tokens)
+
+    signed_in = await log_in("ANN@EXAMPLE.com", "password-1")
+
+    assert signed_in.user.id == done.user.id
+    assert signed_in.access_token.token == f"token-for-{done.user.id}"
+
+
+async def test_login_fails_alike_for_wrong_password_and_unknown_email(register, users, tokens):
+    await register(Registration("ann@example.com", "password-1", "Ann"))
+    log_in = LogIn(users, ReversingHasher(), tokens)
+
+    with pytest.raises(DomainError) as wrong_password:
+        await log_in("ann@example.com", "password-2")
+    with pytest.raises(DomainError) as unknown_email:
+        await log_in("bob@example.com", "password-1")
+
+    assert wrong_password.value.problems == unknown_email.value.problems
+    assert codes(wrong_password) == [("INVALID_CREDENTIALS", ())]
+
+
+async def test_update_profile_changes_only_what_is_given(register, users):
+    done = await register(Registration("ann@example.com", "password-1", "Ann", "+14155550123"))
+    update = UpdateProfile(users, SteppingClock())
+
+    renamed = await update(done.user.id, ProfileChanges(name="Ann B"))
+    assert (renamed.name, renamed.phone) == ("Ann B", "+14155550123")
+
+    cleared = await update(done.user.id, ProfileChanges(phone=None, set_phone=True))
+    assert (cleared.name, cleared.phone) == ("Ann B", None)
+
+
+async def test_update_profile_rejects_invalid_values_and_keeps_the_old_ones(register, users):
+    done = await register(Registration("ann@example.com", "password-1", "Ann"))
+    update = UpdateProfile(users, SteppingClock())
+
+    with pytest.raises(DomainError) as error:
+        await update(done.user.id, ProfileChanges(name="", phone="call me", set_phone=True))
+
+    assert codes(error) == [("NAME_REQUIRED", ("name",)), ("INVALID_PHONE", ("phone",))]
+    assert users.by_id[done.user.id] == done.user
