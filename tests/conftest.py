@@ -1,0 +1,87 @@
+"""Session-wide real servers: SecantusDB (or MONGODB_URI) and Redis, started on free ports.
+
+Every database name carries a per-run prefix, so the suite can run against a
+real MongoDB without touching anything else there.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from pymongo import AsyncMongoClient, monitoring
+
+from tools.procs import free_port, redis_server, secantusdb
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("run")
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(run_dir: Path) -> Iterator[str]:
+    """MONGODB_URI when set (a real MongoDB), else a SecantusDB started for this run."""
+    if uri := os.environ.get("MONGODB_URI"):
+        yield uri
+        return
+    server = secantusdb(free_port(), ":memory:", run_dir / "secantusdb.log")
+    with server:
+        assert server.url
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def redis_url(run_dir: Path) -> Iterator[str]:
+    """A redis-server of our own: never the machine's shared one."""
+    server = redis_server(free_port(), run_dir / "redis.log", dir=run_dir / "redis")
+    with server:
+        assert server.url
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def db_prefix() -> str:
+    return f"t{uuid.uuid4().hex[:8]}_"
+
+
+@dataclass
+class CommandLog(monitoring.CommandListener):
+    """Counts MongoDB commands by database and name (PyMongo command monitoring)."""
+
+    commands: list[tuple[str, str]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        with self._lock:
+            self.commands.append((event.database_name, event.command_name))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+    def count(self, database: str, *names: str) -> int:
+        with self._lock:
+            return sum(1 for db, name in self.commands if db == database and name in names)
+
+
+@pytest.fixture(scope="session")
+def command_log() -> CommandLog:
+    """Registered before any client is made, so every client reports to it."""
+    log = CommandLog()
+    monitoring.register(log)
+    return log
+
+
+@pytest.fixture(scope="session")
+async def mongo_client(mongo_uri: str, command_log: CommandLog) -> AsyncIterator[AsyncMongoClient]:
+    client: AsyncMongoClient = AsyncMongoClient(mongo_uri, tz_aware=True)
+    yield client
+    await client.close()

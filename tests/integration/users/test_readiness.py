@@ -1,0 +1,45 @@
+"""/ready tells the truth about the store: 503 with the reason when MongoDB is gone."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from subgraphs.kernel.settings import MongoSettings
+from subgraphs.users.app import build_app
+from subgraphs.users.settings import UsersSettings
+from tools.procs import free_port, secantusdb
+
+pytestmark = pytest.mark.integration
+
+
+async def test_ready_turns_503_with_the_reason_when_the_store_stops(run_dir):
+    # A store of its own, so stopping it disturbs no other test.
+    store = secantusdb(free_port(), ":memory:", run_dir / "secantusdb-readiness.log")
+    store.start()
+    store.wait_ready()
+    assert store.url
+    settings = UsersSettings(
+        app_env="test",
+        mongo=MongoSettings(uri=store.url, server_selection_timeout_ms=500),
+        signing_key_file=run_dir / "keys" / "readiness.pem",
+    )
+    app = build_app(settings)
+    try:
+        async with app.lifespan():
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://users") as client:
+                assert (await client.get("/ready")).status_code == 200
+
+                store.stop()
+                response = await client.get("/ready")
+                liveness = await client.get("/health")
+    finally:
+        store.stop()
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["mongodb"]["ok"] is False
+    assert body["checks"]["mongodb"]["error"]
+    assert liveness.status_code == 200

@@ -1,0 +1,203 @@
+"""The users GraphQL API through the subgraph app, on the real store."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import LOGIN, ME, REGISTER, error_codes, graphql, register, unique_email
+
+pytestmark = pytest.mark.integration
+
+
+async def test_register_login_me_round_trip(users_client, users_db):
+    email = unique_email("ann")
+    registered = await register(users_client, email=email)
+    assert registered["user"]["email"] == email
+
+    body = await graphql(
+        users_client, LOGIN, {"input": {"email": email.upper(), "password": "password-123"}}
+    )
+    login = body["data"]["login"]
+    assert login["userErrors"] == []
+    assert login["user"]["id"] == registered["user"]["id"]
+
+    me = await graphql(users_client, ME, token=login["accessToken"])
+    assert me["data"]["me"]["email"] == email
+    assert me["data"]["me"]["id"] == registered["user"]["id"]
+
+
+async def test_me_is_null_without_a_token(users_client):
+    assert await graphql(users_client, ME) == {"data": {"me": None}}
+
+
+@pytest.mark.parametrize("token", ["garbage", "a.b.c", "eyJhbGciOiJub25lIn0.e30."])
+async def test_a_bad_token_is_unauthenticated(users_client, token):
+    body = await graphql(users_client, ME, token=token)
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+    assert body["data"] == {"me": None}
+    assert "Traceback" not in str(body)
+
+
+async def test_a_duplicate_email_is_a_user_error_and_writes_nothing(users_client, users_db):
+    email = unique_email()
+    await register(users_client, email=email)
+
+    body = await graphql(
+        users_client,
+        REGISTER,
+        {"input": {"email": email.upper(), "password": "password-456", "name": "Copy"}},
+    )
+
+    payload = body["data"]["register"]
+    assert payload["user"] is None
+    assert payload["accessToken"] is None
+    assert payload["userErrors"] == [
+        {
+            "field": ["input", "email"],
+            "message": "An account with this email already exists.",
+            "code": "EMAIL_TAKEN",
+        }
+    ]
+    assert await users_db["users"].count_documents({}) == 1
+
+
+async def test_a_wrong_password_does_not_say_whether_the_email_exists(users_client, users_db):
+    email = unique_email()
+    await register(users_client, email=email)
+
+    wrong = await graphql(users_client, LOGIN, {"input": {"email": email, "password": "nope-nope"}})
+    unknown = await graphql(
+        users_client, LOGIN, {"input": {"email": unique_email(), "password": "nope-nope"}}
+    )
+
+    assert wrong == unknown
+    assert wrong["data"]["login"]["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
+
+
+async def test_a_megabyte_name_is_a_user_error_and_writes_nothing(users_client, users_db):
+    body = await graphql(
+        users_client,
+        REGISTER,
+        {"input": {"email": unique_email(), "password": "password-123", "name": "x" * 1_000_000}},
+    )
+
+    assert [e["code"] for e in body["data"]["register"]["userErrors"]] == ["NAME_TOO_LONG"]
+    assert await users_db["users"].count_documents({}) == 0
+
+
+UPDATE = """
+mutation Update($input: UpdateProfileInput!) {
+  updateProfile(input: $input) {
+    user { id name phone }
+    userErrors { field code }
+  }
+}"""
+
+
+async def test_update_profile_changes_the_callers_own_profile(users_client, users_db):
+    me = await register(users_client)
+    token = me["accessToken"]
+
+    body = await graphql(
+        users_client,
+        UPDATE,
+        {"input": {"name": "New Name", "phone": "+1 415 555 0123"}},
+        token=token,
+    )
+    assert body["data"]["updateProfile"] == {
+        "user": {"id": me["user"]["id"], "name": "New Name", "phone": "+14155550123"},
+        "userErrors": [],
+    }
+
+    cleared = await graphql(users_client, UPDATE, {"input": {"phone": None}}, token=token)
+    assert cleared["data"]["updateProfile"]["user"]["phone"] is None
+    assert cleared["data"]["updateProfile"]["user"]["name"] == "New Name"
+
+
+async def test_update_profile_needs_a_token_and_valid_input(users_client, users_db):
+    anonymous = await graphql(users_client, UPDATE, {"input": {"name": "X"}})
+    assert error_codes(anonymous) == ["UNAUTHENTICATED"]
+
+    me = await register(users_client)
+    invalid = await graphql(
+        users_client, UPDATE, {"input": {"name": "", "phone": "12"}}, token=me["accessToken"]
+    )
+    assert invalid["data"]["updateProfile"]["userErrors"] == [
+        {"field": ["input", "name"], "code": "NAME_REQUIRED"},
+        {"field": ["input", "phone"], "code": "INVALID_PHONE"},
+    ]
+    after = await graphql(users_client, ME, token=me["accessToken"])
+    assert after["data"]["me"]["name"] == "Test User"
+
+
+async def test_user_by_id_hides_contact_details_from_others(users_client, users_db):
+    ann = await register(users_client)
+    bob = await register(users_client)
+    query = "query($id: ID!) { user(id: $id) { id name email phone } }"
+
+    as_bob = await graphql(users_client, query, {"id": ann["user"]["id"]}, token=bob["accessToken"])
+    as_ann = await graphql(users_client, query, {"id": ann["user"]["id"]}, token=ann["accessToken"])
+    anonymous = await graphql(users_client, query, {"id": ann["user"]["id"]})
+
+    assert as_bob["data"]["user"]["email"] is None
+    assert as_ann["data"]["user"]["email"] == ann["user"]["email"]
+    assert error_codes(anonymous) == ["UNAUTHENTICATED"]
+
+
+async def test_entities_resolve_users_in_one_batched_query(users_client, users_db, command_log):
+    users = [await register(users_client) for _ in range(5)]
+    representations = [{"__typename": "User", "id": u["user"]["id"]} for u in users]
+    representations.append({"__typename": "User", "id": "no-such-user"})
+    query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id name } } }"
+    database = users_db.name
+    before = command_log.count(database, "find")
+
+    body = await graphql(users_client, query, {"r": representations})
+
+    assert body["data"]["_entities"][:5] == [
+        {"id": u["user"]["id"], "name": "Test User"} for u in users
+    ]
+    assert body["data"]["_entities"][5] is None
+    assert command_log.count(database, "find") - before == 1
+
+
+async def test_entities_with_a_bad_representation_do_not_leak_python_errors(users_client):
+    body = await graphql(users_client, "{ _entities(representations: [{}]) { __typename } }")
+    assert error_codes(body) == ["INTERNAL_SERVER_ERROR"]
+    assert all(e["message"] == "Internal server error." for e in body["errors"])
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("{ me { nope } }", "GRAPHQL_VALIDATION_FAILED"),
+        ("{ me { id ", "GRAPHQL_PARSE_FAILED"),
+    ],
+)
+async def test_bad_documents_get_a_clear_error(users_client, query, code):
+    body = await graphql(users_client, query)
+    assert error_codes(body) == [code]
+    assert "data" not in body or body["data"] is None
+
+
+async def test_malformed_json_gets_a_400_without_a_stack_trace(users_client):
+    response = await users_client.post(
+        "/graphql", content=b'{"query": "{ me { id }', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert "Traceback" not in response.text
+
+
+async def test_the_jwks_publishes_the_signing_key(users_client):
+    response = await users_client.get("/.well-known/jwks.json")
+    [key] = response.json()["keys"]
+    assert (key["kty"], key["crv"], key["alg"]) == ("OKP", "Ed25519", "EdDSA")
+    assert key["kid"]
+    assert "d" not in key
+
+
+async def test_health_and_ready(users_client):
+    assert (await users_client.get("/health")).json() == {"status": "ok"}
+    ready = await users_client.get("/ready")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready", "checks": {"mongodb": {"ok": True}}}
