@@ -1,0 +1,1 @@
+"""Developer tooling: the local process runner, the stack, supergraph composition."""

@@ -1,0 +1,159 @@
+"""Export each subgraph's SDL from code and compose the supergraph.
+
+``python -m tools.compose`` writes ``subgraphs/<name>/schema.graphql`` for every
+subgraph in ``supergraph.yaml`` and ``router/supergraph.graphql`` (composed by
+``node router/compose.mjs``, i.e. ``@apollo/composition``). ``--check`` writes
+nothing and exits 1 naming every stale file. Composition errors and hints are
+both failures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "supergraph.yaml"
+SUPERGRAPH = ROOT / "router" / "supergraph.graphql"
+COMPOSE_SCRIPT = ROOT / "router" / "compose.mjs"
+
+
+class CompositionError(RuntimeError):
+    """Composition failed; ``lines`` holds one readable error or hint a line."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class Subgraph:
+    """One entry of ``supergraph.yaml``."""
+
+    name: str
+    routing_url: str
+    schema_file: Path
+
+
+def load_subgraphs(config: Path = CONFIG) -> dict[str, Subgraph]:
+    """Read the subgraph list (rover's format); schema paths resolve against the file."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    subgraphs: dict[str, Subgraph] = {}
+    for name, entry in (data.get("subgraphs") or {}).items():
+        try:
+            url, schema_file = entry["routing_url"], entry["schema"]["file"]
+        except (KeyError, TypeError) as exc:
+            raise ValueError(
+                f"{config}: subgraph {name!r} needs routing_url and schema.file"
+            ) from exc
+        subgraphs[name] = Subgraph(name, url, (config.parent / schema_file).resolve())
+    if not subgraphs:
+        raise ValueError(f"{config}: no subgraphs")
+    return subgraphs
+
+
+def export_sdl(name: str) -> str:
+    """The SDL of subgraph ``name`` as built by its code (``transport.schema.build_schema``)."""
+    module = importlib.import_module(f"subgraphs.{name}.transport.schema")
+    sdl: str = module.build_schema().as_str()
+    return sdl.rstrip("\n") + "\n"
+
+
+def compose(services: list[dict[str, str]]) -> str:
+    """Compose ``[{"name", "url", "sdl"}]`` into a supergraph SDL with ``router/compose.mjs``."""
+    node = shutil.which("node")
+    if node is None:
+        raise CompositionError(["node is not on PATH (needed for router/compose.mjs)"])
+    proc = subprocess.run(
+        [node, str(COMPOSE_SCRIPT)],
+        input=json.dumps(services),
+        capture_output=True,
+        text=True,
+        cwd=COMPOSE_SCRIPT.parent,
+        check=False,
+        timeout=120,
+    )
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        raise CompositionError(lines or [f"compose.mjs exited {proc.returncode}"])
+    return proc.stdout
+
+
+def compose_supergraph(urls: dict[str, str] | None = None) -> str:
+    """Compose the code's SDLs; ``urls`` overrides routing URLs by subgraph name."""
+    subgraphs = load_subgraphs()
+    unknown = sorted(set(urls or {}) - set(subgraphs))
+    if unknown:
+        raise ValueError(f"unknown subgraphs: {', '.join(unknown)}")
+    return compose(
+        [
+            {
+                "name": s.name,
+                "url": (urls or {}).get(s.name, s.routing_url),
+                "sdl": export_sdl(s.name),
+            }
+            for s in subgraphs.values()
+        ]
+    )
+
+
+def expected_files() -> dict[Path, str]:
+    """Every generated file and the content the code says it should have."""
+    subgraphs = load_subgraphs()
+    files = {s.schema_file: export_sdl(s.name) for s in subgraphs.values()}
+    files[SUPERGRAPH] = compose(
+        [
+            {"name": s.name, "url": s.routing_url, "sdl": files[s.schema_file]}
+            for s in subgraphs.values()
+        ]
+    )
+    return files
+
+
+def _stale(files: dict[Path, str]) -> list[Path]:
+    return [p for p, content in files.items() if not p.is_file() or p.read_text("utf-8") != content]
+
+
+def stale_files() -> list[Path]:
+    """Generated files that are missing or differ from what the code produces."""
+    return _stale(expected_files())
+
+
+def _relative(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m tools.compose [--check]``."""
+    parser = argparse.ArgumentParser(prog="python -m tools.compose", description=__doc__)
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
+    args = parser.parse_args(argv)
+    try:
+        files = expected_files()
+    except CompositionError as exc:
+        print("composition failed:", *exc.lines, sep="\n  ", file=sys.stderr)
+        return 1
+    stale = _stale(files)
+    if args.check:
+        for path in stale:
+            print(f"stale: {_relative(path)}", file=sys.stderr)
+        if stale:
+            print("run: python -m tools.compose", file=sys.stderr)
+        return 1 if stale else 0
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(files[path], encoding="utf-8")
+        print(f"wrote {_relative(path)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
