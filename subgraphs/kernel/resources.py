@@ -9,6 +9,7 @@ import redis.asyncio as aioredis
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from subgraphs.kernel.mongo import CODEC_OPTIONS
 from subgraphs.kernel.settings import MongoSettings, RedisSettings
 
 Document = dict[str, Any]
@@ -41,7 +42,9 @@ class MongoResource:
             serverSelectionTimeoutMS=settings.server_selection_timeout_ms,
             tz_aware=True,
         )
-        self.db: AsyncDatabase[Document] = self.client[database]
+        self.db: AsyncDatabase[Document] = self.client.get_database(
+            database, codec_options=CODEC_OPTIONS
+        )
         self._on_start: list[Callable[[], Awaitable[None]]] = []
 
     def on_start(self, hook: Callable[[], Awaitable[None]]) -> None:

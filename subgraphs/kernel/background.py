@@ -1,0 +1,73 @@
+"""Long-running loops (outbox relay, stream consumers) owned by the app's lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+log = logging.getLogger(__name__)
+
+Loop = Callable[[asyncio.Event], Awaitable[None]]
+
+
+class BackgroundTask:
+    """Runs `loop(stop)` from startup to shutdown; a `Resource` whose ping fails once it dies.
+
+    The loop handles its own transient failures; one that escapes is a bug:
+    it is logged and the task is restarted after `restart_seconds`.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        loop: Loop,
+        *,
+        on_stop: Callable[[], Awaitable[None]] | None = None,
+        restart_seconds: float = 1.0,
+        stop_timeout: float = 10.0,
+    ) -> None:
+        self.name = name
+        self._loop = loop
+        self._on_stop = on_stop
+        self._restart_seconds = restart_seconds
+        self._stop_timeout = stop_timeout
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._stop = asyncio.Event()
+        self._task = asyncio.create_task(self._supervise(), name=self.name)
+
+    async def _supervise(self) -> None:
+        while not self._stop.is_set():
+            try:
+                await self._loop(self._stop)
+            except Exception:
+                log.exception("background task failed; restarting", extra={"task": self.name})
+                await pause(self._stop, self._restart_seconds)
+
+    async def ping(self) -> None:
+        if self._task is None or self._task.done():
+            raise RuntimeError(f"{self.name} is not running")
+
+    async def close(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, self._stop_timeout)
+            except TimeoutError:
+                log.warning("background task did not stop in time", extra={"task": self.name})
+        if self._on_stop is not None:
+            await self._on_stop()
+
+
+async def pause(stop: asyncio.Event, seconds: float, wake: asyncio.Event | None = None) -> None:
+    """Sleep up to `seconds`, returning early once `stop` (or `wake`) is set."""
+    events = [stop] if wake is None else [stop, wake]
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

@@ -1,0 +1,43 @@
+"""Kernel integration fixtures: a scratch database and Redis clients."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from subgraphs.kernel.mongo import CODEC_OPTIONS
+from tools.procs import ManagedProcess, free_port, redis_server
+
+
+@pytest.fixture
+async def scratch_db(
+    mongo_client: AsyncMongoClient, db_prefix: str
+) -> AsyncIterator[AsyncDatabase]:
+    """A database of its own for one test, dropped afterwards."""
+    name = f"{db_prefix}k{uuid.uuid4().hex[:8]}"
+    yield mongo_client.get_database(name, codec_options=CODEC_OPTIONS)
+    await mongo_client.drop_database(name)
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    """The session Redis, flushed after the test."""
+    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    yield client
+    await client.flushdb()
+    await client.aclose()
+
+
+@pytest.fixture
+def own_redis(run_dir: Path) -> Iterator[ManagedProcess]:
+    """A redis-server this test may stop and start again (same port)."""
+    port = free_port()
+    server = redis_server(port, run_dir / f"redis-{port}.log", dir=run_dir / f"redis-{port}")
+    with server:
+        yield server

@@ -1,0 +1,161 @@
+"""The stream consumer: at least once, reclaimed from dead consumers, poison to dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+
+from subgraphs.kernel.consumer import DEAD_COUNTS, StreamConsumer
+from subgraphs.kernel.events import Event
+from subgraphs.kernel.inbox import Inbox
+from subgraphs.kernel.mongo import in_transaction
+
+pytestmark = pytest.mark.integration
+
+STREAM = "events.things"
+
+
+async def append(redis, n: int, type: str = "things.happened") -> Event:
+    event = Event.create(type, {"n": n}, producer="things", occurred_at=datetime.now(UTC))
+    await redis.xadd(STREAM, event.to_fields())
+    return event
+
+
+def consumer(redis, handlers, **options) -> StreamConsumer:
+    return StreamConsumer(
+        redis, group="testers", streams=[STREAM], handlers=handlers, block_ms=50, **options
+    )
+
+
+async def pending_count(redis) -> int:
+    return (await redis.xpending(STREAM, "testers"))["pending"]
+
+
+async def test_events_are_handled_and_acknowledged(redis):
+    seen: list[int] = []
+
+    async def handle(event: Event) -> None:
+        seen.append(event.payload["n"])
+
+    c = consumer(redis, {"things.happened": handle})
+    await c.ensure_groups()
+    for n in range(3):
+        await append(redis, n)
+    await append(redis, 99, type="things.ignored")
+
+    assert await c.read_new() == 4
+    assert seen == [0, 1, 2]
+    assert await pending_count(redis) == 0
+
+
+async def test_an_entry_of_a_consumer_killed_before_ack_is_reclaimed_and_processed_once(
+    redis, scratch_db
+):
+    inbox = Inbox(scratch_db)
+
+    async def apply(event: Event) -> None:
+        async def work(session):
+            if await inbox.claim(event.id, session):
+                await scratch_db["effects"].insert_one({"n": event.payload["n"]}, session=session)
+
+        await in_transaction(scratch_db.client, work)
+
+    dead = consumer(redis, {"things.happened": apply}, consumer="dead-one")
+    await dead.ensure_groups()
+    await append(redis, 7)
+    # The dead consumer read the entry and died before handling or acknowledging it.
+    await redis.xreadgroup("testers", "dead-one", {STREAM: ">"}, count=10)
+    assert await pending_count(redis) == 1
+
+    survivor = consumer(redis, {"things.happened": apply}, consumer="survivor", retry_after_ms=100)
+    assert await survivor.reclaim() == 0  # not idle long enough yet
+    await asyncio.sleep(0.15)
+    assert await survivor.reclaim() == 1
+    assert await survivor.reclaim() == 0
+
+    assert await scratch_db["effects"].count_documents({}) == 1
+    assert await pending_count(redis) == 0
+
+
+async def test_a_duplicate_delivery_is_absorbed_by_the_inbox(redis, scratch_db):
+    inbox = Inbox(scratch_db)
+
+    async def apply(event: Event) -> None:
+        async def work(session):
+            if await inbox.claim(event.id, session):
+                await scratch_db["effects"].insert_one({"id": event.id}, session=session)
+
+        await in_transaction(scratch_db.client, work)
+
+    c = consumer(redis, {"things.happened": apply})
+    await c.ensure_groups()
+    event = await append(redis, 1)
+    await redis.xadd(STREAM, event.to_fields())  # the relay published it twice
+
+    assert await c.read_new() == 2
+    assert await scratch_db["effects"].count_documents({}) == 1
+
+
+async def test_a_poison_event_goes_to_dead_letters_and_the_consumer_keeps_going(redis):
+    handled: list[int] = []
+
+    async def handle(event: Event) -> None:
+        if event.payload["n"] == 13:
+            raise ValueError("cannot handle 13")
+        handled.append(event.payload["n"])
+
+    c = consumer(redis, {"things.happened": handle}, max_deliveries=3, retry_after_ms=20)
+    await c.ensure_groups()
+    poison = await append(redis, 13)
+    await append(redis, 14)
+
+    await c.read_new()
+    for _ in range(5):
+        await asyncio.sleep(0.03)
+        await c.reclaim()
+
+    assert handled == [14]
+    [(_, dead)] = await redis.xrange("dead.testers")
+    assert dead["original.id"] == poison.id
+    assert dead["deliveries"] == "3"
+    assert "cannot handle 13" in dead["reason"]
+    assert await redis.hget(DEAD_COUNTS, "testers") == "1"
+    assert await pending_count(redis) == 0
+
+    await append(redis, 15)
+    await c.read_new()
+    assert handled == [14, 15]
+
+
+async def test_a_malformed_entry_goes_straight_to_dead_letters(redis):
+    c = consumer(redis, {})
+    await c.ensure_groups()
+    await redis.xadd(STREAM, {"garbage": "yes"})
+
+    await c.read_new()
+
+    [(_, dead)] = await redis.xrange("dead.testers")
+    assert dead["original.garbage"] == "yes"
+    assert dead["deliveries"] == "1"
+    assert await pending_count(redis) == 0
+
+
+async def test_run_stops_gracefully(redis):
+    seen: list[int] = []
+
+    async def handle(event: Event) -> None:
+        seen.append(event.payload["n"])
+
+    c = consumer(redis, {"things.happened": handle})
+    stop = asyncio.Event()
+    task = asyncio.create_task(c.run(stop))
+    await append(redis, 1)
+    for _ in range(50):
+        if seen:
+            break
+        await asyncio.sleep(0.02)
+    stop.set()
+    await asyncio.wait_for(task, 2)
+    assert seen == [1]
