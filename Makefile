@@ -1,0 +1,99 @@
+# Entry points of the project. `make help` lists them.
+#
+# Installs happen on demand, each only when its input changed (content, not
+# mtime: a checkout or a `touch` that leaves the file as it was reinstalls
+# nothing). A stamp holds the sha256 of the input that was installed:
+#   .venv                     created with python3 when missing
+#   pip install -e '.[dev]'   when pyproject.toml differs from .venv/.installed
+#   npm ci (router/)          when router/package-lock.json differs from
+#                             router/node_modules/.installed (npm ci deletes
+#                             node_modules first, so this must not run needlessly)
+#   redis-server (apt-get)    when `command -v redis-server` fails
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := router/node_modules/.installed
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+INSTALL_LOG := .run/install.log
+
+# $(call quietly,COMMAND): run COMMAND with its output in $(INSTALL_LOG),
+# shown only when it fails.
+quietly = mkdir -p $(dir $(INSTALL_LOG)) && ( $(1) ) >$(INSTALL_LOG) 2>&1 \
+	|| { cat $(INSTALL_LOG); echo "failed (output above, also in $(INSTALL_LOG))"; exit 1; }
+
+# $(call when_changed,INPUT,STAMP,WHAT,COMMAND): run COMMAND (announced as
+# "install: WHAT") unless STAMP holds the sha256 of INPUT; then record it.
+define when_changed
+	@if [ "$$(sha256sum < $(1))" != "$$(cat $(2) 2>/dev/null)" ]; then \
+		echo "install: $(3)"; \
+		$(call quietly,$(4)); \
+		sha256sum < $(1) > $(2); \
+	fi
+endef
+
+.PHONY: help up test lint compose clean clean-data install python-deps node-deps redis-server
+
+help: ## list the targets
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) \
+		| awk 'BEGIN {FS = ":.*## "} {printf "  make %-11s %s\n", $$1, $$2}'
+
+up: install ## install what is missing, then run the whole stack (Ctrl-C stops it)
+	@$(PY) -m tools.stack
+
+test: install lint ## install what is missing, lint, then run every test
+	@echo "pytest"
+	@$(BIN)/pytest  # exit code 5 (no tests collected) fails too
+
+lint: python-deps ## ruff check, ruff format --check, mypy, lint-imports
+	@echo "ruff check"
+	@$(BIN)/ruff check .
+	@echo "ruff format --check"
+	@$(BIN)/ruff format --check .
+	@echo "mypy"
+	@$(BIN)/mypy .
+	@echo "lint-imports"
+	@$(BIN)/lint-imports
+
+compose: python-deps node-deps ## export every subgraph's SDL and compose router/supergraph.graphql
+	@$(PY) -m tools.compose
+
+clean: ## remove caches and logs (keeps .venv, router/node_modules and .data)
+	@echo "clean"
+	@rm -rf .run .pytest_cache .mypy_cache .ruff_cache .import_linter_cache *.egg-info
+	@find . -path ./.venv -prune -o -path ./router/node_modules -prune \
+		-o -type d -name __pycache__ -exec rm -rf {} +
+
+clean-data: ## remove the local databases of `make up` (.data)
+	@echo "clean-data"
+	@rm -rf .data
+
+install: python-deps node-deps redis-server
+
+$(PY):
+	@echo "install: $(VENV) ($(PYTHON) -m venv)"
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+		echo "install: python3-venv (apt-get)"; \
+		rm -rf $(VENV); \
+		$(call quietly,$(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv); \
+		$(PYTHON) -m venv $(VENV); }
+
+python-deps: | $(PY)
+	$(call when_changed,pyproject.toml,$(PY_STAMP),python packages (pip install -e '.[dev]'),\
+		$(PY) -m pip install --disable-pip-version-check -e '.[dev]')
+
+node-deps:
+	$(call when_changed,router/package-lock.json,$(NODE_STAMP),gateway packages (npm ci in router/),\
+		cd router && npm ci --no-audit --no-fund)
+
+redis-server:
+	@command -v redis-server >/dev/null || { \
+		echo "install: redis-server (apt-get)"; \
+		$(call quietly,$(SUDO) apt-get update && $(SUDO) apt-get install -y redis-server); }
