@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import websockets
+from websockets.typing import Subprotocol
+
+SUBPROTOCOL = "graphql-transport-ws"
 
 REGISTER = """
 mutation Register($input: RegisterInput!) {
@@ -67,3 +75,75 @@ async def register(
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+
+
+class Subscription:
+    """One graphql-transport-ws subscription over a WebSocket (the client side of the protocol)."""
+
+    def __init__(self, ws: Any, operation_id: str) -> None:
+        self._ws = ws
+        self._id = operation_id
+
+    async def next(self, timeout: float = 10.0) -> dict[str, Any]:
+        """The next `next` payload; `error` and `complete` messages raise AssertionError."""
+        while True:
+            message = json.loads(await asyncio.wait_for(self._ws.recv(), timeout))
+            if message["type"] == "ping":
+                await self._ws.send(json.dumps({"type": "pong"}))
+                continue
+            assert message.get("id") == self._id, message
+            assert message["type"] == "next", message
+            payload: dict[str, Any] = message["payload"]
+            return payload
+
+    async def error(self, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """The errors the subscription ends with (as `error`, or as a `next` carrying errors)."""
+        message = json.loads(await asyncio.wait_for(self._ws.recv(), timeout))
+        assert message["type"] in {"error", "next"}, message
+        errors: list[dict[str, Any]] = (
+            message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+        )
+        return errors
+
+
+@contextlib.asynccontextmanager
+async def subscribe(
+    url: str, query: str, variables: dict[str, Any], *, token: str | None
+) -> AsyncIterator[Subscription]:
+    """Open a WebSocket to `url` (http:// is fine), init with the token, subscribe."""
+    ws_url = url.replace("http://", "ws://", 1)
+    async with websockets.connect(ws_url, subprotocols=[Subprotocol(SUBPROTOCOL)]) as ws:
+        init: dict[str, Any] = {"type": "connection_init"}
+        if token:
+            init["payload"] = {"Authorization": f"Bearer {token}"}
+        await ws.send(json.dumps(init))
+        ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        assert ack["type"] == "connection_ack", ack
+        operation_id = uuid.uuid4().hex
+        await ws.send(
+            json.dumps(
+                {
+                    "id": operation_id,
+                    "type": "subscribe",
+                    "payload": {"query": query, "variables": variables},
+                }
+            )
+        )
+        yield Subscription(ws, operation_id)
+
+
+def parse_metrics(text: str) -> dict[str, float]:
+    """Prometheus text -> {'name{labels}': value}."""
+    values: dict[str, float] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.rpartition(" ")
+            values[key] = float(value)
+    return values
+
+
+async def mongo_commands(client: httpx.AsyncClient, base_url: str) -> float:
+    """All MongoDB commands a subgraph process has sent so far (from its /metrics)."""
+    response = await client.get(f"{base_url}/metrics")
+    metrics = parse_metrics(response.text)
+    return sum(v for k, v in metrics.items() if k.startswith("mongodb_commands_total"))

@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -26,6 +26,7 @@ from strawberry.federation import Schema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from subgraphs.kernel.logging import correlation_id, new_correlation_id
+from subgraphs.kernel.metrics import render_all
 from subgraphs.kernel.resources import Resource
 from subgraphs.kernel.settings import ServiceSettings
 
@@ -109,14 +110,19 @@ def create_subgraph_app(
 
     async def ready(_: Request) -> Response:
         checks = {r.name: await _check(r) for r in resources}
-        ok = all(check["ok"] for check in checks.values())
-        body = {"status": "ready" if ok else "unavailable", "checks": checks}
-        return JSONResponse(body, status_code=200 if ok else 503)
+        ok = all(checks[r.name]["ok"] for r in resources if r.critical)
+        degraded = not all(check["ok"] for check in checks.values())
+        status = "unavailable" if not ok else "degraded" if degraded else "ready"
+        return JSONResponse({"status": status, "checks": checks}, status_code=200 if ok else 503)
+
+    async def metrics(_: Request) -> Response:
+        return PlainTextResponse(render_all(), media_type="text/plain; version=0.0.4")
 
     starlette = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/ready", ready, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
             *routes,
         ],
         lifespan=lifespan,

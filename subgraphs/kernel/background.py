@@ -26,8 +26,10 @@ class BackgroundTask:
         on_stop: Callable[[], Awaitable[None]] | None = None,
         restart_seconds: float = 1.0,
         stop_timeout: float = 10.0,
+        critical: bool = False,
     ) -> None:
         self.name = name
+        self.critical = critical
         self._loop = loop
         self._on_stop = on_stop
         self._restart_seconds = restart_seconds

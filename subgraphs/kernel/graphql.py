@@ -57,11 +57,13 @@ class SubgraphSchema(strawberry.federation.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
+            if isinstance(error, PublicError) or isinstance(error.original_error, PublicError):
+                continue
             if error.original_error is None:
-                code = _request_error_code(error)
+                code = (error.extensions or {}).get("code") or _request_error_code(error)
                 error.extensions = {**(error.extensions or {}), "code": code}
                 log.info("request error", extra={"code": code, "error": error.message})
-            elif is_unexpected(error):
+            else:
                 log.error(
                     "unexpected error in resolver",
                     exc_info=error.original_error,

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
+from redis.exceptions import RedisError
 
+from subgraphs.kernel.metrics import Counter
 from subgraphs.kernel.mongo import CODEC_OPTIONS
 from subgraphs.kernel.settings import MongoSettings, RedisSettings
 
 Document = dict[str, Any]
+
+log = logging.getLogger(__name__)
 
 
 class Resource(Protocol):
     """Something the service needs running: opened at startup, pinged by /ready, closed."""
 
     name: str
+    # A failing critical resource makes /ready answer 503; others only show as degraded.
+    critical: bool
 
     async def start(self) -> None: ...
 
@@ -35,12 +42,14 @@ class MongoResource:
     """
 
     name = "mongodb"
+    critical = True
 
     def __init__(self, settings: MongoSettings, database: str) -> None:
         self.client: AsyncMongoClient[Document] = AsyncMongoClient(
             settings.uri,
             serverSelectionTimeoutMS=settings.server_selection_timeout_ms,
             tz_aware=True,
+            event_listeners=[_CommandCounter()],
         )
         self.db: AsyncDatabase[Document] = self.client.get_database(
             database, codec_options=CODEC_OPTIONS
@@ -64,18 +73,41 @@ class MongoResource:
         await self.client.close()
 
 
+MONGODB_COMMANDS = Counter(
+    "mongodb_commands_total", "MongoDB commands sent (round trips), by database and command."
+)
+
+
+class _CommandCounter(monitoring.CommandListener):
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        MONGODB_COMMANDS.inc(database=event.database_name, command=event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
 class RedisResource:
     """One `redis.asyncio` connection pool."""
 
     name = "redis"
 
-    def __init__(self, settings: RedisSettings) -> None:
+    def __init__(self, settings: RedisSettings, *, critical: bool = True) -> None:
+        self.critical = critical
         self.client: aioredis.Redis = aioredis.Redis.from_url(
             settings.url, decode_responses=True, health_check_interval=30
         )
 
     async def start(self) -> None:
-        await self.ping()
+        """Critical: Redis must answer now. Otherwise the service starts without it."""
+        try:
+            await self.ping()
+        except (RedisError, OSError):
+            if self.critical:
+                raise
+            log.warning("redis unreachable at startup; continuing without it for now")
 
     async def ping(self) -> None:
         await self.client.ping()

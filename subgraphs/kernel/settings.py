@@ -66,6 +66,8 @@ class GraphQLSettings(BaseSettings):
 class ServiceSettings(BaseSettings):
     """Settings every subgraph process has; subclasses add a prefix and their own."""
 
+    model_config = SettingsConfigDict(populate_by_name=True)
+
     app_env: AppEnv = Field(default="development", validation_alias="APP_ENV")
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
     host: str = "127.0.0.1"
@@ -89,3 +91,15 @@ class ServiceSettings(BaseSettings):
         if self.graphql.introspection is not None:
             return self.graphql.introspection
         return not self.is_production
+
+
+class StreamSettings(BaseSettings):
+    """Event streams: relay cadence, retention, consumer retries."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMS_")
+
+    relay_poll_seconds: float = 0.2
+    # Retention: each `events.<producer>` stream keeps about this many entries.
+    max_length: int = 100_000
+    max_deliveries: int = 5
+    retry_after_ms: int = 30_000

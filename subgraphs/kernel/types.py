@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import strawberry
 
 from subgraphs.kernel.errors import DomainError
@@ -22,3 +24,9 @@ def user_errors(error: DomainError) -> list[UserError]:
         UserError(field=["input", *p.field] if p.field else None, message=p.message, code=p.code)
         for p in error.problems
     ]
+
+
+@strawberry.federation.type(shareable=True, description="An exact amount of money.")
+class Money:
+    amount: Decimal = strawberry.field(description="Exact decimal, serialised as a string.")
+    currency: str = strawberry.field(description="ISO 4217 code, e.g. USD.")

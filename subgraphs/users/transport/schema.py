@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import strawberry
-
-from subgraphs.kernel.graphql import build_federated_schema
+from subgraphs.kernel.graphql import SubgraphSchema, build_federated_schema
 from subgraphs.kernel.settings import GraphQLSettings
 from subgraphs.users.transport.mutations import Mutation
 from subgraphs.users.transport.queries import Query
@@ -12,7 +10,7 @@ from subgraphs.users.transport.queries import Query
 
 def build_schema(
     settings: GraphQLSettings | None = None, *, introspection: bool = True
-) -> strawberry.federation.Schema:
+) -> SubgraphSchema:
     return build_federated_schema(
         query=Query, mutation=Mutation, settings=settings, introspection=introspection
     )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+from typing import Any
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import ValidationCache
 
 from subgraphs.kernel.errors import Forbidden
@@ -27,7 +31,8 @@ class Query:
 
     @strawberry.field
     def broken(self) -> str:
-        return {}["secret-key"]  # type: ignore[no-any-return]
+        secrets: dict[str, str] = {}
+        return secrets["secret-key"]
 
     @strawberry.field
     def forbidden(self) -> str:
@@ -38,9 +43,19 @@ SETTINGS = GraphQLSettings(max_depth=4, max_aliases=3)
 SCHEMA = build_federated_schema(query=Query, settings=SETTINGS)
 
 
+def errors(result: Any) -> list[GraphQLError]:
+    assert result.errors, "expected errors"
+    found: list[GraphQLError] = result.errors
+    return found
+
+
+def code(error: GraphQLError) -> str:
+    return str((error.extensions or {}).get("code"))
+
+
 async def test_unexpected_errors_are_masked_with_a_code():
     result = await SCHEMA.execute("{ broken }")
-    [error] = result.errors
+    [error] = errors(result)
     assert error.message == "Internal server error."
     assert "secret-key" not in error.message
     assert error.extensions == {"code": "INTERNAL_SERVER_ERROR"}
@@ -48,35 +63,34 @@ async def test_unexpected_errors_are_masked_with_a_code():
 
 async def test_public_errors_keep_their_message_and_code():
     result = await SCHEMA.execute("{ forbidden }")
-    [error] = result.errors
+    [error] = errors(result)
     assert error.extensions == {"code": "FORBIDDEN"}
     assert error.message == "You are not allowed to do this."
 
 
 async def test_depth_over_the_limit_is_a_validation_error():
     result = await SCHEMA.execute("{ node { child { child { child { child { name } } } } } }")
-    [error] = result.errors
+    [error] = errors(result)
     assert "exceeds maximum operation depth" in error.message
-    assert error.extensions["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert code(error) == "GRAPHQL_VALIDATION_FAILED"
 
 
 async def test_too_many_aliases_is_a_validation_error():
     result = await SCHEMA.execute(
         "{ a: node { name } b: node { name } c: node { name } d: node { name } }"
     )
-    assert result.errors
-    assert "aliases" in result.errors[0].message
+    assert "aliases" in errors(result)[0].message
 
 
 async def test_unknown_fields_and_syntax_errors_carry_codes():
-    [unknown] = (await SCHEMA.execute("{ nope }")).errors
-    [syntax] = (await SCHEMA.execute("{ node { ")).errors
-    assert unknown.extensions["code"] == "GRAPHQL_VALIDATION_FAILED"
-    assert syntax.extensions["code"] == "GRAPHQL_PARSE_FAILED"
+    [unknown] = errors(await SCHEMA.execute("{ nope }"))
+    [syntax] = errors(await SCHEMA.execute("{ node { "))
+    assert code(unknown) == "GRAPHQL_VALIDATION_FAILED"
+    assert code(syntax) == "GRAPHQL_PARSE_FAILED"
 
 
 async def test_repeated_operations_hit_the_validation_cache():
-    validate = ValidationCache(maxsize=SETTINGS.document_cache_size).cached_validate_document
+    validate: Any = ValidationCache(maxsize=SETTINGS.document_cache_size).cached_validate_document
     query = "{ node { child { name } } }"
     await SCHEMA.execute(query)
     before = validate.cache_info()
@@ -89,6 +103,20 @@ async def test_repeated_operations_hit_the_validation_cache():
 
 async def test_introspection_can_be_turned_off():
     closed = build_federated_schema(query=Query, settings=SETTINGS, introspection=False)
-    result = await closed.execute("{ __schema { queryType { name } } }")
-    assert result.errors
+    assert errors(await closed.execute("{ __schema { queryType { name } } }"))
     assert (await closed.execute("{ _service { sdl } }")).errors is None
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def forbidden(self) -> AsyncGenerator[int, None]:
+        raise Forbidden()
+        yield 1  # pragma: no cover
+
+
+async def test_a_public_error_raised_by_a_subscription_keeps_its_code():
+    schema = build_federated_schema(query=Query, subscription=Subscription, settings=SETTINGS)
+    results = await schema.subscribe("subscription { forbidden }")
+    [result] = [r async for r in results]
+    assert [e.extensions for e in errors(result)] == [{"code": "FORBIDDEN"}]

@@ -1,0 +1,36 @@
+"""Relay connection pieces every subgraph shares: `PageInfo` and opaque cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import strawberry
+
+from subgraphs.kernel.errors import PublicError
+
+
+@strawberry.federation.type(shareable=True, description="Relay pagination state.")
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+class InvalidCursor(PublicError):
+    code = "BAD_USER_INPUT"
+    default_message = "Invalid cursor."
+
+
+def encode_cursor(value: str) -> str:
+    return base64.urlsafe_b64encode(f"c:{value}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    """The value inside a cursor made by `encode_cursor`; anything else is `InvalidCursor`."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidCursor() from exc
+    if not raw.startswith("c:") or len(raw) < 3:
+        raise InvalidCursor()
+    return raw[2:]

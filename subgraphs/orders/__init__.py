@@ -1,0 +1,1 @@
+"""The orders context: the price list, orders and their lifecycle."""

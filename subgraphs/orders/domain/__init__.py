@@ -1,0 +1,1 @@
+"""Orders domain: plain data and rules, no framework or driver."""

@@ -1,0 +1,191 @@
+"""The Order aggregate, its status machine and the events it gives rise to."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from subgraphs.kernel.errors import DomainError, Problem, raise_if_any
+from subgraphs.orders.domain.catalog import CURRENCIES, Product
+from subgraphs.orders.domain.money import Money
+
+MAX_LINES = 50
+MAX_QUANTITY = 999
+
+
+class OrderStatus(StrEnum):
+    PENDING = "PENDING"
+    PAID = "PAID"
+    PAYMENT_FAILED = "PAYMENT_FAILED"
+    CANCELLED = "CANCELLED"
+    REFUNDED = "REFUNDED"
+
+
+ALLOWED: Mapping[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING: frozenset(
+        {OrderStatus.PAID, OrderStatus.PAYMENT_FAILED, OrderStatus.CANCELLED}
+    ),
+    OrderStatus.PAYMENT_FAILED: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.REFUNDED}),
+    OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.REFUNDED: frozenset(),
+}
+
+CREATED = "orders.created"
+STATUS_EVENTS: Mapping[OrderStatus, str] = {
+    OrderStatus.PAID: "orders.paid",
+    OrderStatus.PAYMENT_FAILED: "orders.payment_failed",
+    OrderStatus.CANCELLED: "orders.cancelled",
+    OrderStatus.REFUNDED: "orders.refunded",
+}
+
+
+class IllegalTransition(DomainError):
+    def __init__(self, current: OrderStatus, wanted: OrderStatus) -> None:
+        super().__init__(
+            Problem(
+                "INVALID_TRANSITION",
+                f"An order that is {current.value} cannot become {wanted.value}.",
+            )
+        )
+        self.current = current
+        self.wanted = wanted
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    """What a customer asks for; priced by the server, never by the client."""
+
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderItem:
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Money
+
+    @property
+    def line_total(self) -> Money:
+        return self.unit_price.times(self.quantity)
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: str
+    user_id: str
+    items: tuple[OrderItem, ...]
+    currency: str
+    status: OrderStatus
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def total(self) -> Money:
+        total = Money.zero(self.currency)
+        for item in self.items:
+            total += item.line_total
+        return total
+
+    def can_become(self, status: OrderStatus) -> bool:
+        return status in ALLOWED[self.status]
+
+    def transition(self, status: OrderStatus, now: datetime) -> Order:
+        """The order in `status`, one version later; illegal transitions raise."""
+        if not self.can_become(status):
+            raise IllegalTransition(self.status, status)
+        return replace(self, status=status, version=self.version + 1, updated_at=now)
+
+
+def place_order(
+    *,
+    order_id: str,
+    user_id: str,
+    lines: Sequence[OrderLine],
+    currency: str,
+    products: Mapping[str, Product],
+    now: datetime,
+) -> Order:
+    """A new PENDING order priced from `products`; every invalid line is reported."""
+    problems = _line_problems(lines)
+    if currency not in CURRENCIES:
+        message = f"Currency must be one of {', '.join(CURRENCIES)}."
+        problems.append(Problem("UNSUPPORTED_CURRENCY", message, ("currency",)))
+    raise_if_any(problems)
+    quantities: dict[str, int] = {}
+    for line in lines:  # the same sku twice is one item
+        quantities[line.sku] = quantities.get(line.sku, 0) + line.quantity
+    items = []
+    for index, (sku, quantity) in enumerate(quantities.items()):
+        product = products.get(sku)
+        price = product.price(currency) if product else None
+        if product is None or price is None:
+            problems.append(
+                Problem(
+                    "UNKNOWN_SKU", f"No product with sku {sku!r}.", ("items", str(index), "sku")
+                )
+            )
+        elif quantity > MAX_QUANTITY:
+            message = f"At most {MAX_QUANTITY} of one product per order."
+            problems.append(Problem("INVALID_QUANTITY", message, ("items", str(index), "quantity")))
+        else:
+            items.append(OrderItem(sku, product.name, quantity, price))
+    raise_if_any(problems)
+    return Order(order_id, user_id, tuple(items), currency, OrderStatus.PENDING, 1, now, now)
+
+
+def _line_problems(lines: Sequence[OrderLine]) -> list[Problem]:
+    if not lines:
+        return [Problem("NO_ITEMS", "An order needs at least one item.", ("items",))]
+    if len(lines) > MAX_LINES:
+        return [Problem("TOO_MANY_ITEMS", f"At most {MAX_LINES} items per order.", ("items",))]
+    return [
+        Problem(
+            "INVALID_QUANTITY",
+            f"Quantity must be between 1 and {MAX_QUANTITY}.",
+            ("items", str(index), "quantity"),
+        )
+        for index, line in enumerate(lines)
+        if not 1 <= line.quantity <= MAX_QUANTITY
+    ]
+
+
+def created_payload(order: Order) -> dict[str, Any]:
+    """Payload of `orders.created`: what other contexts need to know of a new order."""
+    return {
+        "order_id": order.id,
+        "user_id": order.user_id,
+        "status": order.status.value,
+        "order_version": order.version,
+        "currency": order.currency,
+        "total": str(order.total.amount),
+        "items": [
+            {
+                "sku": i.sku,
+                "name": i.name,
+                "quantity": i.quantity,
+                "unit_price": str(i.unit_price.amount),
+            }
+            for i in order.items
+        ],
+    }
+
+
+def status_payload(order: Order, previous: OrderStatus, **details: str | None) -> dict[str, Any]:
+    """Payload of `orders.paid` and the other status events."""
+    return {
+        "order_id": order.id,
+        "user_id": order.user_id,
+        "status": order.status.value,
+        "previous_status": previous.value,
+        "order_version": order.version,
+        "currency": order.currency,
+        "total": str(order.total.amount),
+        **{k: v for k, v in details.items() if v is not None},
+    }

@@ -1,0 +1,1 @@
+"""Orders adapters for MongoDB."""

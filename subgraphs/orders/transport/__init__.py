@@ -1,0 +1,1 @@
+"""Orders GraphQL transport: types, resolvers, DataLoaders, the subscription and the schema."""

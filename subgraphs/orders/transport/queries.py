@@ -1,0 +1,20 @@
+"""Orders queries."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from subgraphs.orders.transport.context import OrdersContext
+from subgraphs.orders.transport.types import Order, Product, load_owned_order
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The price list.")
+    async def products(self, info: Info[OrdersContext, None]) -> list[Product]:
+        return [Product.from_model(p) for p in await info.context.usecases.read_orders.products()]
+
+    @strawberry.field(description="One of your orders; null if there is no such order.")
+    async def order(self, info: Info[OrdersContext, None], id: strawberry.ID) -> Order | None:
+        return await load_owned_order(info, str(id))

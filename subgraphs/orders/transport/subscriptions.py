@@ -1,0 +1,43 @@
+"""Live order status, fed from the orders event stream."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+from strawberry.types import Info
+
+from subgraphs.kernel.errors import PublicError
+from subgraphs.orders.domain.order import STATUS_EVENTS, OrderStatus
+from subgraphs.orders.transport.context import OrdersContext
+from subgraphs.orders.transport.types import OrderStatusChange, load_owned_order
+
+_STATUS_EVENT_TYPES = frozenset(STATUS_EVENTS.values())
+
+
+class OrderNotFound(PublicError):
+    code = "NOT_FOUND"
+    default_message = "No such order."
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="Each status change of one of your orders, in order.")
+    async def order_status_changed(
+        self, info: Info[OrdersContext, None], order_id: strawberry.ID
+    ) -> AsyncGenerator[OrderStatusChange, None]:
+        feed = info.context.usecases.status_feed
+        # Listen before checking, so a change right after the check is not missed.
+        async with feed.subscribe(str(order_id)) as events:
+            if await load_owned_order(info, str(order_id)) is None:
+                raise OrderNotFound()
+            async for event in events:
+                if event.type not in _STATUS_EVENT_TYPES:
+                    continue
+                previous = event.payload.get("previous_status")
+                yield OrderStatusChange(
+                    order_id=strawberry.ID(str(event.payload["order_id"])),
+                    status=OrderStatus(event.payload["status"]),
+                    previous_status=OrderStatus(previous) if previous else None,
+                    occurred_at=event.occurred_at,
+                )

@@ -1,0 +1,148 @@
+"""GraphQL types of the orders subgraph: a mapping layer over the domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from subgraphs.kernel.errors import Forbidden
+from subgraphs.kernel.pagination import PageInfo, decode_cursor, encode_cursor
+from subgraphs.kernel.types import Money
+from subgraphs.orders.domain import order as domain
+from subgraphs.orders.domain.catalog import Product as ProductModel
+from subgraphs.orders.domain.money import Money as MoneyModel
+from subgraphs.orders.transport.context import OrdersContext
+
+OrderStatus = strawberry.enum(domain.OrderStatus, description="Where an order is in its life.")
+
+
+def money(value: MoneyModel) -> Money:
+    return Money(amount=value.amount, currency=value.currency)
+
+
+@strawberry.type(description="A product of the price list.")
+class Product:
+    sku: str
+    name: str
+    model: strawberry.Private[ProductModel]
+
+    @strawberry.field(description="The price in `currency` (USD or EUR); null if not sold in it.")
+    def price(self, currency: str = "USD") -> Money | None:
+        price = self.model.price(currency.upper())
+        return money(price) if price else None
+
+    @strawberry.field(description="The price in every supported currency.")
+    def prices(self) -> list[Money]:
+        return [money(MoneyModel(amount, c)) for c, amount in sorted(self.model.prices.items())]
+
+    @classmethod
+    def from_model(cls, product: ProductModel) -> Product:
+        return cls(sku=product.sku, name=product.name, model=product)
+
+
+@strawberry.type(description="A product in an order, priced when the order was placed.")
+class OrderItem:
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Money
+    line_total: Money
+
+
+@strawberry.federation.type(keys=["id"])
+class User:
+    id: strawberry.ID
+
+    @strawberry.field(description="The user's orders, newest first (the user only).")
+    async def orders(
+        self, info: Info[OrdersContext, None], first: int = 10, after: str | None = None
+    ) -> OrderConnection:
+        principal = await info.context.auth.require()
+        if principal.user_id != self.id:
+            raise Forbidden()
+        after_id = decode_cursor(after) if after is not None else None
+        page = await info.context.usecases.read_orders.page_for_user(self.id, first, after_id)
+        edges = [
+            OrderEdge(node=Order.from_model(o), cursor=encode_cursor(o.id)) for o in page.orders
+        ]
+        return OrderConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> User:
+        return cls(id=id)
+
+
+@strawberry.federation.type(keys=["id"], description="An order placed by a user.")
+class Order:
+    id: strawberry.ID
+    status: OrderStatus  # type: ignore[valid-type]
+    items: list[OrderItem]
+    total: Money
+    created_at: datetime
+    updated_at: datetime
+    user: User
+
+    @classmethod
+    def from_model(cls, order: domain.Order) -> Order:
+        return cls(
+            id=strawberry.ID(order.id),
+            status=order.status,
+            items=[
+                OrderItem(
+                    sku=i.sku,
+                    name=i.name,
+                    quantity=i.quantity,
+                    unit_price=money(i.unit_price),
+                    line_total=money(i.line_total),
+                )
+                for i in order.items
+            ],
+            total=money(order.total),
+            created_at=order.created_at,
+            updated_at=order.updated_at,
+            user=User(id=strawberry.ID(order.user_id)),
+        )
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info[OrdersContext, None], id: strawberry.ID
+    ) -> Order | None:
+        return await load_owned_order(info, str(id))
+
+
+async def load_owned_order(info: Info[OrdersContext, None], order_id: str) -> Order | None:
+    """The caller's order by id; None if there is none, Forbidden if it is someone else's."""
+    principal = await info.context.auth.require()
+    order = await info.context.orders_by_id.load(order_id)
+    if order is None:
+        return None
+    if order.user_id != principal.user_id:
+        raise Forbidden()
+    return Order.from_model(order)
+
+
+@strawberry.type
+class OrderEdge:
+    node: Order
+    cursor: str
+
+
+@strawberry.type
+class OrderConnection:
+    edges: list[OrderEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(description="A change of an order's status.")
+class OrderStatusChange:
+    order_id: strawberry.ID
+    status: OrderStatus  # type: ignore[valid-type]
+    previous_status: OrderStatus | None  # type: ignore[valid-type]
+    occurred_at: datetime

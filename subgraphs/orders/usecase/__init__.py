@@ -1,0 +1,1 @@
+"""Orders use cases, one a module, and the ports they need."""

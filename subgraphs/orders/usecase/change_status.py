@@ -1,0 +1,125 @@
+"""Move an order through its status machine: on request (cancel) or on an event (payments)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from subgraphs.kernel.errors import DomainError, Forbidden
+from subgraphs.kernel.events import Event
+from subgraphs.orders.domain.order import (
+    STATUS_EVENTS,
+    IllegalTransition,
+    Order,
+    OrderStatus,
+    status_payload,
+)
+from subgraphs.orders.usecase.ports import Clock, ConcurrentUpdate, OrderRepository
+
+log = logging.getLogger(__name__)
+
+PRODUCER = "orders"
+ATTEMPTS = 3
+
+
+class ChangeStatus:
+    """Apply one status transition with an optimistic version check; emits its event."""
+
+    def __init__(self, orders: OrderRepository, clock: Clock) -> None:
+        self._orders = orders
+        self._clock = clock
+
+    async def __call__(
+        self,
+        order_id: str,
+        status: OrderStatus,
+        *,
+        owner: str | None = None,
+        cause: Event | None = None,
+        **details: str | None,
+    ) -> Order | None:
+        """The changed order; None if `cause` was applied before.
+
+        With `owner`, only that user's order may change (Forbidden otherwise).
+        An illegal transition raises `IllegalTransition`. A concurrent change
+        is re-read and decided again, so of two racing changes exactly one wins.
+        """
+        for _ in range(ATTEMPTS):
+            [order] = await self._orders.get_many([order_id])
+            if order is None:
+                raise DomainError.of("ORDER_NOT_FOUND", "No such order.", "orderId")
+            if owner is not None and order.user_id != owner:
+                raise Forbidden()
+            now = self._clock()
+            changed = order.transition(status, now)
+            event = Event.create(
+                STATUS_EVENTS[status],
+                status_payload(changed, order.status, **details),
+                producer=PRODUCER,
+                occurred_at=now,
+            )
+            try:
+                applied = await self._orders.save(
+                    changed, [event], event_id=cause.id if cause else None
+                )
+            except ConcurrentUpdate:
+                continue
+            return changed if applied else None
+        raise ConcurrentUpdate(order_id)
+
+
+class CancelOrder:
+    """Cancel one of your orders that is not paid yet; emits `orders.cancelled`."""
+
+    def __init__(self, change: ChangeStatus) -> None:
+        self._change = change
+
+    async def __call__(self, user_id: str, order_id: str) -> Order:
+        order = await self._change(order_id, OrderStatus.CANCELLED, owner=user_id)
+        assert order is not None  # no cause event, so never a duplicate
+        return order
+
+
+class ApplyPaymentEvent:
+    """React to `payments.succeeded|failed|refunded`: PAID, PAYMENT_FAILED, REFUNDED.
+
+    Idempotent on the event id. An event the status machine does not allow
+    (e.g. a refund of a cancelled order) is logged and counted, and changes nothing.
+    """
+
+    TARGETS = {
+        "payments.succeeded": OrderStatus.PAID,
+        "payments.failed": OrderStatus.PAYMENT_FAILED,
+        "payments.refunded": OrderStatus.REFUNDED,
+    }
+
+    def __init__(self, change: ChangeStatus, on_ignored: Callable[[str], None]) -> None:
+        self._change = change
+        self._on_ignored = on_ignored
+
+    async def __call__(self, event: Event) -> None:
+        status = self.TARGETS[event.type]
+        order_id = str(event.payload["order_id"])
+        try:
+            await self._change(
+                order_id,
+                status,
+                cause=event,
+                payment_id=_text(event.payload.get("payment_id")),
+                reason=_text(event.payload.get("reason")),
+            )
+        except (IllegalTransition, DomainError) as error:
+            log.warning(
+                "payment event ignored",
+                extra={
+                    "event_id": event.id,
+                    "type": event.type,
+                    "order_id": order_id,
+                    "reason": str(error),
+                },
+            )
+            self._on_ignored(event.type)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,183 @@
+"""Orders through the gateway: lifecycle, live status, ownership, round trips."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+import redis.asyncio as aioredis
+
+from subgraphs.kernel.events import Event
+from tests.support import error_codes, graphql, mongo_commands, register, subscribe
+
+pytestmark = pytest.mark.e2e
+
+CREATE = """
+mutation Create($input: CreateOrderInput!) {
+  createOrder(input: $input) {
+    order { id status total { amount currency } items { sku name quantity
+            unitPrice { amount } lineTotal { amount } } user { id name } }
+    userErrors { field code message }
+  }
+}"""
+
+CANCEL = """
+mutation Cancel($id: ID!) {
+  cancelOrder(input: {orderId: $id}) { order { id status } userErrors { code message } }
+}"""
+
+STATUS = """
+subscription Status($id: ID!) {
+  orderStatusChanged(orderId: $id) { orderId status previousStatus occurredAt }
+}"""
+
+
+async def create_order(gateway, token, items, currency="USD"):
+    body = await graphql(
+        gateway, CREATE, {"input": {"items": items, "currency": currency}}, token=token
+    )
+    return body["data"]["createOrder"]
+
+
+async def pay_event(redis_url: str, order_id: str, type_: str, **extra) -> None:
+    """Append a payments event as the payments context would."""
+    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    event = Event.create(
+        type_,
+        {"order_id": order_id, **extra},
+        producer="payments",
+        occurred_at=datetime.now(UTC),
+    )
+    await client.xadd("events.payments", event.to_fields())
+    await client.aclose()
+
+
+async def test_create_read_back_and_cancel(gateway):
+    me = await register(gateway)
+    token = me["accessToken"]
+
+    created = await create_order(
+        gateway, token, [{"sku": "SKU-STICKER", "quantity": 3}, {"sku": "SKU-MUG", "quantity": 1}]
+    )
+    assert created["userErrors"] == []
+    order = created["order"]
+    assert order["status"] == "PENDING"
+    assert order["total"] == {"amount": "12.30", "currency": "USD"}
+    assert order["items"][0] == {
+        "sku": "SKU-STICKER",
+        "name": "Sticker",
+        "quantity": 3,
+        "unitPrice": {"amount": "0.10"},
+        "lineTotal": {"amount": "0.30"},
+    }
+    assert order["user"] == {"id": me["user"]["id"], "name": "Test User"}
+
+    mine = await graphql(
+        gateway,
+        "{ me { orders(first: 5) { edges { node { id status } } pageInfo { hasNextPage } } } }",
+        token=token,
+    )
+    assert mine["data"]["me"]["orders"] == {
+        "edges": [{"node": {"id": order["id"], "status": "PENDING"}}],
+        "pageInfo": {"hasNextPage": False},
+    }
+
+    cancelled = await graphql(gateway, CANCEL, {"id": order["id"]}, token=token)
+    assert cancelled["data"]["cancelOrder"] == {
+        "order": {"id": order["id"], "status": "CANCELLED"},
+        "userErrors": [],
+    }
+    again = await graphql(gateway, CANCEL, {"id": order["id"]}, token=token)
+    assert [e["code"] for e in again["data"]["cancelOrder"]["userErrors"]] == ["INVALID_TRANSITION"]
+
+
+async def test_a_subscriber_sees_each_transition_in_order(gateway, gateway_url, redis_url):
+    me = await register(gateway)
+    token = me["accessToken"]
+    order = (await create_order(gateway, token, [{"sku": "SKU-TEE", "quantity": 1}]))["order"]
+
+    async with subscribe(
+        f"{gateway_url}/graphql", STATUS, {"id": order["id"]}, token=token
+    ) as feed:
+        await asyncio.sleep(0.5)  # the gateway opens its upstream subscription
+        await pay_event(redis_url, order["id"], "payments.failed", reason="card_declined")
+        failed = (await feed.next())["data"]["orderStatusChanged"]
+        await pay_event(redis_url, order["id"], "payments.succeeded", payment_id="p-1")
+        paid = (await feed.next())["data"]["orderStatusChanged"]
+        await pay_event(redis_url, order["id"], "payments.refunded", payment_id="p-1")
+        refunded = (await feed.next())["data"]["orderStatusChanged"]
+
+    assert [(c["previousStatus"], c["status"]) for c in (failed, paid, refunded)] == [
+        ("PENDING", "PAYMENT_FAILED"),
+        ("PAYMENT_FAILED", "PAID"),
+        ("PAID", "REFUNDED"),
+    ]
+    assert {c["orderId"] for c in (failed, paid, refunded)} == {order["id"]}
+    final = await graphql(
+        gateway, "query($id: ID!) { order(id: $id) { status } }", {"id": order["id"]}, token=token
+    )
+    assert final["data"]["order"]["status"] == "REFUNDED"
+
+
+async def test_another_users_token_is_forbidden(gateway, gateway_url):
+    owner = await register(gateway)
+    other = await register(gateway)
+    order = (
+        await create_order(gateway, owner["accessToken"], [{"sku": "SKU-CAP", "quantity": 1}])
+    )["order"]
+
+    read = await graphql(
+        gateway,
+        "query($id: ID!) { order(id: $id) { id } }",
+        {"id": order["id"]},
+        token=other["accessToken"],
+    )
+    cancel = await graphql(gateway, CANCEL, {"id": order["id"]}, token=other["accessToken"])
+    async with subscribe(
+        f"{gateway_url}/graphql", STATUS, {"id": order["id"]}, token=other["accessToken"]
+    ) as feed:
+        errors = await feed.error()
+
+    assert error_codes(read) == ["FORBIDDEN"]
+    assert error_codes(cancel) == ["FORBIDDEN"]
+    assert [e.get("extensions", {}).get("code") for e in errors] == ["FORBIDDEN"]
+    status = await graphql(
+        gateway,
+        "query($id: ID!) { order(id: $id) { status } }",
+        {"id": order["id"]},
+        token=owner["accessToken"],
+    )
+    assert status["data"]["order"]["status"] == "PENDING"
+
+
+async def test_reading_many_orders_costs_a_constant_number_of_round_trips(
+    gateway, users_url, orders_url
+):
+    me = await register(gateway)
+    token = me["accessToken"]
+    for _ in range(100):
+        await create_order(gateway, token, [{"sku": "SKU-SOCK", "quantity": 2}])
+    query = """query($n: Int!) { me { name orders(first: $n) { edges { node {
+        id total { amount } items { sku quantity } user { name } } } } } }"""
+
+    async def round_trips(count: int) -> tuple[float, float]:
+        before = (
+            await mongo_commands(gateway, users_url),
+            await mongo_commands(gateway, orders_url),
+        )
+        body = await graphql(gateway, query, {"n": count}, token=token)
+        edges = body["data"]["me"]["orders"]["edges"]
+        assert len(edges) == count
+        assert {e["node"]["user"]["name"] for e in edges} == {"Test User"}
+        after = (
+            await mongo_commands(gateway, users_url),
+            await mongo_commands(gateway, orders_url),
+        )
+        return after[0] - before[0], after[1] - before[1]
+
+    few = await round_trips(2)
+    many = await round_trips(100)
+    assert many == few
+    assert many[0] <= 2  # users: `me` and one batched `_entities`
+    assert many[1] <= 2  # orders: the page (and the cursor order)

@@ -1,0 +1,1 @@
+"""arq workers and the stream-to-job bridge."""
