@@ -54,12 +54,14 @@ def db_prefix() -> str:
 class CommandLog(monitoring.CommandListener):
     """Counts MongoDB commands by database and name (PyMongo command monitoring)."""
 
-    commands: list[tuple[str, str]] = field(default_factory=list)
+    commands: list[tuple[str, str, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
+        target = event.command.get(event.command_name)
+        collection = target if isinstance(target, str) else ""
         with self._lock:
-            self.commands.append((event.database_name, event.command_name))
+            self.commands.append((event.database_name, event.command_name, collection))
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -67,9 +69,10 @@ class CommandLog(monitoring.CommandListener):
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
         pass
 
-    def count(self, database: str, *names: str) -> int:
+    def count(self, database: str, command: str, collection: str) -> int:
+        """How many `command`s were sent on `database.collection` so far."""
         with self._lock:
-            return sum(1 for db, name in self.commands if db == database and name in names)
+            return self.commands.count((database, command, collection))
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,9 @@ from starlette.websockets import WebSocket
 
 from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.auth import JwtVerifier, jwks_from_json, static_keys
-from subgraphs.kernel.resources import MongoResource
+from subgraphs.kernel.background import BackgroundTask
+from subgraphs.kernel.outbox import OutboxRelay
+from subgraphs.kernel.resources import MongoResource, RedisResource
 from subgraphs.users.credentials.passwords import Argon2PasswordHasher
 from subgraphs.users.credentials.signing_keys import (
     JwtIssuer,
@@ -50,7 +52,15 @@ def signing_key(settings: UsersSettings) -> SigningKey:
 
 def build_app(settings: UsersSettings) -> SubgraphApp:
     mongo = MongoResource(settings.mongo, settings.database)
-    users = MongoUserRepository(mongo.db)
+    redis = RedisResource(settings.redis, critical=False)  # only the relay needs it
+    relay = OutboxRelay(
+        mongo.db,
+        redis.client,
+        "users",
+        poll_seconds=settings.streams.relay_poll_seconds,
+        max_stream_length=settings.streams.max_length,
+    )
+    users = MongoUserRepository(mongo.db, after_commit=relay.wake)
     mongo.on_start(users.ensure_indexes)
 
     key = signing_key(settings)
@@ -81,6 +91,10 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
         settings=settings,
         schema=build_schema(settings.graphql, introspection=settings.introspection_enabled),
         context_factory=context,
-        resources=[mongo],
+        resources=[
+            mongo,
+            redis,
+            BackgroundTask("outbox-relay", relay.run, on_stop=relay.release),
+        ],
         routes=[Route("/.well-known/jwks.json", jwks_endpoint, methods=["GET"])],
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from subgraphs.kernel.settings import MongoSettings, ServiceSettings
+from subgraphs.kernel.settings import MongoSettings, RedisSettings, ServiceSettings, StreamSettings
 
 
 class UsersSettings(ServiceSettings):
@@ -16,6 +16,8 @@ class UsersSettings(ServiceSettings):
     port: int = 4001
     database: str = "users"
     mongo: MongoSettings = Field(default_factory=MongoSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    streams: StreamSettings = Field(default_factory=StreamSettings)
     access_token_ttl_seconds: int = 900
     # Production: the Ed25519 private key (PKCS#8 PEM) from a secret.
     signing_key_pem: SecretStr | None = None

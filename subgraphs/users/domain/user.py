@@ -34,6 +34,19 @@ class User:
         return replace(self, name=name, phone=phone, updated_at=now)
 
 
+REGISTERED = "users.registered"
+PROFILE_UPDATED = "users.profile_updated"
+
+
+def registered_payload(user: User) -> dict[str, str | None]:
+    """Payload of `users.registered`: the contact details other contexts may keep."""
+    return {"user_id": user.id, "email": user.email, "name": user.name, "phone": user.phone}
+
+
+def profile_updated_payload(user_id: str, name: str, phone: str | None) -> dict[str, str | None]:
+    return {"user_id": user_id, "name": name, "phone": phone}
+
+
 def normalize_email(raw: str) -> str:
     return raw.strip().lower()
 

@@ -1,15 +1,19 @@
-"""The `UserRepository` port on MongoDB: collection `users` of the `users` database."""
+"""The `UserRepository` port on MongoDB: collection `users`, with the outbox."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from subgraphs.kernel.events import Event
+from subgraphs.kernel.mongo import in_transaction
+from subgraphs.kernel.outbox import Outbox
 from subgraphs.users.domain.user import User
 from subgraphs.users.usecase.ports import EmailTaken
 
@@ -19,17 +23,28 @@ Document = dict[str, Any]
 class MongoUserRepository:
     """Users keyed by id; emails are unique (stored normalised, so case-insensitive)."""
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(
+        self, db: AsyncDatabase[Document], *, after_commit: Callable[[], None] = lambda: None
+    ) -> None:
+        self._db = db
         self._users = db["users"]
+        self._outbox = Outbox(db)
+        self._after_commit = after_commit
 
     async def ensure_indexes(self) -> None:
         await self._users.create_index([("email", ASCENDING)], unique=True, name="email_unique")
+        await self._outbox.ensure_indexes()
 
-    async def add(self, user: User) -> None:
+    async def add(self, user: User, events: Sequence[Event]) -> None:
+        async def work(session: AsyncClientSession) -> None:
+            await self._users.insert_one(_to_document(user), session=session)
+            await self._outbox.add(events, session)
+
         try:
-            await self._users.insert_one(_to_document(user))
+            await in_transaction(self._db.client, work)
         except DuplicateKeyError as exc:
             raise EmailTaken(user.email) from exc
+        self._after_commit()
 
     async def get_many(self, ids: Sequence[str]) -> list[User | None]:
         wanted = list(dict.fromkeys(ids))
@@ -44,14 +59,30 @@ class MongoUserRepository:
         return _from_document(doc) if doc else None
 
     async def update_profile(
-        self, user_id: str, *, name: str, phone: str | None, now: datetime
+        self,
+        user_id: str,
+        *,
+        name: str,
+        phone: str | None,
+        now: datetime,
+        events: Sequence[Event],
     ) -> User | None:
-        doc = await self._users.find_one_and_update(
-            {"_id": user_id},
-            {"$set": {"name": name, "phone": phone, "updated_at": now}},
-            return_document=ReturnDocument.AFTER,
-        )
-        return _from_document(doc) if doc else None
+        async def work(session: AsyncClientSession) -> Document | None:
+            doc = await self._users.find_one_and_update(
+                {"_id": user_id},
+                {"$set": {"name": name, "phone": phone, "updated_at": now}},
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            if doc is not None:
+                await self._outbox.add(events, session)
+            return doc
+
+        doc = await in_transaction(self._db.client, work)
+        if doc is None:
+            return None
+        self._after_commit()
+        return _from_document(doc)
 
 
 def _to_document(user: User) -> Document:

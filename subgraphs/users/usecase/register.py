@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from subgraphs.kernel.errors import DomainError, Problem, raise_if_any
+from subgraphs.kernel.events import Event
 from subgraphs.users.domain import user as rules
 from subgraphs.users.domain.user import User
 from subgraphs.users.usecase.ports import (
@@ -17,6 +18,8 @@ from subgraphs.users.usecase.ports import (
     TokenIssuer,
     UserRepository,
 )
+
+PRODUCER = "users"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +37,7 @@ class Registered:
 
 
 class RegisterUser:
-    """Create an account; the email must be unused. Signs the new user in."""
+    """Create an account (the email must be unused) and sign in; emits `users.registered`."""
 
     def __init__(
         self,
@@ -73,8 +76,11 @@ class RegisterUser:
             created_at=now,
             updated_at=now,
         )
+        event = Event.create(
+            rules.REGISTERED, rules.registered_payload(user), producer=PRODUCER, occurred_at=now
+        )
         try:
-            await self._users.add(user)
+            await self._users.add(user, [event])
         except EmailTaken:
             raise DomainError(
                 Problem("EMAIL_TAKEN", "An account with this email already exists.", ("email",))

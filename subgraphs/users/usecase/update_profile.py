@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from subgraphs.kernel.errors import DomainError, raise_if_any
+from subgraphs.kernel.events import Event
 from subgraphs.users.domain import user as rules
 from subgraphs.users.domain.user import User
 from subgraphs.users.usecase.ports import Clock, UserRepository
@@ -20,7 +21,10 @@ class ProfileChanges:
 
 
 class UpdateProfile:
-    """Update name and/or phone of the signed-in user; omitted fields stay as they are."""
+    """Update name and/or phone of the signed-in user; omitted fields stay as they are.
+
+    Emits `users.profile_updated`.
+    """
 
     def __init__(self, users: UserRepository, clock: Clock) -> None:
         self._users = users
@@ -33,8 +37,15 @@ class UpdateProfile:
         name = rules.clean_name(changes.name) if changes.name is not None else current.name
         phone = rules.clean_phone(changes.phone) if changes.set_phone else current.phone
         raise_if_any([*rules.name_problems(name), *rules.phone_problems(phone)])
+        now = self._clock()
+        event = Event.create(
+            rules.PROFILE_UPDATED,
+            rules.profile_updated_payload(user_id, name, phone),
+            producer="users",
+            occurred_at=now,
+        )
         updated = await self._users.update_profile(
-            user_id, name=name, phone=phone, now=self._clock()
+            user_id, name=name, phone=phone, now=now, events=[event]
         )
         if updated is None:
             raise DomainError.of("USER_NOT_FOUND", "Your account no longer exists.")

@@ -10,18 +10,19 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from subgraphs.kernel.settings import MongoSettings
+from subgraphs.kernel.settings import MongoSettings, RedisSettings
 from subgraphs.users.app import build_app
 from subgraphs.users.settings import UsersSettings
 from tests.conftest import CommandLog
 
 
 @pytest.fixture(scope="session")
-def users_settings(mongo_uri: str, db_prefix: str, run_dir: Path) -> UsersSettings:
+def users_settings(mongo_uri: str, redis_url: str, db_prefix: str, run_dir: Path) -> UsersSettings:
     return UsersSettings(
         app_env="test",
         database=f"{db_prefix}users",
         mongo=MongoSettings(uri=mongo_uri),
+        redis=RedisSettings(url=redis_url),
         signing_key_file=run_dir / "keys" / "users.pem",
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from subgraphs.kernel.settings import MongoSettings
+from subgraphs.kernel.settings import MongoSettings, RedisSettings
 from subgraphs.users.app import build_app
 from subgraphs.users.settings import UsersSettings
 from tools.procs import free_port, secantusdb
@@ -13,7 +13,7 @@ from tools.procs import free_port, secantusdb
 pytestmark = pytest.mark.integration
 
 
-async def test_ready_turns_503_with_the_reason_when_the_store_stops(run_dir):
+async def test_ready_turns_503_with_the_reason_when_the_store_stops(run_dir, redis_url):
     # A store of its own, so stopping it disturbs no other test.
     store = secantusdb(free_port(), ":memory:", run_dir / "secantusdb-readiness.log")
     store.start()
@@ -22,6 +22,7 @@ async def test_ready_turns_503_with_the_reason_when_the_store_stops(run_dir):
     settings = UsersSettings(
         app_env="test",
         mongo=MongoSettings(uri=store.url, server_selection_timeout_ms=500),
+        redis=RedisSettings(url=redis_url),
         signing_key_file=run_dir / "keys" / "readiness.pem",
     )
     app = build_app(settings)

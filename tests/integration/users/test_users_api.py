@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import asyncio
 
+import pytest
+import redis.asyncio as aioredis
+
+from subgraphs.kernel.events import Event
 from tests.support import LOGIN, ME, REGISTER, error_codes, graphql, register, unique_email
 
 pytestmark = pytest.mark.integration
@@ -150,7 +154,7 @@ async def test_entities_resolve_users_in_one_batched_query(users_client, users_d
     representations.append({"__typename": "User", "id": "no-such-user"})
     query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id name } } }"
     database = users_db.name
-    before = command_log.count(database, "find")
+    before = command_log.count(database, "find", "users")
 
     body = await graphql(users_client, query, {"r": representations})
 
@@ -158,7 +162,7 @@ async def test_entities_resolve_users_in_one_batched_query(users_client, users_d
         {"id": u["user"]["id"], "name": "Test User"} for u in users
     ]
     assert body["data"]["_entities"][5] is None
-    assert command_log.count(database, "find") - before == 1
+    assert command_log.count(database, "find", "users") - before == 1
 
 
 async def test_entities_with_a_bad_representation_do_not_leak_python_errors(users_client):
@@ -200,4 +204,33 @@ async def test_health_and_ready(users_client):
     assert (await users_client.get("/health")).json() == {"status": "ok"}
     ready = await users_client.get("/ready")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "checks": {"mongodb": {"ok": True}}}
+    assert ready.json() == {
+        "status": "ready",
+        "checks": {"mongodb": {"ok": True}, "redis": {"ok": True}, "outbox-relay": {"ok": True}},
+    }
+
+
+async def test_registration_and_profile_changes_are_published_as_events(
+    users_client, users_db, redis_url
+):
+    me = await register(users_client)
+    await graphql(users_client, UPDATE, {"input": {"name": "Evented"}}, token=me["accessToken"])
+    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        mine: list[Event] = []
+        for _ in range(50):
+            entries = await client.xrange("events.users")
+            events = [Event.from_fields(fields) for _, fields in entries]
+            mine = [e for e in events if e.payload.get("user_id") == me["user"]["id"]]
+            if len(mine) == 2:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await client.aclose()
+
+    assert [(e.type, e.producer) for e in mine] == [
+        ("users.registered", "users"),
+        ("users.profile_updated", "users"),
+    ]
+    assert mine[0].payload["email"] == me["user"]["email"]
+    assert mine[1].payload["name"] == "Evented"

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from subgraphs.kernel.events import Event
 from subgraphs.users.domain.user import User
 from subgraphs.users.usecase.ports import AccessToken, EmailTaken
 
@@ -15,11 +16,13 @@ class InMemoryUsers:
 
     def __init__(self) -> None:
         self.by_id: dict[str, User] = {}
+        self.events: list[Event] = []
 
-    async def add(self, user: User) -> None:
+    async def add(self, user: User, events: Sequence[Event]) -> None:
         if any(u.email == user.email for u in self.by_id.values()):
             raise EmailTaken(user.email)
         self.by_id[user.id] = user
+        self.events.extend(events)
 
     async def get_many(self, ids: Sequence[str]) -> list[User | None]:
         return [self.by_id.get(i) for i in ids]
@@ -28,11 +31,18 @@ class InMemoryUsers:
         return next((u for u in self.by_id.values() if u.email == email), None)
 
     async def update_profile(
-        self, user_id: str, *, name: str, phone: str | None, now: datetime
+        self,
+        user_id: str,
+        *,
+        name: str,
+        phone: str | None,
+        now: datetime,
+        events: Sequence[Event],
     ) -> User | None:
         if user_id not in self.by_id:
             return None
         self.by_id[user_id] = replace(self.by_id[user_id], name=name, phone=phone, updated_at=now)
+        self.events.extend(events)
         return self.by_id[user_id]
 
 

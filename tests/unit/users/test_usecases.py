@@ -47,6 +47,14 @@ async def test_register_normalises_and_stores_the_user(register, users, tokens):
     assert done.user.password_hash != "correct horse"
     assert users.by_id[done.user.id] == done.user
     assert tokens.issued == [done.user.id]
+    [event] = users.events
+    assert (event.type, event.producer) == ("users.registered", "users")
+    assert event.payload == {
+        "user_id": done.user.id,
+        "email": "ann@example.com",
+        "name": "Ann Lee",
+        "phone": "+442079460958",
+    }
 
 
 async def test_register_reports_every_invalid_field_and_stores_nothing(register, users):
@@ -60,6 +68,7 @@ async def test_register_reports_every_invalid_field_and_stores_nothing(register,
         ("INVALID_PHONE", ("phone",)),
     ]
     assert users.by_id == {}
+    assert users.events == []
 
 
 async def test_register_refuses_a_taken_email_whatever_its_case(register, users):
@@ -119,6 +128,13 @@ async def test_update_profile_changes_only_what_is_given(register, users):
 
     cleared = await update(done.user.id, ProfileChanges(phone=None, set_phone=True))
     assert (cleared.name, cleared.phone) == ("Ann B", None)
+    assert [(e.type, e.payload) for e in users.events[1:]] == [
+        (
+            "users.profile_updated",
+            {"user_id": done.user.id, "name": "Ann B", "phone": "+14155550123"},
+        ),
+        ("users.profile_updated", {"user_id": done.user.id, "name": "Ann B", "phone": None}),
+    ]
 
 
 async def test_update_profile_rejects_invalid_values_and_keeps_the_old_ones(register, users):
