@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pymongo import AsyncMongoClient, monitoring
 
-from tools.procs import free_port, redis_server, secantusdb
+from tools.procs import ManagedProcess, free_port, redis_server, secantusdb
 
 
 @pytest.fixture(scope="session")
@@ -88,3 +88,12 @@ async def mongo_client(mongo_uri: str, command_log: CommandLog) -> AsyncIterator
     client: AsyncMongoClient = AsyncMongoClient(mongo_uri, tz_aware=True)
     yield client
     await client.close()
+
+
+@pytest.fixture
+def own_redis(run_dir: Path) -> Iterator[ManagedProcess]:
+    """A redis-server this test may stop and start again (same port)."""
+    port = free_port()
+    server = redis_server(port, run_dir / f"redis-{port}.log", dir=run_dir / f"redis-{port}")
+    with server:
+        yield server

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 
 from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
-from subgraphs.kernel.auth import JwksKeys, JwtVerifier
+from subgraphs.kernel.auth import JwksKeys, JwtVerifier, TokenVerifier
 from subgraphs.kernel.background import BackgroundTask
 from subgraphs.kernel.broadcast import StreamBroadcast
 from subgraphs.kernel.consumer import StreamConsumer
@@ -41,7 +41,8 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def build_app(settings: OrdersSettings) -> SubgraphApp:
+def build_app(settings: OrdersSettings, *, verifier: TokenVerifier | None = None) -> SubgraphApp:
+    """The orders app; tokens are checked against the users JWKS unless `verifier` is given."""
     mongo = MongoResource(settings.mongo, settings.database)
     redis = RedisResource(settings.redis, critical=False)  # orders are taken while Redis is down
     streams = settings.streams
@@ -79,7 +80,7 @@ def build_app(settings: OrdersSettings) -> SubgraphApp:
         read_orders=ReadOrders(orders, catalog),
         status_feed=status_feed,
     )
-    verifier = JwtVerifier(settings.auth, JwksKeys(settings.auth))
+    verifier = verifier or JwtVerifier(settings.auth, JwksKeys(settings.auth))
 
     async def context(request: Request | WebSocket) -> OrdersContext:
         return OrdersContext(request=request, verifier=verifier, usecases=usecases)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
@@ -12,7 +11,6 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from subgraphs.kernel.mongo import CODEC_OPTIONS
-from tools.procs import ManagedProcess, free_port, redis_server
 
 
 @pytest.fixture
@@ -32,12 +30,3 @@ async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
     yield client
     await client.flushdb()
     await client.aclose()
-
-
-@pytest.fixture
-def own_redis(run_dir: Path) -> Iterator[ManagedProcess]:
-    """A redis-server this test may stop and start again (same port)."""
-    port = free_port()
-    server = redis_server(port, run_dir / f"redis-{port}.log", dir=run_dir / f"redis-{port}")
-    with server:
-        yield server

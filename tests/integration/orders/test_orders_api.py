@@ -1,0 +1,198 @@
+"""The orders GraphQL API through the subgraph app, on the real stores."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+import redis.asyncio as aioredis
+
+from subgraphs.kernel.events import Event
+from tests.support import error_codes, graphql
+
+pytestmark = pytest.mark.integration
+
+CREATE = """
+mutation Create($input: CreateOrderInput!) {
+  createOrder(input: $input) {
+    order { id status total { amount currency } items { sku quantity lineTotal { amount } } }
+    userErrors { field code message }
+  }
+}"""
+
+
+def a_user() -> str:
+    return f"user-{uuid.uuid4().hex[:8]}"
+
+
+async def create(client, token, items, currency="USD"):
+    body = await graphql(
+        client, CREATE, {"input": {"items": items, "currency": currency}}, token=token
+    )
+    return body["data"]["createOrder"]
+
+
+async def test_products_are_the_seeded_price_list(orders_client):
+    body = await graphql(orders_client, "{ products { sku name price { amount currency } } }")
+    products = {p["sku"]: p for p in body["data"]["products"]}
+    assert products["SKU-STICKER"] == {
+        "sku": "SKU-STICKER",
+        "name": "Sticker",
+        "price": {"amount": "0.10", "currency": "USD"},
+    }
+
+
+async def test_prices_are_exact_decimals(orders_client, orders_db, issue):
+    order = (
+        await create(orders_client, issue(a_user()), [{"sku": "SKU-STICKER", "quantity": 3}], "usd")
+    )["order"]
+    assert order["total"] == {"amount": "0.30", "currency": "USD"}
+    stored = await orders_db["orders"].find_one({"_id": order["id"]})
+    assert str(stored["items"][0]["unit_price"]) == "0.10"
+
+
+@pytest.mark.parametrize(
+    ("items", "codes"),
+    [
+        (
+            [{"sku": "SKU-MUG", "quantity": 0}],
+            [("INVALID_QUANTITY", ["input", "items", "0", "quantity"])],
+        ),
+        (
+            [{"sku": "SKU-MUG", "quantity": -5}],
+            [("INVALID_QUANTITY", ["input", "items", "0", "quantity"])],
+        ),
+        (
+            [{"sku": "SKU-MUG", "quantity": 10**9}],
+            [("INVALID_QUANTITY", ["input", "items", "0", "quantity"])],
+        ),
+        ([{"sku": "SKU-NOPE", "quantity": 1}], [("UNKNOWN_SKU", ["input", "items", "0", "sku"])]),
+        ([{"sku": "SKU-MUG", "quantity": 1}] * 1000, [("TOO_MANY_ITEMS", ["input", "items"])]),
+        ([], [("NO_ITEMS", ["input", "items"])]),
+    ],
+)
+async def test_bad_lines_are_user_errors_and_nothing_is_written(
+    orders_client, orders_db, issue, items, codes
+):
+    payload = await create(orders_client, issue(a_user()), items)
+
+    assert payload["order"] is None
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == codes
+    assert await orders_db["orders"].count_documents({}) == 0
+    assert await orders_db["outbox"].count_documents({}) == 0
+
+
+async def test_an_unsupported_currency_is_a_user_error(orders_client, orders_db, issue):
+    payload = await create(
+        orders_client, issue(a_user()), [{"sku": "SKU-MUG", "quantity": 1}], "XYZ"
+    )
+    assert [e["code"] for e in payload["userErrors"]] == ["UNSUPPORTED_CURRENCY"]
+
+
+async def test_orders_need_a_token(orders_client):
+    body = await graphql(
+        orders_client, CREATE, {"input": {"items": [{"sku": "SKU-MUG", "quantity": 1}]}}
+    )
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+
+
+async def test_another_user_cannot_read_cancel_or_list(orders_client, orders_db, issue):
+    owner, other = a_user(), a_user()
+    order = (await create(orders_client, issue(owner), [{"sku": "SKU-MUG", "quantity": 1}]))[
+        "order"
+    ]
+
+    read = await graphql(
+        orders_client,
+        "query($id: ID!) { order(id: $id) { id } }",
+        {"id": order["id"]},
+        token=issue(other),
+    )
+    cancel = await graphql(
+        orders_client,
+        "mutation($id: ID!) { cancelOrder(input: {orderId: $id}) { order { id } } }",
+        {"id": order["id"]},
+        token=issue(other),
+    )
+    listing = await graphql(
+        orders_client,
+        "query($r: [_Any!]!) { _entities(representations: $r) "
+        "{ ... on User { orders { edges { node { id } } } } } }",
+        {"r": [{"__typename": "User", "id": owner}]},
+        token=issue(other),
+    )
+
+    assert error_codes(read) == ["FORBIDDEN"]
+    assert error_codes(cancel) == ["FORBIDDEN"]
+    assert error_codes(listing) == ["FORBIDDEN"]
+    stored = await orders_db["orders"].find_one({"_id": order["id"]})
+    assert stored["status"] == "PENDING"
+
+
+async def test_pages_of_orders_are_newest_first_with_stable_cursors(
+    orders_client, orders_db, issue
+):
+    user = a_user()
+    ids = [
+        (await create(orders_client, issue(user), [{"sku": "SKU-MUG", "quantity": 1}]))["order"][
+            "id"
+        ]
+        for _ in range(5)
+    ]
+    query = """query($r: [_Any!]!, $after: String) { _entities(representations: $r) {
+        ... on User { orders(first: 2, after: $after) {
+            edges { node { id } cursor } pageInfo { hasNextPage endCursor } } } } }"""
+
+    seen: list[str] = []
+    after = None
+    while True:
+        body = await graphql(
+            orders_client,
+            query,
+            {"r": [{"__typename": "User", "id": user}], "after": after},
+            token=issue(user),
+        )
+        connection = body["data"]["_entities"][0]["orders"]
+        seen += [e["node"]["id"] for e in connection["edges"]]
+        if not connection["pageInfo"]["hasNextPage"]:
+            break
+        after = connection["pageInfo"]["endCursor"]
+        # A new order placed meanwhile does not shift the pages already read.
+        await create(orders_client, issue(user), [{"sku": "SKU-CAP", "quantity": 1}])
+
+    assert seen == list(reversed(ids))
+
+    bad = await graphql(
+        orders_client,
+        query,
+        {"r": [{"__typename": "User", "id": user}], "after": "%%%"},
+        token=issue(user),
+    )
+    assert error_codes(bad) == ["BAD_USER_INPUT"]
+
+
+async def test_created_and_cancelled_events_reach_the_orders_stream(
+    orders_client, orders_db, issue, redis_url
+):
+    user = a_user()
+    order = (await create(orders_client, issue(user), [{"sku": "SKU-TEE", "quantity": 2}]))["order"]
+    await graphql(
+        orders_client,
+        "mutation($id: ID!) { cancelOrder(input: {orderId: $id}) { order { status } } }",
+        {"id": order["id"]},
+        token=issue(user),
+    )
+    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        for _ in range(50):
+            events = [Event.from_fields(f) for _, f in await client.xrange("events.orders")]
+            mine = [e for e in events if e.payload.get("order_id") == order["id"]]
+            if len(mine) == 2:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await client.aclose()
+    assert [e.type for e in mine] == ["orders.created", "orders.cancelled"]
+    assert mine[0].payload["total"] == "39.80"
+    assert mine[1].payload["previous_status"] == "PENDING"

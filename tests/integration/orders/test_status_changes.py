@@ -1,0 +1,163 @@
+"""Order status changes on the real store: one winner under races, nothing lost without Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+
+from subgraphs.kernel.events import Event
+from subgraphs.orders.app import build_app
+from subgraphs.orders.domain.catalog import SEED_PRODUCTS
+from subgraphs.orders.domain.order import IllegalTransition, OrderLine, OrderStatus
+from subgraphs.orders.repository.mongo_catalog import MongoCatalog
+from subgraphs.orders.repository.mongo_orders import MongoOrderRepository
+from subgraphs.orders.usecase.change_status import ApplyPaymentEvent, CancelOrder, ChangeStatus
+from subgraphs.orders.usecase.create_order import CreateOrder
+from subgraphs.orders.usecase.ports import ConcurrentUpdate
+from tests.integration.orders.conftest import orders_settings
+from tests.support import graphql
+
+pytestmark = pytest.mark.integration
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@pytest.fixture
+async def repo(orders_db) -> MongoOrderRepository:
+    repo = MongoOrderRepository(orders_db)
+    await repo.ensure_indexes()
+    await MongoCatalog(orders_db).seed(SEED_PRODUCTS)
+    return repo
+
+
+async def place(repo, orders_db, user: str = "u-1"):
+    create = CreateOrder(repo, MongoCatalog(orders_db), now, lambda: str(uuid.uuid4()))
+    return await create(user, [OrderLine("SKU-MUG", 2)], "USD")
+
+
+def paid_event(order_id: str) -> Event:
+    return Event.create(
+        "payments.succeeded",
+        {"order_id": order_id, "payment_id": "p-1"},
+        producer="payments",
+        occurred_at=now(),
+    )
+
+
+async def status_events(orders_db, order_id: str) -> list[str]:
+    docs = await orders_db["outbox"].find({"payload.order_id": order_id}).to_list()
+    return sorted(d["type"] for d in docs if d["type"] != "orders.created")
+
+
+async def test_a_stale_version_is_refused(repo, orders_db):
+    order = await place(repo, orders_db)
+    paid = order.transition(OrderStatus.PAID, now())
+    assert await repo.save(paid, []) is True
+
+    with pytest.raises(ConcurrentUpdate):
+        await repo.save(order.transition(OrderStatus.CANCELLED, now()), [])
+
+    [stored] = await repo.get_many([order.id])
+    assert stored is not None
+    assert (stored.status, stored.version) == (OrderStatus.PAID, 2)
+
+
+async def test_of_a_cancel_and_a_payment_racing_exactly_one_wins(repo, orders_db):
+    order = await place(repo, orders_db, user="racer")
+    change = ChangeStatus(repo, now)
+    ignored: list[str] = []
+
+    outcomes = await asyncio.gather(
+        CancelOrder(change)("racer", order.id),
+        ApplyPaymentEvent(change, ignored.append)(paid_event(order.id)),
+        return_exceptions=True,
+    )
+
+    [stored] = await repo.get_many([order.id])
+    assert stored is not None
+    assert stored.version == 2
+    if stored.status is OrderStatus.CANCELLED:
+        assert ignored == ["payments.succeeded"]
+        assert await status_events(orders_db, order.id) == ["orders.cancelled"]
+    else:
+        assert stored.status is OrderStatus.PAID
+        assert isinstance(outcomes[0], IllegalTransition)
+        assert await status_events(orders_db, order.id) == ["orders.paid"]
+
+
+async def test_ten_concurrent_cancels_one_succeeds(repo, orders_db):
+    order = await place(repo, orders_db, user="canceller")
+    cancel = CancelOrder(ChangeStatus(repo, now))
+
+    outcomes = await asyncio.gather(
+        *(cancel("canceller", order.id) for _ in range(10)), return_exceptions=True
+    )
+
+    winners = [o for o in outcomes if not isinstance(o, BaseException)]
+    assert len(winners) == 1
+    assert all(isinstance(o, IllegalTransition) for o in outcomes if o not in winners)
+    assert await status_events(orders_db, order.id) == ["orders.cancelled"]
+
+
+async def test_the_same_payment_event_twice_changes_the_order_once(repo, orders_db):
+    order = await place(repo, orders_db)
+    apply = ApplyPaymentEvent(ChangeStatus(repo, now), on_ignored=lambda _: None)
+    event = paid_event(order.id)
+
+    await apply(event)
+    await apply(event)
+
+    [stored] = await repo.get_many([order.id])
+    assert stored is not None
+    assert (stored.status, stored.version) == (OrderStatus.PAID, 2)
+    assert await status_events(orders_db, order.id) == ["orders.paid"]
+
+
+async def test_an_order_placed_while_redis_is_down_is_published_when_it_is_back(
+    mongo_uri, db_prefix, own_redis, token_for, mongo_client
+):
+    issue, verifier = token_for
+    assert own_redis.url
+    # A database of its own: no other relay may publish this test's events.
+    database = f"{db_prefix}orders_offline"
+    orders_db = mongo_client[database]
+    app = build_app(orders_settings(mongo_uri, own_redis.url, database), verifier=verifier)
+    client = aioredis.Redis.from_url(own_redis.url, decode_responses=True)
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://orders") as orders:
+            own_redis.stop()
+            body = await graphql(
+                orders,
+                'mutation { createOrder(input: {items: [{sku: "SKU-MUG", quantity: 1}]}) '
+                "{ order { id status } userErrors { code } } }",
+                token=issue("offline-user"),
+            )
+            payload = body["data"]["createOrder"]
+            assert payload["userErrors"] == []
+            order_id = payload["order"]["id"]
+            await asyncio.sleep(0.3)
+            pending = await orders_db["outbox"].count_documents(
+                {"payload.order_id": order_id, "published": False}
+            )
+            assert pending == 1
+
+            own_redis.start()
+            own_redis.wait_ready()
+            published: list[str] = []
+            for _ in range(100):
+                entries = await client.xrange("events.orders")
+                published = [f["type"] for _, f in entries if order_id in f["payload"]]
+                if published:
+                    break
+                await asyncio.sleep(0.1)
+    await client.aclose()
+    await mongo_client.drop_database(database)
+    assert published == ["orders.created"]

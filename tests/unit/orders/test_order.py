@@ -1,0 +1,114 @@
+"""The Order aggregate: pricing from the price list, the status machine."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from subgraphs.kernel.errors import DomainError
+from subgraphs.orders.domain.catalog import SEED_PRODUCTS
+from subgraphs.orders.domain.order import (
+    IllegalTransition,
+    OrderLine,
+    OrderStatus,
+    created_payload,
+    place_order,
+    status_payload,
+)
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+PRODUCTS = {p.sku: p for p in SEED_PRODUCTS}
+S = OrderStatus
+
+
+def order_of(*lines: OrderLine, currency: str = "USD"):
+    return place_order(
+        order_id="o-1", user_id="u-1", lines=lines, currency=currency, products=PRODUCTS, now=NOW
+    )
+
+
+def test_an_order_is_priced_from_the_price_list_exactly():
+    order = order_of(OrderLine("SKU-STICKER", 3), OrderLine("SKU-MUG", 1))
+    assert order.total.amount == Decimal("12.30")
+    assert [str(i.line_total.amount) for i in order.items] == ["0.30", "12.00"]
+    assert (order.status, order.version) == (S.PENDING, 1)
+
+
+def test_the_same_sku_twice_is_one_item():
+    order = order_of(OrderLine("SKU-MUG", 1), OrderLine("SKU-MUG", 2))
+    assert [(i.sku, i.quantity) for i in order.items] == [("SKU-MUG", 3)]
+
+
+def test_prices_follow_the_currency():
+    assert order_of(OrderLine("SKU-MUG", 2), currency="EUR").total.amount == Decimal("22.00")
+
+
+def test_every_bad_line_is_reported():
+    with pytest.raises(DomainError) as error:
+        order_of(OrderLine("SKU-MUG", 0), OrderLine("SKU-CAP", 1000), currency="XYZ")
+    assert [(p.code, p.field) for p in error.value.problems] == [
+        ("INVALID_QUANTITY", ("items", "0", "quantity")),
+        ("INVALID_QUANTITY", ("items", "1", "quantity")),
+        ("UNSUPPORTED_CURRENCY", ("currency",)),
+    ]
+
+
+def test_merged_lines_over_the_quantity_cap_are_refused():
+    with pytest.raises(DomainError) as error:
+        order_of(OrderLine("SKU-MUG", 600), OrderLine("SKU-MUG", 600))
+    assert [p.code for p in error.value.problems] == ["INVALID_QUANTITY"]
+
+
+@pytest.mark.parametrize(
+    ("start", "target", "allowed"),
+    [
+        (S.PENDING, S.PAID, True),
+        (S.PENDING, S.PAYMENT_FAILED, True),
+        (S.PENDING, S.CANCELLED, True),
+        (S.PENDING, S.REFUNDED, False),
+        (S.PAYMENT_FAILED, S.PAID, True),
+        (S.PAYMENT_FAILED, S.CANCELLED, True),
+        (S.PAYMENT_FAILED, S.REFUNDED, False),
+        (S.PAID, S.REFUNDED, True),
+        (S.PAID, S.CANCELLED, False),
+        (S.PAID, S.PAID, False),
+        (S.CANCELLED, S.PAID, False),
+        (S.REFUNDED, S.PAID, False),
+    ],
+)
+def test_the_status_machine(start, target, allowed):
+    order = order_of(OrderLine("SKU-MUG", 1))
+    for step in {
+        S.PENDING: [],
+        S.PAYMENT_FAILED: [S.PAYMENT_FAILED],
+        S.PAID: [S.PAID],
+        S.CANCELLED: [S.CANCELLED],
+        S.REFUNDED: [S.PAID, S.REFUNDED],
+    }[start]:
+        order = order.transition(step, NOW)
+    if allowed:
+        changed = order.transition(target, NOW)
+        assert (changed.status, changed.version) == (target, order.version + 1)
+    else:
+        with pytest.raises(IllegalTransition):
+            order.transition(target, NOW)
+
+
+def test_event_payloads_carry_exact_amounts_as_strings():
+    order = order_of(OrderLine("SKU-STICKER", 3))
+    created = created_payload(order)
+    assert created["total"] == "0.30"
+    assert created["items"][0]["unit_price"] == "0.10"
+    paid = status_payload(order.transition(S.PAID, NOW), S.PENDING, payment_id="p-1", reason=None)
+    assert paid == {
+        "order_id": "o-1",
+        "user_id": "u-1",
+        "status": "PAID",
+        "previous_status": "PENDING",
+        "order_version": 2,
+        "currency": "USD",
+        "total": "0.30",
+        "payment_id": "p-1",
+    }
