@@ -191,3 +191,16 @@ async def test_reading_many_orders_costs_a_constant_number_of_round_trips(
     assert many == few
     assert many[0] <= 2  # users: `me` and one batched `_entities`
     assert many[1] <= 2  # orders: the page (and the cursor order)
+
+
+async def test_the_subscription_also_works_straight_on_the_subgraph(gateway, orders_url):
+    me = await register(gateway)
+    token = me["accessToken"]
+    order = (await create_order(gateway, token, [{"sku": "SKU-BAG", "quantity": 1}]))["order"]
+
+    async with subscribe(f"{orders_url}/graphql", STATUS, {"id": order["id"]}, token=token) as feed:
+        await asyncio.sleep(0.2)
+        await graphql(gateway, CANCEL, {"id": order["id"]}, token=token)
+        change = (await feed.next())["data"]["orderStatusChanged"]
+
+    assert (change["previousStatus"], change["status"]) == ("PENDING", "CANCELLED")
