@@ -142,8 +142,11 @@ def parse_metrics(text: str) -> dict[str, float]:
     return values
 
 
-async def mongo_commands(client: httpx.AsyncClient, base_url: str) -> float:
-    """All MongoDB commands a subgraph process has sent so far (from its /metrics)."""
+async def mongo_commands(client: httpx.AsyncClient, base_url: str, collection: str) -> float:
+    """MongoDB commands a subgraph process has sent on `collection` so far (its /metrics)."""
     response = await client.get(f"{base_url}/metrics")
     metrics = parse_metrics(response.text)
-    return sum(v for k, v in metrics.items() if k.startswith("mongodb_commands_total"))
+    label = f'collection="{collection}"'
+    return sum(
+        v for k, v in metrics.items() if k.startswith("mongodb_commands_total") and label in k
+    )

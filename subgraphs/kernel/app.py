@@ -3,7 +3,8 @@
 `/graphql` (HTTP and graphql-transport-ws) goes straight to Strawberry (a
 Starlette wrapper would cost 0.1-0.3 ms a request); `/health` (liveness),
 `/ready` (every store answers) and any extra routes go through Starlette,
-whose lifespan opens and closes the resources.
+whose lifespan opens and closes the resources. `create_service_app` is that
+Starlette part alone, for processes without GraphQL (the workers).
 """
 
 from __future__ import annotations
@@ -91,6 +92,23 @@ def create_subgraph_app(
         max_subscriptions_per_connection=settings.graphql.max_subscriptions_per_connection,
     )
 
+    starlette = create_service_app(settings=settings, resources=resources, routes=routes)
+    return SubgraphApp(graphql, starlette)
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    resources: Sequence[Resource] = (),
+    routes: Sequence[BaseRoute] = (),
+) -> Starlette:
+    """The part every service process shares, GraphQL or not (e.g. a worker).
+
+    `/health` (liveness), `/ready` (every resource answers; critical ones
+    decide 200 or 503), `/metrics` and `routes`, with a lifespan that starts
+    the resources in order and closes them in reverse.
+    """
+
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         started: list[Resource] = []
@@ -118,7 +136,7 @@ def create_subgraph_app(
     async def metrics(_: Request) -> Response:
         return PlainTextResponse(render_all(), media_type="text/plain; version=0.0.4")
 
-    starlette = Starlette(
+    return Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/ready", ready, methods=["GET"]),
@@ -127,7 +145,6 @@ def create_subgraph_app(
         ],
         lifespan=lifespan,
     )
-    return SubgraphApp(graphql, starlette)
 
 
 async def _check(resource: Resource) -> dict[str, Any]:

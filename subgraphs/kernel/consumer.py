@@ -4,8 +4,9 @@
 - A failed entry stays pending and is retried once it has been idle for
   `retry_after_ms`, by this consumer or any other (`XAUTOCLAIM`), which is
   also how the entries of a dead consumer are taken over.
-- An entry delivered `max_deliveries` times without success, or one that
-  is not an envelope at all, goes to the dead-letter stream `dead.<group>`
+- An entry delivered `max_deliveries` times without success, one that is
+  not an envelope at all, or one whose handler raises `MalformedEvent` (a
+  payload no retry can fix) goes to the dead-letter stream `dead.<group>`
   (counted in the hash `dead.counts`) and is acknowledged.
 - Handlers must be idempotent on `event.id` (delivery is at least once);
   `subgraphs.kernel.inbox` helps with that in MongoDB.
@@ -147,6 +148,9 @@ class StreamConsumer:
             token = correlation_id.set(event.correlation_id)
             try:
                 await handler(event)
+            except MalformedEvent as exc:  # the handler found the payload unusable: no retry helps
+                await self._dead_letter(stream, entry_id, fields, str(exc), deliveries)
+                return
             except Exception as exc:
                 log.exception(
                     "event handler failed",

@@ -29,8 +29,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 from redis.exceptions import RedisError
 
-from subgraphs.kernel.background import pause
+from subgraphs.kernel.background import BackgroundTask, pause
 from subgraphs.kernel.events import Event, stream_of
+from subgraphs.kernel.settings import StreamSettings
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,26 @@ class OutboxRelay:
         self._clock = clock
         self._wake = asyncio.Event()
         self._next_cleanup = datetime.min.replace(tzinfo=UTC)
+
+    @classmethod
+    def for_settings(
+        cls,
+        db: AsyncDatabase[Document],
+        redis: aioredis.Redis,
+        producer: str,
+        streams: StreamSettings,
+    ) -> OutboxRelay:
+        return cls(
+            db,
+            redis,
+            producer,
+            poll_seconds=streams.relay_poll_seconds,
+            max_stream_length=streams.max_length,
+        )
+
+    def task(self) -> BackgroundTask:
+        """The relay as a background task of the app (a `Resource`)."""
+        return BackgroundTask(self.name, self.run, on_stop=self.release)
 
     def wake(self) -> None:
         """Publish soon: new events were just committed in this process."""

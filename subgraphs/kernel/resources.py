@@ -74,13 +74,19 @@ class MongoResource:
 
 
 MONGODB_COMMANDS = Counter(
-    "mongodb_commands_total", "MongoDB commands sent (round trips), by database and command."
+    "mongodb_commands_total",
+    "MongoDB commands sent (round trips), by database, collection and command.",
 )
 
 
 class _CommandCounter(monitoring.CommandListener):
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        MONGODB_COMMANDS.inc(database=event.database_name, command=event.command_name)
+        target = event.command.get(event.command_name)
+        MONGODB_COMMANDS.inc(
+            database=event.database_name,
+            collection=target if isinstance(target, str) else "",
+            command=event.command_name,
+        )
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass

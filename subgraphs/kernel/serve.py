@@ -1,4 +1,4 @@
-"""Run a subgraph app under uvicorn, built inside the server's event loop."""
+"""Run a service's ASGI app (a subgraph, a worker) under uvicorn, built inside its event loop."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import uvicorn
+from starlette.types import ASGIApp
 
-from subgraphs.kernel.app import SubgraphApp
 from subgraphs.kernel.logging import configure_logging
 from subgraphs.kernel.settings import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
 
 
-def serve(service: str, settings: S, build_app: Callable[[S], SubgraphApp]) -> None:
+def serve(service: str, settings: S, build_app: Callable[[S], ASGIApp]) -> None:
     """Configure JSON logs and serve `build_app(settings)` until SIGINT/SIGTERM."""
     configure_logging(service, settings.log_level)
 

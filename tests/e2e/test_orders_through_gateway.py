@@ -173,16 +173,16 @@ async def test_reading_many_orders_costs_a_constant_number_of_round_trips(
 
     async def round_trips(count: int) -> tuple[float, float]:
         before = (
-            await mongo_commands(gateway, users_url),
-            await mongo_commands(gateway, orders_url),
+            await mongo_commands(gateway, users_url, "users"),
+            await mongo_commands(gateway, orders_url, "orders"),
         )
         body = await graphql(gateway, query, {"n": count}, token=token)
         edges = body["data"]["me"]["orders"]["edges"]
         assert len(edges) == count
         assert {e["node"]["user"]["name"] for e in edges} == {"Test User"}
         after = (
-            await mongo_commands(gateway, users_url),
-            await mongo_commands(gateway, orders_url),
+            await mongo_commands(gateway, users_url, "users"),
+            await mongo_commands(gateway, orders_url, "orders"),
         )
         return after[0] - before[0], after[1] - before[1]
 

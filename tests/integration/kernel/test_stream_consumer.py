@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from subgraphs.kernel.consumer import DEAD_COUNTS, StreamConsumer
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.events import Event, MalformedEvent
 from subgraphs.kernel.inbox import Inbox
 from subgraphs.kernel.mongo import in_transaction
 
@@ -139,6 +139,22 @@ async def test_a_malformed_entry_goes_straight_to_dead_letters(redis):
     [(_, dead)] = await redis.xrange("dead.testers")
     assert dead["original.garbage"] == "yes"
     assert dead["deliveries"] == "1"
+    assert await pending_count(redis) == 0
+
+
+async def test_a_payload_its_handler_calls_malformed_goes_straight_to_dead_letters(redis):
+    async def handle(event: Event) -> None:
+        raise MalformedEvent("payload has no 'user_id'")
+
+    c = consumer(redis, {"things.happened": handle}, max_deliveries=5)
+    await c.ensure_groups()
+    event = await append(redis, 1)
+
+    await c.read_new()
+
+    [(_, dead)] = await redis.xrange("dead.testers")
+    assert (dead["original.id"], dead["deliveries"]) == (event.id, "1")
+    assert dead["reason"] == "payload has no 'user_id'"
     assert await pending_count(redis) == 0
 
 

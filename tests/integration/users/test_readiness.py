@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -13,7 +15,9 @@ from tools.procs import free_port, secantusdb
 pytestmark = pytest.mark.integration
 
 
-async def test_ready_turns_503_with_the_reason_when_the_store_stops(run_dir, redis_url):
+async def test_ready_turns_503_with_the_reason_when_the_store_stops_and_200_when_back(
+    run_dir, redis_url
+):
     # A store of its own, so stopping it disturbs no other test.
     store = secantusdb(free_port(), ":memory:", run_dir / "secantusdb-readiness.log")
     store.start()
@@ -35,6 +39,12 @@ async def test_ready_turns_503_with_the_reason_when_the_store_stops(run_dir, red
                 store.stop()
                 response = await client.get("/ready")
                 liveness = await client.get("/health")
+
+                # Back before the app closes: PyMongo's async monitor leaks the socket
+                # of a connection attempt that is cancelled while the server is away.
+                store.start()
+                store.wait_ready()
+                recovered = await _ready_within(client, seconds=10)
     finally:
         store.stop()
 
@@ -44,3 +54,12 @@ async def test_ready_turns_503_with_the_reason_when_the_store_stops(run_dir, red
     assert body["checks"]["mongodb"]["ok"] is False
     assert body["checks"]["mongodb"]["error"]
     assert liveness.status_code == 200
+    assert recovered
+
+
+async def _ready_within(client: httpx.AsyncClient, seconds: float) -> bool:
+    for _ in range(int(seconds / 0.1)):
+        if (await client.get("/ready")).status_code == 200:
+            return True
+        await asyncio.sleep(0.1)
+    return False
