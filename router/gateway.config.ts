@@ -4,49 +4,58 @@
 // Env: SUPERGRAPH_PATH (default <this dir>/supergraph.graphql; the file is watched and
 //      reloaded on change), GATEWAY_PORT (4000), GATEWAY_HOST (0.0.0.0).
 //      The CLI's own PORT/HOST variables and flags, when set, override these.
+//      The edge's settings (auth, rate limits, CORS, size and shape limits, health) and their
+//      defaults are listed in edge/settings.ts.
 // Serves: POST/GET /graphql (GraphiQL on GET from a browser), WebSocket
-//      (graphql-transport-ws) and SSE on /graphql, /healthcheck, /readiness.
+//      (graphql-transport-ws) and SSE on /graphql, GET /health (this process),
+//      GET /health/<subgraph> (that subgraph's readiness), /healthcheck, /readiness.
+//
+// Request path through the edge (edge/*.ts): CORS -> health endpoints -> body size limit ->
+// gateway-wide rate ceiling -> parse (token limit) -> validate (depth, aliases, root fields)
+// -> token verification -> login and per-user mutation limits -> subgraphs (the token goes
+// with the request; subgraphs verify it again) -> subgraph errors masked unless public.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
+import { useTokenVerification } from './edge/auth.ts';
+import { useBodyLimit } from './edge/body-limit.ts';
+import { clientHeader } from './edge/client.ts';
+import { corsFor, varyOnOrigin } from './edge/cors.ts';
+import { useHealth } from './edge/health.ts';
+import { useSubgraphErrorMasking } from './edge/masking.ts';
+import { useOperationLimits } from './edge/operation-limits.ts';
+import { useRateLimits } from './edge/rate-limit.ts';
+import { loadEdgeSettings } from './edge/settings.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const settings = loadEdgeSettings();
+const supergraphPath = process.env.SUPERGRAPH_PATH || resolve(here, 'supergraph.graphql');
+const graphqlEndpoint = '/graphql';
 
 /** Client headers passed on to every subgraph request (entity fetches included). */
 const FORWARDED = ['authorization', 'x-correlation-id'] as const;
 
-type ClientContext = { request?: Request; connectionParams?: Record<string, unknown> };
-
-/**
- * A client header by name: the HTTP request header, else the same key (any case) in the
- * WebSocket `connection_init` payload, where browsers put {"Authorization": "Bearer ..."}.
- */
-function fromClient(context: ClientContext, name: string): string | undefined {
-  const header = context.request?.headers.get(name);
-  if (header) return header;
-  for (const [key, value] of Object.entries(context.connectionParams ?? {})) {
-    if (key.toLowerCase() === name && typeof value === 'string' && value) return value;
-  }
-  return undefined;
-}
-
 /** Puts the client's Authorization in `context.subgraphAuthorization` for the WS transport. */
 const exposeAuthorization: GatewayPlugin = {
   onContextBuilding({ context, extendContext }) {
-    extendContext({ subgraphAuthorization: fromClient(context, 'authorization') });
+    extendContext({ subgraphAuthorization: clientHeader(context, 'authorization') });
   },
 };
 
 export const gatewayConfig = defineConfig({
-  supergraph: process.env.SUPERGRAPH_PATH || resolve(here, 'supergraph.graphql'),
+  supergraph: supergraphPath,
   port: Number(process.env.GATEWAY_PORT || 4000),
   host: process.env.GATEWAY_HOST || '0.0.0.0',
-  graphqlEndpoint: '/graphql',
-  graphiql: true,
+  graphqlEndpoint,
+  graphiql: settings.introspection,
+  cors: corsFor(settings.corsOrigins),
+  maxTokens: settings.operation.maxTokens,
+  blockFieldSuggestions: !settings.introspection,
+  ...(settings.introspection ? {} : { disableIntrospection: {} }),
   propagateHeaders: {
     fromClientToSubgraphs: ({ context }) =>
       Object.fromEntries(
-        FORWARDED.map((name) => [name, fromClient(context, name)]).filter(
+        FORWARDED.map((name) => [name, clientHeader(context, name)]).filter(
           (entry): entry is [string, string] => entry[1] !== undefined,
         ),
       ),
@@ -71,5 +80,17 @@ export const gatewayConfig = defineConfig({
       },
     },
   },
-  plugins: () => [exposeAuthorization],
+  // onRequest hooks run in this order: health answers are never throttled, and an oversized
+  // body is refused before it counts against the ceiling. The rate limits read the caller
+  // that token verification puts in the context, in onExecute, after every context hook.
+  plugins: () => [
+    useHealth({ supergraphPath, timeoutMs: settings.healthTimeoutMs }),
+    useBodyLimit(settings.maxBodyBytes),
+    useRateLimits(settings.rate, { trustProxy: settings.trustProxy, graphqlEndpoint }),
+    useOperationLimits(settings.operation),
+    useTokenVerification(settings.auth),
+    exposeAuthorization,
+    useSubgraphErrorMasking(),
+    varyOnOrigin,
+  ],
 });

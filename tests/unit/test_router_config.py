@@ -1,4 +1,8 @@
-"""router/router.yaml is a valid Apollo Router 2.13 configuration and says what we rely on."""
+"""router/router.yaml and its GraphOS overlay are valid Apollo Router 2.13 configurations.
+
+They say what we rely on, stay in step with each other, and enforce the same edge
+limits as Hive Gateway (router/edge/settings.ts holds the local gateway's defaults).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,10 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO / ".." / "shared" / "reference" / "apollo-router-2.13-config.schema.json"
 ROUTER_YAML = REPO / "router" / "router.yaml"
+GRAPHOS_YAML = REPO / "router" / "router.graphos.yaml"
+EDGE_SETTINGS = REPO / "router" / "edge" / "settings.ts"
+# The sections only a GraphOS-connected router accepts: the overlay's only additions.
+GRAPHOS_ONLY = {"subscription", "authentication"}
 
 # `${env.NAME}` or `${env.NAME:-default}`, as the router expands them at start-up.
 EXPANSION = re.compile(r"\$\{env\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
@@ -50,11 +58,22 @@ def validator() -> jsonschema.protocols.Validator:
     return cls(schema)
 
 
-@pytest.fixture(scope="module")
-def config() -> dict[str, Any]:
-    loaded = _expand(yaml.safe_load(ROUTER_YAML.read_text(encoding="utf-8")))
+def _raw(path: Path) -> dict[str, Any]:
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert isinstance(loaded, dict)
     return loaded
+
+
+@pytest.fixture(scope="module")
+def config() -> dict[str, Any]:
+    expanded: dict[str, Any] = _expand(_raw(ROUTER_YAML))
+    return expanded
+
+
+@pytest.fixture(scope="module")
+def graphos() -> dict[str, Any]:
+    expanded: dict[str, Any] = _expand(_raw(GRAPHOS_YAML))
+    return expanded
 
 
 def _errors(validator: jsonschema.protocols.Validator, config: dict[str, Any]) -> list[str]:
@@ -68,6 +87,12 @@ def test_router_yaml_is_valid(
     validator: jsonschema.protocols.Validator, config: dict[str, Any]
 ) -> None:
     assert _errors(validator, config) == []
+
+
+def test_graphos_overlay_is_valid(
+    validator: jsonschema.protocols.Validator, graphos: dict[str, Any]
+) -> None:
+    assert _errors(validator, graphos) == []
 
 
 @pytest.mark.parametrize(
@@ -122,3 +147,113 @@ def test_graphos_only_features_stay_out(config: dict[str, Any]) -> None:
     # Apollo Router refuses to start with these unless connected to GraphOS (an overlay adds them).
     assert "subscription" not in config
     assert "authentication" not in config
+
+
+# ------------------------------------------------------------------ edge rules
+
+
+def _hive_defaults() -> dict[str, int]:
+    """`count(env, 'GATEWAY_X', 12, 1)` calls in edge/settings.ts -> {'GATEWAY_X': 12}."""
+    text = EDGE_SETTINGS.read_text(encoding="utf-8")
+    found = re.findall(r"count\(env, '(GATEWAY_[A-Z_]+)', ([0-9_]+),", text)
+    assert found, f"no defaults found in {EDGE_SETTINGS}"
+    return {name: int(value.replace("_", "")) for name, value in found}
+
+
+def _hive_cors_origins() -> list[str]:
+    match = re.search(r"list\(env, 'CORS_ORIGINS', '([^']*)'\)", EDGE_SETTINGS.read_text("utf-8"))
+    assert match, f"no CORS_ORIGINS default in {EDGE_SETTINGS}"
+    return [origin.strip() for origin in match[1].split(",")]
+
+
+def test_limits_are_the_local_gateways(config: dict[str, Any]) -> None:
+    # Same variables, same defaults as Hive Gateway, so both refuse the same operations.
+    raw = _raw(ROUTER_YAML)
+    hive = _hive_defaults()
+    pairs = [
+        (("limits", "max_depth"), "GATEWAY_MAX_DEPTH"),
+        (("limits", "max_aliases"), "GATEWAY_MAX_ALIASES"),
+        (("limits", "max_root_fields"), "GATEWAY_MAX_ROOT_FIELDS"),
+        (("limits", "parser_max_tokens"), "GATEWAY_MAX_TOKENS"),
+        (("limits", "http_max_request_bytes"), "GATEWAY_MAX_BODY_BYTES"),
+        (
+            ("traffic_shaping", "router", "global_rate_limit", "capacity"),
+            "GATEWAY_RATE_REQUESTS_PER_SECOND",
+        ),
+    ]
+    for path, variable in pairs:
+        raw_value: Any = raw
+        value: Any = config
+        for key in path:
+            raw_value, value = raw_value[key], value[key]
+        assert _expansion_name(raw_value) == variable, path
+        assert value == hive[variable], path
+    assert config["limits"]["warn_only"] is False
+
+
+def test_a_one_megabyte_value_fits_and_two_megabytes_do_not(config: dict[str, Any]) -> None:
+    assert 1_100_000 < config["limits"]["http_max_request_bytes"] < 2_000_000
+
+
+def test_timeouts_and_rate_ceiling(config: dict[str, Any]) -> None:
+    shaping = config["traffic_shaping"]
+    assert shaping["router"]["timeout"] == "30s"
+    assert shaping["router"]["global_rate_limit"]["interval"] == "1s"
+    assert shaping["all"]["timeout"] == "10s"
+    subgraphs = yaml.safe_load((REPO / "supergraph.yaml").read_text(encoding="utf-8"))["subgraphs"]
+    assert set(shaping.get("subgraphs", {})) <= set(subgraphs)
+
+
+def test_cors_allows_the_configured_frontends_only(config: dict[str, Any]) -> None:
+    cors = config["cors"]
+    assert cors["allow_any_origin"] is False
+    assert cors["allow_credentials"] is False
+    [policy] = cors["policies"]
+    assert policy["origins"] == []  # not even the default GraphOS Studio
+    patterns = [re.compile(pattern) for pattern in policy["match_origins"]]
+    for origin in _hive_cors_origins():
+        assert any(p.search(origin) for p in patterns), origin
+    for origin in [
+        "https://evil.example",
+        "http://localhost:3000.evil.example",
+        "http://evil.example/http://localhost:3000",
+        "http://localhost:30000",
+    ]:
+        assert not any(p.search(origin) for p in patterns), origin
+
+
+# ------------------------------------------------------------------ GraphOS overlay
+
+
+def test_graphos_overlay_is_router_yaml_plus_its_two_sections() -> None:
+    base, overlay = _raw(ROUTER_YAML), _raw(GRAPHOS_YAML)
+    assert set(overlay) - set(base) == GRAPHOS_ONLY
+    assert {key: value for key, value in overlay.items() if key not in GRAPHOS_ONLY} == base
+
+
+def test_graphos_overlay_passes_subscriptions_to_subgraphs(graphos: dict[str, Any]) -> None:
+    subscription = graphos["subscription"]
+    assert subscription["enabled"] is True
+    passthrough = subscription["mode"]["passthrough"]["all"]
+    assert passthrough["path"] == "/graphql"
+    assert passthrough["protocol"] == "graphql_ws"  # the graphql-transport-ws subprotocol
+    assert passthrough["heartbeat_interval"] not in (None, "disabled")
+
+
+def test_graphos_overlay_verifies_tokens_against_the_users_jwks(graphos: dict[str, Any]) -> None:
+    jwt = graphos["authentication"]["router"]["jwt"]
+    [jwks] = jwt["jwks"]
+    raw_url = _raw(GRAPHOS_YAML)["authentication"]["router"]["jwt"]["jwks"][0]["url"]
+    assert _expansion_name(raw_url) == "AUTH_JWKS_URL"
+    assert jwks["url"].endswith("/.well-known/jwks.json")
+    assert jwks["algorithms"] == ["EdDSA"]
+    assert jwks["issuers"] == ["commerce-users"]
+    assert jwks["audiences"] == ["commerce"]
+    assert jwt.get("on_error", "Error") == "Error"  # a bad token is refused, not ignored
+
+
+def _expansion_name(raw: str) -> str:
+    """The variable name of a `${env.NAME:-default}` expansion."""
+    match = EXPANSION.fullmatch(raw)
+    assert match is not None, raw
+    return match["name"]

@@ -1,0 +1,172 @@
+// Rate limits at the gateway, refused with extensions.code RATE_LIMITED, HTTP 429 and
+// Retry-After:
+//
+// - login attempts per client address (GATEWAY_RATE_LOGIN_PER_MINUTE): every `login` root field
+//   counts, so aliasing five logins into one request costs five attempts;
+// - mutation fields per signed-in user (GATEWAY_RATE_MUTATIONS_PER_MINUTE);
+// - a gateway-wide ceiling on GraphQL requests and WebSocket operations
+//   (GATEWAY_RATE_REQUESTS_PER_SECOND), checked before anything is parsed.
+//
+// Counters live in this process's memory: right for the local gateway (one process), but each
+// replica or forked worker would count on its own. Production runs Apollo Router, whose
+// traffic_shaping holds the global limit; the users subgraph throttles logins in Redis too.
+import type { GatewayPlugin } from '@graphql-hive/gateway';
+import type { AuthContext } from './auth.ts';
+import { clientAddress, transportOf, type ClientContext } from './client.ts';
+import { errorResponse, rateLimited, retryAfterSeconds } from './errors.ts';
+import { rootFields } from './operation-limits.ts';
+import type { EdgeSettings } from './settings.ts';
+
+const LOGIN_FIELD = 'login';
+const MINUTE_MS = 60_000;
+
+export type Decision = { ok: true } | { ok: false; retryAfterMs: number };
+
+/** At most `max` hits per key within any `windowMs` (a log of hit times per key). */
+export class SlidingWindowLimiter {
+  private readonly hits = new Map<string, number[]>();
+
+  constructor(
+    readonly max: number,
+    readonly windowMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    // Forget keys whose hits have all expired, so the map does not grow with every client seen.
+    setInterval(() => this.sweep(), Math.max(windowMs, 1_000)).unref();
+  }
+
+  /** Records `cost` hits for `key` if they fit in the window; refused hits are not recorded. */
+  take(key: string, cost = 1): Decision {
+    const now = this.now();
+    const recent = (this.hits.get(key) ?? []).filter((at) => at > now - this.windowMs);
+    if (recent.length + cost > this.max) {
+      this.hits.set(key, recent);
+      // The oldest hits have to expire until `cost` more fit.
+      const freeing = recent[recent.length + cost - this.max - 1];
+      return {
+        ok: false,
+        retryAfterMs: freeing === undefined ? this.windowMs : freeing + this.windowMs - now,
+      };
+    }
+    for (let i = 0; i < cost; i++) recent.push(now);
+    this.hits.set(key, recent);
+    return { ok: true };
+  }
+
+  private sweep(): void {
+    const cutoff = this.now() - this.windowMs;
+    for (const [key, times] of this.hits) {
+      if ((times.at(-1) ?? 0) <= cutoff) this.hits.delete(key); // times are in order
+    }
+  }
+}
+
+/** `perSecond` requests a second on average, in bursts of at most `perSecond`. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    readonly perSecond: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.tokens = perSecond;
+    this.last = now();
+  }
+
+  take(): Decision {
+    const now = this.now();
+    this.tokens = Math.min(
+      this.perSecond,
+      this.tokens + ((now - this.last) * this.perSecond) / 1000,
+    );
+    this.last = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return { ok: true };
+    }
+    return { ok: false, retryAfterMs: ((1 - this.tokens) * 1000) / this.perSecond };
+  }
+}
+
+export function useRateLimits(
+  settings: EdgeSettings['rate'],
+  options: { trustProxy: boolean; graphqlEndpoint: string },
+): GatewayPlugin<AuthContext & ClientContext> {
+  const logins =
+    settings.loginPerMinute > 0
+      ? new SlidingWindowLimiter(settings.loginPerMinute, MINUTE_MS)
+      : null;
+  const mutations =
+    settings.mutationsPerMinute > 0
+      ? new SlidingWindowLimiter(settings.mutationsPerMinute, MINUTE_MS)
+      : null;
+  const ceiling =
+    settings.requestsPerSecond > 0 ? new TokenBucket(settings.requestsPerSecond) : null;
+  const busy = 'The gateway is receiving too many requests; try again shortly.';
+
+  return {
+    onRequest({ url, endResponse, fetchAPI }) {
+      if (!ceiling || url.pathname !== options.graphqlEndpoint) return;
+      const decision = ceiling.take();
+      if (!decision.ok) {
+        const seconds = retryAfterSeconds(decision.retryAfterMs);
+        endResponse(
+          errorResponse(
+            fetchAPI,
+            429,
+            busy,
+            'RATE_LIMITED',
+            { 'Retry-After': String(seconds) },
+            { retryAfterSeconds: seconds },
+          ),
+        );
+      }
+    },
+    onContextBuilding({ context }) {
+      // Operations on an open WebSocket never pass onRequest: they count here.
+      if (!ceiling || !(context as ClientContext).socket) return;
+      const decision = ceiling.take();
+      if (!decision.ok) throw rateLimited('ws', busy, decision.retryAfterMs);
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const selected = rootFields(args.document, args.operationName);
+      if (!selected || selected.operation !== 'mutation') return;
+      const context = args.contextValue as AuthContext & ClientContext;
+
+      const attempts = selected.fields.filter((name) => name === LOGIN_FIELD).length;
+      if (logins && attempts > 0) {
+        const decision = logins.take(clientAddress(context, options.trustProxy), attempts);
+        if (!decision.ok) {
+          const seconds = retryAfterSeconds(decision.retryAfterMs);
+          setResultAndStopExecution({
+            errors: [
+              rateLimited(
+                transportOf(context),
+                `Too many login attempts; try again in ${seconds} s.`,
+                decision.retryAfterMs,
+              ),
+            ],
+          });
+          return;
+        }
+      }
+
+      const subject = context.principal?.subject;
+      if (mutations && subject !== undefined && selected.fields.length > 0) {
+        const decision = mutations.take(subject, selected.fields.length);
+        if (!decision.ok) {
+          setResultAndStopExecution({
+            errors: [
+              rateLimited(
+                transportOf(context),
+                'Too many changes in a short time; slow down.',
+                decision.retryAfterMs,
+              ),
+            ],
+          });
+        }
+      }
+    },
+  };
+}
