@@ -2,9 +2,10 @@
 
 Starts, in order and each after the previous one is ready: MongoDB
 (SecantusDB, unless MONGODB_URI is set), Redis (unless one answers at
-REDIS_URL), every subgraph listed in supergraph.yaml, supergraph
-composition, and the gateway (Hive Gateway). Ctrl-C or SIGTERM stops them
-all in reverse order. Logs go to .run/logs/<part>.log.
+REDIS_URL), the SMTP sink (unless SMTP_HOST is set), every subgraph listed
+in supergraph.yaml, the workers, supergraph composition, and the gateway
+(Hive Gateway). Ctrl-C or SIGTERM stops them all in reverse order. Logs go
+to .run/logs/<part>.log; the sink keeps mail in .data/mail.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ GATEWAY_ARGV = [
 
 MONGO_PORT = 27017
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+SMTP_SINK_PORT = 1025  # SMTP; the worker's SMTP_PORT default
+SMTP_SINK_HTTP_PORT = 8025  # lists the messages
+# `python -m workers.<name>` and the port of its /health, /ready and /metrics.
+WORKERS = {"notifications": 4014}
 COMPOSE_TIMEOUT = 120.0
 
 
@@ -182,6 +187,43 @@ def subgraph_process(name: str, port: int, *, env: dict[str, str], log_dir: Path
     )
 
 
+def worker_process(name: str, port: int, *, env: dict[str, str], log_dir: Path) -> ManagedProcess:
+    """`python -m workers.<name>`, ready when its /ready answers 200 (not started yet)."""
+    ready = f"http://127.0.0.1:{port}/ready"
+    return ManagedProcess(
+        f"{name}-worker",
+        [sys.executable, "-m", f"workers.{name}"],
+        env={**env, f"{name.upper()}_WORKER_PORT": str(port)},
+        cwd=ROOT,
+        log_path=log_dir / f"{name}-worker.log",
+        ready=lambda: procs.http_ok(ready),
+        port=port,
+        url=f"http://localhost:{port}/ready",
+    )
+
+
+def smtp_sink_process(
+    smtp_port: int, http_port: int, *, maildir: Path, log_dir: Path
+) -> ManagedProcess:
+    """The SMTP sink (tools/smtp_sink.py), ready when its HTTP /health answers (not started yet)."""
+    ready = f"http://127.0.0.1:{http_port}/health"
+    argv = [
+        sys.executable, "-m", "tools.smtp_sink",
+        "--smtp-port", str(smtp_port),
+        "--http-port", str(http_port),
+        "--maildir", str(maildir),
+    ]  # fmt: skip
+    return ManagedProcess(
+        "smtp-sink",
+        argv,
+        cwd=ROOT,
+        log_path=log_dir / "smtp-sink.log",
+        ready=lambda: procs.http_ok(ready),
+        port=http_port,
+        url=f"http://localhost:{http_port}/messages",
+    )
+
+
 def gateway_process(
     port: int, *, env: dict[str, str], log_dir: Path, supergraph: Path | None = None
 ) -> ManagedProcess:
@@ -201,6 +243,29 @@ def gateway_process(
         port=port,
         url=f"http://localhost:{port}/graphql",
     )
+
+
+def start_smtp_sink(stack: Stack) -> str | None:
+    """The sink's message list URL; None when SMTP_HOST points at a real server."""
+    if host := os.environ.get("SMTP_HOST"):
+        say(f"smtp: using SMTP_HOST {host} (no sink)")
+        return None
+    ports = []
+    for wanted in (SMTP_SINK_PORT, SMTP_SINK_HTTP_PORT):
+        port = wanted if procs.port_free(wanted) else procs.free_port()
+        if port != wanted:
+            say(f"smtp-sink: port {wanted} is taken, using {port}")
+        ports.append(port)
+    smtp_port, http_port = ports
+    part = smtp_sink_process(smtp_port, http_port, maildir=DATA / "mail", log_dir=LOGS)
+    stack.launch(part)
+    stack.env.update({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port)})
+    assert part.url is not None
+    return part.url
+
+
+def start_worker(stack: Stack, name: str, port: int) -> None:
+    stack.launch(worker_process(name, port, env=stack.env, log_dir=LOGS))
 
 
 def start_subgraph(stack: Stack, subgraph: Subgraph) -> None:
@@ -225,8 +290,9 @@ def start_gateway(stack: Stack) -> None:
     stack.launch(gateway_process(GATEWAY_PORT, env=stack.env, log_dir=LOGS))
 
 
-def print_urls(subgraphs: list[Subgraph], mongodb: str, redis: str) -> None:
-    width = max([len("gateway"), *(len(s.name) for s in subgraphs)]) + 2
+def print_urls(subgraphs: list[Subgraph], mongodb: str, redis: str, smtp_sink: str | None) -> None:
+    workers = [f"{name}-worker" for name in WORKERS]
+    width = max([len("smtp-sink"), *(len(s.name) for s in subgraphs), *map(len, workers)]) + 2
     lines = [
         "",
         "stack ready:",
@@ -236,6 +302,13 @@ def print_urls(subgraphs: list[Subgraph], mongodb: str, redis: str) -> None:
         f"  {s.name:<{width}}{s.url('/graphql')}  {s.url('/health')}  {s.url('/ready')}"
         for s in subgraphs
     ]
+    lines += [
+        f"  {name + '-worker':<{width}}http://localhost:{port}/health  "
+        f"http://localhost:{port}/ready"
+        for name, port in WORKERS.items()
+    ]
+    if smtp_sink is not None:
+        lines.append(f"  {'smtp-sink':<{width}}{smtp_sink}  (mail files in .data/mail)")
     lines += [
         f"  {'mongodb':<{width}}{redact(mongodb)}",
         f"  {'redis':<{width}}{redact(redis)}",
@@ -260,11 +333,14 @@ def main() -> int:
         subgraphs = read_subgraphs(ROOT / "supergraph.yaml")
         stack.env["MONGODB_URI"] = mongodb = start_mongodb(stack)
         stack.env["REDIS_URL"] = redis = start_redis(stack)
+        smtp_sink = start_smtp_sink(stack)
         for subgraph in subgraphs:
             start_subgraph(stack, subgraph)
+        for name, port in WORKERS.items():
+            start_worker(stack, name, port)
         compose(stack)
         start_gateway(stack)
-        print_urls(subgraphs, mongodb, redis)
+        print_urls(subgraphs, mongodb, redis, smtp_sink)
         stack.watch()
     except Stopped as exc:
         say(f"\n{exc}: stopping")

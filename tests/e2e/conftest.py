@@ -2,21 +2,48 @@
 
 Everything runs on free ports with a supergraph composed for those ports, so
 a `make up` stack on the default ports is never disturbed.
+
+Besides the shared stack (`users_url`, `orders_url`, `payments_url`, `notifications_url`
+with `notifications_worker` and `smtp_sink`, `gateway_url`, `gateway`,
+gateway with default settings), `edge_stack` is a users subgraph and a gateway
+of their own with small rate limits, for the tests that throttle clients or
+stop the subgraph.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tools.compose import compose_supergraph
+from tools.compose import compose_supergraph, load_subgraphs
 from tools.procs import ManagedProcess, free_port
-from tools.stack import gateway_process, subgraph_process
+from tools.stack import gateway_process, smtp_sink_process, subgraph_process, worker_process
 
-SUBGRAPHS = ("users", "orders")
+SUBGRAPHS = ("users", "orders", "payments", "notifications")
+
+# The shared gateway runs many flows from one address: its per-client and per-user limits are
+# raised out of the way (the defaults are exercised by the edge stack's own gateway).
+SHARED_GATEWAY_ENV = {
+    "GATEWAY_RATE_LOGIN_PER_MINUTE": "1000",
+    "GATEWAY_RATE_MUTATIONS_PER_MINUTE": "10000",
+}
+
+# The edge stack's gateway limits: small enough to reach in a test. It trusts X-Forwarded-For,
+# so each test can be a client of its own.
+EDGE_GATEWAY_ENV = {
+    "GATEWAY_RATE_LOGIN_PER_MINUTE": "5",
+    "GATEWAY_RATE_MUTATIONS_PER_MINUTE": "3",
+    "GATEWAY_RATE_REQUESTS_PER_SECOND": "25",
+    "GATEWAY_TRUST_PROXY": "true",
+}
+
+
+def jwks_url(users_url: str) -> str:
+    return f"{users_url}/.well-known/jwks.json"
 
 
 @pytest.fixture(scope="session")
@@ -63,14 +90,70 @@ def orders_url(
 
 
 @pytest.fixture(scope="session")
-def gateway_url(users_url: str, orders_url: str, run_dir: Path) -> Iterator[str]:
+def payments_url(
+    stack_env: dict[str, str], subgraph_ports: dict[str, int], run_dir: Path
+) -> Iterator[str]:
+    yield from _serve("payments", subgraph_ports["payments"], stack_env, run_dir)
+
+
+@pytest.fixture(scope="session")
+def notifications_url(
+    stack_env: dict[str, str],
+    subgraph_ports: dict[str, int],
+    run_dir: Path,
+    notifications_worker: str,
+) -> Iterator[str]:
+    """The notifications subgraph, with its worker (and SMTP sink) running as in `make up`."""
+    yield from _serve("notifications", subgraph_ports["notifications"], stack_env, run_dir)
+
+
+@dataclass
+class SmtpSink:
+    smtp_port: int
+    url: str  # its HTTP API: GET /messages[?to=...]
+
+
+@pytest.fixture(scope="session")
+def smtp_sink(run_dir: Path) -> Iterator[SmtpSink]:
+    """The SMTP sink of `make up`, keeping mail under the run folder."""
+    smtp_port, http_port = free_port(), free_port()
+    process = smtp_sink_process(smtp_port, http_port, maildir=run_dir / "mail", log_dir=run_dir)
+    with process:
+        yield SmtpSink(smtp_port, f"http://127.0.0.1:{http_port}")
+
+
+@pytest.fixture(scope="session")
+def notifications_worker(
+    stack_env: dict[str, str], smtp_sink: SmtpSink, run_dir: Path
+) -> Iterator[str]:
+    """`python -m workers.notifications` sending to `smtp_sink`; yields its base URL."""
+    port = free_port()
+    env = {
+        **stack_env,
+        "SMTP_PORT": str(smtp_sink.smtp_port),
+        "NOTIFICATIONS_JOBS_POLL_DELAY_SECONDS": "0.05",
+        "NOTIFICATIONS_JOBS_FIRST_RETRY_SECONDS": "0.2",
+        "NOTIFICATIONS_JOBS_MAX_RETRY_SECONDS": "1",
+    }
+    with worker_process("notifications", port, env=env, log_dir=run_dir):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def gateway_url(
+    users_url: str, orders_url: str, payments_url: str, notifications_url: str, run_dir: Path
+) -> Iterator[str]:
     supergraph = run_dir / "supergraph.graphql"
-    urls = {"users": f"{users_url}/graphql", "orders": f"{orders_url}/graphql"}
+    urls = {
+        "users": f"{users_url}/graphql",
+        "orders": f"{orders_url}/graphql",
+        "payments": f"{payments_url}/graphql",
+        "notifications": f"{notifications_url}/graphql",
+    }
     supergraph.write_text(compose_supergraph(urls), encoding="utf-8")
     port = free_port()
-    process = gateway_process(
-        port, env={"GATEWAY_HOST": "127.0.0.1"}, log_dir=run_dir, supergraph=supergraph
-    )
+    env = {"GATEWAY_HOST": "127.0.0.1", "AUTH_JWKS_URL": jwks_url(users_url), **SHARED_GATEWAY_ENV}
+    process = gateway_process(port, env=env, log_dir=run_dir, supergraph=supergraph)
     with process:
         yield f"http://127.0.0.1:{port}"
 
@@ -79,3 +162,60 @@ def gateway_url(users_url: str, orders_url: str, run_dir: Path) -> Iterator[str]
 async def gateway(gateway_url: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=gateway_url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def users_signing_key(users_url: str, stack_env: dict[str, str]) -> bytes:
+    """The shared users subgraph's private key (PEM): tests sign tokens it never issued."""
+    return Path(stack_env["USERS_SIGNING_KEY_FILE"]).read_bytes()
+
+
+@dataclass
+class EdgeStack:
+    """A users subgraph and a gateway (settings: EDGE_GATEWAY_ENV) of their own."""
+
+    users: ManagedProcess
+    users_url: str
+    gateway_url: str
+
+
+@pytest.fixture(scope="module")
+def edge_stack(stack_env: dict[str, str], db_prefix: str, run_dir: Path) -> Iterator[EdgeStack]:
+    log_dir = run_dir / "edge"
+    users_port, gateway_port = free_port(), free_port()
+    users_url = f"http://127.0.0.1:{users_port}"
+    users = subgraph_process(
+        "users",
+        users_port,
+        env={
+            **stack_env,
+            "USERS_DATABASE": f"{db_prefix}e2e_edge_users",
+            "USERS_SIGNING_KEY_FILE": str(run_dir / "keys" / "e2e-edge-users.pem"),
+            "AUTH_JWKS_URL": jwks_url(users_url),
+        },
+        log_dir=log_dir,
+    )
+    # Only users runs here; every other subgraph points at a port nobody listens on.
+    urls = {name: f"http://127.0.0.1:{free_port()}/graphql" for name in load_subgraphs()}
+    urls["users"] = f"{users_url}/graphql"
+    supergraph = log_dir / "supergraph.graphql"
+    supergraph.parent.mkdir(parents=True, exist_ok=True)
+    supergraph.write_text(compose_supergraph(urls), encoding="utf-8")
+    gateway = gateway_process(
+        gateway_port,
+        env={"GATEWAY_HOST": "127.0.0.1", "AUTH_JWKS_URL": jwks_url(users_url), **EDGE_GATEWAY_ENV},
+        log_dir=log_dir,
+        supergraph=supergraph,
+    )
+    # Both start at once; the gateway needs the subgraph only when a request comes.
+    users.start()
+    try:
+        gateway.start()
+        try:
+            users.wait_ready()
+            gateway.wait_ready()
+            yield EdgeStack(users, users_url, f"http://127.0.0.1:{gateway_port}")
+        finally:
+            gateway.stop()
+    finally:
+        users.stop()

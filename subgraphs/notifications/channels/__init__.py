@@ -1,0 +1,1 @@
+"""Channel adapters: email over SMTP, SMS through a provider (local default: recorded)."""

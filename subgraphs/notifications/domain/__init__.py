@@ -1,0 +1,1 @@
+"""Notifications domain: plain data and rules, no framework or driver."""

@@ -1,0 +1,184 @@
+"""Which events ask for which message, and how each message reads.
+
+`intent_for` maps an event (type and payload) to an `Intent`; `subject_for`
+and `render` turn an intent's kind and data into the text that is sent.
+Rendering is pure, so a message re-rendered for a retry is the same message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from subgraphs.notifications.domain.notification import Channel, Intent, Kind
+
+REGISTERED = "users.registered"
+PROFILE_UPDATED = "users.profile_updated"
+ORDER_CREATED = "orders.created"
+ORDER_CANCELLED = "orders.cancelled"
+PAYMENT_SUCCEEDED = "payments.succeeded"
+PAYMENT_FAILED = "payments.failed"
+PAYMENT_REFUNDED = "payments.refunded"
+
+SMS_MAX_LENGTH = 160
+MAX_ITEMS_LISTED = 20
+
+
+class InvalidPayload(ValueError):
+    """An event whose payload lacks what its type promises; no retry can help it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    subject: str
+    text: str
+
+
+def _text(payload: Mapping[str, Any], key: str) -> str:
+    value = payload.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidPayload(f"payload has no {key!r}")
+    if not isinstance(value, str | int | float):
+        raise InvalidPayload(f"payload field {key!r} is not a scalar")
+    return str(value)
+
+
+def _optional(payload: Mapping[str, Any], key: str) -> str | None:
+    value = payload.get(key)
+    return None if value is None or value == "" else str(value)
+
+
+def _items(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
+    raw = payload.get("items") or []
+    if not isinstance(raw, list):
+        raise InvalidPayload("payload field 'items' is not a list")
+    items = []
+    for item in raw[:MAX_ITEMS_LISTED]:
+        if not isinstance(item, dict):
+            raise InvalidPayload("an item is not an object")
+        items.append({"name": _text(item, "name"), "quantity": int(_text(item, "quantity"))})
+    return items
+
+
+def _welcome(p: Mapping[str, Any]) -> Intent:
+    return Intent(Kind.WELCOME, _text(p, "user_id"), {"name": _optional(p, "name")})
+
+
+def _order_created(p: Mapping[str, Any]) -> Intent:
+    data = {
+        "order_id": _text(p, "order_id"),
+        "total": _text(p, "total"),
+        "currency": _text(p, "currency"),
+        "items": _items(p),
+    }
+    return Intent(Kind.ORDER_CONFIRMATION, _text(p, "user_id"), data)
+
+
+def _order_cancelled(p: Mapping[str, Any]) -> Intent:
+    return Intent(Kind.ORDER_CANCELLED, _text(p, "user_id"), {"order_id": _text(p, "order_id")})
+
+
+def _payment(kind: Kind) -> Callable[[Mapping[str, Any]], Intent]:
+    def intent(p: Mapping[str, Any]) -> Intent:
+        data = {
+            "order_id": _text(p, "order_id"),
+            "payment_id": _optional(p, "payment_id"),
+            "amount": _optional(p, "amount"),
+            "currency": _optional(p, "currency"),
+            "reason": _optional(p, "reason"),
+        }
+        return Intent(kind, _text(p, "user_id"), data)
+
+    return intent
+
+
+_INTENTS: Mapping[str, Callable[[Mapping[str, Any]], Intent]] = {
+    REGISTERED: _welcome,
+    ORDER_CREATED: _order_created,
+    ORDER_CANCELLED: _order_cancelled,
+    PAYMENT_SUCCEEDED: _payment(Kind.PAYMENT_RECEIPT),
+    PAYMENT_FAILED: _payment(Kind.PAYMENT_FAILED),
+    PAYMENT_REFUNDED: _payment(Kind.REFUND),
+}
+
+# Every event type this context reacts to (contacts included).
+HANDLED_EVENTS = frozenset({*_INTENTS, PROFILE_UPDATED})
+
+
+def intent_for(event_type: str, payload: Mapping[str, Any]) -> Intent | None:
+    """The message an event asks for, None for events that ask for none.
+
+    Raises `InvalidPayload` when the payload lacks what the type promises.
+    """
+    make = _INTENTS.get(event_type)
+    return make(payload) if make is not None else None
+
+
+def subject_for(kind: Kind, data: Mapping[str, Any]) -> str:
+    order = data.get("order_id", "")
+    subjects = {
+        Kind.WELCOME: "Welcome to Commerce",
+        Kind.ORDER_CONFIRMATION: f"Order {order} received",
+        Kind.ORDER_CANCELLED: f"Order {order} cancelled",
+        Kind.PAYMENT_RECEIPT: f"Receipt for order {order}",
+        Kind.PAYMENT_FAILED: f"Payment failed for order {order}",
+        Kind.REFUND: f"Refund for order {order}",
+    }
+    return subjects[kind]
+
+
+def _money(data: Mapping[str, Any], amount_key: str = "amount") -> str | None:
+    amount, currency = data.get(amount_key), data.get("currency")
+    if amount is None:
+        return None
+    return f"{amount} {currency}" if currency else str(amount)
+
+
+def _reason(data: Mapping[str, Any]) -> str:
+    reason = data.get("reason")
+    return str(reason).replace("_", " ") if reason else "the payment was not accepted"
+
+
+def _body(kind: Kind, data: Mapping[str, Any]) -> list[str]:
+    order = data.get("order_id", "")
+    payment = data.get("payment_id")
+    amount = _money(data)
+    if kind is Kind.WELCOME:
+        return ["Your account is ready. Happy shopping!"]
+    if kind is Kind.ORDER_CONFIRMATION:
+        lines = [f"We have received your order {order}."]
+        lines += [f"  {item['quantity']} x {item['name']}" for item in data.get("items", [])]
+        lines.append(f"Total: {_money(data, 'total')}")
+        lines.append("We will let you know once it is paid.")
+        return lines
+    if kind is Kind.ORDER_CANCELLED:
+        return [f"Your order {order} has been cancelled."]
+    if kind is Kind.PAYMENT_RECEIPT:
+        lines = [f"Thank you: we received your payment for order {order}."]
+        if amount:
+            lines.append(f"Amount paid: {amount}")
+        if payment:
+            lines.append(f"Payment reference: {payment}")
+        return lines
+    if kind is Kind.PAYMENT_FAILED:
+        return [
+            f"The payment for order {order} failed: {_reason(data)}.",
+            "Your order is kept; you can try another payment method.",
+        ]
+    lines = [f"We refunded your payment for order {order}."]
+    if amount:
+        lines.append(f"Amount refunded: {amount}")
+    if payment:
+        lines.append(f"Payment reference: {payment}")
+    return lines
+
+
+def render(kind: Kind, data: Mapping[str, Any], channel: Channel, name: str | None) -> Message:
+    """The message as sent: a full email, or one short SMS."""
+    subject = subject_for(kind, data)
+    if channel is Channel.SMS:
+        return Message(subject, f"Commerce: {subject}."[:SMS_MAX_LENGTH])
+    greeting = f"Hello {name}," if name else "Hello,"
+    text = "\n".join([greeting, "", *_body(kind, data), "", "-- Commerce"]) + "\n"
+    return Message(subject, text)

@@ -1,0 +1,109 @@
+"""A notification: one message of one kind to one user over one channel, and its life.
+
+A notification is born from an event (`event_id`) and a channel; that pair is
+its identity, so the same event delivered twice is the same notification.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Channel(StrEnum):
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+
+
+class Status(StrEnum):
+    QUEUED = "QUEUED"
+    SENT = "SENT"
+    FAILED = "FAILED"
+
+
+class Kind(StrEnum):
+    WELCOME = "WELCOME"
+    ORDER_CONFIRMATION = "ORDER_CONFIRMATION"
+    ORDER_CANCELLED = "ORDER_CANCELLED"
+    PAYMENT_RECEIPT = "PAYMENT_RECEIPT"
+    PAYMENT_FAILED = "PAYMENT_FAILED"
+    REFUND = "REFUND"
+
+
+def notification_id(event_id: str, channel: Channel) -> str:
+    """The id of the notification an event gives rise to on a channel (also its job id)."""
+    return f"{event_id}:{channel.value.lower()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """Which channels a user accepts. Email is on and SMS off until the user says otherwise."""
+
+    email: bool = True
+    sms: bool = False
+    updated_at: datetime | None = None
+
+    def allows(self, channel: Channel) -> bool:
+        return self.email if channel is Channel.EMAIL else self.sms
+
+    def changed(self, *, email: bool | None, sms: bool | None, now: datetime) -> Preferences:
+        """These preferences with the given channels switched; None leaves a channel as it is."""
+        return Preferences(
+            email=self.email if email is None else email,
+            sms=self.sms if sms is None else sms,
+            updated_at=now,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """What the notifications context knows of how to reach a user (from users events)."""
+
+    user_id: str
+    email: str | None = None
+    name: str | None = None
+    phone: str | None = None
+
+    def address(self, channel: Channel) -> str | None:
+        return self.email if channel is Channel.EMAIL else self.phone
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    id: str
+    user_id: str
+    event_id: str
+    channel: Channel
+    kind: Kind
+    subject: str
+    status: Status
+    # What the message is rendered from (order id, amounts...), JSON-compatible.
+    data: Mapping[str, Any]
+    created_at: datetime
+    sent_at: datetime | None = None
+    failure_reason: str | None = None
+    attempts: int = 0
+    last_error: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.status is not Status.QUEUED
+
+    def sent(self, now: datetime) -> Notification:
+        return replace(self, status=Status.SENT, sent_at=now, failure_reason=None)
+
+    def failed(self, reason: str) -> Notification:
+        return replace(self, status=Status.FAILED, failure_reason=reason)
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """What an event asks for: a message of `kind` to `user_id`, on any allowed channel."""
+
+    kind: Kind
+    user_id: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+    channels: tuple[Channel, ...] = (Channel.EMAIL, Channel.SMS)

@@ -1,0 +1,1 @@
+"""The arq side of the worker: the delivery job and the worker run as a resource."""

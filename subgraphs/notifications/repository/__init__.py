@@ -1,0 +1,1 @@
+"""Notifications adapters: the Redis store (key layout in `keys.py`) and the arq queue."""

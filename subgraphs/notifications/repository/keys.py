@@ -1,0 +1,46 @@
+"""The Redis key layout of the notifications context (documented in the README).
+
+Every key starts with `notifications:`; arq's own keys (`arq:job:<id>`,
+`arq:in-progress:<id>`, `arq:retry:<id>`, `arq:result:<id>`) sit beside the
+queue `notifications:jobs`.
+"""
+
+from __future__ import annotations
+
+PREFIX = "notifications:"
+QUEUE = f"{PREFIX}jobs"
+
+
+def notification(notification_id: str) -> str:
+    """Hash: one notification (status, subject, data JSON, times, attempts)."""
+    return f"{PREFIX}n:{notification_id}"
+
+
+def user_index(user_id: str) -> str:
+    """Sorted set: the user's notification ids scored by creation time (ms)."""
+    return f"{PREFIX}user:{user_id}"
+
+
+def sent(notification_id: str) -> str:
+    """String: set once the notification was sent (value: the channel's receipt)."""
+    return f"{PREFIX}sent:{notification_id}"
+
+
+def preferences(user_id: str) -> str:
+    """Hash: `email`, `sms` ("1"/"0") and `updated_at`."""
+    return f"{PREFIX}prefs:{user_id}"
+
+
+def contact(user_id: str) -> str:
+    """Hash: `email`, `name`, `phone`, `version` (ms of the newest users event applied)."""
+    return f"{PREFIX}contact:{user_id}"
+
+
+def order(order_id: str) -> str:
+    """String: JSON `{total, currency}` of a recent order (for receipts)."""
+    return f"{PREFIX}order:{order_id}"
+
+
+def health_check(queue: str = QUEUE) -> str:
+    """String: set by a live arq worker every health-check interval (arq's convention)."""
+    return f"{queue}:health-check"

@@ -1,0 +1,194 @@
+"""The `NotificationStore` port on Redis: a hash per notification, a sorted set per user.
+
+Creation and every status change are Lua scripts, so each is atomic: a
+notification is created once (its id is `<event id>:<channel>`), and a SENT
+one never goes back to QUEUED or FAILED. Marking it SENT also sets its sent
+key in the same step.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable
+from datetime import UTC, datetime, timedelta
+from typing import cast
+
+import redis.asyncio as aioredis
+
+from subgraphs.notifications.domain.notification import (
+    Channel,
+    Kind,
+    Notification,
+    Status,
+)
+from subgraphs.notifications.repository import keys
+from subgraphs.notifications.usecase.ports import Page, PageCursor
+
+# KEYS: record, user index. ARGV: ttl seconds, score, id, max per user, field/value pairs.
+_CREATE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return redis.call('HGET', KEYS[1], 'status')
+end
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[4]) + 1))
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+return false
+"""
+
+# KEYS: record, sent key. ARGV: new status, sent key ttl, receipt, field/value pairs.
+# SENT sets the sent key whether or not the record still exists; a SENT record stays SENT.
+_FINISH = """
+if ARGV[1] == 'SENT' then
+  redis.call('SET', KEYS[2], ARGV[3], 'NX', 'EX', ARGV[2])
+end
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HGET', KEYS[1], 'status') == 'SENT' then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'status', ARGV[1], unpack(ARGV, 4))
+return 1
+"""
+
+# KEYS: record. ARGV: attempts, error. Only a QUEUED notification records attempts.
+_NOTE_ATTEMPT = """
+if redis.call('HGET', KEYS[1], 'status') ~= 'QUEUED' then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'attempts', ARGV[1], 'last_error', ARGV[2])
+return 1
+"""
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _to_hash(n: Notification) -> dict[str, str]:
+    fields = {
+        "id": n.id,
+        "user_id": n.user_id,
+        "event_id": n.event_id,
+        "channel": n.channel.value,
+        "kind": n.kind.value,
+        "subject": n.subject,
+        "status": n.status.value,
+        "data": json.dumps(n.data, separators=(",", ":")),
+        "created_at": n.created_at.astimezone(UTC).isoformat(),
+        "attempts": str(n.attempts),
+    }
+    if n.sent_at is not None:
+        fields["sent_at"] = n.sent_at.astimezone(UTC).isoformat()
+    if n.failure_reason is not None:
+        fields["failure_reason"] = n.failure_reason
+    return fields
+
+
+def _from_hash(h: dict[str, str]) -> Notification:
+    sent_at = h.get("sent_at")
+    return Notification(
+        id=h["id"],
+        user_id=h["user_id"],
+        event_id=h["event_id"],
+        channel=Channel(h["channel"]),
+        kind=Kind(h["kind"]),
+        subject=h["subject"],
+        status=Status(h["status"]),
+        data=json.loads(h["data"]),
+        created_at=datetime.fromisoformat(h["created_at"]),
+        sent_at=datetime.fromisoformat(sent_at) if sent_at else None,
+        failure_reason=h.get("failure_reason") or None,
+        attempts=int(h.get("attempts", "0")),
+        last_error=h.get("last_error") or None,
+    )
+
+
+def _flatten(fields: dict[str, str]) -> list[str]:
+    return [item for pair in fields.items() for item in pair]
+
+
+class RedisNotificationStore:
+    """Notifications kept `retention`, at most `max_per_user` listed per user."""
+
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        *,
+        retention: timedelta,
+        max_per_user: int,
+        sent_key_ttl: timedelta,
+    ) -> None:
+        self._redis = redis
+        self._retention = int(retention.total_seconds())
+        self._max_per_user = max_per_user
+        self._sent_ttl = int(sent_key_ttl.total_seconds())
+        self._create = redis.register_script(_CREATE)
+        self._finish = redis.register_script(_FINISH)
+        self._note = redis.register_script(_NOTE_ATTEMPT)
+
+    async def create(self, notification: Notification) -> Status | None:
+        existing = await self._create(
+            keys=[keys.notification(notification.id), keys.user_index(notification.user_id)],
+            args=[
+                self._retention,
+                _ms(notification.created_at),
+                notification.id,
+                self._max_per_user,
+                *_flatten(_to_hash(notification)),
+            ],
+        )
+        return Status(existing) if existing else None
+
+    async def get(self, notification_id: str) -> Notification | None:
+        h = await _hgetall(self._redis, keys.notification(notification_id))
+        return _from_hash(h) if h else None
+
+    async def page_for_user(self, user_id: str, first: int, after: PageCursor | None) -> Page:
+        index = keys.user_index(user_id)
+        if after is None:
+            ids = await self._redis.zrevrange(index, 0, first)
+        else:
+            rank = await self._redis.zrevrank(index, after.id)
+            if rank is not None:
+                ids = await self._redis.zrevrange(index, rank + 1, rank + 1 + first)
+            else:  # the cursor's notification expired: continue from its time
+                ids = await self._redis.zrevrangebyscore(
+                    index, f"({after.created_ms}", "-inf", start=0, num=first + 1
+                )
+        notifications = await self._load(user_id, ids[: first + 1])
+        return Page(notifications[:first], has_next=len(notifications) > first)
+
+    async def _load(self, user_id: str, ids: list[str]) -> list[Notification]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for notification_id in ids:
+                pipe.hgetall(keys.notification(notification_id))
+            hashes: list[dict[str, str]] = await pipe.execute()
+        expired = [i for i, h in zip(ids, hashes, strict=True) if not h]
+        if expired:
+            await self._redis.zrem(keys.user_index(user_id), *expired)
+        return [_from_hash(h) for h in hashes if h]
+
+    async def note_attempt(self, notification_id: str, attempts: int, error: str) -> None:
+        await self._note(keys=[keys.notification(notification_id)], args=[attempts, error[:500]])
+
+    async def mark_sent(self, notification_id: str, now: datetime, receipt: str) -> None:
+        fields = {"sent_at": now.astimezone(UTC).isoformat(), "receipt": receipt}
+        await self._finish(
+            keys=[keys.notification(notification_id), keys.sent(notification_id)],
+            args=["SENT", self._sent_ttl, receipt or "1", *_flatten(fields)],
+        )
+
+    async def mark_failed(self, notification_id: str, reason: str, attempts: int) -> None:
+        fields = {"failure_reason": reason, "attempts": str(attempts)}
+        await self._finish(
+            keys=[keys.notification(notification_id), keys.sent(notification_id)],
+            args=["FAILED", self._sent_ttl, "", *_flatten(fields)],
+        )
+
+    async def was_sent(self, notification_id: str) -> bool:
+        return bool(await self._redis.exists(keys.sent(notification_id)))
+
+
+async def _hgetall(redis: aioredis.Redis, key: str) -> dict[str, str]:
+    # redis-py types its commands for both clients (`Awaitable[T] | T`); this one is async.
+    return await cast("Awaitable[dict[str, str]]", redis.hgetall(key))

@@ -1,0 +1,1 @@
+"""Notifications GraphQL transport: types, resolvers and the schema."""

@@ -1,0 +1,43 @@
+"""Notifications mutations: an input object in, a payload with `userErrors` out."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from subgraphs.kernel.errors import DomainError
+from subgraphs.kernel.types import UserError, user_errors
+from subgraphs.notifications.transport.context import NotificationsContext
+from subgraphs.notifications.transport.types import NotificationPreferences
+
+
+@strawberry.input
+class UpdateNotificationPreferencesInput:
+    email: bool | None = strawberry.field(default=None, description="Email on or off.")
+    sms: bool | None = strawberry.field(default=None, description="SMS on or off.")
+
+
+@strawberry.type
+class UpdateNotificationPreferencesPayload:
+    preferences: NotificationPreferences | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Turn email and/or SMS notifications on or off; an omitted one stays as it is."
+    )
+    async def update_notification_preferences(
+        self, info: Info[NotificationsContext, None], input: UpdateNotificationPreferencesInput
+    ) -> UpdateNotificationPreferencesPayload:
+        principal = await info.context.auth.require()
+        try:
+            preferences = await info.context.usecases.update_preferences(
+                principal.user_id, email=input.email, sms=input.sms
+            )
+        except DomainError as error:
+            return UpdateNotificationPreferencesPayload(user_errors=user_errors(error))
+        return UpdateNotificationPreferencesPayload(
+            preferences=NotificationPreferences.from_model(preferences)
+        )

@@ -1,0 +1,25 @@
+"""Notifications queries."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from subgraphs.kernel.errors import Forbidden
+from subgraphs.notifications.transport.context import NotificationsContext
+from subgraphs.notifications.transport.types import Notification
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One of your notifications; null if there is no such one.")
+    async def notification(
+        self, info: Info[NotificationsContext, None], id: strawberry.ID
+    ) -> Notification | None:
+        principal = await info.context.auth.require()
+        found = await info.context.usecases.read.by_id(str(id))
+        if found is None:
+            return None
+        if found.user_id != principal.user_id:
+            raise Forbidden()
+        return Notification.from_model(found)

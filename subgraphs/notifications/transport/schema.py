@@ -1,0 +1,21 @@
+"""The notifications subgraph schema."""
+
+from __future__ import annotations
+
+from subgraphs.kernel.graphql import SubgraphSchema, build_federated_schema
+from subgraphs.kernel.settings import GraphQLSettings
+from subgraphs.notifications.transport.mutations import Mutation
+from subgraphs.notifications.transport.queries import Query
+from subgraphs.notifications.transport.types import User
+
+
+def build_schema(
+    settings: GraphQLSettings | None = None, *, introspection: bool = True
+) -> SubgraphSchema:
+    return build_federated_schema(
+        query=Query,
+        mutation=Mutation,
+        types=[User],
+        settings=settings,
+        introspection=introspection,
+    )

@@ -1,0 +1,127 @@
+"""GraphQL types of the notifications subgraph: a mapping layer over the domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from subgraphs.kernel.errors import Forbidden
+from subgraphs.kernel.pagination import InvalidCursor, PageInfo, decode_cursor, encode_cursor
+from subgraphs.notifications.domain import notification as domain
+from subgraphs.notifications.transport.context import NotificationsContext
+from subgraphs.notifications.usecase.ports import PageCursor
+
+NotificationChannel = strawberry.enum(
+    domain.Channel, name="NotificationChannel", description="How a notification reaches a user."
+)
+NotificationStatus = strawberry.enum(
+    domain.Status,
+    name="NotificationStatus",
+    description="QUEUED until sent; SENT once the channel accepted it; FAILED for good.",
+)
+NotificationKind = strawberry.enum(
+    domain.Kind, name="NotificationKind", description="What a notification is about."
+)
+
+
+@strawberry.type(description="A message to a user over one channel, born from one event.")
+class Notification:
+    id: strawberry.ID
+    channel: NotificationChannel  # type: ignore[valid-type]
+    kind: NotificationKind  # type: ignore[valid-type]
+    subject: str
+    status: NotificationStatus  # type: ignore[valid-type]
+    failure_reason: str | None = strawberry.field(description="Why it FAILED, if it did.")
+    created_at: datetime
+    sent_at: datetime | None
+
+    @classmethod
+    def from_model(cls, n: domain.Notification) -> Notification:
+        return cls(
+            id=strawberry.ID(n.id),
+            channel=n.channel,
+            kind=n.kind,
+            subject=n.subject,
+            status=n.status,
+            failure_reason=n.failure_reason,
+            created_at=n.created_at,
+            sent_at=n.sent_at,
+        )
+
+
+@strawberry.type
+class NotificationEdge:
+    node: Notification
+    cursor: str
+
+
+@strawberry.type
+class NotificationConnection:
+    edges: list[NotificationEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(description="Which channels a user accepts notifications on.")
+class NotificationPreferences:
+    email: bool
+    sms: bool = strawberry.field(description="Sent only when the profile has a phone number.")
+    updated_at: datetime | None = strawberry.field(description="Null until first changed.")
+
+    @classmethod
+    def from_model(cls, p: domain.Preferences) -> NotificationPreferences:
+        return cls(email=p.email, sms=p.sms, updated_at=p.updated_at)
+
+
+def cursor_of(n: domain.Notification) -> str:
+    return encode_cursor(f"{int(n.created_at.timestamp() * 1000)}|{n.id}")
+
+
+def page_cursor(cursor: str) -> PageCursor:
+    created_ms, sep, notification_id = decode_cursor(cursor).partition("|")
+    if not sep or not created_ms.isdigit() or not notification_id:
+        raise InvalidCursor()
+    return PageCursor(int(created_ms), notification_id)
+
+
+async def require_owner(info: Info[NotificationsContext, None], user_id: str) -> None:
+    """UNAUTHENTICATED without a token, FORBIDDEN for anyone but the user."""
+    principal = await info.context.auth.require()
+    if principal.user_id != user_id:
+        raise Forbidden()
+
+
+@strawberry.federation.type(keys=["id"])
+class User:
+    id: strawberry.ID
+
+    @strawberry.field(description="The user's notifications, newest first (the user only).")
+    async def notifications(
+        self, info: Info[NotificationsContext, None], first: int = 10, after: str | None = None
+    ) -> NotificationConnection:
+        await require_owner(info, self.id)
+        cursor = page_cursor(after) if after is not None else None
+        page = await info.context.usecases.read.page_for_user(self.id, first, cursor)
+        edges = [
+            NotificationEdge(node=Notification.from_model(n), cursor=cursor_of(n))
+            for n in page.notifications
+        ]
+        return NotificationConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )
+
+    @strawberry.field(description="Which channels the user accepts (the user only).")
+    async def notification_preferences(
+        self, info: Info[NotificationsContext, None]
+    ) -> NotificationPreferences:
+        await require_owner(info, self.id)
+        preferences = await info.context.usecases.read.preferences(self.id)
+        return NotificationPreferences.from_model(preferences)
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> User:
+        return cls(id=id)

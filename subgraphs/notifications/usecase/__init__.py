@@ -1,0 +1,1 @@
+"""Notifications use cases: one a module; ports in `ports.py`."""

@@ -1,0 +1,30 @@
+"""Read a user's notifications page by page, one notification, and the user's preferences."""
+
+from __future__ import annotations
+
+from subgraphs.notifications.domain.notification import Notification, Preferences
+from subgraphs.notifications.usecase.ports import (
+    NotificationStore,
+    Page,
+    PageCursor,
+    PreferenceStore,
+)
+
+MAX_PAGE = 100
+
+
+class ReadNotifications:
+    def __init__(self, store: NotificationStore, preferences: PreferenceStore) -> None:
+        self._store = store
+        self._preferences = preferences
+
+    async def page_for_user(self, user_id: str, first: int, after: PageCursor | None) -> Page:
+        """Newest first, at most `MAX_PAGE` at once (owner checks are the caller's)."""
+        return await self._store.page_for_user(user_id, max(0, min(first, MAX_PAGE)), after)
+
+    async def by_id(self, notification_id: str) -> Notification | None:
+        return await self._store.get(notification_id)
+
+    async def preferences(self, user_id: str) -> Preferences:
+        """The user's channel preferences (email on, SMS off until changed)."""
+        return await self._preferences.get(user_id)

@@ -1,0 +1,1 @@
+"""The payments context: charges and refunds of orders through a payment provider."""

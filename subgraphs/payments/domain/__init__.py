@@ -1,0 +1,1 @@
+"""Payments domain: plain data and rules, no framework or driver."""

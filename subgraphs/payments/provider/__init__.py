@@ -1,0 +1,1 @@
+"""Payment provider adapters (the `PaymentProvider` port); the sandbox is the default."""

@@ -1,0 +1,239 @@
+"""The `PaymentRepository` port on MongoDB: collection `payments`, with the outbox.
+
+The unique indexes are what makes payments idempotent under concurrency:
+`user_key_unique` lets exactly one of many identical requests insert its
+payment, `order_holder_unique` (partial: payments in flight, succeeded or
+refunded) lets at most one payment of an order be charged, and
+`refund_key_unique` keeps a refund key to one payment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from subgraphs.kernel.events import Event
+from subgraphs.kernel.mongo import in_transaction
+from subgraphs.kernel.outbox import Outbox
+from subgraphs.payments.domain.money import Money
+from subgraphs.payments.domain.payment import (
+    Payment,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    Transaction,
+    TransactionKind,
+    TransactionStatus,
+)
+from subgraphs.payments.usecase.ports import IdempotencyKeyTaken, OrderAlreadyHeld
+
+Document = dict[str, Any]
+
+PROCESSING = PaymentStatus.PROCESSING.value
+
+
+class MongoPayments:
+    """Payments keyed by id; a change that announces something commits with its outbox events."""
+
+    def __init__(
+        self, db: AsyncDatabase[Document], *, after_commit: Callable[[], None] = lambda: None
+    ) -> None:
+        self._db = db
+        self._payments = db["payments"]
+        self._outbox = Outbox(db)
+        self._after_commit = after_commit
+
+    async def ensure_indexes(self) -> None:
+        p = self._payments
+        await p.create_index(
+            [("user_id", ASCENDING), ("idempotency_key", ASCENDING)],
+            unique=True,
+            name="user_key_unique",
+        )
+        await p.create_index(
+            [("order_id", ASCENDING)],
+            unique=True,
+            partialFilterExpression={"holds_order": True},
+            name="order_holder_unique",
+        )
+        await p.create_index(
+            [("user_id", ASCENDING), ("refund.idempotency_key", ASCENDING)],
+            unique=True,
+            partialFilterExpression={"refund.idempotency_key": {"$exists": True}},
+            name="refund_key_unique",
+        )
+        await p.create_index(
+            [("order_id", ASCENDING), ("created_at", DESCENDING)], name="by_order_newest_first"
+        )
+        await p.create_index(
+            [("status", ASCENDING), ("lease_until", ASCENDING)], name="charges_by_lease"
+        )
+        await p.create_index(
+            [("refund.status", ASCENDING), ("refund.lease_until", ASCENDING)],
+            name="refunds_by_lease",
+        )
+        await self._outbox.ensure_indexes()
+
+    async def add(self, payment: Payment) -> None:
+        try:
+            await self._payments.insert_one(_to_document(payment))
+        except DuplicateKeyError as exc:
+            raise _conflict(exc) from exc
+
+    async def get_many(self, ids: Sequence[str]) -> list[Payment | None]:
+        cursor = self._payments.find({"_id": {"$in": list(dict.fromkeys(ids))}})
+        found = {doc["_id"]: _from_document(doc) async for doc in cursor}
+        return [found.get(i) for i in ids]
+
+    async def by_idempotency_key(self, user_id: str, key: str) -> Payment | None:
+        doc = await self._payments.find_one({"user_id": user_id, "idempotency_key": key})
+        return _from_document(doc) if doc else None
+
+    async def holding(self, order_id: str) -> Payment | None:
+        doc = await self._payments.find_one({"order_id": order_id, "holds_order": True})
+        return _from_document(doc) if doc else None
+
+    async def for_orders(self, order_ids: Sequence[str]) -> list[list[Payment]]:
+        wanted = list(dict.fromkeys(order_ids))
+        cursor = self._payments.find({"order_id": {"$in": wanted}}).sort(
+            [("order_id", ASCENDING), ("created_at", DESCENDING)]
+        )
+        by_order: dict[str, list[Payment]] = {}
+        async for doc in cursor:
+            by_order.setdefault(doc["order_id"], []).append(_from_document(doc))
+        return [by_order.get(order_id, []) for order_id in order_ids]
+
+    async def save(self, payment: Payment, events: Sequence[Event] = ()) -> bool:
+        query = {"_id": payment.id, "revision": payment.revision - 1}
+        document = _to_document(payment)
+
+        async def work(session: AsyncClientSession | None) -> bool:
+            result = await self._payments.replace_one(query, document, session=session)
+            if result.matched_count == 0:
+                return False  # changed meanwhile; the transaction commits nothing
+            if events and session is not None:
+                await self._outbox.add(events, session)
+            return True
+
+        try:
+            if not events:
+                return await work(None)
+            saved = await in_transaction(self._db.client, work)
+        except DuplicateKeyError as exc:
+            raise _conflict(exc) from exc
+        if saved:
+            self._after_commit()
+        return saved
+
+    async def in_flight(self, lapsed_before: datetime, limit: int) -> list[Payment]:
+        charges = self._payments.find(
+            {"status": PROCESSING, "lease_until": {"$lte": lapsed_before}}
+        ).limit(limit)
+        refunds = self._payments.find(
+            {
+                "refund.status": RefundStatus.PROCESSING.value,
+                "refund.lease_until": {"$lte": lapsed_before},
+            }
+        ).limit(limit)
+        return [_from_document(d) for d in [*await charges.to_list(), *await refunds.to_list()]]
+
+
+def _conflict(exc: DuplicateKeyError) -> Exception:
+    pattern = (exc.details or {}).get("keyPattern") or {}
+    fields = set(pattern) or {"order_id" if "order_holder_unique" in str(exc) else "key"}
+    if "order_id" in fields:
+        return OrderAlreadyHeld()
+    return IdempotencyKeyTaken()
+
+
+def _to_document(p: Payment) -> Document:
+    doc: Document = {
+        "_id": p.id,
+        "user_id": p.user_id,
+        "order_id": p.order_id,
+        "idempotency_key": p.idempotency_key,
+        "payment_method": p.payment_method,
+        "amount": p.amount.amount,
+        "currency": p.amount.currency,
+        "status": p.status.value,
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
+        "revision": p.revision,
+        "transactions": [
+            {
+                "id": t.id,
+                "kind": t.kind.value,
+                "amount": t.amount.amount,
+                "status": t.status.value,
+                "created_at": t.created_at,
+                "provider_reference": t.provider_reference,
+                "failure_reason": t.failure_reason,
+            }
+            for t in p.transactions
+        ],
+    }
+    # Absent rather than null: the partial indexes look at these fields' existence.
+    if p.holds_order:
+        doc["holds_order"] = True
+    if p.lease_until is not None:
+        doc["lease_until"] = p.lease_until
+    if p.failure_reason is not None:
+        doc["failure_reason"] = p.failure_reason
+    if p.refund is not None:
+        r = p.refund
+        doc["refund"] = {
+            "id": r.id,
+            "idempotency_key": r.idempotency_key,
+            "status": r.status.value,
+            "requested_at": r.requested_at,
+            "lease_until": r.lease_until,
+            "failure_reason": r.failure_reason,
+        }
+    return doc
+
+
+def _from_document(doc: Document) -> Payment:
+    currency = doc["currency"]
+    refund = doc.get("refund")
+    return Payment(
+        id=doc["_id"],
+        user_id=doc["user_id"],
+        order_id=doc["order_id"],
+        idempotency_key=doc["idempotency_key"],
+        payment_method=doc["payment_method"],
+        amount=Money(doc["amount"], currency),
+        status=PaymentStatus(doc["status"]),
+        created_at=doc["created_at"],
+        updated_at=doc["updated_at"],
+        revision=doc["revision"],
+        lease_until=doc.get("lease_until"),
+        failure_reason=doc.get("failure_reason"),
+        transactions=tuple(
+            Transaction(
+                id=t["id"],
+                kind=TransactionKind(t["kind"]),
+                amount=Money(t["amount"], currency),
+                status=TransactionStatus(t["status"]),
+                created_at=t["created_at"],
+                provider_reference=t.get("provider_reference"),
+                failure_reason=t.get("failure_reason"),
+            )
+            for t in doc.get("transactions", [])
+        ),
+        refund=Refund(
+            id=refund["id"],
+            idempotency_key=refund["idempotency_key"],
+            status=RefundStatus(refund["status"]),
+            requested_at=refund["requested_at"],
+            lease_until=refund.get("lease_until"),
+            failure_reason=refund.get("failure_reason"),
+        )
+        if refund
+        else None,
+    )

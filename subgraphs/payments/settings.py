@@ -1,0 +1,51 @@
+"""Settings of the payments subgraph process (prefix `PAYMENTS_`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from subgraphs.kernel.settings import MongoSettings, RedisSettings, ServiceSettings, StreamSettings
+
+
+class ProviderSettings(BaseSettings):
+    """The payment provider and how its calls are retried (prefix `PAYMENTS_PROVIDER_`).
+
+    A call sequence (attempts, backoff waits included) never runs longer
+    than `deadline_seconds`; then the payment fails with `provider_unavailable`.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PAYMENTS_PROVIDER_")
+
+    kind: Literal["sandbox"] = "sandbox"
+    max_attempts: int = Field(default=4, ge=1)
+    first_delay_seconds: float = Field(default=0.25, ge=0)
+    max_delay_seconds: float = Field(default=2.0, ge=0)
+    attempt_timeout_seconds: float = Field(default=5.0, gt=0)
+    deadline_seconds: float = Field(default=10.0, gt=0)
+
+
+class PaymentsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PAYMENTS_")
+
+    port: int = 4003
+    database: str = "payments"
+    mongo: MongoSettings = Field(default_factory=MongoSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    streams: StreamSettings = Field(default_factory=StreamSettings)
+    provider: ProviderSettings = Field(default_factory=ProviderSettings)
+    # A charge or refund in flight is leased this long; a lapsed lease means its process died
+    # and the work is resumed (by a duplicate request or the recovery loop).
+    lease_seconds: float = 30.0
+    # How long a duplicate request waits for the same payment in flight before answering
+    # PAYMENT_IN_PROGRESS.
+    duplicate_wait_seconds: float = 15.0
+    resume_interval_seconds: float = 5.0
+
+    @model_validator(mode="after")
+    def _lease_outlasts_provider_calls(self) -> PaymentsSettings:
+        if self.lease_seconds <= self.provider.deadline_seconds:
+            raise ValueError("PAYMENTS_LEASE_SECONDS must exceed the provider deadline")
+        return self

@@ -1,0 +1,1 @@
+"""Payments GraphQL transport: types, resolvers, DataLoaders and the schema."""

@@ -1,0 +1,90 @@
+"""Payments mutations: each takes an input object and returns a payload with `userErrors`.
+
+A payment the provider declined is a result (`payment.status` FAILED with
+its `failureReason`), not a user error; `userErrors` mean no payment was
+attempted. Codes marked retryable may succeed when sent again unchanged.
+"""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from subgraphs.kernel.errors import DomainError
+from subgraphs.kernel.types import UserError, user_errors
+from subgraphs.payments.domain.payment import PaymentRequest
+from subgraphs.payments.transport.context import PaymentsContext
+from subgraphs.payments.transport.types import Payment
+
+
+@strawberry.input
+class ProcessPaymentInput:
+    order_id: strawberry.ID
+    payment_method_token: str = strawberry.field(
+        description="Sandbox: pm_card_ok, pm_card_declined, pm_card_insufficient_funds, "
+        "pm_provider_down."
+    )
+    idempotency_key: str = strawberry.field(
+        description="Chosen by the client, unique per payment attempt; resending it with the "
+        "same input returns the same payment."
+    )
+
+
+@strawberry.input
+class RefundPaymentInput:
+    payment_id: strawberry.ID
+    idempotency_key: str
+
+
+@strawberry.type
+class ProcessPaymentPayload:
+    payment: Payment | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class RefundPaymentPayload:
+    payment: Payment | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Pay one of your orders in full. userErrors codes: ORDER_NOT_FOUND_YET "
+        "(retryable: the order is not known to payments yet), PAYMENT_IN_PROGRESS (retryable), "
+        "ORDER_CANCELLED, ALREADY_PAID, IDEMPOTENCY_KEY_REUSED, INVALID_IDEMPOTENCY_KEY, "
+        "INVALID_PAYMENT_METHOD."
+    )
+    async def process_payment(
+        self, info: Info[PaymentsContext, None], input: ProcessPaymentInput
+    ) -> ProcessPaymentPayload:
+        principal = await info.context.auth.require()
+        request = PaymentRequest(
+            order_id=str(input.order_id),
+            payment_method=input.payment_method_token,
+            idempotency_key=input.idempotency_key,
+        )
+        try:
+            payment = await info.context.usecases.process_payment(principal.user_id, request)
+        except DomainError as error:
+            return ProcessPaymentPayload(user_errors=user_errors(error))
+        return ProcessPaymentPayload(payment=Payment.from_model(payment))
+
+    @strawberry.mutation(
+        description="Refund one of your succeeded payments in full. userErrors codes: "
+        "PAYMENT_NOT_FOUND, PAYMENT_NOT_REFUNDABLE, ALREADY_REFUNDED, REFUND_IN_PROGRESS "
+        "(retryable), PROVIDER_UNAVAILABLE (retryable), REFUND_DECLINED, "
+        "IDEMPOTENCY_KEY_REUSED, INVALID_IDEMPOTENCY_KEY."
+    )
+    async def refund_payment(
+        self, info: Info[PaymentsContext, None], input: RefundPaymentInput
+    ) -> RefundPaymentPayload:
+        principal = await info.context.auth.require()
+        try:
+            payment = await info.context.usecases.refund_payment(
+                principal.user_id, str(input.payment_id), input.idempotency_key
+            )
+        except DomainError as error:
+            return RefundPaymentPayload(user_errors=user_errors(error))
+        return RefundPaymentPayload(payment=Payment.from_model(payment))

@@ -1,0 +1,121 @@
+"""GraphQL types of the payments subgraph: a mapping layer over the domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from subgraphs.kernel.errors import Forbidden
+from subgraphs.kernel.types import Money
+from subgraphs.payments.domain import payment as domain
+from subgraphs.payments.domain.money import Money as MoneyModel
+from subgraphs.payments.transport.context import PaymentsContext
+
+
+@strawberry.enum(description="Where a payment ended up (payments in flight are not shown).")
+class PaymentStatus(Enum):
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    REFUNDED = "REFUNDED"
+
+
+TransactionKind = strawberry.enum(domain.TransactionKind, description="Charge or refund.")
+TransactionStatus = strawberry.enum(
+    domain.TransactionStatus, description="The provider's answer to a transaction."
+)
+
+
+def money(value: MoneyModel) -> Money:
+    return Money(amount=value.amount, currency=value.currency)
+
+
+@strawberry.type(description="One answer of the payment provider: a charge or a refund.")
+class Transaction:
+    id: strawberry.ID
+    kind: TransactionKind  # type: ignore[valid-type]
+    amount: Money
+    status: TransactionStatus  # type: ignore[valid-type]
+    failure_reason: str | None
+    created_at: datetime
+
+
+# Owned by the orders subgraph; no description here, so composition sees only its own.
+@strawberry.federation.type(keys=["id"])
+class Order:
+    id: strawberry.ID
+
+    @strawberry.field(
+        description="The order's payment: its succeeded (or refunded) one, else its latest "
+        "failed one; null if it has none (the order's owner only)."
+    )
+    async def payment(self, info: Info[PaymentsContext, None]) -> Payment | None:
+        principal = await info.context.auth.require()
+        payment = await info.context.payment_of_order.load(str(self.id))
+        if payment is None:
+            return None
+        if payment.user_id != principal.user_id:
+            raise Forbidden()
+        return Payment.from_model(payment)
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Order:
+        return cls(id=id)
+
+
+@strawberry.federation.type(keys=["id"], description="A payment of an order.")
+class Payment:
+    id: strawberry.ID
+    status: PaymentStatus
+    amount: Money
+    failure_reason: str | None = strawberry.field(
+        description="Why it failed: card_declined, insufficient_funds, provider_unavailable, ..."
+    )
+    created_at: datetime
+    updated_at: datetime
+    order: Order
+    transactions: list[Transaction] = strawberry.field(
+        description="The provider's answers, oldest first."
+    )
+
+    @classmethod
+    def from_model(cls, payment: domain.Payment) -> Payment:
+        return cls(
+            id=strawberry.ID(payment.id),
+            status=PaymentStatus(payment.status.value),
+            amount=money(payment.amount),
+            failure_reason=payment.failure_reason,
+            created_at=payment.created_at,
+            updated_at=payment.updated_at,
+            order=Order(id=strawberry.ID(payment.order_id)),
+            transactions=[
+                Transaction(
+                    id=strawberry.ID(t.id),
+                    kind=t.kind,
+                    amount=money(t.amount),
+                    status=t.status,
+                    failure_reason=t.failure_reason,
+                    created_at=t.created_at,
+                )
+                for t in payment.transactions
+            ],
+        )
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info[PaymentsContext, None], id: strawberry.ID
+    ) -> Payment | None:
+        return await load_owned_payment(info, str(id))
+
+
+async def load_owned_payment(info: Info[PaymentsContext, None], payment_id: str) -> Payment | None:
+    """The caller's decided payment by id; None if there is none, Forbidden if someone else's."""
+    principal = await info.context.auth.require()
+    payment = await info.context.payments_by_id.load(payment_id)
+    if payment is None or not payment.finished:
+        return None
+    if payment.user_id != principal.user_id:
+        raise Forbidden()
+    return Payment.from_model(payment)

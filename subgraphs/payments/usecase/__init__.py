@@ -1,0 +1,1 @@
+"""Payments use cases, one a module, and the ports they need."""

@@ -1,0 +1,90 @@
+"""Ports the payments use cases depend on; adapters and test fakes implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from subgraphs.kernel.events import Event
+from subgraphs.payments.domain.money import Money
+from subgraphs.payments.domain.order_view import OrderView
+from subgraphs.payments.domain.payment import Payment
+
+Clock = Callable[[], datetime]
+Sleep = Callable[[float], Awaitable[None]]
+NewId = Callable[[], str]
+
+
+class IdempotencyKeyTaken(Exception):
+    """The user already used this idempotency key (for a payment, or for a refund)."""
+
+
+class OrderAlreadyHeld(Exception):
+    """Another payment of the order is in flight, succeeded or refunded."""
+
+
+class PaymentRepository(Protocol):
+    async def add(self, payment: Payment) -> None:
+        """Insert a new PROCESSING payment.
+
+        The store is the arbiter of concurrent requests: raises
+        `IdempotencyKeyTaken` if the user's key exists, `OrderAlreadyHeld` if
+        another payment holds the order.
+        """
+
+    async def get_many(self, ids: Sequence[str]) -> list[Payment | None]: ...
+
+    async def by_idempotency_key(self, user_id: str, key: str) -> Payment | None: ...
+
+    async def holding(self, order_id: str) -> Payment | None:
+        """The payment holding the order (in flight, succeeded or refunded), if any."""
+
+    async def for_orders(self, order_ids: Sequence[str]) -> list[list[Payment]]:
+        """Each order's payments, newest first."""
+
+    async def save(self, payment: Payment, events: Sequence[Event] = ()) -> bool:
+        """Store `payment` and its events atomically if the stored revision is the one before.
+
+        False (nothing written) if the payment changed meanwhile. Raises
+        `IdempotencyKeyTaken` if a refund's key is the user's key for another payment.
+        """
+
+    async def in_flight(self, lapsed_before: datetime, limit: int) -> list[Payment]:
+        """Payments whose charge or refund lease lapsed before `lapsed_before`."""
+
+
+class OrderViews(Protocol):
+    async def get(self, order_id: str) -> OrderView | None: ...
+
+    async def apply(self, view: OrderView, event_id: str) -> bool:
+        """Store `view` if newer than the stored one; False if `event_id` was applied before."""
+
+
+class ProviderUnavailable(Exception):
+    """The provider could not be reached or did not answer in time; the call may be retried."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderResult:
+    """The provider's answer: approved (with its reference) or declined (with a reason)."""
+
+    approved: bool
+    reference: str | None = None
+    decline_reason: str | None = None
+
+
+class PaymentProvider(Protocol):
+    """A payment service provider. Calls are idempotent on `idempotency_key`:
+    the same key gives the same result and never moves money twice."""
+
+    async def charge(
+        self, *, idempotency_key: str, payment_method: str, amount: Money
+    ) -> ProviderResult:
+        """Charge `amount`; raises `ProviderUnavailable` when it cannot tell."""
+
+    async def refund(
+        self, *, idempotency_key: str, charge_reference: str, amount: Money
+    ) -> ProviderResult:
+        """Refund `amount` of a charge; raises `ProviderUnavailable` when it cannot tell."""

@@ -1,0 +1,180 @@
+"""Refund a succeeded payment in full, at most once, idempotent on the caller's key."""
+
+from __future__ import annotations
+
+import logging
+
+from subgraphs.kernel.errors import DomainError, Forbidden, Problem, raise_if_any
+from subgraphs.kernel.events import Event
+from subgraphs.payments.domain.payment import (
+    Payment,
+    RefundStatus,
+    Transaction,
+    TransactionKind,
+    TransactionStatus,
+    event_payload,
+    key_reused,
+    retryable,
+    validate_key,
+)
+from subgraphs.payments.usecase.in_flight import InFlight
+from subgraphs.payments.usecase.ports import (
+    Clock,
+    IdempotencyKeyTaken,
+    NewId,
+    PaymentProvider,
+    PaymentRepository,
+    ProviderUnavailable,
+)
+from subgraphs.payments.usecase.provider_calls import call_provider
+
+log = logging.getLogger(__name__)
+
+PRODUCER = "payments"
+ATTEMPTS = 5
+
+
+def refund_key(payment: Payment) -> str:
+    """The provider's idempotency key of a payment's refund.
+
+    Stable across retries and takeovers (even after an attempt the provider
+    never answered), so a refund is never paid out twice; a new key only
+    after the provider declined one.
+    """
+    declined = sum(
+        1
+        for t in payment.transactions
+        if t.kind is TransactionKind.REFUND and t.status is TransactionStatus.FAILED
+    )
+    return f"refund-{payment.id}-{declined}"
+
+
+def refund_in_progress() -> DomainError:
+    return retryable(
+        "REFUND_IN_PROGRESS", "A refund of this payment is in progress; try again.", "paymentId"
+    )
+
+
+def refund_declined(reason: str | None) -> DomainError:
+    return DomainError.of(
+        "REFUND_DECLINED",
+        f"The provider declined the refund ({reason or 'no reason'}).",
+        "paymentId",
+    )
+
+
+class RefundPayment:
+    """Refund one of your succeeded payments in full; emits `payments.refunded`.
+
+    The same `idempotencyKey` returns the same outcome; when the provider
+    cannot be reached nothing is recorded and the refund may be asked again
+    (PROVIDER_UNAVAILABLE, retryable).
+    """
+
+    def __init__(
+        self,
+        payments: PaymentRepository,
+        provider: PaymentProvider,
+        in_flight: InFlight,
+        *,
+        clock: Clock,
+        new_id: NewId,
+    ) -> None:
+        self._payments = payments
+        self._provider = provider
+        self._in_flight = in_flight
+        self._clock = clock
+        self._new_id = new_id
+
+    async def __call__(self, user_id: str, payment_id: str, idempotency_key: str) -> Payment:
+        problems: list[Problem] = []
+        validate_key(idempotency_key, problems)
+        raise_if_any(problems)
+        [payment] = await self._payments.get_many([payment_id])
+        if payment is None:
+            raise DomainError.of("PAYMENT_NOT_FOUND", "No such payment.", "paymentId")
+        if payment.user_id != user_id:
+            raise Forbidden()
+        return await self.refund(payment, idempotency_key)
+
+    async def refund(self, payment: Payment, idempotency_key: str) -> Payment:
+        """Refund `payment` under `idempotency_key` (also the system's entry, e.g. compensation)."""
+        for _ in range(ATTEMPTS):
+            asked = payment.refund
+            if asked is not None and asked.idempotency_key == idempotency_key:
+                if asked.status is RefundStatus.SUCCEEDED:
+                    return payment
+                if asked.status is RefundStatus.FAILED:
+                    raise refund_declined(asked.failure_reason)
+                payment = await self._settle(payment)
+                continue
+            now = self._clock()
+            started = payment.start_refund(
+                self._new_id(), idempotency_key, now, self._in_flight.lease_until(now)
+            )
+            try:
+                saved = await self._payments.save(started)
+            except IdempotencyKeyTaken:
+                raise key_reused() from None
+            if saved:
+                return await self._complete(started)
+            payment = await self._in_flight.reload(payment)  # changed meanwhile: decide again
+        raise refund_in_progress()
+
+    async def resume(self, payment: Payment) -> Payment:
+        """Finish a refund whose holder died (its lease lapsed); used by the recovery loop."""
+        return await self._settle(payment, wait=False)
+
+    async def _settle(self, payment: Payment, *, wait: bool = True) -> Payment:
+        return await self._in_flight.settle(
+            payment,
+            busy=lambda p: p.refunding,
+            resume=self._complete,
+            in_progress=refund_in_progress,
+            wait=wait,
+        )
+
+    async def _complete(self, payment: Payment) -> Payment:
+        """Ask the provider (we hold the refund's lease), then store the outcome."""
+        try:
+            result = await call_provider(
+                lambda: self._provider.refund(
+                    idempotency_key=refund_key(payment),
+                    charge_reference=payment.charge_reference or "",
+                    amount=payment.amount,
+                ),
+                self._in_flight.timing.retry,
+                clock=self._clock,
+                sleep=self._in_flight.sleep,
+                operation="refund",
+            )
+        except ProviderUnavailable:
+            if await self._payments.save(payment.refund_abandoned(self._clock())):
+                raise retryable(
+                    "PROVIDER_UNAVAILABLE",
+                    "The payment provider is unavailable; nothing was refunded, try again later.",
+                ) from None
+            return await self._settle(await self._in_flight.reload(payment))
+        now = self._clock()
+        transaction = Transaction(
+            id=self._new_id(),
+            kind=TransactionKind.REFUND,
+            amount=payment.amount,
+            status=TransactionStatus.SUCCEEDED if result.approved else TransactionStatus.FAILED,
+            created_at=now,
+            provider_reference=result.reference,
+            failure_reason=result.decline_reason,
+        )
+        if result.approved:
+            done = payment.refunded(transaction, now)
+            event_type, payload = event_payload(done)
+            events = [Event.create(event_type, payload, producer=PRODUCER, occurred_at=now)]
+        else:
+            done = payment.refund_declined(result.decline_reason or "declined", transaction, now)
+            events = []
+        if not await self._payments.save(done, events):
+            return await self._settle(await self._in_flight.reload(payment))
+        if not result.approved:
+            raise refund_declined(result.decline_reason)
+        log.info("payment refunded", extra={"payment_id": done.id, "order_id": done.order_id})
+        return done

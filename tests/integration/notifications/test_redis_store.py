@@ -1,0 +1,129 @@
+"""The Redis adapters: creation once, status transitions, paging, contacts by version."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from subgraphs.notifications.domain.notification import Channel, Kind, Notification, Status
+from subgraphs.notifications.repository.redis_notifications import RedisNotificationStore
+from subgraphs.notifications.repository.redis_profiles import RedisContacts, RedisOrderSummaries
+from subgraphs.notifications.usecase.ports import PageCursor
+
+pytestmark = pytest.mark.integration
+
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def store(redis, **options) -> RedisNotificationStore:
+    defaults = {
+        "retention": timedelta(days=90),
+        "max_per_user": 500,
+        "sent_key_ttl": timedelta(days=30),
+    }
+    return RedisNotificationStore(redis, **{**defaults, **options})
+
+
+def queued(n: int, user_id: str = "u-1") -> Notification:
+    return Notification(
+        id=f"evt-{n}:email",
+        user_id=user_id,
+        event_id=f"evt-{n}",
+        channel=Channel.EMAIL,
+        kind=Kind.ORDER_CONFIRMATION,
+        subject=f"Order {n} received",
+        status=Status.QUEUED,
+        data={"order_id": str(n), "items": [{"name": "Mug", "quantity": 2}]},
+        created_at=T0 + timedelta(seconds=n),
+    )
+
+
+async def test_a_notification_is_created_once_and_read_back_whole(redis):
+    notifications = store(redis)
+    assert await notifications.create(queued(1)) is None
+    assert await notifications.create(queued(1)) is Status.QUEUED
+    assert await notifications.get("evt-1:email") == queued(1)
+    assert 0 < await redis.ttl("notifications:n:evt-1:email") <= 90 * 86400
+
+
+async def test_sent_is_final_and_sets_the_sent_key(redis):
+    notifications = store(redis)
+    await notifications.create(queued(1))
+    await notifications.note_attempt("evt-1:email", 1, "connection refused")
+    await notifications.mark_sent("evt-1:email", T0, "<m@x>")
+    await notifications.mark_failed("evt-1:email", "too late", 2)
+    await notifications.note_attempt("evt-1:email", 3, "ignored")
+
+    sent = await notifications.get("evt-1:email")
+    assert sent is not None
+    assert (sent.status, sent.sent_at, sent.attempts) == (Status.SENT, T0, 1)
+    assert await notifications.was_sent("evt-1:email")
+    assert await redis.get("notifications:sent:evt-1:email") == "<m@x>"
+    assert 29 * 86400 < await redis.ttl("notifications:sent:evt-1:email") <= 30 * 86400
+    assert await notifications.create(queued(1)) is Status.SENT
+
+
+async def test_failed_carries_its_reason(redis):
+    notifications = store(redis)
+    await notifications.create(queued(1))
+    await notifications.mark_failed("evt-1:email", "550 no such mailbox", 1)
+    failed = await notifications.get("evt-1:email")
+    assert failed is not None
+    assert (failed.status, failed.failure_reason) == (Status.FAILED, "550 no such mailbox")
+    assert not await notifications.was_sent("evt-1:email")
+
+
+async def test_pages_are_newest_first_and_cursors_survive_new_arrivals(redis):
+    notifications = store(redis)
+    for n in range(1, 6):
+        await notifications.create(queued(n))
+    await notifications.create(queued(9, user_id="someone-else"))
+
+    first = await notifications.page_for_user("u-1", 2, None)
+    assert [n.id for n in first.notifications] == ["evt-5:email", "evt-4:email"]
+    assert first.has_next
+    await notifications.create(queued(6))  # arrives between two pages
+    last = first.notifications[-1]
+    cursor = PageCursor(int(last.created_at.timestamp() * 1000), last.id)
+    second = await notifications.page_for_user("u-1", 10, cursor)
+    assert [n.id for n in second.notifications] == ["evt-3:email", "evt-2:email", "evt-1:email"]
+    assert not second.has_next
+
+
+async def test_a_cursor_whose_notification_expired_continues_from_its_time(redis):
+    notifications = store(redis)
+    for n in range(1, 4):
+        await notifications.create(queued(n))
+    await redis.delete("notifications:n:evt-3:email")
+    await redis.zrem("notifications:user:u-1", "evt-3:email")
+    cursor = PageCursor(int(queued(3).created_at.timestamp() * 1000), "evt-3:email")
+    page = await notifications.page_for_user("u-1", 10, cursor)
+    assert [n.id for n in page.notifications] == ["evt-2:email", "evt-1:email"]
+
+
+async def test_only_the_newest_are_listed_per_user(redis):
+    notifications = store(redis, max_per_user=3)
+    for n in range(1, 6):
+        await notifications.create(queued(n))
+    page = await notifications.page_for_user("u-1", 10, None)
+    assert [n.id for n in page.notifications] == ["evt-5:email", "evt-4:email", "evt-3:email"]
+
+
+async def test_contacts_keep_the_email_and_the_newest_profile(redis):
+    contacts = RedisContacts(redis)
+    await contacts.apply("u-1", email="a@example.com", name="Ann", phone="+1", version=10)
+    await contacts.apply("u-1", email=None, name="Bo", phone=None, version=30)
+    await contacts.apply("u-1", email=None, name="Late", phone="+2", version=20)  # older
+    contact = await contacts.get("u-1")
+    assert contact is not None
+    assert (contact.email, contact.name, contact.phone) == ("a@example.com", "Bo", None)
+    assert await contacts.get("nobody") is None
+
+
+async def test_order_summaries_expire(redis):
+    orders = RedisOrderSummaries(redis, ttl=timedelta(days=30))
+    await orders.put("o-1", {"total": "1.00", "currency": "EUR"})
+    assert await orders.get("o-1") == {"total": "1.00", "currency": "EUR"}
+    assert 0 < await redis.ttl("notifications:order:o-1") <= 30 * 86400
+    assert await orders.get("o-2") is None

@@ -1,0 +1,165 @@
+"""The payments subgraph in-process on the real stores, with tokens from a test signing key.
+
+Its Redis is a database of its own (db 3) on the session's server, so the
+e2e and orders consumers (groups on db 0's streams) never take its events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from subgraphs.kernel.auth import JwtVerifier, jwks_from_json, static_keys
+from subgraphs.kernel.events import Event
+from subgraphs.kernel.mongo import CODEC_OPTIONS
+from subgraphs.kernel.settings import AuthSettings, MongoSettings, RedisSettings, StreamSettings
+from subgraphs.payments.app import build_app
+from subgraphs.payments.settings import PaymentsSettings, ProviderSettings
+from subgraphs.users.credentials.signing_keys import JwtIssuer, jwks, signing_key_from_pem
+
+Issue = Callable[[str], str]
+
+
+@pytest.fixture(scope="session")
+def payments_auth() -> tuple[Issue, JwtVerifier]:
+    """Issue tokens for any user id, and the verifier that accepts them."""
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    key = signing_key_from_pem(pem)
+    auth = AuthSettings()
+    issuer = JwtIssuer(
+        key,
+        issuer=auth.issuer,
+        audience=auth.audience,
+        ttl=timedelta(minutes=5),
+        clock=lambda: datetime.now(UTC),
+    )
+    verifier = JwtVerifier(auth, static_keys(jwks_from_json(jwks(key))))
+    return (lambda user_id: issuer.issue(user_id).token), verifier
+
+
+@pytest.fixture(scope="session")
+def issue(payments_auth: tuple[Issue, JwtVerifier]) -> Issue:
+    return payments_auth[0]
+
+
+@pytest.fixture(scope="session")
+def payments_redis_url(redis_url: str) -> str:
+    return urlunsplit(urlsplit(redis_url)._replace(path="/3"))
+
+
+def payments_settings(mongo_uri: str, redis_url: str, database: str) -> PaymentsSettings:
+    """Fast cadences: provider retries within a second, leases of two seconds."""
+    return PaymentsSettings(
+        app_env="test",
+        database=database,
+        mongo=MongoSettings(uri=mongo_uri),
+        redis=RedisSettings(url=redis_url),
+        streams=StreamSettings(relay_poll_seconds=0.05, retry_after_ms=200),
+        provider=ProviderSettings(
+            max_attempts=3,
+            first_delay_seconds=0.01,
+            max_delay_seconds=0.02,
+            attempt_timeout_seconds=0.5,
+            deadline_seconds=1.0,
+        ),
+        lease_seconds=2.0,
+        duplicate_wait_seconds=5.0,
+        resume_interval_seconds=0.1,
+    )
+
+
+@pytest.fixture(scope="session")
+def payments_database(db_prefix: str) -> str:
+    return f"{db_prefix}payments"
+
+
+@pytest.fixture(scope="session")
+async def payments_client(
+    mongo_uri: str,
+    payments_redis_url: str,
+    payments_database: str,
+    payments_auth: tuple[Issue, JwtVerifier],
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = payments_settings(mongo_uri, payments_redis_url, payments_database)
+    app = build_app(settings, verifier=payments_auth[1])
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://payments") as client:
+            yield client
+
+
+@pytest.fixture
+async def payments_db(mongo_client: AsyncMongoClient, payments_database: str) -> AsyncDatabase:
+    return mongo_client.get_database(payments_database, codec_options=CODEC_OPTIONS)
+
+
+@pytest.fixture
+async def streams(payments_redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    client = aioredis.Redis.from_url(payments_redis_url, decode_responses=True)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def scratch_db(
+    mongo_client: AsyncMongoClient, db_prefix: str
+) -> AsyncIterator[AsyncDatabase]:
+    """A database of its own for one test, dropped afterwards."""
+    name = f"{db_prefix}p{uuid.uuid4().hex[:8]}"
+    yield mongo_client.get_database(name, codec_options=CODEC_OPTIONS)
+    await mongo_client.drop_database(name)
+
+
+def new_order_id() -> str:
+    return str(uuid.uuid4())
+
+
+async def announce(
+    redis: aioredis.Redis,
+    order_id: str,
+    user_id: str,
+    *,
+    type: str = "orders.created",
+    status: str = "PENDING",
+    version: int = 1,
+    total: str = "0.30",
+) -> Event:
+    """Append an orders event as the orders context would."""
+    event = Event.create(
+        type,
+        {
+            "order_id": order_id,
+            "user_id": user_id,
+            "status": status,
+            "order_version": version,
+            "currency": "USD",
+            "total": total,
+        },
+        producer="orders",
+        occurred_at=datetime.now(UTC),
+    )
+    await redis.xadd("events.orders", event.to_fields())  # type: ignore[arg-type]
+    return event
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 10.0) -> Any:
+    """`check()`'s first truthy result, polled for up to `timeout` seconds."""
+    async with asyncio.timeout(timeout):
+        while True:
+            if result := await check():
+                return result
+            await asyncio.sleep(0.05)

@@ -1,0 +1,105 @@
+"""Which events ask for which message, and how the messages read."""
+
+from __future__ import annotations
+
+import pytest
+
+from subgraphs.notifications.domain.messages import (
+    SMS_MAX_LENGTH,
+    InvalidPayload,
+    intent_for,
+    render,
+)
+from subgraphs.notifications.domain.notification import Channel, Kind
+
+ORDER = {
+    "order_id": "ord-42",
+    "user_id": "u-1",
+    "status": "PENDING",
+    "order_version": 1,
+    "currency": "USD",
+    "total": "12.30",
+    "items": [
+        {"sku": "SKU-STICKER", "name": "Sticker", "quantity": 3, "unit_price": "0.10"},
+        {"sku": "SKU-MUG", "name": "Stoneware mug", "quantity": 1, "unit_price": "12.00"},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("event_type", "kind"),
+    [
+        ("users.registered", Kind.WELCOME),
+        ("orders.created", Kind.ORDER_CONFIRMATION),
+        ("orders.cancelled", Kind.ORDER_CANCELLED),
+        ("payments.succeeded", Kind.PAYMENT_RECEIPT),
+        ("payments.failed", Kind.PAYMENT_FAILED),
+        ("payments.refunded", Kind.REFUND),
+    ],
+)
+def test_each_notified_event_type_asks_for_its_kind(event_type, kind):
+    payload = {**ORDER, "email": "ann@example.com", "payment_id": "pay-1"}
+    intent = intent_for(event_type, payload)
+    assert intent is not None
+    assert (intent.kind, intent.user_id) == (kind, "u-1")
+
+
+@pytest.mark.parametrize(
+    "event_type", ["users.profile_updated", "orders.paid", "orders.refunded", "other.thing"]
+)
+def test_other_events_ask_for_no_message(event_type):
+    assert intent_for(event_type, ORDER) is None
+
+
+def test_the_order_confirmation_names_the_order_its_items_and_total():
+    intent = intent_for("orders.created", ORDER)
+    assert intent is not None
+    message = render(intent.kind, intent.data, Channel.EMAIL, "Ann")
+    assert message.subject == "Order ord-42 received"
+    assert message.text.startswith("Hello Ann,\n")
+    assert "3 x Sticker" in message.text
+    assert "1 x Stoneware mug" in message.text
+    assert "Total: 12.30 USD" in message.text
+
+
+def test_a_receipt_shows_amount_and_payment_reference_when_known():
+    intent = intent_for(
+        "payments.succeeded",
+        {"order_id": "ord-42", "user_id": "u-1", "payment_id": "pay-9", "amount": "5.00"},
+    )
+    assert intent is not None
+    text = render(intent.kind, {**intent.data, "currency": "EUR"}, Channel.EMAIL, None).text
+    assert "Amount paid: 5.00 EUR" in text
+    assert "Payment reference: pay-9" in text
+    assert text.startswith("Hello,\n")
+
+
+def test_a_failed_payment_says_why():
+    intent = intent_for(
+        "payments.failed", {"order_id": "o", "user_id": "u", "reason": "card_declined"}
+    )
+    assert intent is not None
+    assert "failed: card declined." in render(intent.kind, intent.data, Channel.EMAIL, None).text
+
+
+def test_an_sms_is_one_short_line():
+    intent = intent_for("orders.created", {**ORDER, "order_id": "x" * 300})
+    assert intent is not None
+    message = render(intent.kind, intent.data, Channel.SMS, "Ann")
+    assert len(message.text) == SMS_MAX_LENGTH
+    assert "\n" not in message.text
+
+
+@pytest.mark.parametrize(
+    ("event_type", "payload"),
+    [
+        ("orders.created", {**ORDER, "user_id": None}),
+        ("orders.created", {**ORDER, "items": "three stickers"}),
+        ("orders.created", {**ORDER, "items": [{"quantity": 1}]}),
+        ("payments.succeeded", {"user_id": "u-1"}),
+        ("users.registered", {"email": "a@example.com"}),
+    ],
+)
+def test_a_payload_missing_what_its_type_promises_is_invalid(event_type, payload):
+    with pytest.raises(InvalidPayload):
+        intent_for(event_type, payload)

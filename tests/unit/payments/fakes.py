@@ -1,0 +1,202 @@
+"""In-memory fakes of the payments ports, with the same uniqueness rules as MongoDB."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from subgraphs.kernel.events import Event
+from subgraphs.payments.domain.money import Money
+from subgraphs.payments.domain.order_view import OrderView
+from subgraphs.payments.domain.payment import (
+    CARD_DECLINED,
+    INSUFFICIENT_FUNDS,
+    Payment,
+    PaymentStatus,
+)
+from subgraphs.payments.usecase.ports import (
+    IdempotencyKeyTaken,
+    OrderAlreadyHeld,
+    ProviderResult,
+    ProviderUnavailable,
+)
+
+
+class FakeTime:
+    """A clock that only moves when someone sleeps (to the millisecond, like MongoDB)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 1, tzinfo=UTC)
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += timedelta(seconds=seconds)
+        await asyncio.sleep(0)  # let the other tasks run, as a real sleep would
+
+
+class SequentialIds:
+    def __init__(self, prefix: str = "id") -> None:
+        self._counter = itertools.count(1)
+        self._prefix = prefix
+
+    def __call__(self) -> str:
+        return f"{self._prefix}-{next(self._counter)}"
+
+
+class InMemoryPayments:
+    """The `PaymentRepository` port over a dict; `events` collects what the outbox would get."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, Payment] = {}
+        self.events: list[Event] = []
+
+    def _conflicts(self, payment: Payment) -> Exception | None:
+        for other in self.by_id.values():
+            if other.id == payment.id:
+                continue
+            # Like MongoDB, which may report either index when both are violated.
+            if other.order_id == payment.order_id and other.holds_order and payment.holds_order:
+                return OrderAlreadyHeld()
+            if (other.user_id, other.idempotency_key) == (payment.user_id, payment.idempotency_key):
+                return IdempotencyKeyTaken()
+            if (
+                payment.refund
+                and other.refund
+                and other.user_id == payment.user_id
+                and other.refund.idempotency_key == payment.refund.idempotency_key
+            ):
+                return IdempotencyKeyTaken()
+        return None
+
+    async def add(self, payment: Payment) -> None:
+        await asyncio.sleep(0)
+        if payment.id in self.by_id:
+            raise ValueError("duplicate id")
+        if conflict := self._conflicts(payment):
+            raise conflict
+        self.by_id[payment.id] = payment
+
+    async def get_many(self, ids: Sequence[str]) -> list[Payment | None]:
+        await asyncio.sleep(0)
+        return [self.by_id.get(i) for i in ids]
+
+    async def by_idempotency_key(self, user_id: str, key: str) -> Payment | None:
+        await asyncio.sleep(0)
+        return next(
+            (p for p in self.by_id.values() if (p.user_id, p.idempotency_key) == (user_id, key)),
+            None,
+        )
+
+    async def holding(self, order_id: str) -> Payment | None:
+        return next(
+            (p for p in self.by_id.values() if p.order_id == order_id and p.holds_order), None
+        )
+
+    async def for_orders(self, order_ids: Sequence[str]) -> list[list[Payment]]:
+        return [
+            sorted(
+                (p for p in self.by_id.values() if p.order_id == order_id),
+                key=lambda p: p.created_at,
+                reverse=True,
+            )
+            for order_id in order_ids
+        ]
+
+    async def save(self, payment: Payment, events: Sequence[Event] = ()) -> bool:
+        await asyncio.sleep(0)
+        stored = self.by_id.get(payment.id)
+        if stored is None or stored.revision != payment.revision - 1:
+            return False
+        if conflict := self._conflicts(payment):
+            raise conflict
+        self.by_id[payment.id] = payment
+        self.events.extend(events)
+        return True
+
+    async def in_flight(self, lapsed_before: datetime, limit: int) -> list[Payment]:
+        return [
+            p
+            for p in self.by_id.values()
+            if (p.status is PaymentStatus.PROCESSING or p.refunding)
+            and p.lease_lapsed(lapsed_before)
+        ][:limit]
+
+
+class InMemoryOrderViews:
+    def __init__(self) -> None:
+        self.by_id: dict[str, OrderView] = {}
+        self.processed: set[str] = set()
+
+    def put(self, view: OrderView) -> None:
+        self.by_id[view.order_id] = view
+
+    async def get(self, order_id: str) -> OrderView | None:
+        return self.by_id.get(order_id)
+
+    async def apply(self, view: OrderView, event_id: str) -> bool:
+        if event_id in self.processed:
+            return False
+        self.processed.add(event_id)
+        if view.supersedes(self.by_id.get(view.order_id)):
+            self.by_id[view.order_id] = view
+        return True
+
+
+class FakeProvider:
+    """The sandbox's token rules in memory; idempotent on the key, with switchable outages."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, ProviderResult] = {}
+        self.calls: Counter[str] = Counter()  # by operation
+        self.keys: list[str] = []
+        self.refunds_down = False
+        self.on_charge: list[Callable[[], object]] = []  # run during a charge (to stage races)
+        self._refs = itertools.count(1)
+
+    @property
+    def charges(self) -> int:
+        """Charges that moved money."""
+        return sum(1 for k, a in self.answers.items() if k.startswith("charge") and a.approved)
+
+    @property
+    def refunds(self) -> int:
+        return sum(1 for k, a in self.answers.items() if k.startswith("refund") and a.approved)
+
+    async def charge(
+        self, *, idempotency_key: str, payment_method: str, amount: Money
+    ) -> ProviderResult:
+        self.calls["charge"] += 1
+        self.keys.append(idempotency_key)
+        await asyncio.sleep(0)
+        for hook in self.on_charge:
+            hook()
+        if payment_method == "pm_provider_down":
+            raise ProviderUnavailable("down")
+        if idempotency_key not in self.answers:
+            self.answers[idempotency_key] = {
+                "pm_card_ok": ProviderResult(True, reference=f"ch_{next(self._refs)}"),
+                "pm_card_declined": ProviderResult(False, decline_reason=CARD_DECLINED),
+                "pm_card_insufficient_funds": ProviderResult(
+                    False, decline_reason=INSUFFICIENT_FUNDS
+                ),
+            }.get(payment_method, ProviderResult(False, decline_reason="invalid_payment_method"))
+        return self.answers[idempotency_key]
+
+    async def refund(
+        self, *, idempotency_key: str, charge_reference: str, amount: Money
+    ) -> ProviderResult:
+        self.calls["refund"] += 1
+        self.keys.append(idempotency_key)
+        await asyncio.sleep(0)
+        if self.refunds_down:
+            raise ProviderUnavailable("down")
+        if idempotency_key not in self.answers:
+            self.answers[idempotency_key] = ProviderResult(True, reference=f"re_{next(self._refs)}")
+        return self.answers[idempotency_key]

@@ -1,0 +1,99 @@
+"""The orders projection: newest version wins, once per event, cancellations compensated."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from subgraphs.kernel.events import Event
+from subgraphs.payments.domain.order_view import MalformedOrderEvent, OrderState
+from subgraphs.payments.domain.payment import PaymentStatus, start_payment
+from subgraphs.payments.usecase.project_orders import PaymentInFlight
+from tests.unit.payments.conftest import World, pay
+
+
+def orders_event(type_: str, status: str, version: int, **extra) -> Event:
+    payload = {
+        "order_id": "o-1",
+        "user_id": "u-1",
+        "status": status,
+        "order_version": version,
+        "currency": "USD",
+        "total": "0.30",
+        **extra,
+    }
+    return Event.create(type_, payload, producer="orders", occurred_at=datetime.now(UTC))
+
+
+CREATED = orders_event("orders.created", "PENDING", 1, items=[])
+CANCELLED = orders_event("orders.cancelled", "CANCELLED", 2, previous_status="PENDING")
+
+
+async def test_orders_created_makes_the_order_payable(world: World):
+    await world.project(CREATED)
+
+    view = await world.orders.get("o-1")
+    assert view is not None
+    assert (view.user_id, view.total.amount, view.status) == ("u-1", Decimal("0.30"), "PENDING")
+    assert (await world.process("u-1", pay())).status is PaymentStatus.SUCCEEDED
+
+
+async def test_a_late_older_event_does_not_undo_a_newer_one(world: World):
+    await world.project(CANCELLED)
+    await world.project(CREATED)  # delivered late (e.g. retried)
+
+    view = await world.orders.get("o-1")
+    assert view is not None
+    assert (view.status, view.version) == (OrderState.CANCELLED, 2)
+
+
+async def test_an_event_is_applied_once(world: World):
+    await world.project(CREATED)
+    world.order(status=OrderState.PAID, version=5)  # changed since
+
+    await world.project(CREATED)  # redelivered
+
+    view = await world.orders.get("o-1")
+    assert view is not None
+    assert view.version == 5
+
+
+async def test_cancelling_a_paid_order_refunds_its_charge_once(world: World):
+    await world.project(CREATED)
+    payment = await world.process("u-1", pay())
+
+    await world.project(CANCELLED)
+    await world.project(CANCELLED)  # redelivered
+
+    assert world.payments.by_id[payment.id].status is PaymentStatus.REFUNDED
+    assert world.provider.refunds == 1
+
+
+async def test_a_cancellation_waits_for_a_payment_in_flight(world: World):
+    await world.project(CREATED)
+    order = await world.orders.get("o-1")
+    assert order is not None
+    now = world.time()
+    await world.payments.add(
+        start_payment(
+            payment_id="p-flying",
+            user_id="u-1",
+            request=pay(),
+            order=order,
+            now=now,
+            lease_until=now + timedelta(seconds=30),
+        )
+    )
+
+    with pytest.raises(PaymentInFlight):
+        await world.project(CANCELLED)  # stays pending; redelivered later
+
+
+async def test_a_payload_without_the_needed_fields_is_malformed(world: World):
+    event = Event.create(
+        "orders.created", {"order_id": "o-1"}, producer="orders", occurred_at=datetime.now(UTC)
+    )
+    with pytest.raises(MalformedOrderEvent):
+        await world.project(event)

@@ -1,0 +1,112 @@
+"""Refunds against in-memory fakes: once per payment, idempotent, safe across outages."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from subgraphs.kernel.errors import DomainError, Forbidden
+from subgraphs.payments.domain.payment import PaymentStatus, TransactionKind
+from tests.unit.payments.conftest import World, pay
+
+
+def codes(error: pytest.ExceptionInfo[DomainError]) -> list[str]:
+    return [p.code for p in error.value.problems]
+
+
+async def paid(world: World, order_id: str = "o-1", key: str = "k-1"):
+    world.order(order_id)
+    return await world.process("u-1", pay(order_id, key=key))
+
+
+async def test_a_refund_returns_the_exact_amount_and_is_announced(world: World):
+    payment = await paid(world)
+
+    refunded = await world.refund("u-1", payment.id, "r-1")
+
+    assert refunded.status is PaymentStatus.REFUNDED
+    assert [(t.kind, t.amount) for t in refunded.transactions] == [
+        (TransactionKind.CHARGE, payment.amount),
+        (TransactionKind.REFUND, payment.amount),
+    ]
+    event = world.payments.events[-1]
+    assert event.type == "payments.refunded"
+    assert event.payload == {
+        "payment_id": payment.id,
+        "order_id": "o-1",
+        "user_id": "u-1",
+        "amount": "0.30",
+        "currency": "USD",
+    }
+
+
+async def test_the_same_refund_key_refunds_once(world: World):
+    payment = await paid(world)
+
+    results = await asyncio.gather(*(world.refund("u-1", payment.id, "r-1") for _ in range(10)))
+
+    assert {r.status for r in results} == {PaymentStatus.REFUNDED}
+    assert world.provider.refunds == 1
+    assert world.provider.calls["refund"] == 1
+    assert [e.type for e in world.payments.events].count("payments.refunded") == 1
+
+
+async def test_another_key_cannot_refund_twice(world: World):
+    payment = await paid(world)
+    await world.refund("u-1", payment.id, "r-1")
+
+    with pytest.raises(DomainError) as error:
+        await world.refund("u-1", payment.id, "r-2")
+    assert codes(error) == ["ALREADY_REFUNDED"]
+
+
+async def test_a_refund_key_belongs_to_one_payment(world: World):
+    first = await paid(world, "o-1", "k-1")
+    second = await paid(world, "o-2", "k-2")
+    await world.refund("u-1", first.id, "r-1")
+
+    with pytest.raises(DomainError) as error:
+        await world.refund("u-1", second.id, "r-1")
+    assert codes(error) == ["IDEMPOTENCY_KEY_REUSED"]
+    assert world.payments.by_id[second.id].status is PaymentStatus.SUCCEEDED
+
+
+async def test_a_failed_payment_cannot_be_refunded(world: World):
+    world.order()
+    failed = await world.process("u-1", pay(token="pm_card_declined"))
+
+    with pytest.raises(DomainError) as error:
+        await world.refund("u-1", failed.id, "r-1")
+    assert codes(error) == ["PAYMENT_NOT_REFUNDABLE"]
+
+
+async def test_unknown_and_foreign_payments(world: World):
+    payment = await paid(world)
+
+    with pytest.raises(DomainError) as error:
+        await world.refund("u-1", "nope", "r-1")
+    assert codes(error) == ["PAYMENT_NOT_FOUND"]
+    with pytest.raises(Forbidden):
+        await world.refund("intruder", payment.id, "r-1")
+    assert world.provider.calls["refund"] == 0
+
+
+async def test_a_refund_during_an_outage_changes_nothing_and_can_be_asked_again(world: World):
+    payment = await paid(world)
+    world.provider.refunds_down = True
+
+    with pytest.raises(DomainError) as error:
+        await world.refund("u-1", payment.id, "r-1")
+    assert codes(error) == ["PROVIDER_UNAVAILABLE"]
+    stored = world.payments.by_id[payment.id]
+    assert (stored.status, stored.refund) == (PaymentStatus.SUCCEEDED, None)
+
+    world.provider.refunds_down = False
+    refunded = await world.refund("u-1", payment.id, "r-1")
+
+    assert refunded.status is PaymentStatus.REFUNDED
+    # Every attempt used the same provider key: had the first reached it, no second payout.
+    refund_keys = {k for k in world.provider.keys if k.startswith("refund")}
+    assert refund_keys == {f"refund-{payment.id}-0"}
+    assert world.provider.refunds == 1
