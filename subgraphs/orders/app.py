@@ -47,13 +47,7 @@ def build_app(settings: OrdersSettings, *, verifier: TokenVerifier | None = None
     redis = RedisResource(settings.redis, critical=False)  # orders are taken while Redis is down
     streams = settings.streams
 
-    relay = OutboxRelay(
-        mongo.db,
-        redis.client,
-        "orders",
-        poll_seconds=streams.relay_poll_seconds,
-        max_stream_length=streams.max_length,
-    )
+    relay = OutboxRelay.for_settings(mongo.db, redis.client, "orders", streams)
     orders = MongoOrderRepository(mongo.db, after_commit=relay.wake)
     catalog = MongoCatalog(mongo.db)
     mongo.on_start(orders.ensure_indexes)
@@ -92,7 +86,7 @@ def build_app(settings: OrdersSettings, *, verifier: TokenVerifier | None = None
         resources=[
             mongo,
             redis,
-            BackgroundTask("outbox-relay", relay.run, on_stop=relay.release),
+            relay.task(),
             BackgroundTask("payments-consumer", consumer.run),
             BackgroundTask("status-feed", status_feed.run),
         ],

@@ -12,7 +12,6 @@ from starlette.websockets import WebSocket
 
 from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.auth import JwtVerifier, jwks_from_json, static_keys
-from subgraphs.kernel.background import BackgroundTask
 from subgraphs.kernel.outbox import OutboxRelay
 from subgraphs.kernel.resources import MongoResource, RedisResource
 from subgraphs.users.credentials.passwords import Argon2PasswordHasher
@@ -53,13 +52,7 @@ def signing_key(settings: UsersSettings) -> SigningKey:
 def build_app(settings: UsersSettings) -> SubgraphApp:
     mongo = MongoResource(settings.mongo, settings.database)
     redis = RedisResource(settings.redis, critical=False)  # only the relay needs it
-    relay = OutboxRelay(
-        mongo.db,
-        redis.client,
-        "users",
-        poll_seconds=settings.streams.relay_poll_seconds,
-        max_stream_length=settings.streams.max_length,
-    )
+    relay = OutboxRelay.for_settings(mongo.db, redis.client, "users", settings.streams)
     users = MongoUserRepository(mongo.db, after_commit=relay.wake)
     mongo.on_start(users.ensure_indexes)
 
@@ -94,7 +87,7 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
         resources=[
             mongo,
             redis,
-            BackgroundTask("outbox-relay", relay.run, on_stop=relay.release),
+            relay.task(),
         ],
         routes=[Route("/.well-known/jwks.json", jwks_endpoint, methods=["GET"])],
     )
