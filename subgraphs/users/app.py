@@ -23,6 +23,7 @@ from subgraphs.users.credentials.signing_keys import (
     signing_key_from_pem,
 )
 from subgraphs.users.repository.mongo_users import MongoUserRepository
+from subgraphs.users.repository.redis_login_throttle import RedisLoginThrottle
 from subgraphs.users.settings import UsersSettings
 from subgraphs.users.transport.context import UsersContext, UsersUseCases
 from subgraphs.users.transport.schema import build_schema
@@ -51,7 +52,7 @@ def signing_key(settings: UsersSettings) -> SigningKey:
 
 def build_app(settings: UsersSettings) -> SubgraphApp:
     mongo = MongoResource(settings.mongo, settings.database)
-    redis = RedisResource(settings.redis, critical=False)  # only the relay needs it
+    redis = RedisResource(settings.redis, critical=False)  # the relay and the login throttle
     relay = OutboxRelay.for_settings(mongo.db, redis.client, "users", settings.streams)
     users = MongoUserRepository(mongo.db, after_commit=relay.wake)
     mongo.on_start(users.ensure_indexes)
@@ -67,7 +68,16 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
     )
     usecases = UsersUseCases(
         register=RegisterUser(users, hasher, tokens, utc_now, new_id),
-        log_in=LogIn(users, hasher, tokens),
+        log_in=LogIn(
+            users,
+            hasher,
+            tokens,
+            RedisLoginThrottle(
+                redis.client,
+                max_failures=settings.login_max_failures,
+                window_seconds=settings.login_window_seconds,
+            ),
+        ),
         update_profile=UpdateProfile(users, utc_now),
         read_users=ReadUsers(users),
     )

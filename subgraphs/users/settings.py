@@ -19,6 +19,9 @@ class UsersSettings(ServiceSettings):
     redis: RedisSettings = Field(default_factory=RedisSettings)
     streams: StreamSettings = Field(default_factory=StreamSettings)
     access_token_ttl_seconds: int = 900
+    # Sign-in for an email is refused for the rest of the window after this many failures.
+    login_max_failures: int = 5
+    login_window_seconds: int = 60
     # Production: the Ed25519 private key (PKCS#8 PEM) from a secret.
     signing_key_pem: SecretStr | None = None
     # Development: generated here on first start when no PEM is given; git-ignored.

@@ -8,9 +8,16 @@ from dataclasses import dataclass
 from subgraphs.kernel.errors import DomainError
 from subgraphs.users.domain import user as rules
 from subgraphs.users.domain.user import User
-from subgraphs.users.usecase.ports import AccessToken, PasswordHasher, TokenIssuer, UserRepository
+from subgraphs.users.usecase.ports import (
+    AccessToken,
+    LoginThrottle,
+    PasswordHasher,
+    TokenIssuer,
+    UserRepository,
+)
 
 INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+RATE_LIMITED = "RATE_LIMITED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,23 +27,39 @@ class SignedIn:
 
 
 class LogIn:
-    """Check the credentials; a wrong email and a wrong password fail the same way."""
+    """Check the credentials; a wrong email and a wrong password fail the same way.
 
-    def __init__(self, users: UserRepository, hasher: PasswordHasher, tokens: TokenIssuer) -> None:
+    After too many failures for one email, sign-in for it is refused for a
+    while (`RATE_LIMITED`), whether the email exists or not, right password or not.
+    """
+
+    def __init__(
+        self,
+        users: UserRepository,
+        hasher: PasswordHasher,
+        tokens: TokenIssuer,
+        throttle: LoginThrottle,
+    ) -> None:
         self._users = users
         self._hasher = hasher
         self._tokens = tokens
+        self._throttle = throttle
         self._decoy_hash: str | None = None
 
     async def __call__(self, email: str, password: str) -> SignedIn:
+        key = rules.normalize_email(email)
+        if await self._throttle.blocked(key):
+            raise DomainError.of(RATE_LIMITED, "Too many failed sign-ins; try again later.")
         user = None
         if not rules.password_problems(password):
-            user = await self._users.find_by_email(rules.normalize_email(email))
+            user = await self._users.find_by_email(key)
         # Hash even when there is no such user, so timing does not reveal which emails exist.
         stored = user.password_hash if user else await self._decoy()
         valid = await asyncio.to_thread(self._hasher.verify, stored, password)
         if user is None or not valid:
+            await self._throttle.failed(key)
             raise DomainError.of(INVALID_CREDENTIALS, "Email or password is incorrect.")
+        await self._throttle.succeeded(key)
         return SignedIn(user, self._tokens.issue(user.id))
 
     async def _decoy(self) -> str:

@@ -46,3 +46,13 @@ class AccessToken:
 
 class TokenIssuer(Protocol):
     def issue(self, user_id: str) -> AccessToken: ...
+
+
+class LoginThrottle(Protocol):
+    """Counts failed sign-ins per account and says when to stop trying for a while."""
+
+    async def blocked(self, key: str) -> bool: ...
+
+    async def failed(self, key: str) -> None: ...
+
+    async def succeeded(self, key: str) -> None: ...

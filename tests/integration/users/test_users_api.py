@@ -234,3 +234,23 @@ async def test_registration_and_profile_changes_are_published_as_events(
     ]
     assert mine[0].payload["email"] == me["user"]["email"]
     assert mine[1].payload["name"] == "Evented"
+
+
+async def test_the_sixth_wrong_password_in_a_minute_is_rate_limited_by_the_subgraph(
+    users_client, users_db
+):
+    email = unique_email("throttled")
+    await register(users_client, email=email)
+    wrong = {"input": {"email": email, "password": "wrong-password"}}
+
+    codes = [
+        (await graphql(users_client, LOGIN, wrong))["data"]["login"]["userErrors"][0]["code"]
+        for _ in range(6)
+    ]
+    right = await graphql(
+        users_client, LOGIN, {"input": {"email": email, "password": "password-123"}}
+    )
+
+    assert codes == ["INVALID_CREDENTIALS"] * 5 + ["RATE_LIMITED"]
+    assert right["data"]["login"]["accessToken"] is None
+    assert right["data"]["login"]["userErrors"][0]["code"] == "RATE_LIMITED"

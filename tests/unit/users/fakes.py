@@ -81,3 +81,20 @@ class SequentialIds:
     def __call__(self) -> str:
         self.count += 1
         return f"user-{self.count}"
+
+
+class CountingThrottle:
+    """The `LoginThrottle` port in memory, without a time window."""
+
+    def __init__(self, max_failures: int = 3) -> None:
+        self.max_failures = max_failures
+        self.failures: dict[str, int] = {}
+
+    async def blocked(self, key: str) -> bool:
+        return self.failures.get(key, 0) >= self.max_failures
+
+    async def failed(self, key: str) -> None:
+        self.failures[key] = self.failures.get(key, 0) + 1
+
+    async def succeeded(self, key: str) -> None:
+        self.failures.pop(key, None)

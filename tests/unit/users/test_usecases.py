@@ -9,6 +9,7 @@ from subgraphs.users.usecase.login import LogIn
 from subgraphs.users.usecase.register import RegisterUser, Registration
 from subgraphs.users.usecase.update_profile import ProfileChanges, UpdateProfile
 from tests.unit.users.fakes import (
+    CountingThrottle,
     CountingTokens,
     InMemoryUsers,
     ReversingHasher,
@@ -98,7 +99,7 @@ async def test_register_refuses_oversized_fields(register, users, name, password
 
 async def test_login_succeeds_with_the_right_password_in_any_email_case(register, users, tokens):
     done = await register(Registration("ann@example.com", "password-1", "Ann"))
-    log_in = LogIn(users, ReversingHasher(), tokens)
+    log_in = LogIn(users, ReversingHasher(), tokens, CountingThrottle())
 
     signed_in = await log_in("ANN@EXAMPLE.com", "password-1")
 
@@ -108,7 +109,7 @@ async def test_login_succeeds_with_the_right_password_in_any_email_case(register
 
 async def test_login_fails_alike_for_wrong_password_and_unknown_email(register, users, tokens):
     await register(Registration("ann@example.com", "password-1", "Ann"))
-    log_in = LogIn(users, ReversingHasher(), tokens)
+    log_in = LogIn(users, ReversingHasher(), tokens, CountingThrottle())
 
     with pytest.raises(DomainError) as wrong_password:
         await log_in("ann@example.com", "password-2")
@@ -146,3 +147,31 @@ async def test_update_profile_rejects_invalid_values_and_keeps_the_old_ones(regi
 
     assert codes(error) == [("NAME_REQUIRED", ("name",)), ("INVALID_PHONE", ("phone",))]
     assert users.by_id[done.user.id] == done.user
+
+
+async def test_login_is_refused_for_a_while_after_too_many_failures(register, users, tokens):
+    await register(Registration("ann@example.com", "password-1", "Ann"))
+    throttle = CountingThrottle(max_failures=3)
+    log_in = LogIn(users, ReversingHasher(), tokens, throttle)
+
+    for _ in range(3):
+        with pytest.raises(DomainError):
+            await log_in("ann@example.com", "wrong-password")
+    with pytest.raises(DomainError) as refused:
+        await log_in("ANN@example.com", "password-1")  # even the right password
+
+    assert codes(refused) == [("RATE_LIMITED", ())]
+    throttle.failures.clear()  # the window passed
+    assert (await log_in("ann@example.com", "password-1")).user.email == "ann@example.com"
+
+
+async def test_a_successful_login_resets_the_failure_count(register, users, tokens):
+    await register(Registration("ann@example.com", "password-1", "Ann"))
+    throttle = CountingThrottle(max_failures=3)
+    log_in = LogIn(users, ReversingHasher(), tokens, throttle)
+    with pytest.raises(DomainError):
+        await log_in("ann@example.com", "wrong-password")
+
+    await log_in("ann@example.com", "password-1")
+
+    assert throttle.failures == {}
