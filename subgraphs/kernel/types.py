@@ -7,6 +7,7 @@ from decimal import Decimal
 import strawberry
 
 from subgraphs.kernel.errors import DomainError
+from subgraphs.kernel.money import Money as MoneyValue
 
 
 @strawberry.federation.type(shareable=True, description="An expected failure of a mutation.")
@@ -30,3 +31,7 @@ def user_errors(error: DomainError) -> list[UserError]:
 class Money:
     amount: Decimal = strawberry.field(description="Exact decimal, serialised as a string.")
     currency: str = strawberry.field(description="ISO 4217 code, e.g. USD.")
+
+    @classmethod
+    def from_value(cls, value: MoneyValue) -> Money:
+        return cls(amount=value.amount, currency=value.currency)

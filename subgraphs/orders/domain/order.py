@@ -9,8 +9,8 @@ from enum import StrEnum
 from typing import Any
 
 from subgraphs.kernel.errors import DomainError, Problem, raise_if_any
+from subgraphs.kernel.money import Money
 from subgraphs.orders.domain.catalog import CURRENCIES, Product
-from subgraphs.orders.domain.money import Money
 
 MAX_LINES = 50
 MAX_QUANTITY = 999

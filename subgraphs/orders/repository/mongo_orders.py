@@ -11,9 +11,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from subgraphs.kernel.events import Event
 from subgraphs.kernel.inbox import Inbox
+from subgraphs.kernel.money import Money
 from subgraphs.kernel.mongo import in_transaction
 from subgraphs.kernel.outbox import Outbox
-from subgraphs.orders.domain.money import Money
 from subgraphs.orders.domain.order import Order, OrderItem, OrderStatus
 from subgraphs.orders.usecase.ports import ConcurrentUpdate, Page
 

@@ -12,14 +12,9 @@ from subgraphs.kernel.pagination import PageInfo, decode_cursor, encode_cursor
 from subgraphs.kernel.types import Money
 from subgraphs.orders.domain import order as domain
 from subgraphs.orders.domain.catalog import Product as ProductModel
-from subgraphs.orders.domain.money import Money as MoneyModel
 from subgraphs.orders.transport.context import OrdersContext
 
 OrderStatus = strawberry.enum(domain.OrderStatus, description="Where an order is in its life.")
-
-
-def money(value: MoneyModel) -> Money:
-    return Money(amount=value.amount, currency=value.currency)
 
 
 @strawberry.type(description="A product of the price list.")
@@ -31,11 +26,11 @@ class Product:
     @strawberry.field(description="The price in `currency` (USD or EUR); null if not sold in it.")
     def price(self, currency: str = "USD") -> Money | None:
         price = self.model.price(currency.upper())
-        return money(price) if price else None
+        return Money.from_value(price) if price else None
 
     @strawberry.field(description="The price in every supported currency.")
     def prices(self) -> list[Money]:
-        return [money(MoneyModel(amount, c)) for c, amount in sorted(self.model.prices.items())]
+        return [Money(amount=amount, currency=c) for c, amount in sorted(self.model.prices.items())]
 
     @classmethod
     def from_model(cls, product: ProductModel) -> Product:
@@ -99,12 +94,12 @@ class Order:
                     sku=i.sku,
                     name=i.name,
                     quantity=i.quantity,
-                    unit_price=money(i.unit_price),
-                    line_total=money(i.line_total),
+                    unit_price=Money.from_value(i.unit_price),
+                    line_total=Money.from_value(i.line_total),
                 )
                 for i in order.items
             ],
-            total=money(order.total),
+            total=Money.from_value(order.total),
             created_at=order.created_at,
             updated_at=order.updated_at,
             user=User(id=strawberry.ID(order.user_id)),

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from subgraphs.kernel.events import MalformedEvent
-from subgraphs.payments.domain.money import Money
+from subgraphs.kernel.money import Money
 
 
 class OrderState(StrEnum):

@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from subgraphs.kernel.errors import DomainError, Problem, raise_if_any
-from subgraphs.payments.domain.money import Money
+from subgraphs.kernel.money import Money
 from subgraphs.payments.domain.order_view import OrderView
 
 MAX_KEY_LENGTH = 255

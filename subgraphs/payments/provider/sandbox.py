@@ -27,7 +27,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from subgraphs.kernel.metrics import Counter
-from subgraphs.payments.domain.money import Money
+from subgraphs.kernel.money import Money
 from subgraphs.payments.domain.payment import CARD_DECLINED, INSUFFICIENT_FUNDS
 from subgraphs.payments.usecase.ports import ProviderResult, ProviderUnavailable
 

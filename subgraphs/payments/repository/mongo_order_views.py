@@ -8,8 +8,8 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from subgraphs.kernel.inbox import Inbox
+from subgraphs.kernel.money import Money
 from subgraphs.kernel.mongo import in_transaction
-from subgraphs.payments.domain.money import Money
 from subgraphs.payments.domain.order_view import OrderState, OrderView
 
 Document = dict[str, Any]

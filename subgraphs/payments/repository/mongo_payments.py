@@ -19,9 +19,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from subgraphs.kernel.events import Event
+from subgraphs.kernel.money import Money
 from subgraphs.kernel.mongo import in_transaction
 from subgraphs.kernel.outbox import Outbox
-from subgraphs.payments.domain.money import Money
 from subgraphs.payments.domain.payment import (
     Payment,
     PaymentStatus,

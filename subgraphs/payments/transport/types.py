@@ -11,7 +11,6 @@ from strawberry.types import Info
 from subgraphs.kernel.errors import Forbidden
 from subgraphs.kernel.types import Money
 from subgraphs.payments.domain import payment as domain
-from subgraphs.payments.domain.money import Money as MoneyModel
 from subgraphs.payments.transport.context import PaymentsContext
 
 
@@ -26,10 +25,6 @@ TransactionKind = strawberry.enum(domain.TransactionKind, description="Charge or
 TransactionStatus = strawberry.enum(
     domain.TransactionStatus, description="The provider's answer to a transaction."
 )
-
-
-def money(value: MoneyModel) -> Money:
-    return Money(amount=value.amount, currency=value.currency)
 
 
 @strawberry.type(description="One answer of the payment provider: a charge or a refund.")
@@ -85,7 +80,7 @@ class Payment:
         return cls(
             id=strawberry.ID(payment.id),
             status=PaymentStatus(payment.status.value),
-            amount=money(payment.amount),
+            amount=Money.from_value(payment.amount),
             failure_reason=payment.failure_reason,
             created_at=payment.created_at,
             updated_at=payment.updated_at,
@@ -94,7 +89,7 @@ class Payment:
                 Transaction(
                     id=strawberry.ID(t.id),
                     kind=t.kind,
-                    amount=money(t.amount),
+                    amount=Money.from_value(t.amount),
                     status=t.status,
                     failure_reason=t.failure_reason,
                     created_at=t.created_at,

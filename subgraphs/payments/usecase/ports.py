@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from subgraphs.kernel.events import Event
-from subgraphs.payments.domain.money import Money
+from subgraphs.kernel.money import Money
 from subgraphs.payments.domain.order_view import OrderView
 from subgraphs.payments.domain.payment import Payment
 

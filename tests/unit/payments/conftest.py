@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from subgraphs.payments.domain.money import Money
+from subgraphs.kernel.money import Money
 from subgraphs.payments.domain.order_view import OrderState, OrderView
 from subgraphs.payments.domain.payment import PaymentRequest
 from subgraphs.payments.usecase.in_flight import InFlight, Timing

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from subgraphs.kernel.events import Event
-from subgraphs.payments.domain.money import Money
+from subgraphs.kernel.money import Money
 from subgraphs.payments.domain.order_view import OrderView
 from subgraphs.payments.domain.payment import (
     CARD_DECLINED,

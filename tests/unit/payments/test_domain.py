@@ -10,7 +10,7 @@ import pytest
 
 from subgraphs.kernel.errors import DomainError
 from subgraphs.kernel.events import MalformedEvent
-from subgraphs.payments.domain.money import Money
+from subgraphs.kernel.money import Money
 from subgraphs.payments.domain.order_view import MalformedOrderEvent, OrderState, OrderView
 from subgraphs.payments.domain.payment import (
     CARD_DECLINED,

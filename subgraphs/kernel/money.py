@@ -1,4 +1,4 @@
-"""Money: an exact Decimal amount with a currency. Never a float."""
+"""Money: an exact Decimal amount with a currency, shared by every context. Never a float."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ from decimal import Decimal, InvalidOperation
 class Money:
     amount: Decimal
     currency: str
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        return cls(Decimal("0.00"), currency)
 
     @classmethod
     def parse(cls, amount: object, currency: object) -> Money:
