@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from pymongo import AsyncMongoClient, monitoring
 
-from tools.procs import ManagedProcess, free_port, redis_server, secantusdb
+from tools.procs import ManagedProcess, free_port
+from tools.stores import redis_server, secantusdb
 
 
 @pytest.fixture(scope="session")

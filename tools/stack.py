@@ -21,7 +21,7 @@ from types import FrameType
 
 import yaml
 
-from tools import procs
+from tools import procs, stores
 from tools.procs import ManagedProcess, StartupError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,7 +143,7 @@ class Stack:
 def start_mongodb(stack: Stack) -> str:
     uri = os.environ.get("MONGODB_URI")
     if uri:
-        if not procs.mongo_ping(uri, timeout=5.0):
+        if not stores.mongo_ping(uri, timeout=5.0):
             raise StartupError(f"mongodb: nothing answers at MONGODB_URI={redact(uri)}")
         say(f"mongodb: using MONGODB_URI {redact(uri)}")
         return uri
@@ -151,7 +151,7 @@ def start_mongodb(stack: Stack) -> str:
     if not procs.port_free(port):
         port = procs.free_port()
         say(f"mongodb: port {MONGO_PORT} is taken, using {port}")
-    part = procs.secantusdb(port, DATA / "mongo", LOGS / "mongodb.log")
+    part = stores.secantusdb(port, DATA / "mongo", LOGS / "mongodb.log")
     stack.launch(part)
     assert part.url is not None
     return part.url
@@ -159,7 +159,7 @@ def start_mongodb(stack: Stack) -> str:
 
 def start_redis(stack: Stack) -> str:
     url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
-    if procs.redis_ping(url):
+    if stores.redis_ping(url):
         say(f"redis: using the one at {redact(url)}")
         return url
     wanted = urllib.parse.urlsplit(url).port or 6379
@@ -167,9 +167,9 @@ def start_redis(stack: Stack) -> str:
     if port != wanted:
         say(f"redis: port {wanted} is taken, using {port}")
     db = urllib.parse.urlsplit(url).path.strip("/") or "0"
-    part = procs.redis_server(port, LOGS / "redis.log", dir=DATA / "redis", persist=True)
+    part = stores.redis_server(port, LOGS / "redis.log", dir=DATA / "redis", persist=True)
     stack.launch(part)
-    return procs.redis_url(port, int(db))
+    return stores.redis_url(port, int(db))
 
 
 def subgraph_process(name: str, port: int, *, env: dict[str, str], log_dir: Path) -> ManagedProcess:

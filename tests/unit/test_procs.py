@@ -18,9 +18,9 @@ from tools.procs import (
     free_port,
     http_ok,
     port_free,
-    redis_ping,
     tcp_open,
 )
+from tools.stores import redis_ping
 
 
 def python(code: str) -> list[str]:

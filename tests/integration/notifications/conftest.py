@@ -20,8 +20,9 @@ import pytest
 import redis.asyncio as aioredis
 
 from subgraphs.kernel.events import Event, stream_of
-from tools.procs import ManagedProcess, free_port, redis_server
+from tools.procs import ManagedProcess, free_port
 from tools.stack import smtp_sink_process, worker_process
+from tools.stores import redis_server
 
 FAST_WORKER_ENV = {
     "APP_ENV": "test",

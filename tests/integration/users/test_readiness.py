@@ -10,7 +10,8 @@ import pytest
 from subgraphs.kernel.settings import MongoSettings, RedisSettings
 from subgraphs.users.app import build_app
 from subgraphs.users.settings import UsersSettings
-from tools.procs import free_port, secantusdb
+from tools.procs import free_port
+from tools.stores import secantusdb
 
 pytestmark = pytest.mark.integration
 
