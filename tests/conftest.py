@@ -9,13 +9,19 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pymongo import AsyncMongoClient, monitoring
 
+from subgraphs.kernel.auth import JwtVerifier, jwks_from_json, static_keys
+from subgraphs.kernel.settings import AuthSettings
+from subgraphs.users.credentials.signing_keys import JwtIssuer, jwks, signing_key_from_pem
 from tools.procs import ManagedProcess, free_port
 from tools.stores import redis_server, secantusdb
 
@@ -98,3 +104,37 @@ def own_redis(run_dir: Path) -> Iterator[ManagedProcess]:
     server = redis_server(port, run_dir / f"redis-{port}.log", dir=run_dir / f"redis-{port}")
     with server:
         yield server
+
+
+@dataclass(frozen=True)
+class TestTokens:
+    """Access tokens for any user id, signed with a key of this run, and their verifier."""
+
+    issuer: JwtIssuer
+    verifier: JwtVerifier
+
+    def issue(self, user_id: str) -> str:
+        return self.issuer.issue(user_id).token
+
+
+@pytest.fixture(scope="session")
+def test_tokens() -> TestTokens:
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    key = signing_key_from_pem(pem)
+    auth = AuthSettings()
+    issuer = JwtIssuer(
+        key,
+        issuer=auth.issuer,
+        audience=auth.audience,
+        ttl=timedelta(minutes=5),
+        clock=lambda: datetime.now(UTC),
+    )
+    return TestTokens(issuer, JwtVerifier(auth, static_keys(jwks_from_json(jwks(key)))))
+
+
+@pytest.fixture(scope="session")
+def issue(test_tokens: TestTokens) -> Callable[[str], str]:
+    """`issue(user_id)`: a valid access token for that user."""
+    return test_tokens.issue

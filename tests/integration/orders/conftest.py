@@ -2,48 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from subgraphs.kernel.auth import JwtVerifier, jwks_from_json, static_keys
 from subgraphs.kernel.mongo import CODEC_OPTIONS
-from subgraphs.kernel.settings import AuthSettings, MongoSettings, RedisSettings, StreamSettings
+from subgraphs.kernel.settings import MongoSettings, RedisSettings, StreamSettings
 from subgraphs.orders.app import build_app
 from subgraphs.orders.settings import OrdersSettings
-from subgraphs.users.credentials.signing_keys import JwtIssuer, jwks, signing_key_from_pem
-
-Issue = Callable[[str], str]
-
-
-@pytest.fixture(scope="session")
-def token_for() -> tuple[Issue, JwtVerifier]:
-    """Issue tokens for any user id, and the verifier that accepts them."""
-    pem = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    key = signing_key_from_pem(pem)
-    auth = AuthSettings()
-    issuer = JwtIssuer(
-        key,
-        issuer=auth.issuer,
-        audience=auth.audience,
-        ttl=timedelta(minutes=5),
-        clock=lambda: datetime.now(UTC),
-    )
-    verifier = JwtVerifier(auth, static_keys(jwks_from_json(jwks(key))))
-    return (lambda user_id: issuer.issue(user_id).token), verifier
-
-
-@pytest.fixture(scope="session")
-def issue(token_for: tuple[Issue, JwtVerifier]) -> Issue:
-    return token_for[0]
+from tests.conftest import TestTokens
 
 
 def orders_settings(mongo_uri: str, redis_url: str, database: str) -> OrdersSettings:
@@ -58,10 +28,10 @@ def orders_settings(mongo_uri: str, redis_url: str, database: str) -> OrdersSett
 
 @pytest.fixture(scope="session")
 async def orders_client(
-    mongo_uri: str, redis_url: str, db_prefix: str, token_for: tuple[Issue, JwtVerifier]
+    mongo_uri: str, redis_url: str, db_prefix: str, test_tokens: TestTokens
 ) -> AsyncIterator[httpx.AsyncClient]:
     app = build_app(
-        orders_settings(mongo_uri, redis_url, f"{db_prefix}orders"), verifier=token_for[1]
+        orders_settings(mongo_uri, redis_url, f"{db_prefix}orders"), verifier=test_tokens.verifier
     )
     async with app.lifespan():
         transport = httpx.ASGITransport(app=app)

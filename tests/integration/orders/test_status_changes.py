@@ -121,9 +121,9 @@ async def test_the_same_payment_event_twice_changes_the_order_once(repo, orders_
 
 
 async def test_an_order_placed_while_redis_is_down_is_published_when_it_is_back(
-    mongo_uri, db_prefix, own_redis, token_for, mongo_client
+    mongo_uri, db_prefix, own_redis, test_tokens, mongo_client
 ):
-    issue, verifier = token_for
+    issue, verifier = test_tokens.issue, test_tokens.verifier
     assert own_redis.url
     # A database of its own: no other relay may publish this test's events.
     database = f"{db_prefix}orders_offline"

@@ -9,51 +9,22 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
 import redis.asyncio as aioredis
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from subgraphs.kernel.auth import JwtVerifier, jwks_from_json, static_keys
 from subgraphs.kernel.events import Event
 from subgraphs.kernel.mongo import CODEC_OPTIONS
-from subgraphs.kernel.settings import AuthSettings, MongoSettings, RedisSettings, StreamSettings
+from subgraphs.kernel.settings import MongoSettings, RedisSettings, StreamSettings
 from subgraphs.payments.app import build_app
 from subgraphs.payments.settings import PaymentsSettings, ProviderSettings
-from subgraphs.users.credentials.signing_keys import JwtIssuer, jwks, signing_key_from_pem
-
-Issue = Callable[[str], str]
-
-
-@pytest.fixture(scope="session")
-def payments_auth() -> tuple[Issue, JwtVerifier]:
-    """Issue tokens for any user id, and the verifier that accepts them."""
-    pem = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    key = signing_key_from_pem(pem)
-    auth = AuthSettings()
-    issuer = JwtIssuer(
-        key,
-        issuer=auth.issuer,
-        audience=auth.audience,
-        ttl=timedelta(minutes=5),
-        clock=lambda: datetime.now(UTC),
-    )
-    verifier = JwtVerifier(auth, static_keys(jwks_from_json(jwks(key))))
-    return (lambda user_id: issuer.issue(user_id).token), verifier
-
-
-@pytest.fixture(scope="session")
-def issue(payments_auth: tuple[Issue, JwtVerifier]) -> Issue:
-    return payments_auth[0]
+from tests.conftest import TestTokens
 
 
 @pytest.fixture(scope="session")
@@ -92,10 +63,10 @@ async def payments_client(
     mongo_uri: str,
     payments_redis_url: str,
     payments_database: str,
-    payments_auth: tuple[Issue, JwtVerifier],
+    test_tokens: TestTokens,
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = payments_settings(mongo_uri, payments_redis_url, payments_database)
-    app = build_app(settings, verifier=payments_auth[1])
+    app = build_app(settings, verifier=test_tokens.verifier)
     async with app.lifespan():
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://payments") as client:
