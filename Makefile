@@ -39,7 +39,7 @@ define when_changed
 	fi
 endef
 
-.PHONY: help up test lint compose clean clean-data install python-deps node-deps redis-server
+.PHONY: help up test bench lint compose clean clean-data install python-deps node-deps redis-server
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) \
@@ -51,6 +51,9 @@ up: install ## install what is missing, then run the whole stack (Ctrl-C stops i
 test: install lint ## install what is missing, lint, then run every test
 	@echo "pytest"
 	@$(BIN)/pytest  # exit code 5 (no tests collected) fails too
+
+bench: install ## install what is missing, then run the benchmarks in bench/ (about 50 s)
+	@$(PY) -m bench
 
 lint: python-deps ## ruff check, ruff format --check, mypy, lint-imports
 	@echo "ruff check"
