@@ -148,13 +148,15 @@ def create_service_app(
 
 
 async def _check(resource: Resource) -> dict[str, Any]:
+    """One readiness check; the reason is the error's kind (details go to the log only)."""
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS):
             await resource.ping()
     except TimeoutError:
         return {"ok": False, "error": f"no answer within {READY_TIMEOUT_SECONDS}s"}
     except Exception as exc:  # any failure means not ready; the reason is reported
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+        log.warning("not ready", extra={"resource": resource.name, "error": repr(exc)})
+        return {"ok": False, "error": type(exc).__name__}
     return {"ok": True}
 
 

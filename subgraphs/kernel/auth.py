@@ -33,6 +33,12 @@ class Principal:
 
     user_id: str
     claims: Mapping[str, Any] = field(default_factory=dict)
+    # The token's `exp` plus the verifier's leeway, in epoch seconds.
+    valid_until: float = float("inf")
+
+    def expired(self) -> bool:
+        """True once the token has run out (a WebSocket connection outlives its token)."""
+        return time.time() >= self.valid_until
 
 
 class TokenVerifier(Protocol):
@@ -72,29 +78,47 @@ class JwtVerifier:
             )
         except jwt.PyJWTError as exc:
             raise Unauthenticated(_INVALID_TOKEN) from exc
-        return Principal(user_id=str(claims["sub"]), claims=claims)
+        return Principal(
+            user_id=str(claims["sub"]),
+            claims=claims,
+            valid_until=float(claims["exp"]) + self._settings.leeway_seconds,
+        )
 
 
 class JwksKeys:
-    """Signing keys fetched from a JWKS URL, cached, refetched for an unknown `kid`."""
+    """Signing keys fetched from a JWKS URL, cached, refetched for an unknown `kid`.
+
+    At most one fetch runs at a time, and after any attempt (failed or not)
+    an unknown `kid` triggers no new one for `jwks_min_refresh_seconds`: a
+    slow or down users subgraph, or tokens with made-up `kid`s, cannot make
+    every request wait on a fetch. Failed fetches keep the keys we had.
+    """
 
     def __init__(self, settings: AuthSettings) -> None:
         self._settings = settings
         self._keys: dict[str, jwt.PyJWK] = {}
-        self._fetched_at = float("-inf")
+        self._fetched_at = float("-inf")  # last successful fetch
+        self._attempted_at = float("-inf")  # last attempt, successful or not
         self._lock = asyncio.Lock()
 
     async def __call__(self, kid: str) -> jwt.PyJWK | None:
-        age = time.monotonic() - self._fetched_at
-        if kid in self._keys and age < self._settings.jwks_cache_seconds:
-            return self._keys[kid]
-        async with self._lock:
-            age = time.monotonic() - self._fetched_at
-            stale = age >= self._settings.jwks_cache_seconds
-            unknown = kid not in self._keys and age >= self._settings.jwks_min_refresh_seconds
-            if stale or unknown:
+        if self._lock.locked():
+            if not self._keys:  # the first fetch is running: wait for it
+                async with self._lock:
+                    pass
+            return self._keys.get(kid)  # otherwise serve what we have meanwhile
+        if self._should_fetch(kid):
+            async with self._lock:
+                self._attempted_at = time.monotonic()
                 await self._refresh()
         return self._keys.get(kid)
+
+    def _should_fetch(self, kid: str) -> bool:
+        now = time.monotonic()
+        if now - self._attempted_at < self._settings.jwks_min_refresh_seconds:
+            return False
+        stale = now - self._fetched_at >= self._settings.jwks_cache_seconds
+        return stale or kid not in self._keys
 
     async def _refresh(self) -> None:
         try:
@@ -104,9 +128,8 @@ class JwksKeys:
                 keys = jwks_from_json(response.json())
         except (httpx.HTTPError, ValueError) as exc:
             # Keep the keys we had; the caller sees an unknown key as a bad token.
-            log.warning(
-                "jwks fetch failed", extra={"url": self._settings.jwks_url, "error": str(exc)}
-            )
+            url = self._settings.jwks_url
+            log.warning("jwks fetch failed", extra={"url": url, "error": str(exc)})
             return
         self._keys = keys
         self._fetched_at = time.monotonic()
@@ -156,11 +179,17 @@ class RequestAuth:
         self._verified = False
 
     async def principal(self) -> Principal | None:
-        """The verified caller, or None for an anonymous request; a bad token raises."""
+        """The verified caller, or None for an anonymous request; a bad or expired token raises.
+
+        Expiry is checked on every call: a WebSocket connection keeps its
+        context (and so its caller) for as long as it is open.
+        """
         if not self._verified:
             token = self._token()
             self._principal = await self._verifier.verify(token) if token else None
             self._verified = True
+        if self._principal is not None and self._principal.expired():
+            raise Unauthenticated(_INVALID_TOKEN)
         return self._principal
 
     async def require(self) -> Principal:

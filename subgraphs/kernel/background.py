@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
@@ -12,11 +13,16 @@ Loop = Callable[[asyncio.Event], Awaitable[None]]
 
 
 class BackgroundTask:
-    """Runs `loop(stop)` from startup to shutdown; a `Resource` whose ping fails once it dies.
+    """Runs `loop(stop)` from startup to shutdown, as a `Resource` for /ready.
 
     The loop handles its own transient failures; one that escapes is a bug:
-    it is logged and the task is restarted after `restart_seconds`.
+    it is logged and the loop is restarted after `restart_seconds`. `ping`
+    fails while the task is not running or has crashed `CRASHES_UNHEALTHY`
+    times within `CRASH_WINDOW_SECONDS`.
     """
+
+    CRASHES_UNHEALTHY = 3
+    CRASH_WINDOW_SECONDS = 60.0
 
     def __init__(
         self,
@@ -36,6 +42,7 @@ class BackgroundTask:
         self._stop_timeout = stop_timeout
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._crashes: list[float] = []
 
     async def start(self) -> None:
         self._stop = asyncio.Event()
@@ -47,11 +54,17 @@ class BackgroundTask:
                 await self._loop(self._stop)
             except Exception:
                 log.exception("background task failed; restarting", extra={"task": self.name})
+                now = time.monotonic()
+                self._crashes = [t for t in self._crashes if now - t < self.CRASH_WINDOW_SECONDS]
+                self._crashes.append(now)
                 await pause(self._stop, self._restart_seconds)
 
     async def ping(self) -> None:
         if self._task is None or self._task.done():
             raise RuntimeError(f"{self.name} is not running")
+        recent = [t for t in self._crashes if time.monotonic() - t < self.CRASH_WINDOW_SECONDS]
+        if len(recent) >= self.CRASHES_UNHEALTHY:
+            raise RuntimeError(f"{self.name} crashed {len(recent)} times in the last minute")
 
     async def close(self) -> None:
         self._stop.set()

@@ -24,6 +24,11 @@ class RequestContext:
     connection_params: dict[str, Any] | None = None
     auth: RequestAuth = field(init=False)
 
+    @property
+    def is_websocket(self) -> bool:
+        """One context serves a whole WebSocket connection: don't cache data in it."""
+        return isinstance(self.request, WebSocket)
+
     def __post_init__(self) -> None:
         self.auth = RequestAuth(
             self.verifier, lambda: bearer_token(self.request.headers, self.connection_params)

@@ -8,7 +8,7 @@ deliveries conflict on the insert; the transaction retries and then skips.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -16,8 +16,23 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 
 class Inbox:
+    # Longer than any redelivery: streams keep ~100,000 entries and consumers
+    # retry for minutes, so an id older than this cannot come back.
+    RETENTION = timedelta(days=30)
+
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self.collection = db["processed_events"]
+
+    async def ensure_indexes(self) -> None:
+        await self.collection.create_index(
+            "processed_at",
+            expireAfterSeconds=int(self.RETENTION.total_seconds()),
+            name="forget_after_retention",
+        )
+
+    async def seen(self, event_id: str) -> bool:
+        """True if `event_id` was claimed (outside any transaction)."""
+        return await self.collection.find_one({"_id": event_id}, projection=[]) is not None
 
     async def claim(self, event_id: str, session: AsyncClientSession) -> bool:
         """True the first time `event_id` is claimed; False if it was processed before."""

@@ -21,6 +21,18 @@ class InvalidCursor(PublicError):
     default_message = "Invalid cursor."
 
 
+class InvalidPageSize(PublicError):
+    code = "BAD_USER_INPUT"
+    default_message = "`first` must not be negative."
+
+
+def page_size(first: int, maximum: int) -> int:
+    """`first` as a page size: negative is `InvalidPageSize`, more than `maximum` is capped."""
+    if first < 0:
+        raise InvalidPageSize()
+    return min(first, maximum)
+
+
 def encode_cursor(value: str) -> str:
     return base64.urlsafe_b64encode(f"c:{value}".encode()).decode().rstrip("=")
 

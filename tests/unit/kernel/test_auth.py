@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -113,3 +114,12 @@ async def test_request_auth_is_anonymous_without_a_token_and_requires_one_on_dem
     assert await auth.principal() is None
     with pytest.raises(Unauthenticated):
         await auth.require()
+
+
+async def test_an_expired_token_is_refused_even_after_it_was_verified():
+    strict = JwtVerifier(AuthSettings(leeway_seconds=0), static_keys(jwks_from_json(jwks(KEY))))
+    auth = RequestAuth(strict, lambda: sign(claims(exp=int(time.time()) + 1)))
+    assert await auth.principal() is not None
+    await asyncio.sleep(1.1)  # a WebSocket connection outlives its token
+    with pytest.raises(Unauthenticated):
+        await auth.principal()
