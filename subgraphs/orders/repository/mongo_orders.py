@@ -39,6 +39,7 @@ class MongoOrderRepository:
             [("user_id", ASCENDING), *NEWEST_FIRST], name="by_user_newest_first"
         )
         await self._outbox.ensure_indexes()
+        await self._inbox.ensure_indexes()
 
     async def add(self, order: Order, events: Sequence[Event]) -> None:
         async def work(session: AsyncClientSession) -> None:
@@ -53,6 +54,9 @@ class MongoOrderRepository:
         cursor = self._orders.find({"_id": {"$in": wanted}})
         found = {doc["_id"]: _from_document(doc) async for doc in cursor}
         return [found.get(order_id) for order_id in ids]
+
+    async def was_applied(self, event_id: str) -> bool:
+        return await self._inbox.seen(event_id)
 
     async def page_for_user(self, user_id: str, first: int, after: Order | None) -> Page:
         query: Document = {"user_id": user_id}

@@ -29,4 +29,6 @@ class OrdersContext(RequestContext):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self.orders_by_id = DataLoader(load_fn=self.usecases.read_orders.by_ids)
+        self.orders_by_id = DataLoader(
+            load_fn=self.usecases.read_orders.by_ids, cache=not self.is_websocket
+        )

@@ -34,6 +34,7 @@ class Subscription:
             async for event in events:
                 if event.type not in _STATUS_EVENT_TYPES:
                     continue
+                await info.context.auth.require()  # ends the stream once the token expired
                 previous = event.payload.get("previous_status")
                 yield OrderStatusChange(
                     order_id=strawberry.ID(str(event.payload["order_id"])),

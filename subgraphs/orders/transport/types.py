@@ -8,11 +8,12 @@ import strawberry
 from strawberry.types import Info
 
 from subgraphs.kernel.errors import Forbidden
-from subgraphs.kernel.pagination import PageInfo, decode_cursor, encode_cursor
+from subgraphs.kernel.pagination import PageInfo, decode_cursor, encode_cursor, page_size
 from subgraphs.kernel.types import Money
 from subgraphs.orders.domain import order as domain
 from subgraphs.orders.domain.catalog import Product as ProductModel
 from subgraphs.orders.transport.context import OrdersContext
+from subgraphs.orders.usecase.read_orders import MAX_PAGE
 
 OrderStatus = strawberry.enum(domain.OrderStatus, description="Where an order is in its life.")
 
@@ -50,7 +51,9 @@ class OrderItem:
 class User:
     id: strawberry.ID
 
-    @strawberry.field(description="The user's orders, newest first (the user only).")
+    @strawberry.field(
+        description=f"The user's orders, newest first (the user only); at most {MAX_PAGE} a page."
+    )
     async def orders(
         self, info: Info[OrdersContext, None], first: int = 10, after: str | None = None
     ) -> OrderConnection:
@@ -58,7 +61,8 @@ class User:
         if principal.user_id != self.id:
             raise Forbidden()
         after_id = decode_cursor(after) if after is not None else None
-        page = await info.context.usecases.read_orders.page_for_user(self.id, first, after_id)
+        size = page_size(first, MAX_PAGE)
+        page = await info.context.usecases.read_orders.page_for_user(self.id, size, after_id)
         edges = [
             OrderEdge(node=Order.from_model(o), cursor=encode_cursor(o.id)) for o in page.orders
         ]

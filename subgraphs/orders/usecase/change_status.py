@@ -44,6 +44,8 @@ class ChangeStatus:
         An illegal transition raises `IllegalTransition`. A concurrent change
         is re-read and decided again, so of two racing changes exactly one wins.
         """
+        if cause is not None and await self._orders.was_applied(cause.id):
+            return None
         for _ in range(ATTEMPTS):
             [order] = await self._orders.get_many([order_id])
             if order is None:
@@ -75,16 +77,31 @@ class CancelOrder:
         self._change = change
 
     async def __call__(self, user_id: str, order_id: str) -> Order:
-        order = await self._change(order_id, OrderStatus.CANCELLED, owner=user_id)
+        try:
+            order = await self._change(order_id, OrderStatus.CANCELLED, owner=user_id)
+        except ConcurrentUpdate:
+            raise DomainError.of(
+                "CONCURRENT_UPDATE", "The order changed meanwhile; try again.", "orderId"
+            ) from None
         assert order is not None  # no cause event, so never a duplicate
         return order
+
+
+class EventTooEarly(Exception):
+    """The event can only apply after another one; the consumer delivers it again later."""
+
+
+_NOT_PAID_YET = frozenset({OrderStatus.PENDING, OrderStatus.PAYMENT_FAILED})
 
 
 class ApplyPaymentEvent:
     """React to `payments.succeeded|failed|refunded`: PAID, PAYMENT_FAILED, REFUNDED.
 
-    Idempotent on the event id. An event the status machine does not allow
-    (e.g. a refund of a cancelled order) is logged and counted, and changes nothing.
+    Idempotent on the event id. A refund of an order that is not PAID yet
+    arrived before the payment it refunds (whose event is being retried): it
+    raises `EventTooEarly`, so the consumer retries it later. Any other event
+    the status machine does not allow (e.g. a late `payments.failed` of a paid
+    order) is logged and counted, and changes nothing.
     """
 
     TARGETS = {
@@ -108,17 +125,24 @@ class ApplyPaymentEvent:
                 payment_id=_text(event.payload.get("payment_id")),
                 reason=_text(event.payload.get("reason")),
             )
-        except (IllegalTransition, DomainError) as error:
-            log.warning(
-                "payment event ignored",
-                extra={
-                    "event_id": event.id,
-                    "type": event.type,
-                    "order_id": order_id,
-                    "reason": str(error),
-                },
-            )
-            self._on_ignored(event.type)
+        except IllegalTransition as error:
+            if error.wanted is OrderStatus.REFUNDED and error.current in _NOT_PAID_YET:
+                raise EventTooEarly(f"{event.type} for {order_id} before its payment") from error
+            self._ignore(event, order_id, error)
+        except DomainError as error:  # no such order
+            self._ignore(event, order_id, error)
+
+    def _ignore(self, event: Event, order_id: str, error: DomainError) -> None:
+        log.warning(
+            "payment event ignored",
+            extra={
+                "event_id": event.id,
+                "type": event.type,
+                "order_id": order_id,
+                "reason": str(error),
+            },
+        )
+        self._on_ignored(event.type)
 
 
 def _text(value: object) -> str | None:

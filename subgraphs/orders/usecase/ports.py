@@ -30,6 +30,9 @@ class OrderRepository(Protocol):
 
     async def get_many(self, ids: Sequence[str]) -> list[Order | None]: ...
 
+    async def was_applied(self, event_id: str) -> bool:
+        """True if the event with this id changed an order before."""
+
     async def page_for_user(self, user_id: str, first: int, after: Order | None) -> Page:
         """Newest first; `after` is the last order of the previous page."""
 

@@ -23,6 +23,8 @@ class ReadOrders:
     async def page_for_user(self, user_id: str, first: int, after_id: str | None) -> Page:
         """Newest first, at most `MAX_PAGE` at once; `after_id` must be one of the user's orders."""
         first = max(0, min(first, MAX_PAGE))
+        if first == 0:
+            return Page([], False)
         after = None
         if after_id is not None:
             [after] = await self._orders.get_many([after_id])

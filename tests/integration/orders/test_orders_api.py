@@ -196,3 +196,19 @@ async def test_created_and_cancelled_events_reach_the_orders_stream(
     assert [e.type for e in mine] == ["orders.created", "orders.cancelled"]
     assert mine[0].payload["total"] == "39.80"
     assert mine[1].payload["previous_status"] == "PENDING"
+
+
+async def test_a_negative_page_size_is_a_bad_request(orders_client, orders_db, issue):
+    user = a_user()
+    query = """query($r: [_Any!]!, $first: Int!) { _entities(representations: $r) {
+        ... on User { orders(first: $first) { edges { cursor } pageInfo { hasNextPage } } } } }"""
+    variables = {"r": [{"__typename": "User", "id": user}]}
+
+    negative = await graphql(orders_client, query, {**variables, "first": -1}, token=issue(user))
+    empty = await graphql(orders_client, query, {**variables, "first": 0}, token=issue(user))
+
+    assert error_codes(negative) == ["BAD_USER_INPUT"]
+    assert empty["data"]["_entities"][0]["orders"] == {
+        "edges": [],
+        "pageInfo": {"hasNextPage": False},
+    }

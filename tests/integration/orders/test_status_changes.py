@@ -16,7 +16,12 @@ from subgraphs.orders.domain.catalog import SEED_PRODUCTS
 from subgraphs.orders.domain.order import IllegalTransition, OrderLine, OrderStatus
 from subgraphs.orders.repository.mongo_catalog import MongoCatalog
 from subgraphs.orders.repository.mongo_orders import MongoOrderRepository
-from subgraphs.orders.usecase.change_status import ApplyPaymentEvent, CancelOrder, ChangeStatus
+from subgraphs.orders.usecase.change_status import (
+    ApplyPaymentEvent,
+    CancelOrder,
+    ChangeStatus,
+    EventTooEarly,
+)
 from subgraphs.orders.usecase.create_order import CreateOrder
 from subgraphs.orders.usecase.ports import ConcurrentUpdate
 from tests.integration.orders.conftest import orders_settings
@@ -108,16 +113,61 @@ async def test_ten_concurrent_cancels_one_succeeds(repo, orders_db):
 
 async def test_the_same_payment_event_twice_changes_the_order_once(repo, orders_db):
     order = await place(repo, orders_db)
-    apply = ApplyPaymentEvent(ChangeStatus(repo, now), on_ignored=lambda _: None)
+    ignored: list[str] = []
+    apply = ApplyPaymentEvent(ChangeStatus(repo, now), on_ignored=ignored.append)
     event = paid_event(order.id)
 
     await apply(event)
     await apply(event)
 
+    assert ignored == []  # a duplicate is not an ignored (illegal) event
     [stored] = await repo.get_many([order.id])
     assert stored is not None
     assert (stored.status, stored.version) == (OrderStatus.PAID, 2)
     assert await status_events(orders_db, order.id) == ["orders.paid"]
+
+
+async def test_a_refund_that_overtakes_its_payment_waits_for_it(repo, orders_db):
+    order = await place(repo, orders_db)
+    ignored: list[str] = []
+    apply = ApplyPaymentEvent(ChangeStatus(repo, now), on_ignored=ignored.append)
+    refund = Event.create(
+        "payments.refunded",
+        {"order_id": order.id, "payment_id": "p-1"},
+        producer="payments",
+        occurred_at=now(),
+    )
+
+    with pytest.raises(EventTooEarly):
+        await apply(refund)  # the consumer will deliver it again later
+    await apply(paid_event(order.id))
+    await apply(refund)
+
+    [stored] = await repo.get_many([order.id])
+    assert stored is not None
+    assert stored.status is OrderStatus.REFUNDED
+    assert ignored == []
+
+
+async def test_a_late_failure_of_a_paid_order_is_ignored_and_counted(repo, orders_db):
+    order = await place(repo, orders_db)
+    ignored: list[str] = []
+    apply = ApplyPaymentEvent(ChangeStatus(repo, now), on_ignored=ignored.append)
+    await apply(paid_event(order.id))
+
+    await apply(
+        Event.create(
+            "payments.failed",
+            {"order_id": order.id, "reason": "card_declined"},
+            producer="payments",
+            occurred_at=now(),
+        )
+    )
+
+    [stored] = await repo.get_many([order.id])
+    assert stored is not None
+    assert stored.status is OrderStatus.PAID
+    assert ignored == ["payments.failed"]
 
 
 async def test_an_order_placed_while_redis_is_down_is_published_when_it_is_back(
