@@ -1,8 +1,11 @@
-"""The `LoginThrottle` port on Redis: failures per email in a fixed window.
+"""The `LoginThrottle` port on Redis: attempts per email since the last success.
 
-Key `users:login-failures:<sha256 of the email>` counts failures and expires
-`window` after the first one. Redis unreachable: sign-in is not throttled
-(logged), since the gateway limits attempts per client too.
+Key `users:login-failures:<sha256 of the email>` counts attempts (INCR before
+the password is checked, so parallel guesses are counted too), expires
+`window` after the first one, and is deleted by a success. Keyed by email
+alone, so anyone can keep an account locked for a window by guessing; the
+window is short (60 s) and the gateway also limits attempts per client.
+Redis unreachable: sign-in is not throttled (logged).
 """
 
 from __future__ import annotations
@@ -26,22 +29,16 @@ class RedisLoginThrottle:
     def _key(email: str) -> str:
         return "users:login-failures:" + hashlib.sha256(email.encode()).hexdigest()
 
-    async def blocked(self, key: str) -> bool:
-        try:
-            failures = await self._redis.get(self._key(key))
-        except (RedisError, OSError) as exc:
-            log.warning("login throttle unavailable", extra={"error": repr(exc)})
-            return False
-        return failures is not None and int(failures) >= self._max_failures
-
-    async def failed(self, key: str) -> None:
+    async def attempt(self, key: str) -> bool:
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.incr(self._key(key))
                 pipe.expire(self._key(key), self._window_seconds, nx=True)
-                await pipe.execute()
+                attempts, _ = await pipe.execute()
         except (RedisError, OSError) as exc:
             log.warning("login throttle unavailable", extra={"error": repr(exc)})
+            return True
+        return int(attempts) <= self._max_failures
 
     async def succeeded(self, key: str) -> None:
         try:

@@ -48,7 +48,8 @@ class LogIn:
 
     async def __call__(self, email: str, password: str) -> SignedIn:
         key = rules.normalize_email(email)
-        if await self._throttle.blocked(key):
+        # Counted before the check, so parallel guesses cannot all slip under the limit.
+        if not await self._throttle.attempt(key):
             raise DomainError.of(RATE_LIMITED, "Too many failed sign-ins; try again later.")
         user = None
         if not rules.password_problems(password):
@@ -57,7 +58,6 @@ class LogIn:
         stored = user.password_hash if user else await self._decoy()
         valid = await asyncio.to_thread(self._hasher.verify, stored, password)
         if user is None or not valid:
-            await self._throttle.failed(key)
             raise DomainError.of(INVALID_CREDENTIALS, "Email or password is incorrect.")
         await self._throttle.succeeded(key)
         return SignedIn(user, self._tokens.issue(user.id))

@@ -49,10 +49,10 @@ class TokenIssuer(Protocol):
 
 
 class LoginThrottle(Protocol):
-    """Counts failed sign-ins per account and says when to stop trying for a while."""
+    """Counts sign-in attempts per account since the last success, within a time window."""
 
-    async def blocked(self, key: str) -> bool: ...
+    async def attempt(self, key: str) -> bool:
+        """Count one attempt (before checking it); False when over the limit."""
 
-    async def failed(self, key: str) -> None: ...
-
-    async def succeeded(self, key: str) -> None: ...
+    async def succeeded(self, key: str) -> None:
+        """Forget the attempts counted for `key`."""

@@ -254,3 +254,14 @@ async def test_the_sixth_wrong_password_in_a_minute_is_rate_limited_by_the_subgr
     assert codes == ["INVALID_CREDENTIALS"] * 5 + ["RATE_LIMITED"]
     assert right["data"]["login"]["accessToken"] is None
     assert right["data"]["login"]["userErrors"][0]["code"] == "RATE_LIMITED"
+
+
+async def test_parallel_guesses_cannot_slip_under_the_sign_in_limit(users_client, users_db):
+    email = unique_email("parallel")
+    await register(users_client, email=email)
+    wrong = {"input": {"email": email, "password": "wrong-password"}}
+
+    bodies = await asyncio.gather(*(graphql(users_client, LOGIN, wrong) for _ in range(10)))
+
+    codes = sorted(b["data"]["login"]["userErrors"][0]["code"] for b in bodies)
+    assert codes == ["INVALID_CREDENTIALS"] * 5 + ["RATE_LIMITED"] * 5

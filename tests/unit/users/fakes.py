@@ -88,13 +88,11 @@ class CountingThrottle:
 
     def __init__(self, max_failures: int = 3) -> None:
         self.max_failures = max_failures
-        self.failures: dict[str, int] = {}
+        self.attempts: dict[str, int] = {}
 
-    async def blocked(self, key: str) -> bool:
-        return self.failures.get(key, 0) >= self.max_failures
-
-    async def failed(self, key: str) -> None:
-        self.failures[key] = self.failures.get(key, 0) + 1
+    async def attempt(self, key: str) -> bool:
+        self.attempts[key] = self.attempts.get(key, 0) + 1
+        return self.attempts[key] <= self.max_failures
 
     async def succeeded(self, key: str) -> None:
-        self.failures.pop(key, None)
+        self.attempts.pop(key, None)

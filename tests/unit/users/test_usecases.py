@@ -161,7 +161,7 @@ async def test_login_is_refused_for_a_while_after_too_many_failures(register, us
         await log_in("ANN@example.com", "password-1")  # even the right password
 
     assert codes(refused) == [("RATE_LIMITED", ())]
-    throttle.failures.clear()  # the window passed
+    throttle.attempts.clear()  # the window passed
     assert (await log_in("ann@example.com", "password-1")).user.email == "ann@example.com"
 
 
@@ -174,4 +174,4 @@ async def test_a_successful_login_resets_the_failure_count(register, users, toke
 
     await log_in("ann@example.com", "password-1")
 
-    assert throttle.failures == {}
+    assert throttle.attempts == {}
