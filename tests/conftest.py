@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -43,9 +44,19 @@ def mongo_uri(run_dir: Path) -> Iterator[str]:
         yield server.url
 
 
+# Databases of the session Redis, one per suite, so that no suite's consumer groups,
+# streams or FLUSHDB reach another's (the e2e processes live for the whole session).
+REDIS_DATABASES = {"in-process": 0, "e2e": 1, "kernel": 2, "payments": 3, "notifications": 4}
+
+
+def redis_db(url: str, suite: str) -> str:
+    """`url` pointing at the database of `suite` (see REDIS_DATABASES)."""
+    return urlunsplit(urlsplit(url)._replace(path=f"/{REDIS_DATABASES[suite]}"))
+
+
 @pytest.fixture(scope="session")
 def redis_url(run_dir: Path) -> Iterator[str]:
-    """A redis-server of our own: never the machine's shared one."""
+    """A redis-server of our own (never the machine's shared one), database 0."""
     server = redis_server(free_port(), run_dir / "redis.log", dir=run_dir / "redis")
     with server:
         assert server.url

@@ -64,6 +64,7 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
     provider = SandboxProvider(mongo.db)
     mongo.on_start(payments.ensure_indexes)
     mongo.on_start(provider.ensure_indexes)
+    mongo.on_start(orders.ensure_indexes)
 
     timing = Timing(
         retry=retry_policy(settings.provider),

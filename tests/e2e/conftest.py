@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import redis_db
 from tools.compose import compose_supergraph, load_subgraphs
 from tools.procs import ManagedProcess, free_port
 from tools.stack import gateway_process, smtp_sink_process, subgraph_process, worker_process
@@ -52,14 +53,24 @@ def subgraph_ports() -> dict[str, int]:
 
 
 @pytest.fixture(scope="session")
+def stack_redis_url(redis_url: str) -> str:
+    """The Redis database of the e2e stack's processes (streams, notifications, arq)."""
+    return redis_db(redis_url, "e2e")
+
+
+@pytest.fixture(scope="session")
 def stack_env(
-    mongo_uri: str, redis_url: str, db_prefix: str, run_dir: Path, subgraph_ports: dict[str, int]
+    mongo_uri: str,
+    stack_redis_url: str,
+    db_prefix: str,
+    run_dir: Path,
+    subgraph_ports: dict[str, int],
 ) -> dict[str, str]:
     """The environment every e2e subgraph process gets."""
     env = {
         "APP_ENV": "test",
         "MONGODB_URI": mongo_uri,
-        "REDIS_URL": redis_url,
+        "REDIS_URL": stack_redis_url,
         "USERS_SIGNING_KEY_FILE": str(run_dir / "keys" / "e2e-users.pem"),
         "AUTH_JWKS_URL": f"http://127.0.0.1:{subgraph_ports['users']}/.well-known/jwks.json",
         # Retry failed events quickly, so tests see recovery in seconds.

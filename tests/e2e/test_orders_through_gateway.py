@@ -93,7 +93,7 @@ async def test_create_read_back_and_cancel(gateway):
     assert [e["code"] for e in again["data"]["cancelOrder"]["userErrors"]] == ["INVALID_TRANSITION"]
 
 
-async def test_a_subscriber_sees_each_transition_in_order(gateway, gateway_url, redis_url):
+async def test_a_subscriber_sees_each_transition_in_order(gateway, gateway_url, stack_redis_url):
     me = await register(gateway)
     token = me["accessToken"]
     order = (await create_order(gateway, token, [{"sku": "SKU-TEE", "quantity": 1}]))["order"]
@@ -102,11 +102,11 @@ async def test_a_subscriber_sees_each_transition_in_order(gateway, gateway_url, 
         f"{gateway_url}/graphql", STATUS, {"id": order["id"]}, token=token
     ) as feed:
         await asyncio.sleep(0.5)  # the gateway opens its upstream subscription
-        await pay_event(redis_url, order["id"], "payments.failed", reason="card_declined")
+        await pay_event(stack_redis_url, order["id"], "payments.failed", reason="card_declined")
         failed = (await feed.next())["data"]["orderStatusChanged"]
-        await pay_event(redis_url, order["id"], "payments.succeeded", payment_id="p-1")
+        await pay_event(stack_redis_url, order["id"], "payments.succeeded", payment_id="p-1")
         paid = (await feed.next())["data"]["orderStatusChanged"]
-        await pay_event(redis_url, order["id"], "payments.refunded", payment_id="p-1")
+        await pay_event(stack_redis_url, order["id"], "payments.refunded", payment_id="p-1")
         refunded = (await feed.next())["data"]["orderStatusChanged"]
 
     assert [(c["previousStatus"], c["status"]) for c in (failed, paid, refunded)] == [

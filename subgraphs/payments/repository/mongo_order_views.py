@@ -21,6 +21,9 @@ class MongoOrderViews:
         self._views = db["orders_view"]
         self._inbox = Inbox(db)
 
+    async def ensure_indexes(self) -> None:
+        await self._inbox.ensure_indexes()
+
     async def get(self, order_id: str) -> OrderView | None:
         doc = await self._views.find_one({"_id": order_id})
         return _from_document(doc) if doc else None

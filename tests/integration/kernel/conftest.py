@@ -11,6 +11,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from subgraphs.kernel.mongo import CODEC_OPTIONS
+from tests.conftest import redis_db
 
 
 @pytest.fixture
@@ -25,8 +26,8 @@ async def scratch_db(
 
 @pytest.fixture
 async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    """The session Redis, flushed after the test."""
-    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    """The kernel tests' database of the session Redis, flushed after each test."""
+    client = aioredis.Redis.from_url(redis_db(redis_url, "kernel"), decode_responses=True)
     yield client
     await client.flushdb()
     await client.aclose()

@@ -11,7 +11,6 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -24,12 +23,12 @@ from subgraphs.kernel.mongo import CODEC_OPTIONS
 from subgraphs.kernel.settings import MongoSettings, RedisSettings, StreamSettings
 from subgraphs.payments.app import build_app
 from subgraphs.payments.settings import PaymentsSettings, ProviderSettings
-from tests.conftest import TestTokens
+from tests.conftest import TestTokens, redis_db
 
 
 @pytest.fixture(scope="session")
 def payments_redis_url(redis_url: str) -> str:
-    return urlunsplit(urlsplit(redis_url)._replace(path="/3"))
+    return redis_db(redis_url, "payments")
 
 
 def payments_settings(mongo_uri: str, redis_url: str, database: str) -> PaymentsSettings:
