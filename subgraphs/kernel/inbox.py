@@ -2,8 +2,10 @@
 
 Call `Inbox.claim(event_id, session)` inside the transaction that applies
 the event: a second delivery finds the id taken and the handler skips it,
-and an aborted transaction leaves the id free for the retry. Two concurrent
-deliveries conflict on the insert; the transaction retries and then skips.
+and an aborted transaction leaves the id free for the retry. Of two concurrent
+deliveries one commits; the other either gets a write conflict (its
+transaction is retried and then skips) or a duplicate-key error (its handler
+fails, and the consumer's redelivery later skips it).
 """
 
 from __future__ import annotations

@@ -48,5 +48,7 @@ class User:
     async def resolve_reference(
         cls, info: Info[UsersContext, None], id: strawberry.ID
     ) -> User | None:
+        """Users referenced by other subgraphs, for signed-in callers (as `user(id)`)."""
+        await info.context.auth.require()
         user = await info.context.users_by_id.load(str(id))
         return cls.from_model(user) if user else None

@@ -156,13 +156,22 @@ async def test_entities_resolve_users_in_one_batched_query(users_client, users_d
     database = users_db.name
     before = command_log.count(database, "find", "users")
 
-    body = await graphql(users_client, query, {"r": representations})
+    body = await graphql(users_client, query, {"r": representations}, token=users[0]["accessToken"])
 
     assert body["data"]["_entities"][:5] == [
         {"id": u["user"]["id"], "name": "Test User"} for u in users
     ]
     assert body["data"]["_entities"][5] is None
     assert command_log.count(database, "find", "users") - before == 1
+
+
+async def test_entities_need_a_signed_in_caller(users_client, users_db):
+    ann = await register(users_client)
+    query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { name } } }"
+    body = await graphql(
+        users_client, query, {"r": [{"__typename": "User", "id": ann["user"]["id"]}]}
+    )
+    assert error_codes(body) == ["UNAUTHENTICATED"]
 
 
 async def test_entities_with_a_bad_representation_do_not_leak_python_errors(users_client):
