@@ -231,6 +231,9 @@ class InMemoryOrders:
             mine = [o for o in mine if (o.created_at, o.id) < (after.created_at, after.id)]
         return Page(mine[:first], has_next=len(mine) > first)
 
+    async def was_applied(self, event_id: str) -> bool:
+        return False
+
     async def save(
         self, order: Order, events: Sequence[Event], *, event_id: str | None = None
     ) -> bool:

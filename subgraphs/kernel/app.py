@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -29,11 +29,24 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from subgraphs.kernel.logging import correlation_id, new_correlation_id
 from subgraphs.kernel.metrics import render_all
 from subgraphs.kernel.resources import Resource
-from subgraphs.kernel.settings import ServiceSettings
+from subgraphs.kernel.settings import GraphQLSettings, ServiceSettings
 
 log = logging.getLogger(__name__)
 
-ContextFactory = Callable[[Request | WebSocket], Awaitable[Any]]
+
+class ContextFactory(Protocol):
+    """Builds the context of one HTTP request or one WebSocket connection."""
+
+    def __call__(self, *, request: Request | WebSocket) -> Any: ...
+
+
+class SchemaBuilder(Protocol):
+    """A subgraph's `transport.schema.build_schema`."""
+
+    def __call__(
+        self, settings: GraphQLSettings | None = None, *, introspection: bool
+    ) -> Schema: ...
+
 
 CORRELATION_HEADER = "x-correlation-id"
 READY_TIMEOUT_SECONDS = 2.0
@@ -44,10 +57,10 @@ class _GraphQLView(GraphQL):
 
     def __init__(self, schema: Schema, context_factory: ContextFactory, **options: Any) -> None:
         super().__init__(schema, **options)
-        self._context_factory = context_factory
+        self._make_context = context_factory
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Any:
-        return await self._context_factory(request)
+        return self._make_context(request=request)
 
 
 class SubgraphApp:
@@ -76,15 +89,16 @@ class SubgraphApp:
 def create_subgraph_app(
     *,
     settings: ServiceSettings,
-    schema: Schema,
-    context_factory: ContextFactory,
+    build_schema: SchemaBuilder,
+    context: ContextFactory,
     resources: Sequence[Resource] = (),
     routes: Sequence[BaseRoute] = (),
 ) -> SubgraphApp:
     """Assemble a subgraph's ASGI app from its schema, context factory and resources."""
+    schema = build_schema(settings.graphql, introspection=settings.introspection_enabled)
     graphql = _GraphQLView(
         schema,
-        context_factory,
+        context,
         graphql_ide="graphiql" if settings.ide_enabled else None,
         allow_queries_via_get=False,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),

@@ -135,6 +135,11 @@ class JwksKeys:
         self._fetched_at = time.monotonic()
 
 
+def jwks_verifier(settings: AuthSettings) -> JwtVerifier:
+    """The verifier every subgraph but users uses: keys from the users JWKS."""
+    return JwtVerifier(settings, JwksKeys(settings))
+
+
 def jwks_from_json(document: Mapping[str, Any]) -> dict[str, jwt.PyJWK]:
     """Parse a JWKS document into keys by `kid`, skipping keys without one."""
     keys: dict[str, jwt.PyJWK] = {}

@@ -103,7 +103,11 @@ class RedisResource:
     def __init__(self, settings: RedisSettings, *, critical: bool = True) -> None:
         self.critical = critical
         self.client: aioredis.Redis = aioredis.Redis.from_url(
-            settings.url, decode_responses=True, health_check_interval=30
+            settings.url,
+            decode_responses=True,
+            health_check_interval=30,
+            socket_timeout=settings.socket_timeout_seconds,
+            socket_connect_timeout=settings.connect_timeout_seconds,
         )
 
     async def start(self) -> None:

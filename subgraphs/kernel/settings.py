@@ -30,6 +30,9 @@ class RedisSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REDIS_")
 
     url: str = "redis://127.0.0.1:6379/0"
+    # Above the 1 s XREAD/XREADGROUP blocks, so a hung connection errors instead of hanging.
+    socket_timeout_seconds: float = 10.0
+    connect_timeout_seconds: float = 5.0
 
 
 class AuthSettings(BaseSettings):

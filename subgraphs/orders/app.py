@@ -5,11 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from starlette.requests import Request
-from starlette.websockets import WebSocket
-
 from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
-from subgraphs.kernel.auth import JwksKeys, JwtVerifier, TokenVerifier
+from subgraphs.kernel.auth import TokenVerifier, jwks_verifier
 from subgraphs.kernel.background import BackgroundTask
 from subgraphs.kernel.broadcast import StreamBroadcast
 from subgraphs.kernel.consumer import StreamConsumer
@@ -74,15 +71,14 @@ def build_app(settings: OrdersSettings, *, verifier: TokenVerifier | None = None
         read_orders=ReadOrders(orders, catalog),
         status_feed=status_feed,
     )
-    verifier = verifier or JwtVerifier(settings.auth, JwksKeys(settings.auth))
-
-    async def context(request: Request | WebSocket) -> OrdersContext:
-        return OrdersContext(request=request, verifier=verifier, usecases=usecases)
+    verifier = verifier or jwks_verifier(settings.auth)
 
     return create_subgraph_app(
         settings=settings,
-        schema=build_schema(settings.graphql, introspection=settings.introspection_enabled),
-        context_factory=context,
+        build_schema=build_schema,
+        context=lambda request: OrdersContext(
+            request=request, verifier=verifier, usecases=usecases
+        ),
         resources=[
             mongo,
             redis,

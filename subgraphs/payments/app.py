@@ -6,11 +6,8 @@ import asyncio
 import uuid
 from datetime import UTC, datetime
 
-from starlette.requests import Request
-from starlette.websockets import WebSocket
-
 from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
-from subgraphs.kernel.auth import JwksKeys, JwtVerifier, TokenVerifier
+from subgraphs.kernel.auth import TokenVerifier, jwks_verifier
 from subgraphs.kernel.background import BackgroundTask
 from subgraphs.kernel.consumer import StreamConsumer
 from subgraphs.kernel.events import stream_of
@@ -98,15 +95,14 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
     usecases = PaymentsUseCases(
         process_payment=process, refund_payment=refund, read_payments=ReadPayments(payments)
     )
-    verifier = verifier or JwtVerifier(settings.auth, JwksKeys(settings.auth))
-
-    async def context(request: Request | WebSocket) -> PaymentsContext:
-        return PaymentsContext(request=request, verifier=verifier, usecases=usecases)
+    verifier = verifier or jwks_verifier(settings.auth)
 
     return create_subgraph_app(
         settings=settings,
-        schema=build_schema(settings.graphql, introspection=settings.introspection_enabled),
-        context_factory=context,
+        build_schema=build_schema,
+        context=lambda request: PaymentsContext(
+            request=request, verifier=verifier, usecases=usecases
+        ),
         resources=[
             mongo,
             redis,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.websockets import WebSocket
 
 from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.auth import JwtVerifier, jwks_from_json, static_keys
@@ -84,16 +84,13 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
     public_keys = jwks(key)
     verifier = JwtVerifier(settings.auth, static_keys(jwks_from_json(public_keys)))
 
-    async def context(request: Request | WebSocket) -> UsersContext:
-        return UsersContext(request=request, verifier=verifier, usecases=usecases)
-
     async def jwks_endpoint(_: Request) -> Response:
         return JSONResponse(public_keys, headers={"cache-control": "public, max-age=300"})
 
     return create_subgraph_app(
         settings=settings,
-        schema=build_schema(settings.graphql, introspection=settings.introspection_enabled),
-        context_factory=context,
+        build_schema=build_schema,
+        context=partial(UsersContext, verifier=verifier, usecases=usecases),
         resources=[
             mongo,
             redis,
