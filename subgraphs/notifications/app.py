@@ -10,11 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import redis.asyncio as aioredis
-from starlette.requests import Request
-from starlette.websockets import WebSocket
 
 from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
-from subgraphs.kernel.auth import JwksKeys, JwtVerifier, TokenVerifier
+from subgraphs.kernel.auth import TokenVerifier, jwks_verifier
 from subgraphs.kernel.resources import RedisResource
 from subgraphs.notifications.repository import keys
 from subgraphs.notifications.repository.redis_notifications import RedisNotificationStore
@@ -67,14 +65,13 @@ def build_app(
         read=ReadNotifications(store, preferences),
         update_preferences=UpdatePreferences(preferences, utc_now),
     )
-    token_verifier = verifier or JwtVerifier(settings.auth, JwksKeys(settings.auth))
-
-    async def context(request: Request | WebSocket) -> NotificationsContext:
-        return NotificationsContext(request=request, verifier=token_verifier, usecases=usecases)
+    token_verifier = verifier or jwks_verifier(settings.auth)
 
     return create_subgraph_app(
         settings=settings,
-        schema=build_schema(settings.graphql, introspection=settings.introspection_enabled),
-        context_factory=context,
+        build_schema=build_schema,
+        context=lambda request: NotificationsContext(
+            request=request, verifier=token_verifier, usecases=usecases
+        ),
         resources=[redis, WorkerHealth(redis.client, settings.jobs.queue_name)],
     )

@@ -52,22 +52,38 @@ class JobSettings(BaseSettings):
     max_attempts: int = 8
     first_retry_seconds: float = 2.0
     max_retry_seconds: float = 300.0
-    # One send may take this long (then it counts as a temporary failure). A whole job
-    # (send and Redis round trips) is cut off after `job_timeout_seconds`; arq takes over
-    # the job of a dead worker `in_progress_grace_seconds` after that.
+    # One send may take this long (then it counts as a temporary failure). A whole attempt
+    # (send and Redis round trips) is cut off after `job_timeout_seconds` (an unexpected
+    # failure: retried); arq's hard limit is half the grace later, and arq takes over the job
+    # of a dead worker `in_progress_grace_seconds` after `job_timeout_seconds`.
     send_timeout_seconds: float = 20.0
     job_timeout_seconds: float = 30.0
     in_progress_grace_seconds: float = 10.0
+    # The stuck-notification sweep: every `sweep_interval_seconds`, a notification QUEUED
+    # for longer than `stuck_after` (job timeout + grace + margin) without a job gets one.
+    sweep_interval_seconds: float = 30.0
+    sweep_margin_seconds: float = 30.0
     max_jobs: int = 20
     poll_delay_seconds: float = 0.5
     keep_result_seconds: float = 3600
     health_check_seconds: float = 10.0
     shutdown_grace_seconds: float = 5.0
 
+    @property
+    def stuck_after(self) -> timedelta:
+        """How long a notification may stay QUEUED without a job before the sweep queues one."""
+        return timedelta(
+            seconds=self.job_timeout_seconds
+            + self.in_progress_grace_seconds
+            + self.sweep_margin_seconds
+        )
+
     @model_validator(mode="after")
     def _job_outlasts_send(self) -> JobSettings:
         if self.job_timeout_seconds <= self.send_timeout_seconds:
             raise ValueError("job_timeout_seconds must be longer than send_timeout_seconds")
+        if self.in_progress_grace_seconds <= 0:
+            raise ValueError("in_progress_grace_seconds must be positive")
         return self
 
 

@@ -7,6 +7,9 @@ One process runs, in one event loop:
   one arq job per notification (job id `<event id>:<channel>`); the consumer
   acknowledges the entry once the handler returned;
 - an arq `Worker` running those jobs (`Deliver`), with retries and backoff;
+- the stuck-notification sweep (`RequeueStuck`, every
+  `NOTIFICATIONS_JOBS_SWEEP_INTERVAL_SECONDS`): a notification QUEUED for
+  longer than a job can last without a job in arq gets a new one;
 - `/health`, `/ready` (Redis, the bridge, the arq worker's health-check key)
   and `/metrics` on `NOTIFICATIONS_WORKER_PORT` (4014).
 """
@@ -26,7 +29,7 @@ from subgraphs.kernel.resources import RedisResource
 from subgraphs.notifications.channels.local_sms import RecordingSmsChannel
 from subgraphs.notifications.channels.smtp_email import SmtpEmailChannel
 from subgraphs.notifications.domain.notification import Channel, Notification
-from subgraphs.notifications.jobs.arq_worker import ArqWorkerResource
+from subgraphs.notifications.jobs.arq_worker import ArqWorkerResource, stuck_sweep
 from subgraphs.notifications.repository.arq_queue import DELIVER_JOB, ArqDeliveryQueue, arq_client
 from subgraphs.notifications.repository.redis_notifications import RedisNotificationStore
 from subgraphs.notifications.repository.redis_profiles import (
@@ -38,6 +41,7 @@ from subgraphs.notifications.settings import NotificationsWorkerSettings
 from subgraphs.notifications.usecase.deliver import Deliver
 from subgraphs.notifications.usecase.ingest_event import IngestEvent
 from subgraphs.notifications.usecase.ports import DeliveryPolicy
+from subgraphs.notifications.usecase.requeue_stuck import RequeueStuck
 
 GROUP = "notifications"
 PRODUCERS = ("users", "orders", "payments")
@@ -88,18 +92,20 @@ def build_worker_app(settings: NotificationsWorkerSettings) -> Starlette:
         clock=utc_now,
         policy=DeliveryPolicy(
             send_timeout_seconds=jobs.send_timeout_seconds,
+            attempt_timeout_seconds=jobs.job_timeout_seconds,
             max_attempts=jobs.max_attempts,
             first_delay_seconds=jobs.first_retry_seconds,
             max_delay_seconds=jobs.max_retry_seconds,
         ),
         observe=_observe,
     )
+    queue = ArqDeliveryQueue(arq)
     ingest = IngestEvent(
         store=store,
         preferences=RedisPreferences(redis.client),
         contacts=contacts,
         orders=RedisOrderSummaries(redis.client, ttl=store_settings.order_summary_ttl),
-        queue=ArqDeliveryQueue(arq),
+        queue=queue,
         clock=utc_now,
         max_event_age=store_settings.max_event_age,
         on_skipped=_skipped,
@@ -126,8 +132,20 @@ def build_worker_app(settings: NotificationsWorkerSettings) -> Starlette:
         health_check_interval=jobs.health_check_seconds,
         shutdown_grace=jobs.shutdown_grace_seconds,
     )
+    requeue = RequeueStuck(
+        store=store,
+        queue=queue,
+        clock=utc_now,
+        stuck_after=jobs.stuck_after,
+        max_attempts=jobs.max_attempts,
+    )
     return create_service_app(
         settings=settings,
-        # Closed in reverse: the bridge stops enqueuing before the worker stops running.
-        resources=[redis, worker, BackgroundTask("stream-bridge", bridge.run, critical=True)],
+        # Closed in reverse: the bridge and the sweep stop enqueuing before the worker stops.
+        resources=[
+            redis,
+            worker,
+            BackgroundTask("stream-bridge", bridge.run, critical=True),
+            BackgroundTask("stuck-sweep", stuck_sweep(requeue, jobs.sweep_interval_seconds)),
+        ],
     )

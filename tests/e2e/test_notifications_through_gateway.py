@@ -26,7 +26,7 @@ PAY = """mutation($input: ProcessPaymentInput!) {
 }"""
 
 MINE = """{ me { id notifications(first: 10) {
-  edges { node { id channel kind subject status createdAt sentAt } }
+  edges { node { id channel kind subject status failureReason createdAt sentAt } }
   pageInfo { hasNextPage }
 } notificationPreferences { email sms } } }"""
 
@@ -108,6 +108,7 @@ async def test_register_order_and_pay_send_three_mails_listed_as_sent(
     assert [n["kind"] for n in nodes] == ["PAYMENT_RECEIPT", "ORDER_CONFIRMATION", "WELCOME"]
     assert {n["channel"] for n in nodes} == {"EMAIL"}
     assert all(n["sentAt"] for n in nodes)
+    assert {n["failureReason"] for n in nodes} == {None}
     assert mine["notificationPreferences"] == {"email": True, "sms": False}
 
 

@@ -5,9 +5,11 @@ same on every attempt, so a resend after a crash is recognisable as the same
 message (RFC 5322 receivers and our sink de-duplicate on it).
 
 SMTP replies decide the failure kind: 4xx, timeouts and connection errors
-are temporary; 5xx replies (a refused recipient, a rejected message) are
-permanent. An authentication failure counts as temporary: it is the
-sender's configuration, not the message, that is wrong.
+are temporary (`smtp_unavailable` if they last); 5xx replies are permanent
+(`recipient_refused` for a refused address, `message_rejected` otherwise).
+An authentication failure counts as temporary: it is the sender's
+configuration, not the message, that is wrong. The failure's text (server
+replies, host names, addresses) is detail for the logs only.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from email.utils import formatdate
 
 import aiosmtplib
 
+from subgraphs.notifications.domain.notification import FailureReason
 from subgraphs.notifications.settings import SmtpSettings
 from subgraphs.notifications.usecase.ports import (
     OutgoingMessage,
@@ -67,13 +70,23 @@ class SmtpEmailChannel:
             codes = [r.code for r in exc.recipients]
             detail = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
             if all(code >= 500 for code in codes):
-                raise PermanentFailure(f"recipient refused: {detail}") from exc
-            raise TemporaryFailure(f"recipient deferred: {detail}") from exc
+                raise PermanentFailure(
+                    f"recipient refused: {detail}", FailureReason.RECIPIENT_REFUSED
+                ) from exc
+            raise TemporaryFailure(
+                f"recipient deferred: {detail}", FailureReason.SMTP_UNAVAILABLE
+            ) from exc
         except aiosmtplib.SMTPAuthenticationError as exc:
-            raise TemporaryFailure(f"smtp authentication failed: {exc.code}") from exc
+            raise TemporaryFailure(
+                f"smtp authentication failed: {exc.code}", FailureReason.SMTP_UNAVAILABLE
+            ) from exc
         except aiosmtplib.SMTPResponseException as exc:
-            failure = PermanentFailure if exc.code >= 500 else TemporaryFailure
-            raise failure(f"smtp {exc.code} {exc.message}") from exc
+            detail = f"smtp {exc.code} {exc.message}"
+            if exc.code >= 500:
+                raise PermanentFailure(detail, FailureReason.MESSAGE_REJECTED) from exc
+            raise TemporaryFailure(detail, FailureReason.SMTP_UNAVAILABLE) from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            raise TemporaryFailure(f"smtp unavailable: {type(exc).__name__}: {exc}") from exc
+            raise TemporaryFailure(
+                f"smtp unavailable: {type(exc).__name__}: {exc}", FailureReason.SMTP_UNAVAILABLE
+            ) from exc
         return str(email["Message-ID"])

@@ -33,6 +33,37 @@ class Kind(StrEnum):
     REFUND = "REFUND"
 
 
+class FailureReason(StrEnum):
+    """Why a notification FAILED: a short category, the only failure text clients see.
+
+    The detail (server replies, host names, exception text) stays in the logs
+    and in the record's unexposed `last_error`.
+    """
+
+    # At once: the channel refused this message for good.
+    RECIPIENT_REFUSED = "recipient_refused"  # the address was refused (SMTP 5xx to RCPT TO)
+    MESSAGE_REJECTED = "message_rejected"  # the message was refused (another SMTP 5xx)
+    NO_CHANNEL = "no_channel"  # the worker has no sender for this channel
+    # After the last attempt: the category of the last temporary failure.
+    NO_CONTACT = "no_contact"  # no address was known for the user
+    SMTP_UNAVAILABLE = "smtp_unavailable"  # mail server unreachable, silent, 4xx, login refused
+    GAVE_UP = "gave_up"  # another channel kept failing (SMS provider); also older records
+    INTERNAL_ERROR = "internal_error"  # an unexpected error in the worker (Redis, a bug, time)
+
+    @classmethod
+    def parse(cls, stored: str) -> FailureReason:
+        """The category stored; free text written before categories existed reads as GAVE_UP."""
+        try:
+            return cls(stored)
+        except ValueError:
+            return cls.GAVE_UP
+
+    @classmethod
+    def unavailable(cls, channel: Channel) -> FailureReason:
+        """The category of a channel's temporary failure (unreachable, no answer in time)."""
+        return cls.SMTP_UNAVAILABLE if channel is Channel.EMAIL else cls.GAVE_UP
+
+
 def notification_id(event_id: str, channel: Channel) -> str:
     """The id of the notification an event gives rise to on a channel (also its job id)."""
     return f"{event_id}:{channel.value.lower()}"
@@ -84,7 +115,7 @@ class Notification:
     data: Mapping[str, Any]
     created_at: datetime
     sent_at: datetime | None = None
-    failure_reason: str | None = None
+    failure_reason: FailureReason | None = None
     attempts: int = 0
     last_error: str | None = None
 
@@ -95,7 +126,7 @@ class Notification:
     def sent(self, now: datetime) -> Notification:
         return replace(self, status=Status.SENT, sent_at=now, failure_reason=None)
 
-    def failed(self, reason: str) -> Notification:
+    def failed(self, reason: FailureReason) -> Notification:
         return replace(self, status=Status.FAILED, failure_reason=reason)
 
 

@@ -5,6 +5,15 @@ handles no signals itself (uvicorn does, then the lifespan closes it). On
 close it stops taking jobs and lets running ones finish for up to
 `shutdown_grace` seconds before cancelling the rest (arq runs a cancelled
 job again later), which keeps the resend window of a clean shutdown empty.
+
+Time limits of one job, each inside the next:
+- `Deliver` cuts an attempt off after `job_timeout` and handles that like any
+  unexpected failure (retried; FAILED with `internal_error` on the last try);
+- arq's own hard limit is `job_timeout + in_progress_grace / 2`, which leaves
+  the use case time to record the outcome; a job arq cuts off is marked
+  failed by arq and left to the stuck-notification sweep;
+- another worker takes a job over once its in-progress key expires,
+  `job_timeout + in_progress_grace` after it started.
 """
 
 from __future__ import annotations
@@ -18,19 +27,48 @@ from typing import Any
 from arq.connections import ArqRedis
 from arq.worker import Retry, Worker, func
 
+from subgraphs.kernel.background import Loop, pause
 from subgraphs.notifications.usecase.deliver import Deliver, TryLater
+from subgraphs.notifications.usecase.requeue_stuck import RequeueStuck
 
 log = logging.getLogger(__name__)
 
 
 async def deliver_notification(ctx: dict[str, Any], notification_id: str) -> str:
-    """arq job: deliver one notification; a `TryLater` becomes arq's `Retry` with its delay."""
+    """arq job: deliver one notification; a `TryLater` becomes arq's `Retry` with its delay.
+
+    `Deliver` turns every failure into `TryLater` or a FAILED record. Anything that
+    still escapes it is retried the same way (arq would otherwise fail the job for good
+    and leave the notification QUEUED).
+    """
     deliver: Deliver = ctx["deliver"]
+    attempt = int(ctx["job_try"])
     try:
-        outcome = await deliver(notification_id, attempt=int(ctx["job_try"]))
+        outcome = await deliver(notification_id, attempt=attempt)
     except TryLater as later:
         raise Retry(defer=timedelta(seconds=later.delay_seconds)) from later
+    except Exception as exc:
+        delay = deliver.retry_delay(attempt)
+        log.exception(
+            "delivery job failed unexpectedly; retrying",
+            extra={"notification_id": notification_id, "attempt": attempt, "retry_in": delay},
+        )
+        raise Retry(defer=timedelta(seconds=delay)) from exc
     return outcome.value
+
+
+def stuck_sweep(requeue: RequeueStuck, interval: float) -> Loop:
+    """A `BackgroundTask` loop running `requeue` every `interval` seconds until stopped."""
+
+    async def loop(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await requeue()
+            except Exception:  # Redis away: the next run tries again
+                log.warning("stuck-notification sweep failed", exc_info=True)
+            await pause(stop, interval)
+
+    return loop
 
 
 class ArqWorkerResource:
@@ -84,14 +122,16 @@ class ArqWorkerResource:
             handle_signals=False,
             ctx={"deliver": self._deliver},
             max_jobs=self._max_jobs,
-            job_timeout=self._job_timeout,
+            # The use case cuts an attempt off at `job_timeout`; this hard limit leaves it
+            # time to record the outcome and still ends before the in-progress key expires.
+            job_timeout=self._job_timeout + self._in_progress_grace / 2,
             keep_result=self._keep_result,
             poll_delay=self._poll_delay,
             health_check_interval=self._health_check_interval,
             job_serializer=self._arq.job_serializer,
             job_deserializer=self._arq.job_deserializer,
         )
-        # arq waits `job timeout + 10 s` before it takes a job of a dead worker over.
+        # Another worker takes the job of a dead one over once this key expires.
         worker.in_progress_timeout_s = self._job_timeout + self._in_progress_grace
         self.worker = worker
         self._task = asyncio.create_task(self._run(worker), name="arq-worker")

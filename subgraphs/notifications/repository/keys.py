@@ -9,6 +9,9 @@ from __future__ import annotations
 
 PREFIX = "notifications:"
 QUEUE = f"{PREFIX}jobs"
+# Sorted set: ids of QUEUED notifications, scored by when they were queued (ms), or last seen
+# with a live job by the stuck-notification sweep.
+QUEUED = f"{PREFIX}queued"
 
 
 def notification(notification_id: str) -> str:

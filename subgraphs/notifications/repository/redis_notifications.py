@@ -4,6 +4,10 @@ Creation and every status change are Lua scripts, so each is atomic: a
 notification is created once (its id is `<event id>:<channel>`), and a SENT
 one never goes back to QUEUED or FAILED. Marking it SENT also sets its sent
 key in the same step.
+
+The sorted set `notifications:queued` lists the QUEUED notifications (scored
+by when they were queued, or last seen with a job by the stuck-notification
+sweep): creation adds the id, SENT or FAILED removes it, in the same script.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import redis.asyncio as aioredis
 
 from subgraphs.notifications.domain.notification import (
     Channel,
+    FailureReason,
     Kind,
     Notification,
     Status,
@@ -24,7 +29,8 @@ from subgraphs.notifications.domain.notification import (
 from subgraphs.notifications.repository import keys
 from subgraphs.notifications.usecase.ports import Page, PageCursor
 
-# KEYS: record, user index. ARGV: ttl seconds, score, id, max per user, field/value pairs.
+# KEYS: record, user index, queued list. ARGV: ttl seconds, score, id, max per user,
+# field/value pairs (a new notification is QUEUED).
 _CREATE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return redis.call('HGET', KEYS[1], 'status')
@@ -34,19 +40,22 @@ redis.call('EXPIRE', KEYS[1], ARGV[1])
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[4]) + 1))
 redis.call('EXPIRE', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
 return false
 """
 
-# KEYS: record, sent key. ARGV: new status, sent key ttl, receipt, field/value pairs.
-# SENT sets the sent key whether or not the record still exists; a SENT record stays SENT.
+# KEYS: record, sent key, queued list. ARGV: new status, sent key ttl, receipt, id,
+# field/value pairs. SENT sets the sent key whether or not the record still exists; a SENT
+# record stays SENT. Either way the notification is no longer QUEUED.
 _FINISH = """
+redis.call('ZREM', KEYS[3], ARGV[4])
 if ARGV[1] == 'SENT' then
   redis.call('SET', KEYS[2], ARGV[3], 'NX', 'EX', ARGV[2])
 end
 if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HGET', KEYS[1], 'status') == 'SENT' then
   return 0
 end
-redis.call('HSET', KEYS[1], 'status', ARGV[1], unpack(ARGV, 4))
+redis.call('HSET', KEYS[1], 'status', ARGV[1], unpack(ARGV, 5))
 return 1
 """
 
@@ -80,12 +89,15 @@ def _to_hash(n: Notification) -> dict[str, str]:
     if n.sent_at is not None:
         fields["sent_at"] = n.sent_at.astimezone(UTC).isoformat()
     if n.failure_reason is not None:
-        fields["failure_reason"] = n.failure_reason
+        fields["failure_reason"] = n.failure_reason.value
+    if n.last_error is not None:
+        fields["last_error"] = n.last_error
     return fields
 
 
 def _from_hash(h: dict[str, str]) -> Notification:
     sent_at = h.get("sent_at")
+    failure_reason = h.get("failure_reason")
     return Notification(
         id=h["id"],
         user_id=h["user_id"],
@@ -97,7 +109,7 @@ def _from_hash(h: dict[str, str]) -> Notification:
         data=json.loads(h["data"]),
         created_at=datetime.fromisoformat(h["created_at"]),
         sent_at=datetime.fromisoformat(sent_at) if sent_at else None,
-        failure_reason=h.get("failure_reason") or None,
+        failure_reason=FailureReason.parse(failure_reason) if failure_reason else None,
         attempts=int(h.get("attempts", "0")),
         last_error=h.get("last_error") or None,
     )
@@ -128,7 +140,11 @@ class RedisNotificationStore:
 
     async def create(self, notification: Notification) -> Status | None:
         existing = await self._create(
-            keys=[keys.notification(notification.id), keys.user_index(notification.user_id)],
+            keys=[
+                keys.notification(notification.id),
+                keys.user_index(notification.user_id),
+                keys.QUEUED,
+            ],
             args=[
                 self._retention,
                 _ms(notification.created_at),
@@ -144,6 +160,8 @@ class RedisNotificationStore:
         return _from_hash(h) if h else None
 
     async def page_for_user(self, user_id: str, first: int, after: PageCursor | None) -> Page:
+        if first <= 0:  # ZREVRANGE 0 -1 is everything: never let a bound reach Redis like that
+            return Page([], has_next=False)
         index = keys.user_index(user_id)
         if after is None:
             ids = await self._redis.zrevrange(index, 0, first)
@@ -174,19 +192,37 @@ class RedisNotificationStore:
     async def mark_sent(self, notification_id: str, now: datetime, receipt: str) -> None:
         fields = {"sent_at": now.astimezone(UTC).isoformat(), "receipt": receipt}
         await self._finish(
-            keys=[keys.notification(notification_id), keys.sent(notification_id)],
-            args=["SENT", self._sent_ttl, receipt or "1", *_flatten(fields)],
+            keys=[keys.notification(notification_id), keys.sent(notification_id), keys.QUEUED],
+            args=["SENT", self._sent_ttl, receipt or "1", notification_id, *_flatten(fields)],
         )
 
-    async def mark_failed(self, notification_id: str, reason: str, attempts: int) -> None:
-        fields = {"failure_reason": reason, "attempts": str(attempts)}
+    async def mark_failed(
+        self, notification_id: str, reason: FailureReason, attempts: int, detail: str
+    ) -> None:
+        fields = {
+            "failure_reason": reason.value,
+            "attempts": str(attempts),
+            "last_error": detail[:500],
+        }
         await self._finish(
-            keys=[keys.notification(notification_id), keys.sent(notification_id)],
-            args=["FAILED", self._sent_ttl, "", *_flatten(fields)],
+            keys=[keys.notification(notification_id), keys.sent(notification_id), keys.QUEUED],
+            args=["FAILED", self._sent_ttl, "", notification_id, *_flatten(fields)],
         )
 
     async def was_sent(self, notification_id: str) -> bool:
         return bool(await self._redis.exists(keys.sent(notification_id)))
+
+    async def queued_before(self, cutoff: datetime, limit: int) -> list[str]:
+        ids: list[str] = await self._redis.zrangebyscore(
+            keys.QUEUED, "-inf", _ms(cutoff), start=0, num=limit
+        )
+        return ids
+
+    async def seen_queued(self, notification_id: str, now: datetime) -> None:
+        await self._redis.zadd(keys.QUEUED, {notification_id: _ms(now)}, xx=True)
+
+    async def unlist_queued(self, notification_id: str) -> None:
+        await self._redis.zrem(keys.QUEUED, notification_id)
 
 
 async def _hgetall(redis: aioredis.Redis, key: str) -> dict[str, str]:

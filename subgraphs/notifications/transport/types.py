@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.errors import Forbidden
+from subgraphs.kernel.errors import Forbidden, PublicError
 from subgraphs.kernel.pagination import InvalidCursor, PageInfo, decode_cursor, encode_cursor
 from subgraphs.notifications.domain import notification as domain
 from subgraphs.notifications.transport.context import NotificationsContext
@@ -45,7 +45,7 @@ class Notification:
             kind=n.kind,
             subject=n.subject,
             status=n.status,
-            failure_reason=n.failure_reason,
+            failure_reason=n.failure_reason.value if n.failure_reason else None,
             created_at=n.created_at,
             sent_at=n.sent_at,
         )
@@ -72,6 +72,11 @@ class NotificationPreferences:
     @classmethod
     def from_model(cls, p: domain.Preferences) -> NotificationPreferences:
         return cls(email=p.email, sms=p.sms, updated_at=p.updated_at)
+
+
+class InvalidPageSize(PublicError):
+    code = "BAD_USER_INPUT"
+    default_message = "`first` cannot be negative."
 
 
 def cursor_of(n: domain.Notification) -> str:
@@ -101,16 +106,20 @@ class User:
         self, info: Info[NotificationsContext, None], first: int = 10, after: str | None = None
     ) -> NotificationConnection:
         await require_owner(info, self.id)
+        if first < 0:
+            raise InvalidPageSize()
         cursor = page_cursor(after) if after is not None else None
         page = await info.context.usecases.read.page_for_user(self.id, first, cursor)
         edges = [
             NotificationEdge(node=Notification.from_model(n), cursor=cursor_of(n))
             for n in page.notifications
         ]
+        end_cursor = edges[-1].cursor if edges else None
         return NotificationConnection(
             edges=edges,
+            # Never "more to come" without a cursor to continue from (a client would loop).
             page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+                has_next_page=page.has_next and end_cursor is not None, end_cursor=end_cursor
             ),
         )
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from subgraphs.notifications.domain.notification import (
     Channel,
     Contact,
+    FailureReason,
     Notification,
     Preferences,
     Status,
@@ -47,11 +48,24 @@ class NotificationStore(Protocol):
     async def mark_sent(self, notification_id: str, now: datetime, receipt: str) -> None:
         """SENT, and the sent key set: from now on nothing sends this notification again."""
 
-    async def mark_failed(self, notification_id: str, reason: str, attempts: int) -> None:
-        """FAILED for good, with a reason (a SENT notification stays SENT)."""
+    async def mark_failed(
+        self, notification_id: str, reason: FailureReason, attempts: int, detail: str
+    ) -> None:
+        """FAILED for good: `reason` is shown to clients, `detail` only kept as `last_error`
+        (a SENT notification stays SENT)."""
 
     async def was_sent(self, notification_id: str) -> bool:
         """True if the sent key is set (it outlives the job's result and the event's age limit)."""
+
+    async def queued_before(self, cutoff: datetime, limit: int) -> list[str]:
+        """Ids of QUEUED notifications queued (or last seen with a job) at or before `cutoff`,
+        oldest first."""
+
+    async def seen_queued(self, notification_id: str, now: datetime) -> None:
+        """Note that a QUEUED notification was checked at `now` (no-op unless it is listed)."""
+
+    async def unlist_queued(self, notification_id: str) -> None:
+        """Drop an id from the QUEUED list (its record expired or is no longer QUEUED)."""
 
 
 class PreferenceStore(Protocol):
@@ -88,6 +102,13 @@ class DeliveryQueue(Protocol):
     async def enqueue(self, notification_id: str) -> None:
         """Have the notification delivered by a worker; enqueuing it twice runs it once."""
 
+    async def has_job(self, notification_id: str) -> bool:
+        """True while a job for the notification is queued, deferred for a retry or running."""
+
+    async def requeue(self, notification_id: str, attempt: int) -> bool:
+        """Queue a new job, as attempt number `attempt`, unless one exists; what is left of a
+        finished job (its result) no longer blocks it. True if a job was queued."""
+
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
@@ -100,11 +121,26 @@ class OutgoingMessage:
 
 
 class TemporaryFailure(Exception):
-    """The channel could not send now (server down, timeout, 4xx); trying later may work."""
+    """The channel could not send now (server down, timeout, 4xx); trying later may work.
+
+    The message is the detail (logged, never shown to clients); `reason` is the category
+    recorded if this is the last attempt (by default the channel's "unavailable" one).
+    """
+
+    def __init__(self, detail: str, reason: FailureReason | None = None) -> None:
+        super().__init__(detail)
+        self.reason = reason
 
 
 class PermanentFailure(Exception):
-    """The channel refused the message for good (bad address, 5xx); retrying will not help."""
+    """The channel refused the message for good (bad address, 5xx); retrying will not help.
+
+    The message is the detail (logged, never shown to clients); `reason` is the category.
+    """
+
+    def __init__(self, detail: str, reason: FailureReason = FailureReason.MESSAGE_REJECTED) -> None:
+        super().__init__(detail)
+        self.reason = reason
 
 
 class ChannelSender(Protocol):
@@ -122,6 +158,9 @@ class DeliveryPolicy:
     """How long one send may take, attempts per notification, backoff (exponential, capped)."""
 
     send_timeout_seconds: float = 20.0
+    # One whole attempt (Redis round trips and the send); past it, the attempt is an
+    # unexpected failure (retried, `internal_error` on the last attempt).
+    attempt_timeout_seconds: float = 30.0
     max_attempts: int = 8
     first_delay_seconds: float = 2.0
     max_delay_seconds: float = 300.0

@@ -19,8 +19,14 @@ class ReadNotifications:
         self._preferences = preferences
 
     async def page_for_user(self, user_id: str, first: int, after: PageCursor | None) -> Page:
-        """Newest first, at most `MAX_PAGE` at once (owner checks are the caller's)."""
-        return await self._store.page_for_user(user_id, max(0, min(first, MAX_PAGE)), after)
+        """Newest first, at most `MAX_PAGE` at once (owner checks are the caller's).
+
+        `first` of 0 or less is an empty page with nothing said to follow (the transport
+        refuses a negative one before it gets here).
+        """
+        if first <= 0:
+            return Page([], has_next=False)
+        return await self._store.page_for_user(user_id, min(first, MAX_PAGE), after)
 
     async def by_id(self, notification_id: str) -> Notification | None:
         return await self._store.get(notification_id)

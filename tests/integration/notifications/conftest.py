@@ -2,7 +2,19 @@
 
 The worker tests run the real processes of `make up` (`tools.stack`'s
 factories) with fast timings: jobs polled every 50 ms, retries after 0.2 to
-0.5 s, a job of a dead worker taken over 3 s after it started.
+0.5 s, a job of a dead worker taken over 3 s after it started, the
+stuck-notification sweep every 0.2 s.
+
+Timing: tests never sleep for a fixed time and then assert; they poll for a
+condition with a generous deadline (`wait_for`, 20 s by default) that returns
+as soon as it holds. A "nothing happened" assertion comes only after a
+positive signal that it would have happened by then (`idle`: every entry
+acknowledged and every job finished).
+
+Redis: these tests use a redis-server of their own (`notifications_redis`),
+never the session one other suites share, and on it the notifications
+database of `tests.conftest.REDIS_DATABASES` (4); the `redis` fixture flushes
+only that database.
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from subgraphs.kernel.events import Event, stream_of
+from tests.conftest import redis_db
 from tools.procs import ManagedProcess, free_port
 from tools.stack import smtp_sink_process, worker_process
 from tools.stores import redis_server
@@ -36,6 +49,8 @@ FAST_WORKER_ENV = {
     "NOTIFICATIONS_JOBS_KEEP_RESULT_SECONDS": "1",
     "NOTIFICATIONS_JOBS_HEALTH_CHECK_SECONDS": "1",
     "NOTIFICATIONS_JOBS_SHUTDOWN_GRACE_SECONDS": "1",
+    "NOTIFICATIONS_JOBS_SWEEP_INTERVAL_SECONDS": "0.2",
+    "NOTIFICATIONS_JOBS_SWEEP_MARGIN_SECONDS": "0.2",
     "STREAMS_RETRY_AFTER_MS": "300",
     "STREAMS_MAX_DELIVERIES": "3",
     "SMTP_TIMEOUT_SECONDS": "1",
@@ -44,14 +59,15 @@ FAST_WORKER_ENV = {
 
 @pytest.fixture(scope="session")
 def notifications_redis(run_dir: Path) -> Iterator[str]:
-    """A redis-server for these tests only (the e2e worker reads the session one)."""
+    """A redis-server for these tests only (the e2e worker reads the session one), at the
+    notifications database."""
     port = free_port()
     server = redis_server(
         port, run_dir / "notifications-redis.log", dir=run_dir / "notifications-redis"
     )
     with server:
         assert server.url
-        yield server.url
+        yield redis_db(server.url, "notifications")
 
 
 @pytest.fixture
@@ -172,7 +188,7 @@ async def registered(redis: aioredis.Redis, user_id: str, **extra: Any) -> Event
 
 
 async def wait_for(
-    check: Callable[[], Awaitable[Any]], timeout: float = 10.0, what: str = "condition"
+    check: Callable[[], Awaitable[Any]], timeout: float = 20.0, what: str = "condition"
 ) -> Any:
     """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
     deadline = asyncio.get_running_loop().time() + timeout
@@ -196,6 +212,12 @@ async def all_acknowledged(redis: aioredis.Redis, group: str = "notifications") 
         if info is None or info["pending"] or info["last-delivered-id"] != newest[0][0]:
             return False
     return True
+
+
+async def idle(redis: aioredis.Redis, queue: str = "notifications:jobs") -> bool:
+    """Every events entry acknowledged and every job it enqueued finished (arq's queue holds a
+    job from its enqueueing, before the acknowledgement, until it finished)."""
+    return await all_acknowledged(redis) and await redis.zcard(queue) == 0
 
 
 async def notification(redis: aioredis.Redis, notification_id: str) -> dict[str, str]:

@@ -16,7 +16,13 @@ from subgraphs.kernel.auth import Principal
 from subgraphs.kernel.errors import Unauthenticated
 from subgraphs.kernel.settings import RedisSettings
 from subgraphs.notifications.app import build_app
-from subgraphs.notifications.domain.notification import Channel, Kind, Notification, Status
+from subgraphs.notifications.domain.notification import (
+    Channel,
+    FailureReason,
+    Kind,
+    Notification,
+    Status,
+)
 from subgraphs.notifications.repository.redis_notifications import RedisNotificationStore
 from subgraphs.notifications.settings import NotificationsSettings
 from tests.support import error_codes, graphql
@@ -62,7 +68,7 @@ async def api(notifications_redis, redis) -> AsyncIterator[httpx.AsyncClient]:
 
 async def seed(redis, user_id: str, count: int) -> None:
     store = RedisNotificationStore(
-        redis, retention=timedelta(days=1), max_per_user=100, sent_key_ttl=timedelta(days=1)
+        redis, retention=timedelta(days=1), max_per_user=500, sent_key_ttl=timedelta(days=1)
     )
     t0 = datetime(2026, 3, 1, tzinfo=UTC)
     for n in range(count):
@@ -116,6 +122,80 @@ async def test_someone_else_is_forbidden_and_no_token_is_unauthenticated(api, re
     assert set(error_codes(anonymous)) == {"UNAUTHENTICATED"}
     assert error_codes(one) == ["FORBIDDEN"]
     assert one["data"] == {"notification": None}
+
+
+async def test_failure_reason_is_a_category_never_the_servers_words(api, redis):
+    await seed(redis, "u-1", 2)
+    store = RedisNotificationStore(
+        redis, retention=timedelta(days=1), max_per_user=100, sent_key_ttl=timedelta(days=1)
+    )
+    detail = "recipient refused: 550 5.1.1 <ann@mx3.corp.internal> [10.20.30.40] unknown"
+    await store.mark_failed("e1:email", FailureReason.RECIPIENT_REFUSED, 1, detail)
+    # A record written before categories existed, with the raw text in failure_reason.
+    await redis.hset(
+        "notifications:n:e0:email",
+        mapping={"status": "FAILED", "failure_reason": "smtp unavailable: 10.20.30.40:25"},
+    )
+
+    body = await graphql(api, MINE, {"id": "u-1", "first": 5}, token="token-u-1")
+    nodes = [e["node"] for e in body["data"]["_entities"][0]["notifications"]["edges"]]
+    assert [(n["status"], n["failureReason"]) for n in nodes] == [
+        ("FAILED", "recipient_refused"),
+        ("FAILED", "gave_up"),
+    ]
+    one = await graphql(
+        api, 'query { notification(id: "e1:email") { failureReason } }', token="token-u-1"
+    )
+    assert one["data"] == {"notification": {"failureReason": "recipient_refused"}}
+    for text in (str(body), str(one)):
+        assert "10.20.30.40" not in text
+        assert "corp.internal" not in text
+
+
+async def test_a_negative_first_is_a_bad_request(api, redis):
+    await seed(redis, "u-1", 2)
+    body = await graphql(api, MINE, {"id": "u-1", "first": -1}, token="token-u-1")
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["message"] == "`first` cannot be negative."
+
+
+async def test_first_zero_is_an_empty_page_that_does_not_say_more_is_coming(api, redis):
+    await seed(redis, "u-1", 3)
+    for after in (None, "first page"):
+        variables = {"id": "u-1", "first": 0}
+        if after:
+            start = await graphql(api, MINE, {"id": "u-1", "first": 1}, token="token-u-1")
+            variables["after"] = start["data"]["_entities"][0]["notifications"]["pageInfo"][
+                "endCursor"
+            ]
+        body = await graphql(api, MINE, variables, token="token-u-1")
+        page = body["data"]["_entities"][0]["notifications"]
+        assert page["edges"] == []
+        assert page["pageInfo"] == {"hasNextPage": False, "endCursor": None}
+
+
+async def test_a_large_first_is_capped_and_paging_in_a_loop_ends(api, redis):
+    await seed(redis, "u-1", 105)
+    body = await graphql(api, MINE, {"id": "u-1", "first": 100_000}, token="token-u-1")
+    page = body["data"]["_entities"][0]["notifications"]
+    assert len(page["edges"]) == 100  # the documented maximum
+    assert page["pageInfo"]["hasNextPage"] is True
+
+    seen: list[str] = []
+    after = None
+    for _ in range(10):  # a client paging until hasNextPage is false
+        variables = {"id": "u-1", "first": 40, "after": after}
+        page = (await graphql(api, MINE, variables, token="token-u-1"))["data"]["_entities"][0][
+            "notifications"
+        ]
+        seen += [e["node"]["id"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        assert page["pageInfo"]["endCursor"] is not None
+        after = page["pageInfo"]["endCursor"]
+    else:
+        pytest.fail("paging never ended")
+    assert len(seen) == len(set(seen)) == 105
 
 
 async def test_a_bad_cursor_is_a_bad_request(api):

@@ -6,7 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from subgraphs.notifications.domain.notification import Channel, Kind, Notification, Status
+from subgraphs.notifications.domain.notification import (
+    Channel,
+    FailureReason,
+    Kind,
+    Notification,
+    Status,
+)
 from subgraphs.notifications.repository.redis_notifications import RedisNotificationStore
 from subgraphs.notifications.repository.redis_profiles import RedisContacts, RedisOrderSummaries
 from subgraphs.notifications.usecase.ports import PageCursor
@@ -52,7 +58,7 @@ async def test_sent_is_final_and_sets_the_sent_key(redis):
     await notifications.create(queued(1))
     await notifications.note_attempt("evt-1:email", 1, "connection refused")
     await notifications.mark_sent("evt-1:email", T0, "<m@x>")
-    await notifications.mark_failed("evt-1:email", "too late", 2)
+    await notifications.mark_failed("evt-1:email", FailureReason.GAVE_UP, 2, "too late")
     await notifications.note_attempt("evt-1:email", 3, "ignored")
 
     sent = await notifications.get("evt-1:email")
@@ -64,14 +70,70 @@ async def test_sent_is_final_and_sets_the_sent_key(redis):
     assert await notifications.create(queued(1)) is Status.SENT
 
 
-async def test_failed_carries_its_reason(redis):
+async def test_failed_carries_its_category_and_keeps_the_detail_apart(redis):
     notifications = store(redis)
     await notifications.create(queued(1))
-    await notifications.mark_failed("evt-1:email", "550 no such mailbox", 1)
+    detail = "recipient refused: 550 <a@mx.internal.example> unknown"
+    await notifications.mark_failed("evt-1:email", FailureReason.RECIPIENT_REFUSED, 1, detail)
     failed = await notifications.get("evt-1:email")
     assert failed is not None
-    assert (failed.status, failed.failure_reason) == (Status.FAILED, "550 no such mailbox")
+    assert (failed.status, failed.failure_reason) == (Status.FAILED, "recipient_refused")
+    assert failed.last_error == detail
     assert not await notifications.was_sent("evt-1:email")
+
+
+async def test_a_record_from_before_categories_reads_as_gave_up(redis):
+    notifications = store(redis)
+    await notifications.create(queued(1))
+    await redis.hset(
+        "notifications:n:evt-1:email",
+        mapping={"status": "FAILED", "failure_reason": "smtp unavailable: 10.0.0.7:25 refused"},
+    )
+    old = await notifications.get("evt-1:email")
+    assert old is not None
+    assert old.failure_reason is FailureReason.GAVE_UP
+
+
+async def test_queued_notifications_are_listed_until_sent_or_failed(redis):
+    notifications = store(redis)
+    for n in (1, 2, 3):
+        await notifications.create(queued(n))
+    await notifications.create(queued(1))  # created again: listed once, same score
+    assert await redis.zrange("notifications:queued", 0, -1, withscores=True) == [
+        (f"evt-{n}:email", float(int((T0 + timedelta(seconds=n)).timestamp() * 1000)))
+        for n in (1, 2, 3)
+    ]
+    await notifications.mark_sent("evt-1:email", T0, "<m>")
+    await notifications.mark_failed("evt-2:email", FailureReason.NO_CONTACT, 8, "no address")
+    assert await redis.zrange("notifications:queued", 0, -1) == ["evt-3:email"]
+
+
+async def test_queued_before_lists_the_oldest_first_and_seen_moves_one_back(redis):
+    notifications = store(redis)
+    for n in (1, 2, 3):
+        await notifications.create(queued(n))
+    cutoff = T0 + timedelta(seconds=2)
+    assert await notifications.queued_before(cutoff, 10) == ["evt-1:email", "evt-2:email"]
+    assert await notifications.queued_before(cutoff, 1) == ["evt-1:email"]
+
+    await notifications.seen_queued("evt-1:email", T0 + timedelta(minutes=1))
+    assert await notifications.queued_before(cutoff, 10) == ["evt-2:email"]
+    await notifications.unlist_queued("evt-2:email")
+    await notifications.seen_queued("evt-2:email", T0)  # not listed: stays unlisted
+    assert await notifications.queued_before(cutoff, 10) == []
+
+
+@pytest.mark.parametrize("first", [0, -1, -5])
+async def test_a_page_of_zero_or_less_is_empty_with_nothing_next(redis, first):
+    notifications = store(redis)
+    for n in range(1, 4):
+        await notifications.create(queued(n))
+    page = await notifications.page_for_user("u-1", first, None)
+    assert (page.notifications, page.has_next) == ([], False)
+    last = queued(3)
+    cursor = PageCursor(int(last.created_at.timestamp() * 1000), last.id)
+    after = await notifications.page_for_user("u-1", first, cursor)
+    assert (after.notifications, after.has_next) == ([], False)
 
 
 async def test_pages_are_newest_first_and_cursors_survive_new_arrivals(redis):
@@ -127,3 +189,7 @@ async def test_order_summaries_expire(redis):
     assert await orders.get("o-1") == {"total": "1.00", "currency": "EUR"}
     assert 0 < await redis.ttl("notifications:order:o-1") <= 30 * 86400
     assert await orders.get("o-2") is None
+
+
+async def test_these_tests_use_the_notifications_database_of_their_own_server(redis):
+    assert redis.connection_pool.connection_kwargs["db"] == 4

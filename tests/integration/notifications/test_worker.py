@@ -6,17 +6,26 @@ sink (`python -m tools.smtp_sink`) as processes against a Redis of their own.
 
 from __future__ import annotations
 
-import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from subgraphs.kernel.consumer import DEAD_COUNTS
-from subgraphs.notifications.domain.notification import Preferences
-from subgraphs.notifications.repository.redis_profiles import RedisPreferences
+from subgraphs.notifications.domain.notification import (
+    Channel,
+    Kind,
+    Notification,
+    Preferences,
+    Status,
+)
+from subgraphs.notifications.repository.arq_queue import ArqDeliveryQueue, arq_client
+from subgraphs.notifications.repository.redis_notifications import RedisNotificationStore
+from subgraphs.notifications.repository.redis_profiles import RedisContacts, RedisPreferences
 from tests.integration.notifications.conftest import (
     all_acknowledged,
     append,
+    idle,
     notification,
     registered,
     sink_held,
@@ -36,12 +45,13 @@ async def test_the_same_event_delivered_twice_sends_one_mail(redis, smtp_sink, w
     await wait_for(lambda: all_acknowledged(redis), what="both entries acknowledged")
 
     # Once arq's result of the job has expired, only our records stand in the way.
-    await wait_for(
-        lambda: _gone(redis, f"arq:result:{welcome}"), timeout=5, what="arq's result expiry"
-    )
+    await wait_for(lambda: _gone(redis, f"arq:result:{welcome}"), what="arq's result expiry")
     await append(redis, "", {}, event=event)
-    await wait_for(lambda: all_acknowledged(redis), what="the third entry acknowledged")
-    await asyncio.sleep(0.3)  # time for a (wrong) second job to run
+    # A later event on the same stream, then quiet: the third entry was handled, and any
+    # job it enqueued (a wrong second send) has finished, so its mail would be at the sink.
+    later = await registered(redis, "u-twice-later")
+    await wait_for(lambda: status_is(redis, f"{later.id}:email", "SENT"), what="the later mail")
+    await wait_for(lambda: idle(redis), what="every entry handled, every job finished")
 
     [mail] = await smtp_sink.messages(to="u-twice@example.com")
     assert (mail["subject"], mail["duplicates"]) == ("Welcome to Commerce", 0)
@@ -58,7 +68,7 @@ async def test_a_worker_killed_mid_send_and_restarted_sends_the_mail_once(redis,
     assert not await redis.exists(f"notifications:sent:{welcome}")
 
     worker.start()  # arq runs the job again once its in-progress key expires (3 s)
-    await wait_for(lambda: status_is(redis, welcome, "SENT"), timeout=15, what="the resend")
+    await wait_for(lambda: status_is(redis, welcome, "SENT"), what="the resend")
 
     [mail] = await smtp_sink.messages(to="u-killed")
     # The resend happened and carried the same Message-ID, so the mailbox kept one mail.
@@ -104,7 +114,7 @@ async def test_email_turned_off_sends_nothing_but_the_event_is_acknowledged(
     order = await append(redis, "orders.created", _order("u-quiet", "ord-quiet"))
     await registered(redis, "u-loud")  # a later event that does send
     await wait_for(lambda: smtp_sink.messages(to="u-loud"), what="the later mail")
-    await wait_for(lambda: all_acknowledged(redis), what="every entry acknowledged")
+    await wait_for(lambda: idle(redis), what="every entry handled, every job finished")
 
     assert [m["subject"] for m in await smtp_sink.messages(to="u-quiet")] == ["Welcome to Commerce"]
     assert await notification(redis, f"{order.id}:email") == {}
@@ -129,14 +139,59 @@ async def test_malformed_events_go_to_dead_letters_and_the_worker_goes_on(redis,
     assert http_ok(worker.url or "")
 
 
-async def test_a_refused_address_fails_for_good_with_the_reason(redis, smtp_sink, worker):
+async def test_a_refused_address_fails_for_good_with_a_category_not_the_reply(
+    redis, smtp_sink, worker
+):
     event = await registered(redis, "u-bounce", email="nobody@reject.test")
     welcome = f"{event.id}:email"
     await wait_for(lambda: status_is(redis, welcome, "FAILED"), what="the failure")
     record = await notification(redis, welcome)
-    assert record["failure_reason"].startswith("recipient refused: 550")
+    assert record["failure_reason"] == "recipient_refused"  # what clients see
+    assert record["last_error"].startswith("recipient refused: 550")  # kept, not exposed
     assert record["attempts"] == "1"
     assert await smtp_sink.messages() == []
+
+
+async def test_a_job_that_fails_unexpectedly_every_time_ends_failed_not_queued(
+    redis, notifications_redis, smtp_sink, worker_factory
+):
+    # Before the fix, arq failed the job for good on its first error and the
+    # notification stayed QUEUED for ever.
+    process = worker_factory(smtp_sink.smtp_port, NOTIFICATIONS_JOBS_MAX_ATTEMPTS="3")
+    process.start()
+    process.wait_ready()
+    await RedisContacts(redis).apply(
+        "u-bug", email="u-bug@example.com", name="Ann", phone=None, version=1
+    )
+    broken = _queued("evt-bug", "u-bug", data={"order_id": "o-1", "items": ["not an item"]})
+    await _store(redis).create(broken)  # rendering it raises (a bug, as far as the job knows)
+    arq = arq_client(notifications_redis, "notifications:jobs")
+    try:
+        await ArqDeliveryQueue(arq).enqueue(broken.id)
+    finally:
+        await arq.aclose(close_connection_pool=True)
+
+    await wait_for(lambda: status_is(redis, broken.id, "FAILED"), what="FAILED")
+    record = await notification(redis, broken.id)
+    assert (record["failure_reason"], record["attempts"]) == ("internal_error", "3")
+    assert "TypeError" in record["last_error"]
+    assert await smtp_sink.messages(to="u-bug") == []
+
+
+async def test_a_queued_notification_left_without_a_job_is_swept_up_and_sent(
+    redis, smtp_sink, worker
+):
+    # QUEUED, but no arq job (as after a job arq dropped), queued long enough ago.
+    await RedisContacts(redis).apply(
+        "u-swept", email="u-swept@example.com", name="Ann", phone=None, version=1
+    )
+    stuck = _queued("evt-swept", "u-swept", created_at=datetime.now(UTC) - timedelta(minutes=5))
+    await _store(redis).create(stuck)
+
+    await wait_for(lambda: status_is(redis, stuck.id, "SENT"), what="the swept notification")
+    [mail] = await smtp_sink.messages(to="u-swept")
+    assert mail["subject"] == "Welcome to Commerce"
+    assert await redis.zscore("notifications:queued", stuck.id) is None
 
 
 async def test_sms_goes_to_the_local_provider_when_turned_on(redis, smtp_sink, worker):
@@ -154,6 +209,29 @@ async def test_sms_goes_to_the_local_provider_when_turned_on(redis, smtp_sink, w
 
 async def _gone(redis, key: str) -> bool:
     return not await redis.exists(key)
+
+
+def _store(redis) -> RedisNotificationStore:
+    return RedisNotificationStore(
+        redis, retention=timedelta(days=1), max_per_user=100, sent_key_ttl=timedelta(days=1)
+    )
+
+
+def _queued(
+    event_id: str, user_id: str, *, data: dict | None = None, created_at: datetime | None = None
+) -> Notification:
+    kind = Kind.ORDER_CONFIRMATION if data else Kind.WELCOME
+    return Notification(
+        id=f"{event_id}:email",
+        user_id=user_id,
+        event_id=event_id,
+        channel=Channel.EMAIL,
+        kind=kind,
+        subject="Order o-1 received" if data else "Welcome to Commerce",
+        status=Status.QUEUED,
+        data=data or {},
+        created_at=created_at or datetime.now(UTC),
+    )
 
 
 def _order(user_id: str, order_id: str) -> dict:

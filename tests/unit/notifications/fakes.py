@@ -9,6 +9,7 @@ from typing import Any
 
 from subgraphs.notifications.domain.notification import (
     Contact,
+    FailureReason,
     Notification,
     Preferences,
     Status,
@@ -26,11 +27,13 @@ class InMemoryNotifications:
     def __init__(self) -> None:
         self.by_id: dict[str, Notification] = {}
         self.sent_keys: set[str] = set()
+        self.queued: dict[str, datetime] = {}  # the QUEUED list: id -> queued or last seen
 
     async def create(self, notification: Notification) -> Status | None:
         if notification.id in self.by_id:
             return self.by_id[notification.id].status
         self.by_id[notification.id] = notification
+        self.queued[notification.id] = notification.created_at
         return None
 
     async def get(self, notification_id: str) -> Notification | None:
@@ -54,17 +57,33 @@ class InMemoryNotifications:
 
     async def mark_sent(self, notification_id: str, now: datetime, receipt: str) -> None:
         self.sent_keys.add(notification_id)
+        self.queued.pop(notification_id, None)
         n = self.by_id.get(notification_id)
         if n is not None and n.status is not Status.SENT:
             self.by_id[notification_id] = n.sent(now)
 
-    async def mark_failed(self, notification_id: str, reason: str, attempts: int) -> None:
+    async def mark_failed(
+        self, notification_id: str, reason: FailureReason, attempts: int, detail: str
+    ) -> None:
+        self.queued.pop(notification_id, None)
         n = self.by_id.get(notification_id)
         if n is not None and n.status is not Status.SENT:
-            self.by_id[notification_id] = replace(n.failed(reason), attempts=attempts)
+            failed = replace(n.failed(reason), attempts=attempts, last_error=detail)
+            self.by_id[notification_id] = failed
 
     async def was_sent(self, notification_id: str) -> bool:
         return notification_id in self.sent_keys
+
+    async def queued_before(self, cutoff: datetime, limit: int) -> list[str]:
+        due = sorted((at, i) for i, at in self.queued.items() if at <= cutoff)
+        return [i for _, i in due[:limit]]
+
+    async def seen_queued(self, notification_id: str, now: datetime) -> None:
+        if notification_id in self.queued:
+            self.queued[notification_id] = now
+
+    async def unlist_queued(self, notification_id: str) -> None:
+        self.queued.pop(notification_id, None)
 
 
 class InMemoryPreferences:
@@ -110,14 +129,35 @@ class InMemoryOrders:
 
 
 class RecordingQueue:
-    """Records enqueued ids; like arq, an id still queued is not queued twice."""
+    """Records enqueued ids; like arq, an id still queued is not queued twice.
+
+    `finish(id)` ends a job (as arq does when it gives up on one, or when it is done);
+    `requeued` records (id, attempt) of the jobs `requeue` made.
+    """
 
     def __init__(self) -> None:
         self.enqueued: list[str] = []
+        self.finished: set[str] = set()
+        self.requeued: list[tuple[str, int]] = []
 
     async def enqueue(self, notification_id: str) -> None:
         if notification_id not in self.enqueued:
             self.enqueued.append(notification_id)
+
+    def finish(self, notification_id: str) -> None:
+        self.finished.add(notification_id)
+
+    async def has_job(self, notification_id: str) -> bool:
+        return notification_id in self.enqueued and notification_id not in self.finished
+
+    async def requeue(self, notification_id: str, attempt: int) -> bool:
+        if await self.has_job(notification_id):
+            return False
+        self.finished.discard(notification_id)
+        if notification_id not in self.enqueued:
+            self.enqueued.append(notification_id)
+        self.requeued.append((notification_id, attempt))
+        return True
 
 
 class FakeChannel:
@@ -134,12 +174,14 @@ class FakeChannel:
         return f"receipt-{message.key}"
 
 
-def temporary(reason: str = "server down") -> TemporaryFailure:
-    return TemporaryFailure(reason)
+def temporary(detail: str = "server down", reason: FailureReason | None = None) -> TemporaryFailure:
+    return TemporaryFailure(detail, reason)
 
 
-def permanent(reason: str = "550 no such mailbox") -> PermanentFailure:
-    return PermanentFailure(reason)
+def permanent(
+    detail: str = "550 no such mailbox", reason: FailureReason = FailureReason.RECIPIENT_REFUSED
+) -> PermanentFailure:
+    return PermanentFailure(detail, reason)
 
 
 class Clock:

@@ -6,9 +6,12 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from subgraphs.notifications.domain.notification import (
     Channel,
+    Contact,
+    FailureReason,
     Kind,
     Notification,
     Status,
@@ -25,16 +28,65 @@ from tests.unit.notifications.fakes import (
 )
 
 POLICY = DeliveryPolicy(
-    send_timeout_seconds=0.2, max_attempts=3, first_delay_seconds=2, max_delay_seconds=5
+    send_timeout_seconds=0.2,
+    attempt_timeout_seconds=0.5,
+    max_attempts=3,
+    first_delay_seconds=2,
+    max_delay_seconds=5,
 )
 ID = "evt-1:email"
 
 
+class FlakyNotifications(InMemoryNotifications):
+    """The in-memory store whose named methods raise the queued errors first (a Redis blip)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors: dict[str, list[BaseException]] = {}
+
+    def fail(self, method: str, *errors: BaseException) -> None:
+        self.errors.setdefault(method, []).extend(errors)
+
+    def _maybe_fail(self, method: str) -> None:
+        if self.errors.get(method):
+            raise self.errors[method].pop(0)
+
+    async def get(self, notification_id: str) -> Notification | None:
+        self._maybe_fail("get")
+        return await super().get(notification_id)
+
+    async def mark_sent(self, notification_id: str, now: datetime, receipt: str) -> None:
+        self._maybe_fail("mark_sent")
+        await super().mark_sent(notification_id, now, receipt)
+
+    async def mark_failed(
+        self, notification_id: str, reason: FailureReason, attempts: int, detail: str
+    ) -> None:
+        self._maybe_fail("mark_failed")
+        await super().mark_failed(notification_id, reason, attempts, detail)
+
+
+class BrokenContacts(InMemoryContacts):
+    """Contacts whose reads always raise `error` (or never answer, with `hang`)."""
+
+    def __init__(self, error: Exception | None = None, *, hang: bool = False) -> None:
+        super().__init__()
+        self.error = error
+        self.hang = hang
+
+    async def get(self, user_id: str) -> Contact | None:
+        if self.hang:
+            await asyncio.Event().wait()
+        if self.error is not None:
+            raise self.error
+        return await super().get(user_id)
+
+
 class World:
-    def __init__(self, *failures: Exception) -> None:
+    def __init__(self, *failures: Exception, contacts: InMemoryContacts | None = None) -> None:
         self.clock = Clock()
-        self.store = InMemoryNotifications()
-        self.contacts = InMemoryContacts()
+        self.store = FlakyNotifications()
+        self.contacts = contacts or InMemoryContacts()
         self.email = FakeChannel(*failures)
         self.observed: list[str] = []
         self.deliver = Deliver(
@@ -114,8 +166,8 @@ async def test_a_temporary_failure_retries_with_exponential_backoff_then_sends()
     assert world.observed == ["retried", "retried", "sent"]
 
 
-async def test_the_last_attempt_fails_for_good_with_the_reason():
-    world = World(temporary("a"), temporary("b"), temporary("connection refused"))
+async def test_the_last_attempt_fails_for_good_with_a_category_and_keeps_the_detail_unexposed():
+    world = World(temporary("a"), temporary("b"), temporary("connect to 10.0.0.7:25 refused"))
     await world.queue()
     for attempt in (1, 2):
         with pytest.raises(TryLater):
@@ -123,16 +175,126 @@ async def test_the_last_attempt_fails_for_good_with_the_reason():
 
     assert await world.deliver(ID, attempt=3) is Outcome.FAILED
     assert world.notification.status is Status.FAILED
-    assert world.notification.failure_reason == "gave up after 3 attempts: connection refused"
+    # An email channel failing temporarily every time: the mail server was unavailable.
+    assert world.notification.failure_reason is FailureReason.SMTP_UNAVAILABLE
+    assert (
+        world.notification.last_error == "gave up after 3 attempts: connect to 10.0.0.7:25 refused"
+    )
     assert await world.deliver(ID, attempt=4) is Outcome.ALREADY_DONE
 
 
-async def test_a_permanent_failure_fails_at_once():
-    world = World(permanent("550 mailbox unavailable"))
+async def test_a_temporary_failure_keeps_the_category_its_channel_gave():
+    world = World(*(temporary("451 try later", FailureReason.GAVE_UP) for _ in range(3)))
+    await world.queue()
+    for attempt in (1, 2):
+        with pytest.raises(TryLater):
+            await world.deliver(ID, attempt=attempt)
+    assert await world.deliver(ID, attempt=3) is Outcome.FAILED
+    assert world.notification.failure_reason is FailureReason.GAVE_UP
+
+
+async def test_a_permanent_failure_fails_at_once_with_its_category():
+    world = World(permanent("550 5.1.1 <ann@mx.internal.example> unknown"))
     await world.queue()
     assert await world.deliver(ID, attempt=1) is Outcome.FAILED
-    assert world.notification.failure_reason == "550 mailbox unavailable"
+    assert world.notification.failure_reason is FailureReason.RECIPIENT_REFUSED
+    assert world.notification.last_error == "550 5.1.1 <ann@mx.internal.example> unknown"
     assert world.email.sent == []
+
+
+async def test_no_address_until_the_last_attempt_fails_with_no_contact():
+    world = World()
+    await world.queue(known=False)
+    for attempt in (1, 2):
+        with pytest.raises(TryLater):
+            await world.deliver(ID, attempt=attempt)
+    assert await world.deliver(ID, attempt=3) is Outcome.FAILED
+    assert world.notification.failure_reason is FailureReason.NO_CONTACT
+
+
+async def test_a_channel_the_worker_lacks_fails_at_once_with_no_channel():
+    world = World()
+    await world.queue()
+    world.deliver._channels = {}
+    assert await world.deliver(ID, attempt=1) is Outcome.FAILED
+    assert world.notification.failure_reason is FailureReason.NO_CHANNEL
+
+
+async def test_a_redis_error_reading_the_notification_is_retried_then_sends():
+    world = World()
+    await world.queue()
+    world.store.fail("get", RedisConnectionError("Error 111 connecting to 10.1.2.3:6379."))
+
+    with pytest.raises(TryLater) as later:
+        await world.deliver(ID, attempt=1)
+    assert later.value.delay_seconds == 2  # the same backoff as any temporary failure
+    assert later.value.reason == "internal_error"
+    assert world.notification.status is Status.QUEUED
+    assert world.notification.attempts == 1
+    assert "ConnectionError" in (world.notification.last_error or "")
+
+    assert await world.deliver(ID, attempt=2) is Outcome.SENT
+    assert len(world.email.sent) == 1
+
+
+async def test_an_unexpected_error_every_time_ends_failed_with_internal_error():
+    world = World(contacts=BrokenContacts(RuntimeError("bug in the projection")))
+    await world.queue()
+    for attempt in (1, 2):
+        with pytest.raises(TryLater):
+            await world.deliver(ID, attempt=attempt)
+        assert world.notification.status is Status.QUEUED
+
+    assert await world.deliver(ID, attempt=3) is Outcome.FAILED
+    assert world.notification.status is Status.FAILED
+    assert world.notification.failure_reason is FailureReason.INTERNAL_ERROR
+    assert "bug in the projection" in (world.notification.last_error or "")
+    assert world.observed == ["retried", "retried", "failed"]
+    assert world.email.sent == []
+
+
+async def test_an_attempt_that_outlives_its_time_limit_is_retried_then_failed():
+    world = World(contacts=BrokenContacts(hang=True))
+    await world.queue()
+    with pytest.raises(TryLater):
+        await world.deliver(ID, attempt=1)
+    assert "longer than 0.5s" in (world.notification.last_error or "")
+    assert await world.deliver(ID, attempt=3) is Outcome.FAILED
+    assert world.notification.failure_reason is FailureReason.INTERNAL_ERROR
+
+
+async def test_a_final_failure_that_cannot_be_recorded_is_tried_again_not_raised():
+    world = World(contacts=BrokenContacts(RuntimeError("bug")))
+    await world.queue()
+    world.store.fail("mark_failed", RedisConnectionError("down"))
+    with pytest.raises(TryLater):  # the last attempt, but FAILED could not be written
+        await world.deliver(ID, attempt=3)
+    assert world.notification.status is Status.QUEUED
+    # The job's spare tries run it again; once Redis answers, FAILED is recorded.
+    assert await world.deliver(ID, attempt=4) is Outcome.FAILED
+    assert world.notification.failure_reason is FailureReason.INTERNAL_ERROR
+
+
+async def test_a_redis_error_after_the_send_is_retried_and_resent_with_the_same_key():
+    world = World()
+    await world.queue()
+    world.store.fail("mark_sent", RedisConnectionError("lost"))
+    with pytest.raises(TryLater):
+        await world.deliver(ID, attempt=1)
+    assert await world.deliver(ID, attempt=2) is Outcome.SENT
+    first, second = world.email.sent
+    assert first.key == second.key == ID  # the one documented resend, recognisable
+
+
+async def test_cancellation_is_not_swallowed():
+    world = World(contacts=BrokenContacts(hang=True))
+    await world.queue()
+    task = asyncio.ensure_future(world.deliver(ID, attempt=1))
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert world.notification.status is Status.QUEUED
 
 
 async def test_an_unknown_address_waits_for_the_contact_projection():
