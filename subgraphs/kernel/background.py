@@ -86,3 +86,23 @@ async def pause(stop: asyncio.Event, seconds: float, wake: asyncio.Event | None 
     finally:
         for waiter in waiters:
             waiter.cancel()
+
+
+def every(seconds: float, work: Callable[[], Awaitable[object]], *, name: str) -> Loop:
+    """A loop for `BackgroundTask`: `work()` every `seconds` until stopped.
+
+    A failed pass is logged and the next one comes on time (the store it
+    needs may just be away for a moment).
+    """
+
+    async def loop(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await work()
+            except Exception:
+                log.warning(
+                    "periodic work failed; trying again", extra={"task": name}, exc_info=True
+                )
+            await pause(stop, seconds)
+
+    return loop

@@ -15,6 +15,16 @@ class PageInfo:
     has_next_page: bool
     end_cursor: str | None
 
+    @classmethod
+    def after(cls, cursors: list[str], *, has_next: bool) -> PageInfo:
+        """The page info of a page whose edges have `cursors`.
+
+        Never "more to come" without a cursor to continue from: a client
+        paging in a loop would never stop.
+        """
+        end_cursor = cursors[-1] if cursors else None
+        return cls(has_next_page=has_next and end_cursor is not None, end_cursor=end_cursor)
+
 
 class InvalidCursor(PublicError):
     code = "BAD_USER_INPUT"
@@ -23,7 +33,7 @@ class InvalidCursor(PublicError):
 
 class InvalidPageSize(PublicError):
     code = "BAD_USER_INPUT"
-    default_message = "`first` must not be negative."
+    default_message = "`first` cannot be negative."
 
 
 def page_size(first: int, maximum: int) -> int:

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from starlette.applications import Starlette
 
 from subgraphs.kernel.app import create_service_app
-from subgraphs.kernel.background import BackgroundTask
+from subgraphs.kernel.background import BackgroundTask, every
 from subgraphs.kernel.consumer import StreamConsumer
 from subgraphs.kernel.events import stream_of
 from subgraphs.kernel.metrics import Counter
@@ -29,7 +29,7 @@ from subgraphs.kernel.resources import RedisResource
 from subgraphs.notifications.channels.local_sms import RecordingSmsChannel
 from subgraphs.notifications.channels.smtp_email import SmtpEmailChannel
 from subgraphs.notifications.domain.notification import Channel, Notification
-from subgraphs.notifications.jobs.arq_worker import ArqWorkerResource, stuck_sweep
+from subgraphs.notifications.jobs.arq_worker import ArqWorkerResource
 from subgraphs.notifications.repository.arq_queue import DELIVER_JOB, ArqDeliveryQueue, arq_client
 from subgraphs.notifications.repository.redis_notifications import RedisNotificationStore
 from subgraphs.notifications.repository.redis_profiles import (
@@ -146,6 +146,8 @@ def build_worker_app(settings: NotificationsWorkerSettings) -> Starlette:
             redis,
             worker,
             BackgroundTask("stream-bridge", bridge.run, critical=True),
-            BackgroundTask("stuck-sweep", stuck_sweep(requeue, jobs.sweep_interval_seconds)),
+            BackgroundTask(
+                "stuck-sweep", every(jobs.sweep_interval_seconds, requeue, name="stuck-sweep")
+            ),
         ],
     )

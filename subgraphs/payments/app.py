@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.auth import TokenVerifier, jwks_verifier
-from subgraphs.kernel.background import BackgroundTask
+from subgraphs.kernel.background import BackgroundTask, every
 from subgraphs.kernel.consumer import StreamConsumer
 from subgraphs.kernel.events import stream_of
 from subgraphs.kernel.outbox import OutboxRelay
@@ -89,9 +89,7 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
         max_deliveries=streams.max_deliveries,
         retry_after_ms=streams.retry_after_ms,
     )
-    resume = ResumeAbandoned(
-        payments, process, refund, clock=utc_now, interval_seconds=settings.resume_interval_seconds
-    )
+    resume = ResumeAbandoned(payments, process, refund, clock=utc_now)
     usecases = PaymentsUseCases(
         process_payment=process, refund_payment=refund, read_payments=ReadPayments(payments)
     )
@@ -108,6 +106,9 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
             redis,
             relay.task(),
             BackgroundTask("orders-consumer", consumer.run),
-            BackgroundTask(resume.name, resume.run),
+            BackgroundTask(
+                resume.name,
+                every(settings.resume_interval_seconds, resume.run_once, name=resume.name),
+            ),
         ],
     )

@@ -27,9 +27,7 @@ from typing import Any
 from arq.connections import ArqRedis
 from arq.worker import Retry, Worker, func
 
-from subgraphs.kernel.background import Loop, pause
 from subgraphs.notifications.usecase.deliver import Deliver, TryLater
-from subgraphs.notifications.usecase.requeue_stuck import RequeueStuck
 
 log = logging.getLogger(__name__)
 
@@ -55,20 +53,6 @@ async def deliver_notification(ctx: dict[str, Any], notification_id: str) -> str
         )
         raise Retry(defer=timedelta(seconds=delay)) from exc
     return outcome.value
-
-
-def stuck_sweep(requeue: RequeueStuck, interval: float) -> Loop:
-    """A `BackgroundTask` loop running `requeue` every `interval` seconds until stopped."""
-
-    async def loop(stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await requeue()
-            except Exception:  # Redis away: the next run tries again
-                log.warning("stuck-notification sweep failed", exc_info=True)
-            await pause(stop, interval)
-
-    return loop
 
 
 class ArqWorkerResource:

@@ -7,11 +7,18 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.errors import Forbidden, PublicError
-from subgraphs.kernel.pagination import InvalidCursor, PageInfo, decode_cursor, encode_cursor
+from subgraphs.kernel.errors import Forbidden
+from subgraphs.kernel.pagination import (
+    InvalidCursor,
+    PageInfo,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+)
 from subgraphs.notifications.domain import notification as domain
 from subgraphs.notifications.transport.context import NotificationsContext
 from subgraphs.notifications.usecase.ports import PageCursor
+from subgraphs.notifications.usecase.read_notifications import MAX_PAGE
 
 NotificationChannel = strawberry.enum(
     domain.Channel, name="NotificationChannel", description="How a notification reaches a user."
@@ -74,11 +81,6 @@ class NotificationPreferences:
         return cls(email=p.email, sms=p.sms, updated_at=p.updated_at)
 
 
-class InvalidPageSize(PublicError):
-    code = "BAD_USER_INPUT"
-    default_message = "`first` cannot be negative."
-
-
 def cursor_of(n: domain.Notification) -> str:
     return encode_cursor(f"{int(n.created_at.timestamp() * 1000)}|{n.id}")
 
@@ -106,21 +108,16 @@ class User:
         self, info: Info[NotificationsContext, None], first: int = 10, after: str | None = None
     ) -> NotificationConnection:
         await require_owner(info, self.id)
-        if first < 0:
-            raise InvalidPageSize()
+        size = page_size(first, MAX_PAGE)
         cursor = page_cursor(after) if after is not None else None
-        page = await info.context.usecases.read.page_for_user(self.id, first, cursor)
+        page = await info.context.usecases.read.page_for_user(self.id, size, cursor)
         edges = [
             NotificationEdge(node=Notification.from_model(n), cursor=cursor_of(n))
             for n in page.notifications
         ]
-        end_cursor = edges[-1].cursor if edges else None
         return NotificationConnection(
             edges=edges,
-            # Never "more to come" without a cursor to continue from (a client would loop).
-            page_info=PageInfo(
-                has_next_page=page.has_next and end_cursor is not None, end_cursor=end_cursor
-            ),
+            page_info=PageInfo.after([e.cursor for e in edges], has_next=page.has_next),
         )
 
     @strawberry.field(description="Which channels the user accepts (the user only).")

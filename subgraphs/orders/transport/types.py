@@ -68,9 +68,7 @@ class User:
         ]
         return OrderConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
-            ),
+            page_info=PageInfo.after([e.cursor for e in edges], has_next=page.has_next),
         )
 
     @classmethod

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
-from subgraphs.kernel.background import pause
 from subgraphs.kernel.errors import DomainError
 from subgraphs.payments.domain.payment import PaymentStatus
 from subgraphs.payments.usecase.ports import Clock, PaymentRepository
@@ -27,14 +25,12 @@ class ResumeAbandoned:
         refund: RefundPayment,
         *,
         clock: Clock,
-        interval_seconds: float = 5.0,
         batch_size: int = 20,
     ) -> None:
         self._payments = payments
         self._process = process
         self._refund = refund
         self._clock = clock
-        self._interval = interval_seconds
         self._batch_size = batch_size
 
     async def run_once(self) -> int:
@@ -54,12 +50,3 @@ class ResumeAbandoned:
                 )
             resumed += 1
         return resumed
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Pass every `interval_seconds` until `stop`; a failed pass is logged and retried."""
-        while not stop.is_set():
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("resuming abandoned payments failed; retrying")
-            await pause(stop, self._interval)

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from subgraphs.kernel.background import BackgroundTask
+from subgraphs.kernel.background import BackgroundTask, every
 
 
 async def test_a_loop_that_keeps_crashing_is_restarted_and_reported_unhealthy():
@@ -45,3 +45,24 @@ async def test_a_healthy_loop_pings_and_stops_on_close():
     assert stopped.is_set()
     with pytest.raises(RuntimeError, match="not running"):
         await task.ping()
+
+
+async def test_periodic_work_survives_a_failing_pass_and_stops_when_asked():
+    runs: list[int] = []
+    second_run = asyncio.Event()
+
+    class Failing:
+        async def __call__(self) -> int:
+            runs.append(1)
+            if len(runs) == 1:
+                raise ConnectionError("Redis away")
+            second_run.set()
+            return 0
+
+    stop = asyncio.Event()
+    task = asyncio.ensure_future(every(0.01, Failing(), name="sweep")(stop))
+
+    await asyncio.wait_for(second_run.wait(), 10)
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert len(runs) >= 2

@@ -10,7 +10,7 @@ import pytest
 from arq.worker import Retry
 
 from subgraphs.notifications.domain.notification import Channel, Kind, Notification, Status
-from subgraphs.notifications.jobs.arq_worker import deliver_notification, stuck_sweep
+from subgraphs.notifications.jobs.arq_worker import deliver_notification
 from subgraphs.notifications.usecase.deliver import Outcome, TryLater
 from subgraphs.notifications.usecase.requeue_stuck import RequeueStuck
 from tests.unit.notifications.fakes import Clock, InMemoryNotifications, RecordingQueue
@@ -145,23 +145,3 @@ async def test_the_new_job_is_at_most_the_last_attempt():
     sweep.clock.advance(seconds=71)
     await sweep.requeue()
     assert sweep.queue.requeued == [(stuck, 8)]  # which records FAILED whatever happens
-
-
-async def test_the_sweep_loop_survives_a_failing_run_and_stops_when_asked():
-    runs: list[int] = []
-    second_run = asyncio.Event()
-
-    class Failing:
-        async def __call__(self) -> int:
-            runs.append(1)
-            if len(runs) == 1:
-                raise ConnectionError("Redis away")
-            second_run.set()
-            return 0
-
-    stop = asyncio.Event()
-    task = asyncio.ensure_future(stuck_sweep(Failing(), 0.01)(stop))  # type: ignore[arg-type]
-
-    await asyncio.wait_for(second_run.wait(), 10)
-    stop.set()
-    await asyncio.wait_for(task, 10)
