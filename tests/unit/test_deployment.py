@@ -39,7 +39,7 @@ from tests.unit.deployment_files import (
     unknown_variables,
 )
 
-SCHEMA = REPO / ".." / "shared" / "reference" / "compose-spec.schema.json"
+SCHEMA = REPO / "deploy" / "schemas" / "compose-spec.schema.json"
 ROUTER_SERVICE = "router"
 ROUTER_IMAGE = re.compile(r"ghcr\.io/apollographql/router:v2\.13\.\d+")
 # Apollo Router reads these itself (GraphOS); every other router variable is one that

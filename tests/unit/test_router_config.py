@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMA = REPO / ".." / "shared" / "reference" / "apollo-router-2.13-config.schema.json"
+SCHEMA = REPO / "deploy" / "schemas" / "apollo-router-2.13-config.schema.json"
 ROUTER_YAML = REPO / "router" / "router.yaml"
 GRAPHOS_YAML = REPO / "router" / "router.graphos.yaml"
 EDGE_SETTINGS = REPO / "router" / "edge" / "settings.ts"
