@@ -1,19 +1,45 @@
-"""Helpers shared by the GraphQL tests: one request, and the users flows."""
+"""Helpers shared by the tests: one GraphQL request, the users flows, polling, subscriptions."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+import time
 import uuid
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
 import httpx
 import websockets
 from websockets.typing import Subprotocol
 
 SUBPROTOCOL = "graphql-transport-ws"
+
+T = TypeVar("T")
+
+
+async def eventually(
+    check: Callable[[], Awaitable[T | None]],
+    *,
+    timeout: float = 20.0,
+    what: str = "the condition",
+    interval: float = 0.05,
+) -> T:
+    """Poll `check()` until it returns something truthy, and return that.
+
+    The one way tests wait for something that happens elsewhere (another
+    process, a consumer, a mail): the deadline is generous because the
+    machine may be busy; it is a bound, never a measurement.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        if result := await check():
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
+        await asyncio.sleep(interval)
+
 
 REGISTER = """
 mutation Register($input: RegisterInput!) {
@@ -150,3 +176,39 @@ async def mongo_commands(client: httpx.AsyncClient, base_url: str, collection: s
     return sum(
         v for k, v in metrics.items() if k.startswith("mongodb_commands_total") and label in k
     )
+
+
+SUBSCRIPTIONS_METRIC = "broadcast_subscriptions_total"
+
+
+async def subscriptions_started(client: httpx.AsyncClient, base_url: str) -> float:
+    """How many subscribers a subgraph process has registered on its broadcasts so far."""
+    metrics = parse_metrics((await client.get(f"{base_url}/metrics")).text)
+    return sum(v for k, v in metrics.items() if k.startswith(SUBSCRIPTIONS_METRIC))
+
+
+@contextlib.asynccontextmanager
+async def subscribed(
+    client: httpx.AsyncClient,
+    url: str,
+    query: str,
+    variables: dict[str, Any],
+    *,
+    token: str | None,
+    upstream: str,
+) -> AsyncIterator[Subscription]:
+    """`subscribe`, returning once the subgraph at `upstream` has registered the subscriber.
+
+    Through a gateway the upstream subscription opens a moment after the
+    client's: the signal is the subgraph's own count of registered
+    subscribers (from then on it misses no event), so a test triggers a
+    change only after it, instead of sleeping.
+    """
+    before = await subscriptions_started(client, upstream)
+    async with subscribe(url, query, variables, token=token) as subscription:
+
+        async def registered() -> bool:
+            return await subscriptions_started(client, upstream) > before
+
+        await eventually(registered, what=f"the subscriber to register at {upstream}")
+        yield subscription

@@ -19,8 +19,15 @@ from redis.exceptions import RedisError
 
 from subgraphs.kernel.background import pause
 from subgraphs.kernel.events import Event, MalformedEvent
+from subgraphs.kernel.metrics import Counter
 
 log = logging.getLogger(__name__)
+
+SUBSCRIPTIONS = Counter(
+    "broadcast_subscriptions_total",
+    "Subscribers registered on an event-stream broadcast (from then on they miss no event),"
+    " by stream.",
+)
 
 KeyOf = Callable[[Event], str | None]
 
@@ -49,6 +56,7 @@ class StreamBroadcast:
         """Events for `key` from now on, until the block exits."""
         queue: asyncio.Queue[Event | None] = asyncio.Queue(self._queue_size)
         self._subscribers[key].add(queue)
+        SUBSCRIPTIONS.inc(stream=self._stream)
         try:
             yield _drain(queue)
         finally:

@@ -6,14 +6,13 @@ processes; the mail is read back from the sink's HTTP API.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support import error_codes, graphql, register
+from tests.support import error_codes, eventually, graphql, register
 
 pytestmark = pytest.mark.e2e
 
@@ -31,16 +30,6 @@ MINE = """{ me { id notifications(first: 10) {
 } notificationPreferences { email sms } } }"""
 
 RETRYABLE = {"ORDER_NOT_FOUND_YET", "PAYMENT_IN_PROGRESS"}
-
-
-async def until(check, timeout: float = 20.0, what: str = "condition") -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        if result := await check():
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 async def pay(gateway: httpx.AsyncClient, token: str, order_id: str) -> dict[str, Any]:
@@ -66,7 +55,7 @@ async def pay(gateway: httpx.AsyncClient, token: str, order_id: str) -> dict[str
         assert payload["userErrors"] == [], payload
         return payload["payment"]
 
-    return await until(attempt, what="the payment")
+    return await eventually(attempt, what="the payment")
 
 
 async def test_register_order_and_pay_send_three_mails_listed_as_sent(
@@ -86,7 +75,7 @@ async def test_register_order_and_pay_send_three_mails_listed_as_sent(
             found = (await sink.get("/messages", params={"to": email})).json()
         return found if len(found) >= 3 else None
 
-    found = await until(mails, what="three mails at the sink")
+    found = await eventually(mails, what="three mails at the sink")
     subjects = sorted(m["subject"] for m in found)
     assert subjects == sorted(
         ["Welcome to Commerce", f"Order {order_id} received", f"Receipt for order {order_id}"]
@@ -103,7 +92,7 @@ async def test_register_order_and_pay_send_three_mails_listed_as_sent(
         done = len(edges) == 3 and all(e["node"]["status"] == "SENT" for e in edges)
         return body["data"]["me"] if done else None
 
-    mine = await until(listed_as_sent, what="three SENT notifications")
+    mine = await eventually(listed_as_sent, what="three SENT notifications")
     nodes = [e["node"] for e in mine["notifications"]["edges"]]
     assert [n["kind"] for n in nodes] == ["PAYMENT_RECEIPT", "ORDER_CONFIRMATION", "WELCOME"]
     assert {n["channel"] for n in nodes} == {"EMAIL"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import httpx
@@ -10,7 +9,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from subgraphs.kernel.events import Event
-from tests.support import error_codes, graphql, mongo_commands, register, subscribe
+from tests.support import error_codes, graphql, mongo_commands, register, subscribe, subscribed
 
 pytestmark = pytest.mark.e2e
 
@@ -93,15 +92,21 @@ async def test_create_read_back_and_cancel(gateway):
     assert [e["code"] for e in again["data"]["cancelOrder"]["userErrors"]] == ["INVALID_TRANSITION"]
 
 
-async def test_a_subscriber_sees_each_transition_in_order(gateway, gateway_url, stack_redis_url):
+async def test_a_subscriber_sees_each_transition_in_order(
+    gateway, gateway_url, orders_url, stack_redis_url
+):
     me = await register(gateway)
     token = me["accessToken"]
     order = (await create_order(gateway, token, [{"sku": "SKU-TEE", "quantity": 1}]))["order"]
 
-    async with subscribe(
-        f"{gateway_url}/graphql", STATUS, {"id": order["id"]}, token=token
+    async with subscribed(
+        gateway,
+        f"{gateway_url}/graphql",
+        STATUS,
+        {"id": order["id"]},
+        token=token,
+        upstream=orders_url,
     ) as feed:
-        await asyncio.sleep(0.5)  # the gateway opens its upstream subscription
         await pay_event(stack_redis_url, order["id"], "payments.failed", reason="card_declined")
         failed = (await feed.next())["data"]["orderStatusChanged"]
         await pay_event(stack_redis_url, order["id"], "payments.succeeded", payment_id="p-1")
@@ -198,8 +203,14 @@ async def test_the_subscription_also_works_straight_on_the_subgraph(gateway, ord
     token = me["accessToken"]
     order = (await create_order(gateway, token, [{"sku": "SKU-BAG", "quantity": 1}]))["order"]
 
-    async with subscribe(f"{orders_url}/graphql", STATUS, {"id": order["id"]}, token=token) as feed:
-        await asyncio.sleep(0.2)
+    async with subscribed(
+        gateway,
+        f"{orders_url}/graphql",
+        STATUS,
+        {"id": order["id"]},
+        token=token,
+        upstream=orders_url,
+    ) as feed:
         await graphql(gateway, CANCEL, {"id": order["id"]}, token=token)
         change = (await feed.next())["data"]["orderStatusChanged"]
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import pytest
 
-from tests.support import error_codes, graphql, register, subscribe
+from tests.support import error_codes, eventually, graphql, register, subscribed
 
 pytestmark = pytest.mark.e2e
 
@@ -63,14 +62,16 @@ async def pay(gateway, token, order_id, method="pm_card_ok", key=None):
             "idempotencyKey": key or uuid.uuid4().hex,
         }
     }
-    for _ in range(100):
+
+    async def attempt():
         body = await graphql(gateway, PAY, variables, token=token)
         assert "errors" not in body, body
         payload = body["data"]["processPayment"]
         if [e["code"] for e in payload["userErrors"]] != ["ORDER_NOT_FOUND_YET"]:
             return payload
-        await asyncio.sleep(0.1)
-    raise AssertionError("payments never saw the order")
+        return None
+
+    return await eventually(attempt, what="payments to see the order")
 
 
 async def read_order(gateway, token, order_id):
@@ -79,15 +80,19 @@ async def read_order(gateway, token, order_id):
     return body["data"]["order"]
 
 
-async def test_pay_then_refund_live_and_across_subgraphs(gateway, gateway_url):
+async def test_pay_then_refund_live_and_across_subgraphs(gateway, gateway_url, orders_url):
     token = (await register(gateway))["accessToken"]
     order = await create_order(gateway, token, [{"sku": "SKU-STICKER", "quantity": 3}])
     assert order["total"] == {"amount": "0.30", "currency": "USD"}
 
-    async with subscribe(
-        f"{gateway_url}/graphql", STATUS, {"id": order["id"]}, token=token
+    async with subscribed(
+        gateway,
+        f"{gateway_url}/graphql",
+        STATUS,
+        {"id": order["id"]},
+        token=token,
+        upstream=orders_url,
     ) as feed:
-        await asyncio.sleep(0.5)  # the gateway opens its upstream subscription
         paid = await pay(gateway, token, order["id"])
         to_paid = (await feed.next())["data"]["orderStatusChanged"]
 
@@ -133,14 +138,18 @@ async def test_pay_then_refund_live_and_across_subgraphs(gateway, gateway_url):
     assert (final["status"], final["payment"]["status"]) == ("REFUNDED", "REFUNDED")
 
 
-async def test_a_declined_card_then_a_good_one(gateway, gateway_url):
+async def test_a_declined_card_then_a_good_one(gateway, gateway_url, orders_url):
     token = (await register(gateway))["accessToken"]
     order = await create_order(gateway, token, [{"sku": "SKU-MUG", "quantity": 2}])
 
-    async with subscribe(
-        f"{gateway_url}/graphql", STATUS, {"id": order["id"]}, token=token
+    async with subscribed(
+        gateway,
+        f"{gateway_url}/graphql",
+        STATUS,
+        {"id": order["id"]},
+        token=token,
+        upstream=orders_url,
     ) as feed:
-        await asyncio.sleep(0.5)
         declined = await pay(gateway, token, order["id"], method="pm_card_declined")
         to_failed = (await feed.next())["data"]["orderStatusChanged"]
         failed_order = await read_order(gateway, token, order["id"])
