@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import graphql_overhead
+from bench import e2e, graphql_overhead
 
 # name -> a function that measures and returns its report (a plain-text table).
 BENCHES: dict[str, Callable[[], str]] = {
     "graphql_overhead": graphql_overhead.run,
+    "e2e": e2e.run,
 }
 
 

@@ -1,0 +1,697 @@
+"""End-to-end benchmarks through the gateway: what a customer waits for.
+
+Three tables, each against a running stack (`Target`):
+
+- events: the highest sustainable rate of paid orders (create + pay), and at
+  half of it the latency from the payment mutation's start to the receipt
+  accepted by SMTP, and from the order's creation to its confirmation mail;
+  beside it the store's raw write rate and the writes one paid order needs.
+- fan-out: graphql-ws subscribers through the gateway, each with its order
+  owner's token; delivery of the PAID change from the payment mutation's
+  start; resident memory of the gateway and the orders subgraph.
+- gateway cost: requests per second of a cross-subgraph query through the
+  gateway against the direct single-subgraph query, and the CPU each
+  process spends per request.
+
+`python -m bench e2e` starts its own stack on free ports (`bench.stack`);
+the smoke test runs the same code with tiny sizes against the test stack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import httpx
+import redis.asyncio as aioredis
+import websockets
+from pymongo import AsyncMongoClient
+from websockets.typing import Subprotocol
+
+from bench.common import percentile, render_table
+
+CROSS_SUBGRAPH = """query Mine { me { name orders(first: 5) { edges { node {
+  id status total { amount currency } user { name } } } } } }"""
+DIRECT_ME = "query Me { me { id name } }"
+REGISTER = """mutation Register($input: RegisterInput!) { register(input: $input) {
+  accessToken user { id email } userErrors { code message } } }"""
+CREATE = """mutation Create($input: CreateOrderInput!) { createOrder(input: $input) {
+  order { id } userErrors { code message } } }"""
+PAY = """mutation Pay($input: ProcessPaymentInput!) { processPayment(input: $input) {
+  payment { id status } userErrors { code message } } }"""
+STATUS = """subscription Status($id: ID!) { orderStatusChanged(orderId: $id) { status } }"""
+
+# Expected while payments has not yet seen `orders.created` (eventual consistency).
+NOT_YET = {"ORDER_NOT_FOUND_YET", "PAYMENT_IN_PROGRESS"}
+WRITE_COMMANDS = ("insert", "update", "delete", "findAndModify")
+SUSTAINABLE_P99_SECONDS = 1.0
+
+
+class BenchError(RuntimeError):
+    """The stack answered something other than what the bench expects."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A running stack: where to send requests, and which processes to watch."""
+
+    gateway: str
+    users: str
+    orders: str
+    payments: str
+    sink: str  # the SMTP sink's HTTP API
+    redis_url: str
+    mongo_uri: str
+    # Part name -> its process ids (CPU and memory); empty where not known.
+    pids: Mapping[str, Sequence[int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much load each table applies; `SMOKE` checks the answers in seconds."""
+
+    users: int = 24
+    step_seconds: float = 10.0
+    confirm_seconds: float = 60.0
+    half_rate_seconds: float = 30.0
+    start_rate: float = 2.0
+    max_rate: float = 64.0
+    fanout_orders: int = 200
+    fanout_per_order: int = 10
+    fanout_one_order: int = 500
+    cost_seconds: float = 10.0
+    cost_concurrency: int = 8
+    raw_write_seconds: float = 3.0
+    # Strict: a missing delivery or mail fails the run instead of showing in the table.
+    strict: bool = False
+
+
+SMOKE = Sizes(
+    users=2,
+    step_seconds=1.0,
+    confirm_seconds=1.0,
+    half_rate_seconds=1.0,
+    start_rate=2.0,
+    max_rate=2.0,
+    fanout_orders=2,
+    fanout_per_order=2,
+    fanout_one_order=3,
+    cost_seconds=0.5,
+    cost_concurrency=2,
+    raw_write_seconds=0.3,
+    strict=True,
+)
+
+
+# ---------------------------------------------------------------- GraphQL over HTTP
+
+
+@dataclass
+class User:
+    token: str
+    email: str
+
+
+async def gql(
+    client: httpx.AsyncClient,
+    url: str,
+    query: str,
+    variables: Mapping[str, Any] | None = None,
+    *,
+    token: str | None = None,
+) -> dict[str, Any]:
+    """One operation; its `data`, or BenchError with the errors."""
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    response = await client.post(
+        url, json={"query": query, "variables": dict(variables or {})}, headers=headers
+    )
+    body = response.json()
+    if body.get("errors") or not isinstance(body.get("data"), dict):
+        raise BenchError(f"{url}: {json.dumps(body)[:300]}")
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+async def register_users(client: httpx.AsyncClient, target: Target, count: int) -> list[User]:
+    """`count` new users through the gateway (argon2 makes this the slow part of set-up)."""
+    gate = asyncio.Semaphore(4)
+
+    async def one() -> User:
+        email = f"bench-{uuid.uuid4().hex[:12]}@example.com"
+        variables = {"input": {"email": email, "password": "bench-password-1", "name": "Bench"}}
+        async with gate:
+            data = await gql(client, f"{target.gateway}/graphql", REGISTER, variables)
+        payload = data["register"]
+        if payload["userErrors"]:
+            raise BenchError(f"register: {payload['userErrors']}")
+        return User(payload["accessToken"], email)
+
+    return list(await asyncio.gather(*(one() for _ in range(count))))
+
+
+async def create_order(client: httpx.AsyncClient, target: Target, user: User) -> str:
+    variables = {"input": {"items": [{"sku": "SKU-MUG", "quantity": 1}]}}
+    data = await gql(client, f"{target.gateway}/graphql", CREATE, variables, token=user.token)
+    payload = data["createOrder"]
+    if payload["userErrors"]:
+        raise BenchError(f"createOrder: {payload['userErrors']}")
+    order_id: str = payload["order"]["id"]
+    return order_id
+
+
+async def pay(client: httpx.AsyncClient, target: Target, user: User, order_id: str) -> None:
+    """processPayment with one idempotency key, retried while payments catches up."""
+    variables = {
+        "input": {
+            "orderId": order_id,
+            "paymentMethodToken": "pm_card_ok",
+            "idempotencyKey": uuid.uuid4().hex,
+        }
+    }
+    deadline = time.monotonic() + 30
+    while True:
+        data = await gql(client, f"{target.gateway}/graphql", PAY, variables, token=user.token)
+        payload = data["processPayment"]
+        codes = {e["code"] for e in payload["userErrors"]}
+        if not codes and payload["payment"]["status"] == "SUCCEEDED":
+            return
+        if not codes <= NOT_YET or time.monotonic() > deadline:
+            raise BenchError(f"processPayment: {payload}")
+        await asyncio.sleep(0.02)
+
+
+# ---------------------------------------------------------------- events
+
+
+@dataclass
+class PaidOrder:
+    order_id: str
+    created_at: float  # wall clock, when createOrder was sent
+    pay_started_at: float  # wall clock, when processPayment was sent
+
+
+async def paid_order(client: httpx.AsyncClient, target: Target, user: User) -> PaidOrder:
+    created_at = time.time()
+    order_id = await create_order(client, target, user)
+    pay_started_at = time.time()
+    await pay(client, target, user, order_id)
+    return PaidOrder(order_id, created_at, pay_started_at)
+
+
+async def backlog(redis: aioredis.Redis) -> int:
+    """Pending stream entries of every consumer group, plus jobs waiting in arq queues."""
+    total = 0
+    async for stream in redis.scan_iter(match="events.*", _type="stream"):
+        for group in await redis.xinfo_groups(stream):
+            total += int(group.get("pending", 0)) + int(group.get("lag") or 0)
+    async for queue in redis.scan_iter(match="arq:queue*", _type="zset"):
+        total += await redis.zcard(queue)
+    return total
+
+
+async def mail_times(client: httpx.AsyncClient, target: Target) -> dict[str, float]:
+    """Subject -> when the sink accepted it (epoch seconds)."""
+    messages = (await client.get(f"{target.sink}/messages")).json()
+    return {m["subject"]: datetime.fromisoformat(m["received_at"]).timestamp() for m in messages}
+
+
+@dataclass
+class Step:
+    rate: float
+    orders: int
+    receipt_p50: float
+    receipt_p99: float
+    confirmation_p50: float
+    confirmation_p99: float
+    backlog_growth: int
+
+    @property
+    def sustainable(self) -> bool:
+        return self.receipt_p99 < SUSTAINABLE_P99_SECONDS and self.backlog_growth <= max(
+            5, int(self.rate)
+        )
+
+
+async def run_rate(
+    client: httpx.AsyncClient,
+    redis: aioredis.Redis,
+    target: Target,
+    users: Sequence[User],
+    rate: float,
+    seconds: float,
+) -> Step:
+    """Start paid orders at `rate` a second (open loop) for `seconds`; wait for their mail."""
+    before = await backlog(redis)
+    tasks: list[asyncio.Task[PaidOrder]] = []
+    began = time.monotonic()
+    count = max(1, round(rate * seconds))
+    for i in range(count):
+        delay = began + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(paid_order(client, target, users[i % len(users)])))
+    orders = await asyncio.gather(*tasks)
+    growth = await backlog(redis) - before
+
+    async def all_mailed() -> dict[str, float] | None:
+        times = await mail_times(client, target)
+        done = all(f"Receipt for order {o.order_id}" in times for o in orders)
+        return times if done else None
+
+    times = await _poll(all_mailed, timeout=60 + seconds, what="every receipt at the sink")
+    receipts = sorted(times[f"Receipt for order {o.order_id}"] - o.pay_started_at for o in orders)
+    confirmations = sorted(
+        times[f"Order {o.order_id} received"] - o.created_at
+        for o in orders
+        if f"Order {o.order_id} received" in times
+    )
+    return Step(
+        rate,
+        len(orders),
+        percentile(receipts, 0.5),
+        percentile(receipts, 0.99),
+        percentile(confirmations, 0.5) if confirmations else float("nan"),
+        percentile(confirmations, 0.99) if confirmations else float("nan"),
+        growth,
+    )
+
+
+async def raw_write_rate(mongo_uri: str, seconds: float, concurrency: int = 8) -> float:
+    """Single-document inserts a second the store takes, `concurrency` at a time."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri)
+    collection = client[f"bench_raw_{uuid.uuid4().hex[:6]}"]["writes"]
+    done = 0
+    stop = time.monotonic() + seconds
+
+    async def writer() -> None:
+        nonlocal done
+        while time.monotonic() < stop:
+            await collection.insert_one({"payload": "x" * 200, "at": time.time()})
+            done += 1
+
+    began = time.monotonic()
+    try:
+        await asyncio.gather(*(writer() for _ in range(concurrency)))
+        return done / (time.monotonic() - began)
+    finally:
+        await client.drop_database(collection.database.name)
+        await client.close()
+
+
+async def mongo_writes(client: httpx.AsyncClient, target: Target) -> float:
+    """MongoDB write commands the users, orders and payments processes have sent so far."""
+    total = 0.0
+    for base in (target.users, target.orders, target.payments):
+        text = (await client.get(f"{base}/metrics")).text
+        for line in text.splitlines():
+            if line.startswith("mongodb_commands_total{") and any(
+                f'command="{c}"' in line for c in WRITE_COMMANDS
+            ):
+                total += float(line.rpartition(" ")[2])
+    return total
+
+
+async def events(target: Target, sizes: Sizes) -> str:
+    async with (
+        httpx.AsyncClient(timeout=60) as client,
+        aioredis.Redis.from_url(target.redis_url, decode_responses=True) as redis,
+    ):
+        users = await register_users(client, target, sizes.users)
+        raw_rate = await raw_write_rate(target.mongo_uri, sizes.raw_write_seconds)
+
+        writes_before = await mongo_writes(client, target)
+        probe = await run_rate(client, redis, target, users, sizes.start_rate, sizes.step_seconds)
+        writes_per_order = (await mongo_writes(client, target) - writes_before) / probe.orders
+
+        steps = [probe]
+        good: Step | None = probe if probe.sustainable else None
+        bad: Step | None = None if probe.sustainable else probe
+        rate = sizes.start_rate
+        while good is not None and bad is None and rate * 2 <= sizes.max_rate:
+            rate *= 2
+            step = await run_rate(client, redis, target, users, rate, sizes.step_seconds)
+            steps.append(step)
+            good, bad = (step, None) if step.sustainable else (good, step)
+        if good is not None and bad is not None:  # one bisection between them
+            middle = (good.rate + bad.rate) / 2
+            step = await run_rate(client, redis, target, users, middle, sizes.step_seconds)
+            steps.append(step)
+            good = step if step.sustainable else good
+        best = good.rate if good is not None else sizes.start_rate / 2
+        confirm = await run_rate(client, redis, target, users, best, sizes.confirm_seconds)
+        half = await run_rate(client, redis, target, users, best / 2, sizes.half_rate_seconds)
+
+    store_limit = raw_rate / writes_per_order if writes_per_order else float("inf")
+    rows = [
+        [
+            f"{s.rate:g}/s for {sizes.step_seconds:g}s",
+            str(s.orders),
+            _ms(s.receipt_p50),
+            _ms(s.receipt_p99),
+            str(s.backlog_growth),
+            "yes" if s.sustainable else "no",
+        ]
+        for s in steps
+    ]
+    rows.append(
+        [
+            f"{confirm.rate:g}/s for {sizes.confirm_seconds:g}s (max)",
+            str(confirm.orders),
+            _ms(confirm.receipt_p50),
+            _ms(confirm.receipt_p99),
+            str(confirm.backlog_growth),
+            "yes" if confirm.sustainable else "no",
+        ]
+    )
+    search = render_table(
+        ["paid orders at", "orders", "receipt p50", "receipt p99", "backlog +", "sustainable"],
+        rows,
+    )
+    summary = render_table(
+        ["events", "value"],
+        [
+            ["max sustainable paid orders/s", f"{best:g}"],
+            [f"receipt p50 / p99 at {best / 2:g}/s (from pay start)",
+             f"{_ms(half.receipt_p50)} / {_ms(half.receipt_p99)}"],
+            [f"confirmation p50 / p99 at {best / 2:g}/s (from create)",
+             f"{_ms(half.confirmation_p50)} / {_ms(half.confirmation_p99)}"],
+            ["store raw writes/s (8 writers)", f"{raw_rate:.0f}"],
+            ["MongoDB writes per paid order", f"{writes_per_order:.1f}"],
+            ["paid orders/s the store allows", f"{store_limit:.1f}"],
+            ["max rate / store limit", f"{best / store_limit:.2f}x"],
+        ],
+    )  # fmt: skip
+    return f"events\n{search}\n\n{summary}"
+
+
+# ---------------------------------------------------------------- fan-out
+
+
+@dataclass
+class Watcher:
+    """One graphql-ws client watching one order; records when PAID arrived."""
+
+    order_id: str
+    token: str
+    acked: asyncio.Event = field(default_factory=asyncio.Event)
+    paid_at: float | None = None
+    error: str | None = None
+
+
+async def watch(url: str, watcher: Watcher, done: asyncio.Event) -> None:
+    ws_url = url.replace("http://", "ws://", 1)
+    try:
+        async with websockets.connect(
+            ws_url, subprotocols=[Subprotocol("graphql-transport-ws")], open_timeout=60
+        ) as ws:
+            init = {"Authorization": f"Bearer {watcher.token}"}
+            await ws.send(json.dumps({"type": "connection_init", "payload": init}))
+            ack = json.loads(await asyncio.wait_for(ws.recv(), 60))
+            if ack.get("type") != "connection_ack":
+                raise BenchError(f"no ack: {ack}")
+            variables = {"id": watcher.order_id}
+            subscribe = {"query": STATUS, "variables": variables}
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
+            watcher.acked.set()
+            receiving = asyncio.ensure_future(_until_paid(ws, watcher))
+            finished = asyncio.ensure_future(done.wait())
+            await asyncio.wait([receiving, finished], return_when=asyncio.FIRST_COMPLETED)
+            for task in (receiving, finished):
+                task.cancel()
+    except (OSError, BenchError, TimeoutError, websockets.WebSocketException) as exc:
+        watcher.error = repr(exc)
+        watcher.acked.set()
+
+
+async def _until_paid(ws: Any, watcher: Watcher) -> None:
+    while True:
+        message = json.loads(await ws.recv())
+        if message.get("type") == "ping":
+            await ws.send(json.dumps({"type": "pong"}))
+        elif message.get("type") == "next":
+            change = (message["payload"].get("data") or {}).get("orderStatusChanged") or {}
+            if change.get("status") == "PAID":
+                watcher.paid_at = time.time()
+                return
+        elif message.get("type") in {"error", "complete"}:
+            watcher.error = json.dumps(message)[:200]
+            return
+
+
+async def subscriptions_registered(client: httpx.AsyncClient, orders: str) -> float:
+    text = (await client.get(f"{orders}/metrics")).text
+    return sum(
+        float(line.rpartition(" ")[2])
+        for line in text.splitlines()
+        if line.startswith("broadcast_subscriptions_total")
+    )
+
+
+async def fanout_case(
+    client: httpx.AsyncClient,
+    target: Target,
+    owners: Sequence[tuple[User, str]],
+    per_order: int,
+    *,
+    strict: bool,
+) -> list[str]:
+    """`per_order` watchers on each (owner, order); pay them all; one table row."""
+    idle = {part: rss_mib(target, part) for part in ("gateway", "orders")}
+    watchers = [Watcher(order, user.token) for user, order in owners for _ in range(per_order)]
+    done = asyncio.Event()
+    registered_before = await subscriptions_registered(client, target.orders)
+    tasks = [asyncio.create_task(watch(f"{target.gateway}/graphql", w, done)) for w in watchers]
+    await asyncio.gather(*(w.acked.wait() for w in watchers))
+    acked = sum(1 for w in watchers if w.error is None)
+
+    async def upstream_ready() -> bool:
+        now = await subscriptions_registered(client, target.orders)
+        return now - registered_before >= acked
+
+    await _poll(upstream_ready, timeout=120, what="every subscription registered upstream")
+    loaded = {part: rss_mib(target, part) for part in ("gateway", "orders")}
+
+    started: dict[str, float] = {}
+
+    async def pay_one(user: User, order: str) -> None:
+        started[order] = time.time()
+        await pay(client, target, user, order)
+
+    gate = asyncio.Semaphore(20)
+
+    async def gated(user: User, order: str) -> None:
+        async with gate:
+            await pay_one(user, order)
+
+    await asyncio.gather(*(gated(user, order) for user, order in owners))
+
+    async def all_delivered() -> bool:
+        return all(w.paid_at is not None or w.error is not None for w in watchers)
+
+    try:
+        await _poll(all_delivered, timeout=60, what="every subscriber to see PAID")
+    except BenchError:
+        if strict:
+            raise
+    done.set()
+    await asyncio.gather(*tasks)
+    latencies = sorted(w.paid_at - started[w.order_id] for w in watchers if w.paid_at)
+    delivered = len(latencies)
+    if strict and delivered < len(watchers):
+        errors = {w.error for w in watchers if w.error}
+        raise BenchError(f"{delivered} of {len(watchers)} saw PAID; errors: {sorted(errors)[:3]}")
+    if delivered == 0:
+        errors = {w.error for w in watchers if w.error}
+        raise BenchError(f"no subscriber saw PAID; errors: {sorted(errors)[:3]}")
+    return [
+        f"{len(owners)} orders x {per_order}",
+        str(len(watchers)),
+        str(acked),
+        str(delivered),
+        _ms(percentile(latencies, 0.5)),
+        _ms(percentile(latencies, 0.99)),
+        f"{idle['gateway']} / {loaded['gateway']}",
+        f"{idle['orders']} / {loaded['orders']}",
+    ]
+
+
+async def fanout(target: Target, sizes: Sizes) -> str:
+    async with httpx.AsyncClient(timeout=60) as client:
+        users = await register_users(client, target, min(sizes.fanout_orders, sizes.users * 10))
+        owners = []
+        for i in range(sizes.fanout_orders):
+            user = users[i % len(users)]
+            owners.append((user, await create_order(client, target, user)))
+        many = await fanout_case(
+            client, target, owners, sizes.fanout_per_order, strict=sizes.strict
+        )
+        one_owner = users[0]
+        one = await fanout_case(
+            client,
+            target,
+            [(one_owner, await create_order(client, target, one_owner))],
+            sizes.fanout_one_order,
+            strict=sizes.strict,
+        )
+    table = render_table(
+        [
+            "subscribers",
+            "total",
+            "acked",
+            "delivered",
+            "p50",
+            "p99",
+            "gateway MiB idle/load",
+            "orders MiB idle/load",
+        ],
+        [many, one],
+    )
+    return f"fan-out (PAID from the payment mutation's start, through the gateway)\n{table}"
+
+
+# ---------------------------------------------------------------- gateway cost
+
+
+async def closed_loop(
+    client: httpx.AsyncClient,
+    url: str,
+    query: str,
+    token: str,
+    seconds: float,
+    concurrency: int,
+) -> int:
+    """Requests completed by `concurrency` clients sending back to back for `seconds`."""
+    stop = time.monotonic() + seconds
+    done = 0
+
+    async def one_client() -> None:
+        nonlocal done
+        while time.monotonic() < stop:
+            await gql(client, url, query, token=token)
+            done += 1
+
+    await asyncio.gather(*(one_client() for _ in range(concurrency)))
+    return done
+
+
+async def gateway_cost(target: Target, sizes: Sizes) -> str:
+    async with httpx.AsyncClient(timeout=60) as client:
+        [user] = await register_users(client, target, 1)
+        for _ in range(5):
+            await create_order(client, target, user)
+        cases = [
+            ("gateway: me + orders + user (3 subgraphs)", f"{target.gateway}/graphql",
+             CROSS_SUBGRAPH),
+            ("users direct: me", f"{target.users}/graphql", DIRECT_ME),
+        ]  # fmt: skip
+        results = []
+        for name, url, query in cases:
+            await closed_loop(client, url, query, user.token, min(1.0, sizes.cost_seconds), 2)
+            cpu_before = cpu_seconds(target)
+            began = time.monotonic()
+            count = await closed_loop(
+                client, url, query, user.token, sizes.cost_seconds, sizes.cost_concurrency
+            )
+            elapsed = time.monotonic() - began
+            cpu = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_seconds(target).items()}
+            results.append((name, count / elapsed, count, cpu))
+    parts = sorted({part for *_, cpu in results for part in cpu})
+    base = results[-1][1]
+    rows = [
+        [name, f"{rps:.0f}", f"{rps / base:.2f}x"]
+        + [f"{cpu[p] / count * 1000:.2f}" if p in cpu else "-" for p in parts]
+        for name, rps, count, cpu in results
+    ]
+    table = render_table(
+        ["request", "req/s", "vs direct", *(f"{p} CPU ms/req" for p in parts)], rows
+    )
+    return f"gateway cost ({sizes.cost_concurrency} clients)\n{table}"
+
+
+# ---------------------------------------------------------------- processes
+
+
+def _stat(pid: int) -> list[str] | None:
+    """/proc/<pid>/stat's fields after the command name (state is [0], pgrp [2])."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+
+
+def _members(leaders: Sequence[int]) -> list[int]:
+    """Every live process in the process groups of `leaders` (a part and its forks)."""
+    groups = {str(pid) for pid in leaders}
+    members = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (fields := _stat(int(entry))) and fields[2] in groups:
+            members.append(int(entry))
+    return members
+
+
+def cpu_seconds(target: Target) -> dict[str, float]:
+    """CPU time (user + system) used so far by each watched part, summed over its processes."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for part, leaders in target.pids.items():
+        total = 0.0
+        for pid in _members(leaders):
+            if fields := _stat(pid):
+                total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        used[part] = total
+    return used
+
+
+def rss_mib(target: Target, part: str) -> str:
+    """Resident memory of a watched part, in MiB ("-" when its processes are not known)."""
+    total = 0
+    for pid in _members(target.pids.get(part, ())):
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                total += sum(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+        except OSError:
+            continue
+    return f"{total / 1024:.0f}" if total else "-"
+
+
+# ---------------------------------------------------------------- running
+
+
+async def _poll(check: Callable[[], Awaitable[Any]], *, timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        if result := await check():
+            return result
+        if time.monotonic() > deadline:
+            raise BenchError(f"timed out after {timeout:g}s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+def _ms(seconds: float) -> str:
+    return "-" if seconds != seconds else f"{seconds * 1000:.0f} ms"  # NaN: nothing measured
+
+
+async def run_all(target: Target, sizes: Sizes) -> str:
+    """The three tables, one after the other (each loads the whole stack)."""
+    reports = [
+        await gateway_cost(target, sizes),
+        await fanout(target, sizes),
+        await events(target, sizes),
+    ]
+    return "\n\n".join(reports)
+
+
+def run() -> str:
+    """`python -m bench e2e`: start a stack of our own on free ports and measure it."""
+    from bench.stack import bench_stack  # starts processes: only when run for real
+
+    with bench_stack() as target:
+        return asyncio.run(run_all(target, Sizes()))
