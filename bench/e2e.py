@@ -22,6 +22,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -693,5 +695,7 @@ def run() -> str:
     """`python -m bench e2e`: start a stack of our own on free ports and measure it."""
     from bench.stack import bench_stack  # starts processes: only when run for real
 
+    # SIGTERM unwinds like Ctrl-C, so the stack's processes are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with bench_stack() as target:
         return asyncio.run(run_all(target, Sizes()))
