@@ -195,7 +195,7 @@ async def users_operations() -> list[Operation]:
         Operation(
             "users: _entities 10 User { name }",
             _entities_query("... on User { __typename id name }"),
-            context(None),
+            context(CALLER),
             variables=_representations("User", ten),
             check=lambda d: [e["name"] for e in d["_entities"]] == names,
         ),
