@@ -1,14 +1,18 @@
 """Shared building blocks for every subgraph; knows no domain nouns.
 
-- `settings`, `logging` (JSON lines with the correlation id), `errors`
-  (DomainError -> userErrors; public GraphQL errors), `auth` (JWT checks
-  against the users JWKS), `context` (the per-request context), `types`,
-  `pagination`, `money`.
-- `graphql` (schema limits, caches, error masking), `app` (the app factory:
-  /graphql, /health, /ready, /metrics), `serve`, `resources` (store clients
-  owned by the lifespan), `background` (loops owned by the lifespan),
-  `metrics`, `mongo` (Decimal codec, transactions).
-- Events: `events` (the envelope), `outbox` (transactional outbox + relay),
-  `consumer` (consumer groups, retries, dead letters), `inbox` (idempotency
-  on the event id), `broadcast` (one stream fanned out to subscriptions).
+- Pure (no framework, no driver; domains and use cases may import them):
+  `clock` (the one clock, UTC to the millisecond), `ids` (the one id
+  maker), `errors` (DomainError -> userErrors; NotSignedIn / NotAllowed),
+  `money`, `events` (the envelope, the events aggregates record).
+- Transport: `graphql_errors` (public GraphQL errors, the codes of access
+  errors), `graphql` (schema limits, caches, error masking), `app` (the app
+  factory: /graphql, /health, /ready, /metrics), `context` (the per-request
+  context), `auth` (JWT checks against the users JWKS), `types`,
+  `pagination`, `serve`.
+- Process and drivers: `settings`, `logging` (JSON lines with the
+  correlation id), `resources` (store clients owned by the lifespan),
+  `background` (loops owned by the lifespan), `metrics`, `mongo` (Decimal
+  codec, transactions), `outbox` (transactional outbox + relay), `consumer`
+  (consumer groups, retries, dead letters), `inbox` (idempotency on the
+  event id), `broadcast` (one stream fanned out to subscriptions).
 """

@@ -14,12 +14,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 import httpx
 import jwt
 
-from subgraphs.kernel.errors import Unauthenticated
+from subgraphs.kernel.clock import Clock, utc_now
+from subgraphs.kernel.graphql_errors import Unauthenticated
 from subgraphs.kernel.settings import AuthSettings
 
 log = logging.getLogger(__name__)
@@ -36,9 +38,9 @@ class Principal:
     # The token's `exp` plus the verifier's leeway, in epoch seconds.
     valid_until: float = float("inf")
 
-    def expired(self) -> bool:
+    def expired(self, now: datetime) -> bool:
         """True once the token has run out (a WebSocket connection outlives its token)."""
-        return time.time() >= self.valid_until
+        return now.timestamp() >= self.valid_until
 
 
 class TokenVerifier(Protocol):
@@ -177,9 +179,12 @@ def bearer_token(
 class RequestAuth:
     """The caller of one request, verified lazily and at most once."""
 
-    def __init__(self, verifier: TokenVerifier, token: Callable[[], str | None]) -> None:
+    def __init__(
+        self, verifier: TokenVerifier, token: Callable[[], str | None], *, clock: Clock = utc_now
+    ) -> None:
         self._verifier = verifier
         self._token = token
+        self._clock = clock
         self._principal: Principal | None = None
         self._verified = False
 
@@ -193,7 +198,7 @@ class RequestAuth:
             token = self._token()
             self._principal = await self._verifier.verify(token) if token else None
             self._verified = True
-        if self._principal is not None and self._principal.expired():
+        if self._principal is not None and self._principal.expired(self._clock()):
             raise Unauthenticated(_INVALID_TOKEN)
         return self._principal
 

@@ -25,9 +25,10 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
-from subgraphs.kernel.background import pause
-from subgraphs.kernel.events import Event, MalformedEvent
+from subgraphs.kernel.background import BackgroundTask, pause
+from subgraphs.kernel.events import Event, MalformedEvent, stream_of
 from subgraphs.kernel.logging import correlation_id
+from subgraphs.kernel.settings import StreamSettings
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,30 @@ class StreamConsumer:
         self._block_ms = block_ms
         self._batch_size = batch_size
         self.dead_letters = dead_letter_stream(group)
+
+    @classmethod
+    def for_settings(
+        cls,
+        redis: aioredis.Redis,
+        settings: StreamSettings,
+        *,
+        group: str,
+        producers: Sequence[str],
+        handlers: Mapping[str, Handler],
+    ) -> StreamConsumer:
+        """Consumer `group` of the `events.<producer>` streams, with the retries of `settings`."""
+        return cls(
+            redis,
+            group=group,
+            streams=[stream_of(p) for p in producers],
+            handlers=handlers,
+            max_deliveries=settings.max_deliveries,
+            retry_after_ms=settings.retry_after_ms,
+        )
+
+    def task(self, name: str, *, critical: bool = False) -> BackgroundTask:
+        """The consumer as a background task of the app (a `Resource`)."""
+        return BackgroundTask(name, self.run, critical=critical)
 
     async def ensure_groups(self) -> None:
         """Create the consumer group on each stream (from its start) if missing."""

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 
 from subgraphs.kernel.auth import RequestAuth, TokenVerifier, bearer_token
+from subgraphs.kernel.clock import Clock, utc_now
 
 
 @dataclass(kw_only=True)
@@ -22,6 +23,7 @@ class RequestContext:
     request: Request | WebSocket
     verifier: TokenVerifier
     connection_params: dict[str, Any] | None = None
+    clock: Clock = utc_now
     auth: RequestAuth = field(init=False)
 
     @property
@@ -31,5 +33,7 @@ class RequestContext:
 
     def __post_init__(self) -> None:
         self.auth = RequestAuth(
-            self.verifier, lambda: bearer_token(self.request.headers, self.connection_params)
+            self.verifier,
+            lambda: bearer_token(self.request.headers, self.connection_params),
+            clock=self.clock,
         )

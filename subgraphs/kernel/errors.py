@@ -1,18 +1,17 @@
-"""The error model: expected failures are data, the rest are GraphQL errors.
+"""The error model of domains and use cases; knows nothing of GraphQL.
 
-- `DomainError` carries one or more `Problem`s (code, message, field path);
-  mutations turn it into `userErrors` on their payload.
-- `PublicError` subclasses are GraphQL errors a client may see as they are
-  (`UNAUTHENTICATED`, `FORBIDDEN`, `BAD_REQUEST`).
-- Anything else is unexpected: masked as `INTERNAL_SERVER_ERROR` and logged
-  (see `subgraphs.kernel.graphql`).
+- `DomainError` carries one or more `Problem`s (code, message, field path):
+  an expected failure, which mutations turn into `userErrors`.
+- `AccessDenied` is the caller's fault, not the input's: `NotSignedIn` (no
+  caller) or `NotAllowed` (someone else's thing). The transport maps them to
+  GraphQL errors (`UNAUTHENTICATED`, `FORBIDDEN`; see
+  `subgraphs.kernel.graphql_errors`).
+- Anything else is unexpected: the transport masks and logs it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from graphql import GraphQLError
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,21 +43,19 @@ def raise_if_any(problems: list[Problem]) -> None:
         raise DomainError(*problems)
 
 
-class PublicError(GraphQLError):
-    """A GraphQL error whose message and code are safe to show to clients."""
+class AccessDenied(Exception):
+    """The caller may not do this; never part of a payload's `userErrors`."""
 
-    code = "BAD_REQUEST"
-    default_message = "Bad request."
+    default_message = "Access denied."
 
     def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or self.default_message, extensions={"code": self.code})
+        super().__init__(message or self.default_message)
+        self.message = message or self.default_message
 
 
-class Unauthenticated(PublicError):
-    code = "UNAUTHENTICATED"
+class NotSignedIn(AccessDenied):
     default_message = "Authentication required."
 
 
-class Forbidden(PublicError):
-    code = "FORBIDDEN"
+class NotAllowed(AccessDenied):
     default_message = "You are not allowed to do this."

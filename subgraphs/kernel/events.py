@@ -8,13 +8,14 @@ are `events.<producer>`.
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
+from subgraphs.kernel.clock import to_milliseconds
+from subgraphs.kernel.ids import new_id
 from subgraphs.kernel.logging import correlation_id
 
 
@@ -51,10 +52,10 @@ class Event:
         `occurred_at` is cut to milliseconds, the precision MongoDB stores.
         """
         return cls(
-            id=str(uuid.uuid4()),
+            id=new_id(),
             type=type,
             version=version,
-            occurred_at=occurred_at.replace(microsecond=occurred_at.microsecond // 1000 * 1000),
+            occurred_at=to_milliseconds(occurred_at),
             producer=producer,
             correlation_id=correlation_id.get(),
             payload=payload,
@@ -90,6 +91,34 @@ class Event:
         if not event.id or not event.type or not isinstance(payload, dict):
             raise MalformedEvent("an event needs an id, a type and an object payload")
         return event
+
+
+@dataclass(frozen=True, slots=True)
+class DomainEvent:
+    """Something that happened to an aggregate, recorded by the aggregate itself.
+
+    The unit of work turns it into an `Event` envelope (a new id, the
+    producer, the correlation id) when it commits the change. `sequence` is
+    its place in the aggregate's history (e.g. the aggregate's version): it
+    orders the outbox among events of the same millisecond.
+    """
+
+    type: str
+    payload: Mapping[str, Any]
+    occurred_at: datetime
+    sequence: int = 0
+
+    def envelope(self, producer: str) -> Event:
+        return Event.create(
+            self.type, self.payload, producer=producer, occurred_at=self.occurred_at
+        )
+
+
+class Recorded(Protocol):
+    """An aggregate value with the events of the change that made it (none once loaded)."""
+
+    @property
+    def events(self) -> Sequence[DomainEvent]: ...
 
 
 def _json_default(value: object) -> str:

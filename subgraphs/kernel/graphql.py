@@ -26,7 +26,8 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
-from subgraphs.kernel.errors import PublicError
+from subgraphs.kernel.errors import AccessDenied
+from subgraphs.kernel.graphql_errors import access_code, is_public
 from subgraphs.kernel.settings import GraphQLSettings
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,9 @@ INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 class MaskUnexpectedErrors(MaskErrors):
     """Replaces unexpected errors with a bare `INTERNAL_SERVER_ERROR`.
 
-    Public and request (parse, validation) errors pass as they are; the
-    schema's `process_errors` has logged the original beforehand.
+    Public errors, domain access errors and request (parse, validation)
+    errors pass as they are; the schema's `process_errors` has logged the
+    original beforehand.
     """
 
     def __init__(self) -> None:
@@ -57,7 +59,10 @@ class SubgraphSchema(strawberry.federation.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
-            if isinstance(error, PublicError) or isinstance(error.original_error, PublicError):
+            if isinstance(error.original_error, AccessDenied):  # a use case's, shown with its code
+                error.extensions = {"code": access_code(error.original_error)}
+                continue
+            if is_public(error) or is_public(error.original_error):
                 continue
             if error.original_error is None:
                 code = (error.extensions or {}).get("code") or _request_error_code(error)
@@ -74,7 +79,7 @@ class SubgraphSchema(strawberry.federation.Schema):
 def is_unexpected(error: GraphQLError) -> bool:
     """True for errors raised by a bug or an outage rather than by the request."""
     original = error.original_error
-    return original is not None and not isinstance(original, PublicError)
+    return original is not None and not is_public(original)
 
 
 def _request_error_code(error: GraphQLError) -> str:

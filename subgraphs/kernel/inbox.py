@@ -10,11 +10,13 @@ fails, and the consumer's redelivery later skips it).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
+
+from subgraphs.kernel.clock import Clock, utc_now
 
 
 class Inbox:
@@ -22,8 +24,9 @@ class Inbox:
     # retry for minutes, so an id older than this cannot come back.
     RETENTION = timedelta(days=30)
 
-    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], *, clock: Clock = utc_now) -> None:
         self.collection = db["processed_events"]
+        self._clock = clock
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index(
@@ -42,6 +45,6 @@ class Inbox:
         if await self.collection.find_one({"_id": event_id}, session=session) is not None:
             return False
         await self.collection.insert_one(
-            {"_id": event_id, "processed_at": datetime.now(UTC)}, session=session
+            {"_id": event_id, "processed_at": self._clock()}, session=session
         )
         return True

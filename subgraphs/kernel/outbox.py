@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,6 +30,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from redis.exceptions import RedisError
 
 from subgraphs.kernel.background import BackgroundTask, pause
+from subgraphs.kernel.clock import Clock, utc_now
 from subgraphs.kernel.events import Event, stream_of
 from subgraphs.kernel.settings import StreamSettings
 
@@ -100,7 +101,7 @@ class OutboxRelay:
         max_stream_length: int = 100_000,
         lease_seconds: float = 10.0,
         keep_published: timedelta = timedelta(days=7),
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = utc_now,
     ) -> None:
         self._outbox = db["outbox"]
         self._leases = db["leases"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.errors import Forbidden
+from subgraphs.kernel.graphql_errors import Forbidden
 from subgraphs.notifications.transport.context import NotificationsContext
 from subgraphs.notifications.transport.types import Notification
 

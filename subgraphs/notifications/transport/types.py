@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.errors import Forbidden
+from subgraphs.kernel.graphql_errors import Forbidden
 from subgraphs.kernel.pagination import (
     InvalidCursor,
     PageInfo,

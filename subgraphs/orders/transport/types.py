@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.errors import Forbidden
+from subgraphs.kernel.graphql_errors import Forbidden
 from subgraphs.kernel.pagination import PageInfo, decode_cursor, encode_cursor, page_size
 from subgraphs.kernel.types import Money
 from subgraphs.orders.domain import order as domain

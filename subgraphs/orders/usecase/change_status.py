@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from subgraphs.kernel.errors import DomainError, Forbidden
+from subgraphs.kernel.errors import DomainError, NotAllowed
 from subgraphs.kernel.events import Event
 from subgraphs.orders.domain.order import (
     STATUS_EVENTS,
@@ -40,7 +40,7 @@ class ChangeStatus:
     ) -> Order | None:
         """The changed order; None if `cause` was applied before.
 
-        With `owner`, only that user's order may change (Forbidden otherwise).
+        With `owner`, only that user's order may change (NotAllowed otherwise).
         An illegal transition raises `IllegalTransition`. A concurrent change
         is re-read and decided again, so of two racing changes exactly one wins.
         """
@@ -51,7 +51,7 @@ class ChangeStatus:
             if order is None:
                 raise DomainError.of("ORDER_NOT_FOUND", "No such order.", "orderId")
             if owner is not None and order.user_id != owner:
-                raise Forbidden()
+                raise NotAllowed()
             now = self._clock()
             changed = order.transition(status, now)
             event = Event.create(

@@ -8,7 +8,7 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.errors import Forbidden
+from subgraphs.kernel.graphql_errors import Forbidden
 from subgraphs.kernel.types import Money
 from subgraphs.payments.domain import payment as domain
 from subgraphs.payments.transport.context import PaymentsContext

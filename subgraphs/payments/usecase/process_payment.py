@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from subgraphs.kernel.errors import DomainError, Forbidden
+from subgraphs.kernel.errors import DomainError, NotAllowed
 from subgraphs.kernel.events import Event
 from subgraphs.payments.domain.payment import (
     PROVIDER_UNAVAILABLE,
@@ -92,7 +92,7 @@ class ProcessPayment:
         if order is None:
             raise order_not_found_yet()
         if order.user_id != user_id:
-            raise Forbidden()
+            raise NotAllowed()
         existing = await self._payments.by_idempotency_key(user_id, request.idempotency_key)
         if existing is None:
             now = self._clock()

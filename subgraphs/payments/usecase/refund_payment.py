@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from subgraphs.kernel.errors import DomainError, Forbidden, Problem, raise_if_any
+from subgraphs.kernel.errors import DomainError, NotAllowed, Problem, raise_if_any
 from subgraphs.kernel.events import Event
 from subgraphs.payments.domain.payment import (
     Payment,
@@ -94,7 +94,7 @@ class RefundPayment:
         if payment is None:
             raise DomainError.of("PAYMENT_NOT_FOUND", "No such payment.", "paymentId")
         if payment.user_id != user_id:
-            raise Forbidden()
+            raise NotAllowed()
         return await self.refund(payment, idempotency_key)
 
     async def refund(self, payment: Payment, idempotency_key: str) -> Payment:

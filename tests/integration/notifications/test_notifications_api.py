@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from subgraphs.kernel.auth import Principal
-from subgraphs.kernel.errors import Unauthenticated
+from subgraphs.kernel.graphql_errors import Unauthenticated
 from subgraphs.kernel.settings import RedisSettings
 from subgraphs.notifications.app import build_app
 from subgraphs.notifications.domain.notification import (

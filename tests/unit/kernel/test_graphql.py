@@ -9,8 +9,9 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ValidationCache
 
-from subgraphs.kernel.errors import Forbidden
+from subgraphs.kernel.errors import NotAllowed, NotSignedIn
 from subgraphs.kernel.graphql import build_federated_schema
+from subgraphs.kernel.graphql_errors import Forbidden
 from subgraphs.kernel.settings import GraphQLSettings
 
 
@@ -37,6 +38,14 @@ class Query:
     @strawberry.field
     def forbidden(self) -> str:
         raise Forbidden()
+
+    @strawberry.field
+    def not_allowed(self) -> str:
+        raise NotAllowed()
+
+    @strawberry.field
+    def not_signed_in(self) -> str:
+        raise NotSignedIn()
 
 
 SETTINGS = GraphQLSettings(max_depth=4, max_aliases=3)
@@ -120,3 +129,18 @@ async def test_a_public_error_raised_by_a_subscription_keeps_its_code():
     results = await schema.subscribe("subscription { forbidden }")
     [result] = [r async for r in results]
     assert [e.extensions for e in errors(result)] == [{"code": "FORBIDDEN"}]
+
+
+async def test_access_errors_of_use_cases_become_graphql_codes_not_masked_errors():
+    result = await SCHEMA.execute("{ notAllowed }")
+    [error] = errors(result)
+    assert (error.message, error.extensions) == (
+        "You are not allowed to do this.",
+        {"code": "FORBIDDEN"},
+    )
+    result = await SCHEMA.execute("{ notSignedIn }")
+    [error] = errors(result)
+    assert (error.message, error.extensions) == (
+        "Authentication required.",
+        {"code": "UNAUTHENTICATED"},
+    )

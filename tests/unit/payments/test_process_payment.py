@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from subgraphs.kernel.errors import DomainError, Forbidden
+from subgraphs.kernel.errors import DomainError, NotAllowed
 from subgraphs.payments.domain.order_view import OrderState
 from subgraphs.payments.domain.payment import (
     PaymentStatus,
@@ -169,7 +169,7 @@ async def test_an_order_payments_has_not_seen_yet_is_a_retryable_error(world: Wo
 async def test_someone_elses_order_is_forbidden(world: World):
     world.order(user_id="owner")
 
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotAllowed):
         await world.process("intruder", pay())
     assert world.provider.calls["charge"] == 0
 
