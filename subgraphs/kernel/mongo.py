@@ -1,8 +1,9 @@
-"""MongoDB helpers shared by the subgraphs: Decimal codec and transactions."""
+"""MongoDB helpers shared by the subgraphs: Decimal codec, transactions, the unit of work."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -10,8 +11,15 @@ from bson.codec_options import CodecOptions, TypeCodec, TypeRegistry
 from bson.decimal128 import Decimal128, create_decimal128_context
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
+
+from subgraphs.kernel.clock import Clock, utc_now
+from subgraphs.kernel.events import Recorded
+from subgraphs.kernel.inbox import Inbox
+from subgraphs.kernel.outbox import Outbox
+from subgraphs.kernel.unit_of_work import Work
 
 T = TypeVar("T")
 
@@ -48,3 +56,78 @@ async def in_transaction(
             write_concern=WriteConcern("majority"),
         )
         return result
+
+
+_session: ContextVar[AsyncClientSession | None] = ContextVar("mongo_session", default=None)
+
+
+def session() -> AsyncClientSession | None:
+    """The session of the unit of work running in this task, None outside one.
+
+    Repositories pass it to every collection call (`session=session()`), so
+    their writes join the transaction without opening one themselves.
+    """
+    return _session.get()
+
+
+class _NothingWritten(Exception):
+    """The work wrote nothing: abort the transaction, claim included."""
+
+
+class MongoUnitOfWork:
+    """The `UnitOfWork` port on MongoDB: one transaction for the work, its outbox events
+    and the inbox claim; the relay is woken after the commit.
+
+    A work with no events to save and no event to claim is a single write,
+    atomic on its own: it runs without a transaction.
+    """
+
+    def __init__(
+        self,
+        db: AsyncDatabase[dict[str, Any]],
+        producer: str,
+        *,
+        after_commit: Callable[[], None] = lambda: None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._client = db.client
+        self._producer = producer
+        self._outbox = Outbox(db)
+        self._inbox = Inbox(db, clock=clock)
+        self._after_commit = after_commit
+
+    async def ensure_indexes(self) -> None:
+        await self._outbox.ensure_indexes()
+        await self._inbox.ensure_indexes()
+
+    async def applied(self, event_id: str) -> bool:
+        return await self._inbox.seen(event_id)
+
+    async def __call__(
+        self, work: Work, *, recorded: Recorded | None = None, claim: str | None = None
+    ) -> bool:
+        events = list(recorded.events) if recorded is not None else []
+        if not events and claim is None:
+            return await work() is not False
+
+        async def in_session(s: AsyncClientSession) -> bool:
+            token = _session.set(s)
+            try:
+                if claim is not None and not await self._inbox.claim(claim, s):
+                    return False
+                if await work() is False:
+                    raise _NothingWritten
+                await self._outbox.add_in_order(
+                    [(e.envelope(self._producer), e.sequence) for e in events], s
+                )
+                return True
+            finally:
+                _session.reset(token)
+
+        try:
+            committed = await in_transaction(self._client, in_session)
+        except _NothingWritten:
+            return False
+        if committed and events:
+            self._after_commit()
+        return committed

@@ -1,7 +1,8 @@
 """The transactional outbox: events are saved with the state change, then relayed.
 
-A use case inserts its events into the `outbox` collection of its own
-database in the same transaction as its state change (`Outbox.add`). The
+The unit of work (`subgraphs.kernel.mongo.MongoUnitOfWork`) inserts a
+change's events into the `outbox` collection of its own database in the
+same transaction as the change (`Outbox.add`). The
 `OutboxRelay` publishes pending events to the producer's stream, then marks
 them published. A relay that dies between the two publishes again on its
 next pass (consumers are idempotent on the event id); nothing is lost.
@@ -54,8 +55,14 @@ class Outbox:
     async def add(
         self, events: Sequence[Event], session: AsyncClientSession, *, sequence: int = 0
     ) -> None:
-        if events:
-            docs = [_to_document(e, sequence) for e in events]
+        await self.add_in_order([(e, sequence) for e in events], session)
+
+    async def add_in_order(
+        self, entries: Sequence[tuple[Event, int]], session: AsyncClientSession
+    ) -> None:
+        """Insert (event, sequence) pairs; `sequence` orders events of the same instant."""
+        if entries:
+            docs = [_to_document(e, sequence) for e, sequence in entries]
             await self.collection.insert_many(docs, session=session)
 
 

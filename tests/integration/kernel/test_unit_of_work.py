@@ -1,0 +1,122 @@
+"""The MongoDB unit of work: the change, its events and the claim commit together or not at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pytest
+
+from subgraphs.kernel.events import DomainEvent
+from subgraphs.kernel.mongo import MongoUnitOfWork, session
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2026, 1, 1, 12, 0, 0, 123000, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Thing:
+    id: str
+    events: tuple[DomainEvent, ...] = field(default=())
+
+
+def a_thing(thing_id: str, *types: str) -> Thing:
+    return Thing(
+        thing_id, tuple(DomainEvent(t, {"id": thing_id}, NOW, n) for n, t in enumerate(types))
+    )
+
+
+class Woken:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self) -> None:
+        self.count += 1
+
+
+@pytest.fixture
+async def uow_and_wakes(scratch_db):
+    woken = Woken()
+    uow = MongoUnitOfWork(scratch_db, "things", after_commit=woken)
+    await uow.ensure_indexes()
+    return uow, woken
+
+
+def insert(db, thing: Thing):
+    async def work() -> None:
+        await db["things"].insert_one({"_id": thing.id}, session=session())
+
+    return work
+
+
+async def test_the_change_and_its_events_commit_together_then_the_relay_is_woken(
+    scratch_db, uow_and_wakes
+):
+    uow, woken = uow_and_wakes
+    thing = a_thing("t1", "things.made", "things.named")
+
+    assert await uow(insert(scratch_db, thing), recorded=thing)
+
+    assert await scratch_db["things"].count_documents({}) == 1
+    outbox = await scratch_db["outbox"].find().sort("sequence").to_list()
+    assert [(d["type"], d["producer"], d["sequence"]) for d in outbox] == [
+        ("things.made", "things", 0),
+        ("things.named", "things", 1),
+    ]
+    assert outbox[0]["occurred_at"] == NOW
+    assert woken.count == 1
+
+
+async def test_a_failing_work_leaves_nothing_behind(scratch_db, uow_and_wakes):
+    uow, woken = uow_and_wakes
+    thing = a_thing("t1", "things.made")
+
+    async def fails() -> None:
+        await insert(scratch_db, thing)()
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await uow(fails, recorded=thing, claim="event-1")
+
+    assert await scratch_db["things"].count_documents({}) == 0
+    assert await scratch_db["outbox"].count_documents({}) == 0
+    assert not await uow.applied("event-1")
+    assert woken.count == 0
+
+
+async def test_a_work_that_wrote_nothing_drops_the_events_and_the_claim(scratch_db, uow_and_wakes):
+    uow, woken = uow_and_wakes
+    thing = a_thing("t1", "things.made")
+
+    async def nothing_to_write() -> bool:
+        return False
+
+    assert not await uow(nothing_to_write, recorded=thing, claim="event-1")
+    assert await scratch_db["outbox"].count_documents({}) == 0
+    assert not await uow.applied("event-1")
+    assert woken.count == 0
+
+
+async def test_an_event_is_applied_once(scratch_db, uow_and_wakes):
+    uow, _ = uow_and_wakes
+
+    assert await uow(insert(scratch_db, a_thing("t1")), claim="event-1")
+    assert await uow.applied("event-1")
+    assert not await uow(insert(scratch_db, a_thing("t2")), claim="event-1")
+
+    assert [d["_id"] async for d in scratch_db["things"].find()] == ["t1"]
+
+
+async def test_a_single_write_without_events_runs_outside_a_transaction(scratch_db, uow_and_wakes):
+    uow, woken = uow_and_wakes
+    seen = []
+
+    async def work() -> None:
+        seen.append(session())
+        await scratch_db["things"].insert_one({"_id": "t1"}, session=session())
+
+    assert await uow(work, recorded=a_thing("t1"))
+    assert seen == [None]
+    assert await scratch_db["things"].count_documents({}) == 1
+    assert woken.count == 0
