@@ -46,14 +46,13 @@ import itertools
 import os
 import platform
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from redis.asyncio import Redis
 from starlette.requests import Request
 from strawberry.extensions import (
     AddValidationRules,
@@ -65,40 +64,26 @@ from strawberry.extensions import (
 )
 
 from bench.common import env_int, geometric_mean, percentile, render_table
-from subgraphs.kernel.auth import Principal
-from subgraphs.kernel.broadcast import StreamBroadcast
-from subgraphs.kernel.events import Event, stream_of
 from subgraphs.kernel.graphql import MaskUnexpectedErrors, SubgraphSchema
 from subgraphs.kernel.settings import GraphQLSettings
-from subgraphs.orders.domain.catalog import SEED_PRODUCTS, Product
+from subgraphs.orders.bootstrap import bootstrap as bootstrap_orders
+from subgraphs.orders.domain.catalog import SEED_PRODUCTS
 from subgraphs.orders.domain.order import Order, OrderLine, place_order
 from subgraphs.orders.transport import mutations as orders_mutations
 from subgraphs.orders.transport import queries as orders_queries
 from subgraphs.orders.transport import schema as orders_schema
 from subgraphs.orders.transport import subscriptions as orders_subscriptions
 from subgraphs.orders.transport import types as orders_types
-from subgraphs.orders.transport.context import OrdersContext, OrdersUseCases
-from subgraphs.orders.usecase.change_status import CancelOrder, ChangeStatus
-from subgraphs.orders.usecase.create_order import CreateOrder
-from subgraphs.orders.usecase.ports import ConcurrentUpdate, Page
-from subgraphs.orders.usecase.read_orders import ReadOrders
-from subgraphs.users.domain.user import User
+from subgraphs.orders.transport.context import OrdersContext
+from subgraphs.users.bootstrap import bootstrap as bootstrap_users
+from subgraphs.users.domain.user import register
 from subgraphs.users.transport import mutations as users_mutations
 from subgraphs.users.transport import queries as users_queries
 from subgraphs.users.transport import schema as users_schema
-from subgraphs.users.transport.context import UsersContext, UsersUseCases
-from subgraphs.users.usecase.login import LogIn
-from subgraphs.users.usecase.read_users import ReadUsers
-from subgraphs.users.usecase.register import RegisterUser
-from subgraphs.users.usecase.update_profile import UpdateProfile
-from tests.unit.users.fakes import (
-    CountingThrottle,
-    CountingTokens,
-    InMemoryUsers,
-    ReversingHasher,
-    SequentialIds,
-    SteppingClock,
-)
+from subgraphs.users.transport.context import UsersContext
+from testkit.kernel import EPOCH, InMemoryUnitOfWork, SequentialIds, SteppingClock, StubVerifier
+from testkit.orders import InMemoryCatalog, InMemoryOrders, SilentFeed
+from testkit.users import CountingThrottle, CountingTokens, InMemoryUsers, ReversingHasher
 
 TITLE = "graphql_overhead: CPU per request of a subgraph's GraphQL layer"
 
@@ -106,7 +91,6 @@ TITLE = "graphql_overhead: CPU per request of a subgraph's GraphQL layer"
 # Every schema is built with introspection off, as in production (one more validation rule).
 SETTINGS = GraphQLSettings(max_depth=12, max_aliases=15, max_tokens=5000, document_cache_size=1000)
 CALLER = "user-1"
-EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 _UNIQUE = itertools.count(1)
 
 
@@ -137,13 +121,6 @@ def _http_request(token: str | None) -> Callable[[], Request]:
     return lambda: Request(dict(scope))
 
 
-class StubVerifier:
-    """The `TokenVerifier` port without cryptography: the token is the user id."""
-
-    async def verify(self, token: str) -> Principal:
-        return Principal(user_id=token)
-
-
 def _entities_query(selection: str) -> str:
     """An entity fetch the way a query planner writes it."""
     return (
@@ -159,23 +136,26 @@ def _representations(typename: str, ids: Sequence[str]) -> Callable[[], dict[str
 
 async def users_operations() -> list[Operation]:
     users = InMemoryUsers()
-    clock, tokens, hasher = SteppingClock(), CountingTokens(), ReversingHasher()
+    hasher = ReversingHasher()
     for n in range(1, 11):
-        user = User(
-            id=f"user-{n}",
-            email=f"user{n}@example.com",
-            name=f"User {n}",
-            phone="+14155550100" if n % 2 else None,
-            password_hash=hasher.hash(f"password of user {n}"),
-            created_at=EPOCH + timedelta(minutes=n),
-            updated_at=EPOCH + timedelta(minutes=n),
+        await users.add(
+            register(
+                user_id=f"user-{n}",
+                email=f"user{n}@example.com",
+                name=f"User {n}",
+                phone="+14155550100" if n % 2 else None,
+                password_hash=hasher.hash(f"password of user {n}"),
+                now=EPOCH + timedelta(minutes=n),
+            )
         )
-        await users.add(user, [])
-    usecases = UsersUseCases(
-        register=RegisterUser(users, hasher, tokens, clock, SequentialIds()),
-        log_in=LogIn(users, hasher, tokens, CountingThrottle()),
-        update_profile=UpdateProfile(users, clock),
-        read_users=ReadUsers(users),
+    usecases = bootstrap_users(
+        users=users,
+        uow=InMemoryUnitOfWork("users"),
+        hasher=hasher,
+        tokens=CountingTokens(),
+        throttle=CountingThrottle(),
+        clock=SteppingClock(),
+        new_id=SequentialIds("user"),
     )
     verifier = StubVerifier()
 
@@ -209,52 +189,6 @@ async def users_operations() -> list[Operation]:
     ]
 
 
-class InMemoryOrders:
-    """The `OrderRepository` port over a dict, newest first like the MongoDB adapter."""
-
-    def __init__(self, orders: Iterable[Order]) -> None:
-        self.by_id = {o.id: o for o in orders}
-
-    async def add(self, order: Order, events: Sequence[Event]) -> None:
-        self.by_id[order.id] = order
-
-    async def get_many(self, ids: Sequence[str]) -> list[Order | None]:
-        return [self.by_id.get(i) for i in ids]
-
-    async def page_for_user(self, user_id: str, first: int, after: Order | None) -> Page:
-        mine = sorted(
-            (o for o in self.by_id.values() if o.user_id == user_id),
-            key=lambda o: (o.created_at, o.id),
-            reverse=True,
-        )
-        if after is not None:
-            mine = [o for o in mine if (o.created_at, o.id) < (after.created_at, after.id)]
-        return Page(mine[:first], has_next=len(mine) > first)
-
-    async def was_applied(self, event_id: str) -> bool:
-        return False
-
-    async def save(
-        self, order: Order, events: Sequence[Event], *, event_id: str | None = None
-    ) -> bool:
-        stored = self.by_id.get(order.id)
-        if stored is None or stored.version != order.version - 1:
-            raise ConcurrentUpdate(order.id)
-        self.by_id[order.id] = order
-        return True
-
-
-class InMemoryCatalog:
-    """The `Catalog` port over the seeded price list."""
-
-    def __init__(self, products: Iterable[Product]) -> None:
-        self._by_sku = {p.sku: p for p in products}
-
-    async def products(self, skus: Sequence[str] | None = None) -> list[Product]:
-        wanted = self._by_sku if skus is None else [s for s in skus if s in self._by_sku]
-        return [self._by_sku[s] for s in sorted(wanted)]
-
-
 def _seed_orders(user_id: str, count: int) -> list[Order]:
     products = {p.sku: p for p in SEED_PRODUCTS}
     skus = list(products)
@@ -272,16 +206,13 @@ def _seed_orders(user_id: str, count: int) -> list[Order]:
 
 
 async def orders_operations() -> list[Operation]:
-    orders = InMemoryOrders(_seed_orders(CALLER, 20))
-    catalog = InMemoryCatalog(SEED_PRODUCTS)
-    clock = SteppingClock()
-    # Never used: subscriptions are not benchmarked; the client does not connect until used.
-    feed = StreamBroadcast(Redis(), stream_of("orders"), key_of=lambda e: str(e.payload))
-    usecases = OrdersUseCases(
-        create_order=CreateOrder(orders, catalog, clock, lambda: "new-order"),
-        cancel_order=CancelOrder(ChangeStatus(orders, clock)),
-        read_orders=ReadOrders(orders, catalog),
-        status_feed=feed,
+    usecases = bootstrap_orders(
+        orders=InMemoryOrders(_seed_orders(CALLER, 20)),
+        catalog=InMemoryCatalog(SEED_PRODUCTS),
+        uow=InMemoryUnitOfWork("orders"),
+        status_feed=SilentFeed(),  # subscriptions are not benchmarked
+        clock=SteppingClock(),
+        new_id=SequentialIds("order"),
     )
     verifier = StubVerifier()
 

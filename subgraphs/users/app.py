@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import partial
 
 from starlette.requests import Request
@@ -12,8 +11,12 @@ from starlette.routing import Route
 
 from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.auth import JwtVerifier, jwks_from_json, static_keys
+from subgraphs.kernel.clock import utc_now
+from subgraphs.kernel.ids import new_id
+from subgraphs.kernel.mongo import MongoUnitOfWork
 from subgraphs.kernel.outbox import OutboxRelay
 from subgraphs.kernel.resources import MongoResource, RedisResource
+from subgraphs.users.bootstrap import bootstrap
 from subgraphs.users.credentials.passwords import Argon2PasswordHasher
 from subgraphs.users.credentials.signing_keys import (
     JwtIssuer,
@@ -25,20 +28,8 @@ from subgraphs.users.credentials.signing_keys import (
 from subgraphs.users.repository.mongo_users import MongoUserRepository
 from subgraphs.users.repository.redis_login_throttle import RedisLoginThrottle
 from subgraphs.users.settings import UsersSettings
-from subgraphs.users.transport.context import UsersContext, UsersUseCases
+from subgraphs.users.transport.context import UsersContext
 from subgraphs.users.transport.schema import build_schema
-from subgraphs.users.usecase.login import LogIn
-from subgraphs.users.usecase.read_users import ReadUsers
-from subgraphs.users.usecase.register import RegisterUser
-from subgraphs.users.usecase.update_profile import UpdateProfile
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
 
 
 def signing_key(settings: UsersSettings) -> SigningKey:
@@ -54,7 +45,9 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
     mongo = MongoResource(settings.mongo, settings.database)
     redis = RedisResource(settings.redis, critical=False)  # the relay and the login throttle
     relay = OutboxRelay.for_settings(mongo.db, redis.client, "users", settings.streams)
-    users = MongoUserRepository(mongo.db, after_commit=relay.wake)
+    uow = MongoUnitOfWork(mongo.db, "users", after_commit=relay.wake)
+    users = MongoUserRepository(mongo.db)
+    mongo.on_start(uow.ensure_indexes)
     mongo.on_start(users.ensure_indexes)
 
     key = signing_key(settings)
@@ -66,20 +59,18 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
         ttl=timedelta(seconds=settings.access_token_ttl_seconds),
         clock=utc_now,
     )
-    usecases = UsersUseCases(
-        register=RegisterUser(users, hasher, tokens, utc_now, new_id),
-        log_in=LogIn(
-            users,
-            hasher,
-            tokens,
-            RedisLoginThrottle(
-                redis.client,
-                max_failures=settings.login_max_failures,
-                window_seconds=settings.login_window_seconds,
-            ),
+    usecases = bootstrap(
+        users=users,
+        uow=uow,
+        hasher=hasher,
+        tokens=tokens,
+        throttle=RedisLoginThrottle(
+            redis.client,
+            max_failures=settings.login_max_failures,
+            window_seconds=settings.login_window_seconds,
         ),
-        update_profile=UpdateProfile(users, utc_now),
-        read_users=ReadUsers(users),
+        clock=utc_now,
+        new_id=new_id,
     )
     public_keys = jwks(key)
     verifier = JwtVerifier(settings.auth, static_keys(jwks_from_json(public_keys)))

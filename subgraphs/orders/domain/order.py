@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from subgraphs.kernel.errors import DomainError, Problem, raise_if_any
+from subgraphs.kernel.events import DomainEvent
 from subgraphs.kernel.money import Money
 from subgraphs.orders.domain.catalog import CURRENCIES, Product
 
@@ -77,6 +78,8 @@ class OrderItem:
 
 @dataclass(frozen=True, slots=True)
 class Order:
+    """An order; `events` are those of the change that made this value (none once loaded)."""
+
     id: str
     user_id: str
     items: tuple[OrderItem, ...]
@@ -85,6 +88,7 @@ class Order:
     version: int
     created_at: datetime
     updated_at: datetime
+    events: tuple[DomainEvent, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def total(self) -> Money:
@@ -96,11 +100,18 @@ class Order:
     def can_become(self, status: OrderStatus) -> bool:
         return status in ALLOWED[self.status]
 
-    def transition(self, status: OrderStatus, now: datetime) -> Order:
-        """The order in `status`, one version later; illegal transitions raise."""
+    def transition(self, status: OrderStatus, now: datetime, **details: str | None) -> Order:
+        """The order in `status`, one version later; records its status event.
+
+        `details` (e.g. `payment_id`, `reason`) go into the event's payload.
+        Illegal transitions raise `IllegalTransition`.
+        """
         if not self.can_become(status):
             raise IllegalTransition(self.status, status)
-        return replace(self, status=status, version=self.version + 1, updated_at=now)
+        changed = replace(self, status=status, version=self.version + 1, updated_at=now)
+        payload = status_payload(changed, self.status, **details)
+        event = DomainEvent(STATUS_EVENTS[status], payload, now, sequence=changed.version)
+        return replace(changed, events=(event,))
 
 
 def place_order(
@@ -137,7 +148,9 @@ def place_order(
         else:
             items.append(OrderItem(sku, product.name, quantity, price))
     raise_if_any(problems)
-    return Order(order_id, user_id, tuple(items), currency, OrderStatus.PENDING, 1, now, now)
+    order = Order(order_id, user_id, tuple(items), currency, OrderStatus.PENDING, 1, now, now)
+    created = DomainEvent(CREATED, created_payload(order), now, sequence=order.version)
+    return replace(order, events=(created,))
 
 
 def _line_problems(lines: Sequence[OrderLine]) -> list[Problem]:

@@ -1,19 +1,15 @@
-"""The `OrderRepository` port on MongoDB: collection `orders`, with outbox and inbox."""
+"""The `OrderRepository` port on MongoDB: collection `orders`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
-from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from subgraphs.kernel.events import Event
-from subgraphs.kernel.inbox import Inbox
 from subgraphs.kernel.money import Money
-from subgraphs.kernel.mongo import in_transaction
-from subgraphs.kernel.outbox import Outbox
+from subgraphs.kernel.mongo import session
 from subgraphs.orders.domain.order import Order, OrderItem, OrderStatus
 from subgraphs.orders.usecase.ports import ConcurrentUpdate, Page
 
@@ -23,40 +19,24 @@ NEWEST_FIRST = [("created_at", DESCENDING), ("_id", DESCENDING)]
 
 
 class MongoOrderRepository:
-    """Orders keyed by id; every change commits together with its outbox events."""
+    """Orders keyed by id, versioned; writes join the unit of work's transaction (`session()`)."""
 
-    def __init__(
-        self, db: AsyncDatabase[Document], *, after_commit: Callable[[], None] = lambda: None
-    ) -> None:
-        self._db = db
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._orders = db["orders"]
-        self._outbox = Outbox(db)
-        self._inbox = Inbox(db)
-        self._after_commit = after_commit
 
     async def ensure_indexes(self) -> None:
         await self._orders.create_index(
             [("user_id", ASCENDING), *NEWEST_FIRST], name="by_user_newest_first"
         )
-        await self._outbox.ensure_indexes()
-        await self._inbox.ensure_indexes()
 
-    async def add(self, order: Order, events: Sequence[Event]) -> None:
-        async def work(session: AsyncClientSession) -> None:
-            await self._orders.insert_one(_to_document(order), session=session)
-            await self._outbox.add(events, session, sequence=order.version)
-
-        await in_transaction(self._db.client, work)
-        self._after_commit()
+    async def add(self, order: Order) -> None:
+        await self._orders.insert_one(_to_document(order), session=session())
 
     async def get_many(self, ids: Sequence[str]) -> list[Order | None]:
         wanted = list(dict.fromkeys(ids))
         cursor = self._orders.find({"_id": {"$in": wanted}})
         found = {doc["_id"]: _from_document(doc) async for doc in cursor}
         return [found.get(order_id) for order_id in ids]
-
-    async def was_applied(self, event_id: str) -> bool:
-        return await self._inbox.seen(event_id)
 
     async def page_for_user(self, user_id: str, first: int, after: Order | None) -> Page:
         query: Document = {"user_id": user_id}
@@ -68,32 +48,20 @@ class MongoOrderRepository:
         docs = await self._orders.find(query).sort(NEWEST_FIRST).limit(first + 1).to_list()
         return Page([_from_document(d) for d in docs[:first]], has_next=len(docs) > first)
 
-    async def save(
-        self, order: Order, events: Sequence[Event], *, event_id: str | None = None
-    ) -> bool:
-        async def work(session: AsyncClientSession) -> bool:
-            if event_id is not None and not await self._inbox.claim(event_id, session):
-                return False
-            result = await self._orders.update_one(
-                {"_id": order.id, "version": order.version - 1},
-                {
-                    "$set": {
-                        "status": order.status.value,
-                        "version": order.version,
-                        "updated_at": order.updated_at,
-                    }
-                },
-                session=session,
-            )
-            if result.matched_count == 0:
-                raise ConcurrentUpdate(order.id)
-            await self._outbox.add(events, session, sequence=order.version)
-            return True
-
-        applied = await in_transaction(self._db.client, work)
-        if applied:
-            self._after_commit()
-        return applied
+    async def save(self, order: Order) -> None:
+        result = await self._orders.update_one(
+            {"_id": order.id, "version": order.version - 1},
+            {
+                "$set": {
+                    "status": order.status.value,
+                    "version": order.version,
+                    "updated_at": order.updated_at,
+                }
+            },
+            session=session(),
+        )
+        if result.matched_count == 0:
+            raise ConcurrentUpdate(order.id)
 
 
 def _to_document(order: Order) -> Document:

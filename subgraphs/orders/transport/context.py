@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
 
-from subgraphs.kernel.broadcast import StreamBroadcast
 from subgraphs.kernel.context import RequestContext
 from subgraphs.orders.domain.order import Order
-from subgraphs.orders.usecase.change_status import CancelOrder
+from subgraphs.orders.usecase.change_status import ApplyPaymentEvent, CancelOrder
 from subgraphs.orders.usecase.create_order import CreateOrder
+from subgraphs.orders.usecase.ports import StatusFeed
 from subgraphs.orders.usecase.read_orders import ReadOrders
 
 
@@ -19,7 +19,8 @@ class OrdersUseCases:
     create_order: CreateOrder
     cancel_order: CancelOrder
     read_orders: ReadOrders
-    status_feed: StreamBroadcast
+    status_feed: StatusFeed
+    apply_payment_event: ApplyPaymentEvent  # the payments consumer's handler
 
 
 @dataclass(kw_only=True)

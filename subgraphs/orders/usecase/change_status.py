@@ -4,29 +4,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
+from subgraphs.kernel.clock import Clock
 from subgraphs.kernel.errors import DomainError, NotAllowed
 from subgraphs.kernel.events import Event
-from subgraphs.orders.domain.order import (
-    STATUS_EVENTS,
-    IllegalTransition,
-    Order,
-    OrderStatus,
-    status_payload,
-)
-from subgraphs.orders.usecase.ports import Clock, ConcurrentUpdate, OrderRepository
+from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.orders.domain.order import IllegalTransition, Order, OrderStatus
+from subgraphs.orders.usecase.ports import ConcurrentUpdate, OrderRepository
 
 log = logging.getLogger(__name__)
 
-PRODUCER = "orders"
 ATTEMPTS = 3
 
 
 class ChangeStatus:
     """Apply one status transition with an optimistic version check; emits its event."""
 
-    def __init__(self, orders: OrderRepository, clock: Clock) -> None:
+    def __init__(self, orders: OrderRepository, uow: UnitOfWork, clock: Clock) -> None:
         self._orders = orders
+        self._uow = uow
         self._clock = clock
 
     async def __call__(
@@ -44,7 +41,7 @@ class ChangeStatus:
         An illegal transition raises `IllegalTransition`. A concurrent change
         is re-read and decided again, so of two racing changes exactly one wins.
         """
-        if cause is not None and await self._orders.was_applied(cause.id):
+        if cause is not None and await self._uow.applied(cause.id):
             return None
         for _ in range(ATTEMPTS):
             [order] = await self._orders.get_many([order_id])
@@ -52,17 +49,12 @@ class ChangeStatus:
                 raise DomainError.of("ORDER_NOT_FOUND", "No such order.", "orderId")
             if owner is not None and order.user_id != owner:
                 raise NotAllowed()
-            now = self._clock()
-            changed = order.transition(status, now)
-            event = Event.create(
-                STATUS_EVENTS[status],
-                status_payload(changed, order.status, **details),
-                producer=PRODUCER,
-                occurred_at=now,
-            )
+            changed = order.transition(status, self._clock(), **details)
             try:
-                applied = await self._orders.save(
-                    changed, [event], event_id=cause.id if cause else None
+                applied = await self._uow(
+                    partial(self._orders.save, changed),
+                    recorded=changed,
+                    claim=cause.id if cause else None,
                 )
             except ConcurrentUpdate:
                 continue

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from functools import partial
 
-from subgraphs.kernel.events import Event
-from subgraphs.orders.domain.order import CREATED, Order, OrderLine, created_payload, place_order
-from subgraphs.orders.usecase.ports import Catalog, Clock, OrderRepository
-
-PRODUCER = "orders"
+from subgraphs.kernel.clock import Clock
+from subgraphs.kernel.ids import NewId
+from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.orders.domain.order import Order, OrderLine, place_order
+from subgraphs.orders.usecase.ports import Catalog, OrderRepository
 
 
 class CreateOrder:
@@ -18,10 +19,12 @@ class CreateOrder:
         self,
         orders: OrderRepository,
         catalog: Catalog,
+        uow: UnitOfWork,
         clock: Clock,
-        new_id: Callable[[], str],
+        new_id: NewId,
     ) -> None:
         self._orders = orders
+        self._uow = uow
         self._catalog = catalog
         self._clock = clock
         self._new_id = new_id
@@ -29,15 +32,13 @@ class CreateOrder:
     async def __call__(self, user_id: str, lines: Sequence[OrderLine], currency: str) -> Order:
         skus = list(dict.fromkeys(line.sku for line in lines))[:100]
         products = {p.sku: p for p in await self._catalog.products(skus)} if skus else {}
-        now = self._clock()
         order = place_order(
             order_id=self._new_id(),
             user_id=user_id,
             lines=lines,
             currency=currency.strip().upper(),
             products=products,
-            now=now,
+            now=self._clock(),
         )
-        event = Event.create(CREATED, created_payload(order), producer=PRODUCER, occurred_at=now)
-        await self._orders.add(order, [event])
+        await self._uow(partial(self._orders.add, order), recorded=order)
         return order

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 
 from subgraphs.kernel.events import Event
 from subgraphs.orders.domain.catalog import Product
 from subgraphs.orders.domain.order import Order
-
-Clock = Callable[[], datetime]
 
 
 class ConcurrentUpdate(Exception):
@@ -25,32 +23,29 @@ class Page:
 
 
 class OrderRepository(Protocol):
-    async def add(self, order: Order, events: Sequence[Event]) -> None:
-        """Insert a new order and its events atomically."""
+    async def add(self, order: Order) -> None:
+        """Insert a new order."""
 
     async def get_many(self, ids: Sequence[str]) -> list[Order | None]: ...
-
-    async def was_applied(self, event_id: str) -> bool:
-        """True if the event with this id changed an order before."""
 
     async def page_for_user(self, user_id: str, first: int, after: Order | None) -> Page:
         """Newest first; `after` is the last order of the previous page."""
 
-    async def save(
-        self,
-        order: Order,
-        events: Sequence[Event],
-        *,
-        event_id: str | None = None,
-    ) -> bool:
-        """Store `order` (one version after the stored one) and its events atomically.
+    async def save(self, order: Order) -> None:
+        """Store `order`, one version after the stored one.
 
-        Raises `ConcurrentUpdate` if the stored version is not `order.version - 1`.
-        With `event_id` (the event being applied), returns False and changes
-        nothing if that event was applied before.
+        Raises `ConcurrentUpdate` (writing nothing) if the stored version is
+        not `order.version - 1`.
         """
 
 
 class Catalog(Protocol):
     async def products(self, skus: Sequence[str] | None = None) -> list[Product]:
         """The products with these skus (all of them with None), by sku."""
+
+
+class StatusFeed(Protocol):
+    """The orders events of one order as they are published (live status subscriptions)."""
+
+    def subscribe(self, key: str) -> AbstractAsyncContextManager[AsyncIterator[Event]]:
+        """Events whose order id is `key`, from the moment of subscribing, until closed."""

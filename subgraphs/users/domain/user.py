@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from subgraphs.kernel.errors import Problem
+from subgraphs.kernel.events import DomainEvent
 
 EMAIL_MAX = 254
 NAME_MAX = 100
@@ -18,9 +19,16 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
 _PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
+REGISTERED = "users.registered"
+PROFILE_UPDATED = "users.profile_updated"
+
+
 @dataclass(frozen=True, slots=True)
 class User:
-    """A registered user. `email` is stored normalised (trimmed, lower case)."""
+    """A registered user. `email` is stored normalised (trimmed, lower case).
+
+    `events` are those of the change that made this value (none once loaded).
+    """
 
     id: str
     email: str
@@ -29,13 +37,26 @@ class User:
     password_hash: str
     created_at: datetime
     updated_at: datetime
+    events: tuple[DomainEvent, ...] = field(default=(), compare=False, repr=False)
 
     def with_profile(self, *, name: str, phone: str | None, now: datetime) -> User:
-        return replace(self, name=name, phone=phone, updated_at=now)
+        """The new name and phone; records `users.profile_updated`."""
+        event = DomainEvent(PROFILE_UPDATED, profile_updated_payload(self.id, name, phone), now)
+        return replace(self, name=name, phone=phone, updated_at=now, events=(event,))
 
 
-REGISTERED = "users.registered"
-PROFILE_UPDATED = "users.profile_updated"
+def register(
+    *,
+    user_id: str,
+    email: str,
+    name: str,
+    phone: str | None,
+    password_hash: str,
+    now: datetime,
+) -> User:
+    """A new user (fields already cleaned and checked); records `users.registered`."""
+    user = User(user_id, email, name, phone, password_hash, now, now)
+    return replace(user, events=(DomainEvent(REGISTERED, registered_payload(user), now),))
 
 
 def registered_payload(user: User) -> dict[str, str | None]:

@@ -1,19 +1,15 @@
-"""The `UserRepository` port on MongoDB: collection `users`, with the outbox."""
+"""The `UserRepository` port on MongoDB: collection `users`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
-from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from subgraphs.kernel.events import Event
-from subgraphs.kernel.mongo import in_transaction
-from subgraphs.kernel.outbox import Outbox
+from subgraphs.kernel.mongo import session
 from subgraphs.users.domain.user import User
 from subgraphs.users.usecase.ports import EmailTaken
 
@@ -21,30 +17,23 @@ Document = dict[str, Any]
 
 
 class MongoUserRepository:
-    """Users keyed by id; emails are unique (stored normalised, so case-insensitive)."""
+    """Users keyed by id; emails are unique (stored normalised, so case-insensitive).
 
-    def __init__(
-        self, db: AsyncDatabase[Document], *, after_commit: Callable[[], None] = lambda: None
-    ) -> None:
-        self._db = db
+    Writes join the unit of work's transaction (`session()`), which also
+    saves the users' events in the outbox.
+    """
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._users = db["users"]
-        self._outbox = Outbox(db)
-        self._after_commit = after_commit
 
     async def ensure_indexes(self) -> None:
         await self._users.create_index([("email", ASCENDING)], unique=True, name="email_unique")
-        await self._outbox.ensure_indexes()
 
-    async def add(self, user: User, events: Sequence[Event]) -> None:
-        async def work(session: AsyncClientSession) -> None:
-            await self._users.insert_one(_to_document(user), session=session)
-            await self._outbox.add(events, session)
-
+    async def add(self, user: User) -> None:
         try:
-            await in_transaction(self._db.client, work)
+            await self._users.insert_one(_to_document(user), session=session())
         except DuplicateKeyError as exc:
             raise EmailTaken(user.email) from exc
-        self._after_commit()
 
     async def get_many(self, ids: Sequence[str]) -> list[User | None]:
         wanted = list(dict.fromkeys(ids))
@@ -58,31 +47,13 @@ class MongoUserRepository:
         doc = await self._users.find_one({"email": email})
         return _from_document(doc) if doc else None
 
-    async def update_profile(
-        self,
-        user_id: str,
-        *,
-        name: str,
-        phone: str | None,
-        now: datetime,
-        events: Sequence[Event],
-    ) -> User | None:
-        async def work(session: AsyncClientSession) -> Document | None:
-            doc = await self._users.find_one_and_update(
-                {"_id": user_id},
-                {"$set": {"name": name, "phone": phone, "updated_at": now}},
-                return_document=ReturnDocument.AFTER,
-                session=session,
-            )
-            if doc is not None:
-                await self._outbox.add(events, session)
-            return doc
-
-        doc = await in_transaction(self._db.client, work)
-        if doc is None:
-            return None
-        self._after_commit()
-        return _from_document(doc)
+    async def update_profile(self, user: User) -> bool:
+        result = await self._users.update_one(
+            {"_id": user.id},
+            {"$set": {"name": user.name, "phone": user.phone, "updated_at": user.updated_at}},
+            session=session(),
+        )
+        return result.matched_count > 0
 
 
 def _to_document(user: User) -> Document:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from subgraphs.kernel.events import Event
 from subgraphs.users.domain.user import User
-
-Clock = Callable[[], datetime]
 
 
 class EmailTaken(Exception):
@@ -18,18 +15,16 @@ class EmailTaken(Exception):
 
 
 class UserRepository(Protocol):
-    async def add(self, user: User, events: Sequence[Event]) -> None:
-        """Insert a new user and its events atomically; `EmailTaken` if the email is in use."""
+    async def add(self, user: User) -> None:
+        """Insert a new user; `EmailTaken` if the email is in use."""
 
     async def get_many(self, ids: Sequence[str]) -> list[User | None]:
         """Users in the order of `ids`, None where there is none."""
 
     async def find_by_email(self, email: str) -> User | None: ...
 
-    async def update_profile(
-        self, user_id: str, *, name: str, phone: str | None, now: datetime, events: Sequence[Event]
-    ) -> User | None:
-        """Set name and phone and save `events`, atomically; None if there is no such user."""
+    async def update_profile(self, user: User) -> bool:
+        """Store `user`'s name, phone and `updated_at`; False if there is no such user."""
 
 
 class PasswordHasher(Protocol):

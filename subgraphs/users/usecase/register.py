@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
+from subgraphs.kernel.clock import Clock
 from subgraphs.kernel.errors import DomainError, Problem, raise_if_any
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.ids import NewId
+from subgraphs.kernel.unit_of_work import UnitOfWork
 from subgraphs.users.domain import user as rules
 from subgraphs.users.domain.user import User
 from subgraphs.users.usecase.ports import (
     AccessToken,
-    Clock,
     EmailTaken,
     PasswordHasher,
     TokenIssuer,
     UserRepository,
 )
-
-PRODUCER = "users"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +41,14 @@ class RegisterUser:
     def __init__(
         self,
         users: UserRepository,
+        uow: UnitOfWork,
         hasher: PasswordHasher,
         tokens: TokenIssuer,
         clock: Clock,
-        new_id: Callable[[], str],
+        new_id: NewId,
     ) -> None:
         self._users = users
+        self._uow = uow
         self._hasher = hasher
         self._tokens = tokens
         self._clock = clock
@@ -66,21 +67,16 @@ class RegisterUser:
             ]
         )
         password_hash = await asyncio.to_thread(self._hasher.hash, command.password)
-        now = self._clock()
-        user = User(
-            id=self._new_id(),
+        user = rules.register(
+            user_id=self._new_id(),
             email=email,
             name=name,
             phone=phone,
             password_hash=password_hash,
-            created_at=now,
-            updated_at=now,
-        )
-        event = Event.create(
-            rules.REGISTERED, rules.registered_payload(user), producer=PRODUCER, occurred_at=now
+            now=self._clock(),
         )
         try:
-            await self._users.add(user, [event])
+            await self._uow(partial(self._users.add, user), recorded=user)
         except EmailTaken:
             raise DomainError(
                 Problem("EMAIL_TAKEN", "An account with this email already exists.", ("email",))

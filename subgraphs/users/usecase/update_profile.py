@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
+from subgraphs.kernel.clock import Clock
 from subgraphs.kernel.errors import DomainError, raise_if_any
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.unit_of_work import UnitOfWork
 from subgraphs.users.domain import user as rules
 from subgraphs.users.domain.user import User
-from subgraphs.users.usecase.ports import Clock, UserRepository
+from subgraphs.users.usecase.ports import UserRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +28,9 @@ class UpdateProfile:
     Emits `users.profile_updated`.
     """
 
-    def __init__(self, users: UserRepository, clock: Clock) -> None:
+    def __init__(self, users: UserRepository, uow: UnitOfWork, clock: Clock) -> None:
         self._users = users
+        self._uow = uow
         self._clock = clock
 
     async def __call__(self, user_id: str, changes: ProfileChanges) -> User:
@@ -37,16 +40,7 @@ class UpdateProfile:
         name = rules.clean_name(changes.name) if changes.name is not None else current.name
         phone = rules.clean_phone(changes.phone) if changes.set_phone else current.phone
         raise_if_any([*rules.name_problems(name), *rules.phone_problems(phone)])
-        now = self._clock()
-        event = Event.create(
-            rules.PROFILE_UPDATED,
-            rules.profile_updated_payload(user_id, name, phone),
-            producer="users",
-            occurred_at=now,
-        )
-        updated = await self._users.update_profile(
-            user_id, name=name, phone=phone, now=now, events=[event]
-        )
-        if updated is None:
+        updated = current.with_profile(name=name, phone=phone, now=self._clock())
+        if not await self._uow(partial(self._users.update_profile, updated), recorded=updated):
             raise DomainError.of("USER_NOT_FOUND", "Your account no longer exists.")
         return updated

@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import httpx
 import pytest
 import redis.asyncio as aioredis
+from pymongo.asynchronous.database import AsyncDatabase
 
+from subgraphs.kernel.clock import utc_now
 from subgraphs.kernel.events import Event
+from subgraphs.kernel.ids import new_id
+from subgraphs.kernel.mongo import MongoUnitOfWork
 from subgraphs.orders.app import build_app
+from subgraphs.orders.bootstrap import bootstrap
 from subgraphs.orders.domain.catalog import SEED_PRODUCTS
 from subgraphs.orders.domain.order import IllegalTransition, OrderLine, OrderStatus
 from subgraphs.orders.repository.mongo_catalog import MongoCatalog
 from subgraphs.orders.repository.mongo_orders import MongoOrderRepository
-from subgraphs.orders.usecase.change_status import (
-    ApplyPaymentEvent,
-    CancelOrder,
-    ChangeStatus,
-    EventTooEarly,
-)
-from subgraphs.orders.usecase.create_order import CreateOrder
+from subgraphs.orders.transport.context import OrdersUseCases
+from subgraphs.orders.usecase.change_status import EventTooEarly
 from subgraphs.orders.usecase.ports import ConcurrentUpdate
+from testkit.orders import SilentFeed
 from tests.integration.orders.conftest import orders_settings
 from tests.support import graphql
 
@@ -31,20 +32,41 @@ pytestmark = pytest.mark.integration
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return utc_now()
+
+
+@dataclass
+class Wired:
+    """The orders use cases on the real store, wired by the bootstrap (no relay, no feed)."""
+
+    db: AsyncDatabase
+    repo: MongoOrderRepository = field(init=False)
+    ignored: list[str] = field(default_factory=list)
+    usecases: OrdersUseCases = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.repo = MongoOrderRepository(self.db)
+        self.usecases = bootstrap(
+            orders=self.repo,
+            catalog=MongoCatalog(self.db),
+            uow=MongoUnitOfWork(self.db, "orders"),
+            status_feed=SilentFeed(),
+            clock=utc_now,
+            new_id=new_id,
+            on_ignored=self.ignored.append,
+        )
 
 
 @pytest.fixture
-async def repo(orders_db) -> MongoOrderRepository:
-    repo = MongoOrderRepository(orders_db)
-    await repo.ensure_indexes()
+async def wired(orders_db) -> Wired:
+    await MongoOrderRepository(orders_db).ensure_indexes()
+    await MongoUnitOfWork(orders_db, "orders").ensure_indexes()
     await MongoCatalog(orders_db).seed(SEED_PRODUCTS)
-    return repo
+    return Wired(orders_db)
 
 
-async def place(repo, orders_db, user: str = "u-1"):
-    create = CreateOrder(repo, MongoCatalog(orders_db), now, lambda: str(uuid.uuid4()))
-    return await create(user, [OrderLine("SKU-MUG", 2)], "USD")
+async def place(wired: Wired, user: str = "u-1"):
+    return await wired.usecases.create_order(user, [OrderLine("SKU-MUG", 2)], "USD")
 
 
 def paid_event(order_id: str) -> Event:
@@ -61,35 +83,32 @@ async def status_events(orders_db, order_id: str) -> list[str]:
     return sorted(d["type"] for d in docs if d["type"] != "orders.created")
 
 
-async def test_a_stale_version_is_refused(repo, orders_db):
-    order = await place(repo, orders_db)
-    paid = order.transition(OrderStatus.PAID, now())
-    assert await repo.save(paid, []) is True
+async def test_a_stale_version_is_refused(wired):
+    order = await place(wired)
+    await wired.repo.save(order.transition(OrderStatus.PAID, now()))
 
     with pytest.raises(ConcurrentUpdate):
-        await repo.save(order.transition(OrderStatus.CANCELLED, now()), [])
+        await wired.repo.save(order.transition(OrderStatus.CANCELLED, now()))
 
-    [stored] = await repo.get_many([order.id])
+    [stored] = await wired.repo.get_many([order.id])
     assert stored is not None
     assert (stored.status, stored.version) == (OrderStatus.PAID, 2)
 
 
-async def test_of_a_cancel_and_a_payment_racing_exactly_one_wins(repo, orders_db):
-    order = await place(repo, orders_db, user="racer")
-    change = ChangeStatus(repo, now)
-    ignored: list[str] = []
+async def test_of_a_cancel_and_a_payment_racing_exactly_one_wins(wired, orders_db):
+    order = await place(wired, user="racer")
 
     outcomes = await asyncio.gather(
-        CancelOrder(change)("racer", order.id),
-        ApplyPaymentEvent(change, ignored.append)(paid_event(order.id)),
+        wired.usecases.cancel_order("racer", order.id),
+        wired.usecases.apply_payment_event(paid_event(order.id)),
         return_exceptions=True,
     )
 
-    [stored] = await repo.get_many([order.id])
+    [stored] = await wired.repo.get_many([order.id])
     assert stored is not None
     assert stored.version == 2
     if stored.status is OrderStatus.CANCELLED:
-        assert ignored == ["payments.succeeded"]
+        assert wired.ignored == ["payments.succeeded"]
         assert await status_events(orders_db, order.id) == ["orders.cancelled"]
     else:
         assert stored.status is OrderStatus.PAID
@@ -97,9 +116,9 @@ async def test_of_a_cancel_and_a_payment_racing_exactly_one_wins(repo, orders_db
         assert await status_events(orders_db, order.id) == ["orders.paid"]
 
 
-async def test_ten_concurrent_cancels_one_succeeds(repo, orders_db):
-    order = await place(repo, orders_db, user="canceller")
-    cancel = CancelOrder(ChangeStatus(repo, now))
+async def test_ten_concurrent_cancels_one_succeeds(wired, orders_db):
+    order = await place(wired, user="canceller")
+    cancel = wired.usecases.cancel_order
 
     outcomes = await asyncio.gather(
         *(cancel("canceller", order.id) for _ in range(10)), return_exceptions=True
@@ -111,26 +130,22 @@ async def test_ten_concurrent_cancels_one_succeeds(repo, orders_db):
     assert await status_events(orders_db, order.id) == ["orders.cancelled"]
 
 
-async def test_the_same_payment_event_twice_changes_the_order_once(repo, orders_db):
-    order = await place(repo, orders_db)
-    ignored: list[str] = []
-    apply = ApplyPaymentEvent(ChangeStatus(repo, now), on_ignored=ignored.append)
+async def test_the_same_payment_event_twice_changes_the_order_once(wired, orders_db):
+    order = await place(wired)
     event = paid_event(order.id)
 
-    await apply(event)
-    await apply(event)
+    await wired.usecases.apply_payment_event(event)
+    await wired.usecases.apply_payment_event(event)
 
-    assert ignored == []  # a duplicate is not an ignored (illegal) event
-    [stored] = await repo.get_many([order.id])
+    assert wired.ignored == []  # a duplicate is not an ignored (illegal) event
+    [stored] = await wired.repo.get_many([order.id])
     assert stored is not None
     assert (stored.status, stored.version) == (OrderStatus.PAID, 2)
     assert await status_events(orders_db, order.id) == ["orders.paid"]
 
 
-async def test_a_refund_that_overtakes_its_payment_waits_for_it(repo, orders_db):
-    order = await place(repo, orders_db)
-    ignored: list[str] = []
-    apply = ApplyPaymentEvent(ChangeStatus(repo, now), on_ignored=ignored.append)
+async def test_a_refund_that_overtakes_its_payment_waits_for_it(wired):
+    order = await place(wired)
     refund = Event.create(
         "payments.refunded",
         {"order_id": order.id, "payment_id": "p-1"},
@@ -139,23 +154,21 @@ async def test_a_refund_that_overtakes_its_payment_waits_for_it(repo, orders_db)
     )
 
     with pytest.raises(EventTooEarly):
-        await apply(refund)  # the consumer will deliver it again later
-    await apply(paid_event(order.id))
-    await apply(refund)
+        await wired.usecases.apply_payment_event(refund)  # the consumer delivers it again later
+    await wired.usecases.apply_payment_event(paid_event(order.id))
+    await wired.usecases.apply_payment_event(refund)
 
-    [stored] = await repo.get_many([order.id])
+    [stored] = await wired.repo.get_many([order.id])
     assert stored is not None
     assert stored.status is OrderStatus.REFUNDED
-    assert ignored == []
+    assert wired.ignored == []
 
 
-async def test_a_late_failure_of_a_paid_order_is_ignored_and_counted(repo, orders_db):
-    order = await place(repo, orders_db)
-    ignored: list[str] = []
-    apply = ApplyPaymentEvent(ChangeStatus(repo, now), on_ignored=ignored.append)
-    await apply(paid_event(order.id))
+async def test_a_late_failure_of_a_paid_order_is_ignored_and_counted(wired):
+    order = await place(wired)
+    await wired.usecases.apply_payment_event(paid_event(order.id))
 
-    await apply(
+    await wired.usecases.apply_payment_event(
         Event.create(
             "payments.failed",
             {"order_id": order.id, "reason": "card_declined"},
@@ -164,10 +177,10 @@ async def test_a_late_failure_of_a_paid_order_is_ignored_and_counted(repo, order
         )
     )
 
-    [stored] = await repo.get_many([order.id])
+    [stored] = await wired.repo.get_many([order.id])
     assert stored is not None
     assert stored.status is OrderStatus.PAID
-    assert ignored == ["payments.failed"]
+    assert wired.ignored == ["payments.failed"]
 
 
 async def test_an_order_placed_while_redis_is_down_is_published_when_it_is_back(

@@ -1,21 +1,16 @@
-"""The users use cases against in-memory fakes of their ports."""
+"""The users use cases, wired by the users bootstrap to in-memory fakes of their ports."""
 
 from __future__ import annotations
 
 import pytest
 
 from subgraphs.kernel.errors import DomainError
-from subgraphs.users.usecase.login import LogIn
-from subgraphs.users.usecase.register import RegisterUser, Registration
-from subgraphs.users.usecase.update_profile import ProfileChanges, UpdateProfile
-from tests.unit.users.fakes import (
-    CountingThrottle,
-    CountingTokens,
-    InMemoryUsers,
-    ReversingHasher,
-    SequentialIds,
-    SteppingClock,
-)
+from subgraphs.users.bootstrap import bootstrap
+from subgraphs.users.transport.context import UsersUseCases
+from subgraphs.users.usecase.register import Registration
+from subgraphs.users.usecase.update_profile import ProfileChanges
+from testkit.kernel import InMemoryUnitOfWork, SequentialIds, SteppingClock
+from testkit.users import CountingThrottle, CountingTokens, InMemoryUsers, ReversingHasher
 
 
 @pytest.fixture
@@ -24,20 +19,53 @@ def users() -> InMemoryUsers:
 
 
 @pytest.fixture
+def uow() -> InMemoryUnitOfWork:
+    return InMemoryUnitOfWork("users")
+
+
+@pytest.fixture
 def tokens() -> CountingTokens:
     return CountingTokens()
 
 
 @pytest.fixture
-def register(users: InMemoryUsers, tokens: CountingTokens) -> RegisterUser:
-    return RegisterUser(users, ReversingHasher(), tokens, SteppingClock(), SequentialIds())
+def throttle() -> CountingThrottle:
+    return CountingThrottle(max_failures=3)
+
+
+@pytest.fixture
+def usecases(users, uow, tokens, throttle) -> UsersUseCases:
+    return bootstrap(
+        users=users,
+        uow=uow,
+        hasher=ReversingHasher(),
+        tokens=tokens,
+        throttle=throttle,
+        clock=SteppingClock(),
+        new_id=SequentialIds("user"),
+    )
+
+
+@pytest.fixture
+def register(usecases):
+    return usecases.register
+
+
+@pytest.fixture
+def log_in(usecases):
+    return usecases.log_in
+
+
+@pytest.fixture
+def update(usecases):
+    return usecases.update_profile
 
 
 def codes(error: pytest.ExceptionInfo[DomainError]) -> list[tuple[str, tuple[str, ...]]]:
     return [(p.code, p.field) for p in error.value.problems]
 
 
-async def test_register_normalises_and_stores_the_user(register, users, tokens):
+async def test_register_normalises_and_stores_the_user(register, users, uow, tokens):
     done = await register(
         Registration(" Ann@Example.COM ", "correct horse", "  Ann   Lee ", "+44 20 7946-0958")
     )
@@ -48,7 +76,7 @@ async def test_register_normalises_and_stores_the_user(register, users, tokens):
     assert done.user.password_hash != "correct horse"
     assert users.by_id[done.user.id] == done.user
     assert tokens.issued == [done.user.id]
-    [event] = users.events
+    [event] = uow.events
     assert (event.type, event.producer) == ("users.registered", "users")
     assert event.payload == {
         "user_id": done.user.id,
@@ -58,7 +86,7 @@ async def test_register_normalises_and_stores_the_user(register, users, tokens):
     }
 
 
-async def test_register_reports_every_invalid_field_and_stores_nothing(register, users):
+async def test_register_reports_every_invalid_field_and_stores_nothing(register, users, uow):
     with pytest.raises(DomainError) as error:
         await register(Registration("not-an-email", "short", "   ", "12345"))
 
@@ -69,7 +97,7 @@ async def test_register_reports_every_invalid_field_and_stores_nothing(register,
         ("INVALID_PHONE", ("phone",)),
     ]
     assert users.by_id == {}
-    assert users.events == []
+    assert uow.events == []
 
 
 async def test_register_refuses_a_taken_email_whatever_its_case(register, users):
@@ -97,9 +125,8 @@ async def test_register_refuses_oversized_fields(register, users, name, password
     assert users.by_id == {}
 
 
-async def test_login_succeeds_with_the_right_password_in_any_email_case(register, users, tokens):
+async def test_login_succeeds_with_the_right_password_in_any_email_case(register, log_in, tokens):
     done = await register(Registration("ann@example.com", "password-1", "Ann"))
-    log_in = LogIn(users, ReversingHasher(), tokens, CountingThrottle())
 
     signed_in = await log_in("ANN@EXAMPLE.com", "password-1")
 
@@ -107,9 +134,8 @@ async def test_login_succeeds_with_the_right_password_in_any_email_case(register
     assert signed_in.access_token.token == f"token-for-{done.user.id}"
 
 
-async def test_login_fails_alike_for_wrong_password_and_unknown_email(register, users, tokens):
+async def test_login_fails_alike_for_wrong_password_and_unknown_email(register, log_in, tokens):
     await register(Registration("ann@example.com", "password-1", "Ann"))
-    log_in = LogIn(users, ReversingHasher(), tokens, CountingThrottle())
 
     with pytest.raises(DomainError) as wrong_password:
         await log_in("ann@example.com", "password-2")
@@ -120,16 +146,15 @@ async def test_login_fails_alike_for_wrong_password_and_unknown_email(register, 
     assert codes(wrong_password) == [("INVALID_CREDENTIALS", ())]
 
 
-async def test_update_profile_changes_only_what_is_given(register, users):
+async def test_update_profile_changes_only_what_is_given(register, update, uow):
     done = await register(Registration("ann@example.com", "password-1", "Ann", "+14155550123"))
-    update = UpdateProfile(users, SteppingClock())
 
     renamed = await update(done.user.id, ProfileChanges(name="Ann B"))
     assert (renamed.name, renamed.phone) == ("Ann B", "+14155550123")
 
     cleared = await update(done.user.id, ProfileChanges(phone=None, set_phone=True))
     assert (cleared.name, cleared.phone) == ("Ann B", None)
-    assert [(e.type, e.payload) for e in users.events[1:]] == [
+    assert [(e.type, e.payload) for e in uow.events[1:]] == [
         (
             "users.profile_updated",
             {"user_id": done.user.id, "name": "Ann B", "phone": "+14155550123"},
@@ -138,9 +163,10 @@ async def test_update_profile_changes_only_what_is_given(register, users):
     ]
 
 
-async def test_update_profile_rejects_invalid_values_and_keeps_the_old_ones(register, users):
+async def test_update_profile_rejects_invalid_values_and_keeps_the_old_ones(
+    register, update, users
+):
     done = await register(Registration("ann@example.com", "password-1", "Ann"))
-    update = UpdateProfile(users, SteppingClock())
 
     with pytest.raises(DomainError) as error:
         await update(done.user.id, ProfileChanges(name="", phone="call me", set_phone=True))
@@ -149,10 +175,8 @@ async def test_update_profile_rejects_invalid_values_and_keeps_the_old_ones(regi
     assert users.by_id[done.user.id] == done.user
 
 
-async def test_login_is_refused_for_a_while_after_too_many_failures(register, users, tokens):
+async def test_login_is_refused_for_a_while_after_too_many_failures(register, log_in, throttle):
     await register(Registration("ann@example.com", "password-1", "Ann"))
-    throttle = CountingThrottle(max_failures=3)
-    log_in = LogIn(users, ReversingHasher(), tokens, throttle)
 
     for _ in range(3):
         with pytest.raises(DomainError):
@@ -165,10 +189,8 @@ async def test_login_is_refused_for_a_while_after_too_many_failures(register, us
     assert (await log_in("ann@example.com", "password-1")).user.email == "ann@example.com"
 
 
-async def test_a_successful_login_resets_the_failure_count(register, users, tokens):
+async def test_a_successful_login_resets_the_failure_count(register, log_in, throttle):
     await register(Registration("ann@example.com", "password-1", "Ann"))
-    throttle = CountingThrottle(max_failures=3)
-    log_in = LogIn(users, ReversingHasher(), tokens, throttle)
     with pytest.raises(DomainError):
         await log_in("ann@example.com", "wrong-password")
 

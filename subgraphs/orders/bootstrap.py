@@ -1,0 +1,39 @@
+"""The one place the orders use cases are wired: ports, clock and ids in, use cases out.
+
+`app.py` passes the MongoDB adapters and the Redis status feed; unit tests
+and the bench pass in-memory fakes (`testkit.orders`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from subgraphs.kernel.clock import Clock
+from subgraphs.kernel.ids import NewId
+from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.orders.transport.context import OrdersUseCases
+from subgraphs.orders.usecase.change_status import ApplyPaymentEvent, CancelOrder, ChangeStatus
+from subgraphs.orders.usecase.create_order import CreateOrder
+from subgraphs.orders.usecase.ports import Catalog, OrderRepository, StatusFeed
+from subgraphs.orders.usecase.read_orders import ReadOrders
+
+
+def bootstrap(
+    *,
+    orders: OrderRepository,
+    catalog: Catalog,
+    uow: UnitOfWork,
+    status_feed: StatusFeed,
+    clock: Clock,
+    new_id: NewId,
+    on_ignored: Callable[[str], None] = lambda _event_type: None,
+) -> OrdersUseCases:
+    """`on_ignored(event type)` counts payment events the status machine did not allow."""
+    change = ChangeStatus(orders, uow, clock)
+    return OrdersUseCases(
+        create_order=CreateOrder(orders, catalog, uow, clock, new_id),
+        cancel_order=CancelOrder(change),
+        read_orders=ReadOrders(orders, catalog),
+        status_feed=status_feed,
+        apply_payment_event=ApplyPaymentEvent(change, on_ignored=on_ignored),
+    )

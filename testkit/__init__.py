@@ -1,0 +1,10 @@
+"""Test support shared by unit tests and benchmarks: in-memory fakes of the contexts' ports.
+
+Never part of the product: the package is not installed (pyproject lists
+the packages it ships), the Docker build context leaves it out, and an
+import-linter contract keeps application code from importing it.
+
+- `testkit.kernel`: clocks, ids, an in-memory unit of work, a token verifier stub.
+- `testkit.users`, `testkit.orders`, `testkit.payments`: each context's ports in memory,
+  with the same uniqueness and version rules as the MongoDB adapters.
+"""
