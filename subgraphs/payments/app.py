@@ -3,40 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from datetime import UTC, datetime
 
 from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.auth import TokenVerifier, jwks_verifier
 from subgraphs.kernel.background import BackgroundTask, every
+from subgraphs.kernel.clock import utc_now
 from subgraphs.kernel.consumer import StreamConsumer
-from subgraphs.kernel.events import stream_of
+from subgraphs.kernel.ids import new_id
+from subgraphs.kernel.mongo import MongoUnitOfWork
 from subgraphs.kernel.outbox import OutboxRelay
 from subgraphs.kernel.resources import MongoResource, RedisResource
+from subgraphs.payments.bootstrap import bootstrap
 from subgraphs.payments.domain.order_view import ORDER_EVENTS
 from subgraphs.payments.provider.sandbox import SandboxProvider
 from subgraphs.payments.repository.mongo_order_views import MongoOrderViews
 from subgraphs.payments.repository.mongo_payments import MongoPayments
 from subgraphs.payments.settings import PaymentsSettings, ProviderSettings
-from subgraphs.payments.transport.context import PaymentsContext, PaymentsUseCases
+from subgraphs.payments.transport.context import PaymentsContext
 from subgraphs.payments.transport.schema import build_schema
-from subgraphs.payments.usecase.in_flight import InFlight, Timing
-from subgraphs.payments.usecase.process_payment import ProcessPayment
-from subgraphs.payments.usecase.project_orders import ProjectOrderEvent, RefundCancelledOrder
+from subgraphs.payments.usecase.in_flight import Timing
 from subgraphs.payments.usecase.provider_calls import RetryPolicy
-from subgraphs.payments.usecase.read_payments import ReadPayments
-from subgraphs.payments.usecase.refund_payment import RefundPayment
-from subgraphs.payments.usecase.resume_abandoned import ResumeAbandoned
-
-
-def utc_now() -> datetime:
-    """Now, to the millisecond MongoDB keeps, so a stored payment reads back unchanged."""
-    now = datetime.now(UTC)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
 
 
 def retry_policy(settings: ProviderSettings) -> RetryPolicy:
@@ -53,46 +39,37 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
     """The payments app; `verifier` replaces the JWKS-backed one (in-process tests)."""
     mongo = MongoResource(settings.mongo, settings.database)
     redis = RedisResource(settings.redis, critical=False)  # payments are taken while Redis is down
-    streams = settings.streams
 
-    relay = OutboxRelay.for_settings(mongo.db, redis.client, "payments", streams)
-    payments = MongoPayments(mongo.db, after_commit=relay.wake)
-    orders = MongoOrderViews(mongo.db)
+    relay = OutboxRelay.for_settings(mongo.db, redis.client, "payments", settings.streams)
+    uow = MongoUnitOfWork(mongo.db, "payments", after_commit=relay.wake)
+    payments = MongoPayments(mongo.db)
     provider = SandboxProvider(mongo.db)
+    mongo.on_start(uow.ensure_indexes)
     mongo.on_start(payments.ensure_indexes)
     mongo.on_start(provider.ensure_indexes)
-    mongo.on_start(orders.ensure_indexes)
 
-    timing = Timing(
-        retry=retry_policy(settings.provider),
-        lease_seconds=settings.lease_seconds,
-        wait_seconds=settings.duplicate_wait_seconds,
-    )
-    in_flight = InFlight(payments, clock=utc_now, sleep=asyncio.sleep, timing=timing)
-    refund = RefundPayment(payments, provider, in_flight, clock=utc_now, new_id=new_id)
-    compensate = RefundCancelledOrder(payments, orders, refund)
-    process = ProcessPayment(
-        payments,
-        orders,
-        provider,
-        in_flight,
+    usecases = bootstrap(
+        payments=payments,
+        orders=MongoOrderViews(mongo.db),
+        provider=provider,
+        uow=uow,
         clock=utc_now,
         new_id=new_id,
-        after_charge=compensate.after_charge,
+        sleep=asyncio.sleep,
+        timing=Timing(
+            retry=retry_policy(settings.provider),
+            lease_seconds=settings.lease_seconds,
+            wait_seconds=settings.duplicate_wait_seconds,
+        ),
     )
-    project = ProjectOrderEvent(orders, compensate)
-    consumer = StreamConsumer(
+    consumer = StreamConsumer.for_settings(
         redis.client,
+        settings.streams,
         group="payments",
-        streams=[stream_of("orders")],
-        handlers=dict.fromkeys(ORDER_EVENTS, project),
-        max_deliveries=streams.max_deliveries,
-        retry_after_ms=streams.retry_after_ms,
+        producers=["orders"],
+        handlers=dict.fromkeys(ORDER_EVENTS, usecases.project_order_event),
     )
-    resume = ResumeAbandoned(payments, process, refund, clock=utc_now)
-    usecases = PaymentsUseCases(
-        process_payment=process, refund_payment=refund, read_payments=ReadPayments(payments)
-    )
+    resume = usecases.resume_abandoned
     verifier = verifier or jwks_verifier(settings.auth)
 
     return create_subgraph_app(
@@ -105,7 +82,7 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
             mongo,
             redis,
             relay.task(),
-            BackgroundTask("orders-consumer", consumer.run),
+            consumer.task("orders-consumer"),
             BackgroundTask(
                 resume.name,
                 every(settings.resume_interval_seconds, resume.run_once, name=resume.name),

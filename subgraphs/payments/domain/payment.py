@@ -12,12 +12,13 @@ provider is idempotent on the keys derived from the payment.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from subgraphs.kernel.errors import DomainError, Problem, raise_if_any
+from subgraphs.kernel.events import DomainEvent
 from subgraphs.kernel.money import Money
 from subgraphs.payments.domain.order_view import OrderView
 
@@ -142,6 +143,9 @@ class Payment:
     failure_reason: str | None = None
     transactions: tuple[Transaction, ...] = ()
     refund: Refund | None = None
+    # The events of the change that made this value (none once loaded): a final status
+    # (succeeded, failed, refunded) is announced.
+    events: tuple[DomainEvent, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def holds_order(self) -> bool:
@@ -173,7 +177,12 @@ class Payment:
         return lease is not None and lease <= now
 
     def _next(self, now: datetime, **changes: Any) -> Payment:
-        return replace(self, revision=self.revision + 1, updated_at=now, **changes)
+        return replace(self, revision=self.revision + 1, updated_at=now, events=(), **changes)
+
+    def _announced(self) -> Payment:
+        """This payment with the event announcing its (final) status."""
+        event_type, payload = event_payload(self)
+        return replace(self, events=(DomainEvent(event_type, payload, self.updated_at),))
 
     def renew_lease(self, now: datetime, until: datetime) -> Payment:
         """Take over the work in flight (the charge, or else the refund) until `until`."""
@@ -192,7 +201,7 @@ class Payment:
             status=PaymentStatus.SUCCEEDED,
             lease_until=None,
             transactions=(*self.transactions, transaction),
-        )
+        )._announced()
 
     def failed(self, reason: str, now: datetime, transaction: Transaction | None = None) -> Payment:
         """FAILED with `reason`; `transaction` is the provider's decline (None: no answer)."""
@@ -204,7 +213,7 @@ class Payment:
             lease_until=None,
             failure_reason=reason,
             transactions=done,
-        )
+        )._announced()
 
     # -- the refund ----------------------------------------------------------------------
 
@@ -234,7 +243,7 @@ class Payment:
             status=PaymentStatus.REFUNDED,
             refund=replace(refund, status=RefundStatus.SUCCEEDED, lease_until=None),
             transactions=(*self.transactions, transaction),
-        )
+        )._announced()
 
     def refund_declined(self, reason: str, transaction: Transaction, now: datetime) -> Payment:
         """The provider refused the refund: the payment stays SUCCEEDED; another key may retry."""

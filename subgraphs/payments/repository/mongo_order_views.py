@@ -1,15 +1,14 @@
-"""The `OrderViews` port on MongoDB: collection `orders_view`, applied once per event (inbox)."""
+"""The `OrderViews` port on MongoDB: collection `orders_view` (applied once per event by the
+unit of work's inbox claim)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from subgraphs.kernel.inbox import Inbox
 from subgraphs.kernel.money import Money
-from subgraphs.kernel.mongo import in_transaction
+from subgraphs.kernel.mongo import session
 from subgraphs.payments.domain.order_view import OrderState, OrderView
 
 Document = dict[str, Any]
@@ -17,30 +16,17 @@ Document = dict[str, Any]
 
 class MongoOrderViews:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self._db = db
         self._views = db["orders_view"]
-        self._inbox = Inbox(db)
-
-    async def ensure_indexes(self) -> None:
-        await self._inbox.ensure_indexes()
 
     async def get(self, order_id: str) -> OrderView | None:
-        doc = await self._views.find_one({"_id": order_id})
+        doc = await self._views.find_one({"_id": order_id}, session=session())
         return _from_document(doc) if doc else None
 
-    async def apply(self, view: OrderView, event_id: str) -> bool:
-        async def work(session: AsyncClientSession) -> bool:
-            if not await self._inbox.claim(event_id, session):
-                return False
-            doc = await self._views.find_one({"_id": view.order_id}, session=session)
-            stored = _from_document(doc) if doc else None
-            if view.supersedes(stored):
-                await self._views.replace_one(
-                    {"_id": view.order_id}, _to_document(view), upsert=True, session=session
-                )
-            return True
-
-        return await in_transaction(self._db.client, work)
+    async def apply(self, view: OrderView) -> None:
+        if view.supersedes(await self.get(view.order_id)):
+            await self._views.replace_one(
+                {"_id": view.order_id}, _to_document(view), upsert=True, session=session()
+            )
 
 
 def _to_document(view: OrderView) -> Document:

@@ -1,4 +1,4 @@
-"""The `PaymentRepository` port on MongoDB: collection `payments`, with the outbox.
+"""The `PaymentRepository` port on MongoDB: collection `payments`.
 
 The unique indexes are what makes payments idempotent under concurrency:
 `user_key_unique` lets exactly one of many identical requests insert its
@@ -9,19 +9,16 @@ refunded) lets at most one payment of an order be charged, and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
-from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from subgraphs.kernel.events import Event
 from subgraphs.kernel.money import Money
-from subgraphs.kernel.mongo import in_transaction
-from subgraphs.kernel.outbox import Outbox
+from subgraphs.kernel.mongo import session
 from subgraphs.payments.domain.payment import (
     Payment,
     PaymentStatus,
@@ -39,15 +36,10 @@ PROCESSING = PaymentStatus.PROCESSING.value
 
 
 class MongoPayments:
-    """Payments keyed by id; a change that announces something commits with its outbox events."""
+    """Payments keyed by id, revised; writes join the unit of work's transaction (`session()`)."""
 
-    def __init__(
-        self, db: AsyncDatabase[Document], *, after_commit: Callable[[], None] = lambda: None
-    ) -> None:
-        self._db = db
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._payments = db["payments"]
-        self._outbox = Outbox(db)
-        self._after_commit = after_commit
 
     async def ensure_indexes(self) -> None:
         p = self._payments
@@ -78,7 +70,6 @@ class MongoPayments:
             [("refund.status", ASCENDING), ("refund.lease_until", ASCENDING)],
             name="refunds_by_lease",
         )
-        await self._outbox.ensure_indexes()
 
     async def add(self, payment: Payment) -> None:
         try:
@@ -109,27 +100,16 @@ class MongoPayments:
             by_order.setdefault(doc["order_id"], []).append(_from_document(doc))
         return [by_order.get(order_id, []) for order_id in order_ids]
 
-    async def save(self, payment: Payment, events: Sequence[Event] = ()) -> bool:
-        query = {"_id": payment.id, "revision": payment.revision - 1}
-        document = _to_document(payment)
-
-        async def work(session: AsyncClientSession | None) -> bool:
-            result = await self._payments.replace_one(query, document, session=session)
-            if result.matched_count == 0:
-                return False  # changed meanwhile; the transaction commits nothing
-            if events and session is not None:
-                await self._outbox.add(events, session)
-            return True
-
+    async def save(self, payment: Payment) -> bool:
         try:
-            if not events:
-                return await work(None)
-            saved = await in_transaction(self._db.client, work)
+            result = await self._payments.replace_one(
+                {"_id": payment.id, "revision": payment.revision - 1},
+                _to_document(payment),
+                session=session(),
+            )
         except DuplicateKeyError as exc:
             raise _conflict(exc) from exc
-        if saved:
-            self._after_commit()
-        return saved
+        return result.matched_count > 0  # none: changed meanwhile, nothing written
 
     async def in_flight(self, lapsed_before: datetime, limit: int) -> list[Payment]:
         charges = self._payments.find(

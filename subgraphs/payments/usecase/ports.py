@@ -7,14 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from subgraphs.kernel.events import Event
 from subgraphs.kernel.money import Money
 from subgraphs.payments.domain.order_view import OrderView
 from subgraphs.payments.domain.payment import Payment
 
-Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
-NewId = Callable[[], str]
 
 
 class IdempotencyKeyTaken(Exception):
@@ -44,8 +41,8 @@ class PaymentRepository(Protocol):
     async def for_orders(self, order_ids: Sequence[str]) -> list[list[Payment]]:
         """Each order's payments, newest first."""
 
-    async def save(self, payment: Payment, events: Sequence[Event] = ()) -> bool:
-        """Store `payment` and its events atomically if the stored revision is the one before.
+    async def save(self, payment: Payment) -> bool:
+        """Store `payment` if the stored revision is the one before.
 
         False (nothing written) if the payment changed meanwhile. Raises
         `IdempotencyKeyTaken` if a refund's key is the user's key for another payment.
@@ -58,8 +55,8 @@ class PaymentRepository(Protocol):
 class OrderViews(Protocol):
     async def get(self, order_id: str) -> OrderView | None: ...
 
-    async def apply(self, view: OrderView, event_id: str) -> bool:
-        """Store `view` if newer than the stored one; False if `event_id` was applied before."""
+    async def apply(self, view: OrderView) -> None:
+        """Store `view` if it is newer than the stored one."""
 
 
 class ProviderUnavailable(Exception):

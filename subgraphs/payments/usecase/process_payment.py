@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 
+from subgraphs.kernel.clock import Clock
 from subgraphs.kernel.errors import DomainError, NotAllowed
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.ids import NewId
+from subgraphs.kernel.unit_of_work import UnitOfWork
 from subgraphs.payments.domain.payment import (
     PROVIDER_UNAVAILABLE,
     Payment,
@@ -15,7 +18,6 @@ from subgraphs.payments.domain.payment import (
     Transaction,
     TransactionKind,
     TransactionStatus,
-    event_payload,
     held_by,
     key_reused,
     order_not_found_yet,
@@ -25,9 +27,7 @@ from subgraphs.payments.domain.payment import (
 )
 from subgraphs.payments.usecase.in_flight import InFlight
 from subgraphs.payments.usecase.ports import (
-    Clock,
     IdempotencyKeyTaken,
-    NewId,
     OrderAlreadyHeld,
     OrderViews,
     PaymentProvider,
@@ -37,8 +37,6 @@ from subgraphs.payments.usecase.ports import (
 from subgraphs.payments.usecase.provider_calls import call_provider
 
 log = logging.getLogger(__name__)
-
-PRODUCER = "payments"
 
 AfterCharge = Callable[[Payment], Awaitable[Payment]]
 
@@ -74,11 +72,13 @@ class ProcessPayment:
         provider: PaymentProvider,
         in_flight: InFlight,
         *,
+        uow: UnitOfWork,
         clock: Clock,
         new_id: NewId,
         after_charge: AfterCharge = _unchanged,
     ) -> None:
         self._payments = payments
+        self._uow = uow
         self._orders = orders
         self._provider = provider
         self._in_flight = in_flight
@@ -166,9 +166,7 @@ class ProcessPayment:
                 if result.approved
                 else payment.failed(result.decline_reason or "declined", now, transaction)
             )
-        event_type, payload = event_payload(done)
-        event = Event.create(event_type, payload, producer=PRODUCER, occurred_at=done.updated_at)
-        if not await self._payments.save(done, [event]):
+        if not await self._uow(partial(self._payments.save, done), recorded=done):
             # Our lease lapsed and another process took over; its outcome is the one stored.
             return await self._settle(await self._in_flight.reload(payment))
         if done.status is PaymentStatus.SUCCEEDED:

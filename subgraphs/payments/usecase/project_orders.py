@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from subgraphs.kernel.errors import DomainError
 from subgraphs.kernel.events import Event
+from subgraphs.kernel.unit_of_work import UnitOfWork
 from subgraphs.payments.domain.order_view import OrderView
 from subgraphs.payments.domain.payment import Payment, PaymentStatus
 from subgraphs.payments.usecase.ports import OrderViews, PaymentRepository
@@ -78,12 +80,15 @@ class ProjectOrderEvent:
     already projected, so a refund that failed is retried with the event.
     """
 
-    def __init__(self, orders: OrderViews, compensate: RefundCancelledOrder) -> None:
+    def __init__(
+        self, orders: OrderViews, uow: UnitOfWork, compensate: RefundCancelledOrder
+    ) -> None:
         self._orders = orders
+        self._uow = uow
         self._compensate = compensate
 
     async def __call__(self, event: Event) -> None:
         view = OrderView.from_event(event.payload, event.occurred_at)
-        await self._orders.apply(view, event.id)
+        await self._uow(partial(self._orders.apply, view), claim=event.id)
         if view.cancelled:
             await self._compensate.on_cancelled(view.order_id)

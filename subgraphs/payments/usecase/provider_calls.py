@@ -8,7 +8,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from subgraphs.payments.usecase.ports import Clock, ProviderUnavailable, Sleep
+from subgraphs.kernel.clock import Clock
+from subgraphs.payments.usecase.ports import ProviderUnavailable, Sleep
 
 log = logging.getLogger(__name__)
 

@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
+from subgraphs.kernel.clock import Clock
 from subgraphs.kernel.errors import DomainError, NotAllowed, Problem, raise_if_any
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.ids import NewId
+from subgraphs.kernel.unit_of_work import UnitOfWork
 from subgraphs.payments.domain.payment import (
     Payment,
     RefundStatus,
     Transaction,
     TransactionKind,
     TransactionStatus,
-    event_payload,
     key_reused,
     retryable,
     validate_key,
 )
 from subgraphs.payments.usecase.in_flight import InFlight
 from subgraphs.payments.usecase.ports import (
-    Clock,
     IdempotencyKeyTaken,
-    NewId,
     PaymentProvider,
     PaymentRepository,
     ProviderUnavailable,
@@ -30,7 +30,6 @@ from subgraphs.payments.usecase.provider_calls import call_provider
 
 log = logging.getLogger(__name__)
 
-PRODUCER = "payments"
 ATTEMPTS = 5
 
 
@@ -77,10 +76,12 @@ class RefundPayment:
         provider: PaymentProvider,
         in_flight: InFlight,
         *,
+        uow: UnitOfWork,
         clock: Clock,
         new_id: NewId,
     ) -> None:
         self._payments = payments
+        self._uow = uow
         self._provider = provider
         self._in_flight = in_flight
         self._clock = clock
@@ -167,12 +168,9 @@ class RefundPayment:
         )
         if result.approved:
             done = payment.refunded(transaction, now)
-            event_type, payload = event_payload(done)
-            events = [Event.create(event_type, payload, producer=PRODUCER, occurred_at=now)]
         else:
             done = payment.refund_declined(result.decline_reason or "declined", transaction, now)
-            events = []
-        if not await self._payments.save(done, events):
+        if not await self._uow(partial(self._payments.save, done), recorded=done):
             return await self._settle(await self._in_flight.reload(payment))
         if not result.approved:
             raise refund_declined(result.decline_reason)

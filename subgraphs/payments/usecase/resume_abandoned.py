@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from subgraphs.kernel.clock import Clock
 from subgraphs.kernel.errors import DomainError
 from subgraphs.payments.domain.payment import PaymentStatus
-from subgraphs.payments.usecase.ports import Clock, PaymentRepository
+from subgraphs.payments.usecase.ports import PaymentRepository
 from subgraphs.payments.usecase.process_payment import ProcessPayment
 from subgraphs.payments.usecase.refund_payment import RefundPayment
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 import pytest
 
-from subgraphs.kernel.events import Event
 from subgraphs.kernel.money import Money
+from subgraphs.kernel.mongo import MongoUnitOfWork
 from subgraphs.payments.domain.order_view import OrderState, OrderView
 from subgraphs.payments.domain.payment import (
     CARD_DECLINED,
@@ -53,10 +54,6 @@ def transaction(kind: TransactionKind = TransactionKind.CHARGE) -> Transaction:
     return Transaction("t-1", kind, THIRTY_CENTS, TransactionStatus.SUCCEEDED, NOW, "ch_1")
 
 
-def event(type_: str = "payments.succeeded") -> Event:
-    return Event.create(type_, {"amount": Decimal("0.30")}, producer="payments", occurred_at=NOW)
-
-
 @pytest.fixture
 async def repo(scratch_db) -> MongoPayments:
     repo = MongoPayments(scratch_db)
@@ -64,10 +61,17 @@ async def repo(scratch_db) -> MongoPayments:
     return repo
 
 
-async def test_a_payment_reads_back_exactly(repo, scratch_db):
+@pytest.fixture
+async def uow(scratch_db) -> MongoUnitOfWork:
+    uow = MongoUnitOfWork(scratch_db, "payments")
+    await uow.ensure_indexes()
+    return uow
+
+
+async def test_a_payment_reads_back_exactly(repo, uow, scratch_db):
     paid = payment().charged(transaction(), NOW + timedelta(seconds=1))
     await repo.add(payment())
-    assert await repo.save(paid, [event()])
+    assert await uow(partial(repo.save, paid), recorded=paid)
 
     [stored] = await repo.get_many(["p-1"])
 
@@ -76,7 +80,7 @@ async def test_a_payment_reads_back_exactly(repo, scratch_db):
     raw = await scratch_db.client[scratch_db.name]["payments"].find_one({"_id": "p-1"})
     assert type(raw["amount"]).__name__ == "Decimal128"  # not a float, not a string
     [outboxed] = await scratch_db["outbox"].find().to_list()
-    assert outboxed["payload"]["amount"] == Decimal("0.30")
+    assert (outboxed["type"], outboxed["payload"]["amount"]) == ("payments.succeeded", "0.30")
 
 
 async def test_one_payment_per_user_and_key(repo):
@@ -114,12 +118,14 @@ async def test_twenty_racing_inserts_of_one_key_leave_one_payment(repo, scratch_
     assert await scratch_db["payments"].count_documents({}) == 1
 
 
-async def test_a_stale_revision_writes_nothing_not_even_its_events(repo, scratch_db):
+async def test_a_stale_revision_writes_nothing_not_even_its_events(repo, uow, scratch_db):
     first = payment()
     await repo.add(first)
-    assert await repo.save(first.charged(transaction(), NOW), [event()])
+    charged = first.charged(transaction(), NOW)
+    assert await uow(partial(repo.save, charged), recorded=charged)
 
-    assert not await repo.save(first.failed(CARD_DECLINED, NOW), [event("payments.failed")])
+    failed = first.failed(CARD_DECLINED, NOW)
+    assert not await uow(partial(repo.save, failed), recorded=failed)
 
     [stored] = await repo.get_many(["p-1"])
     assert stored is not None
@@ -157,13 +163,14 @@ async def test_work_in_flight_is_found_once_its_lease_lapsed(repo):
     assert sorted(p.id for p in lapsed) == ["p-charging", "p-refunding"]
 
 
-async def test_the_orders_view_applies_each_event_once_and_keeps_the_newest(scratch_db):
+async def test_the_orders_view_applies_each_event_once_and_keeps_the_newest(uow, scratch_db):
     views = MongoOrderViews(scratch_db)
     cancelled = order(status=OrderState.CANCELLED, version=2)
 
-    assert await views.apply(cancelled, "e-2")
-    assert await views.apply(order(version=1), "e-1")  # late: recorded, changes nothing
-    assert not await views.apply(cancelled, "e-2")  # a redelivery
+    assert await uow(partial(views.apply, cancelled), claim="e-2")
+    late = order(version=1)
+    assert await uow(partial(views.apply, late), claim="e-1")  # recorded, changes nothing
+    assert not await uow(partial(views.apply, cancelled), claim="e-2")  # a redelivery
 
     assert await views.get("o-1") == cancelled
     assert await views.get("o-unknown") is None

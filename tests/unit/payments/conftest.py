@@ -1,4 +1,4 @@
-"""The payments use cases wired to in-memory fakes of their ports."""
+"""The payments use cases, wired by the payments bootstrap to in-memory fakes of their ports."""
 
 from __future__ import annotations
 
@@ -8,21 +8,17 @@ from decimal import Decimal
 import pytest
 
 from subgraphs.kernel.money import Money
+from subgraphs.payments.bootstrap import bootstrap
 from subgraphs.payments.domain.order_view import OrderState, OrderView
 from subgraphs.payments.domain.payment import PaymentRequest
-from subgraphs.payments.usecase.in_flight import InFlight, Timing
+from subgraphs.payments.usecase.in_flight import Timing
 from subgraphs.payments.usecase.process_payment import ProcessPayment
-from subgraphs.payments.usecase.project_orders import ProjectOrderEvent, RefundCancelledOrder
+from subgraphs.payments.usecase.project_orders import ProjectOrderEvent
 from subgraphs.payments.usecase.provider_calls import RetryPolicy
 from subgraphs.payments.usecase.refund_payment import RefundPayment
 from subgraphs.payments.usecase.resume_abandoned import ResumeAbandoned
-from tests.unit.payments.fakes import (
-    FakeProvider,
-    FakeTime,
-    InMemoryOrderViews,
-    InMemoryPayments,
-    SequentialIds,
-)
+from testkit.kernel import FakeTime, InMemoryUnitOfWork, SequentialIds
+from testkit.payments import FakeProvider, InMemoryOrderViews, InMemoryPayments
 
 RETRY = RetryPolicy(max_attempts=4, first_delay=0.25, multiplier=2, max_delay=1.0, deadline=10.0)
 
@@ -32,12 +28,17 @@ class World:
     payments: InMemoryPayments
     orders: InMemoryOrderViews
     provider: FakeProvider
+    uow: InMemoryUnitOfWork
     time: FakeTime
     process: ProcessPayment
     refund: RefundPayment
     project: ProjectOrderEvent
     resume: ResumeAbandoned
-    in_flight: InFlight
+
+    @property
+    def events(self):
+        """What the outbox got."""
+        return self.uow.events
 
     def order(
         self,
@@ -56,40 +57,33 @@ class World:
 
 @pytest.fixture
 def world() -> World:
-    payments, orders, provider, time = (
+    payments, orders, provider, uow, time = (
         InMemoryPayments(),
         InMemoryOrderViews(),
         FakeProvider(),
+        InMemoryUnitOfWork("payments"),
         FakeTime(),
     )
-    ids = SequentialIds("p")
-    in_flight = InFlight(
-        payments,
+    usecases = bootstrap(
+        payments=payments,
+        orders=orders,
+        provider=provider,
+        uow=uow,
         clock=time,
+        new_id=SequentialIds("p"),
         sleep=time.sleep,
         timing=Timing(retry=RETRY, lease_seconds=30, wait_seconds=15, poll_seconds=0.05),
-    )
-    refund = RefundPayment(payments, provider, in_flight, clock=time, new_id=ids)
-    compensate = RefundCancelledOrder(payments, orders, refund)
-    process = ProcessPayment(
-        payments,
-        orders,
-        provider,
-        in_flight,
-        clock=time,
-        new_id=ids,
-        after_charge=compensate.after_charge,
     )
     return World(
         payments=payments,
         orders=orders,
         provider=provider,
+        uow=uow,
         time=time,
-        process=process,
-        refund=refund,
-        project=ProjectOrderEvent(orders, compensate),
-        resume=ResumeAbandoned(payments, process, refund, clock=time),
-        in_flight=in_flight,
+        process=usecases.process_payment,
+        refund=usecases.refund_payment,
+        project=usecases.project_order_event,
+        resume=usecases.resume_abandoned,
     )
 
 

@@ -38,7 +38,7 @@ async def test_a_good_card_pays_the_exact_order_total(world: World):
         payment.amount,
     )
     assert world.payments.by_id[payment.id] == payment
-    [event] = world.payments.events
+    [event] = world.events
     assert (event.type, event.producer) == ("payments.succeeded", "payments")
     assert event.payload == {
         "payment_id": payment.id,
@@ -67,7 +67,7 @@ async def test_a_declined_card_is_a_failed_payment_with_its_reason(world: World,
     assert (payment.status, payment.failure_reason) == (PaymentStatus.FAILED, reason)
     [decline] = payment.transactions
     assert decline.status is TransactionStatus.FAILED
-    [event] = world.payments.events
+    [event] = world.events
     assert (event.type, event.payload["reason"]) == ("payments.failed", reason)
     assert world.provider.charges == 0
 
@@ -80,7 +80,7 @@ async def test_after_a_decline_another_attempt_may_pay_the_order(world: World):
 
     assert failed.status is PaymentStatus.FAILED
     assert paid.status is PaymentStatus.SUCCEEDED
-    assert [e.type for e in world.payments.events] == ["payments.failed", "payments.succeeded"]
+    assert [e.type for e in world.events] == ["payments.failed", "payments.succeeded"]
 
 
 async def test_a_provider_outage_is_retried_then_fails_cleanly_without_a_charge(world: World):
@@ -96,7 +96,7 @@ async def test_a_provider_outage_is_retried_then_fails_cleanly_without_a_charge(
     assert world.provider.calls["charge"] == RETRY.max_attempts
     assert world.time.sleeps == [0.25, 0.5, 1.0]  # backoff, capped at max_delay
     assert world.provider.charges == 0
-    assert [e.payload["reason"] for e in world.payments.events] == ["provider_unavailable"]
+    assert [e.payload["reason"] for e in world.events] == ["provider_unavailable"]
     assert not payment.holds_order  # the order can be paid again
 
 
@@ -108,7 +108,7 @@ async def test_the_same_key_and_input_returns_the_same_payment_and_charges_once(
 
     assert again == first
     assert world.provider.charges == 1
-    assert len(world.payments.events) == 1
+    assert len(world.events) == 1
 
 
 async def test_a_replayed_decline_stays_a_decline(world: World):
@@ -128,7 +128,7 @@ async def test_twenty_concurrent_duplicates_make_one_charge(world: World):
     assert {r.status for r in results} == {PaymentStatus.SUCCEEDED}
     assert world.provider.calls["charge"] == 1
     assert len(world.payments.by_id) == 1
-    assert len(world.payments.events) == 1
+    assert len(world.events) == 1
 
 
 async def test_the_same_key_with_another_input_is_a_conflict(world: World):
@@ -232,7 +232,7 @@ async def test_a_payment_whose_process_died_is_finished_by_the_next_duplicate(wo
 
     assert (payment.id, payment.status) == ("p-dead", PaymentStatus.SUCCEEDED)
     assert world.provider.keys == ["charge-p-dead"]
-    assert len(world.payments.events) == 1
+    assert len(world.events) == 1
 
 
 async def test_the_recovery_loop_finishes_abandoned_payments(world: World):
@@ -267,4 +267,4 @@ async def test_a_charge_that_raced_a_cancellation_is_refunded(world: World):
     assert payment.status is PaymentStatus.REFUNDED
     assert world.provider.charges == 1
     assert world.provider.refunds == 1
-    assert [e.type for e in world.payments.events] == ["payments.succeeded", "payments.refunded"]
+    assert [e.type for e in world.events] == ["payments.succeeded", "payments.refunded"]

@@ -8,7 +8,7 @@ import pytest
 
 from subgraphs.payments.usecase.ports import ProviderUnavailable
 from subgraphs.payments.usecase.provider_calls import RetryPolicy, call_provider
-from tests.unit.payments.fakes import FakeTime
+from testkit.kernel import FakeTime
 
 
 def flaky(failures: int):

@@ -30,7 +30,7 @@ async def test_a_refund_returns_the_exact_amount_and_is_announced(world: World):
         (TransactionKind.CHARGE, payment.amount),
         (TransactionKind.REFUND, payment.amount),
     ]
-    event = world.payments.events[-1]
+    event = world.events[-1]
     assert event.type == "payments.refunded"
     assert event.payload == {
         "payment_id": payment.id,
@@ -49,7 +49,7 @@ async def test_the_same_refund_key_refunds_once(world: World):
     assert {r.status for r in results} == {PaymentStatus.REFUNDED}
     assert world.provider.refunds == 1
     assert world.provider.calls["refund"] == 1
-    assert [e.type for e in world.payments.events].count("payments.refunded") == 1
+    assert [e.type for e in world.events].count("payments.refunded") == 1
 
 
 async def test_another_key_cannot_refund_twice(world: World):

@@ -6,9 +6,8 @@ import asyncio
 import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-from subgraphs.kernel.events import Event
 from subgraphs.kernel.money import Money
 from subgraphs.payments.domain.order_view import OrderView
 from subgraphs.payments.domain.payment import (
@@ -25,37 +24,11 @@ from subgraphs.payments.usecase.ports import (
 )
 
 
-class FakeTime:
-    """A clock that only moves when someone sleeps (to the millisecond, like MongoDB)."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 1, tzinfo=UTC)
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += timedelta(seconds=seconds)
-        await asyncio.sleep(0)  # let the other tasks run, as a real sleep would
-
-
-class SequentialIds:
-    def __init__(self, prefix: str = "id") -> None:
-        self._counter = itertools.count(1)
-        self._prefix = prefix
-
-    def __call__(self) -> str:
-        return f"{self._prefix}-{next(self._counter)}"
-
-
 class InMemoryPayments:
-    """The `PaymentRepository` port over a dict; `events` collects what the outbox would get."""
+    """The `PaymentRepository` port over a dict."""
 
     def __init__(self) -> None:
         self.by_id: dict[str, Payment] = {}
-        self.events: list[Event] = []
 
     def _conflicts(self, payment: Payment) -> Exception | None:
         for other in self.by_id.values():
@@ -109,7 +82,7 @@ class InMemoryPayments:
             for order_id in order_ids
         ]
 
-    async def save(self, payment: Payment, events: Sequence[Event] = ()) -> bool:
+    async def save(self, payment: Payment) -> bool:
         await asyncio.sleep(0)
         stored = self.by_id.get(payment.id)
         if stored is None or stored.revision != payment.revision - 1:
@@ -117,7 +90,6 @@ class InMemoryPayments:
         if conflict := self._conflicts(payment):
             raise conflict
         self.by_id[payment.id] = payment
-        self.events.extend(events)
         return True
 
     async def in_flight(self, lapsed_before: datetime, limit: int) -> list[Payment]:
@@ -132,7 +104,6 @@ class InMemoryPayments:
 class InMemoryOrderViews:
     def __init__(self) -> None:
         self.by_id: dict[str, OrderView] = {}
-        self.processed: set[str] = set()
 
     def put(self, view: OrderView) -> None:
         self.by_id[view.order_id] = view
@@ -140,13 +111,9 @@ class InMemoryOrderViews:
     async def get(self, order_id: str) -> OrderView | None:
         return self.by_id.get(order_id)
 
-    async def apply(self, view: OrderView, event_id: str) -> bool:
-        if event_id in self.processed:
-            return False
-        self.processed.add(event_id)
+    async def apply(self, view: OrderView) -> None:
         if view.supersedes(self.by_id.get(view.order_id)):
             self.by_id[view.order_id] = view
-        return True
 
 
 class FakeProvider:

@@ -1,0 +1,53 @@
+"""The one place the payments use cases are wired: ports, clock, ids and timing in, use cases out.
+
+`app.py` passes the MongoDB adapters and the sandbox provider; unit tests
+pass in-memory fakes (`testkit.payments`) and a clock that moves only when
+someone sleeps.
+"""
+
+from __future__ import annotations
+
+from subgraphs.kernel.clock import Clock
+from subgraphs.kernel.ids import NewId
+from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.payments.transport.context import PaymentsUseCases
+from subgraphs.payments.usecase.in_flight import InFlight, Timing
+from subgraphs.payments.usecase.ports import OrderViews, PaymentProvider, PaymentRepository, Sleep
+from subgraphs.payments.usecase.process_payment import ProcessPayment
+from subgraphs.payments.usecase.project_orders import ProjectOrderEvent, RefundCancelledOrder
+from subgraphs.payments.usecase.read_payments import ReadPayments
+from subgraphs.payments.usecase.refund_payment import RefundPayment
+from subgraphs.payments.usecase.resume_abandoned import ResumeAbandoned
+
+
+def bootstrap(
+    *,
+    payments: PaymentRepository,
+    orders: OrderViews,
+    provider: PaymentProvider,
+    uow: UnitOfWork,
+    clock: Clock,
+    new_id: NewId,
+    sleep: Sleep,
+    timing: Timing,
+) -> PaymentsUseCases:
+    in_flight = InFlight(payments, clock=clock, sleep=sleep, timing=timing)
+    refund = RefundPayment(payments, provider, in_flight, uow=uow, clock=clock, new_id=new_id)
+    compensate = RefundCancelledOrder(payments, orders, refund)
+    process = ProcessPayment(
+        payments,
+        orders,
+        provider,
+        in_flight,
+        uow=uow,
+        clock=clock,
+        new_id=new_id,
+        after_charge=compensate.after_charge,
+    )
+    return PaymentsUseCases(
+        process_payment=process,
+        refund_payment=refund,
+        read_payments=ReadPayments(payments),
+        project_order_event=ProjectOrderEvent(orders, uow, compensate),
+        resume_abandoned=ResumeAbandoned(payments, process, refund, clock=clock),
+    )
