@@ -1,4 +1,9 @@
-"""Run the benchmarks and print their tables: `python -m bench [name ...]` (all by default)."""
+"""Run the benchmarks, print their tables: `python -m bench [--smoke] [name ...]` (default: all).
+
+`--smoke` runs every bench for a few iterations: each answer is still
+checked, but the figures mean nothing. `make test` runs it so that a bench
+that no longer runs is noticed (tests/integration/test_bench_smoke.py).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,17 @@ from collections.abc import Callable
 
 from bench import e2e, graphql_overhead
 
-# name -> a function that measures and returns its report (a plain-text table).
-BENCHES: dict[str, Callable[[], str]] = {
+# name -> a function that measures and returns its report (a plain-text table);
+# with `smoke=True` it runs a few iterations only.
+BENCHES: dict[str, Callable[..., str]] = {
     "graphql_overhead": graphql_overhead.run,
     "e2e": e2e.run,
 }
 
 
 def main(argv: list[str]) -> int:
-    names = argv or list(BENCHES)
+    smoke = "--smoke" in argv
+    names = [a for a in argv if a != "--smoke"] or list(BENCHES)
     unknown = [n for n in names if n not in BENCHES]
     if unknown:
         print(f"unknown bench {', '.join(unknown)}; known: {', '.join(BENCHES)}", file=sys.stderr)
@@ -23,7 +30,7 @@ def main(argv: list[str]) -> int:
     for i, name in enumerate(names):
         if i:
             print()
-        print(BENCHES[name](), flush=True)
+        print(BENCHES[name](smoke=smoke), flush=True)
     return 0
 
 

@@ -3,8 +3,9 @@
 Each request is `await schema.execute(...)` in process, called the way the
 subgraph's ASGI view calls it: a fresh request context per request (a
 Starlette `Request` with the caller's `Authorization` header, the
-subgraph's own context class, its DataLoaders and use cases), the
-subgraph's own transport types, and in-memory ports instead of MongoDB. No
+subgraph's own context class, its DataLoaders and the use cases its
+`bootstrap()` wires), the subgraph's own transport types, and in-memory ports
+(`testkit`) instead of MongoDB. No
 I/O happens, so what is timed is parsing, validation, execution and the
 extensions around them: the part the kernel changes.
 
@@ -419,6 +420,11 @@ class Config:
             rounds=env_int("BENCH_ROUNDS", 5),
         )
 
+    @classmethod
+    def smoke(cls) -> Config:
+        """A few requests per row: every answer checked, the figures meaningless."""
+        return cls(iterations=2, warmup=1, rounds=1)
+
     @property
     def per_round(self) -> int:
         return -(-self.iterations // self.rounds)
@@ -543,6 +549,6 @@ async def _main(config: Config) -> str:
     return report(measured, config, time.perf_counter() - started)
 
 
-def run() -> str:
-    """Measure and return the table."""
-    return asyncio.run(_main(Config.from_env()))
+def run(*, smoke: bool = False) -> str:
+    """Measure and return the table (`smoke`: a few requests per row, answers still checked)."""
+    return asyncio.run(_main(Config.smoke() if smoke else Config.from_env()))

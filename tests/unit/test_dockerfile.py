@@ -108,6 +108,7 @@ def test_build_context_leaves_out_development_files() -> None:
         ".run/logs/users.log",
         "tests/unit/test_deployment.py",
         "tools/smtp_sink.py",
+        "testkit/payments.py",
         "bench/README.md",
         ".mypy_cache/3.11/x.json",
         ".pytest_cache/v/cache",
