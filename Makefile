@@ -55,7 +55,7 @@ test: install lint ## install what is missing, lint, then run every test
 bench: install ## install what is missing, then run the benchmarks in bench/ (about 50 s)
 	@$(PY) -m bench
 
-lint: python-deps ## ruff check, ruff format --check, mypy, lint-imports
+lint: python-deps ## ruff check, ruff format --check, mypy, lint-imports, duplicate code
 	@echo "ruff check"
 	@$(BIN)/ruff check .
 	@echo "ruff format --check"
@@ -64,6 +64,8 @@ lint: python-deps ## ruff check, ruff format --check, mypy, lint-imports
 	@$(BIN)/mypy .
 	@echo "lint-imports"
 	@$(BIN)/lint-imports
+	@echo "pylint duplicate-code (subgraphs/)"
+	@$(BIN)/pylint subgraphs
 
 compose: python-deps node-deps ## export every subgraph's SDL and compose router/supergraph.graphql
 	@$(PY) -m tools.compose

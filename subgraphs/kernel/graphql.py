@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError, GraphQLSyntaxError
@@ -127,3 +128,32 @@ def build_federated_schema(
             *extra_extensions,
         ],
     )
+
+
+class BuildSchema(Protocol):
+    """A subgraph's `transport.schema.build_schema`."""
+
+    def __call__(
+        self, settings: GraphQLSettings | None = None, *, introspection: bool = True
+    ) -> SubgraphSchema: ...
+
+
+def schema_builder(
+    *,
+    query: type,
+    mutation: type | None = None,
+    subscription: type | None = None,
+    types: Sequence[type] = (),
+) -> BuildSchema:
+    """A subgraph's `build_schema` over its root types (and the types only entities reach)."""
+
+    build = partial(
+        build_federated_schema, query=query, mutation=mutation, subscription=subscription
+    )
+
+    def build_schema(
+        settings: GraphQLSettings | None = None, *, introspection: bool = True
+    ) -> SubgraphSchema:
+        return build(types=types, settings=settings, introspection=introspection)
+
+    return build_schema

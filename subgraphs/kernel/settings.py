@@ -106,3 +106,12 @@ class StreamSettings(BaseSettings):
     max_length: int = 100_000
     max_deliveries: int = 5
     retry_after_ms: int = 30_000
+
+
+class StoredServiceSettings(ServiceSettings):
+    """A subgraph process with its own MongoDB database, Redis and event streams."""
+
+    database: str
+    mongo: MongoSettings = Field(default_factory=MongoSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    streams: StreamSettings = Field(default_factory=StreamSettings)

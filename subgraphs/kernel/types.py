@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from typing import TypeVar
 
 import strawberry
 
@@ -25,6 +27,25 @@ def user_errors(error: DomainError) -> list[UserError]:
         UserError(field=["input", *p.field] if p.field else None, message=p.message, code=p.code)
         for p in error.problems
     ]
+
+
+T = TypeVar("T")
+P = TypeVar("P")
+
+
+async def payload(
+    payload_type: Callable[..., P], outcome: Awaitable[T], done: Callable[[T], P]
+) -> P:
+    """A mutation's payload: `done(result)`, or `userErrors` if the use case failed as expected.
+
+    `payload_type(user_errors=...)` builds the failed payload; access errors
+    and unexpected errors propagate (the schema maps or masks them).
+    """
+    try:
+        result = await outcome
+    except DomainError as error:
+        return payload_type(user_errors=user_errors(error))
+    return done(result)
 
 
 @strawberry.federation.type(shareable=True, description="An exact amount of money.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.auth import TokenVerifier, jwks_verifier
 from subgraphs.kernel.background import BackgroundTask
@@ -61,13 +63,11 @@ def build_app(settings: OrdersSettings, *, verifier: TokenVerifier | None = None
         producers=["payments"],
         handlers=dict.fromkeys(ApplyPaymentEvent.TARGETS, usecases.apply_payment_event),
     )
-    verifier = verifier or jwks_verifier(settings.auth)
-
     return create_subgraph_app(
         settings=settings,
         build_schema=build_schema,
-        context=lambda request: OrdersContext(
-            request=request, verifier=verifier, usecases=usecases
+        context=partial(
+            OrdersContext, verifier=verifier or jwks_verifier(settings.auth), usecases=usecases
         ),
         resources=[
             mongo,

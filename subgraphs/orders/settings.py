@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from subgraphs.kernel.settings import MongoSettings, RedisSettings, ServiceSettings, StreamSettings
+from subgraphs.kernel.settings import StoredServiceSettings
 
 
-class OrdersSettings(ServiceSettings):
+class OrdersSettings(StoredServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ORDERS_")
 
     port: int = 4002
     database: str = "orders"
-    mongo: MongoSettings = Field(default_factory=MongoSettings)
-    redis: RedisSettings = Field(default_factory=RedisSettings)
-    streams: StreamSettings = Field(default_factory=StreamSettings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.auth import TokenVerifier, jwks_verifier
@@ -70,13 +71,11 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
         handlers=dict.fromkeys(ORDER_EVENTS, usecases.project_order_event),
     )
     resume = usecases.resume_abandoned
-    verifier = verifier or jwks_verifier(settings.auth)
-
     return create_subgraph_app(
         settings=settings,
         build_schema=build_schema,
-        context=lambda request: PaymentsContext(
-            request=request, verifier=verifier, usecases=usecases
+        context=partial(
+            PaymentsContext, verifier=verifier or jwks_verifier(settings.auth), usecases=usecases
         ),
         resources=[
             mongo,

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from subgraphs.kernel.settings import MongoSettings, RedisSettings, ServiceSettings, StreamSettings
+from subgraphs.kernel.settings import StoredServiceSettings
 
 
 class ProviderSettings(BaseSettings):
@@ -27,14 +27,11 @@ class ProviderSettings(BaseSettings):
     deadline_seconds: float = Field(default=10.0, gt=0)
 
 
-class PaymentsSettings(ServiceSettings):
+class PaymentsSettings(StoredServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PAYMENTS_")
 
     port: int = 4003
     database: str = "payments"
-    mongo: MongoSettings = Field(default_factory=MongoSettings)
-    redis: RedisSettings = Field(default_factory=RedisSettings)
-    streams: StreamSettings = Field(default_factory=StreamSettings)
     provider: ProviderSettings = Field(default_factory=ProviderSettings)
     # A charge or refund in flight is leased this long; a lapsed lease means its process died
     # and the work is resumed (by a duplicate request or the recovery loop).

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from subgraphs.kernel.settings import MongoSettings, RedisSettings, ServiceSettings, StreamSettings
+from subgraphs.kernel.settings import StoredServiceSettings
 
 
-class UsersSettings(ServiceSettings):
+class UsersSettings(StoredServiceSettings):
     model_config = SettingsConfigDict(env_prefix="USERS_")
 
     port: int = 4001
     database: str = "users"
-    mongo: MongoSettings = Field(default_factory=MongoSettings)
-    redis: RedisSettings = Field(default_factory=RedisSettings)
-    streams: StreamSettings = Field(default_factory=StreamSettings)
     access_token_ttl_seconds: int = 900
     # Sign-in for an email is refused for the rest of the window after this many failures.
     login_max_failures: int = 5

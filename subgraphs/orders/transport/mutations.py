@@ -5,8 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.errors import DomainError
-from subgraphs.kernel.types import UserError, user_errors
+from subgraphs.kernel.types import UserError, payload
 from subgraphs.orders.domain.order import OrderLine
 from subgraphs.orders.transport.context import OrdersContext
 from subgraphs.orders.transport.types import Order
@@ -49,21 +48,19 @@ class Mutation:
     ) -> CreateOrderPayload:
         principal = await info.context.auth.require()
         lines = [OrderLine(i.sku, i.quantity) for i in input.items]
-        try:
-            order = await info.context.usecases.create_order(
-                principal.user_id, lines, input.currency
-            )
-        except DomainError as error:
-            return CreateOrderPayload(user_errors=user_errors(error))
-        return CreateOrderPayload(order=Order.from_model(order))
+        return await payload(
+            CreateOrderPayload,
+            info.context.usecases.create_order(principal.user_id, lines, input.currency),
+            lambda order: CreateOrderPayload(order=Order.from_model(order)),
+        )
 
     @strawberry.mutation(description="Cancel one of your orders that is not paid yet.")
     async def cancel_order(
         self, info: Info[OrdersContext, None], input: CancelOrderInput
     ) -> CancelOrderPayload:
         principal = await info.context.auth.require()
-        try:
-            order = await info.context.usecases.cancel_order(principal.user_id, str(input.order_id))
-        except DomainError as error:
-            return CancelOrderPayload(user_errors=user_errors(error))
-        return CancelOrderPayload(order=Order.from_model(order))
+        return await payload(
+            CancelOrderPayload,
+            info.context.usecases.cancel_order(principal.user_id, str(input.order_id)),
+            lambda order: CancelOrderPayload(order=Order.from_model(order)),
+        )

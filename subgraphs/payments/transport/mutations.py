@@ -10,8 +10,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.errors import DomainError
-from subgraphs.kernel.types import UserError, user_errors
+from subgraphs.kernel.types import UserError, payload
 from subgraphs.payments.domain.payment import PaymentRequest
 from subgraphs.payments.transport.context import PaymentsContext
 from subgraphs.payments.transport.types import Payment
@@ -65,11 +64,11 @@ class Mutation:
             payment_method=input.payment_method_token,
             idempotency_key=input.idempotency_key,
         )
-        try:
-            payment = await info.context.usecases.process_payment(principal.user_id, request)
-        except DomainError as error:
-            return ProcessPaymentPayload(user_errors=user_errors(error))
-        return ProcessPaymentPayload(payment=Payment.from_model(payment))
+        return await payload(
+            ProcessPaymentPayload,
+            info.context.usecases.process_payment(principal.user_id, request),
+            lambda payment: ProcessPaymentPayload(payment=Payment.from_model(payment)),
+        )
 
     @strawberry.mutation(
         description="Refund one of your succeeded payments in full. userErrors codes: "
@@ -81,10 +80,9 @@ class Mutation:
         self, info: Info[PaymentsContext, None], input: RefundPaymentInput
     ) -> RefundPaymentPayload:
         principal = await info.context.auth.require()
-        try:
-            payment = await info.context.usecases.refund_payment(
-                principal.user_id, str(input.payment_id), input.idempotency_key
-            )
-        except DomainError as error:
-            return RefundPaymentPayload(user_errors=user_errors(error))
-        return RefundPaymentPayload(payment=Payment.from_model(payment))
+        refund = info.context.usecases.refund_payment
+        return await payload(
+            RefundPaymentPayload,
+            refund(principal.user_id, str(input.payment_id), input.idempotency_key),
+            lambda payment: RefundPaymentPayload(payment=Payment.from_model(payment)),
+        )

@@ -1,21 +1,10 @@
-"""The payments subgraph schema."""
+"""The payments subgraph schema: `build_schema(settings, introspection=...)`."""
 
 from __future__ import annotations
 
-from subgraphs.kernel.graphql import SubgraphSchema, build_federated_schema
-from subgraphs.kernel.settings import GraphQLSettings
+from subgraphs.kernel.graphql import schema_builder
 from subgraphs.payments.transport.mutations import Mutation
 from subgraphs.payments.transport.queries import Query
 from subgraphs.payments.transport.types import Order, Payment
 
-
-def build_schema(
-    settings: GraphQLSettings | None = None, *, introspection: bool = True
-) -> SubgraphSchema:
-    return build_federated_schema(
-        query=Query,
-        mutation=Mutation,
-        types=[Order, Payment],
-        settings=settings,
-        introspection=introspection,
-    )
+build_schema = schema_builder(query=Query, mutation=Mutation, types=[Order, Payment])

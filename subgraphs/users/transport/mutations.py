@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.errors import DomainError
-from subgraphs.kernel.types import UserError, user_errors
+from subgraphs.kernel.types import UserError, payload
+from subgraphs.users.domain.user import User as UserModel
 from subgraphs.users.transport.context import UsersContext
 from subgraphs.users.transport.types import User
+from subgraphs.users.usecase.ports import AccessToken
 from subgraphs.users.usecase.register import Registration
 from subgraphs.users.usecase.update_profile import ProfileChanges
 
@@ -68,28 +70,18 @@ class Mutation:
         command = Registration(
             email=input.email, password=input.password, name=input.name, phone=input.phone
         )
-        try:
-            done = await info.context.usecases.register(command)
-        except DomainError as error:
-            return RegisterPayload(user_errors=user_errors(error))
-        token = done.access_token
-        return RegisterPayload(
-            user=User.from_model(done.user, is_caller=True),
-            access_token=token.token,
-            expires_at=token.expires_at,
+        return await payload(
+            RegisterPayload,
+            info.context.usecases.register(command),
+            lambda done: RegisterPayload(**_signed_in(done.user, done.access_token)),
         )
 
     @strawberry.mutation(description="Sign in with email and password.")
     async def login(self, info: Info[UsersContext, None], input: LoginInput) -> LoginPayload:
-        try:
-            done = await info.context.usecases.log_in(input.email, input.password)
-        except DomainError as error:
-            return LoginPayload(user_errors=user_errors(error))
-        token = done.access_token
-        return LoginPayload(
-            user=User.from_model(done.user, is_caller=True),
-            access_token=token.token,
-            expires_at=token.expires_at,
+        return await payload(
+            LoginPayload,
+            info.context.usecases.log_in(input.email, input.password),
+            lambda done: LoginPayload(**_signed_in(done.user, done.access_token)),
         )
 
     @strawberry.mutation(description="Change your name and/or phone.")
@@ -102,8 +94,17 @@ class Mutation:
             phone=input.phone or None,
             set_phone=input.phone is not strawberry.UNSET,
         )
-        try:
-            user = await info.context.usecases.update_profile(principal.user_id, changes)
-        except DomainError as error:
-            return UpdateProfilePayload(user_errors=user_errors(error))
-        return UpdateProfilePayload(user=User.from_model(user))
+        return await payload(
+            UpdateProfilePayload,
+            info.context.usecases.update_profile(principal.user_id, changes),
+            lambda user: UpdateProfilePayload(user=User.from_model(user)),
+        )
+
+
+def _signed_in(user: UserModel, token: AccessToken) -> dict[str, Any]:
+    """The fields a payload of a successful sign-in (or registration) carries."""
+    return {
+        "user": User.from_model(user, is_caller=True),
+        "access_token": token.token,
+        "expires_at": token.expires_at,
+    }

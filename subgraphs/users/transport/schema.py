@@ -1,16 +1,9 @@
-"""The users subgraph schema."""
+"""The users subgraph schema: `build_schema(settings, introspection=...)`."""
 
 from __future__ import annotations
 
-from subgraphs.kernel.graphql import SubgraphSchema, build_federated_schema
-from subgraphs.kernel.settings import GraphQLSettings
+from subgraphs.kernel.graphql import schema_builder
 from subgraphs.users.transport.mutations import Mutation
 from subgraphs.users.transport.queries import Query
 
-
-def build_schema(
-    settings: GraphQLSettings | None = None, *, introspection: bool = True
-) -> SubgraphSchema:
-    return build_federated_schema(
-        query=Query, mutation=Mutation, settings=settings, introspection=introspection
-    )
+build_schema = schema_builder(query=Query, mutation=Mutation)
