@@ -691,11 +691,15 @@ async def run_all(target: Target, sizes: Sizes) -> str:
     return "\n\n".join(reports)
 
 
-def run() -> str:
-    """`python -m bench e2e`: start a stack of our own on free ports and measure it."""
+def run(*, smoke: bool = False) -> str:
+    """`python -m bench e2e`: start a stack of our own on free ports and measure it.
+
+    `smoke`: the tiny sizes (`make test` runs those against the test stack
+    instead, in tests/e2e/test_bench_smoke.py).
+    """
     from bench.stack import bench_stack  # starts processes: only when run for real
 
     # SIGTERM unwinds like Ctrl-C, so the stack's processes are stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with bench_stack() as target:
-        return asyncio.run(run_all(target, Sizes()))
+        return asyncio.run(run_all(target, SMOKE if smoke else Sizes()))
