@@ -68,12 +68,18 @@ class InMemoryUnitOfWork:
     async def __call__(
         self, work: Work, *, recorded: Recorded | None = None, claim: str | None = None
     ) -> bool:
-        if claim is not None and claim in self.claimed:
-            return False
-        if await work() is False:
-            return False
         if claim is not None:
-            self.claimed.add(claim)
+            if claim in self.claimed:
+                return False
+            self.claimed.add(claim)  # before the work, so a concurrent duplicate skips
+        written = False
+        try:
+            written = await work() is not False
+        finally:
+            if claim is not None and not written:
+                self.claimed.discard(claim)  # aborted: the event may be applied again
+        if not written:
+            return False
         if recorded is not None:
             self.events.extend(e.envelope(self.producer) for e in recorded.events)
         return True
