@@ -10,13 +10,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import e2e, graphql_overhead
+from bench import e2e, graphql_overhead, notification_latency
 
 # name -> a function that measures and returns its report (a plain-text table);
 # with `smoke=True` it runs a few iterations only.
 BENCHES: dict[str, Callable[..., str]] = {
     "graphql_overhead": graphql_overhead.run,
     "e2e": e2e.run,
+    "notification_latency": notification_latency.run,
 }
 
 
