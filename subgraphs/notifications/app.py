@@ -7,25 +7,18 @@ whose health shows here as the non-critical check `notifications-worker`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import redis.asyncio as aioredis
 
 from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.auth import TokenVerifier, jwks_verifier
+from subgraphs.kernel.clock import utc_now
 from subgraphs.kernel.resources import RedisResource
-from subgraphs.notifications.repository import keys
-from subgraphs.notifications.repository.redis_notifications import RedisNotificationStore
-from subgraphs.notifications.repository.redis_profiles import RedisPreferences
+from subgraphs.notifications.bootstrap import bootstrap
+from subgraphs.notifications.jobs.arq_queue import WORKER_HEALTH
+from subgraphs.notifications.repository.redis_ports import redis_ports
 from subgraphs.notifications.settings import NotificationsSettings
-from subgraphs.notifications.transport.context import NotificationsContext, NotificationsUseCases
+from subgraphs.notifications.transport.context import NotificationsContext
 from subgraphs.notifications.transport.schema import build_schema
-from subgraphs.notifications.usecase.read_notifications import ReadNotifications
-from subgraphs.notifications.usecase.update_preferences import UpdatePreferences
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class WorkerHealth:
@@ -34,15 +27,14 @@ class WorkerHealth:
     name = "notifications-worker"
     critical = False
 
-    def __init__(self, redis: aioredis.Redis, queue_name: str) -> None:
+    def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._key = keys.health_check(queue_name)
 
     async def start(self) -> None:
         pass
 
     async def ping(self) -> None:
-        if not await self._redis.exists(self._key):
+        if not await self._redis.exists(WORKER_HEALTH):
             raise RuntimeError("no notifications worker has reported health recently")
 
     async def close(self) -> None:
@@ -54,17 +46,7 @@ def build_app(
 ) -> SubgraphApp:
     """The subgraph app; `verifier` replaces the JWKS-backed token check (in-process tests)."""
     redis = RedisResource(settings.redis)
-    store = RedisNotificationStore(
-        redis.client,
-        retention=settings.store.retention,
-        max_per_user=settings.store.max_per_user,
-        sent_key_ttl=settings.store.sent_key_ttl,
-    )
-    preferences = RedisPreferences(redis.client)
-    usecases = NotificationsUseCases(
-        read=ReadNotifications(store, preferences),
-        update_preferences=UpdatePreferences(preferences, utc_now),
-    )
+    usecases = bootstrap(redis_ports(redis.client, settings.store), clock=utc_now)
     token_verifier = verifier or jwks_verifier(settings.auth)
 
     return create_subgraph_app(
@@ -73,5 +55,5 @@ def build_app(
         context=lambda request: NotificationsContext(
             request=request, verifier=token_verifier, usecases=usecases
         ),
-        resources=[redis, WorkerHealth(redis.client, settings.jobs.queue_name)],
+        resources=[redis, WorkerHealth(redis.client)],
     )

@@ -1,6 +1,6 @@
 """Settings of the notifications processes: the subgraph (`NOTIFICATIONS_`) and its worker
-(`NOTIFICATIONS_WORKER_`), with the groups they share (`NOTIFICATIONS_STORE_`,
-`NOTIFICATIONS_JOBS_`) and the worker's channels (`SMTP_`, `SMS_`)."""
+(`NOTIFICATIONS_WORKER_`), with the store group they share (`NOTIFICATIONS_STORE_`) and the
+worker's jobs (`NOTIFICATIONS_JOBS_`) and channels (`SMTP_`, `SMS_`)."""
 
 from __future__ import annotations
 
@@ -44,46 +44,38 @@ class StoreSettings(BaseSettings):
 
 
 class JobSettings(BaseSettings):
-    """The arq queue and its worker: retries, backoff, timeouts, polling."""
+    """Delivery jobs: attempts and backoff (the one retry policy), time limits, the arq worker."""
 
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_JOBS_")
 
-    queue_name: str = "notifications:jobs"
     max_attempts: int = 8
     first_retry_seconds: float = 2.0
     max_retry_seconds: float = 300.0
-    # One send may take this long (then it counts as a temporary failure). A whole attempt
-    # (send and Redis round trips) is cut off after `job_timeout_seconds` (an unexpected
-    # failure: retried); arq's hard limit is half the grace later, and arq takes over the job
-    # of a dead worker `in_progress_grace_seconds` after `job_timeout_seconds`.
-    send_timeout_seconds: float = 20.0
+    # One attempt, the send included; past it the attempt failed (and is retried).
+    attempt_timeout_seconds: float = 25.0
+    # arq's hard limit on a job, leaving the attempt time to record its outcome. arq hands
+    # the job of a dead worker to another one 10 s after this limit (its own rule).
     job_timeout_seconds: float = 30.0
-    in_progress_grace_seconds: float = 10.0
-    # The stuck-notification sweep: every `sweep_interval_seconds`, a notification QUEUED
-    # for longer than `stuck_after` (job timeout + grace + margin) without a job gets one.
+    # The sweep: every `sweep_interval_seconds`, a notification QUEUED for `stuck_after_seconds`
+    # whose job arq dropped gets a job again.
     sweep_interval_seconds: float = 30.0
-    sweep_margin_seconds: float = 30.0
+    stuck_after_seconds: float = 60.0
     max_jobs: int = 20
+    # arq's poll of its queue. A job this worker queued itself starts at once (`wake`); the
+    # poll picks up retries that come due and jobs queued by other processes.
     poll_delay_seconds: float = 0.5
-    keep_result_seconds: float = 3600
     health_check_seconds: float = 10.0
-    shutdown_grace_seconds: float = 5.0
+    # On shutdown, running jobs get this long to finish before they are cancelled.
+    shutdown_grace_seconds: int = 5
 
     @property
     def stuck_after(self) -> timedelta:
-        """How long a notification may stay QUEUED without a job before the sweep queues one."""
-        return timedelta(
-            seconds=self.job_timeout_seconds
-            + self.in_progress_grace_seconds
-            + self.sweep_margin_seconds
-        )
+        return timedelta(seconds=self.stuck_after_seconds)
 
     @model_validator(mode="after")
-    def _job_outlasts_send(self) -> JobSettings:
-        if self.job_timeout_seconds <= self.send_timeout_seconds:
-            raise ValueError("job_timeout_seconds must be longer than send_timeout_seconds")
-        if self.in_progress_grace_seconds <= 0:
-            raise ValueError("in_progress_grace_seconds must be positive")
+    def _job_outlasts_attempt(self) -> JobSettings:
+        if self.job_timeout_seconds <= self.attempt_timeout_seconds:
+            raise ValueError("job_timeout_seconds must be longer than attempt_timeout_seconds")
         return self
 
 
@@ -118,7 +110,6 @@ class NotificationsSettings(ServiceSettings):
     port: int = 4004
     redis: RedisSettings = Field(default_factory=RedisSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
-    jobs: JobSettings = Field(default_factory=JobSettings)
 
 
 class NotificationsWorkerSettings(ServiceSettings):

@@ -2,46 +2,41 @@
 
 One process runs, in one event loop:
 - the bridge: a kernel `StreamConsumer` (group `notifications`) on
-  `events.users`, `events.orders` and `events.payments` whose handler
-  (`IngestEvent`) records the notifications an event asks for and enqueues
-  one arq job per notification (job id `<event id>:<channel>`); the consumer
-  acknowledges the entry once the handler returned;
-- an arq `Worker` running those jobs (`Deliver`), with retries and backoff;
-- the stuck-notification sweep (`RequeueStuck`, every
-  `NOTIFICATIONS_JOBS_SWEEP_INTERVAL_SECONDS`): a notification QUEUED for
-  longer than a job can last without a job in arq gets a new one;
-- `/health`, `/ready` (Redis, the bridge, the arq worker's health-check key)
-  and `/metrics` on `NOTIFICATIONS_WORKER_PORT` (4014).
+  `events.users`, `events.orders` and `events.payments`. Each event goes to
+  its handlers in order: the projections first (contacts from the users
+  events, order totals from `orders.created`), then `IngestEvent`, which
+  records the notifications the event asks for and enqueues one job each;
+  the entry is acknowledged once they all returned;
+- an arq worker running those jobs (`Deliver`, one attempt a run), woken
+  as soon as the bridge queued a job;
+- the sweep (`RequeueStuck`): a QUEUED notification whose job arq dropped
+  gets one again;
+- `/health`, `/ready` (Redis, the bridge, the arq worker) and `/metrics`
+  on `NOTIFICATIONS_WORKER_PORT` (4014).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
 
 from starlette.applications import Starlette
 
 from subgraphs.kernel.app import create_service_app
 from subgraphs.kernel.background import BackgroundTask, every
-from subgraphs.kernel.consumer import StreamConsumer
-from subgraphs.kernel.events import stream_of
+from subgraphs.kernel.clock import utc_now
+from subgraphs.kernel.consumer import Handler, StreamConsumer
+from subgraphs.kernel.events import Event
 from subgraphs.kernel.metrics import Counter
 from subgraphs.kernel.resources import RedisResource
+from subgraphs.notifications.bootstrap import Delivery, WorkerUseCases, bootstrap
 from subgraphs.notifications.channels.local_sms import RecordingSmsChannel
 from subgraphs.notifications.channels.smtp_email import SmtpEmailChannel
 from subgraphs.notifications.domain.notification import Channel, Notification
+from subgraphs.notifications.jobs.arq_queue import ArqDeliveryQueue, arq_client
 from subgraphs.notifications.jobs.arq_worker import ArqWorkerResource
-from subgraphs.notifications.repository.arq_queue import DELIVER_JOB, ArqDeliveryQueue, arq_client
-from subgraphs.notifications.repository.redis_notifications import RedisNotificationStore
-from subgraphs.notifications.repository.redis_profiles import (
-    RedisContacts,
-    RedisOrderSummaries,
-    RedisPreferences,
-)
+from subgraphs.notifications.repository.redis_ports import redis_ports
 from subgraphs.notifications.settings import NotificationsWorkerSettings
-from subgraphs.notifications.usecase.deliver import Deliver
-from subgraphs.notifications.usecase.ingest_event import IngestEvent
 from subgraphs.notifications.usecase.ports import DeliveryPolicy
-from subgraphs.notifications.usecase.requeue_stuck import RequeueStuck
 
 GROUP = "notifications"
 PRODUCERS = ("users", "orders", "payments")
@@ -56,10 +51,6 @@ SKIPPED = Counter(
 )
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _observe(notification: Notification, outcome: str) -> None:
     DELIVERIES.inc(
         channel=notification.channel.value, kind=notification.kind.value, outcome=outcome
@@ -70,84 +61,83 @@ def _skipped(reason: str, channel: Channel | None) -> None:
     SKIPPED.inc(reason=reason, channel=channel.value if channel else "")
 
 
-def build_worker_app(settings: NotificationsWorkerSettings) -> Starlette:
-    redis = RedisResource(settings.redis)
-    store_settings, jobs = settings.store, settings.jobs
-    arq = arq_client(settings.redis.url, jobs.queue_name)
+def in_order(routes: Sequence[tuple[frozenset[str], Handler]]) -> dict[str, Handler]:
+    """One consumer handler per event type, running that type's handlers in the given order
+    (each is idempotent, so a retried entry runs them all again harmlessly)."""
+    by_type: dict[str, list[Handler]] = {}
+    for types, handler in routes:
+        for type_ in types:
+            by_type.setdefault(type_, []).append(handler)
 
-    store = RedisNotificationStore(
-        redis.client,
-        retention=store_settings.retention,
-        max_per_user=store_settings.max_per_user,
-        sent_key_ttl=store_settings.sent_key_ttl,
+    def chain(handlers: list[Handler]) -> Handler:
+        async def handle(event: Event) -> None:
+            for handler in handlers:
+                await handler(event)
+
+        return handle
+
+    return {type_: chain(handlers) for type_, handlers in by_type.items()}
+
+
+def event_handlers(usecases: WorkerUseCases) -> dict[str, Handler]:
+    """The bridge's handlers by event type: the projections first, so that the notifications
+    an event asks for see the contact and order total it brought."""
+    return in_order(
+        [
+            (usecases.project_contact.TYPES, usecases.project_contact),
+            (usecases.project_order.TYPES, usecases.project_order),
+            (usecases.ingest.TYPES, usecases.ingest),
+        ]
     )
-    contacts = RedisContacts(redis.client)
-    deliver = Deliver(
-        store=store,
-        contacts=contacts,
-        channels={
-            Channel.EMAIL: SmtpEmailChannel(settings.smtp),
-            Channel.SMS: RecordingSmsChannel(redis.client, keep=settings.sms.local_keep),
-        },
+
+
+def build_worker_app(settings: NotificationsWorkerSettings) -> Starlette:
+    jobs = settings.jobs
+    redis = RedisResource(settings.redis)
+    arq = arq_client(settings.redis.url)
+    worker: ArqWorkerResource | None = None
+
+    async def wake(job_id: str) -> None:
+        if worker is not None:
+            await worker.wake(job_id)
+
+    usecases = bootstrap(
+        redis_ports(redis.client, settings.store),
         clock=utc_now,
-        policy=DeliveryPolicy(
-            send_timeout_seconds=jobs.send_timeout_seconds,
-            attempt_timeout_seconds=jobs.job_timeout_seconds,
-            max_attempts=jobs.max_attempts,
-            first_delay_seconds=jobs.first_retry_seconds,
-            max_delay_seconds=jobs.max_retry_seconds,
+        delivery=Delivery(
+            queue=ArqDeliveryQueue(arq, wake=wake),
+            channels={
+                Channel.EMAIL: SmtpEmailChannel(settings.smtp),
+                Channel.SMS: RecordingSmsChannel(redis.client, keep=settings.sms.local_keep),
+            },
+            policy=DeliveryPolicy(
+                max_attempts=jobs.max_attempts,
+                first_delay_seconds=jobs.first_retry_seconds,
+                max_delay_seconds=jobs.max_retry_seconds,
+                attempt_timeout_seconds=jobs.attempt_timeout_seconds,
+            ),
+            max_event_age=settings.store.max_event_age,
+            stuck_after=jobs.stuck_after,
+            observe=_observe,
+            on_skipped=_skipped,
         ),
-        observe=_observe,
     )
-    queue = ArqDeliveryQueue(arq)
-    ingest = IngestEvent(
-        store=store,
-        preferences=RedisPreferences(redis.client),
-        contacts=contacts,
-        orders=RedisOrderSummaries(redis.client, ttl=store_settings.order_summary_ttl),
-        queue=queue,
-        clock=utc_now,
-        max_event_age=store_settings.max_event_age,
-        on_skipped=_skipped,
-    )
-    bridge = StreamConsumer(
+    worker = ArqWorkerResource(arq, usecases.deliver, jobs)
+    bridge = StreamConsumer.for_settings(
         redis.client,
+        settings.streams,
         group=GROUP,
-        streams=[stream_of(producer) for producer in PRODUCERS],
-        handlers=dict.fromkeys(IngestEvent.TYPES, ingest),
-        max_deliveries=settings.streams.max_deliveries,
-        retry_after_ms=settings.streams.retry_after_ms,
+        producers=PRODUCERS,
+        handlers=event_handlers(usecases),
     )
-    worker = ArqWorkerResource(
-        arq,
-        deliver,
-        job_name=DELIVER_JOB,
-        queue_name=jobs.queue_name,
-        max_attempts=jobs.max_attempts,
-        job_timeout=jobs.job_timeout_seconds,
-        in_progress_grace=jobs.in_progress_grace_seconds,
-        max_jobs=jobs.max_jobs,
-        poll_delay=jobs.poll_delay_seconds,
-        keep_result=jobs.keep_result_seconds,
-        health_check_interval=jobs.health_check_seconds,
-        shutdown_grace=jobs.shutdown_grace_seconds,
-    )
-    requeue = RequeueStuck(
-        store=store,
-        queue=queue,
-        clock=utc_now,
-        stuck_after=jobs.stuck_after,
-        max_attempts=jobs.max_attempts,
-    )
+    sweep = every(jobs.sweep_interval_seconds, usecases.requeue_stuck, name="stuck-sweep")
     return create_service_app(
         settings=settings,
         # Closed in reverse: the bridge and the sweep stop enqueuing before the worker stops.
         resources=[
             redis,
             worker,
-            BackgroundTask("stream-bridge", bridge.run, critical=True),
-            BackgroundTask(
-                "stuck-sweep", every(jobs.sweep_interval_seconds, requeue, name="stuck-sweep")
-            ),
+            bridge.task("stream-bridge", critical=True),
+            BackgroundTask("stuck-sweep", sweep),
         ],
     )

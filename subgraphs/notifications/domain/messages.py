@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from subgraphs.kernel.events import MalformedEvent
 from subgraphs.notifications.domain.notification import Channel, Intent, Kind
 
 REGISTERED = "users.registered"
@@ -25,8 +26,9 @@ SMS_MAX_LENGTH = 160
 MAX_ITEMS_LISTED = 20
 
 
-class InvalidPayload(ValueError):
-    """An event whose payload lacks what its type promises; no retry can help it."""
+class InvalidPayload(MalformedEvent):
+    """An event whose payload lacks what its type promises; no retry can help it (the stream
+    consumer dead-letters it at once)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +104,8 @@ _INTENTS: Mapping[str, Callable[[Mapping[str, Any]], Intent]] = {
     PAYMENT_REFUNDED: _payment(Kind.REFUND),
 }
 
-# Every event type this context reacts to (contacts included).
-HANDLED_EVENTS = frozenset({*_INTENTS, PROFILE_UPDATED})
+# The event types that ask for a message.
+NOTIFYING_EVENTS = frozenset(_INTENTS)
 
 
 def intent_for(event_type: str, payload: Mapping[str, Any]) -> Intent | None:

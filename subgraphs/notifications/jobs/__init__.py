@@ -1,1 +1,2 @@
-"""The arq side of the worker: the delivery job and the worker run as a resource."""
+"""The arq side: the queue adapter (`DeliveryQueue` port), the delivery job, and the arq
+worker run as a resource of the worker process."""

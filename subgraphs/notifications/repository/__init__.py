@@ -1,1 +1,2 @@
-"""Notifications adapters: the Redis store (key layout in `keys.py`) and the arq queue."""
+"""Notifications adapters on Redis: the stores (key layout in `keys.py`), all built by
+`redis_ports`."""

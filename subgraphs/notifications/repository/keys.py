@@ -1,14 +1,13 @@
 """The Redis key layout of the notifications context (documented in the README).
 
-Every key starts with `notifications:`; arq's own keys (`arq:job:<id>`,
-`arq:in-progress:<id>`, `arq:retry:<id>`, `arq:result:<id>`) sit beside the
-queue `notifications:jobs`.
+Every key starts with `notifications:`; arq's queue `notifications:jobs` and
+its worker's health key are named in `jobs/arq_queue.py`, arq's own keys
+(`arq:job:<id>`, `arq:in-progress:<id>`, `arq:retry:<id>`) sit beside them.
 """
 
 from __future__ import annotations
 
 PREFIX = "notifications:"
-QUEUE = f"{PREFIX}jobs"
 # Sorted set: ids of QUEUED notifications, scored by when they were queued (ms), or last seen
 # with a live job by the stuck-notification sweep.
 QUEUED = f"{PREFIX}queued"
@@ -42,8 +41,3 @@ def contact(user_id: str) -> str:
 def order(order_id: str) -> str:
     """String: JSON `{total, currency}` of a recent order (for receipts)."""
     return f"{PREFIX}order:{order_id}"
-
-
-def health_check(queue: str = QUEUE) -> str:
-    """String: set by a live arq worker every health-check interval (arq's convention)."""
-    return f"{queue}:health-check"

@@ -59,12 +59,20 @@ redis.call('HSET', KEYS[1], 'status', ARGV[1], unpack(ARGV, 5))
 return 1
 """
 
-# KEYS: record. ARGV: attempts, error. Only a QUEUED notification records attempts.
-_NOTE_ATTEMPT = """
+# KEYS: record. Counts an attempt of a QUEUED notification; returns the record's fields.
+_BEGIN_ATTEMPT = """
+if redis.call('HGET', KEYS[1], 'status') == 'QUEUED' then
+  redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+end
+return redis.call('HGETALL', KEYS[1])
+"""
+
+# KEYS: record. ARGV: error. Only a QUEUED notification keeps the detail of a failed attempt.
+_NOTE_FAILURE = """
 if redis.call('HGET', KEYS[1], 'status') ~= 'QUEUED' then
   return 0
 end
-redis.call('HSET', KEYS[1], 'attempts', ARGV[1], 'last_error', ARGV[2])
+redis.call('HSET', KEYS[1], 'last_error', ARGV[1])
 return 1
 """
 
@@ -136,7 +144,8 @@ class RedisNotificationStore:
         self._sent_ttl = int(sent_key_ttl.total_seconds())
         self._create = redis.register_script(_CREATE)
         self._finish = redis.register_script(_FINISH)
-        self._note = redis.register_script(_NOTE_ATTEMPT)
+        self._begin = redis.register_script(_BEGIN_ATTEMPT)
+        self._note = redis.register_script(_NOTE_FAILURE)
 
     async def create(self, notification: Notification) -> Status | None:
         existing = await self._create(
@@ -186,8 +195,13 @@ class RedisNotificationStore:
             await self._redis.zrem(keys.user_index(user_id), *expired)
         return [_from_hash(h) for h in hashes if h]
 
-    async def note_attempt(self, notification_id: str, attempts: int, error: str) -> None:
-        await self._note(keys=[keys.notification(notification_id)], args=[attempts, error[:500]])
+    async def begin_attempt(self, notification_id: str) -> Notification | None:
+        flat: list[str] = await self._begin(keys=[keys.notification(notification_id)])
+        fields = dict(zip(flat[::2], flat[1::2], strict=True))
+        return _from_hash(fields) if fields else None
+
+    async def note_failure(self, notification_id: str, detail: str) -> None:
+        await self._note(keys=[keys.notification(notification_id)], args=[detail[:500]])
 
     async def mark_sent(self, notification_id: str, now: datetime, receipt: str) -> None:
         fields = {"sent_at": now.astimezone(UTC).isoformat(), "receipt": receipt}
@@ -196,14 +210,8 @@ class RedisNotificationStore:
             args=["SENT", self._sent_ttl, receipt or "1", notification_id, *_flatten(fields)],
         )
 
-    async def mark_failed(
-        self, notification_id: str, reason: FailureReason, attempts: int, detail: str
-    ) -> None:
-        fields = {
-            "failure_reason": reason.value,
-            "attempts": str(attempts),
-            "last_error": detail[:500],
-        }
+    async def mark_failed(self, notification_id: str, reason: FailureReason, detail: str) -> None:
+        fields = {"failure_reason": reason.value, "last_error": detail[:500]}
         await self._finish(
             keys=[keys.notification(notification_id), keys.sent(notification_id), keys.QUEUED],
             args=["FAILED", self._sent_ttl, "", notification_id, *_flatten(fields)],

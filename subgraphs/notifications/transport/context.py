@@ -5,16 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from subgraphs.kernel.context import RequestContext
-from subgraphs.notifications.usecase.read_notifications import ReadNotifications
-from subgraphs.notifications.usecase.update_preferences import UpdatePreferences
-
-
-@dataclass(frozen=True)
-class NotificationsUseCases:
-    read: ReadNotifications
-    update_preferences: UpdatePreferences
+from subgraphs.notifications.bootstrap import UseCases
 
 
 @dataclass(kw_only=True)
 class NotificationsContext(RequestContext):
-    usecases: NotificationsUseCases
+    usecases: UseCases

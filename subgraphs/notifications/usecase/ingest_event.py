@@ -1,10 +1,13 @@
-"""The bridge's handler: one event in, the notifications it asks for queued for delivery.
+"""One event in, the notifications it asks for queued for delivery.
 
 For each channel of the event's intent that the user allows, a QUEUED
 notification with the id `<event id>:<channel>` is stored and its delivery
 enqueued under the same id. Both steps are idempotent, so an event delivered
 again (or handled again after a crash before its acknowledgement) queues
 nothing new; a notification already SENT or FAILED is never queued again.
+
+It reads the projections (contacts, order totals) that their own handlers
+keep; the worker runs those first for the same event.
 """
 
 from __future__ import annotations
@@ -13,14 +16,9 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from subgraphs.kernel.events import Event, MalformedEvent
-from subgraphs.notifications.domain.messages import (
-    HANDLED_EVENTS,
-    ORDER_CREATED,
-    InvalidPayload,
-    intent_for,
-    subject_for,
-)
+from subgraphs.kernel.clock import Clock
+from subgraphs.kernel.events import Event
+from subgraphs.notifications.domain.messages import NOTIFYING_EVENTS, intent_for, subject_for
 from subgraphs.notifications.domain.notification import (
     Channel,
     Intent,
@@ -30,14 +28,12 @@ from subgraphs.notifications.domain.notification import (
     notification_id,
 )
 from subgraphs.notifications.usecase.ports import (
-    Clock,
     ContactStore,
     DeliveryQueue,
     NotificationStore,
     OrderSummaries,
     PreferenceStore,
 )
-from subgraphs.notifications.usecase.project_contact import ProjectContact
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +43,7 @@ Skipped = Callable[[str, Channel | None], None]
 class IngestEvent:
     """Queue the notifications an event asks for, honouring the user's preferences."""
 
-    TYPES = HANDLED_EVENTS
+    TYPES = NOTIFYING_EVENTS
 
     def __init__(
         self,
@@ -64,7 +60,6 @@ class IngestEvent:
         self._store = store
         self._preferences = preferences
         self._contacts = contacts
-        self._project = ProjectContact(contacts)
         self._orders = orders
         self._queue = queue
         self._clock = clock
@@ -72,21 +67,10 @@ class IngestEvent:
         self._on_skipped = on_skipped
 
     async def __call__(self, event: Event) -> None:
-        """Handle one event; a payload that lacks what its type promises is `MalformedEvent`."""
-        try:
-            await self._ingest(event)
-        except InvalidPayload as exc:
-            raise MalformedEvent(f"{event.type} {event.id}: {exc}") from exc
-
-    async def _ingest(self, event: Event) -> None:
-        if event.type in ProjectContact.TYPES:
-            await self._project(event)
+        """Handle one event; a payload that lacks what its type promises is `InvalidPayload`."""
         intent = intent_for(event.type, event.payload)
         if intent is None:
             return
-        if event.type == ORDER_CREATED:
-            total = {"total": intent.data["total"], "currency": intent.data["currency"]}
-            await self._orders.put(intent.data["order_id"], total)
         now = self._clock()
         if now - event.occurred_at > self._max_event_age:
             log.warning(

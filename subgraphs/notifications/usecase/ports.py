@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -15,8 +15,6 @@ from subgraphs.notifications.domain.notification import (
     Preferences,
     Status,
 )
-
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,15 +40,16 @@ class NotificationStore(Protocol):
     async def page_for_user(self, user_id: str, first: int, after: PageCursor | None) -> Page:
         """The user's notifications, newest first, after `after`."""
 
-    async def note_attempt(self, notification_id: str, attempts: int, error: str) -> None:
-        """Record a failed attempt that will be retried (the notification stays QUEUED)."""
+    async def begin_attempt(self, notification_id: str) -> Notification | None:
+        """The notification, with one more attempt counted if it is QUEUED (atomically)."""
+
+    async def note_failure(self, notification_id: str, detail: str) -> None:
+        """Keep the detail of a failed attempt that will be retried (it stays QUEUED)."""
 
     async def mark_sent(self, notification_id: str, now: datetime, receipt: str) -> None:
         """SENT, and the sent key set: from now on nothing sends this notification again."""
 
-    async def mark_failed(
-        self, notification_id: str, reason: FailureReason, attempts: int, detail: str
-    ) -> None:
+    async def mark_failed(self, notification_id: str, reason: FailureReason, detail: str) -> None:
         """FAILED for good: `reason` is shown to clients, `detail` only kept as `last_error`
         (a SENT notification stays SENT)."""
 
@@ -105,10 +104,6 @@ class DeliveryQueue(Protocol):
     async def has_job(self, notification_id: str) -> bool:
         """True while a job for the notification is queued, deferred for a retry or running."""
 
-    async def requeue(self, notification_id: str, attempt: int) -> bool:
-        """Queue a new job, as attempt number `attempt`, unless one exists; what is left of a
-        finished job (its result) no longer blocks it. True if a job was queued."""
-
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
@@ -155,15 +150,13 @@ Channels = Mapping[Channel, ChannelSender]
 
 @dataclass(frozen=True, slots=True)
 class DeliveryPolicy:
-    """How long one send may take, attempts per notification, backoff (exponential, capped)."""
+    """The one retry policy: attempts per notification, backoff (exponential, capped), and
+    how long one attempt (the send included) may take."""
 
-    send_timeout_seconds: float = 20.0
-    # One whole attempt (Redis round trips and the send); past it, the attempt is an
-    # unexpected failure (retried, `internal_error` on the last attempt).
-    attempt_timeout_seconds: float = 30.0
     max_attempts: int = 8
     first_delay_seconds: float = 2.0
     max_delay_seconds: float = 300.0
+    attempt_timeout_seconds: float = 25.0
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number `attempt` (1-based)."""

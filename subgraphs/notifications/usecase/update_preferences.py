@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from subgraphs.kernel.clock import Clock
 from subgraphs.kernel.errors import DomainError
 from subgraphs.notifications.domain.notification import Preferences
-from subgraphs.notifications.usecase.ports import Clock, PreferenceStore
+from subgraphs.notifications.usecase.ports import PreferenceStore
 
 
 class UpdatePreferences:

@@ -2,8 +2,8 @@
 
 The worker tests run the real processes of `make up` (`tools.stack`'s
 factories) with fast timings: jobs polled every 50 ms, retries after 0.2 to
-0.5 s, a job of a dead worker taken over 3 s after it started, the
-stuck-notification sweep every 0.2 s.
+0.5 s, a job of a dead worker taken over 12 s after it started (arq's job
+limit of 2 s plus its own 10 s), the sweep every 0.2 s.
 
 Timing: tests never sleep for a fixed time and then assert; they poll for a
 condition with a generous deadline (`wait_for`, 20 s by default) that returns
@@ -43,14 +43,12 @@ FAST_WORKER_ENV = {
     "NOTIFICATIONS_JOBS_FIRST_RETRY_SECONDS": "0.2",
     "NOTIFICATIONS_JOBS_MAX_RETRY_SECONDS": "0.5",
     "NOTIFICATIONS_JOBS_MAX_ATTEMPTS": "40",
-    "NOTIFICATIONS_JOBS_SEND_TIMEOUT_SECONDS": "2",
-    "NOTIFICATIONS_JOBS_JOB_TIMEOUT_SECONDS": "2.5",
-    "NOTIFICATIONS_JOBS_IN_PROGRESS_GRACE_SECONDS": "0.5",
-    "NOTIFICATIONS_JOBS_KEEP_RESULT_SECONDS": "1",
+    "NOTIFICATIONS_JOBS_ATTEMPT_TIMEOUT_SECONDS": "1.5",
+    "NOTIFICATIONS_JOBS_JOB_TIMEOUT_SECONDS": "2",
     "NOTIFICATIONS_JOBS_HEALTH_CHECK_SECONDS": "1",
     "NOTIFICATIONS_JOBS_SHUTDOWN_GRACE_SECONDS": "1",
     "NOTIFICATIONS_JOBS_SWEEP_INTERVAL_SECONDS": "0.2",
-    "NOTIFICATIONS_JOBS_SWEEP_MARGIN_SECONDS": "0.2",
+    "NOTIFICATIONS_JOBS_STUCK_AFTER_SECONDS": "0.5",
     "STREAMS_RETRY_AFTER_MS": "300",
     "STREAMS_MAX_DELIVERIES": "3",
     "SMTP_TIMEOUT_SECONDS": "1",

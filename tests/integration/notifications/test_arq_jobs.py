@@ -3,15 +3,16 @@
 The stores are the real Redis adapters, wrapped to fail where a test says
 (a Redis blip, a bug, a call that never returns); the channel records what
 it sends. These prove what arq does with each failure: retried with the
-backoff, and FAILED on the last attempt, never a job arq drops while the
-notification stays QUEUED.
+policy's backoff, and FAILED on the last attempt (arq's tries are the
+policy's attempts); a job arq drops anyway leaves nothing that blocks the
+sweep from queueing it again.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ import redis.asyncio as aioredis
 from arq.connections import ArqRedis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from subgraphs.notifications.bootstrap import Delivery, bootstrap
 from subgraphs.notifications.domain.notification import (
     Channel,
     Contact,
@@ -27,15 +29,16 @@ from subgraphs.notifications.domain.notification import (
     Notification,
     Status,
 )
-from subgraphs.notifications.jobs.arq_worker import ArqWorkerResource
-from subgraphs.notifications.repository.arq_queue import (
+from subgraphs.notifications.jobs.arq_queue import (
     DELIVER_JOB,
     ArqDeliveryQueue,
     arq_client,
 )
+from subgraphs.notifications.jobs.arq_worker import ArqWorkerResource
 from subgraphs.notifications.repository.redis_notifications import RedisNotificationStore
+from subgraphs.notifications.repository.redis_ports import redis_ports
 from subgraphs.notifications.repository.redis_profiles import RedisContacts
-from subgraphs.notifications.usecase.deliver import Deliver
+from subgraphs.notifications.settings import JobSettings, StoreSettings
 from subgraphs.notifications.usecase.ports import DeliveryPolicy, OutgoingMessage
 from subgraphs.notifications.usecase.requeue_stuck import RequeueStuck
 from tests.integration.notifications.conftest import notification, status_is, wait_for
@@ -47,9 +50,8 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Call to deprecated close:DeprecationWarning"),
 ]
 
-QUEUE = "notifications:jobs"
 MAX_ATTEMPTS = 3
-JOB_TIMEOUT = 0.5  # short, so a hanging attempt is cut off quickly
+ATTEMPT_TIMEOUT = 0.5  # short, so a hanging attempt is cut off quickly
 
 
 class FlakyStore(RedisNotificationStore):
@@ -65,11 +67,11 @@ class FlakyStore(RedisNotificationStore):
         self.get_errors: list[Exception] = []
         self.gets = 0
 
-    async def get(self, notification_id: str) -> Notification | None:
+    async def begin_attempt(self, notification_id: str) -> Notification | None:
         self.gets += 1
         if self.get_errors:
             raise self.get_errors.pop(0)
-        return await super().get(notification_id)
+        return await super().begin_attempt(notification_id)
 
 
 class BrokenContacts(RedisContacts):
@@ -130,44 +132,52 @@ class Jobs:
 async def start_jobs(
     notifications_redis: str, redis: aioredis.Redis
 ) -> AsyncIterator[Callable[..., Any]]:
-    """`await start_jobs(contacts=...)`: an arq worker running `Deliver`; closed after the test
-    (before `redis` flushes the database)."""
+    """`await start_jobs(contacts=..., poll_delay=...)`: an arq worker running `Deliver`, wired
+    as the worker process wires it; closed after the test (before `redis` flushes)."""
     started: list[tuple[ArqWorkerResource, ArqRedis]] = []
 
-    async def start(contacts: RedisContacts | None = None) -> Jobs:
-        arq = arq_client(notifications_redis, QUEUE)
+    async def start(contacts: RedisContacts | None = None, poll_delay: float = 0.05) -> Jobs:
+        arq = arq_client(notifications_redis)
         store = FlakyStore(redis)
         email = Recording()
-        deliver = Deliver(
-            store=store,
-            contacts=contacts or RedisContacts(redis),
-            channels={Channel.EMAIL: email},
+        settings = JobSettings(
+            max_attempts=MAX_ATTEMPTS,
+            first_retry_seconds=0.05,
+            max_retry_seconds=0.1,
+            attempt_timeout_seconds=ATTEMPT_TIMEOUT,
+            job_timeout_seconds=ATTEMPT_TIMEOUT + 0.5,
+            poll_delay_seconds=poll_delay,
+            max_jobs=5,
+            health_check_seconds=1,
+            shutdown_grace_seconds=1,
+        )
+        worker: ArqWorkerResource | None = None
+
+        async def wake(job_id: str) -> None:
+            assert worker is not None
+            await worker.wake(job_id)
+
+        ports = redis_ports(redis, StoreSettings())
+        usecases = bootstrap(
+            replace(ports, notifications=store, contacts=contacts or ports.contacts),
             clock=lambda: datetime.now(UTC),
-            policy=DeliveryPolicy(
-                send_timeout_seconds=JOB_TIMEOUT / 2,
-                attempt_timeout_seconds=JOB_TIMEOUT,
-                max_attempts=MAX_ATTEMPTS,
-                first_delay_seconds=0.05,
-                max_delay_seconds=0.1,
+            delivery=Delivery(
+                queue=ArqDeliveryQueue(arq, wake=wake),
+                channels={Channel.EMAIL: email},
+                policy=DeliveryPolicy(
+                    max_attempts=MAX_ATTEMPTS,
+                    first_delay_seconds=0.05,
+                    max_delay_seconds=0.1,
+                    attempt_timeout_seconds=ATTEMPT_TIMEOUT,
+                ),
+                max_event_age=timedelta(days=7),
+                stuck_after=timedelta(minutes=1),
             ),
         )
-        worker = ArqWorkerResource(
-            arq,
-            deliver,
-            job_name=DELIVER_JOB,
-            queue_name=QUEUE,
-            max_attempts=MAX_ATTEMPTS,
-            job_timeout=JOB_TIMEOUT,
-            in_progress_grace=0.5,
-            max_jobs=5,
-            poll_delay=0.05,
-            keep_result=60,  # a failed job's result would block re-enqueueing meanwhile
-            health_check_interval=1,
-            shutdown_grace=1,
-        )
+        worker = ArqWorkerResource(arq, usecases.deliver, settings)
         await worker.start()
         started.append((worker, arq))
-        return Jobs(store, email, ArqDeliveryQueue(arq), arq)
+        return Jobs(store, email, ArqDeliveryQueue(arq, wake=wake), arq)
 
     yield start
     for worker, arq in started:
@@ -220,21 +230,17 @@ async def test_an_attempt_that_hangs_past_the_job_timeout_is_retried_then_failed
     assert "longer than 0.5s" in record["last_error"]
 
 
-async def test_a_job_arq_dropped_blocks_enqueue_but_requeue_runs_it_again(redis, start_jobs):
+async def test_a_job_arq_dropped_leaves_nothing_behind_and_can_be_queued_again(redis, start_jobs):
     jobs = await start_jobs()
     notification_id = await jobs.queued(4)
-    # A job arq fails for good (here: a function it does not know) keeps its result.
+    # A job arq fails for good (here: a function it does not know).
     await jobs.arq.enqueue_job("no_such_job", notification_id, _job_id=notification_id)
-    await wait_for(lambda: redis.exists(f"arq:result:{notification_id}"), 20, "arq's result")
-    assert not await jobs.queue.has_job(notification_id)
-
-    await jobs.queue.enqueue(notification_id)  # what the bridge would do: blocked, no job
-    assert not await jobs.queue.has_job(notification_id)
+    await wait_for(lambda: _no_job(jobs, notification_id), 20, "arq dropping the job")
+    assert not await redis.exists(f"arq:result:{notification_id}")  # no result kept
     assert await status_is(redis, notification_id, "QUEUED")
 
-    assert await jobs.queue.requeue(notification_id, 2)
-    assert not await jobs.queue.requeue(notification_id, 2)  # one job at a time
-    await wait_for(lambda: status_is(redis, notification_id, "SENT"), 20, "the requeued send")
+    await jobs.queue.enqueue(notification_id)  # what the sweep does
+    await wait_for(lambda: status_is(redis, notification_id, "SENT"), 20, "the queued send")
     assert len(jobs.email.sent) == 1
 
 
@@ -250,7 +256,6 @@ async def test_the_sweep_finds_a_notification_stuck_without_a_job_and_it_is_sent
         queue=jobs.queue,
         clock=lambda: datetime.now(UTC) + timedelta(minutes=2),  # both look old enough
         stuck_after=timedelta(minutes=1),
-        max_attempts=MAX_ATTEMPTS,
     )
     assert await redis.zrange("notifications:queued", 0, -1) == [stuck, waiting]
 
@@ -259,3 +264,20 @@ async def test_the_sweep_finds_a_notification_stuck_without_a_job_and_it_is_sent
     assert await redis.zrange("notifications:queued", 0, -1) == [waiting]
     assert await status_is(redis, waiting, "QUEUED")
     assert [m.key for m in jobs.email.sent] == [stuck]
+
+
+async def test_a_job_queued_in_this_process_starts_without_waiting_for_the_poll(redis, start_jobs):
+    # arq polls its queue once at start, then not again for a minute: only the wake-up can
+    # start this job within the deadline.
+    jobs = await start_jobs(poll_delay=60)
+    await wait_for(lambda: redis.exists("notifications:jobs:health-check"), 20, "the first poll")
+    notification_id = await jobs.queued(7)
+
+    await jobs.queue.enqueue(notification_id)
+
+    await wait_for(lambda: status_is(redis, notification_id, "SENT"), 20, "the woken job")
+    assert [m.key for m in jobs.email.sent] == [notification_id]
+
+
+async def _no_job(jobs: Jobs, notification_id: str) -> bool:
+    return not await jobs.queue.has_job(notification_id)

@@ -130,7 +130,7 @@ async def test_failure_reason_is_a_category_never_the_servers_words(api, redis):
         redis, retention=timedelta(days=1), max_per_user=100, sent_key_ttl=timedelta(days=1)
     )
     detail = "recipient refused: 550 5.1.1 <ann@mx3.corp.internal> [10.20.30.40] unknown"
-    await store.mark_failed("e1:email", FailureReason.RECIPIENT_REFUSED, 1, detail)
+    await store.mark_failed("e1:email", FailureReason.RECIPIENT_REFUSED, detail)
     # A record written before categories existed, with the raw text in failure_reason.
     await redis.hset(
         "notifications:n:e0:email",

@@ -50,20 +50,26 @@ async def test_a_notification_is_created_once_and_read_back_whole(redis):
     assert await notifications.create(queued(1)) is None
     assert await notifications.create(queued(1)) is Status.QUEUED
     assert await notifications.get("evt-1:email") == queued(1)
+    assert await notifications.begin_attempt("evt-9:email") is None
     assert 0 < await redis.ttl("notifications:n:evt-1:email") <= 90 * 86400
 
 
 async def test_sent_is_final_and_sets_the_sent_key(redis):
     notifications = store(redis)
     await notifications.create(queued(1))
-    await notifications.note_attempt("evt-1:email", 1, "connection refused")
+    await notifications.begin_attempt("evt-1:email")
+    await notifications.note_failure("evt-1:email", "connection refused")
+    await notifications.begin_attempt("evt-1:email")
     await notifications.mark_sent("evt-1:email", T0, "<m@x>")
-    await notifications.mark_failed("evt-1:email", FailureReason.GAVE_UP, 2, "too late")
-    await notifications.note_attempt("evt-1:email", 3, "ignored")
+    await notifications.mark_failed("evt-1:email", FailureReason.GAVE_UP, "too late")
+    await notifications.note_failure("evt-1:email", "ignored")
+    done = await notifications.begin_attempt("evt-1:email")  # counts nothing once done
 
     sent = await notifications.get("evt-1:email")
     assert sent is not None
-    assert (sent.status, sent.sent_at, sent.attempts) == (Status.SENT, T0, 1)
+    assert sent == done
+    assert (sent.status, sent.sent_at, sent.attempts) == (Status.SENT, T0, 2)
+    assert sent.last_error == "connection refused"
     assert await notifications.was_sent("evt-1:email")
     assert await redis.get("notifications:sent:evt-1:email") == "<m@x>"
     assert 29 * 86400 < await redis.ttl("notifications:sent:evt-1:email") <= 30 * 86400
@@ -74,7 +80,7 @@ async def test_failed_carries_its_category_and_keeps_the_detail_apart(redis):
     notifications = store(redis)
     await notifications.create(queued(1))
     detail = "recipient refused: 550 <a@mx.internal.example> unknown"
-    await notifications.mark_failed("evt-1:email", FailureReason.RECIPIENT_REFUSED, 1, detail)
+    await notifications.mark_failed("evt-1:email", FailureReason.RECIPIENT_REFUSED, detail)
     failed = await notifications.get("evt-1:email")
     assert failed is not None
     assert (failed.status, failed.failure_reason) == (Status.FAILED, "recipient_refused")
@@ -104,7 +110,7 @@ async def test_queued_notifications_are_listed_until_sent_or_failed(redis):
         for n in (1, 2, 3)
     ]
     await notifications.mark_sent("evt-1:email", T0, "<m>")
-    await notifications.mark_failed("evt-2:email", FailureReason.NO_CONTACT, 8, "no address")
+    await notifications.mark_failed("evt-2:email", FailureReason.NO_CONTACT, "no address")
     assert await redis.zrange("notifications:queued", 0, -1) == ["evt-3:email"]
 
 

@@ -7,7 +7,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from subgraphs.kernel.events import Event
+from subgraphs.notifications.bootstrap import Delivery, Ports, WorkerUseCases, bootstrap
 from subgraphs.notifications.domain.notification import (
+    Channel,
     Contact,
     FailureReason,
     Notification,
@@ -15,12 +18,15 @@ from subgraphs.notifications.domain.notification import (
     Status,
 )
 from subgraphs.notifications.usecase.ports import (
+    ChannelSender,
+    DeliveryPolicy,
     OutgoingMessage,
     Page,
     PageCursor,
     PermanentFailure,
     TemporaryFailure,
 )
+from subgraphs.notifications.worker import event_handlers
 
 
 class InMemoryNotifications:
@@ -50,10 +56,16 @@ class InMemoryNotifications:
             mine = mine[ids.index(after.id) + 1 :] if after.id in ids else []
         return Page(mine[:first], has_next=len(mine) > first)
 
-    async def note_attempt(self, notification_id: str, attempts: int, error: str) -> None:
+    async def begin_attempt(self, notification_id: str) -> Notification | None:
+        n = self.by_id.get(notification_id)
+        if n is not None and n.status is Status.QUEUED:
+            n = self.by_id[notification_id] = replace(n, attempts=n.attempts + 1)
+        return n
+
+    async def note_failure(self, notification_id: str, detail: str) -> None:
         n = self.by_id[notification_id]
         if n.status is Status.QUEUED:
-            self.by_id[notification_id] = replace(n, attempts=attempts, last_error=error)
+            self.by_id[notification_id] = replace(n, last_error=detail)
 
     async def mark_sent(self, notification_id: str, now: datetime, receipt: str) -> None:
         self.sent_keys.add(notification_id)
@@ -62,14 +74,11 @@ class InMemoryNotifications:
         if n is not None and n.status is not Status.SENT:
             self.by_id[notification_id] = n.sent(now)
 
-    async def mark_failed(
-        self, notification_id: str, reason: FailureReason, attempts: int, detail: str
-    ) -> None:
+    async def mark_failed(self, notification_id: str, reason: FailureReason, detail: str) -> None:
         self.queued.pop(notification_id, None)
         n = self.by_id.get(notification_id)
         if n is not None and n.status is not Status.SENT:
-            failed = replace(n.failed(reason), attempts=attempts, last_error=detail)
-            self.by_id[notification_id] = failed
+            self.by_id[notification_id] = replace(n.failed(reason), last_error=detail)
 
     async def was_sent(self, notification_id: str) -> bool:
         return notification_id in self.sent_keys
@@ -129,35 +138,25 @@ class InMemoryOrders:
 
 
 class RecordingQueue:
-    """Records enqueued ids; like arq, an id still queued is not queued twice.
+    """Records enqueued ids; like arq, an id with a live job is not queued twice.
 
-    `finish(id)` ends a job (as arq does when it gives up on one, or when it is done);
-    `requeued` records (id, attempt) of the jobs `requeue` made.
+    `finish(id)` ends a job (as arq does when it is done, or when it drops one).
     """
 
     def __init__(self) -> None:
         self.enqueued: list[str] = []
-        self.finished: set[str] = set()
-        self.requeued: list[tuple[str, int]] = []
+        self.live: set[str] = set()
 
     async def enqueue(self, notification_id: str) -> None:
-        if notification_id not in self.enqueued:
+        if notification_id not in self.live:
             self.enqueued.append(notification_id)
+            self.live.add(notification_id)
 
     def finish(self, notification_id: str) -> None:
-        self.finished.add(notification_id)
+        self.live.discard(notification_id)
 
     async def has_job(self, notification_id: str) -> bool:
-        return notification_id in self.enqueued and notification_id not in self.finished
-
-    async def requeue(self, notification_id: str, attempt: int) -> bool:
-        if await self.has_job(notification_id):
-            return False
-        self.finished.discard(notification_id)
-        if notification_id not in self.enqueued:
-            self.enqueued.append(notification_id)
-        self.requeued.append((notification_id, attempt))
-        return True
+        return notification_id in self.live
 
 
 class FakeChannel:
@@ -193,3 +192,64 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+POLICY = DeliveryPolicy(
+    max_attempts=3, first_delay_seconds=2, max_delay_seconds=5, attempt_timeout_seconds=0.5
+)
+
+
+class Context:
+    """The notifications context on in-memory ports, wired by `bootstrap` as the worker wires
+    it, and its events routed by the worker's own `event_handlers`."""
+
+    def __init__(
+        self,
+        *,
+        store: InMemoryNotifications | None = None,
+        contacts: InMemoryContacts | None = None,
+        channels: dict[Channel, ChannelSender] | None = None,
+        policy: DeliveryPolicy = POLICY,
+    ) -> None:
+        self.clock = Clock()
+        self.store = store or InMemoryNotifications()
+        self.preferences = InMemoryPreferences()
+        self.contacts = contacts or InMemoryContacts()
+        self.orders = InMemoryOrders()
+        self.queue = RecordingQueue()
+        self.email = FakeChannel()
+        self.observed: list[str] = []
+        self.skipped: list[tuple[str, Channel | None]] = []
+        self.usecases: WorkerUseCases = bootstrap(
+            Ports(
+                notifications=self.store,
+                preferences=self.preferences,
+                contacts=self.contacts,
+                orders=self.orders,
+            ),
+            clock=self.clock,
+            delivery=Delivery(
+                queue=self.queue,
+                channels={Channel.EMAIL: self.email} if channels is None else channels,
+                policy=policy,
+                max_event_age=timedelta(days=7),
+                stuck_after=timedelta(seconds=60),
+                observe=lambda n, outcome: self.observed.append(outcome),
+                on_skipped=lambda reason, channel: self.skipped.append((reason, channel)),
+            ),
+        )
+        self._handlers = event_handlers(self.usecases)
+
+    async def handle(self, event: Event) -> None:
+        """What the worker's stream consumer does with an event (nothing for other types)."""
+        handler = self._handlers.get(event.type)
+        if handler is not None:
+            await handler(event)
+
+    def event(self, type_: str, payload: dict[str, Any], **age: float) -> Event:
+        return Event.create(
+            type_,
+            payload,
+            producer=type_.split(".")[0],
+            occurred_at=self.clock() - timedelta(**age),
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -16,25 +17,19 @@ from subgraphs.notifications.domain.notification import (
     Notification,
     Status,
 )
-from subgraphs.notifications.usecase.deliver import Deliver, Outcome, TryLater
+from subgraphs.notifications.usecase.deliver import Outcome, TryLater
 from subgraphs.notifications.usecase.ports import DeliveryPolicy, OutgoingMessage
 from tests.unit.notifications.fakes import (
-    Clock,
-    FakeChannel,
+    POLICY,
+    Context,
     InMemoryContacts,
     InMemoryNotifications,
     permanent,
     temporary,
 )
 
-POLICY = DeliveryPolicy(
-    send_timeout_seconds=0.2,
-    attempt_timeout_seconds=0.5,
-    max_attempts=3,
-    first_delay_seconds=2,
-    max_delay_seconds=5,
-)
 ID = "evt-1:email"
+FAST = replace(POLICY, attempt_timeout_seconds=0.05)
 
 
 class FlakyNotifications(InMemoryNotifications):
@@ -51,19 +46,17 @@ class FlakyNotifications(InMemoryNotifications):
         if self.errors.get(method):
             raise self.errors[method].pop(0)
 
-    async def get(self, notification_id: str) -> Notification | None:
-        self._maybe_fail("get")
-        return await super().get(notification_id)
+    async def begin_attempt(self, notification_id: str) -> Notification | None:
+        self._maybe_fail("begin_attempt")
+        return await super().begin_attempt(notification_id)
 
     async def mark_sent(self, notification_id: str, now: datetime, receipt: str) -> None:
         self._maybe_fail("mark_sent")
         await super().mark_sent(notification_id, now, receipt)
 
-    async def mark_failed(
-        self, notification_id: str, reason: FailureReason, attempts: int, detail: str
-    ) -> None:
+    async def mark_failed(self, notification_id: str, reason: FailureReason, detail: str) -> None:
         self._maybe_fail("mark_failed")
-        await super().mark_failed(notification_id, reason, attempts, detail)
+        await super().mark_failed(notification_id, reason, detail)
 
 
 class BrokenContacts(InMemoryContacts):
@@ -73,8 +66,10 @@ class BrokenContacts(InMemoryContacts):
         super().__init__()
         self.error = error
         self.hang = hang
+        self.entered = asyncio.Event()
 
     async def get(self, user_id: str) -> Contact | None:
+        self.entered.set()
         if self.hang:
             await asyncio.Event().wait()
         if self.error is not None:
@@ -82,23 +77,19 @@ class BrokenContacts(InMemoryContacts):
         return await super().get(user_id)
 
 
-class World:
-    def __init__(self, *failures: Exception, contacts: InMemoryContacts | None = None) -> None:
-        self.clock = Clock()
-        self.store = FlakyNotifications()
-        self.contacts = contacts or InMemoryContacts()
-        self.email = FakeChannel(*failures)
-        self.observed: list[str] = []
-        self.deliver = Deliver(
-            store=self.store,
-            contacts=self.contacts,
-            channels={Channel.EMAIL: self.email},
-            clock=self.clock,
-            policy=POLICY,
-            observe=lambda n, what: self.observed.append(what),
-        )
+class World(Context):
+    def __init__(
+        self,
+        *failures: Exception,
+        contacts: InMemoryContacts | None = None,
+        policy: DeliveryPolicy = POLICY,
+    ) -> None:
+        self.flaky = FlakyNotifications()
+        super().__init__(store=self.flaky, contacts=contacts, policy=policy)
+        self.email.failures = list(failures)
+        self.deliver = self.usecases.deliver
 
-    async def queue(self, *, known: bool = True) -> None:
+    async def queued(self, *, known: bool = True) -> None:
         if known:
             await self.contacts.apply(
                 "u-1", email="ann@example.com", name="Ann", phone=None, version=1
@@ -124,10 +115,10 @@ class World:
 
 async def test_a_queued_notification_is_sent_once_with_its_stable_key():
     world = World()
-    await world.queue()
+    await world.queued()
 
-    assert await world.deliver(ID, attempt=1) is Outcome.SENT
-    assert await world.deliver(ID, attempt=2) is Outcome.ALREADY_DONE
+    assert await world.deliver(ID) is Outcome.SENT
+    assert await world.deliver(ID) is Outcome.ALREADY_DONE
 
     [sent] = world.email.sent
     assert (sent.key, sent.to, sent.subject) == (ID, "ann@example.com", "Order ord-1 received")
@@ -139,64 +130,64 @@ async def test_a_queued_notification_is_sent_once_with_its_stable_key():
 
 async def test_a_set_sent_key_prevents_a_send_even_if_the_record_says_queued():
     world = World()
-    await world.queue()
+    await world.queued()
     world.store.sent_keys.add(ID)  # e.g. the record was written back from an older copy
 
-    assert await world.deliver(ID, attempt=1) is Outcome.ALREADY_DONE
+    assert await world.deliver(ID) is Outcome.ALREADY_DONE
     assert world.email.sent == []
     assert world.notification.status is Status.SENT
 
 
 async def test_a_temporary_failure_retries_with_exponential_backoff_then_sends():
     world = World(temporary("connection refused"), temporary("timeout"))
-    await world.queue()
+    await world.queued()
 
     with pytest.raises(TryLater) as first:
-        await world.deliver(ID, attempt=1)
+        await world.deliver(ID)
     assert first.value.delay_seconds == 2
     assert (world.notification.attempts, world.notification.last_error) == (
         1,
         "connection refused",
     )
     with pytest.raises(TryLater) as second:
-        await world.deliver(ID, attempt=2)
+        await world.deliver(ID)
     assert second.value.delay_seconds == 4
-    assert await world.deliver(ID, attempt=3) is Outcome.SENT
+    assert await world.deliver(ID) is Outcome.SENT
     assert len(world.email.sent) == 1
     assert world.observed == ["retried", "retried", "sent"]
 
 
 async def test_the_last_attempt_fails_for_good_with_a_category_and_keeps_the_detail_unexposed():
     world = World(temporary("a"), temporary("b"), temporary("connect to 10.0.0.7:25 refused"))
-    await world.queue()
-    for attempt in (1, 2):
+    await world.queued()
+    for _ in range(2):
         with pytest.raises(TryLater):
-            await world.deliver(ID, attempt=attempt)
+            await world.deliver(ID)
 
-    assert await world.deliver(ID, attempt=3) is Outcome.FAILED
+    assert await world.deliver(ID) is Outcome.FAILED
     assert world.notification.status is Status.FAILED
     # An email channel failing temporarily every time: the mail server was unavailable.
     assert world.notification.failure_reason is FailureReason.SMTP_UNAVAILABLE
     assert (
         world.notification.last_error == "gave up after 3 attempts: connect to 10.0.0.7:25 refused"
     )
-    assert await world.deliver(ID, attempt=4) is Outcome.ALREADY_DONE
+    assert await world.deliver(ID) is Outcome.ALREADY_DONE
 
 
 async def test_a_temporary_failure_keeps_the_category_its_channel_gave():
     world = World(*(temporary("451 try later", FailureReason.GAVE_UP) for _ in range(3)))
-    await world.queue()
-    for attempt in (1, 2):
+    await world.queued()
+    for _ in range(2):
         with pytest.raises(TryLater):
-            await world.deliver(ID, attempt=attempt)
-    assert await world.deliver(ID, attempt=3) is Outcome.FAILED
+            await world.deliver(ID)
+    assert await world.deliver(ID) is Outcome.FAILED
     assert world.notification.failure_reason is FailureReason.GAVE_UP
 
 
 async def test_a_permanent_failure_fails_at_once_with_its_category():
     world = World(permanent("550 5.1.1 <ann@mx.internal.example> unknown"))
-    await world.queue()
-    assert await world.deliver(ID, attempt=1) is Outcome.FAILED
+    await world.queued()
+    assert await world.deliver(ID) is Outcome.FAILED
     assert world.notification.failure_reason is FailureReason.RECIPIENT_REFUSED
     assert world.notification.last_error == "550 5.1.1 <ann@mx.internal.example> unknown"
     assert world.email.sent == []
@@ -204,48 +195,49 @@ async def test_a_permanent_failure_fails_at_once_with_its_category():
 
 async def test_no_address_until_the_last_attempt_fails_with_no_contact():
     world = World()
-    await world.queue(known=False)
-    for attempt in (1, 2):
+    await world.queued(known=False)
+    for _ in range(2):
         with pytest.raises(TryLater):
-            await world.deliver(ID, attempt=attempt)
-    assert await world.deliver(ID, attempt=3) is Outcome.FAILED
+            await world.deliver(ID)
+    assert await world.deliver(ID) is Outcome.FAILED
     assert world.notification.failure_reason is FailureReason.NO_CONTACT
 
 
 async def test_a_channel_the_worker_lacks_fails_at_once_with_no_channel():
     world = World()
-    await world.queue()
+    await world.queued()
     world.deliver._channels = {}
-    assert await world.deliver(ID, attempt=1) is Outcome.FAILED
+    assert await world.deliver(ID) is Outcome.FAILED
     assert world.notification.failure_reason is FailureReason.NO_CHANNEL
 
 
 async def test_a_redis_error_reading_the_notification_is_retried_then_sends():
     world = World()
-    await world.queue()
-    world.store.fail("get", RedisConnectionError("Error 111 connecting to 10.1.2.3:6379."))
+    await world.queued()
+    world.flaky.fail("begin_attempt", RedisConnectionError("Error 111 connecting to 10.1.2.3"))
 
     with pytest.raises(TryLater) as later:
-        await world.deliver(ID, attempt=1)
+        await world.deliver(ID)
     assert later.value.delay_seconds == 2  # the same backoff as any temporary failure
-    assert later.value.reason == "internal_error"
+    assert later.value.reason is FailureReason.INTERNAL_ERROR
     assert world.notification.status is Status.QUEUED
-    assert world.notification.attempts == 1
+    assert world.notification.attempts == 0  # it could not even be counted
     assert "ConnectionError" in (world.notification.last_error or "")
 
-    assert await world.deliver(ID, attempt=2) is Outcome.SENT
+    assert await world.deliver(ID) is Outcome.SENT
+    assert world.notification.attempts == 1
     assert len(world.email.sent) == 1
 
 
 async def test_an_unexpected_error_every_time_ends_failed_with_internal_error():
     world = World(contacts=BrokenContacts(RuntimeError("bug in the projection")))
-    await world.queue()
-    for attempt in (1, 2):
+    await world.queued()
+    for _ in range(2):
         with pytest.raises(TryLater):
-            await world.deliver(ID, attempt=attempt)
+            await world.deliver(ID)
         assert world.notification.status is Status.QUEUED
 
-    assert await world.deliver(ID, attempt=3) is Outcome.FAILED
+    assert await world.deliver(ID) is Outcome.FAILED
     assert world.notification.status is Status.FAILED
     assert world.notification.failure_reason is FailureReason.INTERNAL_ERROR
     assert "bug in the projection" in (world.notification.last_error or "")
@@ -254,43 +246,61 @@ async def test_an_unexpected_error_every_time_ends_failed_with_internal_error():
 
 
 async def test_an_attempt_that_outlives_its_time_limit_is_retried_then_failed():
-    world = World(contacts=BrokenContacts(hang=True))
-    await world.queue()
-    with pytest.raises(TryLater):
-        await world.deliver(ID, attempt=1)
-    assert "longer than 0.5s" in (world.notification.last_error or "")
-    assert await world.deliver(ID, attempt=3) is Outcome.FAILED
+    world = World(contacts=BrokenContacts(hang=True), policy=FAST)
+    await world.queued()
+    for _ in range(2):
+        with pytest.raises(TryLater):
+            await world.deliver(ID)
+    assert "longer than 0.05s" in (world.notification.last_error or "")
+    assert await world.deliver(ID) is Outcome.FAILED
     assert world.notification.failure_reason is FailureReason.INTERNAL_ERROR
 
 
 async def test_a_final_failure_that_cannot_be_recorded_is_tried_again_not_raised():
     world = World(contacts=BrokenContacts(RuntimeError("bug")))
-    await world.queue()
-    world.store.fail("mark_failed", RedisConnectionError("down"))
+    await world.queued()
+    for _ in range(2):
+        with pytest.raises(TryLater):
+            await world.deliver(ID)
+    world.flaky.fail("mark_failed", RedisConnectionError("down"), RedisConnectionError("down"))
     with pytest.raises(TryLater):  # the last attempt, but FAILED could not be written
-        await world.deliver(ID, attempt=3)
+        await world.deliver(ID)
     assert world.notification.status is Status.QUEUED
-    # The job's spare tries run it again; once Redis answers, FAILED is recorded.
-    assert await world.deliver(ID, attempt=4) is Outcome.FAILED
+    # arq has no try left for it; the sweep gives it a job, and that run records FAILED.
+    assert await world.deliver(ID) is Outcome.FAILED
     assert world.notification.failure_reason is FailureReason.INTERNAL_ERROR
+    assert world.email.sent == []
+
+
+async def test_an_attempt_past_the_last_one_records_failed_without_sending():
+    # The last attempt never finished (the worker died mid-send); a new job runs it again.
+    world = World()
+    await world.queued()
+    world.store.by_id[ID] = replace(world.notification, attempts=3)
+
+    assert await world.deliver(ID) is Outcome.FAILED
+    assert world.notification.failure_reason is FailureReason.INTERNAL_ERROR
+    assert world.notification.last_error == "attempt 3 never finished"
+    assert world.email.sent == []
 
 
 async def test_a_redis_error_after_the_send_is_retried_and_resent_with_the_same_key():
     world = World()
-    await world.queue()
-    world.store.fail("mark_sent", RedisConnectionError("lost"))
+    await world.queued()
+    world.flaky.fail("mark_sent", RedisConnectionError("lost"))
     with pytest.raises(TryLater):
-        await world.deliver(ID, attempt=1)
-    assert await world.deliver(ID, attempt=2) is Outcome.SENT
+        await world.deliver(ID)
+    assert await world.deliver(ID) is Outcome.SENT
     first, second = world.email.sent
     assert first.key == second.key == ID  # the one documented resend, recognisable
 
 
 async def test_cancellation_is_not_swallowed():
-    world = World(contacts=BrokenContacts(hang=True))
-    await world.queue()
-    task = asyncio.ensure_future(world.deliver(ID, attempt=1))
-    await asyncio.sleep(0)
+    contacts = BrokenContacts(hang=True)
+    world = World(contacts=contacts)
+    await world.queued()
+    task = asyncio.ensure_future(world.deliver(ID))
+    await contacts.entered.wait()  # the attempt is under way
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -299,29 +309,29 @@ async def test_cancellation_is_not_swallowed():
 
 async def test_an_unknown_address_waits_for_the_contact_projection():
     world = World()
-    await world.queue(known=False)
+    await world.queued(known=False)
     with pytest.raises(TryLater, match="no address"):
-        await world.deliver(ID, attempt=1)
+        await world.deliver(ID)
     await world.contacts.apply("u-1", email="ann@example.com", name=None, phone=None, version=1)
-    assert await world.deliver(ID, attempt=2) is Outcome.SENT
+    assert await world.deliver(ID) is Outcome.SENT
 
 
 async def test_a_send_that_hangs_is_cut_off_and_retried():
     world = World()
-    await world.queue()
+    await world.queued()
 
     async def hang(message: OutgoingMessage) -> str:
         await asyncio.sleep(10)
         return "never"
 
     world.email.send = hang  # type: ignore[method-assign]
-    with pytest.raises(TryLater, match=r"no answer within 0\.2s"):
-        await world.deliver(ID, attempt=1)
+    with pytest.raises(TryLater, match=r"no answer within 0\.5s"):
+        await world.deliver(ID)
 
 
 async def test_a_notification_that_no_longer_exists_is_not_sent():
     world = World()
-    assert await world.deliver("gone:email", attempt=1) is Outcome.MISSING
+    assert await world.deliver("gone:email") is Outcome.MISSING
     assert world.email.sent == []
 
 

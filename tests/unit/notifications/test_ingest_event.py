@@ -1,51 +1,13 @@
-"""The bridge's handler: events in, QUEUED notifications and delivery jobs out."""
+"""The bridge's handlers (projections, then IngestEvent): events in, QUEUED notifications and
+delivery jobs out."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 import pytest
 
 from subgraphs.kernel.events import Event, MalformedEvent
 from subgraphs.notifications.domain.notification import Channel, Kind, Preferences, Status
-from subgraphs.notifications.usecase.ingest_event import IngestEvent
-from tests.unit.notifications.fakes import (
-    Clock,
-    InMemoryContacts,
-    InMemoryNotifications,
-    InMemoryOrders,
-    InMemoryPreferences,
-    RecordingQueue,
-)
-
-
-class World:
-    def __init__(self) -> None:
-        self.clock = Clock()
-        self.store = InMemoryNotifications()
-        self.preferences = InMemoryPreferences()
-        self.contacts = InMemoryContacts()
-        self.orders = InMemoryOrders()
-        self.queue = RecordingQueue()
-        self.skipped: list[tuple[str, Channel | None]] = []
-        self.ingest = IngestEvent(
-            store=self.store,
-            preferences=self.preferences,
-            contacts=self.contacts,
-            orders=self.orders,
-            queue=self.queue,
-            clock=self.clock,
-            max_event_age=timedelta(days=7),
-            on_skipped=lambda reason, channel: self.skipped.append((reason, channel)),
-        )
-
-    def event(self, type_: str, payload: dict, **age: float) -> Event:
-        return Event.create(
-            type_,
-            payload,
-            producer=type_.split(".")[0],
-            occurred_at=self.clock() - timedelta(**age),
-        )
+from tests.unit.notifications.fakes import Context as World
 
 
 @pytest.fixture
@@ -71,7 +33,7 @@ def created(world: World, user_id: str = "u-1", **age: float) -> Event:
 
 async def test_a_registration_projects_the_contact_and_queues_a_welcome_email(world):
     event = registered(world)
-    await world.ingest(event)
+    await world.handle(event)
 
     contact = await world.contacts.get("u-1")
     assert contact is not None
@@ -90,70 +52,70 @@ async def test_a_registration_projects_the_contact_and_queues_a_welcome_email(wo
 
 async def test_the_same_event_twice_queues_one_notification(world):
     event = created(world)
-    await world.ingest(event)
-    await world.ingest(event)
+    await world.handle(event)
+    await world.handle(event)
     assert list(world.store.by_id) == [f"{event.id}:email"]
     assert world.queue.enqueued == [f"{event.id}:email"]
 
 
 async def test_an_event_whose_notification_was_sent_queues_nothing_again(world):
     event = created(world)
-    await world.ingest(event)
+    await world.handle(event)
     await world.store.mark_sent(f"{event.id}:email", world.clock(), "r")
     world.queue.enqueued.clear()
 
-    await world.ingest(event)
+    await world.handle(event)
     assert world.queue.enqueued == []
 
 
 async def test_email_turned_off_queues_no_email(world):
     await world.preferences.put("u-1", Preferences(email=False))
-    await world.ingest(created(world))
+    await world.handle(created(world))
     assert world.store.by_id == {}
     assert world.queue.enqueued == []
     assert ("preference_off", Channel.EMAIL) in world.skipped
 
 
 async def test_sms_goes_out_when_turned_on_and_a_phone_is_known(world):
-    await world.ingest(registered(world, phone="+14155550123"))
+    await world.handle(registered(world, phone="+14155550123"))
     await world.preferences.put("u-1", Preferences(email=True, sms=True))
     event = created(world)
-    await world.ingest(event)
+    await world.handle(event)
     assert {f"{event.id}:email", f"{event.id}:sms"} <= set(world.queue.enqueued)
 
 
 async def test_sms_turned_on_without_a_phone_is_skipped(world):
-    await world.ingest(registered(world))
+    await world.handle(registered(world))
     await world.preferences.put("u-1", Preferences(email=False, sms=True))
-    await world.ingest(created(world))
+    await world.handle(created(world))
     assert world.queue.enqueued == [next(iter(world.store.by_id))]  # the welcome email only
     assert ("no_phone", Channel.SMS) in world.skipped
 
 
 async def test_an_event_older_than_the_age_limit_is_not_notified_about(world):
-    await world.ingest(created(world, days=8))
+    await world.handle(created(world, days=8))
     assert world.store.by_id == {}
     assert world.skipped == [("stale_event", None)]
 
 
 async def test_a_receipt_without_an_amount_gets_the_order_total(world):
-    await world.ingest(created(world))
+    await world.handle(created(world))
     event = world.event(
         "payments.succeeded", {"order_id": "ord-1", "user_id": "u-1", "payment_id": "p-1"}
     )
-    await world.ingest(event)
+    await world.handle(event)
     receipt = world.store.by_id[f"{event.id}:email"]
     assert (receipt.data["amount"], receipt.data["currency"]) == ("9.95", "USD")
 
 
 async def test_profile_updates_apply_in_version_order(world):
-    await world.ingest(registered(world, phone="+14155550123"))
+    await world.handle(registered(world, phone="+14155550123"))
     newer = world.event("users.profile_updated", {"user_id": "u-1", "name": "Bo", "phone": None})
     older = world.event(
         "users.profile_updated", {"user_id": "u-1", "name": "Old", "phone": "+1"}, minutes=5
     )
-    await world.ingest(newer)
-    await world.ingest(older)
+    await world.handle(newer)
+    await world.handle(older)
     contact = await world.contacts.get("u-1")
     assert contact is not None
     assert (contact.email, contact.name, contact.phone) == ("u-1@example.com", "Bo", None)
@@ -169,5 +131,5 @@ async def test_profile_updates_apply_in_version_order(world):
 )
 async def test_a_payload_without_what_its_type_promises_is_malformed(world, type_, payload):
     with pytest.raises(MalformedEvent):
-        await world.ingest(world.event(type_, payload))
+        await world.handle(world.event(type_, payload))
     assert world.queue.enqueued == []

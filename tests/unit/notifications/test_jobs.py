@@ -1,4 +1,4 @@
-"""The arq job wrapper and the stuck-notification sweep, with in-memory fakes."""
+"""The arq job wrapper and the sweep that gives a lost job back, with in-memory fakes."""
 
 from __future__ import annotations
 
@@ -9,14 +9,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from arq.worker import Retry
 
-from subgraphs.notifications.domain.notification import Channel, Kind, Notification, Status
+from subgraphs.notifications.domain.notification import (
+    Channel,
+    FailureReason,
+    Kind,
+    Notification,
+    Status,
+)
 from subgraphs.notifications.jobs.arq_worker import deliver_notification
 from subgraphs.notifications.usecase.deliver import Outcome, TryLater
 from subgraphs.notifications.usecase.requeue_stuck import RequeueStuck
 from tests.unit.notifications.fakes import Clock, InMemoryNotifications, RecordingQueue
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
-STUCK_AFTER = timedelta(seconds=70)
+STUCK_AFTER = timedelta(seconds=60)
 
 
 class StubDeliver:
@@ -24,13 +30,10 @@ class StubDeliver:
 
     def __init__(self, error: BaseException | None = None) -> None:
         self.error = error
-        self.calls: list[tuple[str, int]] = []
+        self.calls: list[str] = []
 
-    def retry_delay(self, attempt: int) -> float:
-        return 2.0 * attempt
-
-    async def __call__(self, notification_id: str, attempt: int) -> Outcome:
-        self.calls.append((notification_id, attempt))
+    async def __call__(self, notification_id: str) -> Outcome:
+        self.calls.append(notification_id)
         if self.error is not None:
             raise self.error
         return Outcome.SENT
@@ -39,22 +42,14 @@ class StubDeliver:
 async def test_the_job_returns_the_outcome():
     deliver = StubDeliver()
     assert await deliver_notification({"deliver": deliver, "job_try": 2}, "n-1") == "sent"
-    assert deliver.calls == [("n-1", 2)]
+    assert deliver.calls == ["n-1"]
 
 
 async def test_try_later_becomes_an_arq_retry_with_its_delay():
-    deliver = StubDeliver(TryLater(4.0, "server down"))
+    deliver = StubDeliver(TryLater(4.0, FailureReason.SMTP_UNAVAILABLE, "server down"))
     with pytest.raises(Retry) as retry:
         await deliver_notification({"deliver": deliver, "job_try": 1}, "n-1")
     assert retry.value.defer_score == 4000
-
-
-async def test_any_other_exception_is_an_arq_retry_too_never_a_failed_job():
-    # arq fails a job for good on any exception but Retry (and leaves the record QUEUED).
-    deliver = StubDeliver(ConnectionError("Redis went away"))
-    with pytest.raises(Retry) as retry:
-        await deliver_notification({"deliver": deliver, "job_try": 3}, "n-1")
-    assert retry.value.defer_score == 6000  # the policy's backoff for attempt 3
 
 
 async def test_cancellation_reaches_arq_as_it_is():
@@ -69,12 +64,7 @@ class Sweep:
         self.store = InMemoryNotifications()
         self.queue = RecordingQueue()
         self.requeue = RequeueStuck(
-            store=self.store,
-            queue=self.queue,
-            clock=self.clock,
-            stuck_after=STUCK_AFTER,
-            max_attempts=8,
-            batch=10,
+            store=self.store, queue=self.queue, clock=self.clock, stuck_after=STUCK_AFTER, batch=10
         )
 
     async def queued(self, n: int, *, attempts: int = 0) -> str:
@@ -95,17 +85,19 @@ class Sweep:
         return notification.id
 
 
-async def test_a_queued_notification_whose_job_is_gone_gets_a_new_one_after_the_time_limit():
+async def test_a_queued_notification_whose_job_is_gone_gets_a_new_one():
     sweep = Sweep()
     stuck = await sweep.queued(1, attempts=2)
     sweep.queue.finish(stuck)  # arq dropped the job; the record stays QUEUED
 
-    sweep.clock.advance(seconds=60)
-    assert await sweep.requeue() == 0  # not yet: a job may legitimately take that long
-    sweep.clock.advance(seconds=11)
+    sweep.clock.advance(seconds=59)
+    assert await sweep.requeue() == 0  # not yet: the bridge may be about to enqueue it
+    sweep.clock.advance(seconds=1)
     assert await sweep.requeue() == 1
-    assert sweep.queue.requeued == [(stuck, 3)]  # the attempt after the last one recorded
+    assert sweep.queue.enqueued == [stuck, stuck]
     assert await sweep.queue.has_job(stuck)
+    # The attempts stay counted in the record: the new job carries on from there.
+    assert sweep.store.by_id[stuck].attempts == 2
 
 
 async def test_a_notification_with_a_live_job_is_left_alone_and_checked_again_later():
@@ -113,13 +105,13 @@ async def test_a_notification_with_a_live_job_is_left_alone_and_checked_again_la
     waiting = await sweep.queued(1)  # e.g. deferred for a retry in 300 s
     sweep.clock.advance(seconds=80)
     assert await sweep.requeue() == 0
-    assert sweep.queue.requeued == []
-    assert sweep.store.queued[waiting] == sweep.clock.now  # seen now: next look in 70 s
+    assert sweep.queue.enqueued == [waiting]
+    assert sweep.store.queued[waiting] == sweep.clock.now  # seen now: next look in 60 s
 
     sweep.queue.finish(waiting)
     sweep.clock.advance(seconds=30)
     assert await sweep.requeue() == 0  # seen 30 s ago
-    sweep.clock.advance(seconds=41)
+    sweep.clock.advance(seconds=30)
     assert await sweep.requeue() == 1
 
 
@@ -131,17 +123,8 @@ async def test_done_or_expired_notifications_leave_the_list_and_get_no_job():
     # SENT by a path that left it listed (the Redis script unlists it in the same step)
     sweep.store.by_id[done] = replace(sweep.store.by_id[done], status=Status.SENT)
     del sweep.store.by_id[gone]  # the record expired
-    sweep.clock.advance(seconds=71)
+    sweep.clock.advance(seconds=61)
 
     assert await sweep.requeue() == 0
-    assert sweep.queue.requeued == []
+    assert sweep.queue.enqueued == [done, gone]
     assert sweep.store.queued == {}
-
-
-async def test_the_new_job_is_at_most_the_last_attempt():
-    sweep = Sweep()
-    stuck = await sweep.queued(1, attempts=8)
-    sweep.queue.finish(stuck)
-    sweep.clock.advance(seconds=71)
-    await sweep.requeue()
-    assert sweep.queue.requeued == [(stuck, 8)]  # which records FAILED whatever happens
