@@ -47,7 +47,8 @@ DELIVERIES = Counter(
 )
 SKIPPED = Counter(
     "notifications_skipped_total",
-    "Notifications not queued (preference_off, no_phone, stale_event), by reason and channel.",
+    "Notifications not queued (preference_off, no_phone, stale_event, expired), by reason"
+    " and channel.",
 )
 
 

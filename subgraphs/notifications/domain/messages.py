@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from subgraphs.kernel.events import MalformedEvent
@@ -21,6 +22,7 @@ ORDER_CANCELLED = "orders.cancelled"
 PAYMENT_SUCCEEDED = "payments.succeeded"
 PAYMENT_FAILED = "payments.failed"
 PAYMENT_REFUNDED = "payments.refunded"
+PASSWORD_RESET_REQUESTED = "users.password_reset_requested"  # noqa: S105 (an event type)
 
 SMS_MAX_LENGTH = 160
 MAX_ITEMS_LISTED = 20
@@ -95,6 +97,28 @@ def _payment(kind: Kind) -> Callable[[Mapping[str, Any]], Intent]:
     return intent
 
 
+def _password_reset(p: Mapping[str, Any]) -> Intent:
+    url = _text(p, "reset_url")
+    if not url.startswith(("https://", "http://")):
+        raise InvalidPayload("payload field 'reset_url' is not an http(s) URL")
+    try:
+        expires_at = datetime.fromisoformat(_text(p, "expires_at"))
+    except ValueError:
+        raise InvalidPayload("payload field 'expires_at' is not an ISO-8601 time") from None
+    if expires_at.tzinfo is None:
+        raise InvalidPayload("payload field 'expires_at' has no time zone")
+    data = {"name": _optional(p, "name"), "reset_url": url, "expires_at": expires_at.isoformat()}
+    return Intent(
+        Kind.PASSWORD_RESET,
+        _text(p, "user_id"),
+        data,
+        channels=(Channel.EMAIL,),
+        transactional=True,
+        address=_text(p, "email"),
+        expires_at=expires_at,
+    )
+
+
 _INTENTS: Mapping[str, Callable[[Mapping[str, Any]], Intent]] = {
     REGISTERED: _welcome,
     ORDER_CREATED: _order_created,
@@ -102,6 +126,7 @@ _INTENTS: Mapping[str, Callable[[Mapping[str, Any]], Intent]] = {
     PAYMENT_SUCCEEDED: _payment(Kind.PAYMENT_RECEIPT),
     PAYMENT_FAILED: _payment(Kind.PAYMENT_FAILED),
     PAYMENT_REFUNDED: _payment(Kind.REFUND),
+    PASSWORD_RESET_REQUESTED: _password_reset,
 }
 
 # The event types that ask for a message.
@@ -126,6 +151,7 @@ def subject_for(kind: Kind, data: Mapping[str, Any]) -> str:
         Kind.PAYMENT_RECEIPT: f"Receipt for order {order}",
         Kind.PAYMENT_FAILED: f"Payment failed for order {order}",
         Kind.REFUND: f"Refund for order {order}",
+        Kind.PASSWORD_RESET: "Reset your Commerce password",
     }
     return subjects[kind]
 
@@ -163,6 +189,16 @@ def _body(kind: Kind, data: Mapping[str, Any]) -> list[str]:
         if payment:
             lines.append(f"Payment reference: {payment}")
         return lines
+    if kind is Kind.PASSWORD_RESET:
+        until = datetime.fromisoformat(str(data["expires_at"])).astimezone(UTC)
+        return [
+            "Someone (we hope you) asked to reset the password of your Commerce account.",
+            f"Choose a new password here, until {until:%Y-%m-%d %H:%M} UTC:",
+            "",
+            str(data["reset_url"]),
+            "",
+            "If it was not you, ignore this mail: your password stays as it is.",
+        ]
     if kind is Kind.PAYMENT_FAILED:
         return [
             f"The payment for order {order} failed: {_reason(data)}.",
@@ -177,8 +213,10 @@ def _body(kind: Kind, data: Mapping[str, Any]) -> list[str]:
 
 
 def render(kind: Kind, data: Mapping[str, Any], channel: Channel, name: str | None) -> Message:
-    """The message as sent: a full email, or one short SMS."""
+    """The message as sent: a full email, or one short SMS (`name` from the contact, else the
+    event's)."""
     subject = subject_for(kind, data)
+    name = name or data.get("name")
     if channel is Channel.SMS:
         return Message(subject, f"Commerce: {subject}."[:SMS_MAX_LENGTH])
     greeting = f"Hello {name}," if name else "Hello,"

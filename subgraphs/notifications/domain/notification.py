@@ -31,6 +31,7 @@ class Kind(StrEnum):
     PAYMENT_RECEIPT = "PAYMENT_RECEIPT"
     PAYMENT_FAILED = "PAYMENT_FAILED"
     REFUND = "REFUND"
+    PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105 (a kind of message)
 
 
 class FailureReason(StrEnum):
@@ -44,6 +45,7 @@ class FailureReason(StrEnum):
     RECIPIENT_REFUSED = "recipient_refused"  # the address was refused (SMTP 5xx to RCPT TO)
     MESSAGE_REJECTED = "message_rejected"  # the message was refused (another SMTP 5xx)
     NO_CHANNEL = "no_channel"  # the worker has no sender for this channel
+    EXPIRED = "expired"  # what it carries expired before it could be sent (a reset link)
     # After the last attempt: the category of the last temporary failure.
     NO_CONTACT = "no_contact"  # no address was known for the user
     SMTP_UNAVAILABLE = "smtp_unavailable"  # mail server unreachable, silent, 4xx, login refused
@@ -118,10 +120,17 @@ class Notification:
     failure_reason: FailureReason | None = None
     attempts: int = 0
     last_error: str | None = None
+    # The recipient, when the event named it (otherwise the contact projection's address).
+    address: str | None = None
+    # Never sent from then on (what it carries, e.g. a reset link, is no longer valid).
+    expires_at: datetime | None = None
 
     @property
     def done(self) -> bool:
         return self.status is not Status.QUEUED
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
 
     def sent(self, now: datetime) -> Notification:
         return replace(self, status=Status.SENT, sent_at=now, failure_reason=None)
@@ -132,9 +141,16 @@ class Notification:
 
 @dataclass(frozen=True, slots=True)
 class Intent:
-    """What an event asks for: a message of `kind` to `user_id`, on any allowed channel."""
+    """What an event asks for: a message of `kind` to `user_id`, on any allowed channel.
+
+    A `transactional` message (a password reset) goes out whatever the user's preferences
+    say; `address` names its recipient; nothing is sent at or after `expires_at`.
+    """
 
     kind: Kind
     user_id: str
     data: Mapping[str, Any] = field(default_factory=dict)
     channels: tuple[Channel, ...] = (Channel.EMAIL, Channel.SMS)
+    transactional: bool = False
+    address: str | None = None
+    expires_at: datetime | None = None

@@ -100,12 +100,17 @@ def _to_hash(n: Notification) -> dict[str, str]:
         fields["failure_reason"] = n.failure_reason.value
     if n.last_error is not None:
         fields["last_error"] = n.last_error
+    if n.address is not None:
+        fields["address"] = n.address
+    if n.expires_at is not None:
+        fields["expires_at"] = n.expires_at.astimezone(UTC).isoformat()
     return fields
 
 
 def _from_hash(h: dict[str, str]) -> Notification:
     sent_at = h.get("sent_at")
     failure_reason = h.get("failure_reason")
+    expires_at = h.get("expires_at")
     return Notification(
         id=h["id"],
         user_id=h["user_id"],
@@ -120,6 +125,8 @@ def _from_hash(h: dict[str, str]) -> Notification:
         failure_reason=FailureReason.parse(failure_reason) if failure_reason else None,
         attempts=int(h.get("attempts", "0")),
         last_error=h.get("last_error") or None,
+        address=h.get("address") or None,
+        expires_at=datetime.fromisoformat(expires_at) if expires_at else None,
     )
 
 

@@ -10,7 +10,8 @@ once. An attempt that finds the count already past the last one (the last
 attempt never finished: the worker died) records FAILED too.
 
 Sent once in effect: a notification that is SENT or FAILED, or whose sent
-key is set, is never sent again, and every attempt sends the same key (the
+key is set, is never sent again, nor is one past its `expires_at` (FAILED,
+`expired`); every attempt sends the same key (the
 email's Message-ID), so the one resend left possible (a crash between the
 server's acceptance and `mark_sent`) is recognisable as the same message.
 """
@@ -144,12 +145,17 @@ class Deliver:
         if notification.attempts > self._policy.max_attempts:
             detail = f"attempt {notification.attempts - 1} never finished"
             return await self._fail(current, FailureReason.INTERNAL_ERROR, detail)
+        if notification.expired(self._clock()):
+            detail = f"expired at {notification.expires_at:%Y-%m-%dT%H:%M:%SZ} before it was sent"
+            return await self._fail(current, FailureReason.EXPIRED, detail)
         sender = self._channels.get(notification.channel)
         if sender is None:
             detail = f"no {notification.channel} channel"
             return await self._fail(current, FailureReason.NO_CHANNEL, detail)
         contact = await self._contacts.get(notification.user_id)
-        address = contact.address(notification.channel) if contact else None
+        address = notification.address or (
+            contact.address(notification.channel) if contact else None
+        )
         if address is None:
             # The users event with the address may not have been projected yet.
             detail = "no address known for the user"

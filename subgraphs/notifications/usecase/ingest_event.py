@@ -41,7 +41,9 @@ Skipped = Callable[[str, Channel | None], None]
 
 
 class IngestEvent:
-    """Queue the notifications an event asks for, honouring the user's preferences."""
+    """Queue the notifications an event asks for, honouring the user's preferences (a
+    transactional one, such as a password reset, goes out whatever they say; one that has
+    expired already is not queued)."""
 
     TYPES = NOTIFYING_EVENTS
 
@@ -79,11 +81,15 @@ class IngestEvent:
             )
             self._on_skipped("stale_event", None)
             return
+        if intent.expires_at is not None and now >= intent.expires_at:
+            log.info("event expired before it was handled", extra={"event_id": event.id})
+            self._on_skipped("expired", None)
+            return
         intent = await self._with_order_total(intent)
         preferences = await self._preferences.get(intent.user_id)
         contact = await self._contacts.get(intent.user_id)
         for channel in intent.channels:
-            if not preferences.allows(channel):
+            if not intent.transactional and not preferences.allows(channel):
                 self._on_skipped("preference_off", channel)
                 continue
             if channel is Channel.SMS and (contact is None or not contact.phone):
@@ -99,6 +105,8 @@ class IngestEvent:
                 status=Status.QUEUED,
                 data=intent.data,
                 created_at=now,
+                address=intent.address,
+                expires_at=intent.expires_at,
             )
             existing = await self._store.create(notification)
             if existing is None or existing is Status.QUEUED:

@@ -31,7 +31,12 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
+from subgraphs.kernel.auth import Principal
 from subgraphs.kernel.events import Event, stream_of
+from subgraphs.kernel.graphql_errors import Unauthenticated
+from subgraphs.kernel.settings import RedisSettings
+from subgraphs.notifications.app import build_app
+from subgraphs.notifications.settings import NotificationsSettings
 from tests.conftest import redis_db
 from tools.procs import ManagedProcess, free_port
 from tools.stack import smtp_sink_process, worker_process
@@ -234,3 +239,20 @@ async def sink_held(sink: Sink) -> AsyncIterator[None]:
         yield
     finally:
         await sink.hold(False)
+
+
+class TokenPerUser:
+    async def verify(self, token: str) -> Principal:
+        if not token.startswith("token-"):
+            raise Unauthenticated("Invalid or expired access token.")
+        return Principal(user_id=token.removeprefix("token-"))
+
+
+@pytest.fixture
+async def api(notifications_redis, redis) -> AsyncIterator[httpx.AsyncClient]:
+    settings = NotificationsSettings(app_env="test", redis=RedisSettings(url=notifications_redis))
+    app = build_app(settings, verifier=TokenPerUser())
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://n") as client:
+            yield client

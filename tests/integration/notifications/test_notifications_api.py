@@ -6,16 +6,10 @@ check is the kernel's, covered by its own tests and by the e2e tests.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 
-from subgraphs.kernel.auth import Principal
-from subgraphs.kernel.graphql_errors import Unauthenticated
-from subgraphs.kernel.settings import RedisSettings
-from subgraphs.notifications.app import build_app
 from subgraphs.notifications.domain.notification import (
     Channel,
     FailureReason,
@@ -24,7 +18,6 @@ from subgraphs.notifications.domain.notification import (
     Status,
 )
 from subgraphs.notifications.repository.redis_notifications import RedisNotificationStore
-from subgraphs.notifications.settings import NotificationsSettings
 from tests.support import error_codes, graphql
 
 pytestmark = pytest.mark.integration
@@ -47,23 +40,6 @@ UPDATE = """mutation($input: UpdateNotificationPreferencesInput!) {
     userErrors { field message code }
   }
 }"""
-
-
-class TokenPerUser:
-    async def verify(self, token: str) -> Principal:
-        if not token.startswith("token-"):
-            raise Unauthenticated("Invalid or expired access token.")
-        return Principal(user_id=token.removeprefix("token-"))
-
-
-@pytest.fixture
-async def api(notifications_redis, redis) -> AsyncIterator[httpx.AsyncClient]:
-    settings = NotificationsSettings(app_env="test", redis=RedisSettings(url=notifications_redis))
-    app = build_app(settings, verifier=TokenPerUser())
-    async with app.lifespan():
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://n") as client:
-            yield client
 
 
 async def seed(redis, user_id: str, count: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -338,3 +338,41 @@ async def test_a_notification_that_no_longer_exists_is_not_sent():
 def test_the_backoff_doubles_up_to_its_cap():
     policy = DeliveryPolicy(first_delay_seconds=2, max_delay_seconds=10)
     assert [policy.delay(n) for n in range(1, 6)] == [2, 4, 8, 10, 10]
+
+
+async def reset_queued(world: World, expires_in: timedelta) -> str:
+    event = world.event(
+        "users.password_reset_requested",
+        {
+            "user_id": "u-2",  # no contact known: the event named the address
+            "email": "bo@example.com",
+            "name": "Bo",
+            "reset_url": "https://shop.example/reset-password?token=t0ken",
+            "expires_at": (world.clock() + expires_in).isoformat(),
+        },
+    )
+    await world.handle(event)
+    return f"{event.id}:email"
+
+
+async def test_a_password_reset_is_sent_to_the_address_its_event_named_with_the_link():
+    world = World()
+    reset = await reset_queued(world, timedelta(minutes=30))
+
+    assert await world.deliver(reset) is Outcome.SENT
+    [sent] = world.email.sent
+    assert (sent.to, sent.subject) == ("bo@example.com", "Reset your Commerce password")
+    assert "https://shop.example/reset-password?token=t0ken" in sent.text
+
+
+async def test_a_password_reset_is_never_sent_after_it_expired():
+    world = World(temporary("connection refused"))
+    reset = await reset_queued(world, timedelta(seconds=1))
+    with pytest.raises(TryLater):  # the server is down; the retry comes after the expiry
+        await world.deliver(reset)
+    world.clock.advance(seconds=2)
+
+    assert await world.deliver(reset) is Outcome.FAILED
+    notification = world.store.by_id[reset]
+    assert notification.failure_reason is FailureReason.EXPIRED
+    assert world.email.sent == []

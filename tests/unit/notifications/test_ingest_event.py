@@ -3,6 +3,8 @@ delivery jobs out."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from subgraphs.kernel.events import Event, MalformedEvent
@@ -133,3 +135,41 @@ async def test_a_payload_without_what_its_type_promises_is_malformed(world, type
     with pytest.raises(MalformedEvent):
         await world.handle(world.event(type_, payload))
     assert world.queue.enqueued == []
+
+
+HALF_AN_HOUR = timedelta(minutes=30)
+
+
+def reset_requested(world: World, *, expires_in: timedelta = HALF_AN_HOUR) -> Event:
+    payload = {
+        "user_id": "u-1",
+        "email": "ann@example.com",
+        "name": "Ann",
+        "reset_url": "https://shop.example/reset-password?token=t0ken",
+        "expires_at": (world.clock() + expires_in).isoformat(),
+    }
+    return world.event("users.password_reset_requested", payload)
+
+
+async def test_a_password_reset_is_queued_as_email_even_with_email_turned_off(world):
+    await world.preferences.put("u-1", Preferences(email=False, sms=True))
+    event = reset_requested(world)
+    await world.handle(event)
+
+    [notification] = world.store.by_id.values()
+    assert notification.id == f"{event.id}:email"  # email only, whatever the SMS preference
+    assert (notification.kind, notification.subject) == (
+        Kind.PASSWORD_RESET,
+        "Reset your Commerce password",
+    )
+    assert notification.address == "ann@example.com"
+    assert notification.expires_at == world.clock() + timedelta(minutes=30)
+    assert world.queue.enqueued == [notification.id]
+    assert world.skipped == []
+
+
+async def test_a_password_reset_that_expired_before_it_was_handled_queues_nothing(world):
+    await world.handle(reset_requested(world, expires_in=timedelta(0)))
+    assert world.store.by_id == {}
+    assert world.queue.enqueued == []
+    assert world.skipped == [("expired", None)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from subgraphs.notifications.domain.messages import (
@@ -9,6 +11,7 @@ from subgraphs.notifications.domain.messages import (
     InvalidPayload,
     intent_for,
     render,
+    subject_for,
 )
 from subgraphs.notifications.domain.notification import Channel, Kind
 
@@ -103,3 +106,52 @@ def test_an_sms_is_one_short_line():
 def test_a_payload_missing_what_its_type_promises_is_invalid(event_type, payload):
     with pytest.raises(InvalidPayload):
         intent_for(event_type, payload)
+
+
+RESET = {
+    "user_id": "u-1",
+    "email": "ann@example.com",
+    "name": "Ann",
+    "reset_url": "http://localhost:3000/reset-password?token=s3cr3t-t0ken",
+    "expires_at": "2026-01-01T00:30:00+00:00",
+}
+
+
+def test_a_password_reset_is_a_transactional_email_to_the_address_the_event_names():
+    intent = intent_for("users.password_reset_requested", RESET)
+    assert intent is not None
+    assert (intent.kind, intent.channels, intent.transactional) == (
+        Kind.PASSWORD_RESET,
+        (Channel.EMAIL,),
+        True,
+    )
+    assert intent.address == "ann@example.com"
+    assert intent.expires_at == datetime(2026, 1, 1, 0, 30, tzinfo=UTC)
+
+
+def test_the_reset_link_is_in_the_mail_body_and_never_in_the_subject():
+    intent = intent_for("users.password_reset_requested", RESET)
+    assert intent is not None
+    message = render(intent.kind, intent.data, Channel.EMAIL, None)
+    assert (
+        message.subject == subject_for(intent.kind, intent.data) == "Reset your Commerce password"
+    )
+    assert "s3cr3t-t0ken" not in message.subject
+    assert RESET["reset_url"] in message.text.splitlines()
+    assert message.text.startswith("Hello Ann,")  # the event's name when no contact is known
+    assert "until 2026-01-01 00:30 UTC" in message.text
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {**RESET, "reset_url": "javascript:alert(1)"},
+        {**RESET, "expires_at": "in half an hour"},
+        {**RESET, "expires_at": "2026-01-01T00:30:00"},  # no time zone
+        {**RESET, "email": ""},
+        {k: v for k, v in RESET.items() if k != "reset_url"},
+    ],
+)
+def test_a_password_reset_without_a_usable_link_expiry_or_address_is_invalid(payload):
+    with pytest.raises(InvalidPayload):
+        intent_for("users.password_reset_requested", payload)

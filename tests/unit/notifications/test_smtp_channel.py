@@ -73,6 +73,7 @@ def test_categories_are_a_short_fixed_set_and_old_free_text_reads_as_gave_up():
         "recipient_refused",
         "message_rejected",
         "no_channel",
+        "expired",
         "no_contact",
         "smtp_unavailable",
         "gave_up",
