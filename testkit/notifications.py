@@ -1,14 +1,15 @@
-"""In-memory fakes of the notifications ports, with the same rules as the Redis adapters."""
+"""In-memory fakes of the notifications ports, with the same rules as the Redis adapters, and
+`Context`: the context wired on them by `bootstrap`, as the worker wires it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from subgraphs.kernel.events import Event
-from subgraphs.notifications.bootstrap import Delivery, Ports, WorkerUseCases, bootstrap
+from subgraphs.notifications.bootstrap import Delivery, WorkerUseCases, bootstrap
 from subgraphs.notifications.domain.notification import (
     Channel,
     Contact,
@@ -24,9 +25,11 @@ from subgraphs.notifications.usecase.ports import (
     Page,
     PageCursor,
     PermanentFailure,
+    Ports,
     TemporaryFailure,
 )
 from subgraphs.notifications.worker import event_handlers
+from testkit.kernel import FakeTime
 
 
 class InMemoryNotifications:
@@ -183,17 +186,6 @@ def permanent(
     return PermanentFailure(detail, reason)
 
 
-class Clock:
-    def __init__(self, now: datetime | None = None) -> None:
-        self.now = now or datetime(2026, 1, 1, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 POLICY = DeliveryPolicy(
     max_attempts=3, first_delay_seconds=2, max_delay_seconds=5, attempt_timeout_seconds=0.5
 )
@@ -211,7 +203,7 @@ class Context:
         channels: dict[Channel, ChannelSender] | None = None,
         policy: DeliveryPolicy = POLICY,
     ) -> None:
-        self.clock = Clock()
+        self.clock = FakeTime()
         self.store = store or InMemoryNotifications()
         self.preferences = InMemoryPreferences()
         self.contacts = contacts or InMemoryContacts()

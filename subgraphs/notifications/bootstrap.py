@@ -15,32 +15,15 @@ from typing import overload
 
 from subgraphs.kernel.clock import Clock
 from subgraphs.notifications.domain.notification import Channel, Notification
+from subgraphs.notifications.transport.context import NotificationsUseCases
 from subgraphs.notifications.usecase.deliver import Deliver
 from subgraphs.notifications.usecase.ingest_event import IngestEvent
-from subgraphs.notifications.usecase.ports import (
-    Channels,
-    ContactStore,
-    DeliveryPolicy,
-    DeliveryQueue,
-    NotificationStore,
-    OrderSummaries,
-    PreferenceStore,
-)
+from subgraphs.notifications.usecase.ports import Channels, DeliveryPolicy, DeliveryQueue, Ports
 from subgraphs.notifications.usecase.project_contact import ProjectContact
 from subgraphs.notifications.usecase.project_order import ProjectOrderSummary
 from subgraphs.notifications.usecase.read_notifications import ReadNotifications
 from subgraphs.notifications.usecase.requeue_stuck import RequeueStuck
 from subgraphs.notifications.usecase.update_preferences import UpdatePreferences
-
-
-@dataclass(frozen=True, kw_only=True)
-class Ports:
-    """The stores every notifications process uses."""
-
-    notifications: NotificationStore
-    preferences: PreferenceStore
-    contacts: ContactStore
-    orders: OrderSummaries
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,15 +40,7 @@ class Delivery:
 
 
 @dataclass(frozen=True, kw_only=True)
-class UseCases:
-    """What the subgraph serves."""
-
-    read: ReadNotifications
-    update_preferences: UpdatePreferences
-
-
-@dataclass(frozen=True, kw_only=True)
-class WorkerUseCases(UseCases):
+class WorkerUseCases(NotificationsUseCases):
     """What the worker runs as well: the event handlers, the delivery job and the sweep."""
 
     project_contact: ProjectContact
@@ -76,14 +51,16 @@ class WorkerUseCases(UseCases):
 
 
 @overload
-def bootstrap(ports: Ports, *, clock: Clock) -> UseCases: ...
+def bootstrap(ports: Ports, *, clock: Clock) -> NotificationsUseCases: ...
 @overload
 def bootstrap(ports: Ports, *, clock: Clock, delivery: Delivery) -> WorkerUseCases: ...
-def bootstrap(ports: Ports, *, clock: Clock, delivery: Delivery | None = None) -> UseCases:
+def bootstrap(
+    ports: Ports, *, clock: Clock, delivery: Delivery | None = None
+) -> NotificationsUseCases:
     read = ReadNotifications(ports.notifications, ports.preferences)
     update_preferences = UpdatePreferences(ports.preferences, clock)
     if delivery is None:
-        return UseCases(read=read, update_preferences=update_preferences)
+        return NotificationsUseCases(read=read, update_preferences=update_preferences)
     return WorkerUseCases(
         read=read,
         update_preferences=update_preferences,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
-from subgraphs.notifications.bootstrap import Ports
 from subgraphs.notifications.repository.redis_notifications import RedisNotificationStore
 from subgraphs.notifications.repository.redis_profiles import (
     RedisContacts,
@@ -12,6 +11,7 @@ from subgraphs.notifications.repository.redis_profiles import (
     RedisPreferences,
 )
 from subgraphs.notifications.settings import StoreSettings
+from subgraphs.notifications.usecase.ports import Ports
 
 
 def redis_ports(redis: aioredis.Redis, settings: StoreSettings) -> Ports:

@@ -161,3 +161,13 @@ class DeliveryPolicy:
     def delay(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number `attempt` (1-based)."""
         return min(self.first_delay_seconds * 2 ** (attempt - 1), self.max_delay_seconds)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ports:
+    """The stores every notifications process uses (Redis adapters, or fakes in tests)."""
+
+    notifications: NotificationStore
+    preferences: PreferenceStore
+    contacts: ContactStore
+    orders: OrderSummaries

@@ -19,7 +19,7 @@ from subgraphs.notifications.domain.notification import (
 )
 from subgraphs.notifications.usecase.deliver import Outcome, TryLater
 from subgraphs.notifications.usecase.ports import DeliveryPolicy, OutgoingMessage
-from tests.unit.notifications.fakes import (
+from testkit.notifications import (
     POLICY,
     Context,
     InMemoryContacts,
@@ -370,7 +370,7 @@ async def test_a_password_reset_is_never_sent_after_it_expired():
     reset = await reset_queued(world, timedelta(seconds=1))
     with pytest.raises(TryLater):  # the server is down; the retry comes after the expiry
         await world.deliver(reset)
-    world.clock.advance(seconds=2)
+    world.clock.now += timedelta(seconds=2)
 
     assert await world.deliver(reset) is Outcome.FAILED
     notification = world.store.by_id[reset]

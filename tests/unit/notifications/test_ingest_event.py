@@ -9,7 +9,7 @@ import pytest
 
 from subgraphs.kernel.events import Event, MalformedEvent
 from subgraphs.notifications.domain.notification import Channel, Kind, Preferences, Status
-from tests.unit.notifications.fakes import Context as World
+from testkit.notifications import Context as World
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ from subgraphs.notifications.domain.notification import (
 from subgraphs.notifications.jobs.arq_worker import deliver_notification
 from subgraphs.notifications.usecase.deliver import Outcome, TryLater
 from subgraphs.notifications.usecase.requeue_stuck import RequeueStuck
-from tests.unit.notifications.fakes import Clock, InMemoryNotifications, RecordingQueue
+from testkit.kernel import FakeTime
+from testkit.notifications import InMemoryNotifications, RecordingQueue
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 STUCK_AFTER = timedelta(seconds=60)
@@ -60,7 +61,7 @@ async def test_cancellation_reaches_arq_as_it_is():
 
 class Sweep:
     def __init__(self) -> None:
-        self.clock = Clock(T0)
+        self.clock = FakeTime(T0)
         self.store = InMemoryNotifications()
         self.queue = RecordingQueue()
         self.requeue = RequeueStuck(
@@ -90,9 +91,9 @@ async def test_a_queued_notification_whose_job_is_gone_gets_a_new_one():
     stuck = await sweep.queued(1, attempts=2)
     sweep.queue.finish(stuck)  # arq dropped the job; the record stays QUEUED
 
-    sweep.clock.advance(seconds=59)
+    sweep.clock.now += timedelta(seconds=59)
     assert await sweep.requeue() == 0  # not yet: the bridge may be about to enqueue it
-    sweep.clock.advance(seconds=1)
+    sweep.clock.now += timedelta(seconds=1)
     assert await sweep.requeue() == 1
     assert sweep.queue.enqueued == [stuck, stuck]
     assert await sweep.queue.has_job(stuck)
@@ -103,15 +104,15 @@ async def test_a_queued_notification_whose_job_is_gone_gets_a_new_one():
 async def test_a_notification_with_a_live_job_is_left_alone_and_checked_again_later():
     sweep = Sweep()
     waiting = await sweep.queued(1)  # e.g. deferred for a retry in 300 s
-    sweep.clock.advance(seconds=80)
+    sweep.clock.now += timedelta(seconds=80)
     assert await sweep.requeue() == 0
     assert sweep.queue.enqueued == [waiting]
     assert sweep.store.queued[waiting] == sweep.clock.now  # seen now: next look in 60 s
 
     sweep.queue.finish(waiting)
-    sweep.clock.advance(seconds=30)
+    sweep.clock.now += timedelta(seconds=30)
     assert await sweep.requeue() == 0  # seen 30 s ago
-    sweep.clock.advance(seconds=30)
+    sweep.clock.now += timedelta(seconds=30)
     assert await sweep.requeue() == 1
 
 
@@ -123,7 +124,7 @@ async def test_done_or_expired_notifications_leave_the_list_and_get_no_job():
     # SENT by a path that left it listed (the Redis script unlists it in the same step)
     sweep.store.by_id[done] = replace(sweep.store.by_id[done], status=Status.SENT)
     del sweep.store.by_id[gone]  # the record expired
-    sweep.clock.advance(seconds=61)
+    sweep.clock.now += timedelta(seconds=61)
 
     assert await sweep.requeue() == 0
     assert sweep.queue.enqueued == [done, gone]

@@ -6,8 +6,7 @@ import pytest
 
 from subgraphs.kernel.errors import DomainError
 from subgraphs.notifications.domain.notification import Channel, Preferences
-from subgraphs.notifications.usecase.update_preferences import UpdatePreferences
-from tests.unit.notifications.fakes import Clock, InMemoryPreferences
+from testkit.notifications import Context
 
 
 def test_by_default_email_is_on_and_sms_off():
@@ -17,8 +16,8 @@ def test_by_default_email_is_on_and_sms_off():
 
 
 async def test_an_omitted_channel_stays_as_it_is():
-    store, clock = InMemoryPreferences(), Clock()
-    update = UpdatePreferences(store, clock)
+    context = Context()
+    store, clock, update = context.preferences, context.clock, context.usecases.update_preferences
 
     first = await update("u-1", email=None, sms=True)
     second = await update("u-1", email=False, sms=None)
@@ -31,5 +30,5 @@ async def test_an_omitted_channel_stays_as_it_is():
 
 async def test_an_update_that_changes_nothing_is_a_user_error():
     with pytest.raises(DomainError) as excinfo:
-        await UpdatePreferences(InMemoryPreferences(), Clock())("u-1", email=None, sms=None)
+        await Context().usecases.update_preferences("u-1", email=None, sms=None)
     assert [p.code for p in excinfo.value.problems] == ["NOTHING_TO_UPDATE"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from subgraphs.notifications.domain.notification import Channel, Kind, Notification, Status
 from subgraphs.notifications.usecase.ports import Page, PageCursor
 from subgraphs.notifications.usecase.read_notifications import MAX_PAGE, ReadNotifications
-from tests.unit.notifications.fakes import InMemoryNotifications, InMemoryPreferences
+from testkit.notifications import Context, InMemoryNotifications
 
 
 class CountingStore(InMemoryNotifications):
@@ -37,7 +37,7 @@ async def reader(count: int) -> tuple[ReadNotifications, CountingStore]:
                 created_at=t0 + timedelta(seconds=n),
             )
         )
-    return ReadNotifications(store, InMemoryPreferences()), store
+    return Context(store=store).usecases.read, store
 
 
 async def test_a_page_of_zero_is_empty_and_says_nothing_follows():
