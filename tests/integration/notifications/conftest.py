@@ -6,7 +6,7 @@ factories) with fast timings: jobs polled every 50 ms, retries after 0.2 to
 limit of 2 s plus its own 10 s), the sweep every 0.2 s.
 
 Timing: tests never sleep for a fixed time and then assert; they poll for a
-condition with a generous deadline (`wait_for`, 20 s by default) that returns
+condition with a generous deadline (`tests.support.eventually`, 20 s by default) that returns
 as soon as it holds. A "nothing happened" assertion comes only after a
 positive signal that it would have happened by then (`idle`: every entry
 acknowledged and every job finished).
@@ -19,9 +19,8 @@ only that database.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -188,20 +187,6 @@ async def append(
 async def registered(redis: aioredis.Redis, user_id: str, **extra: Any) -> Event:
     payload = {"user_id": user_id, "email": f"{user_id}@example.com", "name": "Ann", "phone": None}
     return await append(redis, "users.registered", {**payload, **extra})
-
-
-async def wait_for(
-    check: Callable[[], Awaitable[Any]], timeout: float = 20.0, what: str = "condition"
-) -> Any:
-    """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def all_acknowledged(redis: aioredis.Redis, group: str = "notifications") -> bool:

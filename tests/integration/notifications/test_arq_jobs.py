@@ -41,7 +41,8 @@ from subgraphs.notifications.repository.redis_profiles import RedisContacts
 from subgraphs.notifications.settings import JobSettings, StoreSettings
 from subgraphs.notifications.usecase.ports import DeliveryPolicy, OutgoingMessage
 from subgraphs.notifications.usecase.requeue_stuck import RequeueStuck
-from tests.integration.notifications.conftest import notification, status_is, wait_for
+from tests.integration.notifications.conftest import notification, status_is
+from tests.support import eventually
 
 pytestmark = [
     pytest.mark.integration,
@@ -194,7 +195,7 @@ async def test_a_redis_error_while_reading_the_notification_is_retried_and_it_is
 
     await jobs.queue.enqueue(notification_id)
 
-    await wait_for(lambda: status_is(redis, notification_id, "SENT"), 20, "the retried send")
+    await eventually(lambda: status_is(redis, notification_id, "SENT"), what="the retried send")
     assert jobs.store.gets >= 2
     [mail] = jobs.email.sent
     assert mail.key == notification_id
@@ -209,7 +210,7 @@ async def test_an_error_on_every_attempt_ends_failed_with_internal_error(redis, 
 
     await jobs.queue.enqueue(notification_id)
 
-    await wait_for(lambda: status_is(redis, notification_id, "FAILED"), 20, "FAILED")
+    await eventually(lambda: status_is(redis, notification_id, "FAILED"), what="FAILED")
     record = await notification(redis, notification_id)
     assert (record["failure_reason"], record["attempts"]) == ("internal_error", str(MAX_ATTEMPTS))
     assert "bug in the projection" in record["last_error"]
@@ -224,7 +225,7 @@ async def test_an_attempt_that_hangs_past_the_job_timeout_is_retried_then_failed
 
     await jobs.queue.enqueue(notification_id)
 
-    await wait_for(lambda: status_is(redis, notification_id, "FAILED"), 20, "FAILED")
+    await eventually(lambda: status_is(redis, notification_id, "FAILED"), what="FAILED")
     record = await notification(redis, notification_id)
     assert record["failure_reason"] == "internal_error"
     assert "longer than 0.5s" in record["last_error"]
@@ -235,12 +236,12 @@ async def test_a_job_arq_dropped_leaves_nothing_behind_and_can_be_queued_again(r
     notification_id = await jobs.queued(4)
     # A job arq fails for good (here: a function it does not know).
     await jobs.arq.enqueue_job("no_such_job", notification_id, _job_id=notification_id)
-    await wait_for(lambda: _no_job(jobs, notification_id), 20, "arq dropping the job")
+    await eventually(lambda: _no_job(jobs, notification_id), what="arq dropping the job")
     assert not await redis.exists(f"arq:result:{notification_id}")  # no result kept
     assert await status_is(redis, notification_id, "QUEUED")
 
     await jobs.queue.enqueue(notification_id)  # what the sweep does
-    await wait_for(lambda: status_is(redis, notification_id, "SENT"), 20, "the queued send")
+    await eventually(lambda: status_is(redis, notification_id, "SENT"), what="the queued send")
     assert len(jobs.email.sent) == 1
 
 
@@ -260,7 +261,7 @@ async def test_the_sweep_finds_a_notification_stuck_without_a_job_and_it_is_sent
     assert await redis.zrange("notifications:queued", 0, -1) == [stuck, waiting]
 
     assert await sweep() == 1
-    await wait_for(lambda: status_is(redis, stuck, "SENT"), 20, "the swept notification sent")
+    await eventually(lambda: status_is(redis, stuck, "SENT"), what="the swept notification sent")
     assert await redis.zrange("notifications:queued", 0, -1) == [waiting]
     assert await status_is(redis, waiting, "QUEUED")
     assert [m.key for m in jobs.email.sent] == [stuck]
@@ -270,12 +271,12 @@ async def test_a_job_queued_in_this_process_starts_without_waiting_for_the_poll(
     # arq polls its queue once at start, then not again for a minute: only the wake-up can
     # start this job within the deadline.
     jobs = await start_jobs(poll_delay=60)
-    await wait_for(lambda: redis.exists("notifications:jobs:health-check"), 20, "the first poll")
+    await eventually(lambda: redis.exists("notifications:jobs:health-check"), what="the first poll")
     notification_id = await jobs.queued(7)
 
     await jobs.queue.enqueue(notification_id)
 
-    await wait_for(lambda: status_is(redis, notification_id, "SENT"), 20, "the woken job")
+    await eventually(lambda: status_is(redis, notification_id, "SENT"), what="the woken job")
     assert [m.key for m in jobs.email.sent] == [notification_id]
 
 

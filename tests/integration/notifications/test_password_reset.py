@@ -20,9 +20,8 @@ from tests.integration.notifications.conftest import (
     notification,
     registered,
     status_is,
-    wait_for,
 )
-from tests.support import graphql
+from tests.support import eventually, graphql
 from tools.procs import free_port
 
 pytestmark = pytest.mark.integration
@@ -55,7 +54,7 @@ async def test_a_reset_link_is_mailed_even_with_email_off_and_never_shown_by_the
     event, token = await reset_requested(redis, "u-reset", expires_in=timedelta(minutes=30))
     reset = f"{event.id}:email"
 
-    await wait_for(lambda: status_is(redis, reset, "SENT"), what="the reset mail")
+    await eventually(lambda: status_is(redis, reset, "SENT"), what="the reset mail")
     [mail] = await smtp_sink.messages(to="u-reset@example.com")
     assert mail["subject"] == "Reset your Commerce password"
     raw = await smtp_sink.raw(mail["id"])
@@ -76,8 +75,8 @@ async def test_a_reset_link_is_mailed_even_with_email_off_and_never_shown_by_the
 async def test_an_expired_reset_request_sends_nothing(redis, smtp_sink, worker):
     event, _ = await reset_requested(redis, "u-late", expires_in=timedelta(seconds=-1))
     await registered(redis, "u-after")  # a later event on the same stream that does send
-    await wait_for(lambda: smtp_sink.messages(to="u-after"), what="the later mail")
-    await wait_for(lambda: idle(redis), what="every entry handled, every job finished")
+    await eventually(lambda: smtp_sink.messages(to="u-after"), what="the later mail")
+    await eventually(lambda: idle(redis), what="every entry handled, every job finished")
 
     assert await smtp_sink.messages(to="u-late") == []
     assert await notification(redis, f"{event.id}:email") == {}
@@ -93,11 +92,11 @@ async def test_a_reset_that_expires_while_smtp_is_down_is_failed_not_sent_later(
     event, _ = await reset_requested(redis, "u-down", expires_in=timedelta(seconds=2))
     reset = f"{event.id}:email"
 
-    await wait_for(lambda: status_is(redis, reset, "FAILED"), what="the expiry")
+    await eventually(lambda: status_is(redis, reset, "FAILED"), what="the expiry")
     record = await notification(redis, reset)
     assert record["failure_reason"] == "expired"
     assert record["last_error"].startswith("expired at")
     sink.process.start()
     sink.process.wait_ready()
-    await wait_for(lambda: idle(redis), what="every job finished")
+    await eventually(lambda: idle(redis), what="every job finished")
     assert await sink.messages() == []

@@ -30,8 +30,8 @@ from tests.integration.notifications.conftest import (
     registered,
     sink_held,
     status_is,
-    wait_for,
 )
+from tests.support import eventually
 from tools.procs import free_port, http_ok
 
 pytestmark = pytest.mark.integration
@@ -41,18 +41,18 @@ async def test_the_same_event_delivered_twice_sends_one_mail(redis, smtp_sink, w
     event = await registered(redis, "u-twice")
     await append(redis, "", {}, event=event)  # the same envelope again (a redelivery)
     welcome = f"{event.id}:email"
-    await wait_for(lambda: status_is(redis, welcome, "SENT"), what="the welcome mail")
-    await wait_for(lambda: all_acknowledged(redis), what="both entries acknowledged")
+    await eventually(lambda: status_is(redis, welcome, "SENT"), what="the welcome mail")
+    await eventually(lambda: all_acknowledged(redis), what="both entries acknowledged")
 
     # arq keeps no result of a finished job: only our records stand in the way.
-    await wait_for(lambda: idle(redis), what="the job finished")
+    await eventually(lambda: idle(redis), what="the job finished")
     assert not await redis.exists(f"arq:job:{welcome}", f"arq:result:{welcome}")
     await append(redis, "", {}, event=event)
     # A later event on the same stream, then quiet: the third entry was handled, and any
     # job it enqueued (a wrong second send) has finished, so its mail would be at the sink.
     later = await registered(redis, "u-twice-later")
-    await wait_for(lambda: status_is(redis, f"{later.id}:email", "SENT"), what="the later mail")
-    await wait_for(lambda: idle(redis), what="every entry handled, every job finished")
+    await eventually(lambda: status_is(redis, f"{later.id}:email", "SENT"), what="the later mail")
+    await eventually(lambda: idle(redis), what="every entry handled, every job finished")
 
     [mail] = await smtp_sink.messages(to="u-twice@example.com")
     assert (mail["subject"], mail["duplicates"]) == ("Welcome to Commerce", 0)
@@ -62,14 +62,14 @@ async def test_the_same_event_delivered_twice_sends_one_mail(redis, smtp_sink, w
 async def test_a_worker_killed_mid_send_and_restarted_sends_the_mail_once(redis, smtp_sink, worker):
     async with sink_held(smtp_sink):  # the sink stores the mail but does not answer
         event = await registered(redis, "u-killed")
-        await wait_for(lambda: smtp_sink.messages(to="u-killed"), what="the mail at the sink")
+        await eventually(lambda: smtp_sink.messages(to="u-killed"), what="the mail at the sink")
         worker.kill()  # SIGKILL: the worker never learns the mail was accepted
     welcome = f"{event.id}:email"
     assert await status_is(redis, welcome, "QUEUED")
     assert not await redis.exists(f"notifications:sent:{welcome}")
 
     worker.start()  # arq runs the job again once its in-progress key expires (12 s)
-    await wait_for(lambda: status_is(redis, welcome, "SENT"), what="the resend")
+    await eventually(lambda: status_is(redis, welcome, "SENT"), what="the resend")
 
     [mail] = await smtp_sink.messages(to="u-killed")
     # The resend happened and carried the same Message-ID, so the mailbox kept one mail.
@@ -93,14 +93,14 @@ async def test_smtp_down_for_a_while_is_retried_and_the_mail_sent_once_it_is_bac
     async def retried_twice() -> bool:
         return int((await notification(redis, welcome)).get("attempts", "0")) >= 2
 
-    await wait_for(retried_twice, what="two failed attempts")
+    await eventually(retried_twice, what="two failed attempts")
     record = await notification(redis, welcome)
     assert record["status"] == "QUEUED"
     assert "smtp unavailable" in record["last_error"]
 
     sink.process.start()
     sink.process.wait_ready()
-    await wait_for(lambda: status_is(redis, welcome, "SENT"), what="the mail once SMTP is back")
+    await eventually(lambda: status_is(redis, welcome, "SENT"), what="the mail once SMTP is back")
     [mail] = await sink.messages(to="u-down")
     assert mail["duplicates"] == 0
 
@@ -109,13 +109,13 @@ async def test_email_turned_off_sends_nothing_but_the_event_is_acknowledged(
     redis, smtp_sink, worker
 ):
     await registered(redis, "u-quiet")
-    await wait_for(lambda: smtp_sink.messages(to="u-quiet"), what="the welcome mail")
+    await eventually(lambda: smtp_sink.messages(to="u-quiet"), what="the welcome mail")
     await RedisPreferences(redis).put("u-quiet", Preferences(email=False))
 
     order = await append(redis, "orders.created", _order("u-quiet", "ord-quiet"))
     await registered(redis, "u-loud")  # a later event that does send
-    await wait_for(lambda: smtp_sink.messages(to="u-loud"), what="the later mail")
-    await wait_for(lambda: idle(redis), what="every entry handled, every job finished")
+    await eventually(lambda: smtp_sink.messages(to="u-loud"), what="the later mail")
+    await eventually(lambda: idle(redis), what="every entry handled, every job finished")
 
     assert [m["subject"] for m in await smtp_sink.messages(to="u-quiet")] == ["Welcome to Commerce"]
     assert await notification(redis, f"{order.id}:email") == {}
@@ -127,8 +127,8 @@ async def test_malformed_events_go_to_dead_letters_and_the_worker_goes_on(redis,
     no_user = {k: v for k, v in _order("u-x", "o-1").items() if k != "user_id"}
     bad = await append(redis, "orders.created", no_user)
     await registered(redis, "u-after")
-    await wait_for(lambda: smtp_sink.messages(to="u-after"), what="the mail after them")
-    await wait_for(lambda: all_acknowledged(redis), what="every entry acknowledged")
+    await eventually(lambda: smtp_sink.messages(to="u-after"), what="the mail after them")
+    await eventually(lambda: all_acknowledged(redis), what="every entry acknowledged")
 
     dead = await redis.xrange("dead.notifications")
     assert len(dead) == 2
@@ -146,7 +146,7 @@ async def test_a_refused_address_fails_for_good_with_a_category_not_the_reply(
 ):
     event = await registered(redis, "u-bounce", email="nobody@reject.test")
     welcome = f"{event.id}:email"
-    await wait_for(lambda: status_is(redis, welcome, "FAILED"), what="the failure")
+    await eventually(lambda: status_is(redis, welcome, "FAILED"), what="the failure")
     record = await notification(redis, welcome)
     assert record["failure_reason"] == "recipient_refused"  # what clients see
     assert record["last_error"].startswith("recipient refused: 550")  # kept, not exposed
@@ -173,7 +173,7 @@ async def test_a_job_that_fails_unexpectedly_every_time_ends_failed_not_queued(
     finally:
         await arq.aclose(close_connection_pool=True)
 
-    await wait_for(lambda: status_is(redis, broken.id, "FAILED"), what="FAILED")
+    await eventually(lambda: status_is(redis, broken.id, "FAILED"), what="FAILED")
     record = await notification(redis, broken.id)
     assert (record["failure_reason"], record["attempts"]) == ("internal_error", "3")
     assert "TypeError" in record["last_error"]
@@ -190,7 +190,7 @@ async def test_a_queued_notification_left_without_a_job_is_swept_up_and_sent(
     stuck = _queued("evt-swept", "u-swept", created_at=datetime.now(UTC) - timedelta(minutes=5))
     await _store(redis).create(stuck)
 
-    await wait_for(lambda: status_is(redis, stuck.id, "SENT"), what="the swept notification")
+    await eventually(lambda: status_is(redis, stuck.id, "SENT"), what="the swept notification")
     [mail] = await smtp_sink.messages(to="u-swept")
     assert mail["subject"] == "Welcome to Commerce"
     assert await redis.zscore("notifications:queued", stuck.id) is None
@@ -200,13 +200,13 @@ async def test_sms_goes_to_the_local_provider_when_turned_on(redis, smtp_sink, w
     await RedisPreferences(redis).put("u-sms", Preferences(email=True, sms=True))
     await registered(redis, "u-sms", phone="+14155550123")
     order = await append(redis, "orders.created", _order("u-sms", "ord-sms"))
-    await wait_for(lambda: status_is(redis, f"{order.id}:sms", "SENT"), what="the SMS")
+    await eventually(lambda: status_is(redis, f"{order.id}:sms", "SENT"), what="the SMS")
 
     texts = [json.loads(raw) for raw in await redis.lrange("notifications:sms:outbox", 0, -1)]
     assert {(t["to"], t["text"]) for t in texts} >= {
         ("+14155550123", "Commerce: Order ord-sms received.")
     }
-    await wait_for(lambda: status_is(redis, f"{order.id}:email", "SENT"), what="the email")
+    await eventually(lambda: status_is(redis, f"{order.id}:email", "SENT"), what="the email")
 
 
 def _store(redis) -> RedisNotificationStore:
