@@ -163,14 +163,15 @@ class Deliver:
         name = contact.name if contact else None
         message = render(notification.kind, notification.data, notification.channel, name)
         outgoing = OutgoingMessage(notification.id, address, message.subject, message.text)
-        current.sending = True
+        current.sending = True  # a time-out from here on is the channel's (no answer)
         try:
             receipt = await sender.send(outgoing)
-        except TemporaryFailure as exc:
+        except (TemporaryFailure, PermanentFailure) as exc:
+            current.sending = False
+            if isinstance(exc, PermanentFailure):
+                return await self._fail(current, exc.reason, str(exc))
             reason = exc.reason or FailureReason.unavailable(notification.channel)
             return await self._retry_or_fail(current, reason, str(exc))
-        except PermanentFailure as exc:
-            return await self._fail(current, exc.reason, str(exc))
         current.sending = False
         await self._store.mark_sent(notification.id, self._clock(), receipt)
         self._observe(notification, "sent")
