@@ -195,11 +195,19 @@ def test_a_one_megabyte_value_fits_and_two_megabytes_do_not(config: dict[str, An
     assert 1_100_000 < config["limits"]["http_max_request_bytes"] < 2_000_000
 
 
+def _seconds(duration: str) -> float:
+    """A router duration ("250ms", "10s", "1m") in seconds."""
+    number, unit = re.fullmatch(r"(\d+(?:\.\d+)?)(ms|s|m)", duration).groups()  # type: ignore[union-attr]
+    return float(number) * {"ms": 0.001, "s": 1.0, "m": 60.0}[unit]
+
+
 def test_timeouts_and_rate_ceiling(config: dict[str, Any]) -> None:
     shaping = config["traffic_shaping"]
-    assert shaping["router"]["timeout"] == "30s"
-    assert shaping["router"]["global_rate_limit"]["interval"] == "1s"
-    assert shaping["all"]["timeout"] == "10s"
+    # A subgraph call times out before the client request does, so the client gets an answer.
+    assert _seconds(shaping["all"]["timeout"]) < _seconds(shaping["router"]["timeout"])
+    ceiling = shaping["router"]["global_rate_limit"]
+    assert ceiling["capacity"] > 0
+    assert _seconds(ceiling["interval"]) > 0
     subgraphs = yaml.safe_load((REPO / "supergraph.yaml").read_text(encoding="utf-8"))["subgraphs"]
     assert set(shaping.get("subgraphs", {})) <= set(subgraphs)
 
