@@ -67,8 +67,9 @@ lint: python-deps ## ruff check, ruff format --check, mypy, lint-imports, duplic
 	@echo "pylint duplicate-code (subgraphs/)"
 	@$(BIN)/pylint subgraphs
 
-compose: python-deps node-deps ## export every subgraph's SDL and compose router/supergraph.graphql
+compose: python-deps node-deps ## export every subgraph's SDL, compose router/supergraph.graphql, refresh deploy/kubernetes/router-config.yaml
 	@$(PY) -m tools.compose
+	@$(PY) -m tools.kubernetes_config
 
 clean: ## remove caches and logs (keeps .venv, router/node_modules and .data)
 	@echo "clean"

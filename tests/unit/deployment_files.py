@@ -256,3 +256,33 @@ def ignored(path: str) -> bool:
         if any(regex.fullmatch(candidate) for candidate in candidates):
             result = not negated
     return result
+
+
+# ------------------------------------------------------------------ OpenTelemetry
+
+# The standard OpenTelemetry SDK variables a deployment may set on any process: the SDK reads
+# them itself (they are not settings of ours), so they are allowed next to each process's own.
+OTEL_VARIABLES = {
+    "OTEL_SERVICE_NAME",
+    "OTEL_RESOURCE_ATTRIBUTES",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_PROTOCOL",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_HEADERS",
+    "OTEL_TRACES_EXPORTER",
+    "OTEL_TRACES_SAMPLER",
+    "OTEL_TRACES_SAMPLER_ARG",
+    "OTEL_PROPAGATORS",
+}
+
+
+# ------------------------------------------------------------------ Kubernetes
+
+KUBERNETES_DIR = REPO / "deploy" / "kubernetes"
+
+
+def load_documents(path: Path) -> list[dict[str, Any]]:
+    """The objects of a multi-document YAML file (empty documents dropped)."""
+    documents = [doc for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")) if doc]
+    assert all(isinstance(doc, dict) for doc in documents), path
+    return documents
