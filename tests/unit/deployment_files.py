@@ -208,10 +208,44 @@ def final_stage(lines: list[str]) -> list[str]:
     return lines[starts[-1] :]
 
 
-def dockerfile_has_healthcheck(service: dict[str, Any]) -> bool:
+def dockerfile_of(service: dict[str, Any]) -> Path:
     build = service["build"]
-    path = COMPOSE_FILE.parent / build["context"] / build.get("dockerfile", "Dockerfile")
-    return any(line.split()[0] == "HEALTHCHECK" for line in instructions(path))
+    return (
+        COMPOSE_FILE.parent / build["context"] / build.get("dockerfile", "Dockerfile")
+    ).resolve()
+
+
+def dockerfile_has_healthcheck(service: dict[str, Any]) -> bool:
+    return any(line.split()[0] == "HEALTHCHECK" for line in instructions(dockerfile_of(service)))
+
+
+def python_builds(services: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The services built from the root Dockerfile: one Python process each."""
+    return {
+        name: service
+        for name, service in services.items()
+        if "build" in service and dockerfile_of(service) == DOCKERFILE.resolve()
+    }
+
+
+# The storefront's web server image (storefront/Dockerfile, written by the storefront's
+# authors). Until it exists, the deployment files assume it listens on 8080.
+STOREFRONT_DOCKERFILE = REPO / "storefront" / "Dockerfile"
+STOREFRONT_ASSUMED_PORT = 8080
+
+
+def storefront_port() -> int:
+    """The port the storefront image serves on: its EXPOSE, or the assumption until it exists."""
+    if not STOREFRONT_DOCKERFILE.exists():
+        return STOREFRONT_ASSUMED_PORT
+    exposed = [
+        int(port.split("/")[0])
+        for line in final_stage(instructions(STOREFRONT_DOCKERFILE))
+        if line.upper().startswith("EXPOSE ")
+        for port in line.split()[1:]
+    ]
+    assert len(exposed) == 1, f"storefront/Dockerfile exposes {exposed}"
+    return exposed[0]
 
 
 # ------------------------------------------------------------------ .dockerignore

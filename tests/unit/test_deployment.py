@@ -1,5 +1,7 @@
 """docker-compose.yml: valid against the Compose specification, and true to the code.
 
+Jaeger, Prometheus and its rules are checked in test_observability.py.
+
 No Docker engine runs here, so the file is checked by reading it: against the Compose
 specification's schema, and every name in it (services, build arguments, mounted files,
 environment variables, ports) against what the code, supergraph.yaml and router/router.yaml
@@ -24,23 +26,32 @@ import yaml
 
 from tests.unit.deployment_files import (
     COMPOSE_FILE,
+    OTEL_VARIABLES,
     REPO,
     REQUIRED,
+    STOREFRONT_DOCKERFILE,
     MissingVariable,
     bind_mounts,
     build_args,
     dockerfile_has_healthcheck,
     environment,
+    final_stage,
+    instructions,
     interpolate,
     load_yaml,
+    python_builds,
     setting_names,
     settings_class,
+    storefront_port,
     subgraphs,
     unknown_variables,
 )
 
 SCHEMA = REPO / "deploy" / "schemas" / "compose-spec.schema.json"
 ROUTER_SERVICE = "router"
+STOREFRONT_SERVICE = "storefront"
+# Operators' tools: published on the loopback interface only.
+OPERATOR_PORTS = {"jaeger": ["127.0.0.1:16686:16686"], "prometheus": ["127.0.0.1:9090:9090"]}
 ROUTER_IMAGE = re.compile(r"ghcr\.io/apollographql/router:v2\.13\.\d+")
 # Apollo Router reads these itself (GraphOS); every other router variable is one that
 # router.yaml expands as ${env.NAME}.
@@ -88,8 +99,8 @@ def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def built(services: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The services built from the repository's Dockerfile."""
-    return {name: service for name, service in services.items() if "build" in service}
+    """The services built from the repository's Dockerfile: the Python processes."""
+    return python_builds(services)
 
 
 @pytest.fixture(scope="module")
@@ -162,9 +173,12 @@ def test_no_secret_is_written_in_the_file(raw: dict[str, Any]) -> None:
 # ------------------------------------------------------------------ files the stack needs
 
 
-def test_build_contexts_and_dockerfiles_exist(built: dict[str, dict[str, Any]]) -> None:
-    assert built
-    for name, service in built.items():
+def test_build_contexts_and_dockerfiles_exist(services: dict[str, dict[str, Any]]) -> None:
+    builds = {name: service for name, service in services.items() if "build" in service}
+    assert set(builds) == set(python_builds(services)) | {STOREFRONT_SERVICE}
+    for name, service in builds.items():
+        if name == STOREFRONT_SERVICE and not STOREFRONT_DOCKERFILE.exists():
+            continue  # written on the storefront's branch; checked here once it exists
         build = service["build"]
         context = (COMPOSE_FILE.parent / build["context"]).resolve()
         assert context.is_dir(), name
@@ -215,7 +229,17 @@ def test_every_variable_a_service_sets_is_one_of_its_settings(
         cls = settings_class(build_args(service)["MODULE"])
         env = environment(service)
         assert env == {key.upper(): value for key, value in env.items()}, name
-        assert unknown_variables(env, cls) == set(), f"{name}: not settings of {cls.__name__}"
+        own = {key: value for key, value in env.items() if key not in OTEL_VARIABLES}
+        assert unknown_variables(own, cls) == set(), f"{name}: not settings of {cls.__name__}"
+
+
+def test_every_python_process_sends_traces_to_jaeger(built: dict[str, dict[str, Any]]) -> None:
+    for name, service in built.items():
+        env = environment(service)
+        assert env["OTEL_SERVICE_NAME"] == name
+        endpoint = urllib.parse.urlsplit(env["OTEL_EXPORTER_OTLP_ENDPOINT"] or "")
+        assert (endpoint.hostname, endpoint.port) == ("jaeger", 4318), name
+        assert env["OTEL_EXPORTER_OTLP_PROTOCOL"] == "http/protobuf", name
 
 
 def test_services_configure_production_on_their_port_on_all_interfaces(
@@ -238,9 +262,7 @@ def test_services_configure_production_on_their_port_on_all_interfaces(
 
 def test_stores_and_keys_are_reached_by_service_name(services: dict[str, dict[str, Any]]) -> None:
     ports = {
-        name: int(build_args(service)["PORT"])
-        for name, service in services.items()
-        if "build" in service
+        name: int(build_args(service)["PORT"]) for name, service in python_builds(services).items()
     }
     for name, service in services.items():
         env = environment(service)
@@ -267,9 +289,7 @@ def test_stores_and_keys_are_reached_by_service_name(services: dict[str, dict[st
 
 def test_every_subgraph_process_can_reach_its_stores(services: dict[str, dict[str, Any]]) -> None:
     # A process with a MongoDB or Redis setting gets the URL and waits for that store.
-    for name, service in services.items():
-        if "build" not in service:
-            continue
+    for name, service in python_builds(services).items():
         names = setting_names(settings_class(build_args(service)["MODULE"]))
         env = environment(service)
         depends = service.get("depends_on") or {}
@@ -290,6 +310,8 @@ def test_every_service_has_a_healthcheck(services: dict[str, dict[str, Any]]) ->
             assert check["test"][0] in ("CMD", "CMD-SHELL"), name
         else:
             assert "build" in service, f"{name} has no healthcheck"
+            if name == STOREFRONT_SERVICE and not STOREFRONT_DOCKERFILE.exists():
+                continue  # written on the storefront's branch; checked here once it exists
             assert dockerfile_has_healthcheck(service), name
 
 
@@ -302,12 +324,47 @@ def test_dependencies_wait_until_healthy(services: dict[str, dict[str, Any]]) ->
             assert rule["condition"] == "service_healthy", (name, dependency)
 
 
-def test_only_the_router_publishes_a_port(services: dict[str, dict[str, Any]]) -> None:
+def test_only_the_router_and_the_storefront_are_published(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    # Customers reach the router and the storefront; operators reach Jaeger's and Prometheus's
+    # UIs on the machine itself; nothing else (stores, subgraphs, the worker) is published.
+    expected = {
+        ROUTER_SERVICE: ["4000:4000"],
+        STOREFRONT_SERVICE: [f"3000:{storefront_port()}"],
+        **OPERATOR_PORTS,
+    }
     for name, service in services.items():
         assert service.get("network_mode") != "host", name
-        if name != ROUTER_SERVICE:
-            assert not service.get("ports"), f"{name} publishes {service['ports']}"
-    assert services[ROUTER_SERVICE]["ports"] == ["4000:4000"]
+        assert service.get("ports", []) == expected.get(name, []), name
+
+
+def test_the_storefront_is_hardened_like_the_python_services(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    storefront = services[STOREFRONT_SERVICE]
+    assert storefront["build"]["context"] == "./storefront"
+    assert storefront["read_only"] is True
+    assert storefront["cap_drop"] == ["ALL"]
+    assert "no-new-privileges:true" in storefront["security_opt"]
+    assert not storefront.get("environment"), "the built files hold their configuration"
+    if not STOREFRONT_DOCKERFILE.exists():
+        return  # written on the storefront's branch; checked here once it exists
+    # Its image runs as a non-root user and its web server sends the CSP header (from the
+    # Dockerfile or from a file the final stage copies in).
+    final = final_stage(instructions(STOREFRONT_DOCKERFILE))
+    users = [line.split()[1] for line in final if line.upper().startswith("USER ")]
+    assert users, "storefront/Dockerfile sets no USER"
+    assert users[-1].split(":")[0] not in ("root", "0")
+    copied = [
+        STOREFRONT_DOCKERFILE.parent / source
+        for line in final
+        if line.upper().startswith("COPY ") and "--from" not in line
+        for source in line.split()[1:-1]
+    ]
+    texts = [STOREFRONT_DOCKERFILE.read_text(encoding="utf-8")]
+    texts += [path.read_text(encoding="utf-8") for path in copied if path.is_file()]
+    assert any("Content-Security-Policy" in text for text in texts)
 
 
 # ------------------------------------------------------------------ the router

@@ -23,6 +23,7 @@ from tests.unit.deployment_files import (
     instructions,
     interpolate,
     load_yaml,
+    python_builds,
     setting_names,
     settings_class,
 )
@@ -30,9 +31,8 @@ from tests.unit.deployment_files import (
 
 @pytest.fixture(scope="module")
 def built() -> dict[str, dict[str, Any]]:
-    """The compose services built from the Dockerfile."""
-    services = interpolate(load_yaml(COMPOSE_FILE), REQUIRED)["services"]
-    return {name: service for name, service in services.items() if "build" in service}
+    """The compose services built from the Dockerfile (the Python processes)."""
+    return python_builds(interpolate(load_yaml(COMPOSE_FILE), REQUIRED)["services"])
 
 
 @pytest.fixture(scope="module")

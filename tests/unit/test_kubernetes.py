@@ -356,6 +356,11 @@ def test_router_ports_probes_and_subgraph_urls_match_its_config() -> None:
     assert _port(DEPLOYMENTS["router"], "health") == int(
         settings["health_check"]["listen"].rsplit(":")[1]
     )
+    metrics = settings["telemetry"]["exporters"]["metrics"]["prometheus"]
+    assert _port(DEPLOYMENTS["router"], "metrics") == int(metrics["listen"].rsplit(":")[1])
+    annotations = DEPLOYMENTS["router"]["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == str(_port(DEPLOYMENTS["router"], "metrics"))
+    assert annotations["prometheus.io/path"] == metrics["path"]
     path = settings["health_check"]["path"]
     assert container["livenessProbe"]["httpGet"]["path"] == path
     assert container["readinessProbe"]["httpGet"]["path"] == f"{path}?ready"
