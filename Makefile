@@ -39,11 +39,11 @@ define when_changed
 	fi
 endef
 
-.PHONY: help up test bench lint compose clean clean-data install python-deps node-deps redis-server
+.PHONY: help up test bench lint compose schema-check schema-publish clean clean-data install python-deps node-deps redis-server
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) \
-		| awk 'BEGIN {FS = ":.*## "} {printf "  make %-11s %s\n", $$1, $$2}'
+		| awk 'BEGIN {FS = ":.*## "} {printf "  make %-15s %s\n", $$1, $$2}'
 
 up: install ## install what is missing, then run the whole stack (Ctrl-C stops it)
 	@$(PY) -m tools.stack
@@ -70,6 +70,12 @@ lint: python-deps ## ruff check, ruff format --check, mypy, lint-imports, duplic
 compose: python-deps node-deps ## export every subgraph's SDL, compose router/supergraph.graphql, refresh deploy/kubernetes/router-config.yaml
 	@$(PY) -m tools.compose
 	@$(PY) -m tools.kubernetes_config
+
+schema-check: python-deps node-deps ## breaking changes against the published schema (or BASE=<git ref>) and the clients' operations
+	@$(PY) -m tools.schema_check $(if $(BASE),--base $(BASE))
+
+schema-publish: python-deps node-deps ## make the code's API schema the published baseline (tools/schema_check.published.graphql)
+	@$(PY) -m tools.schema_check --publish
 
 clean: ## remove caches and logs (keeps .venv, router/node_modules and .data)
 	@echo "clean"

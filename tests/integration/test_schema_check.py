@@ -1,0 +1,188 @@
+"""make schema-check: the real tree passes; a change that breaks a shipped operation fails.
+
+The failing cases run `python -m tools.schema_check` in a temporary copy of the repository
+whose subgraph code was changed (never the real tree): the check exports the SDL from that
+code, composes it and compares it with the published schema, as `make schema-check` does.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tools import schema_check
+
+pytestmark = pytest.mark.integration
+
+ROOT = schema_check.ROOT
+ORDERS_TYPES = Path("subgraphs/orders/transport/types.py")
+# Never copied: installs, caches, data, and the storefront's dependencies.
+IGNORED = shutil.ignore_patterns(
+    "node_modules", ".venv", ".git", ".run", ".data", "__pycache__", ".*_cache", "*.egg-info"
+)
+
+
+def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tools.schema_check", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """A copy of the repository (its router/node_modules linked, not copied)."""
+    root = tmp_path / "repo"
+    shutil.copytree(ROOT, root, ignore=IGNORED, symlinks=True)
+    (root / "router" / "node_modules").symlink_to(ROOT / "router" / "node_modules")
+    return root
+
+
+def _edit_field(root: Path, cls: str, field: str, *, deprecate: str | None = None) -> None:
+    """Remove `cls.field` from the orders subgraph's types, or deprecate it with a reason."""
+    path = root / ORDERS_TYPES
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    [node] = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls]
+    [member] = [
+        m
+        for m in node.body
+        if isinstance(m, ast.AnnAssign) and isinstance(m.target, ast.Name) and m.target.id == field
+    ]
+    if deprecate is None:
+        node.body.remove(member)
+    else:
+        reason = ast.keyword(arg="deprecation_reason", value=ast.Constant(deprecate))
+        if isinstance(member.value, ast.Call):
+            member.value.keywords.append(reason)
+        else:
+            strawberry_field = ast.Attribute(ast.Name("strawberry"), "field")
+            member.value = ast.Call(strawberry_field, [], [reason])
+        member.simple = 1
+    path.write_text(ast.unparse(ast.fix_missing_locations(tree)) + "\n", encoding="utf-8")
+
+
+def test_the_tree_passes_the_schema_check() -> None:
+    result = _run(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "breaking changes: 0" in result.stdout
+    assert ", 0 broken" in result.stdout
+    # The README's examples and the gateway tests' operations are among those checked.
+    assert "README.md" not in result.stdout or "BROKEN" not in result.stdout
+    checked = [line for line in result.stdout.splitlines() if line.startswith("operations:")]
+    assert checked
+    assert "README 0" not in checked[0]
+    assert "tests 0" not in checked[0]
+
+
+def test_removing_a_field_a_shipped_operation_reads_fails_and_names_both(copy: Path) -> None:
+    # OrderItem.quantity is read by the order tests' `Create` mutation.
+    _edit_field(copy, "OrderItem", "quantity")
+    result = _run(copy)
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout
+    assert "FIELD_REMOVED OrderItem.quantity" in out
+    assert "[NOT APPROVED]" in out
+    assert "read by: Create (tests/e2e/test_orders_through_gateway.py:CREATE)" in out
+    assert (
+        "BROKEN Create (tests/e2e/test_orders_through_gateway.py:CREATE): "
+        'Cannot query field "quantity" on type "OrderItem".'
+    ) in out
+    assert "schema-check: FAILED" in out
+    # The real tree was not touched.
+    assert "quantity" in (ROOT / "router" / "supergraph.graphql").read_text(encoding="utf-8")
+
+
+def test_an_approved_unread_removal_passes_and_deprecations_in_use_are_reported(
+    copy: Path,
+) -> None:
+    # Product.name is in no shipped operation: removing it breaks the contract only.
+    _edit_field(copy, "Product", "name")
+    _edit_field(copy, "OrderItem", "name", deprecate="Read the product instead.")
+    refused = _run(copy)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "FIELD_REMOVED Product.name" in refused.stdout
+    assert "BROKEN" not in refused.stdout
+
+    approvals = {
+        "approvals": [
+            {"type": "FIELD_REMOVED", "path": "Product.name", "reason": "no client reads it"}
+        ]
+    }
+    (copy / "tools" / "schema_check.approvals.yaml").write_text(yaml.safe_dump(approvals))
+    result = _run(copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[approved: no client reads it]" in result.stdout
+    assert "deprecated in use: Create (tests/e2e/test_orders_through_gateway.py:CREATE)" in (
+        result.stdout
+    )
+    assert "The field 'OrderItem.name' is deprecated. Read the product instead." in result.stdout
+
+
+def test_base_compares_with_the_supergraph_committed_at_a_ref() -> None:
+    base, described = schema_check.baseline("HEAD")
+    committed = subprocess.run(
+        ["git", "show", "HEAD:router/supergraph.graphql"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert base == {"kind": "supergraph", "sdl": committed}
+    assert described.startswith("HEAD")
+    with pytest.raises(RuntimeError, match="no-such-ref"):
+        schema_check.baseline("no-such-ref")
+
+
+def test_an_approval_needs_a_reason(tmp_path: Path) -> None:
+    path = tmp_path / "approvals.yaml"
+    path.write_text("approvals:\n  - type: FIELD_REMOVED\n    path: Product.name\n")
+    with pytest.raises(ValueError, match="reason"):
+        schema_check.load_approvals(path)
+
+
+def test_storefront_documents_are_collected_with_their_fragments(tmp_path: Path) -> None:
+    sources = tmp_path / "storefront" / "src"
+    sources.mkdir(parents=True)
+    (sources / "Orders.tsx").write_text(
+        "const Q = graphql(`query Orders {\n"
+        "  me { orders(first: 5) { edges { node { ...Row } } } } }`);\n"
+        "const F = graphql(`fragment Row on Order { id status }`);\n"
+    )
+    [operation] = schema_check.storefront_operations(tmp_path)
+    assert operation.name == "Orders"
+    assert operation.source == "storefront/src/Orders.tsx:1"
+    assert "fragment Row on Order" in operation.document
+    # A persisted-documents manifest, when codegen wrote one, is the source instead.
+    generated = sources / "gql"
+    generated.mkdir()
+    (generated / "persisted-documents.json").write_text(
+        '{"abc123": "query Products { products { sku } }"}'
+    )
+    [persisted] = schema_check.storefront_operations(tmp_path)
+    assert (persisted.name, persisted.source) == (
+        "Products",
+        "storefront/src/gql/persisted-documents.json#abc123",
+    )
+
+
+def test_readme_request_bodies_are_operations(tmp_path: Path) -> None:
+    body = '{"query":\n  "mutation { login(input: {email: \\"a\\"}) { accessToken } }"}'
+    (tmp_path / "README.md").write_text(
+        f"```sh\ncurl -d '{body}'\n```\n```graphql\nquery Me {{ me {{ id }} }}\n```\n"
+    )
+    operations = schema_check.readme_operations(tmp_path)
+    assert [(op.name, op.source) for op in operations] == [
+        ("Me", "README.md:5"),
+        ("anonymous mutation", "README.md:2"),
+    ]
+    assert 'email: "a"' in operations[1].document

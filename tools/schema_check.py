@@ -1,0 +1,386 @@
+"""Schema check: what a schema change does to the API and to the operations clients ship.
+
+``python -m tools.schema_check`` (``make schema-check``) exports every subgraph's SDL from the
+code, composes the supergraph, takes its API schema (what clients see) and compares it with a
+baseline using @graphql-inspector/core (tools/schema_check.mjs):
+
+- the baseline is the published schema, ``tools/schema_check.published.graphql``, which only
+  ``--publish`` (``make schema-publish``) moves, the way a schema registry holds the schema
+  clients were promised; ``--base REF`` (``make schema-check BASE=REF``) compares with the
+  composed supergraph committed at that git ref instead;
+- every change is listed as breaking, dangerous or safe; a breaking change fails the check
+  unless ``tools/schema_check.approvals.yaml`` lists it (type and path) with a reason;
+- every operation the clients ship is validated against the new schema, and the check fails
+  naming each operation that no longer validates (and the field it reads): the storefront's
+  generated documents (storefront/src/gql/, when present), the examples in the README files,
+  and the operations held in the gateway tests (tests/e2e, tests/browser, tests/support.py);
+- a deprecated field or enum value read by a shipped operation is reported.
+
+Exit 0 when nothing fails, 1 when something does, 2 when the check cannot run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    parse,
+    print_ast,
+    visit,
+)
+from graphql.language import Visitor
+
+from tools.compose import CompositionError, compose_supergraph
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "tools" / "schema_check.mjs"
+PUBLISHED = ROOT / "tools" / "schema_check.published.graphql"
+APPROVALS = ROOT / "tools" / "schema_check.approvals.yaml"
+ROUTER = ROOT / "router"
+SUPERGRAPH_PATH = "router/supergraph.graphql"
+PUBLISHED_HEADER = """\
+# The published API schema: what clients were promised. `make schema-check` compares the code's
+# schema with it; only `make schema-publish` rewrites this file (a deliberate step, reviewed
+# like code). Generated: do not edit by hand.
+"""
+# Where shipped operations live, relative to the root.
+STOREFRONT_SOURCES = "storefront/src"
+STOREFRONT_GENERATED = "storefront/src/gql"
+TEST_SOURCES = ("tests/e2e", "tests/browser", "tests/support.py")
+SKIPPED_DIRS = {"node_modules", ".venv", ".git", ".run", ".data"}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One executable document a client ships (an operation plus the fragments it uses)."""
+
+    name: str
+    source: str
+    document: str
+
+
+# ------------------------------------------------------------------ collecting operations
+
+
+def _spreads(node: Any) -> list[str]:
+    """The fragment names spread inside `node`."""
+    found: list[str] = []
+
+    class _Spreads(Visitor):
+        def enter_fragment_spread(self, spread: FragmentSpreadNode, *_: Any) -> None:
+            found.append(spread.name.value)
+
+    visit(node, _Spreads())
+    return found
+
+
+def _split(document: DocumentNode, fragments: dict[str, FragmentDefinitionNode]) -> list[str]:
+    """Each operation of `document` with the fragments it spreads (transitively)."""
+    local = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    known = fragments | local
+    documents = []
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        needed: dict[str, FragmentDefinitionNode] = {}
+        pending: list[Any] = [definition]
+        while pending:
+            for name in _spreads(pending.pop()):
+                if name not in needed and name in known:
+                    needed[name] = known[name]
+                    pending.append(known[name])
+        parts = [print_ast(definition), *(print_ast(f) for f in needed.values())]
+        documents.append("\n\n".join(parts))
+    return documents
+
+
+def _operation_name(document: str) -> str:
+    [operation] = [d for d in parse(document).definitions if isinstance(d, OperationDefinitionNode)]
+    if operation.name:
+        return operation.name.value
+    return f"anonymous {operation.operation.value}"
+
+
+def _operations_in(
+    text: str, source: str, fragments: dict[str, FragmentDefinitionNode] | None = None
+) -> list[Operation]:
+    try:
+        document = parse(text)
+    except GraphQLError:
+        return []
+    return [
+        Operation(_operation_name(single), source, single)
+        for single in _split(document, fragments or {})
+    ]
+
+
+def _files(root: Path, relative: str, suffixes: tuple[str, ...]) -> list[Path]:
+    """Files under root/relative with one of `suffixes`, never inside SKIPPED_DIRS."""
+    base = root / relative
+    if base.is_file():
+        return [base]
+    found: list[Path] = []
+    for directory, subdirectories, names in os.walk(base):
+        subdirectories[:] = sorted(d for d in subdirectories if d not in SKIPPED_DIRS)
+        found += [Path(directory) / name for name in sorted(names) if name.endswith(suffixes)]
+    return found
+
+
+_TEMPLATE = re.compile(r"\b(?:graphql|gql)\(\s*`([^`]*)`", re.DOTALL)
+
+
+def storefront_operations(root: Path) -> list[Operation]:
+    """The storefront's documents: the persisted-documents manifests codegen writes under
+    storefront/src/gql (hash -> document), and the `graphql(`...`)` documents of its sources
+    when there is no manifest."""
+    found: list[Operation] = []
+    for path in _files(root, STOREFRONT_GENERATED, (".json",)):
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            continue
+        if isinstance(manifest, dict) and all(isinstance(v, str) for v in manifest.values()):
+            manifest_path = path.relative_to(root)
+            for key, text in manifest.items():
+                found += _operations_in(text, f"{manifest_path}#{key[:12]}")
+    if found:
+        return found
+    sources = [
+        path
+        for path in _files(root, STOREFRONT_SOURCES, (".ts", ".tsx", ".graphql"))
+        if not path.is_relative_to(root / STOREFRONT_GENERATED)
+    ]
+    texts: list[tuple[str, str]] = []
+    for path in sources:
+        content = path.read_text(encoding="utf-8")
+        relative = str(path.relative_to(root))
+        if path.suffix == ".graphql":
+            texts.append((content, relative))
+        for match in _TEMPLATE.finditer(content):
+            line = content.count("\n", 0, match.start()) + 1
+            texts.append((match[1], f"{relative}:{line}"))
+    fragments: dict[str, FragmentDefinitionNode] = {}
+    for text, _ in texts:
+        try:
+            for definition in parse(text).definitions:
+                if isinstance(definition, FragmentDefinitionNode):
+                    fragments[definition.name.value] = definition
+        except GraphQLError:
+            continue
+    for text, source in texts:
+        found += _operations_in(text, source, fragments)
+    return found
+
+
+_FENCE = re.compile(r"^```graphql\n(.*?)^```", re.DOTALL | re.MULTILINE)
+_JSON_QUERY = re.compile(r'"query"\s*:\s*("(?:[^"\\]|\\.)*")', re.DOTALL)
+
+
+def readme_operations(root: Path) -> list[Operation]:
+    """Operations in the README files: ```graphql blocks and `"query": "..."` request bodies."""
+    found: list[Operation] = []
+    for path in _files(root, ".", (".md",)):
+        if path.name != "README.md":
+            continue
+        content = path.read_text(encoding="utf-8")
+        relative = str(path.relative_to(root))
+        for match in _FENCE.finditer(content):
+            line = content.count("\n", 0, match.start()) + 1
+            found += _operations_in(match[1], f"{relative}:{line}")
+        for match in _JSON_QUERY.finditer(content):
+            line = content.count("\n", 0, match.start()) + 1
+            try:
+                text = json.loads(match[1])
+            except json.JSONDecodeError:
+                continue
+            found += _operations_in(text, f"{relative}:{line}")
+    return found
+
+
+def test_operations(root: Path) -> list[Operation]:
+    """The operations held by the tests that go through the gateway: module-level constants
+    (`CREATE = \"\"\"mutation ...\"\"\"`) of tests/e2e, tests/browser and tests/support.py."""
+    found: list[Operation] = []
+    for relative in TEST_SOURCES:
+        for path in _files(root, relative, (".py",)):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in tree.body:
+                if not (
+                    isinstance(node, ast.Assign)
+                    and isinstance(node.value, ast.Constant)
+                    and isinstance(node.value.value, str)
+                ):
+                    continue
+                for target in node.targets:
+                    if isinstance(target, ast.Name) and target.id.isupper():
+                        source = f"{path.relative_to(root)}:{target.id}"
+                        found += _operations_in(node.value.value, source)
+    return found
+
+
+def shipped_operations(root: Path = ROOT) -> list[Operation]:
+    return storefront_operations(root) + readme_operations(root) + test_operations(root)
+
+
+# ------------------------------------------------------------------ the check
+
+
+def load_approvals(path: Path = APPROVALS) -> list[dict[str, str]]:
+    """The approved breaking changes: [{type, path, reason}], each with a reason."""
+    if not path.exists():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    approvals = data.get("approvals") or []
+    for entry in approvals:
+        missing = {"type", "path", "reason"} - {k for k, v in entry.items() if v}
+        if missing:
+            raise ValueError(f"{path.name}: approval {entry} lacks {', '.join(sorted(missing))}")
+    return list(approvals)
+
+
+def run_inspector(base: dict[str, str], new: dict[str, str], operations: list[Operation]) -> Any:
+    node = shutil.which("node")
+    if node is None:
+        raise RuntimeError("node is not on PATH")
+    payload = {"base": base, "next": new, "operations": [asdict(op) for op in operations]}
+    proc = subprocess.run(
+        [node, str(SCRIPT)],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        cwd=ROUTER,
+        check=False,
+        timeout=300,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr.strip() or f"schema_check.mjs exited {proc.returncode}")
+    return json.loads(proc.stdout)
+
+
+def baseline(base_ref: str | None) -> tuple[dict[str, str], str]:
+    """(the baseline schema for schema_check.mjs, a description of it)."""
+    if base_ref is None:
+        if not PUBLISHED.exists():
+            raise RuntimeError(
+                f"no published schema at {PUBLISHED.relative_to(ROOT)}: run make schema-publish"
+            )
+        return {"kind": "api", "sdl": PUBLISHED.read_text(encoding="utf-8")}, (
+            f"the published schema ({PUBLISHED.relative_to(ROOT)})"
+        )
+    proc = subprocess.run(
+        ["git", "show", f"{base_ref}:{SUPERGRAPH_PATH}"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"cannot read {SUPERGRAPH_PATH} at {base_ref}: {proc.stderr.strip()}")
+    return {"kind": "supergraph", "sdl": proc.stdout}, f"{base_ref} ({SUPERGRAPH_PATH})"
+
+
+def report(result: Any, approvals: list[dict[str, str]], operations: list[Operation]) -> int:
+    """Print the findings; the number of failures."""
+    failures = 0
+    approved = {(a["type"], a["path"]): a["reason"] for a in approvals}
+    used_approvals: set[tuple[str, str]] = set()
+    levels = {"BREAKING": "breaking", "DANGEROUS": "dangerous", "NON_BREAKING": "safe"}
+    for level, title in levels.items():
+        changes = [c for c in result["changes"] if c["level"] == level]
+        print(f"{title} changes: {len(changes)}")
+        for change in changes:
+            line = f"  {change['type']} {change['path']}: {change['message']}"
+            if change["usedBy"]:
+                line += f" [read by: {', '.join(change['usedBy'])}]"
+            if level == "BREAKING":
+                key = (change["type"], change["path"])
+                if key in approved:
+                    used_approvals.add(key)
+                    line += f" [approved: {approved[key]}]"
+                else:
+                    failures += 1
+                    line += " [NOT APPROVED]"
+            print(line)
+    for key in sorted(set(approved) - used_approvals):
+        print(f"note: approval {key[0]} {key[1]} matches no change (remove it)")
+
+    sources = {"storefront": 0, "README": 0, "tests": 0}
+    for op in operations:
+        kind = (
+            "storefront"
+            if op.source.startswith("storefront/")
+            else "README"
+            if "README.md" in op.source
+            else "tests"
+        )
+        sources[kind] += 1
+    broken = [op for op in result["operations"] if op["errors"]]
+    deprecated = [op for op in result["operations"] if op["deprecated"]]
+    counts = ", ".join(f"{kind} {n}" for kind, n in sources.items())
+    print(f"operations: {len(operations)} checked ({counts}), {len(broken)} broken")
+    for op in broken:
+        failures += 1
+        for error in op["errors"]:
+            print(f"  BROKEN {op['name']} ({op['source']}): {error}")
+    for op in deprecated:
+        for warning in op["deprecated"]:
+            print(f"  deprecated in use: {op['name']} ({op['source']}): {warning}")
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.schema_check", description=__doc__)
+    parser.add_argument("--base", metavar="REF", help="compare with the supergraph at a git ref")
+    parser.add_argument(
+        "--publish", action="store_true", help="make the code's API schema the published one"
+    )
+    args = parser.parse_args(argv)
+    try:
+        supergraph = compose_supergraph()
+        operations = shipped_operations()
+        approvals = load_approvals()
+        if args.publish and args.base is None and not PUBLISHED.exists():
+            base, described = (
+                {"kind": "supergraph", "sdl": supergraph},
+                "itself (first publication)",
+            )
+        else:
+            base, described = baseline(args.base)
+        result = run_inspector(base, {"kind": "supergraph", "sdl": supergraph}, operations)
+    except CompositionError as exc:
+        print("schema-check: composition failed:", *exc.lines, sep="\n  ", file=sys.stderr)
+        return 2
+    except (RuntimeError, ValueError) as exc:
+        print(f"schema-check: {exc}", file=sys.stderr)
+        return 2
+    print(f"schema-check: the code's API schema against {described}")
+    failures = report(result, approvals, operations)
+    if args.publish:
+        PUBLISHED.write_text(PUBLISHED_HEADER + result["api"], encoding="utf-8")
+        print(f"published: wrote {PUBLISHED.relative_to(ROOT)} (commit it)")
+        return 0
+    if failures:
+        print(f"schema-check: FAILED ({failures} problem(s) above)")
+        return 1
+    print("schema-check: passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
