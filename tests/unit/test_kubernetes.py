@@ -338,6 +338,9 @@ def test_router_runs_the_graphos_config_and_the_supergraph() -> None:
     # Safelisting (persisted queries), JWT at the edge and subscriptions need GraphOS.
     assert config == (REPO / "router" / "router.graphos.yaml").read_text(encoding="utf-8")
     assert supergraph == (REPO / "router" / "supergraph.graphql").read_text(encoding="utf-8")
+    # Every file the config loads from the mounted directories (persisted-query manifests).
+    for path in re.findall(r"/dist/(?:config|schema)/[A-Za-z0-9._-]+", config):
+        assert path in files, f"{path} is not mounted"
     env = _env(DEPLOYMENTS["router"])
     for key in ("APOLLO_KEY", "APOLLO_GRAPH_REF"):
         assert "secretKeyRef" in env[key]["valueFrom"], key
