@@ -13,7 +13,8 @@ baseline using @graphql-inspector/core (tools/schema_check.mjs):
 - every operation the clients ship is validated against the new schema, and the check fails
   naming each operation that no longer validates (and the field it reads): the storefront's
   generated documents (storefront/src/gql/, when present), the examples in the README files,
-  and the operations held in the gateway tests (tests/e2e, tests/browser, tests/support.py);
+  the operation the gateway's IDE opens with, and the operations held in the gateway tests
+  (tests/e2e, tests/browser, tests/support.py);
 - a deprecated field or enum value read by a shipped operation is reported.
 
 Exit 0 when nothing fails, 1 when something does, 2 when the check cannot run.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import codecs
 import json
 import os
 import re
@@ -234,8 +236,29 @@ def test_operations(root: Path) -> list[Operation]:
     return found
 
 
+_DEFAULT_QUERY = re.compile(r"defaultQuery:\s*(['\"`])((?:(?!\1)[^\\]|\\.)*)\1", re.DOTALL)
+GATEWAY_CONFIG = "router/gateway.config.ts"
+
+
+def ide_operations(root: Path) -> list[Operation]:
+    """The example operation the gateway's IDE opens with (graphiql's `defaultQuery`)."""
+    path = root / GATEWAY_CONFIG
+    if not path.exists():
+        return []
+    found: list[Operation] = []
+    for match in _DEFAULT_QUERY.finditer(path.read_text(encoding="utf-8")):
+        text = codecs.decode(match[2], "unicode_escape") if match[1] != "`" else match[2]
+        found += _operations_in(text, f"{GATEWAY_CONFIG} (IDE)")
+    return found
+
+
 def shipped_operations(root: Path = ROOT) -> list[Operation]:
-    return storefront_operations(root) + readme_operations(root) + test_operations(root)
+    return (
+        storefront_operations(root)
+        + readme_operations(root)
+        + ide_operations(root)
+        + test_operations(root)
+    )
 
 
 # ------------------------------------------------------------------ the check
@@ -320,16 +343,16 @@ def report(result: Any, approvals: list[dict[str, str]], operations: list[Operat
     for key in sorted(set(approved) - used_approvals):
         print(f"note: approval {key[0]} {key[1]} matches no change (remove it)")
 
-    sources = {"storefront": 0, "README": 0, "tests": 0}
+    sources = {"storefront": 0, "README": 0, "IDE": 0, "tests": 0}
     for op in operations:
-        kind = (
-            "storefront"
-            if op.source.startswith("storefront/")
-            else "README"
-            if "README.md" in op.source
-            else "tests"
-        )
-        sources[kind] += 1
+        if op.source.startswith("storefront/"):
+            sources["storefront"] += 1
+        elif "README.md" in op.source:
+            sources["README"] += 1
+        elif op.source.startswith(GATEWAY_CONFIG):
+            sources["IDE"] += 1
+        else:
+            sources["tests"] += 1
     broken = [op for op in result["operations"] if op["errors"]]
     deprecated = [op for op in result["operations"] if op["deprecated"]]
     counts = ", ".join(f"{kind} {n}" for kind, n in sources.items())
