@@ -53,11 +53,13 @@ function fail(message) {
   process.exit(2);
 }
 
-// Schema coordinate -> the line of its definition in `sdl`, for every named thing in it.
-function coordinatesByLine(document) {
-  const byLine = new Map();
+// Every named definition of `document` (types, fields, arguments, input fields, enum values)
+// as {line, column, coordinate}, in document order.
+function definitions(document) {
+  const found = [];
   const stack = [];
-  const mark = (node, coordinate) => byLine.set(node.loc.startToken.line, coordinate);
+  const mark = (node, coordinate) =>
+    found.push({ line: node.loc.startToken.line, column: node.loc.startToken.column, coordinate });
   const enterType = (node) => {
     stack.push(node.name.value);
     mark(node, node.name.value);
@@ -86,7 +88,17 @@ function coordinatesByLine(document) {
       mark(node, [...stack, node.name.value].join('.'));
     },
   });
-  return byLine;
+  return found;
+}
+
+// The definition a message points at: the last one that starts at or before its position.
+function pointedAt(found, line, column) {
+  let coordinate = '';
+  for (const definition of found) {
+    if (definition.line > line || (definition.line === line && definition.column > column)) break;
+    coordinate = definition.coordinate;
+  }
+  return coordinate;
 }
 
 // Coordinate -> subgraphs whose SDL defines it (a type, a field, an argument, an enum value).
@@ -94,7 +106,7 @@ function owners(subgraphs) {
   const owned = new Map();
   for (const [name, sdl] of Object.entries(subgraphs)) {
     const document = parse(sdl);
-    for (const coordinate of new Set(coordinatesByLine(document).values())) {
+    for (const { coordinate } of definitions(document)) {
       if (!owned.has(coordinate)) owned.set(coordinate, new Set());
       owned.get(coordinate).add(name);
     }
@@ -155,13 +167,10 @@ try {
     ],
   });
   const [result] = await eslint.lintFiles([file]);
-  const lines = coordinatesByLine(parse(api));
+  const found = definitions(parse(api));
   const owned = owners(input.subgraphs ?? {});
   const findings = result.messages.map((message) => {
-    // The definition a message points at: the closest named thing at or above its line.
-    let line = message.line;
-    while (line > 0 && !lines.has(line)) line -= 1;
-    const coordinate = lines.get(line) ?? '';
+    const coordinate = pointedAt(found, message.line, message.column);
     let owning = owned.get(coordinate);
     for (let parts = coordinate.split('.'); !owning && parts.length > 1; ) {
       parts = parts.slice(0, -1);
