@@ -42,12 +42,42 @@ const exposeAuthorization: GatewayPlugin = {
   },
 };
 
+/**
+ * The example the IDE offers: checked against the schema by `make schema-check` like every
+ * operation clients ship. Hive Laboratory (the IDE) lists it under Collections > Examples; a
+ * GraphiQL renderer would open it in the editor (defaultQuery).
+ */
+const IDE_EXAMPLE = `# The price list (no sign-in needed). Sign up with \`register\`, then send its
+# accessToken as the header "Authorization: Bearer <token>" to read \`me\` and your orders.
+query Products {
+  products {
+    sku
+    name
+    price {
+      amount
+      currency
+    }
+  }
+}
+`;
+
+function ideOptions(query: string) {
+  const operation = { id: 'products', name: 'Products', description: 'The price list', query };
+  const empty = { variables: '{}', headers: '{}', extensions: '{}', createdAt: new Date(0).toISOString() };
+  return {
+    defaultQuery: query,
+    defaultCollections: [
+      { id: 'examples', name: 'Examples', createdAt: empty.createdAt, operations: [{ ...operation, ...empty }] },
+    ],
+  };
+}
+
 export const gatewayConfig = defineConfig({
   supergraph: supergraphPath,
   port: Number(process.env.GATEWAY_PORT || 4000),
   host: process.env.GATEWAY_HOST || '0.0.0.0',
   graphqlEndpoint,
-  graphiql: settings.introspection,
+  graphiql: settings.introspection && ideOptions(IDE_EXAMPLE),
   cors: corsFor(settings.corsOrigins),
   maxTokens: settings.operation.maxTokens,
   blockFieldSuggestions: !settings.introspection,

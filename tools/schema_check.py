@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import codecs
 import json
 import os
 import re
@@ -236,18 +235,18 @@ def test_operations(root: Path) -> list[Operation]:
     return found
 
 
-_DEFAULT_QUERY = re.compile(r"defaultQuery:\s*(['\"`])((?:(?!\1)[^\\]|\\.)*)\1", re.DOTALL)
+_IDE_EXAMPLE = re.compile(r"\bIDE_EXAMPLE\s*=\s*`((?:[^`\\]|\\.)*)`", re.DOTALL)
 GATEWAY_CONFIG = "router/gateway.config.ts"
 
 
 def ide_operations(root: Path) -> list[Operation]:
-    """The example operation the gateway's IDE opens with (graphiql's `defaultQuery`)."""
+    """The example operation the gateway's IDE offers (`IDE_EXAMPLE` in gateway.config.ts)."""
     path = root / GATEWAY_CONFIG
     if not path.exists():
         return []
     found: list[Operation] = []
-    for match in _DEFAULT_QUERY.finditer(path.read_text(encoding="utf-8")):
-        text = codecs.decode(match[2], "unicode_escape") if match[1] != "`" else match[2]
+    for match in _IDE_EXAMPLE.finditer(path.read_text(encoding="utf-8")):
+        text = re.sub(r"\\(.)", r"\1", match[1])  # a template literal's escapes
         found += _operations_in(text, f"{GATEWAY_CONFIG} (IDE)")
     return found
 

@@ -188,12 +188,11 @@ def test_readme_request_bodies_are_operations(tmp_path: Path) -> None:
     assert 'email: "a"' in operations[1].document
 
 
-def test_the_ides_default_query_is_an_operation(tmp_path: Path) -> None:
+def test_the_ides_example_is_an_operation(tmp_path: Path) -> None:
     config = tmp_path / "router" / "gateway.config.ts"
     config.parent.mkdir()
     config.write_text(
-        "  graphiql: settings.introspection && "
-        "{ defaultQuery: '# The price list\\nquery Products { products { sku } }\\n' },\n"
+        "const IDE_EXAMPLE = `# Try \\`products\\`\nquery Products { products { sku } }\n`;\n"
     )
     [operation] = schema_check.ide_operations(tmp_path)
     assert (operation.name, operation.source) == ("Products", "router/gateway.config.ts (IDE)")
