@@ -12,8 +12,10 @@ from subgraphs.kernel.graphql_errors import PublicError
 
 @strawberry.federation.type(shareable=True, description="Relay pagination state.")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="Whether another page follows.")
+    end_cursor: str | None = strawberry.field(
+        description="Pass it as `after` for the next page; null on an empty page."
+    )
 
     @classmethod
     def after(cls, cursors: list[str], *, has_next: bool) -> PageInfo:

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.integration
 
 ROOT = schema_check.ROOT
 ORDERS_TYPES = Path("subgraphs/orders/transport/types.py")
+PAYMENTS_TYPES = Path("subgraphs/payments/transport/types.py")
 # Never copied: installs, caches, data, and the storefront's dependencies.
 IGNORED = shutil.ignore_patterns(
     "node_modules", ".venv", ".git", ".run", ".data", "__pycache__", ".*_cache", "*.egg-info"
@@ -48,9 +49,11 @@ def copy(tmp_path: Path) -> Path:
     return root
 
 
-def _edit_field(root: Path, cls: str, field: str, *, deprecate: str | None = None) -> None:
-    """Remove `cls.field` from the orders subgraph's types, or deprecate it with a reason."""
-    path = root / ORDERS_TYPES
+def _edit_field(
+    root: Path, cls: str, field: str, *, deprecate: str | None = None, types: Path = ORDERS_TYPES
+) -> None:
+    """Remove `cls.field` from a subgraph's types module, or deprecate it with a reason."""
+    path = root / types
     tree = ast.parse(path.read_text(encoding="utf-8"))
     [node] = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls]
     [member] = [
@@ -105,17 +108,21 @@ def test_removing_a_field_a_shipped_operation_reads_fails_and_names_both(copy: P
 def test_an_approved_unread_removal_passes_and_deprecations_in_use_are_reported(
     copy: Path,
 ) -> None:
-    # Product.name is in no shipped operation: removing it breaks the contract only.
-    _edit_field(copy, "Product", "name")
+    # Transaction.createdAt is in no shipped operation: removing it breaks the contract only.
+    _edit_field(copy, "Transaction", "created_at", types=PAYMENTS_TYPES)
     _edit_field(copy, "OrderItem", "name", deprecate="Read the product instead.")
     refused = _run(copy)
     assert refused.returncode == 1, refused.stdout + refused.stderr
-    assert "FIELD_REMOVED Product.name" in refused.stdout
+    assert "FIELD_REMOVED Transaction.createdAt" in refused.stdout
     assert "BROKEN" not in refused.stdout
 
     approvals = {
         "approvals": [
-            {"type": "FIELD_REMOVED", "path": "Product.name", "reason": "no client reads it"}
+            {
+                "type": "FIELD_REMOVED",
+                "path": "Transaction.createdAt",
+                "reason": "no client reads it",
+            }
         ]
     }
     (copy / "tools" / "schema_check.approvals.yaml").write_text(yaml.safe_dump(approvals))

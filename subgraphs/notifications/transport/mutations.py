@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -11,25 +13,35 @@ from subgraphs.notifications.transport.context import NotificationsContext
 from subgraphs.notifications.transport.types import NotificationPreferences
 
 
-@strawberry.input
+@strawberry.input(description="Preference changes; an omitted channel stays as it is.")
 class UpdateNotificationPreferencesInput:
     email: bool | None = strawberry.field(default=None, description="Email on or off.")
     sms: bool | None = strawberry.field(default=None, description="SMS on or off.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of `updateNotificationPreferences`.")
 class UpdateNotificationPreferencesPayload:
-    preferences: NotificationPreferences | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    preferences: NotificationPreferences | None = strawberry.field(
+        default=None, description="The preferences now; null on userErrors."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why nothing changed, if nothing did."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The entry points for changing data; each returns a payload with `userErrors`."
+)
 class Mutation:
     @strawberry.mutation(
         description="Turn email and/or SMS notifications on or off; an omitted one stays as it is."
     )
     async def update_notification_preferences(
-        self, info: Info[NotificationsContext, None], input: UpdateNotificationPreferencesInput
+        self,
+        info: Info[NotificationsContext, None],
+        input: Annotated[
+            UpdateNotificationPreferencesInput, strawberry.argument(description="The changes.")
+        ],
     ) -> UpdateNotificationPreferencesPayload:
         principal = await info.context.auth.require()
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -10,11 +12,15 @@ from subgraphs.notifications.transport.context import NotificationsContext
 from subgraphs.notifications.transport.types import Notification
 
 
-@strawberry.type
+@strawberry.type(description="The entry points for reading.")
 class Query:
     @strawberry.field(description="One of your notifications; null if there is no such one.")
     async def notification(
-        self, info: Info[NotificationsContext, None], id: strawberry.ID
+        self,
+        info: Info[NotificationsContext, None],
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The notification's identifier.")
+        ],
     ) -> Notification | None:
         principal = await info.context.auth.require()
         found = await info.context.usecases.read.by_id(str(id))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
+from subgraphs.kernel.enums import described_enum
 from subgraphs.kernel.graphql_errors import Forbidden
 from subgraphs.kernel.pagination import (
     InvalidCursor,
@@ -20,29 +22,48 @@ from subgraphs.notifications.transport.context import NotificationsContext
 from subgraphs.notifications.usecase.ports import PageCursor
 from subgraphs.notifications.usecase.read_notifications import MAX_PAGE
 
-NotificationChannel = strawberry.enum(
-    domain.Channel, name="NotificationChannel", description="How a notification reaches a user."
+NotificationChannel = described_enum(
+    domain.Channel,
+    name="NotificationChannel",
+    description="How a notification reaches a user.",
+    values={"EMAIL": "A mail to the account's email.", "SMS": "A text to the profile's phone."},
 )
-NotificationStatus = strawberry.enum(
+NotificationStatus = described_enum(
     domain.Status,
     name="NotificationStatus",
     description="QUEUED until sent; SENT once the channel accepted it; FAILED for good.",
+    values={
+        "QUEUED": "Waiting to be sent, or retried after a failure.",
+        "SENT": "The channel (mail server, SMS provider) accepted it.",
+        "FAILED": "Given up on: see failureReason.",
+    },
 )
-NotificationKind = strawberry.enum(
-    domain.Kind, name="NotificationKind", description="What a notification is about."
+NotificationKind = described_enum(
+    domain.Kind,
+    name="NotificationKind",
+    description="What a notification is about.",
+    values={
+        "WELCOME": "A new account.",
+        "ORDER_CONFIRMATION": "An order was placed.",
+        "ORDER_CANCELLED": "An order was cancelled.",
+        "PAYMENT_RECEIPT": "An order was paid.",
+        "PAYMENT_FAILED": "A payment attempt failed.",
+        "REFUND": "A payment was refunded.",
+        "PASSWORD_RESET": "A password reset was asked for (sent whatever the preferences).",
+    },
 )
 
 
 @strawberry.type(description="A message to a user over one channel, born from one event.")
 class Notification:
-    id: strawberry.ID
-    channel: NotificationChannel  # type: ignore[valid-type]
-    kind: NotificationKind  # type: ignore[valid-type]
-    subject: str
-    status: NotificationStatus  # type: ignore[valid-type]
+    id: strawberry.ID = strawberry.field(description="The notification's identifier.")
+    channel: NotificationChannel = strawberry.field(description="How it is sent.")  # type: ignore[valid-type]
+    kind: NotificationKind = strawberry.field(description="What it is about.")  # type: ignore[valid-type]
+    subject: str = strawberry.field(description="Its subject line (the text of an SMS).")
+    status: NotificationStatus = strawberry.field(description="Whether it was sent.")  # type: ignore[valid-type]
     failure_reason: str | None = strawberry.field(description="Why it FAILED, if it did.")
-    created_at: datetime
-    sent_at: datetime | None
+    created_at: datetime = strawberry.field(description="When the event behind it happened.")
+    sent_at: datetime | None = strawberry.field(description="When it was sent; null until then.")
 
     @classmethod
     def from_model(cls, n: domain.Notification) -> Notification:
@@ -58,21 +79,21 @@ class Notification:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A notification in a page of notifications.")
 class NotificationEdge:
-    node: Notification
-    cursor: str
+    node: Notification = strawberry.field(description="The notification.")
+    cursor: str = strawberry.field(description="Pass it as `after` to continue after this one.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of notifications (Relay connection).")
 class NotificationConnection:
-    edges: list[NotificationEdge]
-    page_info: PageInfo
+    edges: list[NotificationEdge] = strawberry.field(description="The notifications of this page.")
+    page_info: PageInfo = strawberry.field(description="Whether more follow, and from where.")
 
 
 @strawberry.type(description="Which channels a user accepts notifications on.")
 class NotificationPreferences:
-    email: bool
+    email: bool = strawberry.field(description="Whether notifications are mailed.")
     sms: bool = strawberry.field(description="Sent only when the profile has a phone number.")
     updated_at: datetime | None = strawberry.field(description="Null until first changed.")
 
@@ -105,7 +126,14 @@ class User:
 
     @strawberry.field(description="The user's notifications, newest first (the user only).")
     async def notifications(
-        self, info: Info[NotificationsContext, None], first: int = 10, after: str | None = None
+        self,
+        info: Info[NotificationsContext, None],
+        first: Annotated[
+            int, strawberry.argument(description=f"How many notifications (at most {MAX_PAGE}).")
+        ] = 10,
+        after: Annotated[
+            str | None, strawberry.argument(description="The endCursor of the previous page.")
+        ] = None,
     ) -> NotificationConnection:
         await require_owner(info, self.id)
         size = page_size(first, MAX_PAGE)

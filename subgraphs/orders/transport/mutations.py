@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -11,40 +13,52 @@ from subgraphs.orders.transport.context import OrdersContext
 from subgraphs.orders.transport.types import Order
 
 
-@strawberry.input
+@strawberry.input(description="One line of a new order.")
 class OrderLineInput:
-    sku: str
-    quantity: int
+    sku: str = strawberry.field(description="The product's stock-keeping unit (see `products`).")
+    quantity: int = strawberry.field(description="How many, at least 1.")
 
 
-@strawberry.input
+@strawberry.input(description="A new order.")
 class CreateOrderInput:
-    items: list[OrderLineInput]
-    currency: str = "USD"
+    items: list[OrderLineInput] = strawberry.field(description="What to order, one line a product.")
+    currency: str = strawberry.field(default="USD", description="ISO 4217 code: USD or EUR.")
 
 
-@strawberry.input
+@strawberry.input(description="The order to cancel.")
 class CancelOrderInput:
-    order_id: strawberry.ID
+    order_id: strawberry.ID = strawberry.field(description="One of your orders, not paid yet.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of `createOrder`.")
 class CreateOrderPayload:
-    order: Order | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    order: Order | None = strawberry.field(
+        default=None, description="The new order; null on userErrors."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why the order was not placed, if it was not."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of `cancelOrder`.")
 class CancelOrderPayload:
-    order: Order | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    order: Order | None = strawberry.field(
+        default=None, description="The cancelled order; null on userErrors."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why the order was not cancelled, if it was not."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The entry points for changing data; each returns a payload with `userErrors`."
+)
 class Mutation:
     @strawberry.mutation(description="Place an order; prices come from the price list.")
     async def create_order(
-        self, info: Info[OrdersContext, None], input: CreateOrderInput
+        self,
+        info: Info[OrdersContext, None],
+        input: Annotated[CreateOrderInput, strawberry.argument(description="The order.")],
     ) -> CreateOrderPayload:
         principal = await info.context.auth.require()
         lines = [OrderLine(i.sku, i.quantity) for i in input.items]
@@ -56,7 +70,9 @@ class Mutation:
 
     @strawberry.mutation(description="Cancel one of your orders that is not paid yet.")
     async def cancel_order(
-        self, info: Info[OrdersContext, None], input: CancelOrderInput
+        self,
+        info: Info[OrdersContext, None],
+        input: Annotated[CancelOrderInput, strawberry.argument(description="The order.")],
     ) -> CancelOrderPayload:
         principal = await info.context.auth.require()
         return await payload(

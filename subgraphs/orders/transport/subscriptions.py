@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -20,11 +21,15 @@ class OrderNotFound(PublicError):
     default_message = "No such order."
 
 
-@strawberry.type
+@strawberry.type(
+    description="Live updates (graphql-transport-ws, or multipart HTTP through Apollo Router)."
+)
 class Subscription:
     @strawberry.subscription(description="Each status change of one of your orders, in order.")
     async def order_status_changed(
-        self, info: Info[OrdersContext, None], order_id: strawberry.ID
+        self,
+        info: Info[OrdersContext, None],
+        order_id: Annotated[strawberry.ID, strawberry.argument(description="One of your orders.")],
     ) -> AsyncGenerator[OrderStatusChange, None]:
         feed = info.context.usecases.status_feed
         # Listen before checking, so a change right after the check is not missed.

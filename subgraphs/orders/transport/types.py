@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
+from subgraphs.kernel.enums import described_enum
 from subgraphs.kernel.graphql_errors import Forbidden
 from subgraphs.kernel.pagination import PageInfo, decode_cursor, encode_cursor, page_size
 from subgraphs.kernel.types import Money
@@ -15,17 +17,32 @@ from subgraphs.orders.domain.catalog import Product as ProductModel
 from subgraphs.orders.transport.context import OrdersContext
 from subgraphs.orders.usecase.read_orders import MAX_PAGE
 
-OrderStatus = strawberry.enum(domain.OrderStatus, description="Where an order is in its life.")
+OrderStatus = described_enum(
+    domain.OrderStatus,
+    description="Where an order is in its life.",
+    values={
+        "PENDING": "Placed, waiting for its payment.",
+        "PAID": "Paid in full.",
+        "PAYMENT_FAILED": "The last payment attempt failed; it can be paid again.",
+        "CANCELLED": "Cancelled before it was paid.",
+        "REFUNDED": "Paid, then refunded in full.",
+    },
+)
 
 
 @strawberry.type(description="A product of the price list.")
 class Product:
-    sku: str
-    name: str
+    sku: str = strawberry.field(description="The stock-keeping unit that identifies it.")
+    name: str = strawberry.field(description="Its name, as shown to customers.")
     model: strawberry.Private[ProductModel]
 
     @strawberry.field(description="The price in `currency` (USD or EUR); null if not sold in it.")
-    def price(self, currency: str = "USD") -> Money | None:
+    def price(
+        self,
+        currency: Annotated[
+            str, strawberry.argument(description="ISO 4217 code: USD or EUR.")
+        ] = "USD",
+    ) -> Money | None:
         price = self.model.price(currency.upper())
         return Money.from_value(price) if price else None
 
@@ -40,11 +57,11 @@ class Product:
 
 @strawberry.type(description="A product in an order, priced when the order was placed.")
 class OrderItem:
-    sku: str
-    name: str
-    quantity: int
-    unit_price: Money
-    line_total: Money
+    sku: str = strawberry.field(description="The product's stock-keeping unit.")
+    name: str = strawberry.field(description="The product's name when the order was placed.")
+    quantity: int = strawberry.field(description="How many were ordered.")
+    unit_price: Money = strawberry.field(description="The price of one, when ordered.")
+    line_total: Money = strawberry.field(description="unitPrice times quantity.")
 
 
 @strawberry.federation.type(keys=["id"])
@@ -55,7 +72,14 @@ class User:
         description=f"The user's orders, newest first (the user only); at most {MAX_PAGE} a page."
     )
     async def orders(
-        self, info: Info[OrdersContext, None], first: int = 10, after: str | None = None
+        self,
+        info: Info[OrdersContext, None],
+        first: Annotated[
+            int, strawberry.argument(description=f"How many orders (at most {MAX_PAGE}).")
+        ] = 10,
+        after: Annotated[
+            str | None, strawberry.argument(description="The endCursor of the previous page.")
+        ] = None,
     ) -> OrderConnection:
         principal = await info.context.auth.require()
         if principal.user_id != self.id:
@@ -78,13 +102,13 @@ class User:
 
 @strawberry.federation.type(keys=["id"], description="An order placed by a user.")
 class Order:
-    id: strawberry.ID
-    status: OrderStatus  # type: ignore[valid-type]
-    items: list[OrderItem]
-    total: Money
-    created_at: datetime
-    updated_at: datetime
-    user: User
+    id: strawberry.ID = strawberry.field(description="The order's identifier.")
+    status: OrderStatus = strawberry.field(description="Where it is in its life.")  # type: ignore[valid-type]
+    items: list[OrderItem] = strawberry.field(description="What was ordered, priced.")
+    total: Money = strawberry.field(description="The sum of the items' line totals.")
+    created_at: datetime = strawberry.field(description="When it was placed.")
+    updated_at: datetime = strawberry.field(description="When its status last changed.")
+    user: User = strawberry.field(description="Who placed it.")
 
     @classmethod
     def from_model(cls, order: domain.Order) -> Order:
@@ -125,21 +149,23 @@ async def load_owned_order(info: Info[OrdersContext, None], order_id: str) -> Or
     return Order.from_model(order)
 
 
-@strawberry.type
+@strawberry.type(description="An order in a page of orders.")
 class OrderEdge:
-    node: Order
-    cursor: str
+    node: Order = strawberry.field(description="The order.")
+    cursor: str = strawberry.field(description="Pass it as `after` to continue after this order.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of orders (Relay connection).")
 class OrderConnection:
-    edges: list[OrderEdge]
-    page_info: PageInfo
+    edges: list[OrderEdge] = strawberry.field(description="The orders of this page.")
+    page_info: PageInfo = strawberry.field(description="Whether more follow, and from where.")
 
 
 @strawberry.type(description="A change of an order's status.")
 class OrderStatusChange:
-    order_id: strawberry.ID
-    status: OrderStatus  # type: ignore[valid-type]
-    previous_status: OrderStatus | None  # type: ignore[valid-type]
-    occurred_at: datetime
+    order_id: strawberry.ID = strawberry.field(description="The order that changed.")
+    status: OrderStatus = strawberry.field(description="Its new status.")  # type: ignore[valid-type]
+    previous_status: OrderStatus | None = strawberry.field(  # type: ignore[valid-type]
+        description="Its status before; null for a new order."
+    )
+    occurred_at: datetime = strawberry.field(description="When it changed.")

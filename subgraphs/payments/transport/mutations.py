@@ -7,6 +7,8 @@ attempted. Codes marked retryable may succeed when sent again unchanged.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -16,9 +18,9 @@ from subgraphs.payments.transport.context import PaymentsContext
 from subgraphs.payments.transport.types import Payment
 
 
-@strawberry.input
+@strawberry.input(description="A payment attempt.")
 class ProcessPaymentInput:
-    order_id: strawberry.ID
+    order_id: strawberry.ID = strawberry.field(description="One of your orders, not paid yet.")
     payment_method_token: str = strawberry.field(
         description="Sandbox: pm_card_ok, pm_card_declined, pm_card_insufficient_funds, "
         "pm_provider_down."
@@ -29,25 +31,38 @@ class ProcessPaymentInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="A refund request.")
 class RefundPaymentInput:
-    payment_id: strawberry.ID
-    idempotency_key: str
+    payment_id: strawberry.ID = strawberry.field(description="One of your succeeded payments.")
+    idempotency_key: str = strawberry.field(
+        description="Chosen by the client, unique per refund attempt; resending it with the "
+        "same input returns the same payment."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of `processPayment`.")
 class ProcessPaymentPayload:
-    payment: Payment | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    payment: Payment | None = strawberry.field(
+        default=None, description="The payment, succeeded or failed; null on userErrors."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why no payment was attempted, if none was."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of `refundPayment`.")
 class RefundPaymentPayload:
-    payment: Payment | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    payment: Payment | None = strawberry.field(
+        default=None, description="The refunded payment; null on userErrors."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why nothing was refunded, if nothing was."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The entry points for changing data; each returns a payload with `userErrors`."
+)
 class Mutation:
     @strawberry.mutation(
         description="Pay one of your orders in full. userErrors codes: ORDER_NOT_FOUND_YET "
@@ -56,7 +71,9 @@ class Mutation:
         "INVALID_PAYMENT_METHOD."
     )
     async def process_payment(
-        self, info: Info[PaymentsContext, None], input: ProcessPaymentInput
+        self,
+        info: Info[PaymentsContext, None],
+        input: Annotated[ProcessPaymentInput, strawberry.argument(description="The attempt.")],
     ) -> ProcessPaymentPayload:
         principal = await info.context.auth.require()
         request = PaymentRequest(
@@ -77,7 +94,9 @@ class Mutation:
         "IDEMPOTENCY_KEY_REUSED, INVALID_IDEMPOTENCY_KEY."
     )
     async def refund_payment(
-        self, info: Info[PaymentsContext, None], input: RefundPaymentInput
+        self,
+        info: Info[PaymentsContext, None],
+        input: Annotated[RefundPaymentInput, strawberry.argument(description="The refund.")],
     ) -> RefundPaymentPayload:
         principal = await info.context.auth.require()
         refund = info.context.usecases.refund_payment

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -9,8 +11,12 @@ from subgraphs.payments.transport.context import PaymentsContext
 from subgraphs.payments.transport.types import Payment, load_owned_payment
 
 
-@strawberry.type
+@strawberry.type(description="The entry points for reading.")
 class Query:
     @strawberry.field(description="One of your payments; null if there is no such payment.")
-    async def payment(self, info: Info[PaymentsContext, None], id: strawberry.ID) -> Payment | None:
+    async def payment(
+        self,
+        info: Info[PaymentsContext, None],
+        id: Annotated[strawberry.ID, strawberry.argument(description="The payment's identifier.")],
+    ) -> Payment | None:
         return await load_owned_payment(info, str(id))

@@ -8,6 +8,7 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
+from subgraphs.kernel.enums import described_enum
 from subgraphs.kernel.graphql_errors import Forbidden
 from subgraphs.kernel.types import Money
 from subgraphs.payments.domain import payment as domain
@@ -16,25 +17,35 @@ from subgraphs.payments.transport.context import PaymentsContext
 
 @strawberry.enum(description="Where a payment ended up (payments in flight are not shown).")
 class PaymentStatus(Enum):
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
-    REFUNDED = "REFUNDED"
+    SUCCEEDED = strawberry.enum_value("SUCCEEDED", description="The order is paid.")
+    FAILED = strawberry.enum_value(
+        "FAILED", description="Declined or not possible: see failureReason."
+    )
+    REFUNDED = strawberry.enum_value("REFUNDED", description="Paid, then refunded in full.")
 
 
-TransactionKind = strawberry.enum(domain.TransactionKind, description="Charge or refund.")
-TransactionStatus = strawberry.enum(
-    domain.TransactionStatus, description="The provider's answer to a transaction."
+TransactionKind = described_enum(
+    domain.TransactionKind,
+    description="Charge or refund.",
+    values={"CHARGE": "Money taken from the card.", "REFUND": "Money given back to the card."},
+)
+TransactionStatus = described_enum(
+    domain.TransactionStatus,
+    description="The provider's answer to a transaction.",
+    values={"SUCCEEDED": "The provider accepted it.", "FAILED": "The provider refused it."},
 )
 
 
 @strawberry.type(description="One answer of the payment provider: a charge or a refund.")
 class Transaction:
-    id: strawberry.ID
-    kind: TransactionKind  # type: ignore[valid-type]
-    amount: Money
-    status: TransactionStatus  # type: ignore[valid-type]
-    failure_reason: str | None
-    created_at: datetime
+    id: strawberry.ID = strawberry.field(description="The transaction's identifier.")
+    kind: TransactionKind = strawberry.field(description="Charge or refund.")  # type: ignore[valid-type]
+    amount: Money = strawberry.field(description="How much.")
+    status: TransactionStatus = strawberry.field(description="The provider's answer.")  # type: ignore[valid-type]
+    failure_reason: str | None = strawberry.field(
+        description="Why the provider refused it, if it did."
+    )
+    created_at: datetime = strawberry.field(description="When the provider answered.")
 
 
 # Owned by the orders subgraph; no description here, so composition sees only its own.
@@ -62,15 +73,15 @@ class Order:
 
 @strawberry.federation.type(keys=["id"], description="A payment of an order.")
 class Payment:
-    id: strawberry.ID
-    status: PaymentStatus
-    amount: Money
+    id: strawberry.ID = strawberry.field(description="The payment's identifier.")
+    status: PaymentStatus = strawberry.field(description="Where it ended up.")
+    amount: Money = strawberry.field(description="The order's total, charged in full.")
     failure_reason: str | None = strawberry.field(
         description="Why it failed: card_declined, insufficient_funds, provider_unavailable, ..."
     )
-    created_at: datetime
-    updated_at: datetime
-    order: Order
+    created_at: datetime = strawberry.field(description="When it was attempted.")
+    updated_at: datetime = strawberry.field(description="When its status last changed.")
+    order: Order = strawberry.field(description="The order it pays.")
     transactions: list[Transaction] = strawberry.field(
         description="The provider's answers, oldest first."
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -17,21 +17,23 @@ from subgraphs.users.usecase.register import Registration
 from subgraphs.users.usecase.update_profile import ProfileChanges
 
 
-@strawberry.input
+@strawberry.input(description="A new account.")
 class RegisterInput:
-    email: str
-    password: str
-    name: str
-    phone: str | None = None
+    email: str = strawberry.field(description="Where mail goes; also the sign-in name.")
+    password: str = strawberry.field(description="8 to 128 characters.")
+    name: str = strawberry.field(description="The name to go by.")
+    phone: str | None = strawberry.field(
+        default=None, description="For SMS notifications, in international format (+...)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Credentials.")
 class LoginInput:
-    email: str
-    password: str
+    email: str = strawberry.field(description="The account's email.")
+    password: str = strawberry.field(description="The account's password.")
 
 
-@strawberry.input
+@strawberry.input(description="Profile changes; omitted fields stay as they are.")
 class UpdateProfileInput:
     name: str | None = strawberry.field(default=None, description="Omit to keep the name.")
     phone: str | None = strawberry.field(
@@ -39,33 +41,51 @@ class UpdateProfileInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="The result of `register`.")
 class RegisterPayload:
-    user: User | None = None
-    access_token: str | None = None
-    expires_at: datetime | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user: User | None = strawberry.field(default=None, description="The new user.")
+    access_token: str | None = strawberry.field(
+        default=None, description="Send as `Authorization: Bearer <token>`; null on userErrors."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When the access token stops working."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why no account was created, if none was."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of `login`.")
 class LoginPayload:
-    access_token: str | None = None
-    expires_at: datetime | None = None
-    user: User | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    access_token: str | None = strawberry.field(
+        default=None, description="Send as `Authorization: Bearer <token>`; null on userErrors."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When the access token stops working."
+    )
+    user: User | None = strawberry.field(default=None, description="The signed-in user.")
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why sign-in failed, if it did."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of `updateProfile`.")
 class UpdateProfilePayload:
-    user: User | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user: User | None = strawberry.field(default=None, description="The user, changed.")
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why nothing changed, if nothing did."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The entry points for changing data; each returns a payload with `userErrors`."
+)
 class Mutation:
     @strawberry.mutation(description="Create an account and sign in.")
     async def register(
-        self, info: Info[UsersContext, None], input: RegisterInput
+        self,
+        info: Info[UsersContext, None],
+        input: Annotated[RegisterInput, strawberry.argument(description="The account.")],
     ) -> RegisterPayload:
         command = Registration(
             email=input.email, password=input.password, name=input.name, phone=input.phone
@@ -77,7 +97,11 @@ class Mutation:
         )
 
     @strawberry.mutation(description="Sign in with email and password.")
-    async def login(self, info: Info[UsersContext, None], input: LoginInput) -> LoginPayload:
+    async def login(
+        self,
+        info: Info[UsersContext, None],
+        input: Annotated[LoginInput, strawberry.argument(description="The credentials.")],
+    ) -> LoginPayload:
         return await payload(
             LoginPayload,
             info.context.usecases.log_in(input.email, input.password),
@@ -86,7 +110,9 @@ class Mutation:
 
     @strawberry.mutation(description="Change your name and/or phone.")
     async def update_profile(
-        self, info: Info[UsersContext, None], input: UpdateProfileInput
+        self,
+        info: Info[UsersContext, None],
+        input: Annotated[UpdateProfileInput, strawberry.argument(description="The changes.")],
     ) -> UpdateProfilePayload:
         principal = await info.context.auth.require()
         changes = ProfileChanges(

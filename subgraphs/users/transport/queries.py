@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -9,7 +11,7 @@ from subgraphs.users.transport.context import UsersContext
 from subgraphs.users.transport.types import User
 
 
-@strawberry.type
+@strawberry.type(description="The entry points for reading.")
 class Query:
     @strawberry.field(description="The signed-in user; null without a token.")
     async def me(self, info: Info[UsersContext, None]) -> User | None:
@@ -20,7 +22,11 @@ class Query:
         return User.from_model(user) if user else None
 
     @strawberry.field(description="A user by id, for signed-in callers.")
-    async def user(self, info: Info[UsersContext, None], id: strawberry.ID) -> User | None:
+    async def user(
+        self,
+        info: Info[UsersContext, None],
+        id: Annotated[strawberry.ID, strawberry.argument(description="The user's identifier.")],
+    ) -> User | None:
         await info.context.auth.require()
         user = await info.context.users_by_id.load(str(id))
         return User.from_model(user) if user else None

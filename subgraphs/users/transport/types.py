@@ -13,9 +13,9 @@ from subgraphs.users.transport.context import UsersContext
 
 @strawberry.federation.type(keys=["id"], description="A registered user.")
 class User:
-    id: strawberry.ID
-    name: str
-    created_at: datetime
+    id: strawberry.ID = strawberry.field(description="The user's identifier.")
+    name: str = strawberry.field(description="The name the user goes by.")
+    created_at: datetime = strawberry.field(description="When the account was created.")
     model: strawberry.Private[UserModel]
     # True where the caller has just proven to be this user (register, login).
     is_caller: strawberry.Private[bool] = False

@@ -10,10 +10,11 @@ from subgraphs.notifications.settings import SmtpSettings
 from subgraphs.notifications.transport.schema import build_schema
 from subgraphs.notifications.transport.types import cursor_of, page_cursor
 from subgraphs.notifications.usecase.ports import OutgoingMessage
+from tests.unit.sdl import without_descriptions
 
 
 def test_user_is_extended_with_notifications_and_preferences():
-    sdl = build_schema().as_str()
+    sdl = without_descriptions(build_schema().as_str())
     assert 'type User @key(fields: "id")' in sdl
     assert "notifications(first: Int! = 10, after: String = null): NotificationConnection!" in sdl
     assert "notificationPreferences: NotificationPreferences!" in sdl
@@ -25,7 +26,7 @@ def test_user_is_extended_with_notifications_and_preferences():
 
 
 def test_notification_fields_follow_the_contract():
-    sdl = build_schema().as_str()
+    sdl = without_descriptions(build_schema().as_str())
     for field in ("id: ID!", "channel: NotificationChannel!", "kind: NotificationKind!"):
         assert field in sdl
     for field in ("subject: String!", "status: NotificationStatus!", "createdAt: DateTime!"):
