@@ -25,7 +25,7 @@ class UpdateNotificationPreferencesPayload:
         default=None, description="The preferences now; null on userErrors."
     )
     user_errors: list[UserError] = strawberry.field(
-        default_factory=list, description="Why nothing changed, if nothing did."
+        default_factory=list, description="Why the preferences did not change, if they did not."
     )
 
 
