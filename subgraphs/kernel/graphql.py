@@ -25,8 +25,10 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
-from strawberry.types import ExecutionContext
+from strawberry.federation.schema import FederationAny
+from strawberry.types import ExecutionContext, Info
 
+from subgraphs.kernel.entities import KeyFields, check_representations, entity_keys
 from subgraphs.kernel.errors import AccessDenied
 from subgraphs.kernel.graphql_errors import access_code, is_public
 from subgraphs.kernel.settings import GraphQLSettings
@@ -54,7 +56,21 @@ class MaskUnexpectedErrors(MaskErrors):
 
 
 class SubgraphSchema(strawberry.federation.Schema):
-    """A federation schema that logs errors by kind and gives request errors a code."""
+    """A federation schema that logs errors by kind and gives request errors a code.
+
+    `_entities` refuses malformed representations (`BAD_USER_INPUT`) before
+    any `resolve_reference` runs (see `subgraphs.kernel.entities`).
+    """
+
+    _entity_keys: dict[str, list[KeyFields]] | None = None
+
+    def entities_resolver(
+        self, info: Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        if self._entity_keys is None:
+            self._entity_keys = entity_keys(self)
+        checked = check_representations(representations, self._entity_keys)
+        return super().entities_resolver(info, checked)  # type: ignore[arg-type]
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

@@ -1,0 +1,125 @@
+"""`_entities` representations checked before any `resolve_reference` sees them.
+
+A gateway sends `{__typename, <key fields>}` objects; anyone else may send
+`false`, an unknown type name or `id: null`. Stock Strawberry lets those reach
+its default path (a `KeyError`, a resolver called with the wrong arguments)
+and the caller gets `INTERNAL_SERVER_ERROR`. Here the whole field is refused
+with `BAD_USER_INPUT`, naming the first bad representation by its index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from subgraphs.kernel.graphql_errors import PublicError
+
+BAD_USER_INPUT = "BAD_USER_INPUT"
+
+# A key's field set: top-level names, each maybe followed by a nested selection.
+KeyFields = tuple[tuple[str, "KeyFields | None"], ...]
+
+
+class BadRepresentation(PublicError):
+    """A `_entities` representation this subgraph cannot resolve."""
+
+    code = BAD_USER_INPUT
+    default_message = "Invalid entity representation."
+
+    def __init__(self, index: int, reason: str) -> None:
+        super().__init__(f"Invalid representation at index {index}: {reason}")
+        self.extensions = {**(self.extensions or {}), "representationIndex": index}
+
+
+def parse_field_set(fields: str) -> KeyFields:
+    """`"id"`, `"id sku"` or `"id owner { id }"` as nested name tuples."""
+    tokens = fields.replace("{", " { ").replace("}", " } ").split()
+    parsed, rest = _parse(tokens, 0)
+    if rest != len(tokens):
+        raise ValueError(f"unbalanced key field set: {fields!r}")
+    return parsed
+
+
+def _parse(tokens: list[str], at: int) -> tuple[KeyFields, int]:
+    items: list[tuple[str, KeyFields | None]] = []
+    while at < len(tokens) and tokens[at] != "}":
+        name = tokens[at]
+        at += 1
+        nested: KeyFields | None = None
+        if at < len(tokens) and tokens[at] == "{":
+            nested, at = _parse(tokens, at + 1)
+            if at >= len(tokens):
+                raise ValueError("unbalanced key field set")
+            at += 1  # the closing brace
+        items.append((name, nested))
+    return tuple(items), at
+
+
+def entity_keys(schema: Any) -> dict[str, list[KeyFields]]:
+    """Each resolvable entity type of a Strawberry federation schema and its keys."""
+    keys: dict[str, list[KeyFields]] = {}
+    for name, type_ in schema.schema_converter.type_map.items():
+        definition = getattr(type_, "definition", None)
+        for directive in getattr(definition, "directives", None) or ():
+            fields = getattr(directive, "fields", None)
+            if type(directive).__name__ != "Key" or fields is None:
+                continue
+            if getattr(directive, "resolvable", True) is False:
+                continue
+            keys.setdefault(name, []).append(parse_field_set(str(fields)))
+    return keys
+
+
+def check_representations(
+    representations: Any, keys: Mapping[str, list[KeyFields]]
+) -> list[dict[str, Any]]:
+    """The representations if each names a known entity with one of its keys; else raise."""
+    if not isinstance(representations, list):
+        raise BadRepresentation(0, "representations must be a list of objects.")
+    for index, representation in enumerate(representations):
+        _check_one(index, representation, keys)
+    return representations
+
+
+def _check_one(index: int, representation: Any, keys: Mapping[str, list[KeyFields]]) -> None:
+    if not isinstance(representation, dict):
+        raise BadRepresentation(index, "expected an object with __typename and key fields.")
+    typename = representation.get("__typename")
+    if not isinstance(typename, str) or not typename:
+        raise BadRepresentation(index, "__typename must be a non-empty string.")
+    if typename not in keys:
+        raise BadRepresentation(index, f"{_quote(typename)} is not an entity of this subgraph.")
+    problems = [_missing(representation, key) for key in keys[typename]]
+    if all(problems):
+        raise BadRepresentation(index, f"{typename}: {problems[0]}")
+
+
+def _missing(value: dict[str, Any], key: KeyFields, prefix: str = "") -> str | None:
+    """Why `value` does not satisfy `key` (None when it does)."""
+    for name, nested in key:
+        path = f"{prefix}{name}"
+        field = value.get(name)
+        if field is None:
+            return f"key field {path!r} is missing or null."
+        if nested is None:
+            if isinstance(field, bool) or not isinstance(field, str | int):
+                return f"key field {path!r} must be a string or an integer."
+        elif not isinstance(field, dict):
+            return f"key field {path!r} must be an object."
+        elif why := _missing(field, nested, f"{path}."):
+            return why
+    return None
+
+
+def _quote(text: str, limit: int = 64) -> str:
+    shown = text if len(text) <= limit else text[:limit] + "..."
+    return repr(shown)
+
+
+__all__ = [
+    "BAD_USER_INPUT",
+    "BadRepresentation",
+    "check_representations",
+    "entity_keys",
+    "parse_field_set",
+]

@@ -1,0 +1,118 @@
+"""`_entities`: malformed representations are refused before any resolver runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import strawberry
+
+from subgraphs.kernel.entities import parse_field_set
+from subgraphs.kernel.graphql import build_federated_schema
+
+RESOLVED: list[str] = []
+
+
+@strawberry.federation.type(keys=["id"])
+class Item:
+    id: strawberry.ID
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Item:
+        RESOLVED.append(str(id))
+        return cls(id=id)
+
+
+@strawberry.type
+class Owner:
+    id: strawberry.ID
+
+
+@strawberry.federation.type(keys=["sku owner { id }", "code"])
+class Line:
+    sku: str
+    code: str
+
+    @classmethod
+    def resolve_reference(cls, **key: Any) -> Line:
+        RESOLVED.append(str(key))
+        return cls(sku=str(key.get("sku", "")), code=str(key.get("code", "")))
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def item(self) -> Item:
+        return Item(id=strawberry.ID("1"))
+
+    @strawberry.field
+    def line(self) -> Line:
+        return Line(sku="s", code="c")
+
+
+SCHEMA = build_federated_schema(query=Query, types=[Item, Line, Owner])
+ENTITIES = (
+    "query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Item { id } } }"
+)
+
+
+async def entities(representations: Any) -> Any:
+    RESOLVED.clear()
+    return await SCHEMA.execute(ENTITIES, variable_values={"r": representations})
+
+
+@pytest.mark.parametrize(
+    ("representations", "index", "says"),
+    [
+        ([False], 0, "expected an object"),
+        ([{"__typename": "Item", "id": "1"}, "x"], 1, "expected an object"),
+        ([{"__typename": "Item", "id": None}], 0, "'id' is missing or null"),
+        ([{"__typename": "Item"}], 0, "'id' is missing or null"),
+        ([{"__typename": "Item", "id": {"$gt": ""}}], 0, "'id' must be a string"),
+        ([{"__typename": "Item", "id": True}], 0, "'id' must be a string"),
+        ([{"id": "1"}], 0, "__typename must be a non-empty string"),
+        ([{"__typename": "Nope", "id": "1"}], 0, "'Nope' is not an entity"),
+        ([{"__typename": "Query", "id": "1"}], 0, "'Query' is not an entity"),
+        ([{"__typename": "Owner", "id": "1"}], 0, "'Owner' is not an entity"),
+        ([{"__typename": "Line", "sku": "s"}], 0, "'owner' is missing"),
+        ([{"__typename": "Line", "sku": "s", "owner": "o"}], 0, "'owner' must be an object"),
+        ([{"__typename": "Line", "sku": "s", "owner": {}}], 0, "'owner.id' is missing"),
+    ],
+)
+async def test_malformed_representations_are_bad_user_input(
+    representations: Any, index: int, says: str
+) -> None:
+    result = await entities(representations)
+    [error] = result.errors
+    assert error.extensions == {"code": "BAD_USER_INPUT", "representationIndex": index}
+    assert error.message.startswith(f"Invalid representation at index {index}: ")
+    assert says in error.message
+    assert RESOLVED == []  # refused before any resolver ran
+
+
+async def test_well_formed_representations_resolve() -> None:
+    result = await entities(
+        [
+            {"__typename": "Item", "id": "7"},
+            {"__typename": "Item", "id": 8},
+            {"__typename": "Line", "code": "c"},
+            {"__typename": "Line", "sku": "s", "owner": {"id": "o"}},
+        ]
+    )
+    assert result.errors is None
+    assert result.data["_entities"][:2] == [
+        {"__typename": "Item", "id": "7"},
+        {"__typename": "Item", "id": "8"},
+    ]
+    assert RESOLVED[:2] == ["7", "8"]
+    assert len(RESOLVED) == 4
+
+
+def test_field_sets_parse_nested_selections() -> None:
+    assert parse_field_set("id") == (("id", None),)
+    assert parse_field_set("sku owner { id org { id } }") == (
+        ("sku", None),
+        ("owner", (("id", None), ("org", (("id", None),)))),
+    )
+    with pytest.raises(ValueError, match="unbalanced"):
+        parse_field_set("owner { id")
