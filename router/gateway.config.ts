@@ -10,9 +10,9 @@
 //      (graphql-transport-ws) and SSE on /graphql, GET /health (this process),
 //      GET /health/<subgraph> (that subgraph's readiness), /healthcheck, /readiness.
 //
-// Request path through the edge (edge/*.ts): CORS -> health endpoints -> body size limit ->
-// gateway-wide rate ceiling -> parse (token limit) -> validate (depth, aliases, root fields)
-// -> token verification -> login and per-user mutation limits -> subgraphs (the token goes
+// Request path through the edge (edge/*.ts): CORS -> health endpoints -> CSRF prevention ->
+// body size limit -> gateway-wide rate ceiling -> parse (token limit) -> validate (depth,
+// aliases, root fields) -> token verification -> login and per-user mutation limits -> subgraphs (the token goes
 // with the request; subgraphs verify it again) -> subgraph errors masked unless public.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { useTokenVerification } from './edge/auth.ts';
 import { useBodyLimit } from './edge/body-limit.ts';
 import { clientHeader } from './edge/client.ts';
 import { corsFor, varyOnOrigin } from './edge/cors.ts';
+import { useCsrfPrevention } from './edge/csrf.ts';
 import { useHealth } from './edge/health.ts';
 import { useSubgraphErrorMasking } from './edge/masking.ts';
 import { useOperationLimits } from './edge/operation-limits.ts';
@@ -115,6 +116,7 @@ export const gatewayConfig = defineConfig({
   // that token verification puts in the context, in onExecute, after every context hook.
   plugins: () => [
     useHealth({ supergraphPath, timeoutMs: settings.healthTimeoutMs }),
+    useCsrfPrevention(graphqlEndpoint),
     useBodyLimit(settings.maxBodyBytes),
     useRateLimits(settings.rate, { trustProxy: settings.trustProxy, graphqlEndpoint }),
     useOperationLimits(settings.operation),

@@ -24,8 +24,11 @@ from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.federation import Schema
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
+from subgraphs.kernel import http
 from subgraphs.kernel.logging import correlation_id, new_correlation_id
 from subgraphs.kernel.metrics import render_all
 from subgraphs.kernel.resources import Resource
@@ -53,7 +56,12 @@ READY_TIMEOUT_SECONDS = 2.0
 
 
 class _GraphQLView(GraphQL):
-    """Strawberry's ASGI view with the service's own request context."""
+    """Strawberry's ASGI view with the service's own request context.
+
+    Responses follow GraphQL over HTTP (`subgraphs.kernel.http`): the media
+    type the client prefers, and 400 for a request error when that is
+    `application/graphql-response+json`; request errors carry no `data`.
+    """
 
     def __init__(self, schema: Schema, context_factory: ContextFactory, **options: Any) -> None:
         super().__init__(schema, **options)
@@ -61,6 +69,34 @@ class _GraphQLView(GraphQL):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Any:
         return self._make_context(request=request)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        media_type = http.preferred_media_type(request.headers.get("accept"))
+        sub_response.media_type = media_type
+        request.state.sub_response = sub_response
+        return sub_response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        processed = await super().process_result(request, result)
+        if http.is_request_error(result):
+            processed.pop("data", None)
+            sub_response: Response = request.state.sub_response
+            if sub_response.media_type == http.GRAPHQL_RESPONSE_JSON:
+                sub_response.status_code = 400
+        return processed
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type == http.GRAPHQL_RESPONSE_JSON:
+            response.headers["content-type"] = http.GRAPHQL_RESPONSE_JSON
+        return response
 
 
 class SubgraphApp:
@@ -77,6 +113,11 @@ class SubgraphApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket") or scope["path"] != "/graphql":
             await self.starlette(scope, receive, send)
+            return
+        if scope["type"] == "http" and not http.is_csrf_safe(
+            scope["method"], scope["query_string"], scope["headers"]
+        ):
+            await _refuse_csrf(send)
             return
         cid = _header(scope, CORRELATION_HEADER) or new_correlation_id()
         token = correlation_id.set(cid)
@@ -172,6 +213,13 @@ async def _check(resource: Resource) -> dict[str, Any]:
         log.warning("not ready", extra={"resource": resource.name, "error": repr(exc)})
         return {"ok": False, "error": type(exc).__name__}
     return {"ok": True}
+
+
+async def _refuse_csrf(send: Send) -> None:
+    body = http.csrf_error_body()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 400, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _header(scope: Scope, name: str) -> str | None:

@@ -212,6 +212,16 @@ def test_timeouts_and_rate_ceiling(config: dict[str, Any]) -> None:
     assert set(shaping.get("subgraphs", {})) <= set(subgraphs)
 
 
+def test_csrf_prevention_stays_on(config: dict[str, Any]) -> None:
+    # Hive Gateway's edge/csrf.ts and the subgraphs apply the same rule with the same headers.
+    csrf = config["csrf"]
+    assert csrf["unsafe_disabled"] is False
+    assert set(csrf["required_headers"]) == {"x-apollo-operation-name", "apollo-require-preflight"}
+    hive = (EDGE_SETTINGS.parent / "csrf.ts").read_text(encoding="utf-8")
+    for header in csrf["required_headers"]:
+        assert f"'{header}'" in hive
+
+
 def test_cors_allows_the_configured_frontends_only(config: dict[str, Any]) -> None:
     cors = config["cors"]
     assert cors["allow_any_origin"] is False
