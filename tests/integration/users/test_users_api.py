@@ -176,8 +176,11 @@ async def test_entities_need_a_signed_in_caller(users_client, users_db):
 
 async def test_entities_with_a_bad_representation_do_not_leak_python_errors(users_client):
     body = await graphql(users_client, "{ _entities(representations: [{}]) { __typename } }")
-    assert error_codes(body) == ["INTERNAL_SERVER_ERROR"]
-    assert all(e["message"] == "Internal server error." for e in body["errors"])
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    [error] = body["errors"]
+    assert error["message"] == (
+        "Invalid representation at index 0: __typename must be a non-empty string."
+    )
 
 
 @pytest.mark.parametrize(
