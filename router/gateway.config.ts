@@ -11,8 +11,9 @@
 //      GET /health/<subgraph> (that subgraph's readiness), /healthcheck, /readiness.
 //
 // Request path through the edge (edge/*.ts): CORS -> health endpoints -> CSRF prevention ->
-// body size limit -> gateway-wide rate ceiling -> parse (token limit) -> validate (depth,
-// aliases, root fields) -> token verification -> login and per-user mutation limits -> subgraphs (the token goes
+// body size limit -> gateway-wide rate ceiling -> persisted documents (by hash; only those
+// when safelisting) -> parse (token limit) -> validate (depth, aliases, root fields) -> token
+// verification -> login and per-user mutation limits -> subgraphs (the token goes
 // with the request; subgraphs verify it again) -> subgraph errors masked unless public.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,7 @@ import { useCsrfPrevention } from './edge/csrf.ts';
 import { useHealth } from './edge/health.ts';
 import { useSubgraphErrorMasking } from './edge/masking.ts';
 import { useOperationLimits } from './edge/operation-limits.ts';
+import { loadPersistedDocuments, usePersistedDocuments } from './edge/persisted-documents.ts';
 import { useRateLimits } from './edge/rate-limit.ts';
 import { loadEdgeSettings } from './edge/settings.ts';
 
@@ -32,6 +34,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const settings = loadEdgeSettings();
 const supergraphPath = process.env.SUPERGRAPH_PATH || resolve(here, 'supergraph.graphql');
 const graphqlEndpoint = '/graphql';
+// Read (and checked) once, here: a safelisting gateway without its manifest does not start.
+const persistedDocuments = loadPersistedDocuments(
+  settings.persistedDocuments.path,
+  settings.persistedDocuments.only,
+);
 
 /** Client headers passed on to every subgraph request (entity fetches included). */
 const FORWARDED = ['authorization', 'x-correlation-id'] as const;
@@ -119,6 +126,7 @@ export const gatewayConfig = defineConfig({
     useCsrfPrevention(graphqlEndpoint),
     useBodyLimit(settings.maxBodyBytes),
     useRateLimits(settings.rate, { trustProxy: settings.trustProxy, graphqlEndpoint }),
+    usePersistedDocuments(persistedDocuments, settings.persistedDocuments.only),
     useOperationLimits(settings.operation),
     useTokenVerification(settings.auth),
     exposeAuthorization,

@@ -17,11 +17,20 @@
 //                                    only behind a proxy that sets that header)
 // GATEWAY_HEALTH_TIMEOUT_MS          2000: how long /health/<subgraph> waits for its /ready
 // GATEWAY_INTROSPECTION              true; false: no introspection, field suggestions or IDE
+// GATEWAY_PERSISTED_DOCUMENTS        ../storefront/src/gql/persisted-documents.json: the persisted
+//                                    documents manifest {sha256: document} (relative to router/)
+// GATEWAY_PERSISTED_DOCUMENTS_ONLY   false; true: only the manifest's documents run (safelisting);
+//                                    the manifest must then exist (edge/persisted-documents.ts)
 //
 // Depth and aliases match the subgraphs' own limits (GRAPHQL_MAX_*), so an operation the
 // gateway lets through is not refused further in. A rate of 0 turns that limit off. The same GATEWAY_MAX_* and GATEWAY_RATE_REQUESTS_PER_SECOND
 // names feed Apollo Router's limits and traffic shaping in router.yaml, so both gateways refuse
 // the same operations.
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** router/, against which relative paths in settings are resolved. */
+const ROUTER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface EdgeSettings {
   auth: { jwksUrl: string; issuer: string; audience: string; algorithms: string[] };
@@ -32,6 +41,7 @@ export interface EdgeSettings {
   trustProxy: boolean;
   healthTimeoutMs: number;
   introspection: boolean;
+  persistedDocuments: { path: string; only: boolean };
 }
 
 type Env = Record<string, string | undefined>;
@@ -63,6 +73,13 @@ export function loadEdgeSettings(env: Env = process.env): EdgeSettings {
     trustProxy: flag(env, 'GATEWAY_TRUST_PROXY', false),
     healthTimeoutMs: count(env, 'GATEWAY_HEALTH_TIMEOUT_MS', 2000, 1),
     introspection: flag(env, 'GATEWAY_INTROSPECTION', true),
+    persistedDocuments: {
+      path: resolve(
+        ROUTER_DIR,
+        text(env, 'GATEWAY_PERSISTED_DOCUMENTS', '../storefront/src/gql/persisted-documents.json'),
+      ),
+      only: flag(env, 'GATEWAY_PERSISTED_DOCUMENTS_ONLY', false),
+    },
   };
 }
 

@@ -22,7 +22,7 @@ ROUTER_YAML = REPO / "router" / "router.yaml"
 GRAPHOS_YAML = REPO / "router" / "router.graphos.yaml"
 EDGE_SETTINGS = REPO / "router" / "edge" / "settings.ts"
 # The sections only a GraphOS-connected router accepts: the overlay's only additions.
-GRAPHOS_ONLY = {"subscription", "authentication"}
+GRAPHOS_ONLY = {"subscription", "authentication", "persisted_queries"}
 
 # `${env.NAME}` or `${env.NAME:-default}`, as the router expands them at start-up.
 EXPANSION = re.compile(r"\$\{env\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
@@ -247,6 +247,18 @@ def test_graphos_overlay_is_router_yaml_plus_its_two_sections() -> None:
     base, overlay = _raw(ROUTER_YAML), _raw(GRAPHOS_YAML)
     assert set(overlay) - set(base) == GRAPHOS_ONLY
     assert {key: value for key, value in overlay.items() if key not in GRAPHOS_ONLY} == base
+
+
+def test_graphos_overlay_safelists_the_committed_persisted_queries(graphos: dict[str, Any]) -> None:
+    persisted = graphos["persisted_queries"]
+    assert persisted["enabled"] is True
+    assert persisted["safelist"] == {"enabled": True, "require_id": False}
+    [manifest] = persisted["local_manifests"]
+    # docker-compose mounts the committed manifest where the overlay reads it.
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
+    volumes = compose["services"]["router"]["volumes"]
+    assert f"./router/persisted-queries.json:{manifest}:ro" in volumes
+    assert (REPO / "router" / "persisted-queries.json").is_file()
 
 
 def test_graphos_overlay_passes_subscriptions_to_subgraphs(graphos: dict[str, Any]) -> None:
