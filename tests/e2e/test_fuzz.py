@@ -1,0 +1,164 @@
+"""Fuzzing: schemathesis generates operations from each schema and sends them, with
+and without a token, to every subgraph directly and to the gateway.
+
+What must hold for every answer: no 5xx status, no `INTERNAL_SERVER_ERROR`,
+every error carries a public code, and no error shows internal detail
+(exception names, file paths, stack frames). `UNAUTHENTICATED`, `FORBIDDEN`,
+`BAD_USER_INPUT` and the other public codes are client errors. Schemathesis'
+own GraphQL check is not used: it counts `UNAUTHENTICATED` and `FORBIDDEN`
+as server errors (ST113).
+
+Bounded by FUZZ_BUDGET_SECONDS (80) in total (split evenly between the runs) and
+by a few examples per root field; each run reports its figures.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.core.result import Ok
+
+from tests.support import register
+
+pytestmark = pytest.mark.e2e
+
+BUDGET_SECONDS = float(os.environ.get("FUZZ_BUDGET_SECONDS", "80"))
+EXAMPLES_PER_FIELD = int(os.environ.get("FUZZ_EXAMPLES_PER_FIELD", "30"))
+TARGETS = ("users", "orders", "payments", "notifications", "gateway")
+RUNS = [(target, token) for target in TARGETS for token in (False, True)]
+
+# Codes a client may see (the public API contract and the gateway's own refusals).
+PUBLIC_CODES = frozenset(
+    {
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "NOT_FOUND",
+        "BAD_USER_INPUT",
+        "BAD_REQUEST",
+        "RATE_LIMITED",
+        "GRAPHQL_VALIDATION_FAILED",
+        "GRAPHQL_PARSE_FAILED",
+        "MAX_DEPTH_LIMIT",
+        "MAX_ALIASES_LIMIT",
+        "MAX_ROOT_FIELDS_LIMIT",
+        "PAYLOAD_TOO_LARGE",
+    }
+)
+# Signs of internal detail: Python or JavaScript stack frames, exception class names, file
+# paths, driver names, addresses. Patterns a fuzzer's random strings will not produce.
+INTERNAL_DETAIL = re.compile(
+    r"Traceback \(most recent call last\)|File \"/|site-packages|node_modules|\.py\b"
+    r"|\bat \S+ \([^)]*:\d+:\d+\)|ECONNREFUSED|\b127\.0\.0\.1:\d+"
+    r"|\b(KeyError|TypeError|ValueError|AttributeError|IndexError|AssertionError|RuntimeError"
+    r"|NameError|UnboundLocalError|ZeroDivisionError|InvalidId|InvalidOperation|DecimalException"
+    r"|DuplicateKeyError|OperationFailure|PyMongoError|RedisError|ValidationError|OverflowError"
+    r"|RecursionError)\b"
+    r"|\bpymongo\b|\bbson\b|\bstrawberry\b"
+)
+
+
+@dataclass
+class Figures:
+    """What one run sent and got back."""
+
+    requests: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    codes: Counter[str] = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
+
+    def check(self, label: str, status: int, body: Any) -> None:
+        self.requests += 1
+        self.statuses[status] += 1
+        if status >= 500:
+            self.problems.append(f"{label}: status {status}: {str(body)[:300]}")
+        if not isinstance(body, dict):
+            self.problems.append(f"{label}: not a JSON object: {str(body)[:300]}")
+            return
+        for error in body.get("errors") or []:
+            extensions = error.get("extensions") or {}
+            code = extensions.get("code")
+            self.codes[str(code)] += 1
+            if code not in PUBLIC_CODES:
+                self.problems.append(f"{label}: code {code}: {error}")
+            if set(extensions) & {"stacktrace", "exception", "exc_info"}:
+                self.problems.append(f"{label}: internal extensions: {error}")
+            if INTERNAL_DETAIL.search(str(error.get("message", ""))):
+                self.problems.append(f"{label}: internal detail: {error}")
+
+
+@pytest.fixture(scope="module")
+def endpoints(
+    users_url: str, orders_url: str, payments_url: str, notifications_url: str, gateway_url: str
+) -> dict[str, str]:
+    bases = [users_url, orders_url, payments_url, notifications_url, gateway_url]
+    return {name: f"{base}/graphql" for name, base in zip(TARGETS, bases, strict=True)}
+
+
+@pytest.fixture(scope="module")
+async def fuzz_token(gateway: httpx.AsyncClient) -> str:
+    """A real user's token: with it, operations get past authentication to the resolvers."""
+    token: str = (await register(gateway))["accessToken"]
+    return token
+
+
+def fuzz(url: str, headers: dict[str, str], seconds: float) -> Figures:
+    schema = schemathesis.graphql.from_url(url, timeout=30)
+    figures = Figures()
+    deadline = time.monotonic() + seconds
+    operations = []
+    for result in schema.get_all_operations():
+        assert isinstance(result, Ok), f"{url}: {result.err()}"
+        operations.append(result.ok())
+    assert operations, f"no operations found in {url}"
+    for operation in operations:
+        if time.monotonic() > deadline:
+            break
+        _sender(operation, headers, deadline, figures)()
+    return figures
+
+
+def _sender(operation: Any, headers: dict[str, str], deadline: float, figures: Figures) -> Any:
+    """A Hypothesis test sending EXAMPLES_PER_FIELD generated cases of one root field."""
+
+    @settings(
+        max_examples=EXAMPLES_PER_FIELD,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def send(case: Any) -> None:
+        if time.monotonic() > deadline:
+            return
+        response = case.call(headers=headers, timeout=30)
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text
+        figures.check(operation.label, response.status_code, body)
+
+    return send
+
+
+@pytest.mark.parametrize(("target", "with_token"), RUNS)
+def test_fuzzing_finds_no_server_error(
+    endpoints: dict[str, str], fuzz_token: str, target: str, with_token: bool
+) -> None:
+    headers = {"authorization": f"Bearer {fuzz_token}"} if with_token else {}
+    figures = fuzz(endpoints[target], headers, BUDGET_SECONDS / len(RUNS))
+    print(  # the figures, for the run's log (pytest -s or -rA)
+        f"fuzz {target} token={with_token}: {figures.requests} requests, "
+        f"statuses {dict(figures.statuses)}, codes {dict(figures.codes)}"
+    )
+    assert figures.requests > 0
+    assert figures.problems == []
