@@ -8,6 +8,7 @@ a rule factory per request would defeat it.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any, Protocol
@@ -26,7 +27,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.federation.schema import FederationAny
-from strawberry.types import ExecutionContext, Info
+from strawberry.types import ExecutionContext, ExecutionResult, Info
 
 from subgraphs.kernel.entities import KeyFields, check_representations, entity_keys
 from subgraphs.kernel.errors import AccessDenied
@@ -64,6 +65,18 @@ class SubgraphSchema(strawberry.federation.Schema):
 
     _entity_keys: dict[str, list[KeyFields]] | None = None
 
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        # An extension that fails outside the resolvers (e.g. in on_execute) ends the
+        # operation past MaskErrors' reach: its error is masked here instead.
+        result = await super().execute(*args, **kwargs)
+        if result.errors and any(is_unexpected(error) for error in result.errors):
+            mask = MaskUnexpectedErrors()
+            result.errors = [
+                mask.anonymise_error(error) if is_unexpected(error) else error
+                for error in result.errors
+            ]
+        return result
+
     def entities_resolver(
         self, info: Info, representations: list[FederationAny]
     ) -> list[FederationAny]:
@@ -81,9 +94,10 @@ class SubgraphSchema(strawberry.federation.Schema):
                 continue
             if is_public(error) or is_public(error.original_error):
                 continue
-            if error.original_error is None:
+            if is_request_error(error):
                 code = (error.extensions or {}).get("code") or _request_error_code(error)
                 error.extensions = {**(error.extensions or {}), "code": code}
+                error.message = _without_exception_text(error.message)
                 log.info("request error", extra={"code": code, "error": error.message})
             else:
                 log.error(
@@ -93,16 +107,42 @@ class SubgraphSchema(strawberry.federation.Schema):
                 )
 
 
+def is_request_error(error: GraphQLError) -> bool:
+    """True for errors in the request itself: parse, validation, variable coercion.
+
+    They have no path (no resolver ran) and no cause but graphql-core's own
+    error (a variable's value that does not fit its type wraps the inner
+    `GraphQLError`); anything else without a path is a bug in an extension.
+    """
+    original = error.original_error
+    return error.path is None and (original is None or isinstance(original, GraphQLError))
+
+
 def is_unexpected(error: GraphQLError) -> bool:
     """True for errors raised by a bug or an outage rather than by the request."""
     original = error.original_error
-    return original is not None and not is_public(original)
+    return (
+        original is not None
+        and not is_public(original)
+        and not is_request_error(error)
+    )
 
 
 def _request_error_code(error: GraphQLError) -> str:
     if isinstance(error, GraphQLSyntaxError):
         return "GRAPHQL_PARSE_FAILED"
+    if error.message.startswith("Variable '$"):
+        return "BAD_USER_INPUT"  # a variable's value does not fit its type (as Apollo says)
     return "GRAPHQL_VALIDATION_FAILED"
+
+
+# graphql-core quotes the exception a scalar's parser raised ("Expected value of type 'Decimal',
+# but encountered error '[<class 'decimal.ConversionSyntax'>]'; found: ..."): internal text.
+_EXCEPTION_TEXT = re.compile(r", but encountered error '.*?'; found:", re.DOTALL)
+
+
+def _without_exception_text(message: str) -> str:
+    return _EXCEPTION_TEXT.sub(", found:", message)
 
 
 def schema_extensions(settings: GraphQLSettings, *, introspection: bool) -> list[Any]:

@@ -25,6 +25,7 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from schemathesis.core.result import Ok
 
 from tests.support import register
@@ -161,4 +162,76 @@ def test_fuzzing_finds_no_server_error(
         f"statuses {dict(figures.statuses)}, codes {dict(figures.codes)}"
     )
     assert figures.requests > 0
+    assert figures.problems == []
+
+
+# ------------------------------------------------------------------ _entities
+# Schemathesis leaves the federation fields out; gateways call `_entities` with whatever they
+# hold, and anyone can call it directly. Arbitrary JSON, and entity representations with
+# arbitrary key values, must give BAD_USER_INPUT, null or an entity, never a server error.
+
+ENTITY_TYPES = {
+    "users": ("User",),
+    "orders": ("Order", "User"),
+    "payments": ("Payment", "Order"),
+    "notifications": ("User",),
+}
+ENTITIES = "query($r: [_Any!]!) { _entities(representations: $r) { __typename } }"
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def representations(types: tuple[str, ...]) -> st.SearchStrategy[list[Any]]:
+    key_values = st.text(max_size=40) | st.integers() | JSON_VALUES
+    entity = st.builds(
+        lambda typename, key, extra: {"__typename": typename, "id": key, **extra},
+        st.sampled_from([*types, "Query", "NoSuchType", ""]),
+        key_values,
+        st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=2),
+    )
+    malformed = st.lists(entity | JSON_VALUES, min_size=1, max_size=5)
+    # Well-formed, with arbitrary ids: these reach the resolvers (and the stores).
+    well_formed = st.lists(
+        st.fixed_dictionaries({"__typename": st.sampled_from(types), "id": st.text(max_size=40)}),
+        min_size=1,
+        max_size=5,
+    )
+    return malformed | well_formed
+
+
+@pytest.mark.parametrize("target", list(ENTITY_TYPES))
+def test_fuzzing_entities_finds_no_server_error(
+    endpoints: dict[str, str], fuzz_token: str, target: str
+) -> None:
+    figures = Figures()
+    headers = {"authorization": f"Bearer {fuzz_token}"}
+
+    @settings(
+        max_examples=EXAMPLES_PER_FIELD,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(batch=representations(ENTITY_TYPES[target]))
+    def send(batch: list[Any]) -> None:
+        response = httpx.post(
+            endpoints[target],
+            json={"query": ENTITIES, "variables": {"r": batch}},
+            headers=headers,
+            timeout=30,
+        )
+        figures.check(f"_entities {batch!r:.200}", response.status_code, response.json())
+
+    send()
+    print(f"fuzz _entities {target}: {figures.requests} requests, codes {dict(figures.codes)}")
     assert figures.problems == []
