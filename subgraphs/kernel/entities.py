@@ -9,7 +9,9 @@ with `BAD_USER_INPUT`, naming the first bad representation by its index.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from subgraphs.kernel.graphql_errors import PublicError
@@ -55,43 +57,69 @@ def _parse(tokens: list[str], at: int) -> tuple[KeyFields, int]:
     return tuple(items), at
 
 
-def entity_keys(schema: Any) -> dict[str, list[KeyFields]]:
-    """Each resolvable entity type of a Strawberry federation schema and its keys."""
-    keys: dict[str, list[KeyFields]] = {}
+@dataclass(frozen=True)
+class Entity:
+    """What `_entities` accepts for one type: its keys, and the fields its resolver takes."""
+
+    keys: list[KeyFields]
+    accepts: frozenset[str] | None  # None: any field (the resolver takes **kwargs)
+
+
+def entity_specs(schema: Any) -> dict[str, Entity]:
+    """Each resolvable entity type of a Strawberry federation schema."""
+    specs: dict[str, Entity] = {}
     for name, type_ in schema.schema_converter.type_map.items():
         definition = getattr(type_, "definition", None)
-        for directive in getattr(definition, "directives", None) or ():
-            fields = getattr(directive, "fields", None)
-            if type(directive).__name__ != "Key" or fields is None:
-                continue
-            if getattr(directive, "resolvable", True) is False:
-                continue
-            keys.setdefault(name, []).append(parse_field_set(str(fields)))
-    return keys
+        keys = [
+            parse_field_set(str(directive.fields))
+            for directive in getattr(definition, "directives", None) or ()
+            if type(directive).__name__ == "Key"
+            and getattr(directive, "fields", None) is not None
+            and getattr(directive, "resolvable", True) is not False
+        ]
+        if keys:
+            specs[name] = Entity(keys, _accepted_fields(schema, name, definition))
+    return specs
+
+
+def _accepted_fields(schema: Any, name: str, definition: Any) -> frozenset[str] | None:
+    """The representation fields the type's reference resolver can take (by name)."""
+    resolve_reference = getattr(definition.origin, "resolve_reference", None)
+    if resolve_reference is None:  # Strawberry builds the object from the type's fields
+        return frozenset(schema._schema.get_type(name).fields)
+    parameters = inspect.signature(resolve_reference).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return None
+    return frozenset(p.name for p in parameters if p.name not in ("info", "cls", "self"))
 
 
 def check_representations(
-    representations: Any, keys: Mapping[str, list[KeyFields]]
+    representations: Any, entities: Mapping[str, Entity]
 ) -> list[dict[str, Any]]:
     """The representations if each names a known entity with one of its keys; else raise."""
     if not isinstance(representations, list):
         raise BadRepresentation(0, "representations must be a list of objects.")
     for index, representation in enumerate(representations):
-        _check_one(index, representation, keys)
+        _check_one(index, representation, entities)
     return representations
 
 
-def _check_one(index: int, representation: Any, keys: Mapping[str, list[KeyFields]]) -> None:
+def _check_one(index: int, representation: Any, entities: Mapping[str, Entity]) -> None:
     if not isinstance(representation, dict):
         raise BadRepresentation(index, "expected an object with __typename and key fields.")
     typename = representation.get("__typename")
     if not isinstance(typename, str) or not typename:
         raise BadRepresentation(index, "__typename must be a non-empty string.")
-    if typename not in keys:
+    entity = entities.get(typename)
+    if entity is None:
         raise BadRepresentation(index, f"{_quote(typename)} is not an entity of this subgraph.")
-    problems = [_missing(representation, key) for key in keys[typename]]
+    problems = [_missing(representation, key) for key in entity.keys]
     if all(problems):
         raise BadRepresentation(index, f"{typename}: {problems[0]}")
+    if entity.accepts is not None:
+        unknown = sorted(set(representation) - entity.accepts - {"__typename"})
+        if unknown:
+            raise BadRepresentation(index, f"{typename}: unexpected field {_quote(unknown[0])}.")
 
 
 def _missing(value: dict[str, Any], key: KeyFields, prefix: str = "") -> str | None:
@@ -119,7 +147,8 @@ def _quote(text: str, limit: int = 64) -> str:
 __all__ = [
     "BAD_USER_INPUT",
     "BadRepresentation",
+    "Entity",
     "check_representations",
-    "entity_keys",
+    "entity_specs",
     "parse_field_set",
 ]

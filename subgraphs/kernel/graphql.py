@@ -29,7 +29,7 @@ from strawberry.extensions import (
 from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext, ExecutionResult, Info
 
-from subgraphs.kernel.entities import KeyFields, check_representations, entity_keys
+from subgraphs.kernel.entities import Entity, check_representations, entity_specs
 from subgraphs.kernel.errors import AccessDenied
 from subgraphs.kernel.graphql_errors import access_code, is_public
 from subgraphs.kernel.settings import GraphQLSettings
@@ -63,7 +63,7 @@ class SubgraphSchema(strawberry.federation.Schema):
     any `resolve_reference` runs (see `subgraphs.kernel.entities`).
     """
 
-    _entity_keys: dict[str, list[KeyFields]] | None = None
+    _entities: dict[str, Entity] | None = None
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         # An extension that fails outside the resolvers (e.g. in on_execute) ends the
@@ -80,9 +80,9 @@ class SubgraphSchema(strawberry.federation.Schema):
     def entities_resolver(
         self, info: Info, representations: list[FederationAny]
     ) -> list[FederationAny]:
-        if self._entity_keys is None:
-            self._entity_keys = entity_keys(self)
-        checked = check_representations(representations, self._entity_keys)
+        if self._entities is None:
+            self._entities = entity_specs(self)
+        checked = check_representations(representations, self._entities)
         return super().entities_resolver(info, checked)  # type: ignore[arg-type]
 
     def process_errors(

@@ -77,6 +77,8 @@ async def entities(representations: Any) -> Any:
         ([{"__typename": "Line", "sku": "s"}], 0, "'owner' is missing"),
         ([{"__typename": "Line", "sku": "s", "owner": "o"}], 0, "'owner' must be an object"),
         ([{"__typename": "Line", "sku": "s", "owner": {}}], 0, "'owner.id' is missing"),
+        ([{"__typename": "Item", "id": "1", "name": "x"}], 0, "unexpected field 'name'"),
+        ([{"__typename": "Item", "id": "1", "\x02": [1.5]}], 0, "unexpected field '\\x02'"),
     ],
 )
 async def test_malformed_representations_are_bad_user_input(
@@ -96,7 +98,7 @@ async def test_well_formed_representations_resolve() -> None:
             {"__typename": "Item", "id": "7"},
             {"__typename": "Item", "id": 8},
             {"__typename": "Line", "code": "c"},
-            {"__typename": "Line", "sku": "s", "owner": {"id": "o"}},
+            {"__typename": "Line", "sku": "s", "owner": {"id": "o"}, "extra": 1},
         ]
     )
     assert result.errors is None
