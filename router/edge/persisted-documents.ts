@@ -83,14 +83,18 @@ export function documentIdOf(params: Record<string, unknown>): string | undefine
   return undefined;
 }
 
-function refusal(message: string, code: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code } });
-}
-
 export function usePersistedDocuments(documents: PersistedDocuments, only: boolean): GatewayPlugin {
   return {
-    onParams({ params, setParams }) {
+    // Refusals are results, not thrown errors: over a WebSocket a thrown error would close the
+    // whole connection (4500) instead of ending one operation with its errors.
+    onParams({ params, setParams, setResult }) {
       const { documentId, ...rest } = params as Record<string, unknown>;
+      const refuse = (message: string, code: string) => {
+        // The server's own parameter check runs after this hook and wants a string `query`
+        // even though the result is already set (nothing is parsed or run).
+        setParams({ ...rest, query: params.query ?? '' });
+        setResult({ errors: [new GraphQLError(message, { extensions: { code } })] });
+      };
       const id = documentIdOf(params as Record<string, unknown>);
       // The server refuses parameters it does not know: `documentId` is ours to consume.
       if (documentId !== undefined) setParams(rest);
@@ -101,13 +105,16 @@ export function usePersistedDocuments(documents: PersistedDocuments, only: boole
           return;
         }
         if (!only && params.query) return; // Apollo's resend with the full document
-        throw only
-          ? refusal('This persisted document is not in the list.', 'PERSISTED_QUERY_NOT_IN_LIST')
-          : // The exact message Apollo Client's persisted-query link resends on.
-            refusal('PersistedQueryNotFound', 'PERSISTED_QUERY_NOT_FOUND');
+        if (only) {
+          refuse('This persisted document is not in the list.', 'PERSISTED_QUERY_NOT_IN_LIST');
+        } else {
+          // The exact message Apollo Client's persisted-query link resends on.
+          refuse('PersistedQueryNotFound', 'PERSISTED_QUERY_NOT_FOUND');
+        }
+        return;
       }
       if (only && params.query && !documents.texts.has(params.query)) {
-        throw refusal(
+        refuse(
           'Only persisted documents run here: send a known document by its hash.',
           'QUERY_NOT_IN_SAFELIST',
         );

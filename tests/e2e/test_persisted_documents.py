@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import jwks_url
-from tests.support import REGISTER, error_codes, unique_email
+from tests.support import REGISTER, error_codes, subscribe, unique_email
 from tools.procs import free_port
 from tools.stack import GATEWAY_ARGV, ROOT, gateway_process
 
@@ -167,3 +167,10 @@ def test_safelisting_without_a_manifest_does_not_start(tmp_path: Path) -> None:
     output = done.stdout + done.stderr
     assert "GATEWAY_PERSISTED_DOCUMENTS_ONLY is on but the persisted documents manifest" in output
     assert str(missing) in output
+
+
+async def test_safelisting_covers_websocket_operations(safelisting_gateway: str) -> None:
+    arbitrary = 'subscription { orderStatusChanged(orderId: "o-1") { status } }'
+    async with subscribe(f"{safelisting_gateway}/graphql", arbitrary, {}, token=None) as sub:
+        errors = await sub.error()
+    assert [e["extensions"]["code"] for e in errors] == ["QUERY_NOT_IN_SAFELIST"]
