@@ -121,11 +121,7 @@ def is_request_error(error: GraphQLError) -> bool:
 def is_unexpected(error: GraphQLError) -> bool:
     """True for errors raised by a bug or an outage rather than by the request."""
     original = error.original_error
-    return (
-        original is not None
-        and not is_public(original)
-        and not is_request_error(error)
-    )
+    return original is not None and not is_public(original) and not is_request_error(error)
 
 
 def _request_error_code(error: GraphQLError) -> str:
