@@ -228,11 +228,19 @@ def test_operations(root: Path) -> list[Operation]:
                     and isinstance(node.value.value, str)
                 ):
                     continue
+                text = node.value.value
+                if _SUBGRAPH_ONLY.search(text):
+                    continue  # sent to a subgraph directly (federation's own fields)
                 for target in node.targets:
                     if isinstance(target, ast.Name) and target.id.isupper():
                         source = f"{path.relative_to(root)}:{target.id}"
-                        found += _operations_in(node.value.value, source)
+                        found += _operations_in(text, source)
     return found
+
+
+# Fields only a subgraph serves (the gateway asks for them): an operation with one is a
+# subgraph test's, never a client's of the supergraph.
+_SUBGRAPH_ONLY = re.compile(r"\b(_entities|_service)\b")
 
 
 _IDE_EXAMPLE = re.compile(r"\bIDE_EXAMPLE\s*=\s*`((?:[^`\\]|\\.)*)`", re.DOTALL)
