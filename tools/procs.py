@@ -187,6 +187,10 @@ class ManagedProcess:
             time.sleep(delay)
             delay = min(delay * 1.5, 0.25)
 
+    def ready_now(self) -> bool:
+        """One readiness probe, now (False when it raises)."""
+        return self._probe()
+
     def wait(self, timeout: float | None = None) -> int:
         """Wait for the process to exit and return its exit status.
 

@@ -94,12 +94,14 @@ def redis_server(
     *,
     dir: str | Path,
     persist: bool = False,
+    fsync_always: bool = False,
     ready_timeout: float = 15.0,
 ) -> ManagedProcess:
     """A redis-server on 127.0.0.1:``port`` with its files in ``dir`` (not started yet).
 
     Without ``persist`` it saves nothing; with it, it keeps an append-only
-    file and snapshots in ``dir``.
+    file and snapshots in ``dir``, the append-only file fsynced every second
+    or, with ``fsync_always``, before every write is acknowledged.
     """
     exe = shutil.which("redis-server")
     if exe is None:
@@ -107,7 +109,8 @@ def redis_server(
     Path(dir).mkdir(parents=True, exist_ok=True)
     url = redis_url(port)
     if persist:
-        persistence = ["--save", "60 1", "--appendonly", "yes"]
+        fsync = "always" if fsync_always else "everysec"
+        persistence = ["--save", "60 1", "--appendonly", "yes", "--appendfsync", fsync]
     else:
         persistence = ["--save", "", "--appendonly", "no"]
     argv = [

@@ -1,0 +1,208 @@
+"""`make up` itself (python -m tools.stack), on free ports with two processes per service.
+
+One stack for the module: parts are SIGKILLed and must come back while the
+stack stays up; a second start must refuse and leave it alone; the replicas
+share what must be shared (metrics, sign-in throttling); Ctrl-C stops it all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support import LOGIN, error_codes, parse_metrics, register, unique_email
+from tools.procs import ManagedProcess, http_ok
+from tools.stack import LOCK_NAME, free_layout
+
+pytestmark = pytest.mark.integration
+
+DEADLINE = 120.0
+
+
+def wait_for(condition: Callable[[], Any], what: str, timeout: float = DEADLINE) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+@dataclass
+class RunningStack:
+    runner: ManagedProcess
+    env: dict[str, str]
+    lock: Path
+
+    def info(self) -> dict[str, Any]:
+        try:
+            info: dict[str, Any] = json.loads(self.lock.read_text())
+        except (OSError, ValueError):
+            return {}
+        return info
+
+    def pid(self, part: str) -> int | None:
+        pid: int | None = self.info().get("parts", {}).get(part, {}).get("pid")
+        return pid
+
+    def private(self, part: str) -> str:
+        return f"http://127.0.0.1:{self.info()['parts'][part]['port']}"
+
+    @property
+    def gateway(self) -> str:
+        return f"http://127.0.0.1:{self.env['STACK_BASE_PORT']}"
+
+    def port(self, offset: int) -> int:
+        return int(self.env["STACK_BASE_PORT"]) + offset
+
+    def output(self) -> str:
+        return self.runner.log_path.read_text(errors="replace")
+
+
+def stack_runner(env: dict[str, str], log: Path, lock: Path) -> ManagedProcess:
+    def running() -> bool:
+        try:
+            return bool(json.loads(lock.read_text()).get("state") == "running")
+        except (OSError, ValueError):
+            return False
+
+    return ManagedProcess(
+        "stack",
+        [sys.executable, "-m", "tools.stack"],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        log_path=log,
+        ready=running,
+        ready_timeout=400.0,
+    )
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    root = tmp_path_factory.mktemp("stack")
+    env = free_layout(root / "data", root / "run", replicas=2)
+    lock = root / "data" / LOCK_NAME
+    runner = stack_runner(env, root / "stack.log", lock)
+    with runner:
+        running = RunningStack(runner, env, lock)
+        yield running
+        pids = [p["pid"] for p in running.info()["parts"].values() if p["pid"]]
+        # Ctrl-C: every part stops, then the runner, with status 0.
+        os.kill(runner.pid, signal.SIGINT)  # type: ignore[arg-type]
+        assert runner.wait(60) == 0, running.output()[-3000:]
+        assert all(not Path(f"/proc/{pid}").exists() or _zombie(pid) for pid in pids)
+        assert "stopped" in running.output()
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] in "ZX"
+    except FileNotFoundError:
+        return True
+
+
+def graphql_ok(url: str) -> bool:
+    try:
+        response = httpx.post(f"{url}/graphql", json={"query": "{ products { sku } }"}, timeout=5)
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200 and bool(response.json().get("data", {}).get("products"))
+
+
+@pytest.mark.parametrize(
+    "part", ["orders-1", "notifications-worker-2", "gateway", "redis", "mongodb"]
+)
+def test_a_part_killed_with_sigkill_comes_back_and_the_stack_stays_up(
+    stack: RunningStack, part: str
+) -> None:
+    before = stack.pid(part)
+    assert before is not None, stack.info()
+    others = {n: p["pid"] for n, p in stack.info()["parts"].items() if n != part}
+
+    os.kill(before, signal.SIGKILL)
+
+    wait_for(lambda: stack.pid(part) not in (None, before), f"{part} to be restarted")
+    out = stack.output()
+    assert f"supervisor: {part} was killed by SIGKILL; restarting in" in out
+    assert f"supervisor: {part} is back (pid {stack.pid(part)})" in out
+    assert stack.runner.alive
+    # Nothing else was restarted for it, and the gateway answers again.
+    assert {n: p["pid"] for n, p in stack.info()["parts"].items() if n != part} == others
+    wait_for(lambda: graphql_ok(stack.gateway), "the gateway to answer")
+    for name in ("orders-1", "orders-2", "notifications-worker-1", "notifications-worker-2"):
+        wait_for(lambda name=name: http_ok(f"{stack.private(name)}/ready"), f"{name} ready")
+
+
+def test_a_second_stack_says_it_is_running_and_touches_nothing(
+    stack: RunningStack, tmp_path: Path
+) -> None:
+    before = stack.info()["parts"]
+    second = stack_runner(stack.env, tmp_path / "second.log", tmp_path / "unused")
+    second.start()
+    assert second.wait(120) == 1
+    said = second.log_tail()
+    assert f"the stack is already running (pid {stack.runner.pid}" in said
+    assert stack.gateway.replace("127.0.0.1", "localhost") in said
+    assert "mongodb" not in said.split("nothing was started")[1].split("it serves")[0]
+    assert stack.info()["parts"] == before
+    assert stack.runner.alive
+    assert graphql_ok(stack.gateway)
+
+
+def test_metrics_on_the_shared_port_count_every_process(stack: RunningStack) -> None:
+    me = register_through(stack.gateway)
+    token = me["accessToken"]
+    query = {"query": 'query { order(id: "65a000000000000000000000") { id } }'}
+    headers = {"authorization": f"Bearer {token}"}
+    key = 'mongodb_commands_total{collection="orders",command="find",database="orders"}'
+
+    def total(url: str) -> float:
+        return parse_metrics(httpx.get(f"{url}/metrics", timeout=5).text).get(key, 0.0)
+
+    start = total(stack.private("orders-2"))
+    for _ in range(20):  # to orders-1 only
+        answer = httpx.post(
+            f"{stack.private('orders-1')}/graphql", json=query, headers=headers, timeout=10
+        )
+        assert answer.json()["data"] == {"order": None}
+    # orders-2 received none of them, yet its /metrics counts them.
+    wait_for(lambda: total(stack.private("orders-2")) >= start + 20, "orders-2 to report them")
+    shared = f"http://127.0.0.1:{stack.port(2)}"
+    assert total(shared) >= start + 20
+
+
+def test_sign_in_throttling_is_shared_by_the_users_processes(stack: RunningStack) -> None:
+    email = unique_email("throttle")
+    register_through(stack.gateway, email=email)
+    replicas = [stack.private("users-1"), stack.private("users-2")]
+    wrong = {"query": LOGIN, "variables": {"input": {"email": email, "password": "wrong-pass-1"}}}
+    for attempt in range(5):  # alternating processes: each saw at most 3
+        body = httpx.post(f"{replicas[attempt % 2]}/graphql", json=wrong, timeout=30).json()
+        assert [e["code"] for e in body["data"]["login"]["userErrors"]] == ["INVALID_CREDENTIALS"]
+    right = {"query": LOGIN, "variables": {"input": {"email": email, "password": "password-123"}}}
+    for replica in replicas:
+        body = httpx.post(f"{replica}/graphql", json=right, timeout=30).json()
+        codes = [e["code"] for e in body["data"]["login"]["userErrors"]] or error_codes(body)
+        assert codes == ["RATE_LIMITED"], body
+
+
+def register_through(gateway: str, *, email: str | None = None) -> dict[str, Any]:
+    import asyncio
+
+    async def go() -> dict[str, Any]:
+        async with httpx.AsyncClient(base_url=gateway, timeout=30) as client:
+            return await register(client, email=email)
+
+    return asyncio.run(go())
