@@ -39,14 +39,17 @@ define when_changed
 	fi
 endef
 
-.PHONY: help up test bench lint compose schema-check schema-publish clean clean-data install python-deps node-deps redis-server
+.PHONY: help up chaos dead-letters test bench lint compose schema-check schema-publish clean clean-data install python-deps node-deps redis-server
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) \
 		| awk 'BEGIN {FS = ":.*## "} {printf "  make %-15s %s\n", $$1, $$2}'
 
-up: install ## install what is missing, then run the whole stack (Ctrl-C stops it)
-	@$(PY) -m tools.stack
+up: install ## install what is missing, then run the whole stack (Ctrl-C stops it; REPLICAS=2 for two processes a service)
+	@$(if $(REPLICAS),REPLICAS=$(REPLICAS) )$(PY) -m tools.stack
+
+dead-letters: python-deps ## list dead letters (ARGS="show GROUP [ID]" or ARGS="replay GROUP ID|--all")
+	@$(PY) -m tools.dead_letters $(or $(ARGS),list)
 
 test: install lint ## install what is missing, lint, then run every test
 	@echo "pytest"

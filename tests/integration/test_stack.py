@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +143,8 @@ def test_a_part_killed_with_sigkill_comes_back_and_the_stack_stays_up(
     assert {n: p["pid"] for n, p in stack.info()["parts"].items() if n != part} == others
     wait_for(lambda: graphql_ok(stack.gateway), "the gateway to answer")
     for name in ("orders-1", "orders-2", "notifications-worker-1", "notifications-worker-2"):
-        wait_for(lambda name=name: http_ok(f"{stack.private(name)}/ready"), f"{name} ready")
+        url = f"{stack.private(name)}/ready"
+        wait_for(partial(http_ok, url), f"{name} ready")
 
 
 def test_a_second_stack_says_it_is_running_and_touches_nothing(
