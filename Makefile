@@ -48,6 +48,9 @@ help: ## list the targets
 up: install ## install what is missing, then run the whole stack (Ctrl-C stops it; REPLICAS=2 for two processes a service)
 	@$(if $(REPLICAS),REPLICAS=$(REPLICAS) )$(PY) -m tools.stack
 
+chaos: install ## 1,000 orders through a two-process stack of its own while parts fail; prints the report (ARGS="--orders 100")
+	@$(PY) -m tools.chaos $(ARGS)
+
 dead-letters: python-deps ## list dead letters (ARGS="show GROUP [ID]" or ARGS="replay GROUP ID|--all")
 	@$(PY) -m tools.dead_letters $(or $(ARGS),list)
 

@@ -359,6 +359,17 @@ class Stack:
         """The supervised parts called ``prefix`` or ``prefix-<n>`` (replicas)."""
         return [n for n in self.supervised if n == prefix or n.startswith(f"{prefix}-")]
 
+    def is_up(self, name: str) -> bool:
+        """True when ``name`` runs and the supervisor saw it ready (not held or restarting)."""
+        with self._lock:
+            entry = self.supervised[name]
+            return (
+                entry.part.alive
+                and not entry.held
+                and entry.restart_at is None
+                and entry.starting_until is None
+            )
+
     def hold(self, name: str) -> None:
         """Stop ``name`` and keep it stopped until ``release(name)``."""
         with self._lock:

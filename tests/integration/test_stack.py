@@ -208,3 +208,70 @@ def register_through(gateway: str, *, email: str | None = None) -> dict[str, Any
             return await register(client, email=email)
 
     return asyncio.run(go())
+
+
+STATUS = "subscription($id: ID!) { orderStatusChanged(orderId: $id) { status previousStatus } }"
+CREATE = """mutation { createOrder(input: {items: [{sku: "SKU-MUG", quantity: 1}], currency: "USD"})
+  { order { id } userErrors { code } } }"""
+PAY = """mutation($id: ID!, $key: String!) { processPayment(input: {orderId: $id,
+  paymentMethodToken: "pm_card_ok", idempotencyKey: $key})
+  { payment { status } userErrors { code } } }"""
+FIND_ORDERS = 'mongodb_commands_total{collection="orders",command="find",database="orders"}'
+
+
+def test_every_orders_process_tells_its_subscribers_and_each_event_is_published_once(
+    stack: RunningStack,
+) -> None:
+    import asyncio
+
+    import redis as sync_redis
+
+    from tests.support import graphql, subscribe
+
+    shared_metrics = f"http://127.0.0.1:{stack.port(2)}/metrics"
+
+    def finds() -> float:
+        return parse_metrics(httpx.get(shared_metrics, timeout=5).text).get(FIND_ORDERS, 0.0)
+
+    async def go() -> tuple[list[dict[str, Any]], str]:
+        async with httpx.AsyncClient(base_url=stack.gateway, timeout=30) as gw:
+            me = await register(gw)
+            token = me["accessToken"]
+            created = await graphql(gw, CREATE, token=token)
+            order_id = created["data"]["createOrder"]["order"]["id"]
+            before = finds()
+            urls = [f"{stack.private(n)}/graphql" for n in ("orders-1", "orders-2")]
+            async with (
+                subscribe(urls[0], STATUS, {"id": order_id}, token=token) as one,
+                subscribe(urls[1], STATUS, {"id": order_id}, token=token) as two,
+            ):
+                # Each subscription registers, then loads its order: two finds, one per process.
+                deadline = time.monotonic() + DEADLINE
+                while finds() < before + 2:
+                    assert time.monotonic() < deadline, "the subscriptions never started"
+                    await asyncio.sleep(0.1)
+                while True:  # payments may not know the order yet
+                    paid = await graphql(gw, PAY, {"id": order_id, "key": order_id}, token=token)
+                    codes = [e["code"] for e in paid["data"]["processPayment"]["userErrors"]]
+                    if codes != ["ORDER_NOT_FOUND_YET"]:
+                        break
+                    assert time.monotonic() < deadline, "payments never learnt of the order"
+                    await asyncio.sleep(0.2)
+                assert codes == [], paid
+                seen = [await one.next(60), await two.next(60)]
+            return seen, order_id
+
+    seen, order_id = asyncio.run(go())
+    expected = {"status": "PAID", "previousStatus": "PENDING"}
+    assert [s["data"]["orderStatusChanged"] for s in seen] == [expected, expected]
+
+    # The two orders processes each run an outbox relay: the lease lets one publish.
+    client = sync_redis.Redis.from_url(stack.env["REDIS_URL"], decode_responses=True)
+    try:
+        entries: list[tuple[str, dict[str, str]]] = client.xrange("events.orders")  # type: ignore[assignment]
+    finally:
+        client.close()
+    ids = [fields["id"] for _, fields in entries]
+    mine = [fields["type"] for _, fields in entries if order_id in fields["payload"]]
+    assert len(ids) == len(set(ids))
+    assert sorted(mine) == ["orders.created", "orders.paid"]
