@@ -19,7 +19,10 @@ paced over the run, while these faults happen one after another:
   8. the SMTP sink away for 10 s
   9. the gateway stopped with SIGTERM (the supervisor starts it again)
 
-Customers behave like careful clients: they retry what failed (a payment or
+A customer who watches its order pays only once the orders processes count
+the subscriber as registered (`broadcast_subscriptions_total`, which
+`/metrics` on the shared port sums over the processes), so a status it
+misses is a real miss. Customers behave like careful clients: they retry what failed (a payment or
 refund with the same idempotency key; an order only after checking that
 none was created). When every customer is done, the run waits (up to
 --settle seconds) for the system to settle and prints the report: every
@@ -112,6 +115,7 @@ PAY = """mutation($input: ProcessPaymentInput!) { processPayment(input: $input) 
 REFUND = """mutation($input: RefundPaymentInput!) { refundPayment(input: $input) {
   payment { id status } userErrors { code message } } }"""
 STATE = "query($id: ID!) { order(id: $id) { id status payment { id status } } }"
+SUBSCRIBERS_METRIC = "broadcast_subscriptions_total"
 STATUS_FEED = "subscription($id: ID!) { orderStatusChanged(orderId: $id) { status } }"
 PROBE = {"query": "{ products { sku } }"}
 
@@ -371,6 +375,7 @@ class Watcher:
 
     statuses: list[str] = field(default_factory=list)
     connected: bool = False
+    unconfirmed: bool = False  # the subscriber was not seen registered within 30 s
     dropped: str = ""
     task: asyncio.Task[None] | None = None
 
@@ -790,6 +795,40 @@ async def drive(plan: Plan, stack: Stack, running: Running, report: Report) -> N
     probe_task = asyncio.create_task(probe.run(stop_probe))
     limit = asyncio.Semaphore(plan.concurrency)
 
+    orders = next(s for s in running.subgraphs if s.name == "orders")
+    orders_metrics = f"http://127.0.0.1:{orders.port}/metrics"
+    one_at_a_time = asyncio.Lock()
+
+    async def subscribers() -> float:
+        """Subscribers the orders processes have registered so far (all of them: /metrics sums)."""
+        try:
+            text = (await gateway.http.get(orders_metrics, timeout=5)).text
+        except httpx.HTTPError:
+            return -1.0
+        return sum(
+            float(line.rpartition(" ")[2])
+            for line in text.splitlines()
+            if line.startswith(SUBSCRIBERS_METRIC)
+        )
+
+    async def watch(c: Customer) -> None:
+        """Subscribe, and pay only once an orders process has registered the subscriber."""
+        c.watcher = Watcher()
+        final = SCENARIOS[c.scenario][4][-1]
+        async with one_at_a_time:  # so that the count going up is this subscriber
+            before = await subscribers()
+            c.watcher.task = asyncio.create_task(
+                c.watcher.run(gateway.url, c.token, c.order_id, final, stop_watchers)
+            )
+            deadline = time.monotonic() + 30
+            while await subscribers() <= before or before < 0:
+                if time.monotonic() > deadline or c.watcher.task.done():
+                    c.watcher.unconfirmed = True
+                    break
+                if before < 0:
+                    before = await subscribers()
+                await asyncio.sleep(0.1)
+
     async def customer(c: Customer) -> None:
         await asyncio.sleep(c.index * plan.duration / plan.orders)
         async with limit:
@@ -797,13 +836,7 @@ async def drive(plan: Plan, stack: Stack, running: Running, report: Report) -> N
                 await driver.register(c)
                 await driver.place_order(c)
                 if c.index % plan.watch_every == 0:
-                    c.watcher = Watcher()
-                    final = SCENARIOS[c.scenario][4][-1]
-                    c.watcher.task = asyncio.create_task(
-                        c.watcher.run(gateway.url, c.token, c.order_id, final, stop_watchers)
-                    )
-                    # The gateway opens its upstream subscription before any payment.
-                    await asyncio.sleep(1.0)
+                    await watch(c)
                 await driver.pay(c)
                 if c.scenario == "refunded":
                     await driver.refund(c)
@@ -930,11 +963,11 @@ def summarize(
     windows = resends(running.config.logs / "smtp-sink.log", first_seen)
     if windows:
         add(
-            f"resends:       {len(windows)} sends of a message already accepted (same Message-ID, "
+            f"resends:       {len(windows)} of a message already accepted (same Message-ID, "
             f"stored once), {min(windows):.1f}-{max(windows):.1f} s after its first acceptance"
         )
     else:
-        add("resends:       0 sends of a message already accepted")
+        add("resends:       0 of a message already accepted")
     report.figures.update(
         missing=missing, extra=extra, resends=len(windows), lost=lost, duplicated=duplicated
     )
@@ -953,7 +986,12 @@ def summarize(
     report.check(outcome.pending == 0, "consumer groups have pending entries")
 
     watchers = [c for c in customers if c.watcher]
-    stayed = [c for c in watchers if c.watcher and c.watcher.connected and not c.watcher.dropped]
+    unconfirmed = [c for c in watchers if c.watcher and c.watcher.unconfirmed]
+    stayed = [
+        c
+        for c in watchers
+        if c.watcher and c.watcher.connected and not c.watcher.dropped and not c.watcher.unconfirmed
+    ]
     in_order = [
         c for c in stayed if c.watcher and tuple(c.watcher.statuses) == SCENARIOS[c.scenario][4]
     ]
@@ -966,6 +1004,7 @@ def summarize(
         f"subscribers:   {len(watchers)} subscribed, {len(stayed)} stayed connected, "
         f"{len(in_order)} of them saw every status in order"
         + (f"; dropped: {dict(dropped)}" if dropped else "")
+        + (f"; {len(unconfirmed)} not seen registered in 30 s" if unconfirmed else "")
     )
     for c in stayed:
         if c not in in_order and c.watcher:
