@@ -172,6 +172,7 @@ class Unauthenticated(Exception):
 class Stats:
     started: float = field(default_factory=time.monotonic)
     retries: Tally[str] = field(default_factory=Tally)
+    causes: Tally[str] = field(default_factory=Tally)
     inflight: Tally[str] = field(default_factory=Tally)
     done: int = 0
 
@@ -252,10 +253,11 @@ class Driver:
         while True:
             try:
                 return await attempt()
-            except Retry:
+            except Retry as exc:
                 if time.monotonic() > deadline:
                     raise
                 self.stats.retries[op] += 1
+                self.stats.causes[str(exc)[:80]] += 1
                 await backoff(tries)
                 tries += 1
 
@@ -1033,6 +1035,9 @@ def summarize(
         "client retries: "
         + (", ".join(f"{op} {n}" for op, n in sorted(stats.retries.items())) or "none")
     )
+    if stats.causes:
+        top = ", ".join(f"{cause} x{n}" for cause, n in stats.causes.most_common(6))
+        add(f"  most frequent causes: {top}")
     for problem in problems[:15]:
         add(f"  problem: {problem}")
     if len(problems) > 15:
