@@ -263,8 +263,9 @@ def describe_holder(text: str, path: Path) -> str:
     lines = [f"the stack is already running (pid {pid}, lock {path}); nothing was started."]
     urls = info.get("urls") or {}
     if urls:
+        width = max(map(len, urls)) + 2
         lines.append("it serves:")
-        lines += [f"  {name:<15}{url}" for name, url in urls.items()]
+        lines += [f"  {name:<{width}}{url}" for name, url in urls.items()]
     elif info.get("state") == "starting":
         lines.append("it is still starting.")
     lines.append(f"stop it with Ctrl-C in its terminal, or: kill {pid}")
@@ -790,9 +791,13 @@ def print_urls(stack: Stack, running: Running) -> None:
     names = [*running.urls, "mongodb", "redis", "logs"]
     width = max(map(len, names)) + 2
     lines = ["", "stack ready:"]
+    notes = {
+        "gateway": "  (GraphiQL on GET)",
+        "smtp-sink": f"  (mail files in {config.data_dir / 'mail'})",
+    }
+    notes.update({s.name: f"  {s.url('/health')}  {s.url('/ready')}" for s in running.subgraphs})
     for name, url in running.urls.items():
-        note = {"gateway": "  (GraphiQL on GET)", "smtp-sink": "  (mail files in data/mail)"}
-        lines.append(f"  {name:<{width}}{url}{note.get(name, '')}")
+        lines.append(f"  {name:<{width}}{url}{notes.get(name, '')}")
     lines += [
         f"  {'mongodb':<{width}}{redact(running.mongodb)}",
         f"  {'redis':<{width}}{redact(running.redis)}",

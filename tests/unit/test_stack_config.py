@@ -59,5 +59,5 @@ def test_the_lock_holder_is_described_with_its_urls():
         Path(".data/stack.lock"),
     )
     assert text.startswith("the stack is already running (pid 42, lock .data/stack.lock)")
-    assert "gateway        http://localhost:4000/graphql" in text
+    assert "  gateway  http://localhost:4000/graphql" in text
     assert text.endswith("kill 42")
