@@ -694,9 +694,11 @@ def service_processes(
     name: str,
     port: int,
     make: Callable[..., ManagedProcess],
+    *,
+    service: str,
 ) -> list[ManagedProcess]:
-    """``config.replicas`` processes of one service on ``port`` (not started yet)."""
-    env = {**stack.env, "METRICS_MULTIPROCESS_DIR": str(metrics_dir(config, name))}
+    """``config.replicas`` processes of ``service`` on ``port`` (not started yet)."""
+    env = {**stack.env, "METRICS_MULTIPROCESS_DIR": str(metrics_dir(config, service))}
     if config.replicas == 1:
         return [make(name, port, env=env, log_dir=config.logs)]
     if not procs.port_free(port):
@@ -766,11 +768,20 @@ def start(
         stack.env.setdefault("USERS_SIGNING_KEY_FILE", str(config.data_dir / "keys" / "users.pem"))
     for subgraph in subgraphs:
         stack.launch_all(
-            service_processes(stack, config, subgraph.name, subgraph.port, subgraph_process)
+            service_processes(
+                stack,
+                config,
+                subgraph.name,
+                subgraph.port,
+                subgraph_process,
+                service=subgraph.name,
+            )
         )
     worker_ports = {name: config.shifted(GATEWAY_PORT + offset) for name, offset in WORKERS.items()}
     for name, port in worker_ports.items():
-        stack.launch_all(service_processes(stack, config, name, port, worker_process))
+        stack.launch_all(
+            service_processes(stack, config, name, port, worker_process, service=f"{name}-worker")
+        )
     supergraph = compose(stack, config, subgraphs)
     stack.launch(
         gateway_process(
