@@ -766,6 +766,16 @@ class Probe:
         values = [s for t, s in self.samples if t < before and s is not None]
         return statistics.median(values) if values else None
 
+    def recovery(self, faults: Faults) -> tuple[float, float, float | None] | None:
+        """(p50 before the faults, the bound of normal, seconds to normal after the last fault)."""
+        first = faults.log[0].at if faults.log else self.stats.t()
+        last = faults.last_end - self.stats.started if faults.last_end else first
+        base = self.baseline(first)
+        if base is None:
+            return None
+        normal = max(3 * base, base + 0.05)
+        return base, normal, self.recovered(last, normal)
+
     def recovered(self, after: float, normal: float, run: int = 8) -> float | None:
         """Seconds after ``after`` from which ``run`` probes in a row were ok and normal."""
         streak_start, streak = None, 0
@@ -881,7 +891,9 @@ async def drive(plan: Plan, stack: Stack, running: Running, report: Report) -> N
     while True:
         outcome = await observe(driver, running, customers, states_ok)
         problems = outcome.problems(customers)
-        if not problems or time.monotonic() > settle_deadline:
+        latency = probe.recovery(faults)
+        back = latency is None or latency[2] is not None
+        if (not problems and back) or time.monotonic() > settle_deadline:
             break
         await asyncio.sleep(2.0)
     settled = stats.t() - driven
@@ -1013,12 +1025,9 @@ def summarize(
             add(f"  {c.email}: saw {c.watcher.statuses}, expected {list(SCENARIOS[c.scenario][4])}")
     report.check(len(in_order) == len(stayed), "a connected subscriber missed a status")
 
-    first_fault = faults.log[0].at if faults.log else stats.t()
-    last = faults.last_end - stats.started if faults.last_end else first_fault
-    base = probe.baseline(first_fault)
-    if base is not None:
-        normal = max(3 * base, base + 0.05)
-        recovery = probe.recovered(last, normal)
+    latency = probe.recovery(faults)
+    if latency is not None:
+        base, normal, recovery = latency
         failed_probes = sum(1 for _, s in probe.samples if s is None)
         add(
             f"recovery:      gateway latency p50 {base * 1000:.0f} ms before the faults; "
