@@ -84,6 +84,12 @@ from subgraphs.users.transport import schema as users_schema
 from subgraphs.users.transport.context import UsersContext
 from testkit.kernel import EPOCH, InMemoryUnitOfWork, SequentialIds, SteppingClock, StubVerifier
 from testkit.orders import InMemoryCatalog, InMemoryOrders, SilentFeed
+from testkit.user_sessions import (
+    RESET_POLICY,
+    SESSION_POLICY,
+    InMemoryPasswords,
+    InMemorySessions,
+)
 from testkit.users import CountingThrottle, CountingTokens, InMemoryUsers, ReversingHasher
 
 TITLE = "graphql_overhead: CPU per request of a subgraph's GraphQL layer"
@@ -151,10 +157,15 @@ async def users_operations() -> list[Operation]:
         )
     usecases = bootstrap_users(
         users=users,
+        sessions=InMemorySessions(),
+        passwords=InMemoryPasswords(users),
         uow=InMemoryUnitOfWork("users"),
         hasher=hasher,
         tokens=CountingTokens(),
         throttle=CountingThrottle(),
+        reset_throttle=CountingThrottle(),
+        session_policy=SESSION_POLICY,
+        reset_policy=RESET_POLICY,
         clock=SteppingClock(),
         new_id=SequentialIds("user"),
     )

@@ -47,9 +47,9 @@ class CountingTokens:
     def __init__(self) -> None:
         self.issued: list[str] = []
 
-    def issue(self, user_id: str) -> AccessToken:
+    def issue(self, user_id: str, session_id: str | None = None) -> AccessToken:
         self.issued.append(user_id)
-        return AccessToken(f"token-for-{user_id}", datetime(2030, 1, 1, tzinfo=UTC))
+        return AccessToken(f"token-for-{user_id}-in-{session_id}", datetime(2030, 1, 1, tzinfo=UTC))
 
 
 class CountingThrottle:

@@ -47,6 +47,8 @@ mutation Register($input: RegisterInput!) {
     user { id email name phone }
     accessToken
     expiresAt
+    refreshToken
+    refreshExpiresAt
     userErrors { field message code }
   }
 }"""
@@ -56,6 +58,8 @@ mutation Login($input: LoginInput!) {
   login(input: $input) {
     accessToken
     expiresAt
+    refreshToken
+    refreshExpiresAt
     user { id email }
     userErrors { field message code }
   }

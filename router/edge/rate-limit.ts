@@ -1,8 +1,13 @@
 // Rate limits at the gateway, refused with extensions.code RATE_LIMITED, HTTP 429 and
 // Retry-After:
 //
-// - login attempts per client address (GATEWAY_RATE_LOGIN_PER_MINUTE): every `login` root field
-//   counts, so aliasing five logins into one request costs five attempts;
+// - login attempts per client address (GATEWAY_RATE_LOGIN_PER_MINUTE): every `login`,
+//   `requestPasswordReset` and `resetPassword` root field counts, so aliasing five logins into
+//   one request costs five attempts. These guess passwords, send mail or hash a password.
+//   `refreshSession` does not count: its token cannot be guessed (256 random bits), it costs
+//   one lookup, and a browser refreshes on every page load (the access token lives in memory
+//   only), so five reloads a minute must not lock a client, or everyone behind its address,
+//   out; the gateway-wide ceiling bounds it like any request;
 // - mutation fields per signed-in user (GATEWAY_RATE_MUTATIONS_PER_MINUTE);
 // - a gateway-wide ceiling on GraphQL requests and WebSocket operations
 //   (GATEWAY_RATE_REQUESTS_PER_SECOND), checked before anything is parsed.
@@ -17,7 +22,7 @@ import { errorResponse, rateLimited, retryAfterSeconds } from './errors.ts';
 import { rootFields } from './operation-limits.ts';
 import type { EdgeSettings } from './settings.ts';
 
-const LOGIN_FIELD = 'login';
+const LOGIN_FIELDS = new Set(['login', 'requestPasswordReset', 'resetPassword']);
 const MINUTE_MS = 60_000;
 
 export type Decision = { ok: true } | { ok: false; retryAfterMs: number };
@@ -134,7 +139,7 @@ export function useRateLimits(
       if (!selected || selected.operation !== 'mutation') return;
       const context = args.contextValue as AuthContext & ClientContext;
 
-      const attempts = selected.fields.filter((name) => name === LOGIN_FIELD).length;
+      const attempts = selected.fields.filter((name) => LOGIN_FIELDS.has(name)).length;
       if (logins && attempts > 0) {
         const decision = logins.take(clientAddress(context, options.trustProxy), attempts);
         if (!decision.ok) {
@@ -143,7 +148,7 @@ export function useRateLimits(
             errors: [
               rateLimited(
                 transportOf(context),
-                `Too many login attempts; try again in ${seconds} s.`,
+                `Too many sign-in or password reset attempts; try again in ${seconds} s.`,
                 decision.retryAfterMs,
               ),
             ],

@@ -10,7 +10,8 @@
 // GATEWAY_MAX_ALIASES                15: aliases in one operation
 // GATEWAY_MAX_ROOT_FIELDS            20: root fields of one operation
 // GATEWAY_MAX_TOKENS                 2000: lexical tokens in one document
-// GATEWAY_RATE_LOGIN_PER_MINUTE      5: `login` attempts per client address a minute
+// GATEWAY_RATE_LOGIN_PER_MINUTE      5: `login`, `requestPasswordReset` and `resetPassword`
+//                                    fields per client address a minute
 // GATEWAY_RATE_MUTATIONS_PER_MINUTE  60: mutation fields per signed-in user a minute
 // GATEWAY_RATE_REQUESTS_PER_SECOND   1000: GraphQL requests and WebSocket operations, all clients
 // GATEWAY_TRUST_PROXY                false: take the client address from X-Forwarded-For (set it

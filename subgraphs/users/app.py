@@ -25,11 +25,15 @@ from subgraphs.users.credentials.signing_keys import (
     load_or_create_signing_key,
     signing_key_from_pem,
 )
+from subgraphs.users.domain.session import SessionPolicy
+from subgraphs.users.repository.mongo_passwords import MongoPasswordStore
+from subgraphs.users.repository.mongo_sessions import MongoSessionRepository
 from subgraphs.users.repository.mongo_users import MongoUserRepository
 from subgraphs.users.repository.redis_login_throttle import RedisLoginThrottle
 from subgraphs.users.settings import UsersSettings
 from subgraphs.users.transport.context import UsersContext
 from subgraphs.users.transport.schema import build_schema
+from subgraphs.users.usecase.request_password_reset import ResetPolicy
 
 
 def signing_key(settings: UsersSettings) -> SigningKey:
@@ -48,7 +52,10 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
     uow = MongoUnitOfWork(mongo.db, "users", after_commit=relay.wake)
     users = MongoUserRepository(mongo.db)
     mongo.on_start(uow.ensure_indexes)
-    mongo.on_start(users.ensure_indexes)
+    sessions = MongoSessionRepository(mongo.db)
+    passwords = MongoPasswordStore(mongo.db)
+    for store in (users, sessions, passwords):
+        mongo.on_start(store.ensure_indexes)
 
     key = signing_key(settings)
     hasher = Argon2PasswordHasher()
@@ -61,6 +68,8 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
     )
     usecases = bootstrap(
         users=users,
+        sessions=sessions,
+        passwords=passwords,
         uow=uow,
         hasher=hasher,
         tokens=tokens,
@@ -68,6 +77,20 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
             redis.client,
             max_failures=settings.login_max_failures,
             window_seconds=settings.login_window_seconds,
+        ),
+        reset_throttle=RedisLoginThrottle(
+            redis.client,
+            max_failures=settings.password_reset_max_requests,
+            window_seconds=settings.password_reset_window_seconds,
+            prefix="users:reset-requests:",
+        ),
+        session_policy=SessionPolicy(
+            lifetime=timedelta(seconds=settings.session_lifetime_seconds),
+            idle_timeout=timedelta(seconds=settings.session_idle_seconds),
+        ),
+        reset_policy=ResetPolicy(
+            link_base=settings.password_reset_url,
+            lifetime=timedelta(seconds=settings.password_reset_ttl_seconds),
         ),
         clock=utc_now,
         new_id=new_id,

@@ -1,7 +1,7 @@
 """The one place the users use cases are wired: ports, clock and ids in, use cases out.
 
 `app.py` passes the MongoDB and Redis adapters; unit tests and the bench
-pass in-memory fakes (`testkit.users`).
+pass in-memory fakes (`testkit.users`, `testkit.user_sessions`).
 """
 
 from __future__ import annotations
@@ -9,27 +9,52 @@ from __future__ import annotations
 from subgraphs.kernel.clock import Clock
 from subgraphs.kernel.ids import NewId
 from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.users.domain.session import SessionPolicy
 from subgraphs.users.transport.context import UsersUseCases
+from subgraphs.users.usecase.change_password import ChangePassword
+from subgraphs.users.usecase.log_out import LogOut
+from subgraphs.users.usecase.log_out_everywhere import LogOutEverywhere
 from subgraphs.users.usecase.login import LogIn
 from subgraphs.users.usecase.ports import LoginThrottle, PasswordHasher, TokenIssuer, UserRepository
 from subgraphs.users.usecase.read_users import ReadUsers
+from subgraphs.users.usecase.refresh_session import RefreshSession
 from subgraphs.users.usecase.register import RegisterUser
+from subgraphs.users.usecase.request_password_reset import RequestPasswordReset, ResetPolicy
+from subgraphs.users.usecase.reset_password import ResetPassword
+from subgraphs.users.usecase.session_ports import PasswordStore, SessionRepository
+from subgraphs.users.usecase.start_session import StartSession
 from subgraphs.users.usecase.update_profile import UpdateProfile
 
 
 def bootstrap(
     *,
     users: UserRepository,
+    sessions: SessionRepository,
+    passwords: PasswordStore,
     uow: UnitOfWork,
     hasher: PasswordHasher,
     tokens: TokenIssuer,
     throttle: LoginThrottle,
+    reset_throttle: LoginThrottle,
+    session_policy: SessionPolicy,
+    reset_policy: ResetPolicy,
     clock: Clock,
     new_id: NewId,
 ) -> UsersUseCases:
+    """`throttle` counts sign-in attempts per email (login, changePassword); `reset_throttle`
+    counts reset requests per email."""
+    start_session = StartSession(sessions, uow, session_policy, clock, new_id)
     return UsersUseCases(
-        register=RegisterUser(users, uow, hasher, tokens, clock, new_id),
-        log_in=LogIn(users, hasher, tokens, throttle),
+        register=RegisterUser(users, uow, hasher, tokens, clock, new_id, start_session),
+        log_in=LogIn(users, hasher, tokens, throttle, start_session),
         update_profile=UpdateProfile(users, uow, clock),
         read_users=ReadUsers(users),
+        refresh_session=RefreshSession(sessions, users, uow, tokens, session_policy, clock),
+        log_out=LogOut(sessions, uow, clock),
+        log_out_everywhere=LogOutEverywhere(sessions, uow, clock),
+        change_password=ChangePassword(users, passwords, sessions, uow, hasher, throttle, clock),
+        request_password_reset=RequestPasswordReset(
+            users, passwords, uow, reset_throttle, reset_policy, clock
+        ),
+        reset_password=ResetPassword(users, passwords, sessions, uow, hasher, clock),
     )

@@ -86,16 +86,18 @@ class JwtIssuer:
         self._ttl = ttl
         self._clock = clock
 
-    def issue(self, user_id: str) -> AccessToken:
+    def issue(self, user_id: str, session_id: str | None = None) -> AccessToken:
         now = self._clock()
         expires_at = now + self._ttl
-        claims = {
+        claims: dict[str, Any] = {
             "sub": user_id,
             "iss": self._issuer,
             "aud": self._audience,
             "iat": int(now.timestamp()),
             "exp": int(expires_at.timestamp()),
         }
+        if session_id is not None:
+            claims["sid"] = session_id
         token = jwt.encode(
             claims, self._key.private_key, algorithm=ALGORITHM, headers={"kid": self._key.kid}
         )

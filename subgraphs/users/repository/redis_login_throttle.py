@@ -20,14 +20,21 @@ log = logging.getLogger(__name__)
 
 
 class RedisLoginThrottle:
-    def __init__(self, redis: aioredis.Redis, *, max_failures: int, window_seconds: int) -> None:
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        *,
+        max_failures: int,
+        window_seconds: int,
+        prefix: str = "users:login-failures:",
+    ) -> None:
         self._redis = redis
+        self._prefix = prefix
         self._max_failures = max_failures
         self._window_seconds = window_seconds
 
-    @staticmethod
-    def _key(email: str) -> str:
-        return "users:login-failures:" + hashlib.sha256(email.encode()).hexdigest()
+    def _key(self, email: str) -> str:
+        return self._prefix + hashlib.sha256(email.encode()).hexdigest()
 
     async def attempt(self, key: str) -> bool:
         try:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from subgraphs.kernel.types import UserError, payload
-from subgraphs.users.domain.user import User as UserModel
 from subgraphs.users.transport.context import UsersContext
+from subgraphs.users.transport.session_mutations import (
+    SessionMutation,
+    SignedInPayload,
+    signed_in,
+)
 from subgraphs.users.transport.types import User
-from subgraphs.users.usecase.ports import AccessToken
 from subgraphs.users.usecase.register import Registration
 from subgraphs.users.usecase.update_profile import ProfileChanges
 
@@ -42,31 +44,13 @@ class UpdateProfileInput:
 
 
 @strawberry.type(description="The result of `register`.")
-class RegisterPayload:
-    user: User | None = strawberry.field(default=None, description="The new user.")
-    access_token: str | None = strawberry.field(
-        default=None, description="Send as `Authorization: Bearer <token>`; null on userErrors."
-    )
-    expires_at: datetime | None = strawberry.field(
-        default=None, description="When the access token stops working."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        default_factory=list, description="Why no account was created, if none was."
-    )
+class RegisterPayload(SignedInPayload):
+    pass
 
 
 @strawberry.type(description="The result of `login`.")
-class LoginPayload:
-    access_token: str | None = strawberry.field(
-        default=None, description="Send as `Authorization: Bearer <token>`; null on userErrors."
-    )
-    expires_at: datetime | None = strawberry.field(
-        default=None, description="When the access token stops working."
-    )
-    user: User | None = strawberry.field(default=None, description="The signed-in user.")
-    user_errors: list[UserError] = strawberry.field(
-        default_factory=list, description="Why sign-in failed, if it did."
-    )
+class LoginPayload(SignedInPayload):
+    pass
 
 
 @strawberry.type(description="The result of `updateProfile`.")
@@ -80,7 +64,7 @@ class UpdateProfilePayload:
 @strawberry.type(
     description="The entry points for changing data; each returns a payload with `userErrors`."
 )
-class Mutation:
+class Mutation(SessionMutation):
     @strawberry.mutation(description="Create an account and sign in.")
     async def register(
         self,
@@ -93,7 +77,7 @@ class Mutation:
         return await payload(
             RegisterPayload,
             info.context.usecases.register(command),
-            lambda done: RegisterPayload(**_signed_in(done.user, done.access_token)),
+            lambda done: RegisterPayload(**signed_in(done.user, done.access_token, done.session)),
         )
 
     @strawberry.mutation(description="Sign in with email and password.")
@@ -105,7 +89,7 @@ class Mutation:
         return await payload(
             LoginPayload,
             info.context.usecases.log_in(input.email, input.password),
-            lambda done: LoginPayload(**_signed_in(done.user, done.access_token)),
+            lambda done: LoginPayload(**signed_in(done.user, done.access_token, done.session)),
         )
 
     @strawberry.mutation(description="Change your name and/or phone.")
@@ -125,12 +109,3 @@ class Mutation:
             info.context.usecases.update_profile(principal.user_id, changes),
             lambda user: UpdateProfilePayload(user=User.from_model(user)),
         )
-
-
-def _signed_in(user: UserModel, token: AccessToken) -> dict[str, Any]:
-    """The fields a payload of a successful sign-in (or registration) carries."""
-    return {
-        "user": User.from_model(user, is_caller=True),
-        "access_token": token.token,
-        "expires_at": token.expires_at,
-    }

@@ -15,6 +15,8 @@ from subgraphs.users.usecase.ports import (
     TokenIssuer,
     UserRepository,
 )
+from subgraphs.users.usecase.session_ports import IssuedSession
+from subgraphs.users.usecase.start_session import StartSession
 
 INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
 RATE_LIMITED = "RATE_LIMITED"
@@ -24,6 +26,7 @@ RATE_LIMITED = "RATE_LIMITED"
 class SignedIn:
     user: User
     access_token: AccessToken
+    session: IssuedSession
 
 
 class LogIn:
@@ -39,11 +42,13 @@ class LogIn:
         hasher: PasswordHasher,
         tokens: TokenIssuer,
         throttle: LoginThrottle,
+        start_session: StartSession,
     ) -> None:
         self._users = users
         self._hasher = hasher
         self._tokens = tokens
         self._throttle = throttle
+        self._start_session = start_session
         self._decoy_hash: str | None = None
 
     async def __call__(self, email: str, password: str) -> SignedIn:
@@ -60,7 +65,8 @@ class LogIn:
         if user is None or not valid:
             raise DomainError.of(INVALID_CREDENTIALS, "Email or password is incorrect.")
         await self._throttle.succeeded(key)
-        return SignedIn(user, self._tokens.issue(user.id))
+        session = await self._start_session(user.id)
+        return SignedIn(user, self._tokens.issue(user.id, session.session_id), session)
 
     async def _decoy(self) -> str:
         if self._decoy_hash is None:

@@ -40,7 +40,8 @@ class AccessToken:
 
 
 class TokenIssuer(Protocol):
-    def issue(self, user_id: str) -> AccessToken: ...
+    def issue(self, user_id: str, session_id: str | None = None) -> AccessToken:
+        """An access token for the user; `session_id` becomes its `sid` claim."""
 
 
 class LoginThrottle(Protocol):

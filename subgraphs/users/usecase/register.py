@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from functools import partial
 
 from subgraphs.kernel.clock import Clock
 from subgraphs.kernel.errors import DomainError, Problem, raise_if_any
@@ -19,6 +18,8 @@ from subgraphs.users.usecase.ports import (
     TokenIssuer,
     UserRepository,
 )
+from subgraphs.users.usecase.session_ports import IssuedSession
+from subgraphs.users.usecase.start_session import StartSession
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class Registration:
 class Registered:
     user: User
     access_token: AccessToken
+    session: IssuedSession
 
 
 class RegisterUser:
@@ -46,6 +48,7 @@ class RegisterUser:
         tokens: TokenIssuer,
         clock: Clock,
         new_id: NewId,
+        start_session: StartSession,
     ) -> None:
         self._users = users
         self._uow = uow
@@ -53,6 +56,7 @@ class RegisterUser:
         self._tokens = tokens
         self._clock = clock
         self._new_id = new_id
+        self._start_session = start_session
 
     async def __call__(self, command: Registration) -> Registered:
         email = rules.normalize_email(command.email)
@@ -75,10 +79,17 @@ class RegisterUser:
             password_hash=password_hash,
             now=self._clock(),
         )
+        opening = self._start_session.prepare(user.id)
+
+        async def work() -> None:  # the account, its first session and its event: all or none
+            await self._users.add(user)
+            await self._start_session.save(opening)
+
         try:
-            await self._uow(partial(self._users.add, user), recorded=user)
+            await self._uow(work, recorded=user)
         except EmailTaken:
             raise DomainError(
                 Problem("EMAIL_TAKEN", "An account with this email already exists.", ("email",))
             ) from None
-        return Registered(user, self._tokens.issue(user.id))
+        issued = opening.issued
+        return Registered(user, self._tokens.issue(user.id, issued.session_id), issued)

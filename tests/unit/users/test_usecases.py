@@ -10,6 +10,12 @@ from subgraphs.users.transport.context import UsersUseCases
 from subgraphs.users.usecase.register import Registration
 from subgraphs.users.usecase.update_profile import ProfileChanges
 from testkit.kernel import InMemoryUnitOfWork, SequentialIds, SteppingClock
+from testkit.user_sessions import (
+    RESET_POLICY,
+    SESSION_POLICY,
+    InMemoryPasswords,
+    InMemorySessions,
+)
 from testkit.users import CountingThrottle, CountingTokens, InMemoryUsers, ReversingHasher
 
 
@@ -37,10 +43,15 @@ def throttle() -> CountingThrottle:
 def usecases(users, uow, tokens, throttle) -> UsersUseCases:
     return bootstrap(
         users=users,
+        sessions=InMemorySessions(),
+        passwords=InMemoryPasswords(users),
         uow=uow,
         hasher=ReversingHasher(),
         tokens=tokens,
         throttle=throttle,
+        reset_throttle=CountingThrottle(),
+        session_policy=SESSION_POLICY,
+        reset_policy=RESET_POLICY,
         clock=SteppingClock(),
         new_id=SequentialIds("user"),
     )
@@ -131,7 +142,10 @@ async def test_login_succeeds_with_the_right_password_in_any_email_case(register
     signed_in = await log_in("ANN@EXAMPLE.com", "password-1")
 
     assert signed_in.user.id == done.user.id
-    assert signed_in.access_token.token == f"token-for-{done.user.id}"
+    assert (
+        signed_in.access_token.token
+        == f"token-for-{done.user.id}-in-{signed_in.session.session_id}"
+    )
 
 
 async def test_login_fails_alike_for_wrong_password_and_unknown_email(register, log_in, tokens):

@@ -1,0 +1,123 @@
+"""Trade a refresh token for a new access token and a new refresh token (rotation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from subgraphs.kernel.clock import Clock
+from subgraphs.kernel.errors import DomainError
+from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.users.domain.session import (
+    Revoked,
+    Session,
+    SessionPolicy,
+    State,
+    new_token,
+    plausible_token,
+    token_hash,
+)
+from subgraphs.users.domain.user import User
+from subgraphs.users.usecase.ports import AccessToken, TokenIssuer, UserRepository
+from subgraphs.users.usecase.session_ports import IssuedSession, SessionRepository, TokenMaker
+
+INVALID_REFRESH_TOKEN = "INVALID_REFRESH_TOKEN"  # noqa: S105 (an error code)
+SESSION_EXPIRED = "SESSION_EXPIRED"
+SESSION_REVOKED = "SESSION_REVOKED"
+
+
+class _Refused(Enum):
+    UNKNOWN = INVALID_REFRESH_TOKEN
+    EXPIRED = SESSION_EXPIRED
+    REVOKED = SESSION_REVOKED
+
+
+_MESSAGES = {
+    _Refused.UNKNOWN: "This refresh token is not valid; sign in again.",
+    _Refused.EXPIRED: "Your session has expired; sign in again.",
+    _Refused.REVOKED: "Your session has ended; sign in again.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Refreshed:
+    user: User
+    access_token: AccessToken
+    session: IssuedSession
+
+
+class RefreshSession:
+    """Spend a refresh token for a new access token and a new refresh token.
+
+    Every token works once. Presenting one that was already spent means the
+    session's tokens are in two hands: the whole session is revoked
+    (`SESSION_REVOKED`), the newest token included. Of two refreshes racing
+    with the same token exactly one wins; the other counts as that reuse.
+
+    Each write is atomic on its own, so no transaction is needed: the new
+    token's hash is saved first (useless until the session points at it),
+    then the session moves to it only if its current token is still the one
+    presented, which is where concurrent refreshes are decided.
+    """
+
+    def __init__(
+        self,
+        sessions: SessionRepository,
+        users: UserRepository,
+        uow: UnitOfWork,
+        tokens: TokenIssuer,
+        policy: SessionPolicy,
+        clock: Clock,
+        make_token: TokenMaker = new_token,
+    ) -> None:
+        self._sessions = sessions
+        self._users = users
+        self._uow = uow
+        self._tokens = tokens
+        self._policy = policy
+        self._clock = clock
+        self._make_token = make_token
+
+    async def __call__(self, refresh_token: str) -> Refreshed:
+        if not plausible_token(refresh_token):
+            raise _refused(_Refused.UNKNOWN)
+        presented = token_hash(refresh_token)
+        fresh = self._make_token()
+        outcome: list[Session | _Refused] = []
+
+        async def work() -> None:
+            outcome[:] = [await self._rotate(presented, token_hash(fresh))]
+
+        await self._uow(work)
+        [result] = outcome
+        if isinstance(result, _Refused):
+            raise _refused(result)  # after the write: a reuse's revocation is kept
+        [user] = await self._users.get_many([result.user_id])
+        if user is None:
+            raise _refused(_Refused.UNKNOWN)
+        return Refreshed(
+            user,
+            self._tokens.issue(user.id, result.id),
+            IssuedSession(result.id, fresh, result.expires_at),
+        )
+
+    async def _rotate(self, presented: str, fresh_hash: str) -> Session | _Refused:
+        now = self._clock()
+        session = await self._sessions.by_token(presented)
+        if session is None:
+            return _Refused.UNKNOWN
+        state = session.state(now)
+        if state is State.REVOKED:
+            return _Refused.REVOKED
+        if state is State.EXPIRED:
+            return _Refused.EXPIRED
+        rotated = session.rotated(fresh_hash, now, self._policy)
+        if session.token_hash == presented and await self._sessions.rotate(rotated, presented):
+            return rotated
+        # Spent before, or spent by a concurrent refresh just now: reuse.
+        await self._sessions.revoke(session.id, now, Revoked.TOKEN_REUSED)
+        return _Refused.REVOKED
+
+
+def _refused(reason: _Refused) -> DomainError:
+    return DomainError.of(reason.value, _MESSAGES[reason], "refreshToken")

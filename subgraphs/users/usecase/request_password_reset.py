@@ -1,0 +1,69 @@
+"""Forgot password: mail a one-time reset link to the account's address."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+
+from subgraphs.kernel.clock import Clock
+from subgraphs.kernel.errors import raise_if_any
+from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.users.domain import passwords
+from subgraphs.users.domain import user as rules
+from subgraphs.users.domain.session import new_token, token_hash
+from subgraphs.users.usecase.ports import LoginThrottle, UserRepository
+from subgraphs.users.usecase.session_ports import PasswordStore, TokenMaker
+
+
+@dataclass(frozen=True, slots=True)
+class ResetPolicy:
+    link_base: str  # the page that asks for the new password; `?token=...` is added
+    lifetime: timedelta
+
+
+class RequestPasswordReset:
+    """Ask for a password reset link by email.
+
+    The answer is the same whether an account has this email or not, and
+    also when requests for it are throttled: only the mailbox's owner learns
+    anything. When the account exists (and the email is not throttled),
+    `users.password_reset_requested` carries the link to mail.
+    """
+
+    def __init__(
+        self,
+        users: UserRepository,
+        passwords: PasswordStore,
+        uow: UnitOfWork,
+        throttle: LoginThrottle,
+        policy: ResetPolicy,
+        clock: Clock,
+        make_token: TokenMaker = new_token,
+    ) -> None:
+        self._users = users
+        self._passwords = passwords
+        self._uow = uow
+        self._throttle = throttle
+        self._policy = policy
+        self._clock = clock
+        self._make_token = make_token
+
+    async def __call__(self, email: str) -> None:
+        key = rules.normalize_email(email)
+        raise_if_any(rules.email_problems(key))
+        if not await self._throttle.attempt(key):
+            return
+        user = await self._users.find_by_email(key)
+        if user is None:
+            return
+        token = self._make_token()
+        reset = passwords.request_reset(
+            user,
+            token=token,
+            token_hash=token_hash(token),
+            link_base=self._policy.link_base,
+            lifetime=self._policy.lifetime,
+            now=self._clock(),
+        )
+        await self._uow(partial(self._passwords.add_reset, reset), recorded=reset)

@@ -1,0 +1,55 @@
+"""Start a session at sign-in: its first refresh token, stored hashed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from subgraphs.kernel.clock import Clock
+from subgraphs.kernel.ids import NewId
+from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.users.domain.session import Session, SessionPolicy, new_token, token_hash
+from subgraphs.users.usecase.session_ports import IssuedSession, SessionRepository, TokenMaker
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """A session about to be saved, and what its client gets once it is."""
+
+    session: Session
+    issued: IssuedSession
+
+
+class StartSession:
+    """Open a session for a user who has just proven who they are (register, login)."""
+
+    def __init__(
+        self,
+        sessions: SessionRepository,
+        uow: UnitOfWork,
+        policy: SessionPolicy,
+        clock: Clock,
+        new_id: NewId,
+        make_token: TokenMaker = new_token,
+    ) -> None:
+        self._sessions = sessions
+        self._uow = uow
+        self._policy = policy
+        self._clock = clock
+        self._new_id = new_id
+        self._make_token = make_token
+
+    def prepare(self, user_id: str) -> Opening:
+        """A new session for `user_id`; `save` it (alone, or inside a caller's unit of work)."""
+        token = self._make_token()
+        session = Session.start(
+            self._new_id(), user_id, token_hash(token), self._clock(), self._policy
+        )
+        return Opening(session, IssuedSession(session.id, token, session.expires_at))
+
+    async def save(self, opening: Opening) -> None:
+        await self._sessions.add(opening.session)
+
+    async def __call__(self, user_id: str) -> IssuedSession:
+        opening = self.prepare(user_id)
+        await self._uow(lambda: self.save(opening))
+        return opening.issued
