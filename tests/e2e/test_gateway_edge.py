@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from graphql import get_introspection_query
 
+from tests.sessions_support import REFRESH
 from tests.support import (
     LOGIN,
     ME,
@@ -381,6 +382,35 @@ async def test_aliased_logins_count_one_by_one(edge_stack):
         response = await _post(client, f"mutation {{ {fields} }}", {}, _client("198.51.100.8"))
     assert response.status_code == 429
     assert error_codes(response.json()) == ["RATE_LIMITED"]
+
+
+async def test_password_resets_count_as_logins_and_refreshes_do_not(edge_stack):
+    reset = """mutation($email: String!) {
+      requestPasswordReset(input: {email: $email}) { userErrors { code } } }"""
+    consume = """mutation {
+      resetPassword(input: {token: "made-up", newPassword: "new-password-1"}) {
+        userErrors { code } } }"""
+    me = _client("198.51.100.11")
+    async with httpx.AsyncClient(base_url=edge_stack.gateway_url, timeout=30) as client:
+        refresh_token = (await register(client))["refreshToken"]
+        for n in range(3):
+            answer = await _post(client, reset, {"email": unique_email(f"r{n}")}, me)
+            assert answer.json()["data"]["requestPasswordReset"]["userErrors"] == []
+        for _ in range(2):
+            answer = await _post(client, consume, {}, me)
+            assert answer.json()["data"]["resetPassword"]["userErrors"][0]["code"] == (
+                "INVALID_RESET_TOKEN"
+            )
+        refused = await _post(client, reset, {"email": unique_email("r6")}, me)
+        assert refused.status_code == 429
+        assert error_codes(refused.json()) == ["RATE_LIMITED"]
+
+        # Refreshing is not a sign-in attempt: this client still refreshes, again and again.
+        for _ in range(6):
+            answer = await _post(client, REFRESH, {"input": {"refreshToken": refresh_token}}, me)
+            payload = answer.json()["data"]["refreshSession"]
+            assert payload["userErrors"] == []
+            refresh_token = payload["refreshToken"]
 
 
 async def test_mutations_per_user_are_rate_limited(edge_stack):

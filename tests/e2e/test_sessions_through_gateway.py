@@ -1,0 +1,110 @@
+"""Sessions and passwords through the gateway, as the storefront uses them."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+import redis.asyncio as aioredis
+
+from subgraphs.kernel.events import Event
+from tests.sessions_support import (
+    CHANGE_PASSWORD,
+    LOGOUT,
+    LOGOUT_EVERYWHERE,
+    PASSWORD,
+    REQUEST_RESET,
+    change_password_input,
+    codes,
+    log_in,
+    refresh,
+    reset_password,
+    token_of,
+)
+from tests.support import ME, graphql, register, unique_email
+
+pytestmark = pytest.mark.e2e
+
+
+async def reset_link_event(redis_url: str, user_id: str) -> dict[str, Any]:
+    """The `users.password_reset_requested` event for this user, read from `events.users`."""
+    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        async with asyncio.timeout(30):
+            while True:
+                entries = await client.xrange("events.users")
+                for _, fields in entries:
+                    event = Event.from_fields(fields)
+                    if (
+                        event.type == "users.password_reset_requested"
+                        and event.payload["user_id"] == user_id
+                    ):
+                        return dict(event.payload)
+                await asyncio.sleep(0.1)
+    finally:
+        await client.aclose()
+
+
+async def test_a_reused_refresh_token_ends_the_session(gateway):
+    registered = await register(gateway)
+    first = registered["refreshToken"]
+    refreshed = await refresh(gateway, first)
+    assert refreshed["userErrors"] == []
+    me = await graphql(gateway, ME, token=refreshed["accessToken"])
+    assert me["data"]["me"]["id"] == registered["user"]["id"]
+
+    assert codes(await refresh(gateway, first)) == ["SESSION_REVOKED"]
+    assert codes(await refresh(gateway, refreshed["refreshToken"])) == ["SESSION_REVOKED"]
+
+
+async def test_logout_and_logout_everywhere(gateway):
+    email = unique_email("signout")
+    registered = await register(gateway, email=email)
+    second, third = await log_in(gateway, email), await log_in(gateway, email)
+
+    body = await graphql(gateway, LOGOUT, {"input": {"refreshToken": second["refreshToken"]}})
+    assert body["data"]["logout"]["userErrors"] == []
+    assert codes(await refresh(gateway, second["refreshToken"])) == ["SESSION_REVOKED"]
+
+    body = await graphql(gateway, LOGOUT_EVERYWHERE, token=registered["accessToken"])
+    assert body["data"]["logoutEverywhere"] == {"revokedSessions": 2, "userErrors": []}
+    for session in (registered, third):
+        assert codes(await refresh(gateway, session["refreshToken"])) == ["SESSION_REVOKED"]
+
+
+async def test_change_password_keeps_this_session_and_ends_the_other(gateway):
+    email = unique_email("change")
+    registered = await register(gateway, email=email)
+    other = await log_in(gateway, email)
+
+    body = await graphql(
+        gateway,
+        CHANGE_PASSWORD,
+        change_password_input(PASSWORD, "changed-password-1"),
+        token=registered["accessToken"],
+    )
+
+    assert body["data"]["changePassword"]["userErrors"] == []
+    assert codes(await refresh(gateway, registered["refreshToken"])) == []
+    assert codes(await refresh(gateway, other["refreshToken"])) == ["SESSION_REVOKED"]
+    assert codes(await log_in(gateway, email, "changed-password-1")) == []
+
+
+async def test_a_reset_link_answers_alike_and_works_once(gateway, stack_redis_url):
+    email = unique_email("forgot")
+    registered = await register(gateway, email=email)
+
+    known = await graphql(gateway, REQUEST_RESET, {"input": {"email": email}})
+    unknown = await graphql(gateway, REQUEST_RESET, {"input": {"email": unique_email("nobody")}})
+    assert known == unknown == {"data": {"requestPasswordReset": {"userErrors": []}}}
+
+    payload = await reset_link_event(stack_redis_url, registered["user"]["id"])
+    assert payload["email"] == email
+    token = token_of(payload["reset_url"])
+    assert codes(await reset_password(gateway, token, "after-reset-1")) == []
+    assert codes(await reset_password(gateway, token, "after-reset-2")) == ["INVALID_RESET_TOKEN"]
+
+    assert codes(await refresh(gateway, registered["refreshToken"])) == ["SESSION_REVOKED"]
+    assert codes(await log_in(gateway, email)) == ["INVALID_CREDENTIALS"]
+    assert codes(await log_in(gateway, email, "after-reset-1")) == []
