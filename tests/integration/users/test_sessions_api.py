@@ -20,9 +20,10 @@ from tests.sessions_support import (
     codes,
     log_in,
     refresh,
+    reset_password,
     token_of,
 )
-from tests.support import ME, graphql, register, unique_email
+from tests.support import ME, REGISTER, graphql, register, unique_email
 
 pytestmark = pytest.mark.integration
 
@@ -236,4 +237,36 @@ async def test_a_malformed_reset_token_or_email_is_a_user_error(users_client):
             "message": "This reset link is invalid or has expired; ask for a new one.",
             "code": "INVALID_RESET_TOKEN",
         }
+    ]
+
+
+async def test_a_refused_registration_starts_no_session(users_client, users_db):
+    email = unique_email("twice")
+    await register(users_client, email=email)
+    body = await graphql(
+        users_client,
+        REGISTER,
+        {"input": {"email": email, "password": PASSWORD, "name": "Again"}},
+    )
+    assert codes(body["data"]["register"]) == ["EMAIL_TAKEN"]
+    assert body["data"]["register"]["refreshToken"] is None
+    assert await users_db["sessions"].count_documents({}) == 1
+    assert await users_db["refresh_tokens"].count_documents({}) == 1
+
+
+async def test_of_two_concurrent_resets_with_one_link_exactly_one_works(users_client, users_db):
+    registered = await register(users_client)
+    await graphql(users_client, REQUEST_RESET, {"input": {"email": registered["user"]["email"]}})
+    [link] = await reset_links(users_db, registered["user"]["id"])
+    token = token_of(link)
+
+    results = await asyncio.gather(
+        reset_password(users_client, token, "first-choice-1"),
+        reset_password(users_client, token, "second-choice-2"),
+    )
+
+    assert sorted(tuple(codes(r)) for r in results) == [(), ("INVALID_RESET_TOKEN",)]
+    changed = users_db["outbox"].find({"type": "users.password_changed"})
+    assert [e["payload"] async for e in changed] == [
+        {"user_id": registered["user"]["id"], "how": "reset"}
     ]

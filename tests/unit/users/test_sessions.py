@@ -227,6 +227,11 @@ async def test_change_password_keeps_the_callers_session_only(world):
 
     await world.usecases.change_password(registered.user.id, me, PASSWORD, "new-password")
 
+    assert (world.uow.events[-1].type, world.uow.events[-1].payload) == (
+        "users.password_changed",
+        {"user_id": registered.user.id, "how": "change"},
+    )
+
     await world.usecases.refresh_session(registered.session.refresh_token)
     assert await refused(world, other.session.refresh_token) == "SESSION_REVOKED"
     assert world.sessions[other.session.session_id].revoked_reason is Revoked.PASSWORD_CHANGED
@@ -251,6 +256,7 @@ async def test_change_password_refusals_change_nothing(world, current, new, expe
 
     assert [(p.code, p.field) for p in error.value.problems] == [expected]
     assert world.users.by_id[registered.user.id] == before
+    assert [e.type for e in world.uow.events] == ["users.registered"]
     await world.usecases.refresh_session(other.session.refresh_token)
 
 
@@ -338,6 +344,11 @@ async def test_reset_password_works_once_and_ends_every_session(world):
     first, second = (token_of(p["reset_url"]) for p in reset_events(world))
 
     await world.usecases.reset_password(second, "brand-new-1")
+
+    assert (world.uow.events[-1].type, world.uow.events[-1].payload) == (
+        "users.password_changed",
+        {"user_id": registered.user.id, "how": "reset"},
+    )
 
     for token in (second, first):  # used; and the other outstanding link is void too
         with pytest.raises(DomainError) as error:
