@@ -11,6 +11,7 @@ import pytest
 
 from subgraphs.kernel.errors import DomainError
 from subgraphs.users.bootstrap import bootstrap
+from subgraphs.users.domain.passwords import reset_link
 from subgraphs.users.domain.session import Revoked, Session, State, token_hash
 from subgraphs.users.transport.context import UsersUseCases
 from subgraphs.users.usecase.register import Registered, Registration
@@ -92,6 +93,15 @@ def test_a_session_ends_at_its_absolute_end_or_when_idle():
     assert session.idle_expires_at == session.expires_at
     assert session.state(START + timedelta(days=7) - timedelta(seconds=1)) is State.ACTIVE
     assert session.state(START + timedelta(days=7)) is State.EXPIRED
+
+
+def test_a_reset_link_adds_the_token_to_the_page_address():
+    assert reset_link("https://shop.example/reset", "a+b/c") == (
+        "https://shop.example/reset?token=a%2Bb%2Fc"
+    )
+    assert reset_link("https://shop.example/r?lang=de", "t") == (
+        "https://shop.example/r?lang=de&token=t"
+    )
 
 
 def test_tokens_are_stored_as_sha256():
