@@ -58,6 +58,14 @@ async def test_a_reused_refresh_token_ends_the_session(gateway):
     assert codes(await refresh(gateway, refreshed["refreshToken"])) == ["SESSION_REVOKED"]
 
 
+async def test_two_refreshes_at_once_through_the_gateway_one_wins(gateway):
+    token = (await register(gateway))["refreshToken"]
+
+    results = await asyncio.gather(refresh(gateway, token), refresh(gateway, token))
+
+    assert sorted(tuple(codes(r)) for r in results) == [(), ("SESSION_REVOKED",)]
+
+
 async def test_logout_and_logout_everywhere(gateway):
     email = unique_email("signout")
     registered = await register(gateway, email=email)
