@@ -17,11 +17,12 @@ class LogOutEverywhere:
         self._clock = clock
 
     async def __call__(self, user_id: str) -> int:
-        revoked: list[int] = []
+        revoked = 0
 
         async def work() -> None:
+            nonlocal revoked
             now = self._clock()
-            revoked.append(await self._sessions.revoke_all(user_id, now, Revoked.LOGOUT_EVERYWHERE))
+            revoked = await self._sessions.revoke_all(user_id, now, Revoked.LOGOUT_EVERYWHERE)
 
         await self._uow(work)
-        return sum(revoked)
+        return revoked

@@ -83,13 +83,13 @@ class RefreshSession:
             raise _refused(_Refused.UNKNOWN)
         presented = token_hash(refresh_token)
         fresh = self._make_token()
-        outcome: list[Session | _Refused] = []
+        result: Session | _Refused = _Refused.UNKNOWN
 
         async def work() -> None:
-            outcome[:] = [await self._rotate(presented, token_hash(fresh))]
+            nonlocal result
+            result = await self._rotate(presented, token_hash(fresh))
 
         await self._uow(work)
-        [result] = outcome
         if isinstance(result, _Refused):
             raise _refused(result)  # after the write: a reuse's revocation is kept
         [user] = await self._users.get_many([result.user_id])
