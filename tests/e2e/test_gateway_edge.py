@@ -390,7 +390,7 @@ async def test_password_resets_count_as_logins_and_refreshes_do_not(edge_stack):
     consume = """mutation {
       resetPassword(input: {token: "made-up", newPassword: "new-password-1"}) {
         userErrors { code } } }"""
-    me = _client("198.51.100.11")
+    me = _client("198.51.100.12")
     async with httpx.AsyncClient(base_url=edge_stack.gateway_url, timeout=30) as client:
         refresh_token = (await register(client))["refreshToken"]
         for n in range(3):
