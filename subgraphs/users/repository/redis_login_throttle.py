@@ -6,6 +6,9 @@ the password is checked, so parallel guesses are counted too), expires
 alone, so anyone can keep an account locked for a window by guessing; the
 window is short (60 s) and the gateway also limits attempts per client.
 Redis unreachable: sign-in is not throttled (logged).
+
+A second instance with `prefix="users:reset-requests:"` counts password reset
+requests per email the same way (never reset by a success).
 """
 
 from __future__ import annotations
