@@ -89,6 +89,7 @@ from testkit.user_sessions import (
     SESSION_POLICY,
     InMemoryPasswords,
     InMemorySessions,
+    Postponed,
 )
 from testkit.users import CountingThrottle, CountingTokens, InMemoryUsers, ReversingHasher
 
@@ -164,6 +165,7 @@ async def users_operations() -> list[Operation]:
         tokens=CountingTokens(),
         throttle=CountingThrottle(),
         reset_throttle=CountingThrottle(),
+        later=Postponed(),
         session_policy=SESSION_POLICY,
         reset_policy=RESET_POLICY,
         clock=SteppingClock(),

@@ -6,6 +6,7 @@ a refused write changes nothing (the in-memory unit of work cannot roll back).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -93,3 +94,18 @@ class InMemoryPasswords:
 
     async def discard_resets(self, user_id: str) -> None:
         self.resets = {h: r for h, r in self.resets.items() if r.user_id != user_id}
+
+
+class Postponed:
+    """The `Later` port that keeps the work until a test runs it (`await drain()`)."""
+
+    def __init__(self) -> None:
+        self.waiting: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+
+    def __call__(self, work: Callable[[], Awaitable[None]], *, what: str) -> None:
+        self.waiting.append((what, work))
+
+    async def drain(self) -> None:
+        while self.waiting:
+            _, work = self.waiting.pop(0)
+            await work()

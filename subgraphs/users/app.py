@@ -12,6 +12,7 @@ from starlette.routing import Route
 from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.auth import JwtVerifier, jwks_from_json, static_keys
 from subgraphs.kernel.clock import utc_now
+from subgraphs.kernel.deferred import Deferred
 from subgraphs.kernel.ids import new_id
 from subgraphs.kernel.mongo import MongoUnitOfWork
 from subgraphs.kernel.outbox import OutboxRelay
@@ -57,6 +58,7 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
     for store in (users, sessions, passwords):
         mongo.on_start(store.ensure_indexes)
 
+    later = Deferred()  # closed before the stores: what it runs still needs them
     key = signing_key(settings)
     hasher = Argon2PasswordHasher()
     tokens = JwtIssuer(
@@ -84,6 +86,7 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
             window_seconds=settings.password_reset_window_seconds,
             prefix="users:reset-requests:",
         ),
+        later=later,
         session_policy=SessionPolicy(
             lifetime=timedelta(seconds=settings.session_lifetime_seconds),
             idle_timeout=timedelta(seconds=settings.session_idle_seconds),
@@ -109,6 +112,7 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
             mongo,
             redis,
             relay.task(),
+            later,
         ],
         routes=[Route("/.well-known/jwks.json", jwks_endpoint, methods=["GET"])],
     )

@@ -21,7 +21,7 @@ from subgraphs.users.usecase.refresh_session import RefreshSession
 from subgraphs.users.usecase.register import RegisterUser
 from subgraphs.users.usecase.request_password_reset import RequestPasswordReset, ResetPolicy
 from subgraphs.users.usecase.reset_password import ResetPassword
-from subgraphs.users.usecase.session_ports import PasswordStore, SessionRepository
+from subgraphs.users.usecase.session_ports import Later, PasswordStore, SessionRepository
 from subgraphs.users.usecase.start_session import StartSession
 from subgraphs.users.usecase.update_profile import UpdateProfile
 
@@ -36,13 +36,14 @@ def bootstrap(
     tokens: TokenIssuer,
     throttle: LoginThrottle,
     reset_throttle: LoginThrottle,
+    later: Later,
     session_policy: SessionPolicy,
     reset_policy: ResetPolicy,
     clock: Clock,
     new_id: NewId,
 ) -> UsersUseCases:
     """`throttle` counts sign-in attempts per email (login, changePassword); `reset_throttle`
-    counts reset requests per email."""
+    counts reset requests per email; `later` runs what a request does after answering."""
     start_session = StartSession(sessions, uow, session_policy, clock, new_id)
     return UsersUseCases(
         register=RegisterUser(users, uow, hasher, tokens, clock, new_id, start_session),
@@ -54,7 +55,7 @@ def bootstrap(
         log_out_everywhere=LogOutEverywhere(sessions, uow, clock),
         change_password=ChangePassword(users, passwords, sessions, uow, hasher, throttle, clock),
         request_password_reset=RequestPasswordReset(
-            users, passwords, uow, reset_throttle, reset_policy, clock
+            users, passwords, uow, reset_throttle, later, reset_policy, clock
         ),
         reset_password=ResetPassword(users, passwords, sessions, uow, hasher, clock),
     )

@@ -13,7 +13,7 @@ from subgraphs.users.domain import passwords
 from subgraphs.users.domain import user as rules
 from subgraphs.users.domain.session import new_token, token_hash
 from subgraphs.users.usecase.ports import LoginThrottle, UserRepository
-from subgraphs.users.usecase.session_ports import PasswordStore, TokenMaker
+from subgraphs.users.usecase.session_ports import Later, PasswordStore, TokenMaker
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,11 @@ class RequestPasswordReset:
     also when requests for it are throttled: only the mailbox's owner learns
     anything. When the account exists (and the email is not throttled),
     `users.password_reset_requested` carries the link to mail.
+
+    Only the address's form is checked before answering; the throttle, the
+    lookup and the write run after (`later`), so the answer also takes the
+    same time either way (recording a reset costs a transaction, which would
+    otherwise tell existing accounts apart).
     """
 
     def __init__(
@@ -37,6 +42,7 @@ class RequestPasswordReset:
         passwords: PasswordStore,
         uow: UnitOfWork,
         throttle: LoginThrottle,
+        later: Later,
         policy: ResetPolicy,
         clock: Clock,
         make_token: TokenMaker = new_token,
@@ -45,6 +51,7 @@ class RequestPasswordReset:
         self._passwords = passwords
         self._uow = uow
         self._throttle = throttle
+        self._later = later
         self._policy = policy
         self._clock = clock
         self._make_token = make_token
@@ -52,6 +59,9 @@ class RequestPasswordReset:
     async def __call__(self, email: str) -> None:
         key = rules.normalize_email(email)
         raise_if_any(rules.email_problems(key))
+        self._later(partial(self._issue, key), what="password reset request")
+
+    async def _issue(self, key: str) -> None:
         if not await self._throttle.attempt(key):
             return
         user = await self._users.find_by_email(key)

@@ -8,7 +8,7 @@ two of them (see `refresh_session`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -17,6 +17,11 @@ from subgraphs.users.domain.passwords import PasswordReset
 from subgraphs.users.domain.session import Revoked, Session
 
 TokenMaker = Callable[[], str]
+
+
+class Later(Protocol):
+    def __call__(self, work: Callable[[], Awaitable[None]], *, what: str) -> None:
+        """Start `work` without waiting for it; its failures are logged, never raised."""
 
 
 class SessionRepository(Protocol):

@@ -218,7 +218,12 @@ async def test_health_and_ready(users_client):
     assert ready.status_code == 200
     assert ready.json() == {
         "status": "ready",
-        "checks": {"mongodb": {"ok": True}, "redis": {"ok": True}, "outbox-relay": {"ok": True}},
+        "checks": {
+            "mongodb": {"ok": True},
+            "redis": {"ok": True},
+            "outbox-relay": {"ok": True},
+            "deferred": {"ok": True},
+        },
     }
 
 

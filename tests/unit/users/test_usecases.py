@@ -15,6 +15,7 @@ from testkit.user_sessions import (
     SESSION_POLICY,
     InMemoryPasswords,
     InMemorySessions,
+    Postponed,
 )
 from testkit.users import CountingThrottle, CountingTokens, InMemoryUsers, ReversingHasher
 
@@ -50,6 +51,7 @@ def usecases(users, uow, tokens, throttle) -> UsersUseCases:
         tokens=tokens,
         throttle=throttle,
         reset_throttle=CountingThrottle(),
+        later=Postponed(),
         session_policy=SESSION_POLICY,
         reset_policy=RESET_POLICY,
         clock=SteppingClock(),
