@@ -144,7 +144,7 @@ class SessionMutation:
 
     @strawberry.mutation(
         description="Sign out: end the session of this refresh token. An unknown token is "
-        "no error. Access tokens already issued run out on their own (15 minutes at most)."
+        "no error. Access tokens already issued run out on their own."
     )
     async def logout(
         self,
@@ -182,7 +182,7 @@ class SessionMutation:
         )
 
     @strawberry.mutation(
-        description="Forgot password: mail a one-time reset link (valid 30 minutes) if an "
+        description="Forgot password: mail a one-time reset link (short-lived) if an "
         "account has this email. The answer is the same either way."
     )
     async def request_password_reset(
