@@ -22,7 +22,7 @@ from tests.sessions_support import (
     reset_password,
     token_of,
 )
-from tests.support import ME, graphql, register, unique_email
+from tests.support import ME, eventually, graphql, register, unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -30,18 +30,18 @@ pytestmark = pytest.mark.e2e
 async def reset_link_event(redis_url: str, user_id: str) -> dict[str, Any]:
     """The `users.password_reset_requested` event for this user, read from `events.users`."""
     client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+
+    async def requested() -> dict[str, Any] | None:
+        for _, fields in await client.xrange("events.users"):
+            event = Event.from_fields(fields)
+            if event.type == "users.password_reset_requested" and (
+                event.payload["user_id"] == user_id
+            ):
+                return dict(event.payload)
+        return None
+
     try:
-        async with asyncio.timeout(30):
-            while True:
-                entries = await client.xrange("events.users")
-                for _, fields in entries:
-                    event = Event.from_fields(fields)
-                    if (
-                        event.type == "users.password_reset_requested"
-                        and event.payload["user_id"] == user_id
-                    ):
-                        return dict(event.payload)
-                await asyncio.sleep(0.1)
+        return await eventually(requested, what="users.password_reset_requested")
     finally:
         await client.aclose()
 

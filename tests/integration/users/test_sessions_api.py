@@ -23,7 +23,7 @@ from tests.sessions_support import (
     reset_password,
     token_of,
 )
-from tests.support import ME, REGISTER, graphql, register, unique_email
+from tests.support import ME, REGISTER, eventually, graphql, register, unique_email
 
 pytestmark = pytest.mark.integration
 
@@ -31,15 +31,15 @@ pytestmark = pytest.mark.integration
 async def reset_links(users_db: Any, user_id: str, count: int = 1) -> list[str]:
     """The links of the `count` `users.password_reset_requested` events for this user in the
     outbox, once there (the request answers before it records them)."""
-    async with asyncio.timeout(30):
-        while True:
-            events = users_db["outbox"].find(
-                {"type": "users.password_reset_requested", "payload.user_id": user_id}
-            )
-            links = [e["payload"]["reset_url"] async for e in events]
-            if len(links) >= count:
-                return links
-            await asyncio.sleep(0.05)
+
+    async def links() -> list[str] | None:
+        events = users_db["outbox"].find(
+            {"type": "users.password_reset_requested", "payload.user_id": user_id}
+        )
+        found = [e["payload"]["reset_url"] async for e in events]
+        return found if len(found) >= count else None
+
+    return await eventually(links, what=f"{count} reset link(s) in the outbox")
 
 
 async def test_sign_in_starts_a_session_whose_tokens_carry_its_id(users_client, users_db):
