@@ -9,6 +9,11 @@
 #                             router/node_modules/.installed (npm ci deletes
 #                             node_modules first, so this must not run needlessly)
 #   redis-server (apt-get)    when `command -v redis-server` fails
+#   npm ci (storefront/)      when storefront/package-lock.json differs from
+#                             storefront/node_modules/.installed
+#   chromium (apt-get)        when /usr/bin/chromium is missing (browser tests)
+# and the storefront is built (type check + vite build into storefront/dist) when the
+# sha256 of its sources differs from storefront/dist/.built.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -21,6 +26,12 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := router/node_modules/.installed
+SHOP := storefront
+SHOP_STAMP := $(SHOP)/node_modules/.installed
+SHOP_BUILT := $(SHOP)/dist/.built
+# Everything the built app depends on (generated src/gql included).
+SHOP_SOURCES = $(SHOP)/package-lock.json $(SHOP)/index.html $(SHOP)/vite.config.ts \
+	$(SHOP)/tsconfig.json $(shell find $(SHOP)/src $(SHOP)/public -type f 2>/dev/null | sort)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 INSTALL_LOG := .run/install.log
 
@@ -39,13 +50,15 @@ define when_changed
 	fi
 endef
 
-.PHONY: help up chaos dead-letters test bench lint compose schema-check schema-publish clean clean-data install python-deps node-deps redis-server
+.PHONY: help up chaos dead-letters test bench lint compose schema-check schema-publish clean \
+	clean-data install python-deps node-deps redis-server storefront storefront-deps \
+	storefront-codegen chromium
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) \
 		| awk 'BEGIN {FS = ":.*## "} {printf "  make %-15s %s\n", $$1, $$2}'
 
-up: install ## install what is missing, then run the whole stack (Ctrl-C stops it; REPLICAS=2 for two processes a service)
+up: install storefront ## install what is missing, then run the whole stack (Ctrl-C stops it; REPLICAS=2 for two processes a service)
 	@$(if $(REPLICAS),REPLICAS=$(REPLICAS) )$(PY) -m tools.stack
 
 chaos: install ## 1,000 orders through a two-process stack of its own while parts fail; prints the report (ARGS="--orders 100")
@@ -54,7 +67,7 @@ chaos: install ## 1,000 orders through a two-process stack of its own while part
 dead-letters: python-deps ## list dead letters (ARGS="show GROUP [ID]" or ARGS="replay GROUP ID|--all")
 	@$(PY) -m tools.dead_letters $(or $(ARGS),list)
 
-test: install lint ## install what is missing, lint, then run every test
+test: install storefront chromium lint ## install what is missing, lint, then run every test
 	@echo "pytest"
 	@$(BIN)/pytest  # exit code 5 (no tests collected) fails too
 
@@ -83,17 +96,28 @@ schema-check: python-deps node-deps ## breaking changes against the published sc
 schema-publish: python-deps node-deps ## make the code's API schema the published baseline (tools/schema_check.published.graphql)
 	@$(PY) -m tools.schema_check --publish
 
-clean: ## remove caches and logs (keeps .venv, router/node_modules and .data)
+storefront: storefront-deps ## build the web app into storefront/dist when its sources changed
+	@if [ "$$(cat $(SHOP_SOURCES) | sha256sum)" != "$$(cat $(SHOP_BUILT) 2>/dev/null)" ]; then \
+		echo "build: storefront (tsc --noEmit, vite build)"; \
+		$(call quietly,cd $(SHOP) && node_modules/.bin/tsc --noEmit -p . && node_modules/.bin/vite build); \
+		cat $(SHOP_SOURCES) | sha256sum > $(SHOP_BUILT); \
+	fi
+
+storefront-codegen: storefront-deps ## regenerate storefront/src/gql (typed documents, persisted-documents manifest)
+	@cd $(SHOP) && node_modules/.bin/graphql-codegen --config codegen.ts --silent
+
+clean: ## remove caches and logs (keeps .venv, node_modules, storefront/dist and .data)
 	@echo "clean"
 	@rm -rf .run .pytest_cache .mypy_cache .ruff_cache .import_linter_cache *.egg-info
 	@find . -path ./.venv -prune -o -path ./router/node_modules -prune \
+		-o -path ./storefront/node_modules -prune \
 		-o -type d -name __pycache__ -exec rm -rf {} +
 
 clean-data: ## remove the local databases of `make up` (.data)
 	@echo "clean-data"
 	@rm -rf .data
 
-install: python-deps node-deps redis-server
+install: python-deps node-deps redis-server storefront-deps
 
 $(PY):
 	@echo "install: $(VENV) ($(PYTHON) -m venv)"
@@ -110,6 +134,15 @@ python-deps: | $(PY)
 node-deps:
 	$(call when_changed,router/package-lock.json,$(NODE_STAMP),gateway packages (npm ci in router/),\
 		cd router && npm ci --no-audit --no-fund)
+
+storefront-deps:
+	$(call when_changed,$(SHOP)/package-lock.json,$(SHOP_STAMP),storefront packages (npm ci in storefront/),\
+		cd $(SHOP) && npm ci --no-audit --no-fund)
+
+chromium:
+	@test -x /usr/bin/chromium || { \
+		echo "install: chromium (apt-get)"; \
+		$(call quietly,$(SUDO) apt-get update && $(SUDO) apt-get install -y chromium); }
 
 redis-server:
 	@command -v redis-server >/dev/null || { \

@@ -43,8 +43,19 @@ EDGE_GATEWAY_ENV = {
 }
 
 
+# The gateway's development CORS default (router/edge/settings.ts); the shared gateway also
+# allows the storefront the browser tests serve (`storefront_origin`).
+DEFAULT_CORS_ORIGINS = ("http://localhost:3000", "http://localhost:5173")
+
+
 def jwks_url(users_url: str) -> str:
     return f"{users_url}/.well-known/jwks.json"
+
+
+@pytest.fixture(scope="session")
+def storefront_origin() -> str:
+    """Where the browser tests serve the storefront (chosen before the gateway starts)."""
+    return f"http://127.0.0.1:{free_port()}"
 
 
 @pytest.fixture(scope="session")
@@ -152,7 +163,12 @@ def notifications_worker(
 
 @pytest.fixture(scope="session")
 def gateway_url(
-    users_url: str, orders_url: str, payments_url: str, notifications_url: str, run_dir: Path
+    users_url: str,
+    orders_url: str,
+    payments_url: str,
+    notifications_url: str,
+    run_dir: Path,
+    storefront_origin: str,
 ) -> Iterator[str]:
     supergraph = run_dir / "supergraph.graphql"
     urls = {
@@ -163,7 +179,12 @@ def gateway_url(
     }
     supergraph.write_text(compose_supergraph(urls), encoding="utf-8")
     port = free_port()
-    env = {"GATEWAY_HOST": "127.0.0.1", "AUTH_JWKS_URL": jwks_url(users_url), **SHARED_GATEWAY_ENV}
+    env = {
+        "GATEWAY_HOST": "127.0.0.1",
+        "AUTH_JWKS_URL": jwks_url(users_url),
+        "CORS_ORIGINS": ",".join((*DEFAULT_CORS_ORIGINS, storefront_origin)),
+        **SHARED_GATEWAY_ENV,
+    }
     process = gateway_process(port, env=env, log_dir=run_dir, supergraph=supergraph)
     with process:
         yield f"http://127.0.0.1:{port}"

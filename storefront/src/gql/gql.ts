@@ -1,0 +1,124 @@
+/* eslint-disable */
+import * as types from './graphql';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query Products {\n    products {\n      sku\n      name\n      price(currency: \"USD\") {\n        amount\n        currency\n      }\n    }\n  }\n": typeof types.ProductsDocument,
+    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      expiresAt\n      user {\n        id\n        name\n        email\n        phone\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.RegisterDocument,
+    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresAt\n      user {\n        id\n        name\n        email\n        phone\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.LoginDocument,
+    "\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) {\n      order {\n        id\n        status\n        createdAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.CreateOrderDocument,
+    "\n  query Order($id: ID!) {\n    order(id: $id) {\n      id\n      status\n      createdAt\n      updatedAt\n      total {\n        amount\n        currency\n      }\n      items {\n        sku\n        name\n        quantity\n        unitPrice {\n          amount\n          currency\n        }\n        lineTotal {\n          amount\n          currency\n        }\n      }\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n      }\n    }\n  }\n": typeof types.OrderDocument,
+    "\n  subscription OrderStatus($orderId: ID!) {\n    orderStatusChanged(orderId: $orderId) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n": typeof types.OrderStatusDocument,
+    "\n  mutation ProcessPayment($input: ProcessPaymentInput!) {\n    processPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.ProcessPaymentDocument,
+    "\n  mutation RefundPayment($input: RefundPaymentInput!) {\n    refundPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.RefundPaymentDocument,
+    "\n  mutation CancelOrder($input: CancelOrderInput!) {\n    cancelOrder(input: $input) {\n      order {\n        id\n        status\n        updatedAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.CancelOrderDocument,
+    "\n  query Orders($first: Int!, $after: String) {\n    me {\n      id\n      orders(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            status\n            createdAt\n            total {\n              amount\n              currency\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.OrdersDocument,
+    "\n  query Notifications($first: Int!, $after: String) {\n    me {\n      id\n      notifications(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            channel\n            kind\n            subject\n            status\n            failureReason\n            createdAt\n            sentAt\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.NotificationsDocument,
+    "\n  query Profile {\n    me {\n      id\n      name\n      email\n      phone\n      notificationPreferences {\n        email\n        sms\n        updatedAt\n      }\n    }\n  }\n": typeof types.ProfileDocument,
+    "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      user {\n        id\n        name\n        phone\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.UpdateProfileDocument,
+    "\n  mutation UpdatePreferences($input: UpdateNotificationPreferencesInput!) {\n    updateNotificationPreferences(input: $input) {\n      preferences {\n        email\n        sms\n        updatedAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.UpdatePreferencesDocument,
+};
+const documents: Documents = {
+    "\n  query Products {\n    products {\n      sku\n      name\n      price(currency: \"USD\") {\n        amount\n        currency\n      }\n    }\n  }\n": types.ProductsDocument,
+    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      expiresAt\n      user {\n        id\n        name\n        email\n        phone\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.RegisterDocument,
+    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresAt\n      user {\n        id\n        name\n        email\n        phone\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.LoginDocument,
+    "\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) {\n      order {\n        id\n        status\n        createdAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.CreateOrderDocument,
+    "\n  query Order($id: ID!) {\n    order(id: $id) {\n      id\n      status\n      createdAt\n      updatedAt\n      total {\n        amount\n        currency\n      }\n      items {\n        sku\n        name\n        quantity\n        unitPrice {\n          amount\n          currency\n        }\n        lineTotal {\n          amount\n          currency\n        }\n      }\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n      }\n    }\n  }\n": types.OrderDocument,
+    "\n  subscription OrderStatus($orderId: ID!) {\n    orderStatusChanged(orderId: $orderId) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n": types.OrderStatusDocument,
+    "\n  mutation ProcessPayment($input: ProcessPaymentInput!) {\n    processPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.ProcessPaymentDocument,
+    "\n  mutation RefundPayment($input: RefundPaymentInput!) {\n    refundPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.RefundPaymentDocument,
+    "\n  mutation CancelOrder($input: CancelOrderInput!) {\n    cancelOrder(input: $input) {\n      order {\n        id\n        status\n        updatedAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.CancelOrderDocument,
+    "\n  query Orders($first: Int!, $after: String) {\n    me {\n      id\n      orders(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            status\n            createdAt\n            total {\n              amount\n              currency\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.OrdersDocument,
+    "\n  query Notifications($first: Int!, $after: String) {\n    me {\n      id\n      notifications(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            channel\n            kind\n            subject\n            status\n            failureReason\n            createdAt\n            sentAt\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.NotificationsDocument,
+    "\n  query Profile {\n    me {\n      id\n      name\n      email\n      phone\n      notificationPreferences {\n        email\n        sms\n        updatedAt\n      }\n    }\n  }\n": types.ProfileDocument,
+    "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      user {\n        id\n        name\n        phone\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.UpdateProfileDocument,
+    "\n  mutation UpdatePreferences($input: UpdateNotificationPreferencesInput!) {\n    updateNotificationPreferences(input: $input) {\n      preferences {\n        email\n        sms\n        updatedAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.UpdatePreferencesDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Products {\n    products {\n      sku\n      name\n      price(currency: \"USD\") {\n        amount\n        currency\n      }\n    }\n  }\n"): (typeof documents)["\n  query Products {\n    products {\n      sku\n      name\n      price(currency: \"USD\") {\n        amount\n        currency\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      expiresAt\n      user {\n        id\n        name\n        email\n        phone\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      expiresAt\n      user {\n        id\n        name\n        email\n        phone\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresAt\n      user {\n        id\n        name\n        email\n        phone\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresAt\n      user {\n        id\n        name\n        email\n        phone\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) {\n      order {\n        id\n        status\n        createdAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) {\n      order {\n        id\n        status\n        createdAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Order($id: ID!) {\n    order(id: $id) {\n      id\n      status\n      createdAt\n      updatedAt\n      total {\n        amount\n        currency\n      }\n      items {\n        sku\n        name\n        quantity\n        unitPrice {\n          amount\n          currency\n        }\n        lineTotal {\n          amount\n          currency\n        }\n      }\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n      }\n    }\n  }\n"): (typeof documents)["\n  query Order($id: ID!) {\n    order(id: $id) {\n      id\n      status\n      createdAt\n      updatedAt\n      total {\n        amount\n        currency\n      }\n      items {\n        sku\n        name\n        quantity\n        unitPrice {\n          amount\n          currency\n        }\n        lineTotal {\n          amount\n          currency\n        }\n      }\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OrderStatus($orderId: ID!) {\n    orderStatusChanged(orderId: $orderId) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n"): (typeof documents)["\n  subscription OrderStatus($orderId: ID!) {\n    orderStatusChanged(orderId: $orderId) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ProcessPayment($input: ProcessPaymentInput!) {\n    processPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ProcessPayment($input: ProcessPaymentInput!) {\n    processPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RefundPayment($input: RefundPaymentInput!) {\n    refundPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RefundPayment($input: RefundPaymentInput!) {\n    refundPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelOrder($input: CancelOrderInput!) {\n    cancelOrder(input: $input) {\n      order {\n        id\n        status\n        updatedAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CancelOrder($input: CancelOrderInput!) {\n    cancelOrder(input: $input) {\n      order {\n        id\n        status\n        updatedAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Orders($first: Int!, $after: String) {\n    me {\n      id\n      orders(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            status\n            createdAt\n            total {\n              amount\n              currency\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Orders($first: Int!, $after: String) {\n    me {\n      id\n      orders(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            status\n            createdAt\n            total {\n              amount\n              currency\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Notifications($first: Int!, $after: String) {\n    me {\n      id\n      notifications(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            channel\n            kind\n            subject\n            status\n            failureReason\n            createdAt\n            sentAt\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Notifications($first: Int!, $after: String) {\n    me {\n      id\n      notifications(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            channel\n            kind\n            subject\n            status\n            failureReason\n            createdAt\n            sentAt\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Profile {\n    me {\n      id\n      name\n      email\n      phone\n      notificationPreferences {\n        email\n        sms\n        updatedAt\n      }\n    }\n  }\n"): (typeof documents)["\n  query Profile {\n    me {\n      id\n      name\n      email\n      phone\n      notificationPreferences {\n        email\n        sms\n        updatedAt\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      user {\n        id\n        name\n        phone\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      user {\n        id\n        name\n        phone\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdatePreferences($input: UpdateNotificationPreferencesInput!) {\n    updateNotificationPreferences(input: $input) {\n      preferences {\n        email\n        sms\n        updatedAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdatePreferences($input: UpdateNotificationPreferencesInput!) {\n    updateNotificationPreferences(input: $input) {\n      preferences {\n        email\n        sms\n        updatedAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

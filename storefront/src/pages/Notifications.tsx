@@ -1,0 +1,57 @@
+import { useQuery } from '@apollo/client/react';
+import { useState } from 'react';
+import { ProblemMessage } from '../components/Problem';
+import { NotificationsQuery } from '../graphql/operations';
+import { formatTime } from '../lib/money';
+
+const PAGE = 20;
+const CHANNEL = { EMAIL: 'Email', SMS: 'SMS' } as const;
+const STATUS = { QUEUED: 'Queued', SENT: 'Sent', FAILED: 'Failed' } as const;
+
+export default function NotificationsPage() {
+  const { data, loading, error, fetchMore } = useQuery(NotificationsQuery, {
+    variables: { first: PAGE },
+    fetchPolicy: 'cache-and-network',
+  });
+  const [more, setMore] = useState(false);
+  const connection = data?.me?.notifications;
+  return (
+    <>
+      <h1>Notifications</h1>
+      {error && !data ? <ProblemMessage error={error} /> : null}
+      {loading && !data ? <p aria-busy="true">Loading your notifications…</p> : null}
+      {connection && connection.edges.length === 0 ? <p>Nothing yet: receipts and order news will show up here.</p> : null}
+      {connection && connection.edges.length ? (
+        <ul className="rows">
+          {connection.edges.map(({ node }) => (
+            <li key={node.id} className="row">
+              <strong className="subject">{node.subject}</strong>
+              <span>{CHANNEL[node.channel]}</span>
+              <span className={`status-badge notification-${node.status.toLowerCase()}`}>
+                {STATUS[node.status]}
+                {node.status === 'FAILED' && node.failureReason ? `: ${node.failureReason.replaceAll('_', ' ')}` : ''}
+              </span>
+              <time dateTime={node.sentAt ?? node.createdAt}>{formatTime(node.sentAt ?? node.createdAt)}</time>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {connection?.pageInfo.hasNextPage ? (
+        <button
+          type="button"
+          disabled={more}
+          onClick={async () => {
+            setMore(true);
+            try {
+              await fetchMore({ variables: { first: PAGE, after: connection.pageInfo.endCursor } });
+            } finally {
+              setMore(false);
+            }
+          }}
+        >
+          {more ? 'Loading…' : 'Load more'}
+        </button>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,104 @@
+"""A customer's journey through the storefront in Chromium, via the real gateway and subgraphs."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browser.conftest import NewContext
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[3]
+# Screenshots of the journey (products, order paid, notifications, at phone and desktop widths):
+# under .run/ by default; STOREFRONT_SCREENSHOTS=docs/screenshots refreshes the README's copies.
+SCREENSHOTS = ROOT / os.environ.get("STOREFRONT_SCREENSHOTS", ".run/screenshots")
+PASSWORD = "correct horse battery"
+
+
+def new_email() -> str:
+    return f"shopper-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def create_account(page: Page, email: str, name: str = "Ann Shopper") -> None:
+    page.goto("/")
+    page.get_by_role("link", name="Create account").click()
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
+
+
+def sign_in(page: Page, email: str, then: str | None = None) -> None:
+    if then is None:
+        page.goto("/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
+
+
+def add_products_and_order(page: Page, count: int = 2) -> str:
+    """Add the first `count` products to the cart, place the order; the order id."""
+    page.get_by_role("link", name="Products").click()
+    products = page.get_by_role("article")
+    expect(products.first).to_be_visible()
+    for index in range(count):
+        products.nth(index).get_by_role("button", name="Add to cart").click()
+    page.get_by_role("link", name="Cart").click()
+    expect(page.get_by_role("spinbutton")).to_have_count(count)
+    page.get_by_role("button", name="Place order").click()
+    expect(page).to_have_url(re.compile(r"/orders/[^/]+$"))
+    expect(page.get_by_role("status")).to_have_text("Pending")
+    return page.url.rsplit("/", 1)[1]
+
+
+def pay(page: Page, card: str) -> None:
+    page.get_by_label("Card").select_option(card)
+    page.get_by_role("button", name="Pay", exact=True).click()
+
+
+def test_shop_pay_watch_refund_and_read_the_receipt(new_context: NewContext) -> None:
+    page = new_context().new_page()
+    email = new_email()
+    create_account(page, email)
+    page.get_by_role("link", name="Products").click()
+    expect(page.get_by_role("article").first).to_be_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "products.png")
+
+    order_id = add_products_and_order(page)
+    status = page.get_by_role("status")
+
+    # A declined card: the reason is shown, the status moves live, and paying again is possible.
+    pay(page, "pm_card_declined")
+    expect(page.get_by_role("alert")).to_contain_text("declined")
+    expect(status).to_have_text("Payment failed")
+
+    # A second browser (same account, its own session) watches the same order.
+    watcher = new_context().new_page()
+    watcher.goto(f"/orders/{order_id}")  # signed out: to sign-in and back
+    expect(watcher).to_have_url(re.compile(r"/sign-in\?next="))
+    sign_in(watcher, email, then=f"/orders/{order_id}")
+    expect(watcher).to_have_url(re.compile(f"/orders/{order_id}$"))
+    watched = watcher.get_by_role("status")
+    expect(watched).to_have_text("Payment failed")
+
+    pay(page, "pm_card_ok")
+    expect(status).to_have_text("Paid")  # no reload: the subscription brings it
+    expect(watched).to_have_text("Paid")
+    page.screenshot(path=SCREENSHOTS / "order-paid.png", full_page=True)
+
+    page.get_by_role("button", name="Refund").click()
+    expect(status).to_have_text("Refunded")
+    expect(watched).to_have_text("Refunded")
+
+    page.get_by_role("link", name="Notifications").click()
+    expect(page.get_by_text(f"Receipt for order {order_id}")).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "notifications.png", full_page=True)
