@@ -5,6 +5,7 @@ import { itemCount } from './lib/cart';
 import { Link, navigate, useLocation } from './lib/router';
 import { useCart, useConnection, useSession, useShop } from './lib/shop';
 import { CartPage } from './pages/Cart';
+import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordReset';
 import { ProductsPage } from './pages/Products';
 import { SignInPage, SignUpPage } from './pages/Account';
 
@@ -133,6 +134,8 @@ function route(path: string): ReactNode {
   if (path === '/cart') return <CartPage />;
   if (path === '/sign-in') return <SignInPage />;
   if (path === '/create-account') return <SignUpPage />;
+  if (path === '/forgot-password') return <ForgotPasswordPage />;
+  if (path === '/reset-password') return <ResetPasswordPage />;
   const order = /^\/orders\/([^/]+)$/.exec(path);
   if (order) return <RequireAuth><OrderPage id={decodeURIComponent(order[1])} /></RequireAuth>;
   if (path === '/orders') return <RequireAuth><OrdersPage /></RequireAuth>;

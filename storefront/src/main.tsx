@@ -19,6 +19,8 @@ async function start(): Promise<void> {
   const cart = new CartStore(window.localStorage);
   const { client } = createShopClient(config, session, status);
   session.api = createSessionApi(client);
+  // Back from a reload with a stored session: get this tab's access token (and the user) now.
+  if (session.getSnapshot().signedIn) session.refresh().catch(() => undefined);
   window.addEventListener('storage', (event) => {
     session.onStorageEvent(event.key);
     cart.reload();

@@ -20,6 +20,8 @@ export const RegisterMutation = graphql(`
     register(input: $input) {
       accessToken
       expiresAt
+      refreshToken
+      refreshExpiresAt
       user {
         id
         name
@@ -40,6 +42,8 @@ export const LoginMutation = graphql(`
     login(input: $input) {
       accessToken
       expiresAt
+      refreshToken
+      refreshExpiresAt
       user {
         id
         name
@@ -274,6 +278,89 @@ export const UpdatePreferencesMutation = graphql(`
         sms
         updatedAt
       }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+// Sessions (users subgraph): refresh tokens rotate on every use.
+export const RefreshSessionMutation = graphql(`
+  mutation RefreshSession($input: RefreshSessionInput!) {
+    refreshSession(input: $input) {
+      accessToken
+      expiresAt
+      refreshToken
+      refreshExpiresAt
+      user {
+        id
+        name
+        email
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+export const LogoutMutation = graphql(`
+  mutation Logout($input: LogoutInput!) {
+    logout(input: $input) {
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+export const LogoutEverywhereMutation = graphql(`
+  mutation LogoutEverywhere {
+    logoutEverywhere {
+      revokedSessions
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+export const ChangePasswordMutation = graphql(`
+  mutation ChangePassword($input: ChangePasswordInput!) {
+    changePassword(input: $input) {
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+export const RequestPasswordResetMutation = graphql(`
+  mutation RequestPasswordReset($input: RequestPasswordResetInput!) {
+    requestPasswordReset(input: $input) {
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+export const ResetPasswordMutation = graphql(`
+  mutation ResetPassword($input: ResetPasswordInput!) {
+    resetPassword(input: $input) {
       userErrors {
         field
         message

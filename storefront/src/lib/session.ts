@@ -229,10 +229,13 @@ export class Session {
   /** Revoke this session on the server (best effort) and forget it here. */
   async signOut(): Promise<void> {
     const stored = this.stored();
-    this.deps.storage.removeItem(STORAGE_KEY);
-    this.forget(null);
-    if (stored && this.api) {
-      await this.api.logout(stored.refreshToken).catch(() => undefined);
+    this.deps.storage.removeItem(STORAGE_KEY); // no tab can spend it any more
+    try {
+      if (stored && this.api) await this.api.logout(stored.refreshToken);
+    } catch {
+      // Offline: the token is gone from this browser; the session ends by its idle timeout.
+    } finally {
+      this.forget(null);
     }
   }
 

@@ -88,6 +88,9 @@ export function SignInPage() {
         </button>
       </form>
       <p>
+        <Link href="/forgot-password">Forgot your password?</Link>
+      </p>
+      <p>
         New here? <Link href={`/create-account${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`}>Create an account</Link>
       </p>
     </div>

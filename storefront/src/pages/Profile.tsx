@@ -2,10 +2,11 @@ import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { useState, type FormEvent } from 'react';
 import { Field } from '../components/Field';
 import { ProblemMessage, problemOf } from '../components/Problem';
-import { ProfileQuery, UpdatePreferencesMutation, UpdateProfileMutation } from '../graphql/operations';
+import { ChangePasswordMutation, ProfileQuery, UpdatePreferencesMutation, UpdateProfileMutation } from '../graphql/operations';
 import { formErrors, type FormErrors } from '../lib/errors';
 import { navigate } from '../lib/router';
 import { useShop } from '../lib/shop';
+import { PASSWORD_RULES } from './Account';
 
 const EMPTY: FormErrors = { fields: {}, general: [] };
 
@@ -19,6 +20,8 @@ export default function ProfilePage() {
   const { session } = useShop();
   const client = useApolloClient();
   const [everywhere, setEverywhere] = useState<string | null>(null);
+  const [changePassword, passwordState] = useMutation(ChangePasswordMutation);
+  const [passwordErrors, setPasswordErrors] = useState<FormErrors>(EMPTY);
 
   if (error && !data) return <><h1>Profile</h1><ProblemMessage error={error} /></>;
   if (!me) return <p aria-busy="true">Loading your profile…</p>;
@@ -55,6 +58,29 @@ export default function ProfilePage() {
       await client.refetchQueries({ include: [ProfileQuery] });
     } catch (caught) {
       setErrors({ fields: {}, general: [problemOf(caught).message] });
+    }
+  };
+
+  const savePassword = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    setPasswordErrors(EMPTY);
+    setSaved('');
+    try {
+      const { data: result } = await changePassword({
+        variables: {
+          input: { currentPassword: String(form.get('currentPassword')), newPassword: String(form.get('newPassword')) },
+        },
+      });
+      const problems = result?.changePassword.userErrors ?? [];
+      if (problems.length) setPasswordErrors(formErrors(problems, ['currentPassword', 'newPassword']));
+      else {
+        formElement.reset();
+        setSaved('Password changed. Your other devices were signed out.');
+      }
+    } catch (caught) {
+      setPasswordErrors({ fields: {}, general: [problemOf(caught).message] });
     }
   };
 
@@ -105,6 +131,19 @@ export default function ProfilePage() {
         </div>
         <button type="submit" disabled={preferencesState.loading}>
           Save preferences
+        </button>
+      </form>
+      <form onSubmit={savePassword} aria-labelledby="password-heading">
+        <h2 id="password-heading">Change password</h2>
+        {passwordErrors.general.length ? (
+          <p className="error" role="alert">
+            {passwordErrors.general.join(' ')}
+          </p>
+        ) : null}
+        <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required error={passwordErrors.fields.currentPassword} />
+        <Field label="New password" name="newPassword" type="password" autoComplete="new-password" required minLength={8} hint={PASSWORD_RULES} error={passwordErrors.fields.newPassword} />
+        <button type="submit" disabled={passwordState.loading}>
+          Change password
         </button>
       </form>
       <section aria-labelledby="sessions-heading">

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -64,7 +66,34 @@ def pay(page: Page, card: str) -> None:
     page.get_by_role("button", name="Pay", exact=True).click()
 
 
-def test_shop_pay_watch_refund_and_read_the_receipt(new_context: NewContext) -> None:
+REFRESH = """
+mutation ($token: String!) {
+  refreshSession(input: {refreshToken: $token}) { accessToken userErrors { code } }
+}"""
+
+
+def stored_refresh_token(page: Page) -> str:
+    raw = page.evaluate("() => localStorage.getItem('storefront.session')")
+    assert isinstance(raw, str), "no session in localStorage"
+    token = json.loads(raw)["refreshToken"]
+    assert isinstance(token, str)
+    return token
+
+
+def refresh_outside_the_browser(gateway_url: str, token: str) -> list[str]:
+    """refreshSession with `token`, as an attacker holding it would; the userErrors codes."""
+    response = httpx.post(
+        f"{gateway_url}/graphql", json={"query": REFRESH, "variables": {"token": token}}, timeout=30
+    )
+    payload = response.json()["data"]["refreshSession"]
+    codes = [error["code"] for error in payload["userErrors"]]
+    assert (payload["accessToken"] is None) == bool(codes)
+    return codes
+
+
+def test_shop_pay_watch_refund_and_read_the_receipt(
+    new_context: NewContext, gateway_url: str
+) -> None:
     page = new_context().new_page()
     email = new_email()
     create_account(page, email)
@@ -102,3 +131,35 @@ def test_shop_pay_watch_refund_and_read_the_receipt(new_context: NewContext) -> 
     page.get_by_role("link", name="Notifications").click()
     expect(page.get_by_text(f"Receipt for order {order_id}")).to_be_visible()
     page.screenshot(path=SCREENSHOTS / "notifications.png", full_page=True)
+
+    # The access token lived in memory only: a reload restores the session from the refresh token.
+    before_reload = stored_refresh_token(page)
+    page.reload()
+    expect(page.get_by_text(f"Receipt for order {order_id}")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
+    current = stored_refresh_token(page)
+    assert current != before_reload  # rotated on use
+
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    assert page.evaluate("() => localStorage.getItem('storefront.session')") is None
+    assert refresh_outside_the_browser(gateway_url, current) == ["SESSION_REVOKED"]
+
+
+def test_a_reused_refresh_token_revokes_the_session(
+    new_context: NewContext, gateway_url: str
+) -> None:
+    page = new_context().new_page()
+    create_account(page, new_email())
+    spent = stored_refresh_token(page)
+    page.reload()  # the app spends `spent` for this tab's access token
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
+    page.wait_for_function(
+        "spent => !(localStorage.getItem('storefront.session') || '').includes(spent)", arg=spent
+    )
+    # Someone replays the spent token: the server ends the whole session, the browser's too.
+    assert refresh_outside_the_browser(gateway_url, spent) == ["SESSION_REVOKED"]
+    page.reload()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    page.get_by_role("link", name="Sign in").click()
+    expect(page.get_by_text("You were signed out")).to_be_visible()
