@@ -3,9 +3,10 @@
 Starts, in order and each after the previous one is ready: MongoDB
 (SecantusDB, unless MONGODB_URI is set), Redis (unless one answers at
 REDIS_URL), the SMTP sink (unless SMTP_HOST is set), every subgraph listed
-in supergraph.yaml, the workers, supergraph composition, and the gateway
-(Hive Gateway). Logs go to .run/logs/<part>.log; the sink keeps mail in
-.data/mail.
+in supergraph.yaml, the workers, supergraph composition, the gateway
+(Hive Gateway) and the storefront (tools/storefront_server.py serving the
+built web app on :3000, printed first). Logs go to .run/logs/<part>.log; the
+sink keeps mail in .data/mail.
 
 Supervision: a part that exits after it was ready is started again after a
 backoff (0.5 s, doubling up to 10 s), with a line saying what died, how and
@@ -32,6 +33,7 @@ Settings (environment), so a second stack can run on other ports:
                         from supergraph.yaml (4001-4004), the worker is +14
   STACK_MONGO_PORT      27017
   STACK_SMTP_PORT       1025 (SMTP) and STACK_SMTP_HTTP_PORT 8025 (its HTTP API)
+  STACK_STOREFRONT_PORT 3000 (the gateway's CORS_ORIGINS must allow it)
   STACK_DATA_DIR        .data (databases, mail, keys, the lock)
   STACK_RUN_DIR         .run (logs, metrics files)
   REPLICAS              1
@@ -60,6 +62,7 @@ import yaml
 
 from tools import procs, stores
 from tools.procs import ManagedProcess, StartupError
+from tools.storefront_server import storefront_process
 
 ROOT = Path(__file__).resolve().parents[1]
 LOGS = ROOT / ".run" / "logs"
@@ -67,6 +70,7 @@ DATA = ROOT / ".data"
 
 # The gateway: run with cwd=router/. Change the command here and only here.
 GATEWAY_PORT = 4000
+STOREFRONT_PORT = 3000  # the gateway's development CORS default allows this origin
 GATEWAY_ARGV = [
     "node_modules/.bin/hive-gateway",
     "supergraph",
@@ -114,6 +118,7 @@ class StackConfig:
     mongo_port: int = MONGO_PORT
     smtp_port: int = SMTP_SINK_PORT
     smtp_http_port: int = SMTP_SINK_HTTP_PORT
+    storefront_port: int = STOREFRONT_PORT
     data_dir: Path = DATA
     run_dir: Path = ROOT / ".run"
     replicas: int = 1
@@ -143,6 +148,7 @@ class StackConfig:
             mongo_port=number("STACK_MONGO_PORT", MONGO_PORT),
             smtp_port=number("STACK_SMTP_PORT", SMTP_SINK_PORT),
             smtp_http_port=number("STACK_SMTP_HTTP_PORT", SMTP_SINK_HTTP_PORT),
+            storefront_port=number("STACK_STOREFRONT_PORT", STOREFRONT_PORT),
             data_dir=folder("STACK_DATA_DIR", DATA),
             run_dir=folder("STACK_RUN_DIR", ROOT / ".run"),
             replicas=number("REPLICAS", 1),
@@ -601,11 +607,15 @@ def free_layout(data_dir: Path, run_dir: Path, *, replicas: int = 1) -> dict[str
         offsets = (0, 1, 2, 3, 4, *WORKERS.values())
         if all(procs.port_free(base + offset) for offset in offsets):
             break
+    storefront = procs.free_port()
     return {
         "STACK_BASE_PORT": str(base),
         "STACK_MONGO_PORT": str(procs.free_port()),
         "STACK_SMTP_PORT": str(procs.free_port()),
         "STACK_SMTP_HTTP_PORT": str(procs.free_port()),
+        "STACK_STOREFRONT_PORT": str(storefront),
+        # The gateway lets the storefront's origin call it (CORS), as on make up's ports.
+        "CORS_ORIGINS": f"http://localhost:{storefront},http://127.0.0.1:{storefront}",
         "STACK_DATA_DIR": str(data_dir),
         "STACK_RUN_DIR": str(run_dir),
         "REPLICAS": str(replicas),
@@ -789,12 +799,29 @@ def start(
         )
     )
     gateway = f"http://localhost:{config.gateway_port}/graphql"
-    urls = {"gateway": gateway}
+    urls = {}
+    storefront = start_storefront(stack, config, gateway)
+    if storefront is not None:
+        urls["storefront"] = storefront
+    urls["gateway"] = gateway
     urls.update({s.name: s.url("/graphql") for s in subgraphs})
     urls.update({f"{n}-worker": f"http://localhost:{p}/ready" for n, p in worker_ports.items()})
     if smtp_sink:
         urls["smtp-sink"] = smtp_sink
     return Running(config, subgraphs, mongodb, redis, smtp_sink, gateway, urls)
+
+
+def start_storefront(stack: Stack, config: StackConfig, gateway: str) -> str | None:
+    """The built web app on its port (None, with a note, when `storefront/dist` is missing)."""
+    if not (ROOT / "storefront" / "dist" / "index.html").exists():
+        stack.say("storefront: not built (make storefront builds it); skipped")
+        return None
+    if not procs.port_free(config.storefront_port):
+        raise taken("storefront", config.storefront_port, "STACK_STOREFRONT_PORT")
+    part = storefront_process(config.storefront_port, gateway_url=gateway, log_dir=config.logs)
+    stack.launch(part)
+    assert part.url is not None
+    return part.url
 
 
 def print_urls(stack: Stack, running: Running) -> None:
@@ -803,6 +830,7 @@ def print_urls(stack: Stack, running: Running) -> None:
     width = max(map(len, names)) + 2
     lines = ["", "stack ready:"]
     notes = {
+        "storefront": "  (the shop)",
         "gateway": "  (GraphiQL on GET)",
         "smtp-sink": f"  (mail files in {config.data_dir / 'mail'})",
     }

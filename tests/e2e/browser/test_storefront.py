@@ -12,7 +12,11 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser.conftest import NewContext
+from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext, axe_violations, scrolls_sideways
+from tests.e2e.conftest import jwks_url
+from tools.procs import free_port
+from tools.stack import gateway_process
+from tools.storefront_server import storefront_process
 
 pytestmark = pytest.mark.e2e
 
@@ -163,3 +167,94 @@ def test_a_reused_refresh_token_revokes_the_session(
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     page.get_by_role("link", name="Sign in").click()
     expect(page.get_by_text("You were signed out")).to_be_visible()
+
+
+SIGNED_OUT_PAGES = ["/", "/cart", "/sign-in", "/create-account", "/forgot-password"]
+SIGNED_IN_PAGES = ["/cart", "/orders", "/notifications", "/profile"]
+
+
+def test_every_page_is_accessible_and_fits_phone_and_desktop(new_context: NewContext) -> None:
+    """axe-core finds no serious or critical violation, and nothing scrolls sideways."""
+    page = new_context().new_page()
+    problems: list[str] = []
+
+    def check(path: str, ready: str, screenshot: str | None = None) -> None:
+        page.set_viewport_size(DESKTOP)
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_contain_text(ready)
+        expect(page.locator("[aria-busy=true]")).to_have_count(0)
+        for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(viewport)
+            for violation in axe_violations(page):
+                problems.append(f"{path} at {name}: {violation}")
+            if scrolls_sideways(page):
+                problems.append(f"{path} at {name}: scrolls sideways")
+            if screenshot:
+                page.screenshot(path=SCREENSHOTS / f"{screenshot}-{name}.png", full_page=True)
+
+    for path in SIGNED_OUT_PAGES:
+        check(path, "")
+    check("/reset-password?token=not-a-real-token", "password")
+    create_account(page, new_email())
+    order_id = add_products_and_order(page, count=1)
+    page.get_by_role("link", name="Products").click()
+    page.get_by_role("article").first.get_by_role("button", name="Add to cart").click()
+    for path in SIGNED_IN_PAGES:
+        check(path, "")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    check(f"/orders/{order_id}", "Order", screenshot="order")
+    check("/", "Products", screenshot="products")
+    assert problems == []
+
+
+def test_the_accessibility_check_finds_violations(page: Page) -> None:
+    """The harness itself: axe-core runs inside the page and reports what it finds."""
+    page.goto("/sign-in")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert axe_violations(page) == []
+    page.evaluate("() => document.querySelector('main').append(document.createElement('button'))")
+    assert [v["id"] for v in axe_violations(page)] == ["button-name"]
+    page.evaluate("() => document.querySelector('main').style.minWidth = '3000px'")
+    assert scrolls_sideways(page)
+
+
+def test_gateway_down_shows_a_banner_then_recovers(
+    new_context: NewContext, gateway_url: str, users_url: str, run_dir: Path
+) -> None:
+    """A gateway of this test's own (same subgraphs) is stopped and started again."""
+    log_dir = run_dir / "browser-own-gateway"
+    gateway_port, shop_port = free_port(), free_port()
+    shop_origin = f"http://127.0.0.1:{shop_port}"
+    gateway = gateway_process(
+        gateway_port,
+        env={
+            "GATEWAY_HOST": "127.0.0.1",
+            "AUTH_JWKS_URL": jwks_url(users_url),
+            "CORS_ORIGINS": shop_origin,
+        },
+        log_dir=log_dir,
+        supergraph=run_dir / "supergraph.graphql",  # composed for the shared stack's subgraphs
+    )
+    shop = storefront_process(
+        shop_port, gateway_url=f"http://127.0.0.1:{gateway_port}/graphql", log_dir=log_dir
+    )
+    with gateway, shop:
+        page = new_context(base_url=shop_origin).new_page()
+        page.goto("/")
+        products = page.get_by_role("article")
+        expect(products.first).to_be_visible()
+        banner = page.get_by_role("alert").filter(has=page.get_by_role("button", name="Try again"))
+
+        gateway.stop()
+        page.reload()
+        expect(banner).to_be_visible()
+        expect(banner).to_contain_text("cannot be reached")
+        expect(page.get_by_role("link", name="Cart")).to_be_visible()  # never a blank page
+        page.get_by_role("button", name="Try again").click()
+        expect(banner).to_be_visible()  # still down
+
+        gateway.start()
+        gateway.wait_ready()
+        page.get_by_role("button", name="Try again").click()
+        expect(banner).to_be_hidden()
+        expect(products.first).to_be_visible()
