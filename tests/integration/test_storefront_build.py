@@ -129,3 +129,51 @@ def test_policy_needs_an_absolute_gateway_url() -> None:
     assert "ws://localhost:4000" in content_security_policy("http://localhost:4000/graphql")
     with pytest.raises(ValueError, match="absolute"):
         content_security_policy("/graphql")
+
+
+def _render_image_config(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """The image's start script (storefront/deploy/40-storefront-config.sh) run with `env`."""
+    return subprocess.run(
+        ["sh", str(SHOP / "deploy" / "40-storefront-config.sh")],
+        env={"PATH": os.environ["PATH"], "STOREFRONT_RUNTIME_DIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+
+
+def test_the_image_sends_the_same_policy_as_the_local_server(tmp_path: Path) -> None:
+    gateway = "https://api.shop.example/graphql"
+    result = _render_image_config(
+        tmp_path, STOREFRONT_GATEWAY_URL=gateway, STOREFRONT_SUBSCRIPTIONS="ws"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "config.json").read_text()) == {
+        "gatewayUrl": gateway,
+        "subscriptions": "ws",
+    }
+    headers = (tmp_path / "headers.conf").read_text()
+    csp = re.search(r'add_header Content-Security-Policy "([^"]+)" always;', headers)
+    assert csp
+    assert csp[1] == content_security_policy(gateway)
+    nginx = (SHOP / "deploy" / "nginx.conf").read_text()
+    # add_header does not inherit into a location with its own: every location includes them.
+    locations = re.findall(r"^\s*location [^{]+\{([^}]*)\}", nginx, flags=re.MULTILINE)
+    assert len(locations) == 4
+    assert all("include /tmp/storefront/headers.conf;" in block for block in locations)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("STOREFRONT_GATEWAY_URL", "/graphql"),
+        ("STOREFRONT_GATEWAY_URL", 'http://x/"; add_header X 1;'),
+        ("STOREFRONT_SUBSCRIPTIONS", "sse"),
+    ],
+)
+def test_the_image_refuses_a_bad_setting(tmp_path: Path, name: str, value: str) -> None:
+    result = _render_image_config(tmp_path, **{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr
+    assert not (tmp_path / "headers.conf").exists()
