@@ -19,7 +19,7 @@ function lineIndex(field: readonly string[] | null | undefined): number | null {
 export function CartPage() {
   const lines = useCart();
   const { cart } = useShop();
-  const { signedIn } = useSession();
+  const { signedIn, user } = useSession();
   const [createOrder, { loading }] = useMutation(CreateOrderMutation);
   const [lineErrors, setLineErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
@@ -45,7 +45,15 @@ export function CartPage() {
     setError(null);
     setLineErrors({});
     try {
-      const { data } = await createOrder({ variables: { input: orderInput(lines) } });
+      const { data } = await createOrder({
+        variables: { input: orderInput(lines) },
+        // The order history starts with the new order: drop the cached pages, read them anew.
+        update: (cache, result) => {
+          if (!result.data?.createOrder.order || !user) return;
+          cache.evict({ id: cache.identify({ __typename: 'User', id: user.id }), fieldName: 'orders' });
+          cache.gc();
+        },
+      });
       const payload = data?.createOrder;
       if (payload?.order) {
         cart.clear();

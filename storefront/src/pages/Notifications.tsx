@@ -12,6 +12,7 @@ export default function NotificationsPage() {
   const { data, loading, error, fetchMore } = useQuery(NotificationsQuery, {
     variables: { first: PAGE },
     fetchPolicy: 'cache-and-network',
+    pollInterval: 15_000, // new receipts show up without a reload
   });
   const [more, setMore] = useState(false);
   const connection = data?.me?.notifications;
