@@ -17,7 +17,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    ViewportSize,
+    sync_playwright,
+)
 
 from tools.storefront_server import DIST, storefront_process
 
@@ -36,8 +43,8 @@ CHROMIUM_FLAGS = [
 ]
 FAILURE_SHOTS = ROOT / ".run" / "browser"
 AXE = ROOT / "storefront" / "node_modules" / "axe-core" / "axe.min.js"
-PHONE = {"width": 375, "height": 740}
-DESKTOP = {"width": 1280, "height": 860}
+PHONE: ViewportSize = {"width": 375, "height": 740}
+DESKTOP: ViewportSize = {"width": 1280, "height": 860}
 
 
 FAILED = pytest.StashKey[bool]()

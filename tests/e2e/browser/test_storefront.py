@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import uuid
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+import redis
 from playwright.sync_api import Page, expect
 
+from subgraphs.kernel.events import Event
 from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext, axe_violations, scrolls_sideways
 from tests.e2e.conftest import jwks_url
 from tools.procs import free_port
@@ -258,3 +262,51 @@ def test_gateway_down_shows_a_banner_then_recovers(
         page.get_by_role("button", name="Try again").click()
         expect(banner).to_be_hidden()
         expect(products.first).to_be_visible()
+
+
+def reset_link(redis_url: str, email: str) -> str:
+    """The link of the `users.password_reset_requested` event for `email` (from events.users)."""
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            entries: list[tuple[str, dict[str, str]]] = client.xrange("events.users")  # type: ignore[assignment]
+            for _, fields in entries:
+                event = Event.from_fields(fields)
+                if (
+                    event.type == "users.password_reset_requested"
+                    and event.payload["email"] == email
+                ):
+                    return str(event.payload["reset_url"])
+            assert time.monotonic() < deadline, f"no reset link for {email}"
+            time.sleep(0.1)
+    finally:
+        client.close()
+
+
+def test_forgotten_password_reset_from_the_link(page: Page, stack_redis_url: str) -> None:
+    email = new_email()
+    create_account(page, email)
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Send reset link").click()
+    expect(page.get_by_role("status")).to_contain_text("If an account has this email")
+
+    token = parse_qs(urlsplit(reset_link(stack_redis_url, email)).query)["token"][0]
+    page.goto(f"/reset-password?token={token}")
+    page.get_by_label("New password").fill("a brand new passphrase")
+    page.get_by_role("button", name="Set new password").click()
+    expect(page.get_by_role("status")).to_contain_text("Your password is changed")
+
+    page.get_by_role("link", name="Sign in with the new password").click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("a brand new passphrase")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
+
+    page.goto(f"/reset-password?token={token}")  # the link works once
+    page.get_by_label("New password").fill("yet another passphrase")
+    page.get_by_role("button", name="Set new password").click()
+    expect(page.get_by_role("alert")).to_contain_text("used already or has expired")
