@@ -45,19 +45,32 @@ export default function OrderPage({ id }: { id: string }) {
       }
       return appendStatus(current, { status: order.status, at: order.updatedAt });
     });
-  }, [order?.status, order?.createdAt, order?.updatedAt]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [order?.status, order?.createdAt, order?.updatedAt]);
 
-  useSubscription(OrderStatusSubscription, {
+  // The subscription ends when the access token it was opened with expires (or the server
+  // restarts it): open it again (a fresh token on a new connection) and read the order anew.
+  const restartLive = useRef<() => void>(() => undefined);
+  const restarts = useRef(0);
+  const subscription = useSubscription(OrderStatusSubscription, {
     variables: { orderId: id },
     skip: !order,
     onData: ({ data: event }) => {
       const change = event.data?.orderStatusChanged;
       if (!change) return;
+      restarts.current = 0;
       setTimeline((current) => appendStatus(current, { status: change.status, at: change.occurredAt }));
       // The payment (failure reason, refundability) moves with the status: read it again.
       void refetch();
     },
+    onComplete: () => restartLive.current(),
+    onError: () => restartLive.current(),
   });
+  restartLive.current = () => {
+    window.setTimeout(() => {
+      subscription.restart();
+      void refetch();
+    }, 1_000);
+  };
 
   // After the live connection comes back, read the order again: no transition is missed.
   useEffect(() => {

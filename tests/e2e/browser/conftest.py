@@ -71,13 +71,15 @@ def storefront_url(storefront_origin: str, gateway_url: str, run_dir: Path) -> I
         yield storefront_origin
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync API runs, its event loop is the thread's
+# running loop, and pytest-asyncio cannot run the async tests that come after these.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
