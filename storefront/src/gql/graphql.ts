@@ -36,6 +36,7 @@ export type NotificationChannel =
 export type NotificationKind =
   | 'ORDER_CANCELLED'
   | 'ORDER_CONFIRMATION'
+  | 'PASSWORD_RESET'
   | 'PAYMENT_FAILED'
   | 'PAYMENT_RECEIPT'
   | 'REFUND'
