@@ -229,10 +229,43 @@ def test_the_accessibility_check_finds_violations(page: Page) -> None:
     assert scrolls_sideways(page)
 
 
+LOGIN = "mutation ($i: LoginInput!) { login(input: $i) { accessToken } }"
+PAY = """mutation ($i: ProcessPaymentInput!) {
+  processPayment(input: $i) { payment { status } userErrors { code } }
+}"""
+
+
+def pay_behind_the_gateways_back(users_url: str, payments_url: str, email: str, order: str) -> None:
+    """Pay `order` straight on the subgraphs (another device would, through a working gateway)."""
+    with httpx.Client(timeout=30) as client:
+        login = {"query": LOGIN, "variables": {"i": {"email": email, "password": PASSWORD}}}
+        token = client.post(f"{users_url}/graphql", json=login).json()["data"]["login"]
+        headers = {"authorization": f"Bearer {token['accessToken']}"}
+        pay = {"orderId": order, "paymentMethodToken": "pm_card_ok", "idempotencyKey": new_email()}
+        deadline = time.monotonic() + 30
+        while True:  # payments learns of the order from its event: retry until it has
+            answer = client.post(
+                f"{payments_url}/graphql",
+                json={"query": PAY, "variables": {"i": pay}},
+                headers=headers,
+            ).json()["data"]["processPayment"]
+            if answer["payment"]:
+                assert answer["payment"]["status"] == "SUCCEEDED"
+                return
+            assert [e["code"] for e in answer["userErrors"]] == ["ORDER_NOT_FOUND_YET"]
+            assert time.monotonic() < deadline, "payments never learnt of the order"
+            time.sleep(0.2)
+
+
 def test_gateway_down_shows_a_banner_then_recovers(
-    new_context: NewContext, gateway_url: str, users_url: str, run_dir: Path
+    new_context: NewContext,
+    gateway_url: str,
+    users_url: str,
+    payments_url: str,
+    run_dir: Path,
 ) -> None:
-    """A gateway of this test's own (same subgraphs) is stopped and started again."""
+    """A gateway of this test's own (same subgraphs) is stopped and started again: the banner
+    comes and goes, and the order page's live status catches up on what happened meanwhile."""
     log_dir = run_dir / "browser-own-gateway"
     gateway_port, shop_port = free_port(), free_port()
     shop_origin = f"http://127.0.0.1:{shop_port}"
@@ -269,6 +302,18 @@ def test_gateway_down_shows_a_banner_then_recovers(
         page.get_by_role("button", name="Try again").click()
         expect(banner).to_be_hidden()
         expect(products.first).to_be_visible()
+
+        # Watching an order when the gateway goes away; it is paid meanwhile elsewhere.
+        email = new_email()
+        create_account(page, email)
+        order_id = add_products_and_order(page, count=1)
+        gateway.stop()
+        expect(page.get_by_text("Reconnecting for live updates")).to_be_visible()
+        pay_behind_the_gateways_back(users_url, payments_url, email, order_id)
+        gateway.start()
+        gateway.wait_ready()
+        expect(page.get_by_role("status")).to_have_text("Paid")  # no reload
+        expect(page.get_by_text("Reconnecting for live updates")).to_be_hidden()
 
 
 def reset_link(redis_url: str, email: str) -> str:
