@@ -136,8 +136,12 @@ export function createShopClient(config: AppConfig, session: Session, status: Co
       retryAttempts: Number.POSITIVE_INFINITY,
       shouldRetry: () => true,
       retryWait: async (retries) => {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(8_000, 500 * 2 ** retries)));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 500 * 2 ** retries)));
       },
+      // A gateway that accepts the socket while it is still starting may never acknowledge it:
+      // give up on such a connection (it is retried), and ping to notice a dead one.
+      connectionAckWaitTimeout: 10_000,
+      keepAlive: 15_000,
       connectionParams: async () => {
         const token = await session.accessToken().catch(() => null);
         return token ? { Authorization: `Bearer ${token}` } : {};
