@@ -88,14 +88,16 @@ def test_the_tree_passes_the_schema_check() -> None:
 
 
 def test_removing_a_field_a_shipped_operation_reads_fails_and_names_both(copy: Path) -> None:
-    # OrderItem.quantity is read by the order tests' `Create` mutation.
+    # OrderItem.quantity is read by the storefront and by the order tests' `Create` mutation.
     _edit_field(copy, "OrderItem", "quantity")
     result = _run(copy)
     assert result.returncode == 1, result.stdout + result.stderr
     out = result.stdout
     assert "FIELD_REMOVED OrderItem.quantity" in out
     assert "[NOT APPROVED]" in out
-    assert "read by: Create (tests/e2e/test_orders_through_gateway.py:CREATE)" in out
+    # Read by the storefront's `Order` query (from its persisted manifest) and the tests' `Create`.
+    assert "read by: Order (storefront/src/gql/persisted-documents.json#" in out
+    assert "Create (tests/e2e/test_orders_through_gateway.py:CREATE)]" in out
     assert (
         "BROKEN Create (tests/e2e/test_orders_through_gateway.py:CREATE): "
         'Cannot query field "quantity" on type "OrderItem".'

@@ -4,103 +4,156 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** The order to cancel. */
 export type CancelOrderInput = {
+  /** One of your orders, not paid yet. */
   orderId: string | number;
 };
 
+/** The current password and the new one. */
 export type ChangePasswordInput = {
+  /** The password in use now. */
   currentPassword: string;
+  /** 8 to 128 characters. */
   newPassword: string;
 };
 
+/** A new order. */
 export type CreateOrderInput = {
+  /** ISO 4217 code: USD or EUR. */
   currency?: string;
+  /** What to order, one line a product. */
   items: Array<OrderLineInput>;
 };
 
+/** Credentials. */
 export type LoginInput = {
+  /** The account's email. */
   email: string;
+  /** The account's password. */
   password: string;
 };
 
+/** The session to end. */
 export type LogoutInput = {
+  /** A refresh token of the session. */
   refreshToken: string;
 };
 
 /** How a notification reaches a user. */
 export type NotificationChannel =
+  /** A mail to the account's email. */
   | 'EMAIL'
+  /** A text to the profile's phone. */
   | 'SMS';
 
 /** What a notification is about. */
 export type NotificationKind =
+  /** An order was cancelled. */
   | 'ORDER_CANCELLED'
+  /** An order was placed. */
   | 'ORDER_CONFIRMATION'
+  /** A password reset was asked for (sent whatever the preferences). */
   | 'PASSWORD_RESET'
+  /** A payment attempt failed. */
   | 'PAYMENT_FAILED'
+  /** An order was paid. */
   | 'PAYMENT_RECEIPT'
+  /** A payment was refunded. */
   | 'REFUND'
+  /** A new account. */
   | 'WELCOME';
 
 /** QUEUED until sent; SENT once the channel accepted it; FAILED for good. */
 export type NotificationStatus =
+  /** Given up on: see failureReason. */
   | 'FAILED'
+  /** Waiting to be sent, or retried after a failure. */
   | 'QUEUED'
+  /** The channel (mail server, SMS provider) accepted it. */
   | 'SENT';
 
+/** One line of a new order. */
 export type OrderLineInput = {
+  /** How many, at least 1. */
   quantity: number;
+  /** The product's stock-keeping unit (see `products`). */
   sku: string;
 };
 
 /** Where an order is in its life. */
 export type OrderStatus =
+  /** Cancelled before it was paid. */
   | 'CANCELLED'
+  /** Paid in full. */
   | 'PAID'
+  /** The last payment attempt failed; it can be paid again. */
   | 'PAYMENT_FAILED'
+  /** Placed, waiting for its payment. */
   | 'PENDING'
+  /** Paid, then refunded in full. */
   | 'REFUNDED';
 
 /** Where a payment ended up (payments in flight are not shown). */
 export type PaymentStatus =
+  /** Declined or not possible: see failureReason. */
   | 'FAILED'
+  /** Paid, then refunded in full. */
   | 'REFUNDED'
+  /** The order is paid. */
   | 'SUCCEEDED';
 
+/** A payment attempt. */
 export type ProcessPaymentInput = {
   /** Chosen by the client, unique per payment attempt; resending it with the same input returns the same payment. */
   idempotencyKey: string;
+  /** One of your orders, not paid yet. */
   orderId: string | number;
   /** Sandbox: pm_card_ok, pm_card_declined, pm_card_insufficient_funds, pm_provider_down. */
   paymentMethodToken: string;
 };
 
+/** The refresh token to spend. */
 export type RefreshSessionInput = {
+  /** The latest refresh token this session was given. */
   refreshToken: string;
 };
 
+/** A refund request. */
 export type RefundPaymentInput = {
+  /** Chosen by the client, unique per refund attempt; resending it with the same input returns the same payment. */
   idempotencyKey: string;
+  /** One of your succeeded payments. */
   paymentId: string | number;
 };
 
+/** A new account. */
 export type RegisterInput = {
+  /** Where mail goes; also the sign-in name. */
   email: string;
+  /** The name to go by. */
   name: string;
+  /** 8 to 128 characters. */
   password: string;
+  /** For SMS notifications, in international format (+...). */
   phone?: string | null | undefined;
 };
 
+/** Whose password to reset. */
 export type RequestPasswordResetInput = {
+  /** The account's email. */
   email: string;
 };
 
+/** A reset link's token and the new password. */
 export type ResetPasswordInput = {
+  /** 8 to 128 characters. */
   newPassword: string;
   /** The token from the reset link. */
   token: string;
 };
 
+/** Preference changes; an omitted channel stays as it is. */
 export type UpdateNotificationPreferencesInput = {
   /** Email on or off. */
   email?: boolean | null | undefined;
@@ -108,6 +161,7 @@ export type UpdateNotificationPreferencesInput = {
   sms?: boolean | null | undefined;
 };
 
+/** Profile changes; omitted fields stay as they are. */
 export type UpdateProfileInput = {
   /** Omit to keep the name. */
   name?: string | null | undefined;
