@@ -4,6 +4,8 @@
 // Env: SUPERGRAPH_PATH (default <this dir>/supergraph.graphql; the file is watched and
 //      reloaded on change), GATEWAY_PORT (4000), GATEWAY_HOST (0.0.0.0).
 //      The CLI's own PORT/HOST variables and flags, when set, override these.
+//      OTEL_EXPORTER_OTLP_ENDPOINT (and the other standard OTEL_* variables) switch tracing
+//      on, exported over OTLP/HTTP; see edge/telemetry.ts.
 //      The edge's settings (auth, rate limits, CORS, size and shape limits, health) and their
 //      defaults are listed in edge/settings.ts.
 // Serves: POST/GET /graphql (GraphiQL on GET from a browser), WebSocket
@@ -29,6 +31,7 @@ import { useOperationLimits } from './edge/operation-limits.ts';
 import { loadPersistedDocuments, usePersistedDocuments } from './edge/persisted-documents.ts';
 import { useRateLimits } from './edge/rate-limit.ts';
 import { loadEdgeSettings } from './edge/settings.ts';
+import { setupTracing } from './edge/telemetry.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const settings = loadEdgeSettings();
@@ -39,6 +42,8 @@ const persistedDocuments = loadPersistedDocuments(
   settings.persistedDocuments.path,
   settings.persistedDocuments.only,
 );
+// Off (undefined) without an OTLP endpoint in the environment.
+const openTelemetry = await setupTracing();
 
 /** Client headers passed on to every subgraph request (entity fetches included). */
 const FORWARDED = ['authorization', 'x-correlation-id'] as const;
@@ -85,6 +90,7 @@ export const gatewayConfig = defineConfig({
   port: Number(process.env.GATEWAY_PORT || 4000),
   host: process.env.GATEWAY_HOST || '0.0.0.0',
   graphqlEndpoint,
+  ...(openTelemetry ? { openTelemetry } : {}),
   graphiql: settings.introspection && ideOptions(IDE_EXAMPLE),
   cors: corsFor(settings.corsOrigins),
   maxTokens: settings.operation.maxTokens,

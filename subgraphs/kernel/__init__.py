@@ -12,9 +12,10 @@
   `pagination`, `serve`.
 - Process and drivers: `settings`, `logging` (JSON lines with the
   correlation id), `resources` (store clients owned by the lifespan),
-  `background` (loops owned by the lifespan), `metrics`, `mongo` (Decimal
-  codec, transactions, the MongoDB unit of work), `outbox` (transactional
-  outbox + relay), `consumer` (consumer groups, retries, dead letters),
-  `inbox` (idempotency on the event id), `broadcast` (one stream fanned out
-  to subscriptions).
+  `background` (loops owned by the lifespan), `metrics` (counters),
+  `gauges` (store state read when scraped), `telemetry` (OpenTelemetry
+  from the OTEL_* variables), `mongo` (Decimal codec, transactions, the
+  MongoDB unit of work), `outbox` (transactional outbox + relay),
+  `consumer` (consumer groups, retries, dead letters), `inbox` (idempotency
+  on the event id), `broadcast` (one stream fanned out to subscriptions).
 """

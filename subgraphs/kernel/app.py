@@ -28,7 +28,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
-from subgraphs.kernel import http
+from subgraphs.kernel import gauges, http
 from subgraphs.kernel.logging import correlation_id, new_correlation_id
 from subgraphs.kernel.metrics import render_all
 from subgraphs.kernel.resources import Resource
@@ -189,7 +189,8 @@ def create_service_app(
         return JSONResponse({"status": status, "checks": checks}, status_code=200 if ok else 503)
 
     async def metrics(_: Request) -> Response:
-        return PlainTextResponse(render_all(), media_type="text/plain; version=0.0.4")
+        text = render_all() + await gauges.render()  # counters, then the stores' gauges
+        return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
 
     return Starlette(
         routes=[

@@ -25,6 +25,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
+from subgraphs.kernel import gauges, telemetry
 from subgraphs.kernel.background import BackgroundTask, pause
 from subgraphs.kernel.events import Event, MalformedEvent, stream_of
 from subgraphs.kernel.logging import correlation_id
@@ -71,6 +72,9 @@ class StreamConsumer:
         self._block_ms = block_ms
         self._batch_size = batch_size
         self.dead_letters = dead_letter_stream(group)
+        self._gauges = gauges.register(
+            gauges.ConsumerGauges(redis, group, self._streams, DEAD_COUNTS)
+        )
 
     @classmethod
     def for_settings(
@@ -172,7 +176,12 @@ class StreamConsumer:
         if handler is not None:
             token = correlation_id.set(event.correlation_id)
             try:
-                await handler(event)
+                with telemetry.handling(event, stream=stream, group=self.group):
+                    await handler(event)
+                    log.info(
+                        "event handled",
+                        extra={"event_id": event.id, "type": event.type, "group": self.group},
+                    )
             except MalformedEvent as exc:  # the handler found the payload unusable: no retry helps
                 await self._dead_letter(stream, entry_id, fields, str(exc), deliveries)
                 return

@@ -1,8 +1,10 @@
 """The event envelope every context publishes and consumes over Redis Streams.
 
 An entry's fields are the envelope's: `id`, `type`, `version`, `occurred_at`
-(ISO-8601), `producer`, `correlation_id` and `payload` (JSON). Stream names
-are `events.<producer>`.
+(ISO-8601), `producer`, `correlation_id`, `payload` (JSON) and, when the
+event was written inside a traced span, `traceparent` (W3C, stamped by the
+outbox): consumers continue that trace. Entries without it still parse.
+Stream names are `events.<producer>`.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Event:
     producer: str
     correlation_id: str | None
     payload: Mapping[str, Any] = field(default_factory=dict)
+    traceparent: str | None = None
 
     @classmethod
     def create(
@@ -62,7 +65,7 @@ class Event:
         )
 
     def to_fields(self) -> dict[str, str]:
-        return {
+        fields = {
             "id": self.id,
             "type": self.type,
             "version": str(self.version),
@@ -71,6 +74,9 @@ class Event:
             "correlation_id": self.correlation_id or "",
             "payload": json.dumps(self.payload, default=_json_default, separators=(",", ":")),
         }
+        if self.traceparent:
+            fields["traceparent"] = self.traceparent
+        return fields
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, str]) -> Event:
@@ -85,6 +91,7 @@ class Event:
                 producer=fields["producer"],
                 correlation_id=fields.get("correlation_id") or None,
                 payload=payload,
+                traceparent=fields.get("traceparent") or None,
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise MalformedEvent(f"not an event envelope: {exc!r}") from exc

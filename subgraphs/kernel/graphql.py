@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any, Protocol
 
@@ -29,6 +29,7 @@ from strawberry.extensions import (
 from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext, ExecutionResult, Info
 
+from subgraphs.kernel import telemetry
 from subgraphs.kernel.entities import Entity, check_representations, entity_specs
 from subgraphs.kernel.errors import AccessDenied
 from subgraphs.kernel.graphql_errors import access_code, is_public
@@ -156,7 +157,24 @@ def schema_extensions(settings: GraphQLSettings, *, introspection: bool) -> list
         lambda: ParserCache(maxsize=size),
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=size),
+        *([OperationSpan] if telemetry.enabled() else []),
     ]
+
+
+class OperationSpan(SchemaExtension):
+    """A trace span per GraphQL operation, named by its type and name (tracing on only)."""
+
+    def on_operation(self) -> Iterator[None]:
+        with telemetry.graphql_operation(self._describe):
+            yield
+
+    def _describe(self) -> tuple[str | None, str | None]:
+        context = self.execution_context
+        try:
+            kind: str | None = context.operation_type.value
+        except Exception:  # no document (it did not parse), or no such operation
+            kind = None
+        return kind, context.operation_name
 
 
 def build_federated_schema(

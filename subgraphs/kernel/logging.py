@@ -1,4 +1,4 @@
-"""Structured JSON logs, one event per line, carrying the correlation id."""
+"""Structured JSON logs, one event per line, carrying the correlation id (and trace id)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
+
+from subgraphs.kernel import telemetry
 
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
@@ -43,6 +45,8 @@ class JsonFormatter(logging.Formatter):
         cid = correlation_id.get()
         if cid:
             event["correlation_id"] = cid
+        if ids := telemetry.current_ids():
+            event["trace_id"], event["span_id"] = ids
         for key, value in vars(record).items():
             if key not in _RECORD_FIELDS and not key.startswith("_"):
                 event[key] = value

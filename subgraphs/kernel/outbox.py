@@ -30,6 +30,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 from redis.exceptions import RedisError
 
+from subgraphs.kernel import gauges, telemetry
 from subgraphs.kernel.background import BackgroundTask, pause
 from subgraphs.kernel.clock import Clock, utc_now
 from subgraphs.kernel.events import Event, stream_of
@@ -62,11 +63,13 @@ class Outbox:
     ) -> None:
         """Insert (event, sequence) pairs; `sequence` orders events of the same instant."""
         if entries:
-            docs = [_to_document(e, sequence) for e, sequence in entries]
+            # The span writing the events is their consumers' parent (tracing on only).
+            traceparent = telemetry.current_traceparent()
+            docs = [_to_document(e, sequence, traceparent) for e, sequence in entries]
             await self.collection.insert_many(docs, session=session)
 
 
-def _to_document(event: Event, sequence: int) -> Document:
+def _to_document(event: Event, sequence: int, traceparent: str | None = None) -> Document:
     return {
         "_id": event.id,
         "type": event.type,
@@ -75,6 +78,7 @@ def _to_document(event: Event, sequence: int) -> Document:
         "producer": event.producer,
         "correlation_id": event.correlation_id,
         "payload": dict(event.payload),
+        "traceparent": event.traceparent or traceparent,
         "sequence": sequence,
         "published": False,
     }
@@ -89,6 +93,7 @@ def _from_document(doc: Document) -> Event:
         producer=doc["producer"],
         correlation_id=doc.get("correlation_id"),
         payload=doc["payload"],
+        traceparent=doc.get("traceparent"),
     )
 
 
@@ -124,6 +129,7 @@ class OutboxRelay:
         self._clock = clock
         self._wake = asyncio.Event()
         self._next_cleanup = datetime.min.replace(tzinfo=UTC)
+        self._gauges = gauges.register(gauges.OutboxGauges(self._outbox, producer, clock))
 
     @classmethod
     def for_settings(
@@ -183,15 +189,17 @@ class OutboxRelay:
         return len(docs)
 
     async def _publish(self, docs: list[Document]) -> None:
+        events = [_from_document(doc) for doc in docs]
         async with self._redis.pipeline(transaction=False) as pipe:
-            for doc in docs:
+            for event in events:
                 pipe.xadd(
                     self.stream,
-                    _from_document(doc).to_fields(),  # type: ignore[arg-type]
+                    event.to_fields(),  # type: ignore[arg-type]
                     maxlen=self._max_stream_length,
                     approximate=True,
                 )
-            await pipe.execute()
+            with telemetry.publishing(events, stream=self.stream):
+                await pipe.execute()
 
     async def _mark_published(self, docs: list[Document]) -> None:
         await self._outbox.update_many(

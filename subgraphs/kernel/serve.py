@@ -19,6 +19,7 @@ import uvicorn
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.types import ASGIApp
 
+from subgraphs.kernel import telemetry
 from subgraphs.kernel.logging import configure_logging
 from subgraphs.kernel.settings import ServiceSettings
 
@@ -53,13 +54,14 @@ def listen(host: str, port: int, *, reuse_port: bool) -> socket.socket:
 
 
 def serve(service: str, settings: S, build_app: Callable[[S], ASGIApp]) -> None:
-    """Configure JSON logs and serve `build_app(settings)` until SIGINT/SIGTERM."""
+    """Configure JSON logs (and tracing, if OTEL_* asks) and serve `build_app(settings)`."""
     configure_logging(service, settings.log_level)
+    telemetry.setup(service)
     how = ServeSettings()
 
     async def main() -> None:
         config = uvicorn.Config(
-            build_app(settings),
+            telemetry.instrument_app(build_app(settings)),
             host=settings.host,
             port=settings.port,
             log_config=None,

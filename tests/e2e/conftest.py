@@ -8,6 +8,9 @@ with `notifications_worker` and `smtp_sink`, `gateway_url`, `gateway`,
 gateway with default settings), `edge_stack` is a users subgraph and a gateway
 of their own with small rate limits, for the tests that throttle clients or
 stop the subgraph.
+
+Every process of the stack traces: `otlp` is the OTLP/HTTP receiver their
+`OTEL_EXPORTER_OTLP_ENDPOINT` points at.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import pytest
 
 from tests.conftest import redis_db
 from tools.compose import compose_supergraph, load_subgraphs
+from tools.otlp_receiver import OtlpReceiver, otlp_receiver
 from tools.procs import ManagedProcess, free_port
 from tools.stack import gateway_process, smtp_sink_process, subgraph_process, worker_process
 
@@ -59,6 +63,19 @@ def storefront_origin() -> str:
 
 
 @pytest.fixture(scope="session")
+def otlp() -> Iterator[OtlpReceiver]:
+    """The OTLP/HTTP receiver every process of the e2e stacks exports its spans to."""
+    with otlp_receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture(scope="session")
+def tracing_env(otlp: OtlpReceiver) -> dict[str, str]:
+    """Tracing on, at 100% (the default sampler), exported every 100 ms to `otlp`."""
+    return {"OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
+
+
+@pytest.fixture(scope="session")
 def subgraph_ports() -> dict[str, int]:
     return {name: free_port() for name in SUBGRAPHS}
 
@@ -76,9 +93,11 @@ def stack_env(
     db_prefix: str,
     run_dir: Path,
     subgraph_ports: dict[str, int],
+    tracing_env: dict[str, str],
 ) -> dict[str, str]:
     """The environment every e2e subgraph process gets."""
     env = {
+        **tracing_env,
         "APP_ENV": "test",
         "MONGODB_URI": mongo_uri,
         "REDIS_URL": stack_redis_url,
@@ -169,6 +188,7 @@ def gateway_url(
     notifications_url: str,
     run_dir: Path,
     storefront_origin: str,
+    tracing_env: dict[str, str],
 ) -> Iterator[str]:
     supergraph = run_dir / "supergraph.graphql"
     urls = {
@@ -184,6 +204,7 @@ def gateway_url(
         "AUTH_JWKS_URL": jwks_url(users_url),
         "CORS_ORIGINS": ",".join((*DEFAULT_CORS_ORIGINS, storefront_origin)),
         **SHARED_GATEWAY_ENV,
+        **tracing_env,
     }
     process = gateway_process(port, env=env, log_dir=run_dir, supergraph=supergraph)
     with process:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from subgraphs.kernel import telemetry
 from subgraphs.notifications.usecase.ports import OutgoingMessage, TemporaryFailure
 
 OUTBOX = "notifications:sms:outbox"
@@ -23,6 +24,7 @@ class RecordingSmsChannel:
         self._redis = redis
         self._keep = keep
 
+    @telemetry.traced("sms send")
     async def send(self, message: OutgoingMessage) -> str:
         record = {
             "key": message.key,

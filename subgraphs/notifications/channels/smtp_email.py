@@ -20,6 +20,7 @@ from email.utils import formatdate
 
 import aiosmtplib
 
+from subgraphs.kernel import telemetry
 from subgraphs.notifications.domain.notification import FailureReason
 from subgraphs.notifications.settings import SmtpSettings
 from subgraphs.notifications.usecase.ports import (
@@ -52,6 +53,7 @@ class SmtpEmailChannel:
         email.set_content(message.text)
         return email
 
+    @telemetry.traced("smtp send", client=True, attributes={"network.protocol.name": "smtp"})
     async def send(self, message: OutgoingMessage) -> str:
         email = self.compose(message)
         s = self._settings

@@ -1,6 +1,7 @@
 """The `DeliveryQueue` port on arq, with JSON (never pickle) job serialization.
 
-A delivery job is `deliver_notification(<notification id>)` under the job id
+A delivery job is `deliver_notification(<notification id>)` (plus the
+enqueuer's `traceparent` when tracing is on) under the job id
 `<notification id>` (= `<event id>:<channel>`) on the queue `QUEUE`, so
 enqueuing it again while the job exists does nothing. arq keeps no result of
 a finished job (the worker runs with `keep_result=0`), so once a job is gone
@@ -18,6 +19,8 @@ from typing import Any
 from arq.connections import ArqRedis
 from arq.jobs import Job, JobStatus
 from redis.asyncio import ConnectionPool
+
+from subgraphs.kernel import telemetry
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +64,9 @@ class ArqDeliveryQueue:
         self._wake = wake
 
     async def enqueue(self, notification_id: str) -> None:
-        job = await self._arq.enqueue_job(DELIVER_JOB, notification_id, _job_id=notification_id)
+        job = await self._arq.enqueue_job(
+            DELIVER_JOB, notification_id, _job_id=notification_id, **telemetry.job_trace()
+        )
         if job is not None and self._wake is not None:
             await self._wake(notification_id)
 

@@ -20,7 +20,9 @@ from arq.connections import ArqRedis
 from arq.worker import Retry, Worker, func
 from redis.exceptions import RedisError
 
+from subgraphs.kernel import gauges, telemetry
 from subgraphs.kernel.background import pause
+from subgraphs.notifications.jobs.arq_metrics import JobOutcomes, QueueDepth
 from subgraphs.notifications.jobs.arq_queue import DELIVER_JOB, QUEUE, WORKER_HEALTH
 from subgraphs.notifications.settings import JobSettings
 from subgraphs.notifications.usecase.deliver import Deliver, TryLater
@@ -51,12 +53,15 @@ class ArqWorkerResource:
         self._worker: Worker | None = None
         self._task: asyncio.Task[None] | None = None
         self._closing = asyncio.Event()
+        self._depth = gauges.register(QueueDepth(arq, QUEUE))
 
     async def start(self) -> None:
         s = self._settings
         self._closing = asyncio.Event()
+        job = telemetry.traced_job(DELIVER_JOB)(deliver_notification)
+        outcomes = JobOutcomes(QUEUE)
         self._worker = Worker(
-            functions=[func(deliver_notification, name=DELIVER_JOB, max_tries=s.max_attempts)],
+            functions=[func(job, name=DELIVER_JOB, max_tries=s.max_attempts)],
             queue_name=QUEUE,
             redis_pool=self._arq,
             handle_signals=False,
@@ -70,7 +75,9 @@ class ArqWorkerResource:
             job_completion_wait=s.shutdown_grace_seconds,
             job_serializer=self._arq.job_serializer,
             job_deserializer=self._arq.job_deserializer,
+            after_job_end=outcomes.after_job_end,
         )
+        outcomes.worker = self._worker
         self._task = asyncio.create_task(self._run(self._worker), name="arq-worker")
 
     async def _run(self, worker: Worker) -> None:
