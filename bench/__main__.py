@@ -10,12 +10,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import e2e, graphql_overhead, notification_latency
+from bench import e2e, graphql_overhead, notification_latency, tracing_overhead
 
 # name -> a function that measures and returns its report (a plain-text table);
 # with `smoke=True` it runs a few iterations only.
 BENCHES: dict[str, Callable[..., str]] = {
     "graphql_overhead": graphql_overhead.run,
+    "tracing_overhead": tracing_overhead.run,
     "e2e": e2e.run,
     "notification_latency": notification_latency.run,
 }
