@@ -14,7 +14,8 @@ costs one check of a module global. With an endpoint, `setup` (called by
   `/metrics` excluded), per GraphQL operation (`graphql_operation`), per
   MongoDB command, Redis command and outgoing httpx request;
 - for events: the envelope carries the `traceparent` of the span that
-  created it (`current_traceparent`); the relay's publish (`publishing`),
+  wrote it to the outbox (`current_traceparent`, stamped by `kernel.outbox`);
+  the relay's publish (`publishing`),
   each consumer's handling (`handling`) and the jobs enqueued from there
   (`job_trace`, `traced_job`) continue that trace.
 
@@ -229,7 +230,7 @@ def handling(
 
 @contextlib.contextmanager
 def publishing(messages: Sequence[Message], *, stream: str) -> Iterator[None]:
-    """`publish <type>` spans, one per event, each a child of the span that created it.
+    """`publish <type>` spans, one per event, each a child of the span that wrote it.
 
     For a batch published at once (one Redis round trip for events of many
     traces): the spans cover the block and end with it, failed if it raised.
