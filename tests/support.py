@@ -41,6 +41,23 @@ async def eventually(
         await asyncio.sleep(interval)
 
 
+def eventually_sync(
+    check: Callable[[], T | None],
+    *,
+    timeout: float = 20.0,
+    what: str = "the condition",
+    interval: float = 0.05,
+) -> T:
+    """`eventually` for synchronous tests (Playwright's sync API): the same deadline rule."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if result := check():
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
+        time.sleep(interval)
+
+
 REGISTER = """
 mutation Register($input: RegisterInput!) {
   register(input: $input) {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -18,6 +17,7 @@ from playwright.sync_api import Page, expect
 from subgraphs.kernel.events import Event
 from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext, axe_violations, scrolls_sideways
 from tests.e2e.conftest import jwks_url
+from tests.support import eventually_sync
 from tools.procs import free_port
 from tools.stack import gateway_process
 from tools.storefront_server import storefront_process
@@ -242,8 +242,8 @@ def pay_behind_the_gateways_back(users_url: str, payments_url: str, email: str, 
         token = client.post(f"{users_url}/graphql", json=login).json()["data"]["login"]
         headers = {"authorization": f"Bearer {token['accessToken']}"}
         pay = {"orderId": order, "paymentMethodToken": "pm_card_ok", "idempotencyKey": new_email()}
-        deadline = time.monotonic() + 30
-        while True:  # payments learns of the order from its event: retry until it has
+
+        def paid() -> bool:  # payments learns of the order from its event: retry until it has
             answer = client.post(
                 f"{payments_url}/graphql",
                 json={"query": PAY, "variables": {"i": pay}},
@@ -251,10 +251,11 @@ def pay_behind_the_gateways_back(users_url: str, payments_url: str, email: str, 
             ).json()["data"]["processPayment"]
             if answer["payment"]:
                 assert answer["payment"]["status"] == "SUCCEEDED"
-                return
+                return True
             assert [e["code"] for e in answer["userErrors"]] == ["ORDER_NOT_FOUND_YET"]
-            assert time.monotonic() < deadline, "payments never learnt of the order"
-            time.sleep(0.2)
+            return False
+
+        eventually_sync(paid, timeout=30, what="payments to learn of the order")
 
 
 def test_gateway_down_shows_a_banner_then_recovers(
@@ -320,19 +321,17 @@ def test_gateway_down_shows_a_banner_then_recovers(
 def reset_link(redis_url: str, email: str) -> str:
     """The link of the `users.password_reset_requested` event for `email` (from events.users)."""
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    deadline = time.monotonic() + 30
+
+    def link() -> str | None:
+        entries: list[tuple[str, dict[str, str]]] = client.xrange("events.users")  # type: ignore[assignment]
+        for _, fields in entries:
+            event = Event.from_fields(fields)
+            if event.type == "users.password_reset_requested" and event.payload["email"] == email:
+                return str(event.payload["reset_url"])
+        return None
+
     try:
-        while True:
-            entries: list[tuple[str, dict[str, str]]] = client.xrange("events.users")  # type: ignore[assignment]
-            for _, fields in entries:
-                event = Event.from_fields(fields)
-                if (
-                    event.type == "users.password_reset_requested"
-                    and event.payload["email"] == email
-                ):
-                    return str(event.payload["reset_url"])
-            assert time.monotonic() < deadline, f"no reset link for {email}"
-            time.sleep(0.1)
+        return eventually_sync(link, timeout=30, what=f"the reset link for {email}")
     finally:
         client.close()
 
