@@ -10,7 +10,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import e2e, graphql_overhead, notification_latency, tracing_overhead
+from bench import (
+    e2e,
+    graphql_overhead,
+    notification_latency,
+    token_verification,
+    tracing_overhead,
+)
 
 # name -> a function that measures and returns its report (a plain-text table);
 # with `smoke=True` it runs a few iterations only.
@@ -19,6 +25,7 @@ BENCHES: dict[str, Callable[..., str]] = {
     "tracing_overhead": tracing_overhead.run,
     "e2e": e2e.run,
     "notification_latency": notification_latency.run,
+    "token_verification": token_verification.run,
 }
 
 

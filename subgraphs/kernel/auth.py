@@ -5,6 +5,14 @@ named by `kid`. Subgraphs verify them themselves (never trusting the gateway)
 against the users JWKS; the users subgraph verifies against its own keys.
 Only the configured algorithms are accepted, so `none` and HS256-with-the-
 public-key tokens are refused.
+
+A verifier remembers the tokens it verified (a bounded LRU keyed by the
+whole token) until each one expires by its clock, so a caller's token costs
+one signature check per process rather than one per request and subgraph.
+Only tokens that passed every check are remembered; a tampered token is a
+different string and is verified from scratch; a remembered token is
+checked again once the key it was verified with is no longer the one the
+key lookup returns (the JWKS was refetched).
 """
 
 from __future__ import annotations
@@ -12,10 +20,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from types import MappingProxyType
+from typing import Any, NamedTuple, Protocol
 
 import httpx
 import jwt
@@ -50,14 +60,58 @@ class TokenVerifier(Protocol):
 KeyLookup = Callable[[str], Awaitable[jwt.PyJWK | None]]
 
 
-class JwtVerifier:
-    """Verifies a token's signature, algorithm, issuer, audience and lifetime."""
+class _Verified(NamedTuple):
+    principal: Principal
+    kid: str
+    key: jwt.PyJWK  # the key object it was verified with (identity: a refetch replaces it)
 
-    def __init__(self, settings: AuthSettings, keys: KeyLookup) -> None:
+
+class JwtVerifier:
+    """Verifies a token's signature, algorithm, issuer, audience and lifetime.
+
+    Verified tokens are remembered (at most `cache_size`, least recently
+    used dropped first) until they expire by `clock`.
+    """
+
+    def __init__(
+        self,
+        settings: AuthSettings,
+        keys: KeyLookup,
+        *,
+        clock: Clock = utc_now,
+        cache_size: int | None = None,
+    ) -> None:
         self._settings = settings
         self._keys = keys
+        self._clock = clock
+        self._cache_size = settings.token_cache_size if cache_size is None else cache_size
+        self._verified: OrderedDict[str, _Verified] = OrderedDict()
+
+    @property
+    def cached(self) -> int:
+        """How many verified tokens are remembered now."""
+        return len(self._verified)
 
     async def verify(self, token: str) -> Principal:
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            if remembered.principal.expired(self._clock()):
+                del self._verified[token]
+                raise Unauthenticated(_INVALID_TOKEN)
+            if await self._keys(remembered.kid) is remembered.key:
+                self._verified.move_to_end(token)
+                return remembered.principal
+            del self._verified[token]  # the keys changed: check it against the current ones
+        verified = await self._verify(token)
+        if verified.principal.expired(self._clock()):
+            raise Unauthenticated(_INVALID_TOKEN)
+        if self._cache_size > 0:
+            self._verified[token] = verified
+            if len(self._verified) > self._cache_size:
+                self._verified.popitem(last=False)
+        return verified.principal
+
+    async def _verify(self, token: str) -> _Verified:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -80,11 +134,12 @@ class JwtVerifier:
             )
         except jwt.PyJWTError as exc:
             raise Unauthenticated(_INVALID_TOKEN) from exc
-        return Principal(
+        principal = Principal(
             user_id=str(claims["sub"]),
-            claims=claims,
+            claims=MappingProxyType(claims),
             valid_until=float(claims["exp"]) + self._settings.leeway_seconds,
         )
+        return _Verified(principal, kid, key)
 
 
 class JwksKeys:
@@ -137,9 +192,9 @@ class JwksKeys:
         self._fetched_at = time.monotonic()
 
 
-def jwks_verifier(settings: AuthSettings) -> JwtVerifier:
+def jwks_verifier(settings: AuthSettings, *, clock: Clock = utc_now) -> JwtVerifier:
     """The verifier every subgraph but users uses: keys from the users JWKS."""
-    return JwtVerifier(settings, JwksKeys(settings))
+    return JwtVerifier(settings, JwksKeys(settings), clock=clock)
 
 
 def jwks_from_json(document: Mapping[str, Any]) -> dict[str, jwt.PyJWK]:

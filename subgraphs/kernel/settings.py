@@ -48,6 +48,8 @@ class AuthSettings(BaseSettings):
     # An unknown `kid` refetches the JWKS at most this often (key rotation).
     jwks_min_refresh_seconds: float = 30.0
     leeway_seconds: float = 5.0
+    # Verified tokens each process remembers until they expire (0: verify every request).
+    token_cache_size: int = Field(default=10_000, ge=0)
 
 
 class GraphQLSettings(BaseSettings):
