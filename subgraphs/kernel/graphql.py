@@ -1,8 +1,13 @@
 """How every subgraph's Strawberry schema is built: limits, caches, error masking.
 
-The depth and alias rules are built once per schema and shared by every
-request, so the validation cache (keyed by the rule classes) really hits;
-a rule factory per request would defeat it.
+One extension per request does all of it (`KernelExtension`): a schema's
+`DocumentCache` keeps, per query text, the parsed document (parsed with the
+token limit) and its validation errors (the standard rules plus the depth,
+alias and introspection rules, built once per schema); unexpected errors
+are masked. Stock Strawberry needs five extensions for this, and its
+validation cache is keyed by the document itself, whose hash walks the
+whole syntax tree on every request (a frozen dataclass): about 80 us for an
+`_entities` fetch, measured by bench/graphql_overhead.
 """
 
 from __future__ import annotations
@@ -10,21 +15,27 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, Protocol
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError, GraphQLSyntaxError
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.execution import MiddlewareManager
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
-    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext, ExecutionResult, Info
@@ -65,6 +76,7 @@ class SubgraphSchema(strawberry.federation.Schema):
     """
 
     _entities: dict[str, Entity] | None = None
+    document_cache: DocumentCache | None = None  # set by build_federated_schema
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         # An extension that fails outside the resolvers (e.g. in on_execute) ends the
@@ -85,6 +97,14 @@ class SubgraphSchema(strawberry.federation.Schema):
             self._entities = entity_specs(self)
         checked = check_representations(representations, self._entities)
         return super().entities_resolver(info, checked)  # type: ignore[arg-type]
+
+    def _get_middleware_manager(  # type: ignore[override]
+        self, extensions: list[SchemaExtension]
+    ) -> MiddlewareManager | None:
+        # An empty manager still makes graphql-core wrap every field's resolver: pass none.
+        if not any(extension._implements_resolve() for extension in extensions):
+            return None
+        return super()._get_middleware_manager(extensions)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -142,21 +162,84 @@ def _without_exception_text(message: str) -> str:
     return _EXCEPTION_TEXT.sub(", found:", message)
 
 
-def schema_extensions(settings: GraphQLSettings, *, introspection: bool) -> list[Any]:
-    """Extension factories for a subgraph schema, with request-shared validation rules."""
+class DocumentCache:
+    """Per query text: its parsed document and its validation errors (two LRUs of `maxsize`).
+
+    One per schema, shared by every request. Keyed by the text (a string's
+    hash is computed once and kept), never by the document. A text that does
+    not parse (syntax, too many tokens) is not cached and fails again each
+    time, as with Strawberry's `ParserCache`.
+    """
+
+    def __init__(
+        self, rules: Sequence[type[ASTValidationRule]], *, max_tokens: int, maxsize: int
+    ) -> None:
+        self.rules = (*specified_rules, *rules)
+        self.max_tokens = max_tokens
+        self.parse = lru_cache(maxsize=maxsize)(self._parse)
+        self.validate = lru_cache(maxsize=maxsize)(self._validate)
+
+    def _parse(self, query: str) -> DocumentNode:
+        return parse(query, max_tokens=self.max_tokens)
+
+    def _validate(self, schema: GraphQLSchema, query: str) -> list[GraphQLError]:
+        return validate(schema, self.parse(query), self.rules)
+
+
+class KernelExtension(SchemaExtension):
+    """The kernel's request policy in one extension with one hook (each hook costs a
+    context manager per request): the document and its validation errors from the
+    cache, unexpected errors masked afterwards."""
+
+    def __init__(self, cache: DocumentCache) -> None:
+        self._cache = cache
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        query = context.query
+        if context.graphql_document is None and query:
+            try:
+                context.graphql_document = self._cache.parse(query)
+            except GraphQLError:
+                # Not cached: Strawberry parses it again, with the same limit, and reports it.
+                context.parse_options["max_tokens"] = self._cache.max_tokens
+            else:
+                context.pre_execution_errors = self._cache.validate(context.schema._schema, query)
+        if context.pre_execution_errors is None:  # a document from elsewhere: validated as usual
+            context.validation_rules = self._cache.rules
+        yield
+        result = context.result
+        errors = getattr(result, "errors", None)
+        if errors and any(is_unexpected(e) for e in errors):
+            result.errors = [  # type: ignore[union-attr]
+                _MASK.anonymise_error(e) if is_unexpected(e) else e for e in errors
+            ]
+
+
+_MASK = MaskUnexpectedErrors()
+
+
+def validation_rules(
+    settings: GraphQLSettings, *, introspection: bool
+) -> list[type[ASTValidationRule]]:
+    """The rules beyond the standard ones, built once per schema and shared by every request."""
     rules: list[type[ASTValidationRule]] = [
         *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
     if not introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
-    size = settings.document_cache_size
+    return rules
+
+
+def schema_extensions(
+    settings: GraphQLSettings, *, introspection: bool, cache: DocumentCache | None = None
+) -> list[Any]:
+    """Extension factories for a subgraph schema: the kernel's one, over a shared cache."""
+    if cache is None:
+        cache = document_cache(settings, introspection=introspection)
     return [
-        MaskUnexpectedErrors,
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: ParserCache(maxsize=size),
-        lambda: AddValidationRules(rules),
-        lambda: ValidationCache(maxsize=size),
+        partial(KernelExtension, cache),
         *([OperationSpan] if telemetry.enabled() else []),
     ]
 
@@ -177,6 +260,14 @@ class OperationSpan(SchemaExtension):
         return kind, context.operation_name
 
 
+def document_cache(settings: GraphQLSettings, *, introspection: bool) -> DocumentCache:
+    return DocumentCache(
+        validation_rules(settings, introspection=introspection),
+        max_tokens=settings.max_tokens,
+        maxsize=settings.document_cache_size,
+    )
+
+
 def build_federated_schema(
     *,
     query: type,
@@ -188,16 +279,20 @@ def build_federated_schema(
     extra_extensions: Iterable[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
 ) -> SubgraphSchema:
     """A Federation 2 schema with the kernel's limits, caches and error masking."""
-    return SubgraphSchema(
+    settings = settings or GraphQLSettings()
+    cache = document_cache(settings, introspection=introspection)
+    schema = SubgraphSchema(
         query=query,
         mutation=mutation,
         subscription=subscription,
         types=types,
         extensions=[
-            *schema_extensions(settings or GraphQLSettings(), introspection=introspection),
+            *schema_extensions(settings, introspection=introspection, cache=cache),
             *extra_extensions,
         ],
     )
+    schema.document_cache = cache
+    return schema
 
 
 class BuildSchema(Protocol):

@@ -7,7 +7,6 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ValidationCache
 
 from subgraphs.kernel.errors import NotAllowed, NotSignedIn
 from subgraphs.kernel.graphql import build_federated_schema
@@ -99,15 +98,45 @@ async def test_unknown_fields_and_syntax_errors_carry_codes():
 
 
 async def test_repeated_operations_hit_the_validation_cache():
-    validate: Any = ValidationCache(maxsize=SETTINGS.document_cache_size).cached_validate_document
+    assert SCHEMA.document_cache is not None
+    parse, validate = SCHEMA.document_cache.parse, SCHEMA.document_cache.validate
     query = "{ node { child { name } } }"
     await SCHEMA.execute(query)
-    before = validate.cache_info()
+    before = parse.cache_info(), validate.cache_info()
     for _ in range(5):
         assert (await SCHEMA.execute(query)).errors is None
-    after = validate.cache_info()
-    assert after.hits - before.hits == 5
-    assert after.misses == before.misses
+    after = parse.cache_info(), validate.cache_info()
+    assert [a.hits - b.hits for a, b in zip(after, before, strict=True)] == [5, 5]
+    assert [a.misses - b.misses for a, b in zip(after, before, strict=True)] == [0, 0]
+
+
+async def test_a_cached_invalid_operation_is_refused_every_time():
+    query = "{ node { child { child { child { child { name } } } } } }"
+    for _ in range(3):
+        [error] = errors(await SCHEMA.execute(query))
+        assert code(error) == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_a_document_over_the_token_limit_is_refused_before_it_is_cached():
+    schema = build_federated_schema(
+        query=Query, settings=GraphQLSettings(max_tokens=20, document_cache_size=4)
+    )
+    assert schema.document_cache is not None
+    wide = "{ " + " ".join(f"a{n}: node {{ name }}" for n in range(5)) + " }"
+    for _ in range(2):
+        [error] = errors(await schema.execute(wide))
+        assert code(error) == "GRAPHQL_PARSE_FAILED"
+        assert "tokens" in error.message
+    assert schema.document_cache.parse.cache_info().currsize == 0
+
+
+async def test_the_document_cache_is_bounded():
+    schema = build_federated_schema(query=Query, settings=GraphQLSettings(document_cache_size=3))
+    assert schema.document_cache is not None
+    for n in range(6):
+        assert (await schema.execute(f"query Q{n} {{ node {{ name }} }}")).errors is None
+    assert schema.document_cache.parse.cache_info().currsize == 3
+    assert schema.document_cache.validate.cache_info().currsize == 3
 
 
 async def test_introspection_can_be_turned_off():
