@@ -39,6 +39,17 @@ class Inbox:
         """True if `event_id` was claimed (outside any transaction)."""
         return await self.collection.find_one({"_id": event_id}, projection=[]) is not None
 
+    async def claim_first(self, event_id: str, session: AsyncClientSession) -> None:
+        """Claim `event_id` as the transaction's first write, in one round trip.
+
+        A duplicate raises `DuplicateKeyError`, which aborts the transaction:
+        harmless when nothing else was written in it yet, so the caller ends
+        it and skips the event (`MongoUnitOfWork` does).
+        """
+        await self.collection.insert_one(
+            {"_id": event_id, "processed_at": self._clock()}, session=session
+        )
+
     async def claim(self, event_id: str, session: AsyncClientSession) -> bool:
         """True the first time `event_id` is claimed; False if it was processed before."""
         # Look first: a duplicate-key error would abort the caller's transaction.

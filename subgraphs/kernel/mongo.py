@@ -12,6 +12,7 @@ from bson.decimal128 import Decimal128, create_decimal128_context
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
@@ -74,6 +75,10 @@ class _NothingWritten(Exception):
     """The work wrote nothing: abort the transaction, claim included."""
 
 
+class _AppliedBefore(Exception):
+    """The claim exists: the event was applied by an earlier unit of work."""
+
+
 class MongoUnitOfWork:
     """The `UnitOfWork` port on MongoDB: one transaction for the work, its outbox events
     and the inbox claim; the relay is woken after the commit.
@@ -113,8 +118,11 @@ class MongoUnitOfWork:
         async def in_session(s: AsyncClientSession) -> bool:
             token = _session.set(s)
             try:
-                if claim is not None and not await self._inbox.claim(claim, s):
-                    return False
+                if claim is not None:
+                    try:  # the first write: a duplicate aborts a transaction with nothing in it
+                        await self._inbox.claim_first(claim, s)
+                    except DuplicateKeyError:
+                        raise _AppliedBefore from None
                 if await work() is False:
                     raise _NothingWritten
                 await self._outbox.add_in_order(
@@ -126,7 +134,7 @@ class MongoUnitOfWork:
 
         try:
             committed = await in_transaction(self._client, in_session)
-        except _NothingWritten:
+        except (_NothingWritten, _AppliedBefore):
             return False
         if committed and events:
             self._after_commit()

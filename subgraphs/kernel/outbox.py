@@ -4,13 +4,18 @@ The unit of work (`subgraphs.kernel.mongo.MongoUnitOfWork`) inserts a
 change's events into the `outbox` collection of its own database in the
 same transaction as the change (`Outbox.add`). The
 `OutboxRelay` publishes pending events to the producer's stream, then marks
-them published. A relay that dies between the two publishes again on its
-next pass (consumers are idempotent on the event id); nothing is lost.
+them published (one write per batch; kept `keep_published` as the record
+of what was emitted, then deleted). A relay that dies between the two
+publishes again on its next pass (consumers are idempotent on the event
+id); nothing is lost.
 
 Several relays may run: a lease in the `leases` collection lets one publish
 at a time, so in the normal case no event is published twice and events
 keep their order (by `occurred_at`, then `sequence`, e.g. the aggregate
-version). Stream length is capped with an approximate MAXLEN (retention).
+version). The holder renews its lease once half of it has passed, not on
+every pass (a pass every `poll_seconds` would otherwise write five times a
+second per producer while idle). Stream length is capped with an
+approximate MAXLEN (retention).
 """
 
 from __future__ import annotations
@@ -130,6 +135,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._next_cleanup = datetime.min.replace(tzinfo=UTC)
         self._gauges = gauges.register(gauges.OutboxGauges(self._outbox, producer, clock))
+        self._renew_at = datetime.min.replace(tzinfo=UTC)  # when our lease needs renewing
 
     @classmethod
     def for_settings(
@@ -209,6 +215,8 @@ class OutboxRelay:
 
     async def _hold_lease(self) -> bool:
         now = self._clock()
+        if now < self._renew_at:
+            return True  # ours for at least another half lease
         try:
             await self._leases.find_one_and_update(
                 {"_id": self._lease_id, "$or": [{"owner": self._owner}, {"until": {"$lt": now}}]},
@@ -217,9 +225,11 @@ class OutboxRelay:
             )
         except DuplicateKeyError:
             return False  # another relay holds a live lease
+        self._renew_at = now + self._lease / 2
         return True
 
     async def release(self) -> None:
+        self._renew_at = datetime.min.replace(tzinfo=UTC)
         with contextlib.suppress(PyMongoError):
             await self._leases.delete_one({"_id": self._lease_id, "owner": self._owner})
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis.asyncio as aioredis
@@ -103,3 +103,31 @@ async def test_events_committed_while_redis_is_down_are_published_when_it_is_bac
         stop.set()
         await running
         await client.aclose()
+
+
+async def test_the_lease_is_renewed_once_half_of_it_has_passed_not_on_every_pass(scratch_db, redis):
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
+    relay = OutboxRelay(scratch_db, redis, "things", lease_seconds=10, clock=lambda: now[0])
+    other = OutboxRelay(scratch_db, redis, "things", lease_seconds=10, clock=lambda: now[0])
+
+    async def lease_until() -> datetime:
+        doc = await scratch_db["leases"].find_one({"_id": "outbox-relay:things"})
+        assert doc is not None
+        until: datetime = doc["until"].replace(tzinfo=UTC)
+        return until
+
+    await relay.publish_pending()
+    first = await lease_until()
+    now[0] += timedelta(seconds=4)
+    await relay.publish_pending()
+    assert await lease_until() == first  # not renewed: more than half of it is left
+    assert await other.publish_pending() == 0  # and still ours
+
+    now[0] += timedelta(seconds=2)
+    await commit(scratch_db, [an_event(1)])
+    assert await relay.publish_pending() == 1
+    assert await lease_until() == now[0] + timedelta(seconds=10)  # renewed past the half
+
+    now[0] += timedelta(seconds=11)  # the holder stopped renewing (it died): taken over
+    await commit(scratch_db, [an_event(2)])
+    assert await other.publish_pending() == 1

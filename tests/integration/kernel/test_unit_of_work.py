@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -120,3 +121,38 @@ async def test_a_single_write_without_events_runs_outside_a_transaction(scratch_
     assert seen == [None]
     assert await scratch_db["things"].count_documents({}) == 1
     assert woken.count == 0
+
+
+async def test_a_duplicate_claim_skips_in_one_round_trip_and_leaves_nothing(
+    scratch_db, uow_and_wakes
+):
+    uow, woken = uow_and_wakes
+    made = a_thing("t1", "things.made")
+    assert await uow(insert(scratch_db, made), recorded=made, claim="event-1")
+
+    ran: list[str] = []
+
+    async def work() -> None:
+        ran.append("work")
+        await scratch_db["things"].insert_one({"_id": "t2"}, session=session())
+
+    assert not await uow(work, recorded=a_thing("t2", "things.made"), claim="event-1")
+    assert ran == []  # refused at the claim, before the work
+    assert [d["_id"] async for d in scratch_db["things"].find()] == ["t1"]
+    assert await scratch_db["outbox"].count_documents({}) == 1
+    assert woken.count == 1
+
+
+async def test_concurrent_deliveries_of_one_event_apply_it_once(scratch_db, uow_and_wakes):
+    uow, _ = uow_and_wakes
+    things = [a_thing(f"t{n}", "things.made") for n in range(4)]
+    results = await asyncio.gather(
+        *(uow(insert(scratch_db, t), recorded=t, claim="event-1") for t in things),
+        return_exceptions=True,
+    )
+    applied = [r for r in results if r is True]
+    # One commits; each other one skips, or (a duplicate-key error racing the commit)
+    # fails and is retried by the consumer, whose redelivery then skips.
+    assert len(applied) == 1, results
+    assert await scratch_db["things"].count_documents({}) == 1
+    assert await scratch_db["outbox"].count_documents({}) == 1
