@@ -1,11 +1,18 @@
-"""The `OrderViews` port on MongoDB: collection `orders_view` (applied once per event by the
-unit of work's inbox claim)."""
+"""The `OrderViews` port on MongoDB: collection `orders_view`, newest order version wins.
+
+Applying a view is idempotent by the order's version, so the projection
+needs no inbox claim: outside a transaction it is one conditional upsert
+(replace where the stored version is older; a duplicate key means a view as
+new or newer is stored, and this one changes nothing).
+"""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from subgraphs.kernel.money import Money
 from subgraphs.kernel.mongo import session
@@ -23,9 +30,19 @@ class MongoOrderViews:
         return _from_document(doc) if doc else None
 
     async def apply(self, view: OrderView) -> None:
-        if view.supersedes(await self.get(view.order_id)):
+        current = session()
+        if current is not None:  # in a transaction: a duplicate key would abort it, so look first
+            if view.supersedes(await self.get(view.order_id)):
+                await self._views.replace_one(
+                    {"_id": view.order_id}, _to_document(view), upsert=True, session=current
+                )
+            return
+        # A duplicate key: a view as new or newer is stored, and this one changes nothing.
+        with contextlib.suppress(DuplicateKeyError):
             await self._views.replace_one(
-                {"_id": view.order_id}, _to_document(view), upsert=True, session=session()
+                {"_id": view.order_id, "version": {"$lt": view.version}},
+                _to_document(view),
+                upsert=True,
             )
 
 

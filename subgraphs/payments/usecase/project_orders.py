@@ -74,7 +74,11 @@ class RefundCancelledOrder:
 
 
 class ProjectOrderEvent:
-    """Handle an orders event: update the order's view (once per event id), then compensate.
+    """Handle an orders event: update the order's view, then compensate.
+
+    The view keeps the newest order version, so applying an event twice (a
+    redelivery) or late changes nothing: no inbox claim is needed, and the
+    update is a single write without a transaction.
 
     The compensation runs on every delivery of `orders.cancelled`, also one
     already projected, so a refund that failed is retried with the event.
@@ -89,6 +93,6 @@ class ProjectOrderEvent:
 
     async def __call__(self, event: Event) -> None:
         view = OrderView.from_event(event.payload, event.occurred_at)
-        await self._uow(partial(self._orders.apply, view), claim=event.id)
+        await self._uow(partial(self._orders.apply, view))
         if view.cancelled:
             await self._compensate.on_cancelled(view.order_id)

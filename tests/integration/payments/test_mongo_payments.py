@@ -179,6 +179,24 @@ async def test_the_orders_view_applies_each_event_once_and_keeps_the_newest(uow,
     assert stored.total.amount == Decimal("0.30")
 
 
+async def test_the_orders_view_without_a_claim_keeps_the_newest_whatever_the_order(uow, scratch_db):
+    """How the projection applies events: no claim, one conditional write, no transaction."""
+    views = MongoOrderViews(scratch_db)
+    created, paid = order(version=1), order(status=OrderState.PAID, version=2)
+
+    assert await uow(partial(views.apply, created))
+    assert await uow(partial(views.apply, paid))
+    assert await uow(partial(views.apply, paid))  # a redelivery
+    assert await uow(partial(views.apply, created))  # late
+    assert await views.get("o-1") == paid
+    assert await scratch_db["processed_events"].count_documents({}) == 0
+
+    versions = [order("o-2", OrderState.PENDING, v) for v in range(1, 9)]
+    await asyncio.gather(*(uow(partial(views.apply, v)) for v in reversed(versions)))
+    await asyncio.gather(*(uow(partial(views.apply, v)) for v in versions))
+    assert await views.get("o-2") == versions[-1]
+
+
 async def test_the_sandbox_answers_the_same_key_the_same_way_and_charges_once(scratch_db):
     sandbox = SandboxProvider(scratch_db)
     await sandbox.ensure_indexes()
