@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -307,17 +308,46 @@ async def raw_write_rate(mongo_uri: str, seconds: float, concurrency: int = 8) -
         await client.close()
 
 
-async def mongo_writes(client: httpx.AsyncClient, target: Target) -> float:
-    """MongoDB write commands the users, orders and payments processes have sent so far."""
-    total = 0.0
+_COMMAND_LINE = re.compile(
+    r'^mongodb_commands_total\{collection="([^"]*)",command="([^"]*)",database="([^"]*)"\} (\S+)$',
+    re.MULTILINE,
+)
+
+
+async def mongo_commands(
+    client: httpx.AsyncClient, target: Target
+) -> dict[tuple[str, str, str], float]:
+    """(database, collection, command) -> MongoDB commands the users, orders and payments
+    processes have sent so far (their `mongodb_commands_total`)."""
+    counts: dict[tuple[str, str, str], float] = {}
     for base in (target.users, target.orders, target.payments):
         text = (await client.get(f"{base}/metrics")).text
-        for line in text.splitlines():
-            if line.startswith("mongodb_commands_total{") and any(
-                f'command="{c}"' in line for c in WRITE_COMMANDS
-            ):
-                total += float(line.rpartition(" ")[2])
-    return total
+        for collection, command, database, value in _COMMAND_LINE.findall(text):
+            key = (database, collection, command)
+            counts[key] = counts.get(key, 0.0) + float(value)
+    return counts
+
+
+def writes(counts: Mapping[tuple[str, str, str], float]) -> float:
+    return sum(v for (_, _, command), v in counts.items() if command in WRITE_COMMANDS)
+
+
+def per_order_breakdown(
+    before: Mapping[tuple[str, str, str], float],
+    after: Mapping[tuple[str, str, str], float],
+    orders: int,
+) -> str:
+    """Write commands (and transaction commits) per paid order, by database and collection."""
+    rows = []
+    for key in sorted(after):
+        database, collection, command = key
+        if command not in (*WRITE_COMMANDS, "commitTransaction"):
+            continue
+        per_order = (after[key] - before.get(key, 0.0)) / orders
+        if per_order:
+            rows.append([f"{database}.{collection}" if collection else database, command,
+                         f"{per_order:.2f}"])  # fmt: skip
+    return render_table(["database.collection", "command", "per paid order"], rows)
 
 
 async def events(target: Target, sizes: Sizes) -> str:
@@ -328,9 +358,11 @@ async def events(target: Target, sizes: Sizes) -> str:
         users = await register_users(client, target, sizes.users)
         raw_rate = await raw_write_rate(target.mongo_uri, sizes.raw_write_seconds)
 
-        writes_before = await mongo_writes(client, target)
+        commands_before = await mongo_commands(client, target)
         probe = await run_rate(client, redis, target, users, sizes.start_rate, sizes.step_seconds)
-        writes_per_order = (await mongo_writes(client, target) - writes_before) / probe.orders
+        commands_after = await mongo_commands(client, target)
+        writes_per_order = (writes(commands_after) - writes(commands_before)) / probe.orders
+        breakdown = per_order_breakdown(commands_before, commands_after, probe.orders)
 
         steps = [probe]
         good: Step | None = probe if probe.sustainable else None
@@ -390,7 +422,10 @@ async def events(target: Target, sizes: Sizes) -> str:
             ["max rate / store limit", f"{best / store_limit:.2f}x"],
         ],
     )  # fmt: skip
-    return f"events\n{search}\n\n{summary}"
+    return (
+        f"events\n{search}\n\n{summary}\n\nMongoDB writes per paid order at"
+        f" {sizes.start_rate:g}/s, by collection (background writes included)\n{breakdown}"
+    )
 
 
 # ---------------------------------------------------------------- fan-out
