@@ -1,5 +1,5 @@
 import { useQuery } from '@apollo/client/react';
-import { useState } from 'react';
+import { LoadMore } from '../components/LoadMore';
 import { ProblemMessage } from '../components/Problem';
 import { NotificationsQuery } from '../graphql/operations';
 import { formatTime } from '../lib/money';
@@ -14,7 +14,6 @@ export default function NotificationsPage() {
     fetchPolicy: 'cache-and-network',
     pollInterval: 15_000, // new receipts show up without a reload
   });
-  const [more, setMore] = useState(false);
   const connection = data?.me?.notifications;
   return (
     <>
@@ -37,22 +36,10 @@ export default function NotificationsPage() {
           ))}
         </ul>
       ) : null}
-      {connection?.pageInfo.hasNextPage ? (
-        <button
-          type="button"
-          disabled={more}
-          onClick={async () => {
-            setMore(true);
-            try {
-              await fetchMore({ variables: { first: PAGE, after: connection.pageInfo.endCursor } });
-            } finally {
-              setMore(false);
-            }
-          }}
-        >
-          {more ? 'Loading…' : 'Load more'}
-        </button>
-      ) : null}
+      <LoadMore
+        pageInfo={connection?.pageInfo}
+        fetchPage={(after) => fetchMore({ variables: { first: PAGE, after } })}
+      />
     </>
   );
 }

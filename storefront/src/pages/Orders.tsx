@@ -1,5 +1,5 @@
 import { useQuery } from '@apollo/client/react';
-import { useState } from 'react';
+import { LoadMore } from '../components/LoadMore';
 import { ProblemMessage } from '../components/Problem';
 import { OrdersQuery } from '../graphql/operations';
 import { formatMoney, formatTime } from '../lib/money';
@@ -10,7 +10,6 @@ const PAGE = 10;
 
 export default function OrdersPage() {
   const { data, loading, error, fetchMore } = useQuery(OrdersQuery, { variables: { first: PAGE } });
-  const [more, setMore] = useState(false);
   const connection = data?.me?.orders;
   return (
     <>
@@ -34,22 +33,10 @@ export default function OrdersPage() {
           ))}
         </ul>
       ) : null}
-      {connection?.pageInfo.hasNextPage ? (
-        <button
-          type="button"
-          disabled={more}
-          onClick={async () => {
-            setMore(true);
-            try {
-              await fetchMore({ variables: { first: PAGE, after: connection.pageInfo.endCursor } });
-            } finally {
-              setMore(false);
-            }
-          }}
-        >
-          {more ? 'Loading…' : 'Load more'}
-        </button>
-      ) : null}
+      <LoadMore
+        pageInfo={connection?.pageInfo}
+        fetchPage={(after) => fetchMore({ variables: { first: PAGE, after } })}
+      />
     </>
   );
 }
