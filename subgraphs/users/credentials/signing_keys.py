@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,7 +40,12 @@ def signing_key_from_pem(pem: bytes) -> SigningKey:
 
 
 def load_or_create_signing_key(path: Path) -> SigningKey:
-    """Development only: read the key at `path`, generating it (mode 0600) on first start."""
+    """Development only: read the key at `path`, generating it (mode 0600) on first start.
+
+    Replicas may start together: the key is written whole to a private file first and
+    then linked into place (atomic, refused if the name exists), so no process ever reads
+    a half-written key, and the first replica's key is the one every replica uses.
+    """
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         pem = Ed25519PrivateKey.generate().private_bytes(
@@ -47,13 +53,16 @@ def load_or_create_signing_key(path: Path) -> SigningKey:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(pem)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another replica created it first
+            os.link(draft, path)
+        except FileExistsError:  # another replica put its key in place first
             pass
-        else:
-            with os.fdopen(fd, "wb") as out:
-                out.write(pem)
+        finally:
+            draft.unlink()
     return signing_key_from_pem(path.read_bytes())
 
 
