@@ -68,6 +68,9 @@ def serve(service: str, settings: S, build_app: Callable[[S], ASGIApp]) -> None:
             access_log=False,
             lifespan="on",
             ws="websockets-sansio",
+            # Subscription events are a few hundred bytes between the gateway and us on one
+            # network: compressing each one cost both ends more CPU than it saved bytes.
+            ws_per_message_deflate=False,
             proxy_headers=False,
             server_header=False,
             backlog=BACKLOG,
