@@ -10,7 +10,8 @@
 //      defaults are listed in edge/settings.ts.
 // Serves: POST/GET /graphql (GraphiQL on GET from a browser), WebSocket
 //      (graphql-transport-ws) and SSE on /graphql, GET /health (this process),
-//      GET /health/<subgraph> (that subgraph's readiness), /healthcheck, /readiness.
+//      GET /health/<subgraph> (that subgraph's readiness), /healthcheck, /readiness,
+//      GET /metrics (open subscriptions, client and upstream).
 //
 // Request path through the edge (edge/*.ts): CORS -> health endpoints -> CSRF prevention ->
 // body size limit -> gateway-wide rate ceiling -> persisted documents (by hash; only those
@@ -27,10 +28,12 @@ import { corsFor, varyOnOrigin } from './edge/cors.ts';
 import { useCsrfPrevention } from './edge/csrf.ts';
 import { useHealth } from './edge/health.ts';
 import { useSubgraphErrorMasking } from './edge/masking.ts';
+import { useMetrics } from './edge/metrics.ts';
 import { useOperationLimits } from './edge/operation-limits.ts';
 import { loadPersistedDocuments, usePersistedDocuments } from './edge/persisted-documents.ts';
 import { useRateLimits } from './edge/rate-limit.ts';
 import { loadEdgeSettings } from './edge/settings.ts';
+import { useSharedSubscriptions } from './edge/shared-subscriptions.ts';
 import { setupTracing } from './edge/telemetry.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -54,6 +57,11 @@ const exposeAuthorization: GatewayPlugin = {
     extendContext({ subgraphAuthorization: clientHeader(context, 'authorization') });
   },
 };
+
+/** Identical subscriptions opened with the same credential share one upstream subscription. */
+const sharedSubscriptions = useSharedSubscriptions(
+  (context) => (context as { subgraphAuthorization?: string }).subgraphAuthorization,
+);
 
 /**
  * The example the IDE offers: checked against the schema by `make schema-check` like every
@@ -129,6 +137,16 @@ export const gatewayConfig = defineConfig({
   // that token verification puts in the context, in onExecute, after every context hook.
   plugins: () => [
     useHealth({ supergraphPath, timeoutMs: settings.healthTimeoutMs }),
+    useMetrics({
+      gateway_subscriptions_open: {
+        help: 'Client subscriptions served from an upstream subscription.',
+        value: sharedSubscriptions.stats.subscribers,
+      },
+      gateway_upstream_subscriptions_open: {
+        help: 'Subscriptions open to the subgraphs (each shared by identical client ones).',
+        value: sharedSubscriptions.stats.upstreams,
+      },
+    }),
     useCsrfPrevention(graphqlEndpoint),
     useBodyLimit(settings.maxBodyBytes),
     useRateLimits(settings.rate, { trustProxy: settings.trustProxy, graphqlEndpoint }),
@@ -136,6 +154,7 @@ export const gatewayConfig = defineConfig({
     useOperationLimits(settings.operation),
     useTokenVerification(settings.auth),
     exposeAuthorization,
+    sharedSubscriptions,
     useSubgraphErrorMasking(),
     varyOnOrigin,
   ],

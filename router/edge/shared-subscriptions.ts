@@ -1,0 +1,247 @@
+// One upstream subscription for identical client subscriptions.
+//
+// Ten browser tabs watching the same order with the same token ask the subgraph the same
+// question: without sharing, the subgraph registers, authorizes, executes and sends each event
+// ten times and the gateway reads it ten times. Here client subscriptions with the same
+// subgraph, document, variables and Authorization (the connection_init the WebSocket transport
+// sends upstream) share one upstream subscription; each event is copied to every one of them.
+// Apollo Router does the same (`subscription.deduplication`, on by default).
+//
+// Because the key includes the token, a subscriber only ever joins a stream that was opened,
+// and authorized by the subgraph, with its own token: what one user sees never reaches another,
+// and a stream the subgraph ends (the token expired, the order is not yours) ends for all who
+// share it, exactly as it would have ended for each. A subscriber receives the events after it
+// joined, as with its own upstream subscription.
+import type { GatewayPlugin } from '@graphql-hive/gateway';
+import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
+import { print, type DocumentNode } from 'graphql';
+
+/**
+ * Events a subscriber may fall behind (the WebSocket server reads them as fast as the
+ * client's socket takes them); past that it is ended with an error instead of buffering more.
+ */
+export const MAX_BEHIND = 100;
+
+/** Counts read by the gateway's /metrics. */
+export type SharingStats = {
+  /** Client subscriptions being served from a shared upstream subscription. */
+  subscribers(): number;
+  /** Upstream subscriptions open (or opening) to the subgraphs. */
+  upstreams(): number;
+};
+
+type Result = ExecutionResult;
+type Source = AsyncIterable<Result> | Result;
+
+function isStream(value: Source): value is AsyncIterable<Result> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/** A result of its own for each subscriber (the gateway may annotate the objects it gets). */
+function copy(result: Result): Result {
+  return {
+    ...result,
+    ...(result.data ? { data: structuredClone(result.data) } : {}),
+    ...(result.errors ? { errors: [...result.errors] } : {}),
+  };
+}
+
+/** One subscriber's events: pushed by the shared stream, pulled by the WebSocket server. */
+class Subscriber implements AsyncIterableIterator<Result> {
+  private readonly pending: Result[] = [];
+  private waiting?: { resolve(r: IteratorResult<Result>): void; reject(e: unknown): void };
+  private done = false;
+  private failure: unknown;
+
+  constructor(private readonly leave: (s: Subscriber) => void) {}
+
+  push(result: Result): void {
+    if (this.done) return;
+    if (this.waiting) {
+      const { resolve } = this.waiting;
+      this.waiting = undefined;
+      resolve({ value: copy(result), done: false });
+    } else if (this.pending.length >= MAX_BEHIND) {
+      this.end(new Error('Subscriber too slow: it fell too far behind the events.'));
+      this.leave(this);
+    } else {
+      this.pending.push(copy(result));
+    }
+  }
+
+  /** No more events: the upstream completed, or failed with `failure`. */
+  end(failure?: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    if (!waiting) this.failure = failure; // thrown by the next call of next()
+    else if (failure === undefined) waiting.resolve({ value: undefined, done: true });
+    else waiting.reject(failure);
+  }
+
+  next(): Promise<IteratorResult<Result>> {
+    const value = this.pending.shift();
+    if (value !== undefined) return Promise.resolve({ value, done: false });
+    if (this.done) {
+      const failure = this.failure;
+      this.failure = undefined; // thrown once, then the iterator is simply done
+      return failure === undefined
+        ? Promise.resolve({ value: undefined, done: true })
+        : Promise.reject(failure);
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  return(): Promise<IteratorResult<Result>> {
+    this.pending.length = 0;
+    this.end();
+    this.leave(this);
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/** One upstream subscription and the subscribers it feeds. */
+class SharedStream {
+  readonly subscribers = new Set<Subscriber>();
+  private upstream?: AsyncIterator<Result>;
+  private closed = false;
+
+  /** Starts the upstream subscription; resolves to what the subgraph answered. */
+  readonly opened: Promise<Source>;
+
+  constructor(
+    executor: Executor,
+    request: ExecutionRequest,
+    private readonly forget: () => void,
+  ) {
+    this.opened = Promise.resolve()
+      .then(() => executor(request) as Promise<Source> | Source)
+      .then(
+        (source) => {
+          if (!isStream(source)) {
+            this.forget(); // an answer instead of a stream: later subscribers ask again
+            return source;
+          }
+          this.upstream = source[Symbol.asyncIterator]();
+          if (this.subscribers.size === 0) this.close(); // everyone left while it opened
+          else void this.pump(this.upstream);
+          return source;
+        },
+        (error: unknown) => {
+          this.forget();
+          throw error;
+        },
+      );
+  }
+
+  /** A subscriber fed from now on; `undefined` once the stream is closing. */
+  join(): Subscriber | undefined {
+    if (this.closed) return undefined;
+    const subscriber = new Subscriber((s) => this.leave(s));
+    this.subscribers.add(subscriber);
+    return subscriber;
+  }
+
+  private leave(subscriber: Subscriber): void {
+    this.subscribers.delete(subscriber);
+    if (this.subscribers.size === 0 && this.upstream) this.close();
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.forget();
+    void this.upstream?.return?.()?.catch(() => undefined);
+  }
+
+  private async pump(upstream: AsyncIterator<Result>): Promise<void> {
+    let failure: unknown;
+    try {
+      for (;;) {
+        const { value, done } = await upstream.next();
+        if (done || this.closed) break;
+        for (const subscriber of [...this.subscribers]) subscriber.push(value);
+      }
+    } catch (error) {
+      failure = error;
+    }
+    this.closed = true;
+    this.forget();
+    for (const subscriber of this.subscribers) subscriber.end(failure);
+    this.subscribers.clear();
+  }
+}
+
+const printed = new WeakMap<DocumentNode, string>();
+
+function documentText(document: DocumentNode): string {
+  let text = printed.get(document);
+  if (text === undefined) {
+    text = print(document);
+    printed.set(document, text);
+  }
+  return text;
+}
+
+/**
+ * Shares subgraph subscriptions among identical client subscriptions. `authorizationOf` gives
+ * the credential the upstream subscription is opened with (what the subgraph authorizes).
+ */
+export function useSharedSubscriptions(
+  authorizationOf: (context: unknown) => string | undefined,
+): GatewayPlugin & { stats: SharingStats } {
+  const streams = new Map<string, SharedStream>();
+
+  function subscribe(key: string, executor: Executor, request: ExecutionRequest) {
+    let stream = streams.get(key);
+    if (!stream) {
+      const created: SharedStream = new SharedStream(executor, request, () => {
+        if (streams.get(key) === created) streams.delete(key);
+      });
+      stream = created;
+      streams.set(key, stream);
+    }
+    const subscriber = stream.join();
+    if (!subscriber) return executor(request); // closing: this one gets its own
+    return stream.opened.then(
+      (source) => {
+        if (isStream(source)) return subscriber;
+        subscriber.return();
+        return source;
+      },
+      (error: unknown) => {
+        subscriber.return();
+        throw error;
+      },
+    );
+  }
+
+  return {
+    stats: {
+      subscribers: () => {
+        let count = 0;
+        for (const stream of streams.values()) count += stream.subscribers.size;
+        return count;
+      },
+      upstreams: () => streams.size,
+    },
+    onSubgraphExecute({ subgraphName, executionRequest, executor, setExecutor }) {
+      if (executionRequest.operationType !== 'subscription') return;
+      const key = JSON.stringify([
+        subgraphName,
+        documentText(executionRequest.document),
+        executionRequest.operationName ?? null,
+        executionRequest.variables ?? {},
+        authorizationOf(executionRequest.context) ?? null,
+      ]);
+      setExecutor((request) => subscribe(key, executor, request));
+    },
+  };
+}

@@ -1,0 +1,212 @@
+// The sharing of upstream subscriptions, against an in-process upstream that records what it is
+// asked. Run by `npm test` in router/ (and so by `make test`).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
+import { parse } from 'graphql';
+import { MAX_BEHIND, useSharedSubscriptions } from '../edge/shared-subscriptions.ts';
+
+type Result = ExecutionResult;
+
+/** An upstream subgraph: each subscription is a channel the test pushes events into. */
+class Upstream {
+  readonly opened: { request: ExecutionRequest; channel: Channel }[] = [];
+
+  readonly executor: Executor = (request) => {
+    const channel = new Channel();
+    this.opened.push({ request, channel });
+    return channel;
+  };
+
+  emit(event: Result): void {
+    for (const { channel } of this.opened) channel.push(event);
+  }
+}
+
+class Channel implements AsyncIterableIterator<Result> {
+  private readonly queue: Result[] = [];
+  private waiting?: { resolve(r: IteratorResult<Result>): void; reject(e: unknown): void };
+  returned = false;
+  private failure: unknown;
+
+  push(event: Result): void {
+    if (this.waiting) this.waiting.resolve({ value: event, done: false });
+    else this.queue.push(event);
+    this.waiting = undefined;
+  }
+
+  fail(error: Error): void {
+    this.failure = error;
+    this.waiting?.reject(error);
+    this.waiting = undefined;
+  }
+
+  next(): Promise<IteratorResult<Result>> {
+    if (this.failure) return Promise.reject(this.failure);
+    const value = this.queue.shift();
+    if (value) return Promise.resolve({ value, done: false });
+    if (this.returned) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  return(): Promise<IteratorResult<Result>> {
+    this.returned = true;
+    this.waiting?.resolve({ value: undefined, done: true });
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+const DOCUMENT = parse('subscription S($id: ID!) { orderStatusChanged(orderId: $id) { status } }');
+
+function setup() {
+  const upstream = new Upstream();
+  const plugin = useSharedSubscriptions(
+    (context) => (context as { authorization?: string }).authorization,
+  );
+  /** A client subscription as the gateway would pass it to the orders subgraph. */
+  async function subscribe(
+    authorization: string,
+    id = 'o-1',
+    executor: Executor = upstream.executor,
+  ): Promise<AsyncIterator<Result>> {
+    const request: ExecutionRequest = {
+      document: DOCUMENT,
+      variables: { id },
+      operationType: 'subscription' as ExecutionRequest['operationType'],
+      context: { authorization },
+    };
+    let wrapped: Executor = executor;
+    plugin.onSubgraphExecute!({
+      subgraphName: 'orders',
+      executionRequest: request,
+      executor,
+      setExecutor: (e: Executor) => {
+        wrapped = e;
+      },
+    } as never);
+    const source = await wrapped(request);
+    assert.ok(Symbol.asyncIterator in (source as object), 'a stream');
+    return (source as AsyncIterable<Result>)[Symbol.asyncIterator]();
+  }
+  return { upstream, plugin, subscribe };
+}
+
+const paid = { data: { orderStatusChanged: { status: 'PAID' } } };
+const refunded = { data: { orderStatusChanged: { status: 'REFUNDED' } } };
+
+test('identical subscriptions share one upstream subscription; each gets every event', async () => {
+  const { upstream, plugin, subscribe } = setup();
+  const first = await subscribe('Bearer a');
+  const second = await subscribe('Bearer a');
+  assert.equal(upstream.opened.length, 1);
+  assert.equal(plugin.stats.subscribers(), 2);
+  assert.equal(plugin.stats.upstreams(), 1);
+
+  upstream.emit(paid);
+  const [a, b] = [await first.next(), await second.next()];
+  assert.deepEqual(a, { value: paid, done: false });
+  assert.deepEqual(b, { value: paid, done: false });
+  assert.notEqual(a.value, b.value, 'each subscriber gets its own copy');
+  assert.notEqual(a.value.data, b.value.data);
+});
+
+test('a subscriber that leaves does not end the others; the last one closes the upstream', async () => {
+  const { upstream, plugin, subscribe } = setup();
+  const first = await subscribe('Bearer a');
+  const second = await subscribe('Bearer a');
+  await first.return!();
+  assert.equal(upstream.opened[0].channel.returned, false);
+
+  upstream.emit(refunded);
+  assert.deepEqual(await second.next(), { value: refunded, done: false });
+  await second.return!();
+  assert.equal(upstream.opened[0].channel.returned, true);
+  assert.equal(plugin.stats.upstreams(), 0);
+  assert.equal(plugin.stats.subscribers(), 0);
+
+  await subscribe('Bearer a'); // a new one opens a new upstream subscription
+  assert.equal(upstream.opened.length, 2);
+});
+
+test('another credential, order or document never shares', async () => {
+  const { upstream, subscribe } = setup();
+  await subscribe('Bearer a');
+  await subscribe('Bearer b');
+  await subscribe('Bearer a', 'o-2');
+  assert.equal(upstream.opened.length, 3);
+  assert.deepEqual(
+    upstream.opened.map(({ request }) => [
+      (request.context as { authorization: string }).authorization,
+      request.variables?.id,
+    ]),
+    [
+      ['Bearer a', 'o-1'],
+      ['Bearer b', 'o-1'],
+      ['Bearer a', 'o-2'],
+    ],
+  );
+});
+
+test('an answer instead of a stream reaches each subscriber; the next one asks again', async () => {
+  const { plugin } = setup();
+  const refused = { errors: [{ message: 'No such order.', extensions: { code: 'NOT_FOUND' } }] };
+  let asked = 0;
+  const refusing: Executor = async () => {
+    asked += 1;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return refused as never;
+  };
+  const request = {
+    document: DOCUMENT,
+    variables: { id: 'o-1' },
+    operationType: 'subscription',
+    context: { authorization: 'Bearer a' },
+  } as unknown as ExecutionRequest;
+  const executors: Executor[] = [];
+  for (let i = 0; i < 2; i++) {
+    plugin.onSubgraphExecute!({
+      subgraphName: 'orders',
+      executionRequest: request,
+      executor: refusing,
+      setExecutor: (e: Executor) => executors.push(e),
+    } as never);
+  }
+  const answers = await Promise.all(executors.map((e) => e(request)));
+  assert.deepEqual(answers, [refused, refused]);
+  assert.equal(asked, 1, 'joined while the first was opening');
+  assert.equal(plugin.stats.upstreams(), 0);
+  await executors[0](request);
+  assert.equal(asked, 2);
+});
+
+test('an upstream that fails ends every subscriber with its error', async () => {
+  const { upstream, plugin, subscribe } = setup();
+  const first = await subscribe('Bearer a');
+  const second = await subscribe('Bearer a');
+  upstream.opened[0].channel.fail(new Error('socket closed'));
+  await assert.rejects(first.next(), /socket closed/);
+  await assert.rejects(second.next(), /socket closed/);
+  assert.deepEqual(await first.next(), { value: undefined, done: true });
+  assert.equal(plugin.stats.upstreams(), 0);
+});
+
+test('a subscriber that falls too far behind is ended; the others go on', async () => {
+  const { upstream, subscribe } = setup();
+  const slow = await subscribe('Bearer a');
+  const fast = await subscribe('Bearer a');
+  for (let i = 0; i <= MAX_BEHIND; i++) {
+    upstream.emit(paid);
+    assert.deepEqual(await fast.next(), { value: paid, done: false });
+  }
+  for (let i = 0; i < MAX_BEHIND; i++) await slow.next(); // what it had kept
+  await assert.rejects(slow.next(), /too slow/);
+  upstream.emit(refunded);
+  assert.deepEqual(await fast.next(), { value: refunded, done: false });
+  assert.equal(upstream.opened[0].channel.returned, false);
+});

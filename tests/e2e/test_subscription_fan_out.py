@@ -1,0 +1,94 @@
+"""The path of one event to many subscribers, as cheap as it can be and still per credential.
+
+Identical subscriptions through the gateway share one upstream subscription
+(seen from outside: the orders subgraph's count of registered subscribers
+and the gateway's /metrics), and the subgraphs send events uncompressed.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import websockets
+
+from tests.e2e.test_orders_through_gateway import STATUS, create_order, pay_event
+from tests.support import (
+    eventually,
+    parse_metrics,
+    register,
+    subscribe,
+    subscribed,
+    subscriptions_started,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+async def gateway_gauges(client: httpx.AsyncClient, gateway_url: str) -> tuple[float, float]:
+    """(client subscriptions, upstream subscriptions) the gateway has open."""
+    metrics = parse_metrics((await client.get(f"{gateway_url}/metrics")).text)
+    return metrics["gateway_subscriptions_open"], metrics["gateway_upstream_subscriptions_open"]
+
+
+async def settled(client: httpx.AsyncClient, gateway_url: str, expected: tuple[float, float]):
+    async def reached() -> bool:
+        return await gateway_gauges(client, gateway_url) == expected
+
+    await eventually(reached, what=f"the gateway's subscriptions to be {expected}")
+
+
+async def test_two_tabs_of_one_user_share_one_upstream_subscription(
+    gateway, gateway_url, orders_url, stack_redis_url
+):
+    await settled(gateway, gateway_url, (0, 0))  # the other tests' subscriptions are closed
+    token = (await register(gateway))["accessToken"]
+    order = (await create_order(gateway, token, [{"sku": "SKU-TEE", "quantity": 1}]))["order"]
+    url, variables = f"{gateway_url}/graphql", {"id": order["id"]}
+    registered = await subscriptions_started(gateway, orders_url)
+
+    async with subscribed(gateway, url, STATUS, variables, token=token, upstream=orders_url) as tab:
+        async with subscribe(url, STATUS, variables, token=token) as other_tab:
+            await settled(gateway, gateway_url, (2, 1))
+            assert await subscriptions_started(gateway, orders_url) == registered + 1
+
+            await pay_event(stack_redis_url, order["id"], "payments.succeeded", payment_id="p-1")
+            for feed in (tab, other_tab):
+                change = (await feed.next())["data"]["orderStatusChanged"]
+                assert (change["previousStatus"], change["status"]) == ("PENDING", "PAID")
+
+        # One tab closed: the other still gets the next change.
+        await settled(gateway, gateway_url, (1, 1))
+        await pay_event(stack_redis_url, order["id"], "payments.refunded", payment_id="p-1")
+        assert (await tab.next())["data"]["orderStatusChanged"]["status"] == "REFUNDED"
+
+    await settled(gateway, gateway_url, (0, 0))  # the last one out closed the upstream
+
+
+async def test_another_users_subscription_never_joins_the_owners_stream(
+    gateway, gateway_url, orders_url, stack_redis_url
+):
+    await settled(gateway, gateway_url, (0, 0))
+    owner = (await register(gateway))["accessToken"]
+    other = (await register(gateway))["accessToken"]
+    order = (await create_order(gateway, owner, [{"sku": "SKU-CAP", "quantity": 1}]))["order"]
+    url, variables = f"{gateway_url}/graphql", {"id": order["id"]}
+
+    async with subscribed(gateway, url, STATUS, variables, token=owner, upstream=orders_url) as own:
+        async with subscribe(url, STATUS, variables, token=other) as intruder:
+            errors = await intruder.error()
+            assert [e["extensions"]["code"] for e in errors] == ["FORBIDDEN"]
+
+        await pay_event(stack_redis_url, order["id"], "payments.succeeded", payment_id="p-2")
+        assert (await own.next())["data"]["orderStatusChanged"]["status"] == "PAID"
+
+
+async def test_subgraphs_decline_per_message_compression(orders_url):
+    """Events of a few hundred bytes: deflating each cost more CPU than the bytes it saved."""
+    ws_url = orders_url.replace("http://", "ws://", 1) + "/graphql"
+    async with websockets.connect(
+        ws_url,
+        subprotocols=[websockets.Subprotocol("graphql-transport-ws")],
+        compression="deflate",  # offered, as the gateway's WebSocket client does
+    ) as ws:
+        assert ws.response is not None
+        assert ws.response.headers.get("Sec-WebSocket-Extensions") is None
