@@ -8,7 +8,9 @@ Three tables, each against a running stack (`Target`):
   beside it the store's raw write rate and the writes one paid order needs.
 - fan-out: graphql-ws subscribers through the gateway, each with its order
   owner's token; delivery of the PAID change from the payment mutation's
-  start; resident memory of the gateway and the orders subgraph.
+  start (2,000 on 200 orders paid at a steady rate, then all at once; 500
+  on one order); resident memory of the gateway and the orders subgraph,
+  and what one open subscription adds to it.
 - gateway cost: requests per second of a cross-subgraph query through the
   gateway against the direct single-subgraph query, and the CPU each
   process spends per request.
@@ -89,6 +91,10 @@ class Sizes:
     fanout_orders: int = 200
     fanout_per_order: int = 10
     fanout_one_order: int = 500
+    # The 2,000 subscribers' orders are paid at this rate (below the sustainable rate of the
+    # events table: the latency is the fan-out, not a queue of payments), then a second set all
+    # at once, which shows the payment backlog instead.
+    fanout_pay_rate: float = 10.0
     cost_seconds: float = 10.0
     cost_concurrency: int = 8
     raw_write_seconds: float = 3.0
@@ -106,6 +112,7 @@ SMOKE = Sizes(
     fanout_orders=2,
     fanout_per_order=2,
     fanout_one_order=3,
+    fanout_pay_rate=4.0,
     cost_seconds=0.5,
     cost_concurrency=2,
     raw_write_seconds=0.3,
@@ -431,6 +438,12 @@ async def events(target: Target, sizes: Sizes) -> str:
 # ---------------------------------------------------------------- fan-out
 
 
+# Subscribers the orders subgraph has registered (a counter), and the client subscriptions the
+# gateway serves now (a gauge).
+UPSTREAM_REGISTERED = "broadcast_subscriptions_total"
+GATEWAY_SUBSCRIBERS = "gateway_subscriptions_open"
+
+
 @dataclass
 class Watcher:
     """One graphql-ws client watching one order; records when PAID arrived."""
@@ -482,12 +495,11 @@ async def _until_paid(ws: Any, watcher: Watcher) -> None:
             return
 
 
-async def subscriptions_registered(client: httpx.AsyncClient, orders: str) -> float:
-    text = (await client.get(f"{orders}/metrics")).text
+async def metric_sum(client: httpx.AsyncClient, base_url: str, name: str) -> float:
+    """The sum of a metric's samples on `base_url`/metrics."""
+    text = (await client.get(f"{base_url}/metrics")).text
     return sum(
-        float(line.rpartition(" ")[2])
-        for line in text.splitlines()
-        if line.startswith("broadcast_subscriptions_total")
+        float(line.rpartition(" ")[2]) for line in text.splitlines() if line.startswith(name)
     )
 
 
@@ -498,19 +510,33 @@ async def fanout_case(
     per_order: int,
     *,
     strict: bool,
+    pay_rate: float | None,
 ) -> list[str]:
-    """`per_order` watchers on each (owner, order); pay them all; one table row."""
+    """`per_order` watchers on each (owner, order); pay them all; one table row.
+
+    `pay_rate`: payments sent at that many per second (open loop), else all at once, 20 at
+    a time.
+    """
     idle = {part: rss_mib(target, part) for part in ("gateway", "orders")}
     watchers = [Watcher(order, user.token) for user, order in owners for _ in range(per_order)]
     done = asyncio.Event()
-    registered_before = await subscriptions_registered(client, target.orders)
+
+    async def previous_closed() -> bool:
+        return await metric_sum(client, target.gateway, GATEWAY_SUBSCRIBERS) == 0
+
+    await _poll(previous_closed, timeout=30, what="the previous subscriptions to close")
+    registered_before = await metric_sum(client, target.orders, UPSTREAM_REGISTERED)
     tasks = [asyncio.create_task(watch(f"{target.gateway}/graphql", w, done)) for w in watchers]
     await asyncio.gather(*(w.acked.wait() for w in watchers))
     acked = sum(1 for w in watchers if w.error is None)
+    # Identical subscriptions (same order, same token) share one upstream subscription.
+    upstreams = len({(w.order_id, w.token) for w in watchers if w.error is None})
 
     async def upstream_ready() -> bool:
-        now = await subscriptions_registered(client, target.orders)
-        return now - registered_before >= acked
+        """Every subscriber attached at the gateway, every upstream registered at orders."""
+        attached = await metric_sum(client, target.gateway, GATEWAY_SUBSCRIBERS)
+        registered = await metric_sum(client, target.orders, UPSTREAM_REGISTERED)
+        return attached >= acked and registered - registered_before >= upstreams
 
     await _poll(upstream_ready, timeout=120, what="every subscription registered upstream")
     loaded = {part: rss_mib(target, part) for part in ("gateway", "orders")}
@@ -527,7 +553,15 @@ async def fanout_case(
         async with gate:
             await pay_one(user, order)
 
-    await asyncio.gather(*(gated(user, order) for user, order in owners))
+    async def paced(i: int, user: User, order: str) -> None:
+        assert pay_rate is not None
+        await asyncio.sleep(i / pay_rate)
+        await pay_one(user, order)
+
+    if pay_rate is None:
+        await asyncio.gather(*(gated(user, order) for user, order in owners))
+    else:
+        await asyncio.gather(*(paced(i, user, order) for i, (user, order) in enumerate(owners)))
 
     async def all_delivered() -> bool:
         return all(w.paid_at is not None or w.error is not None for w in watchers)
@@ -554,28 +588,53 @@ async def fanout_case(
         str(delivered),
         _ms(percentile(latencies, 0.5)),
         _ms(percentile(latencies, 0.99)),
-        f"{idle['gateway']} / {loaded['gateway']}",
-        f"{idle['orders']} / {loaded['orders']}",
+        "at once" if pay_rate is None else f"{pay_rate:g}/s",
+        *(_memory(idle[part], loaded[part], acked) for part in ("gateway", "orders")),
     ]
+
+
+def _memory(idle: float | None, loaded: float | None, subscriptions: int) -> str:
+    """ "idle / loaded MiB (KiB per open subscription)"."""
+    if idle is None or loaded is None:
+        return "-"
+    per = (loaded - idle) * 1024 / subscriptions if subscriptions else float("nan")
+    return f"{idle:.0f} / {loaded:.0f} ({per:.0f})"
 
 
 async def fanout(target: Target, sizes: Sizes) -> str:
     async with httpx.AsyncClient(timeout=60) as client:
         users = await register_users(client, target, min(sizes.fanout_orders, sizes.users * 10))
-        owners = []
-        for i in range(sizes.fanout_orders):
-            user = users[i % len(users)]
-            owners.append((user, await create_order(client, target, user)))
-        many = await fanout_case(
-            client, target, owners, sizes.fanout_per_order, strict=sizes.strict
-        )
+
+        async def orders_of_users() -> list[tuple[User, str]]:
+            owners = []
+            for i in range(sizes.fanout_orders):
+                user = users[i % len(users)]
+                owners.append((user, await create_order(client, target, user)))
+            return owners
+
+        rows = []
+        for pay_rate in (sizes.fanout_pay_rate, None):
+            owners = await orders_of_users()
+            rows.append(
+                await fanout_case(
+                    client,
+                    target,
+                    owners,
+                    sizes.fanout_per_order,
+                    strict=sizes.strict,
+                    pay_rate=pay_rate,
+                )
+            )
         one_owner = users[0]
-        one = await fanout_case(
-            client,
-            target,
-            [(one_owner, await create_order(client, target, one_owner))],
-            sizes.fanout_one_order,
-            strict=sizes.strict,
+        rows.append(
+            await fanout_case(
+                client,
+                target,
+                [(one_owner, await create_order(client, target, one_owner))],
+                sizes.fanout_one_order,
+                strict=sizes.strict,
+                pay_rate=None,
+            )
         )
     table = render_table(
         [
@@ -585,10 +644,11 @@ async def fanout(target: Target, sizes: Sizes) -> str:
             "delivered",
             "p50",
             "p99",
-            "gateway MiB idle/load",
-            "orders MiB idle/load",
+            "orders paid",
+            "gateway MiB idle / load (KiB per sub)",
+            "orders MiB idle / load (KiB per sub)",
         ],
-        [many, one],
+        rows,
     )
     return f"fan-out (PAID from the payment mutation's start, through the gateway)\n{table}"
 
@@ -687,8 +747,8 @@ def cpu_seconds(target: Target) -> dict[str, float]:
     return used
 
 
-def rss_mib(target: Target, part: str) -> str:
-    """Resident memory of a watched part, in MiB ("-" when its processes are not known)."""
+def rss_mib(target: Target, part: str) -> float | None:
+    """Resident memory of a watched part in MiB (None when its processes are not known)."""
     total = 0
     for pid in _members(target.pids.get(part, ())):
         try:
@@ -696,7 +756,7 @@ def rss_mib(target: Target, part: str) -> str:
                 total += sum(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
         except OSError:
             continue
-    return f"{total / 1024:.0f}" if total else "-"
+    return total / 1024 if total else None
 
 
 # ---------------------------------------------------------------- running

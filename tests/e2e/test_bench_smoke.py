@@ -32,7 +32,7 @@ async def test_the_end_to_end_bench_runs_on_the_test_stack(
     assert "fan-out" in report
     assert "max sustainable paid orders/s" in report
     fanout_rows = [line.split() for line in report.splitlines() if " orders x " in line]
-    assert len(fanout_rows) == 2
+    assert len(fanout_rows) == 3
     for row in fanout_rows:
         total, acked, delivered = row[4:7]
         assert total == acked == delivered, row
