@@ -3,6 +3,8 @@
 // AUTH_JWKS_URL       http://127.0.0.1:4001/.well-known/jwks.json: the users subgraph's JWKS
 // AUTH_ISSUER         commerce-users: the `iss` access tokens must carry
 // AUTH_AUDIENCE       commerce: the `aud` access tokens must carry
+// AUTH_TOKEN_CACHE_SIZE  10000: verified tokens remembered until they expire (one signature
+//                     check per token; the subgraphs read the same setting); 0: every request
 // CORS_ORIGINS        http://localhost:3000,http://localhost:5173: browser origins allowed
 //                     (comma separated; empty: none)
 // GATEWAY_MAX_BODY_BYTES             1572864 (1.5 MiB): larger request bodies get 413
@@ -34,7 +36,13 @@ import { fileURLToPath } from 'node:url';
 const ROUTER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface EdgeSettings {
-  auth: { jwksUrl: string; issuer: string; audience: string; algorithms: string[] };
+  auth: {
+    jwksUrl: string;
+    issuer: string;
+    audience: string;
+    algorithms: string[];
+    tokenCacheSize: number;
+  };
   corsOrigins: string[];
   maxBodyBytes: number;
   operation: { maxDepth: number; maxAliases: number; maxRootFields: number; maxTokens: number };
@@ -57,6 +65,7 @@ export function loadEdgeSettings(env: Env = process.env): EdgeSettings {
       // The users subgraph signs with Ed25519; anything else (`none`, HS256 made with the public
       // key, RS256) is refused before the signature is even looked at.
       algorithms: ['EdDSA'],
+      tokenCacheSize: count(env, 'AUTH_TOKEN_CACHE_SIZE', 10_000, 0),
     },
     corsOrigins: list(env, 'CORS_ORIGINS', 'http://localhost:3000,http://localhost:5173'),
     maxBodyBytes: count(env, 'GATEWAY_MAX_BODY_BYTES', 1_572_864, 1),

@@ -134,6 +134,28 @@ async def test_a_bad_token_is_refused_at_the_gateway(gateway, users_url, users_s
     assert body.get("data") is None  # refused before any subgraph ran
 
 
+async def test_a_remembered_token_is_refused_once_it_expires(gateway, users_url, users_signing_key):
+    """The gateway checks a token's signature once, then remembers it only until it expires."""
+    user = (await register(gateway))["user"]
+    kid = (await _jwks(users_url))["kid"]
+    key = serialization.load_pem_private_key(users_signing_key, password=None)
+    assert isinstance(key, Ed25519PrivateKey)
+    now = int(time.time())
+    token = jwt.encode(
+        _claims(sub=user["id"], iat=now, exp=now + 2), key, algorithm="EdDSA", headers={"kid": kid}
+    )
+    headers = {"authorization": f"Bearer {token}"}
+    for _ in range(2):  # checked, then remembered
+        response = await gateway.post("/graphql", json={"query": ME}, headers=headers)
+        assert response.json()["data"]["me"]["id"] == user["id"]
+
+    async def refused() -> bool:
+        response = await gateway.post("/graphql", json={"query": ME}, headers=headers)
+        return response.status_code == 401 and error_codes(response.json()) == ["UNAUTHENTICATED"]
+
+    await eventually(refused, what="the expired token to be refused at the gateway")
+
+
 async def test_a_token_without_the_bearer_scheme_is_refused(gateway):
     response = await gateway.post(
         "/graphql", json={"query": ME}, headers={"authorization": "Basic dXNlcjpwYXNz"}
