@@ -25,6 +25,7 @@ import asyncio
 import json
 import os
 import re
+import resource
 import signal
 import sys
 import time
@@ -386,7 +387,9 @@ async def events(target: Target, sizes: Sizes) -> str:
             steps.append(step)
             good = step if step.sustainable else good
         best = good.rate if good is not None else sizes.start_rate / 2
+        cpu_before = cpu_seconds(target)
         confirm = await run_rate(client, redis, target, users, best, sizes.confirm_seconds)
+        cpu = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_seconds(target).items()}
         half = await run_rate(client, redis, target, users, best / 2, sizes.half_rate_seconds)
 
     store_limit = raw_rate / writes_per_order if writes_per_order else float("inf")
@@ -429,8 +432,9 @@ async def events(target: Target, sizes: Sizes) -> str:
             ["max rate / store limit", f"{best / store_limit:.2f}x"],
         ],
     )  # fmt: skip
+    split = cpu_split([(f"at {best:g}/s", cpu, confirm.orders)], "paid order")
     return (
-        f"events\n{search}\n\n{summary}\n\nMongoDB writes per paid order at"
+        f"events\n{search}\n\n{summary}\n\n{split}\n\nMongoDB writes per paid order at"
         f" {sizes.start_rate:g}/s, by collection (background writes included)\n{breakdown}"
     )
 
@@ -699,16 +703,11 @@ async def gateway_cost(target: Target, sizes: Sizes) -> str:
             elapsed = time.monotonic() - began
             cpu = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_seconds(target).items()}
             results.append((name, count / elapsed, count, cpu))
-    parts = sorted({part for *_, cpu in results for part in cpu})
     base = results[-1][1]
-    rows = [
-        [name, f"{rps:.0f}", f"{rps / base:.2f}x"]
-        + [f"{cpu[p] / count * 1000:.2f}" if p in cpu else "-" for p in parts]
-        for name, rps, count, cpu in results
-    ]
-    table = render_table(
-        ["request", "req/s", "vs direct", *(f"{p} CPU ms/req" for p in parts)], rows
-    )
+    rows = [[name, f"{rps:.0f}", f"{rps / base:.2f}x"] for name, rps, _, _ in results]
+    table = render_table(["request", "req/s", "vs direct"], rows)
+    split = cpu_split([(name, cpu, count) for name, _, count, cpu in results], "request")
+    table = f"{table}\n\n{split}"
     return f"gateway cost ({sizes.cost_concurrency} clients)\n{table}"
 
 
@@ -735,7 +734,8 @@ def _members(leaders: Sequence[int]) -> list[int]:
 
 
 def cpu_seconds(target: Target) -> dict[str, float]:
-    """CPU time (user + system) used so far by each watched part, summed over its processes."""
+    """CPU time (user + system) used so far by each watched part, summed over its processes,
+    and by this process (the load generator)."""
     ticks = os.sysconf("SC_CLK_TCK")
     used: dict[str, float] = {}
     for part, leaders in target.pids.items():
@@ -744,7 +744,34 @@ def cpu_seconds(target: Target) -> dict[str, float]:
             if fields := _stat(pid):
                 total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
         used[part] = total
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    used[LOAD_GENERATOR] = own.ru_utime + own.ru_stime
     return used
+
+
+LOAD_GENERATOR = "(load generator)"
+
+
+def cpu_split(columns: Sequence[tuple[str, Mapping[str, float], int]], unit: str) -> str:
+    """CPU ms per `unit` by process: one column per (name, CPU seconds used, units done)."""
+    parts = sorted(
+        {p for _, cpu, _ in columns for p in cpu}, key=lambda p: (p == LOAD_GENERATOR, p)
+    )
+    rows = [
+        [part, *(f"{cpu[part] / count * 1000:.2f}" if count else "-" for _, cpu, count in columns)]
+        for part in parts
+    ]
+    stack = [p for p in parts if p != LOAD_GENERATOR]
+    rows.append(
+        [
+            "stack total (without the load generator)",
+            *(
+                f"{sum(cpu.get(p, 0.0) for p in stack) / count * 1000:.2f}" if count else "-"
+                for _, cpu, count in columns
+            ),
+        ]
+    )
+    return render_table([f"CPU ms per {unit}", *(name for name, _, _ in columns)], rows)
 
 
 def rss_mib(target: Target, part: str) -> float | None:

@@ -26,8 +26,18 @@ BENCH_ENV = {
     "GATEWAY_RATE_REQUESTS_PER_SECOND": "0",
 }
 
-# The processes whose CPU and memory the tables show: the gateway, the subgraphs, the store.
-WATCHED = ("gateway", "users", "orders", "payments", "notifications", "mongodb")
+# The processes whose CPU and memory the tables show: the gateway, the subgraphs, the worker,
+# the stores.
+WATCHED = (
+    "gateway",
+    "users",
+    "orders",
+    "payments",
+    "notifications",
+    "notifications-worker",
+    "mongodb",
+    "redis",
+)
 
 
 @contextlib.contextmanager
