@@ -602,7 +602,8 @@ def _memory(idle: float | None, loaded: float | None, subscriptions: int) -> str
     if idle is None or loaded is None:
         return "-"
     per = (loaded - idle) * 1024 / subscriptions if subscriptions else float("nan")
-    return f"{idle:.0f} / {loaded:.0f} ({per:.0f})"
+    # Below zero: the garbage collector gave back more than the subscriptions took.
+    return f"{idle:.0f} / {loaded:.0f} ({per:.0f})" if per >= 0 else f"{idle:.0f} / {loaded:.0f}"
 
 
 async def fanout(target: Target, sizes: Sizes) -> str:
