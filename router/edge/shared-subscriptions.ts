@@ -202,7 +202,14 @@ export function useSharedSubscriptions(
   function subscribe(key: string, executor: Executor, request: ExecutionRequest) {
     let stream = streams.get(key);
     if (!stream) {
-      const created: SharedStream = new SharedStream(executor, request, () => {
+      // Opened without the first subscriber's cancel signal: its leaving must not end the
+      // stream for the others (the last one out closes it).
+      const shared: ExecutionRequest = {
+        ...request,
+        signal: undefined,
+        info: request.info && ({ ...request.info, signal: undefined } as typeof request.info),
+      };
+      const created: SharedStream = new SharedStream(executor, shared, () => {
         if (streams.get(key) === created) streams.delete(key);
       });
       stream = created;
@@ -234,14 +241,19 @@ export function useSharedSubscriptions(
     },
     onSubgraphExecute({ subgraphName, executionRequest, executor, setExecutor }) {
       if (executionRequest.operationType !== 'subscription') return;
-      const key = JSON.stringify([
-        subgraphName,
-        documentText(executionRequest.document),
-        executionRequest.operationName ?? null,
-        executionRequest.variables ?? {},
-        authorizationOf(executionRequest.context) ?? null,
-      ]);
-      setExecutor((request) => subscribe(key, executor, request));
+      // The key describes the request the executor is given (a later plugin may replace it):
+      // everything the transport sends upstream, extensions and connection params included.
+      setExecutor((request) => {
+        const key = JSON.stringify([
+          subgraphName,
+          documentText(request.document),
+          request.operationName ?? null,
+          request.variables ?? {},
+          request.extensions ?? null,
+          authorizationOf(request.context) ?? null,
+        ]);
+        return subscribe(key, executor, request);
+      });
     },
   };
 }

@@ -210,3 +210,54 @@ test('a subscriber that falls too far behind is ended; the others go on', async 
   assert.deepEqual(await fast.next(), { value: refunded, done: false });
   assert.equal(upstream.opened[0].channel.returned, false);
 });
+
+/** The executor the plugin puts in place for a subscription first seen as `seen`. */
+function wrappedExecutor(
+  plugin: ReturnType<typeof setup>['plugin'],
+  executor: Executor,
+  seen: ExecutionRequest,
+): Executor {
+  let wrapped: Executor = executor;
+  plugin.onSubgraphExecute!({
+    subgraphName: 'orders',
+    executionRequest: seen,
+    executor,
+    setExecutor: (e: Executor) => {
+      wrapped = e;
+    },
+  } as never);
+  return wrapped;
+}
+
+function orderRequest(id: string, extra: Partial<ExecutionRequest> = {}): ExecutionRequest {
+  return {
+    document: DOCUMENT,
+    variables: { id },
+    operationType: 'subscription' as ExecutionRequest['operationType'],
+    context: { authorization: 'Bearer a' },
+    ...extra,
+  };
+}
+
+test('the key is the request the executor is given, extensions included', async () => {
+  const { upstream, plugin } = setup();
+  // A later plugin replaced the request between the hook and the executor: o-2 is what is sent.
+  await wrappedExecutor(plugin, upstream.executor, orderRequest('o-1'))(orderRequest('o-2'));
+  await wrappedExecutor(plugin, upstream.executor, orderRequest('o-2'))(orderRequest('o-2'));
+  assert.equal(upstream.opened.length, 1);
+  assert.equal(upstream.opened[0].request.variables?.id, 'o-2');
+
+  const withParams = orderRequest('o-2', { extensions: { connectionParams: { tenant: 'x' } } });
+  await wrappedExecutor(plugin, upstream.executor, withParams)(withParams);
+  assert.equal(upstream.opened.length, 2, 'other extensions are another upstream request');
+});
+
+test("the first subscriber's cancel signal does not reach the shared upstream", async () => {
+  const { upstream, plugin } = setup();
+  const cancel = new AbortController();
+  const first = orderRequest('o-1', { signal: cancel.signal });
+  await wrappedExecutor(plugin, upstream.executor, first)(first);
+  assert.equal(upstream.opened.length, 1);
+  assert.equal(upstream.opened[0].request.signal, undefined);
+  assert.deepEqual(upstream.opened[0].request.variables, { id: 'o-1' });
+});
