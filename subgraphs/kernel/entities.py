@@ -1,16 +1,22 @@
-"""`_entities` representations checked before any `resolve_reference` sees them.
+"""`_entities`: representations checked before any resolver sees them, and resolved in batches.
 
 A gateway sends `{__typename, <key fields>}` objects; anyone else may send
 `false`, an unknown type name or `id: null`. Stock Strawberry lets those reach
 its default path (a `KeyError`, a resolver called with the wrong arguments)
 and the caller gets `INTERNAL_SERVER_ERROR`. Here the whole field is refused
 with `BAD_USER_INPUT`, naming the first bad representation by its index.
+
+Stock Strawberry resolves each representation on its own (`resolve_reference`:
+one coroutine, one task and one DataLoader future each). A type may also
+define `resolve_references(info, keys)`: all of its representations in one
+call, one result (an object, None, or an exception for that one) per key in
+order. The gateway's fetch behind `orders { user { name } }` is one call.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,12 +63,18 @@ def _parse(tokens: list[str], at: int) -> tuple[KeyFields, int]:
     return tuple(items), at
 
 
+# A type's `resolve_references(info, keys)`: one result per key, in order.
+BatchResolver = Callable[[Any, list[dict[str, Any]]], Awaitable[Sequence[Any]]]
+
+
 @dataclass(frozen=True)
 class Entity:
-    """What `_entities` accepts for one type: its keys, and the fields its resolver takes."""
+    """What `_entities` accepts for one type: its keys, the fields its resolver takes, and its
+    batch resolver if it has one."""
 
     keys: list[KeyFields]
     accepts: frozenset[str] | None  # None: any field (the resolver takes **kwargs)
+    resolve_many: BatchResolver | None = None
 
 
 def entity_specs(schema: Any) -> dict[str, Entity]:
@@ -77,8 +89,12 @@ def entity_specs(schema: Any) -> dict[str, Entity]:
             and getattr(directive, "fields", None) is not None
             and getattr(directive, "resolvable", True) is not False
         ]
-        if keys:
-            specs[name] = Entity(keys, _accepted_fields(schema, name, definition))
+        if keys and definition is not None:
+            specs[name] = Entity(
+                keys,
+                _accepted_fields(schema, name, definition),
+                getattr(definition.origin, "resolve_references", None),
+            )
     return specs
 
 
@@ -102,6 +118,49 @@ def check_representations(
     for index, representation in enumerate(representations):
         _check_one(index, representation, entities)
     return representations
+
+
+def has_batches(representations: list[dict[str, Any]], entities: Mapping[str, Entity]) -> bool:
+    """True when some (checked) representation is of a type with a batch resolver."""
+    return any(entities[r["__typename"]].resolve_many for r in representations)
+
+
+async def resolve_in_batches(
+    info: Any,
+    representations: list[dict[str, Any]],
+    entities: Mapping[str, Entity],
+    one_by_one: Callable[[list[dict[str, Any]]], list[Any]],
+) -> list[Any]:
+    """The `_entities` results in order: each batched type's representations in one call of its
+    `resolve_references`, the others by `one_by_one` (stock Strawberry's path).
+
+    A batch that raises fails each of its representations with that error, as each
+    `resolve_reference` would have.
+    """
+    results: list[Any] = [None] * len(representations)
+    batches: dict[str, list[int]] = {}
+    singles: list[int] = []
+    for index, representation in enumerate(representations):
+        typename = representation["__typename"]
+        if entities[typename].resolve_many is None:
+            singles.append(index)
+        else:
+            batches.setdefault(typename, []).append(index)
+    if singles:
+        resolved = one_by_one([representations[i] for i in singles])
+        for index, result in zip(singles, resolved, strict=True):
+            results[index] = result
+    for typename, indices in batches.items():
+        resolve_many = entities[typename].resolve_many
+        assert resolve_many is not None
+        keys = [{k: v for k, v in representations[i].items() if k != "__typename"} for i in indices]
+        try:
+            found: Sequence[Any] = await resolve_many(info, keys)
+        except Exception as error:
+            found = [error] * len(indices)
+        for index, result in zip(indices, found, strict=True):
+            results[index] = result
+    return results
 
 
 def _check_one(index: int, representation: Any, entities: Mapping[str, Entity]) -> None:
@@ -150,5 +209,7 @@ __all__ = [
     "Entity",
     "check_representations",
     "entity_specs",
+    "has_batches",
     "parse_field_set",
+    "resolve_in_batches",
 ]

@@ -41,7 +41,13 @@ from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext, ExecutionResult, Info
 
 from subgraphs.kernel import telemetry
-from subgraphs.kernel.entities import Entity, check_representations, entity_specs
+from subgraphs.kernel.entities import (
+    Entity,
+    check_representations,
+    entity_specs,
+    has_batches,
+    resolve_in_batches,
+)
 from subgraphs.kernel.errors import AccessDenied
 from subgraphs.kernel.graphql_errors import access_code, is_public
 from subgraphs.kernel.settings import GraphQLSettings
@@ -72,7 +78,8 @@ class SubgraphSchema(strawberry.federation.Schema):
     """A federation schema that logs errors by kind and gives request errors a code.
 
     `_entities` refuses malformed representations (`BAD_USER_INPUT`) before
-    any `resolve_reference` runs (see `subgraphs.kernel.entities`).
+    any resolver runs, and resolves the representations of a type with
+    `resolve_references` in one call (see `subgraphs.kernel.entities`).
     """
 
     _entities: dict[str, Entity] | None = None
@@ -96,7 +103,10 @@ class SubgraphSchema(strawberry.federation.Schema):
         if self._entities is None:
             self._entities = entity_specs(self)
         checked = check_representations(representations, self._entities)
-        return super().entities_resolver(info, checked)  # type: ignore[arg-type]
+        if not has_batches(checked, self._entities):
+            return super().entities_resolver(info, checked)  # type: ignore[arg-type]
+        one_by_one = partial(super().entities_resolver, info)
+        return resolve_in_batches(info, checked, self._entities, one_by_one)  # type: ignore[return-value]
 
     def _get_middleware_manager(  # type: ignore[override]
         self, extensions: list[SchemaExtension]

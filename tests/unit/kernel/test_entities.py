@@ -1,4 +1,5 @@
-"""`_entities`: malformed representations are refused before any resolver runs."""
+"""`_entities`: malformed representations are refused before any resolver runs; a type's
+`resolve_references` gets all of its representations in one call."""
 
 from __future__ import annotations
 
@@ -39,6 +40,32 @@ class Line:
         return cls(sku=str(key.get("sku", "")), code=str(key.get("code", "")))
 
 
+BATCHES: list[list[dict[str, Any]]] = []
+
+
+@strawberry.federation.type(keys=["id"])
+class Shelf:
+    id: strawberry.ID
+
+    @classmethod
+    async def resolve_references(cls, info: Any, keys: list[dict[str, Any]]) -> list[Any]:
+        BATCHES.append(keys)
+        if any(key["id"] == "fail" for key in keys):
+            raise LookupError("the shelf store is down")
+        return [
+            None
+            if key["id"] == "gone"
+            else PermissionError()
+            if key["id"] == "x"
+            else cls(id=key["id"])
+            for key in keys
+        ]
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Shelf:
+        raise AssertionError("the kernel resolves shelves in batches")
+
+
 @strawberry.type
 class Query:
     @strawberry.field
@@ -49,10 +76,15 @@ class Query:
     def line(self) -> Line:
         return Line(sku="s", code="c")
 
+    @strawberry.field
+    def shelf(self) -> Shelf:
+        return Shelf(id=strawberry.ID("1"))
 
-SCHEMA = build_federated_schema(query=Query, types=[Item, Line, Owner])
+
+SCHEMA = build_federated_schema(query=Query, types=[Item, Line, Owner, Shelf])
 ENTITIES = (
-    "query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Item { id } } }"
+    "query($r: [_Any!]!) { _entities(representations: $r) {"
+    " __typename ... on Item { id } ... on Shelf { id } } }"
 )
 
 
@@ -108,6 +140,43 @@ async def test_well_formed_representations_resolve() -> None:
     ]
     assert RESOLVED[:2] == ["7", "8"]
     assert len(RESOLVED) == 4
+
+
+async def test_a_batched_type_is_resolved_in_one_call_in_the_order_asked() -> None:
+    BATCHES.clear()
+    result = await entities(
+        [
+            {"__typename": "Shelf", "id": "a"},
+            {"__typename": "Item", "id": "7"},
+            {"__typename": "Shelf", "id": "gone"},
+            {"__typename": "Shelf", "id": "b"},
+        ]
+    )
+    assert result.errors is None
+    assert result.data["_entities"] == [
+        {"__typename": "Shelf", "id": "a"},
+        {"__typename": "Item", "id": "7"},
+        None,
+        {"__typename": "Shelf", "id": "b"},
+    ]
+    assert BATCHES == [[{"id": "a"}, {"id": "gone"}, {"id": "b"}]]  # one call, no __typename
+    assert RESOLVED == ["7"]  # the other type, one by one
+
+
+async def test_a_batch_fails_only_where_it_failed() -> None:
+    BATCHES.clear()
+    one = await entities([{"__typename": "Shelf", "id": "a"}, {"__typename": "Shelf", "id": "x"}])
+    assert one.data["_entities"] == [{"__typename": "Shelf", "id": "a"}, None]
+    [error] = one.errors
+    assert error.path == ["_entities", 1]
+    assert error.extensions == {"code": "INTERNAL_SERVER_ERROR"}  # masked: not a public error
+
+    every = await entities(
+        [{"__typename": "Shelf", "id": "fail"}, {"__typename": "Item", "id": "7"}]
+    )
+    assert every.data["_entities"] == [None, {"__typename": "Item", "id": "7"}]
+    assert [e.path for e in every.errors] == [["_entities", 0]]
+    assert "shelf store" not in every.errors[0].message
 
 
 def test_field_sets_parse_nested_selections() -> None:
