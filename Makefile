@@ -71,7 +71,7 @@ test: install storefront chromium lint ## install what is missing, lint, then ru
 	@echo "pytest"
 	@$(BIN)/pytest  # exit code 5 (no tests collected) fails too
 
-bench: install ## install what is missing, then run the benchmarks in bench/ (about 50 s)
+bench: install ## install what is missing, then run the benchmarks in bench/ (about 7 minutes)
 	@$(PY) -m bench
 
 lint: python-deps ## ruff check, ruff format --check, mypy, lint-imports, duplicate code

@@ -7,6 +7,12 @@ import os
 from collections.abc import Sequence
 
 
+def bench_rounds() -> int:
+    """`BENCH_ROUNDS`: how many interleaved rounds the timed requests are split into. Short rounds
+    spread a slow spell of a shared machine over every variant instead of one."""
+    return env_int("BENCH_ROUNDS", 20)
+
+
 def env_int(name: str, default: int, *, minimum: int = 1) -> int:
     """An integer setting from the environment (e.g. `BENCH_ITERATIONS`), at least `minimum`."""
     raw = os.environ.get(name, "").strip()

@@ -74,7 +74,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
-from bench.common import env_int, geometric_mean, percentile, render_table
+from bench.common import bench_rounds, env_int, geometric_mean, percentile, render_table
 from subgraphs.kernel.graphql import MaskUnexpectedErrors, SubgraphSchema
 from subgraphs.kernel.settings import GraphQLSettings
 from subgraphs.orders.bootstrap import bootstrap as bootstrap_orders
@@ -485,7 +485,7 @@ class Config:
         return cls(
             iterations=env_int("BENCH_ITERATIONS", 2000),
             warmup=env_int("BENCH_WARMUP", 200, minimum=0),
-            rounds=env_int("BENCH_ROUNDS", 5),
+            rounds=bench_rounds(),
         )
 
     @classmethod

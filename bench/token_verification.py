@@ -19,7 +19,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from bench.common import env_int, percentile, render_table
+from bench.common import bench_rounds, env_int, percentile, render_table
 from subgraphs.kernel.auth import JwtVerifier, jwks_from_json, static_keys
 from subgraphs.kernel.settings import AuthSettings
 from subgraphs.users.credentials.signing_keys import jwks, signing_key_from_pem
@@ -104,4 +104,4 @@ def run(*, smoke: bool = False) -> str:
     """Measure and return the table (`smoke`: a few checks per row)."""
     if smoke:
         return asyncio.run(_main(4, 2))
-    return asyncio.run(_main(env_int("BENCH_ITERATIONS", 2000), env_int("BENCH_ROUNDS", 5)))
+    return asyncio.run(_main(env_int("BENCH_ITERATIONS", 2000), bench_rounds()))

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.common import env_int, percentile, render_table
+from bench.common import bench_rounds, env_int, percentile, render_table
 from tools.otlp_receiver import otlp_receiver
 
 TITLE = "tracing_overhead: a subgraph request with tracing off and on (100% sampled)"
@@ -203,7 +203,7 @@ def run(*, smoke: bool = False) -> str:
     else:
         iterations = env_int("BENCH_ITERATIONS", DEFAULT_ITERATIONS)
         warmup = env_int("BENCH_WARMUP", 200, minimum=0)
-        rounds = env_int("BENCH_ROUNDS", 5)
+        rounds = bench_rounds()
     per_round = -(-iterations // rounds)
     started = time.perf_counter()
     names = [*OPERATIONS, CLIENT_SPAN]
