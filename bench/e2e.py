@@ -58,6 +58,8 @@ STATUS = """subscription Status($id: ID!) { orderStatusChanged(orderId: $id) { s
 NOT_YET = {"ORDER_NOT_FOUND_YET", "PAYMENT_IN_PROGRESS"}
 WRITE_COMMANDS = ("insert", "update", "delete", "findAndModify")
 SUSTAINABLE_P99_SECONDS = 1.0
+# Confirmation runs at a lower rate when the candidate maximum does not hold for its minute.
+CONFIRM_RETRIES = 2
 
 
 class BenchError(RuntimeError):
@@ -387,9 +389,17 @@ async def events(target: Target, sizes: Sizes) -> str:
             steps.append(step)
             good = step if step.sustainable else good
         best = good.rate if good is not None else sizes.start_rate / 2
-        cpu_before = cpu_seconds(target)
-        confirm = await run_rate(client, redis, target, users, best, sizes.confirm_seconds)
-        cpu = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_seconds(target).items()}
+        # The 10-second steps only find a candidate: it is the maximum once it holds for
+        # `confirm_seconds`. If it does not, a quarter less is tried (twice at most).
+        confirms: list[Step] = []
+        for _ in range(1 + CONFIRM_RETRIES):
+            cpu_before = cpu_seconds(target)
+            confirm = await run_rate(client, redis, target, users, best, sizes.confirm_seconds)
+            cpu = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_seconds(target).items()}
+            confirms.append(confirm)
+            if confirm.sustainable:
+                break
+            best = round(best * 0.75, 1)
         half = await run_rate(client, redis, target, users, best / 2, sizes.half_rate_seconds)
 
     store_limit = raw_rate / writes_per_order if writes_per_order else float("inf")
@@ -404,16 +414,18 @@ async def events(target: Target, sizes: Sizes) -> str:
         ]
         for s in steps
     ]
-    rows.append(
+    rows += [
         [
-            f"{confirm.rate:g}/s for {sizes.confirm_seconds:g}s (max)",
-            str(confirm.orders),
-            _ms(confirm.receipt_p50),
-            _ms(confirm.receipt_p99),
-            str(confirm.backlog_growth),
-            "yes" if confirm.sustainable else "no",
+            f"{c.rate:g}/s for {sizes.confirm_seconds:g}s (max?)",
+            str(c.orders),
+            _ms(c.receipt_p50),
+            _ms(c.receipt_p99),
+            str(c.backlog_growth),
+            "yes" if c.sustainable else "no",
         ]
-    )
+        for c in confirms
+    ]
+    confirmed = confirms[-1].sustainable
     search = render_table(
         ["paid orders at", "orders", "receipt p50", "receipt p99", "backlog +", "sustainable"],
         rows,
@@ -421,7 +433,7 @@ async def events(target: Target, sizes: Sizes) -> str:
     summary = render_table(
         ["events", "value"],
         [
-            ["max sustainable paid orders/s", f"{best:g}"],
+            ["max sustainable paid orders/s", f"{best:g}" if confirmed else f"< {best:g}"],
             [f"receipt p50 / p99 at {best / 2:g}/s (from pay start)",
              f"{_ms(half.receipt_p50)} / {_ms(half.receipt_p99)}"],
             [f"confirmation p50 / p99 at {best / 2:g}/s (from create)",
@@ -432,7 +444,7 @@ async def events(target: Target, sizes: Sizes) -> str:
             ["max rate / store limit", f"{best / store_limit:.2f}x"],
         ],
     )  # fmt: skip
-    split = cpu_split([(f"at {best:g}/s", cpu, confirm.orders)], "paid order")
+    split = cpu_split([(f"at {confirms[-1].rate:g}/s", cpu, confirms[-1].orders)], "paid order")
     return (
         f"events\n{search}\n\n{summary}\n\n{split}\n\nMongoDB writes per paid order at"
         f" {sizes.start_rate:g}/s, by collection (background writes included)\n{breakdown}"
