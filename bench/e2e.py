@@ -403,28 +403,19 @@ async def events(target: Target, sizes: Sizes) -> str:
         half = await run_rate(client, redis, target, users, best / 2, sizes.half_rate_seconds)
 
     store_limit = raw_rate / writes_per_order if writes_per_order else float("inf")
-    rows = [
-        [
-            f"{s.rate:g}/s for {sizes.step_seconds:g}s",
-            str(s.orders),
-            _ms(s.receipt_p50),
-            _ms(s.receipt_p99),
-            str(s.backlog_growth),
-            "yes" if s.sustainable else "no",
+
+    def row(step: Step, label: str) -> list[str]:
+        return [
+            label,
+            str(step.orders),
+            _ms(step.receipt_p50),
+            _ms(step.receipt_p99),
+            str(step.backlog_growth),
+            "yes" if step.sustainable else "no",
         ]
-        for s in steps
-    ]
-    rows += [
-        [
-            f"{c.rate:g}/s for {sizes.confirm_seconds:g}s (max?)",
-            str(c.orders),
-            _ms(c.receipt_p50),
-            _ms(c.receipt_p99),
-            str(c.backlog_growth),
-            "yes" if c.sustainable else "no",
-        ]
-        for c in confirms
-    ]
+
+    rows = [row(s, f"{s.rate:g}/s for {sizes.step_seconds:g}s") for s in steps]
+    rows += [row(c, f"{c.rate:g}/s for {sizes.confirm_seconds:g}s (max?)") for c in confirms]
     confirmed = confirms[-1].sustainable
     search = render_table(
         ["paid orders at", "orders", "receipt p50", "receipt p99", "backlog +", "sustainable"],

@@ -64,6 +64,24 @@ class Channel implements AsyncIterableIterator<Result> {
 
 const DOCUMENT = parse('subscription S($id: ID!) { orderStatusChanged(orderId: $id) { status } }');
 
+/** The executor the plugin puts in place for a subscription first seen as `seen`. */
+function wrappedExecutor(
+  plugin: ReturnType<typeof useSharedSubscriptions>,
+  executor: Executor,
+  seen: ExecutionRequest,
+): Executor {
+  let wrapped: Executor = executor;
+  plugin.onSubgraphExecute!({
+    subgraphName: 'orders',
+    executionRequest: seen,
+    executor,
+    setExecutor: (e: Executor) => {
+      wrapped = e;
+    },
+  } as never);
+  return wrapped;
+}
+
 function setup() {
   const upstream = new Upstream();
   const plugin = useSharedSubscriptions(
@@ -81,16 +99,7 @@ function setup() {
       operationType: 'subscription' as ExecutionRequest['operationType'],
       context: { authorization },
     };
-    let wrapped: Executor = executor;
-    plugin.onSubgraphExecute!({
-      subgraphName: 'orders',
-      executionRequest: request,
-      executor,
-      setExecutor: (e: Executor) => {
-        wrapped = e;
-      },
-    } as never);
-    const source = await wrapped(request);
+    const source = await wrappedExecutor(plugin, executor, request)(request);
     assert.ok(Symbol.asyncIterator in (source as object), 'a stream');
     return (source as AsyncIterable<Result>)[Symbol.asyncIterator]();
   }
@@ -210,24 +219,6 @@ test('a subscriber that falls too far behind is ended; the others go on', async 
   assert.deepEqual(await fast.next(), { value: refunded, done: false });
   assert.equal(upstream.opened[0].channel.returned, false);
 });
-
-/** The executor the plugin puts in place for a subscription first seen as `seen`. */
-function wrappedExecutor(
-  plugin: ReturnType<typeof setup>['plugin'],
-  executor: Executor,
-  seen: ExecutionRequest,
-): Executor {
-  let wrapped: Executor = executor;
-  plugin.onSubgraphExecute!({
-    subgraphName: 'orders',
-    executionRequest: seen,
-    executor,
-    setExecutor: (e: Executor) => {
-      wrapped = e;
-    },
-  } as never);
-  return wrapped;
-}
 
 function orderRequest(id: string, extra: Partial<ExecutionRequest> = {}): ExecutionRequest {
   return {
