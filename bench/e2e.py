@@ -58,6 +58,8 @@ STATUS = """subscription Status($id: ID!) { orderStatusChanged(orderId: $id) { s
 NOT_YET = {"ORDER_NOT_FOUND_YET", "PAYMENT_IN_PROGRESS"}
 WRITE_COMMANDS = ("insert", "update", "delete", "findAndModify")
 SUSTAINABLE_P99_SECONDS = 1.0
+# Steps between the last sustainable doubling and the first that was not (16 -> 24 -> 20).
+BISECTIONS = 2
 # Confirmation runs at a lower rate when the candidate maximum does not hold for its minute.
 CONFIRM_RETRIES = 2
 
@@ -383,11 +385,14 @@ async def events(target: Target, sizes: Sizes) -> str:
             step = await run_rate(client, redis, target, users, rate, sizes.step_seconds)
             steps.append(step)
             good, bad = (step, None) if step.sustainable else (good, step)
-        if good is not None and bad is not None:  # one bisection between them
-            middle = (good.rate + bad.rate) / 2
-            step = await run_rate(client, redis, target, users, middle, sizes.step_seconds)
-            steps.append(step)
-            good = step if step.sustainable else good
+        if good is not None and bad is not None:
+            low, high = good, bad
+            for _ in range(BISECTIONS):
+                middle = (low.rate + high.rate) / 2
+                step = await run_rate(client, redis, target, users, middle, sizes.step_seconds)
+                steps.append(step)
+                low, high = (step, high) if step.sustainable else (low, step)
+            good = low
         best = good.rate if good is not None else sizes.start_rate / 2
         # The 10-second steps only find a candidate: it is the maximum once it holds for
         # `confirm_seconds`. If it does not, a quarter less is tried (twice at most).
