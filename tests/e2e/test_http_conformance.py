@@ -3,8 +3,10 @@ requests, hand-made `_entities` calls; on every subgraph and on the gateway."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +174,27 @@ def test_hive_gateway_reads_a_subgraphs_400_reply_as_its_errors(
     [error] = result["errors"]
     assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED", result
     assert "nosuchfield" in error["message"]
+
+
+def test_a_subgraph_keeps_an_idle_connection_open_longer_than_a_gateway_does(
+    orders_url: str,
+) -> None:
+    """A gateway reuses a connection that has been idle up to its own pool timeout (Node's
+    agent: 5 s). If the subgraph closed it first, a request sent at that moment is lost
+    ("socket hang up"): the subgraph must keep it open longer."""
+    url = httpx.URL(orders_url)
+    connection = http.client.HTTPConnection(url.host, url.port, timeout=10)
+    try:
+        connection.request("GET", "/health")
+        first = connection.getresponse()
+        first.read()
+        assert first.status == 200
+        local = connection.sock.getsockname()
+        time.sleep(6)  # longer than Node's idle timeout and uvicorn's default
+        connection.request("GET", "/health")
+        second = connection.getresponse()
+        second.read()
+        assert second.status == 200
+        assert connection.sock.getsockname() == local  # the same connection, not a new one
+    finally:
+        connection.close()
