@@ -104,31 +104,37 @@ class User:
 class Order:
     id: strawberry.ID = strawberry.field(description="The order's identifier.")
     status: OrderStatus = strawberry.field(description="Where it is in its life.")  # type: ignore[valid-type]
-    items: list[OrderItem] = strawberry.field(description="What was ordered, priced.")
+
+    @strawberry.field(description="What was ordered, priced.")
+    def items(self) -> list[OrderItem]:
+        # Built when asked for: a list of orders usually shows totals, not lines.
+        return [
+            OrderItem(
+                sku=i.sku,
+                name=i.name,
+                quantity=i.quantity,
+                unit_price=Money.from_value(i.unit_price),
+                line_total=Money.from_value(i.line_total),
+            )
+            for i in self.model.items
+        ]
+
     total: Money = strawberry.field(description="The sum of the items' line totals.")
     created_at: datetime = strawberry.field(description="When it was placed.")
     updated_at: datetime = strawberry.field(description="When its status last changed.")
     user: User = strawberry.field(description="Who placed it.")
+    model: strawberry.Private[domain.Order]
 
     @classmethod
     def from_model(cls, order: domain.Order) -> Order:
         return cls(
             id=strawberry.ID(order.id),
             status=order.status,
-            items=[
-                OrderItem(
-                    sku=i.sku,
-                    name=i.name,
-                    quantity=i.quantity,
-                    unit_price=Money.from_value(i.unit_price),
-                    line_total=Money.from_value(i.line_total),
-                )
-                for i in order.items
-            ],
             total=Money.from_value(order.total),
             created_at=order.created_at,
             updated_at=order.updated_at,
             user=User(id=strawberry.ID(order.user_id)),
+            model=order,
         )
 
     @classmethod
