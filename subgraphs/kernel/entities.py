@@ -15,6 +15,7 @@ order. The gateway's fetch behind `orders { user { name } }` is one call.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -132,10 +133,10 @@ async def resolve_in_batches(
     one_by_one: Callable[[list[dict[str, Any]]], list[Any]],
 ) -> list[Any]:
     """The `_entities` results in order: each batched type's representations in one call of its
-    `resolve_references`, the others by `one_by_one` (stock Strawberry's path).
+    `resolve_references`, the others by `one_by_one` (stock Strawberry's path), all at once.
 
-    A batch that raises fails each of its representations with that error, as each
-    `resolve_reference` would have.
+    A batch that raises, or answers with a different number of results than keys, fails each
+    of its representations with that error, as each `resolve_reference` would have.
     """
     results: list[Any] = [None] * len(representations)
     batches: dict[str, list[int]] = {}
@@ -146,20 +147,36 @@ async def resolve_in_batches(
             singles.append(index)
         else:
             batches.setdefault(typename, []).append(index)
-    if singles:
-        resolved = one_by_one([representations[i] for i in singles])
-        for index, result in zip(singles, resolved, strict=True):
-            results[index] = result
-    for typename, indices in batches.items():
+
+    async def settle(index: int, value: Any) -> None:
+        if inspect.isawaitable(value):
+            try:
+                value = await value
+            except Exception as error:
+                value = error
+        results[index] = value
+
+    async def batch(typename: str, indices: list[int]) -> None:
         resolve_many = entities[typename].resolve_many
         assert resolve_many is not None
         keys = [{k: v for k, v in representations[i].items() if k != "__typename"} for i in indices]
         try:
             found: Sequence[Any] = await resolve_many(info, keys)
+            if len(found) != len(indices):
+                raise TypeError(
+                    f"{typename}.resolve_references answered {len(found)} results"
+                    f" for {len(indices)} keys"
+                )
         except Exception as error:
             found = [error] * len(indices)
         for index, result in zip(indices, found, strict=True):
             results[index] = result
+
+    resolved = one_by_one([representations[i] for i in singles]) if singles else []
+    await asyncio.gather(
+        *(settle(index, value) for index, value in zip(singles, resolved, strict=True)),
+        *(batch(typename, indices) for typename, indices in batches.items()),
+    )
     return results
 
 

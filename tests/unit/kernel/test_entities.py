@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -52,6 +53,11 @@ class Shelf:
         BATCHES.append(keys)
         if any(key["id"] == "fail" for key in keys):
             raise LookupError("the shelf store is down")
+        if any(key["id"] == "short" for key in keys):
+            return []
+        if any(key["id"] == "meet" for key in keys):  # waits for a Crate resolved beside it
+            MEETING["shelf"].set()
+            await MEETING["crate"].wait()
         return [
             None
             if key["id"] == "gone"
@@ -64,6 +70,20 @@ class Shelf:
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Shelf:
         raise AssertionError("the kernel resolves shelves in batches")
+
+
+MEETING: dict[str, asyncio.Event] = {}
+
+
+@strawberry.federation.type(keys=["id"])
+class Crate:
+    id: strawberry.ID
+
+    @classmethod
+    async def resolve_reference(cls, id: strawberry.ID) -> Crate:
+        MEETING["crate"].set()
+        await MEETING["shelf"].wait()
+        return cls(id=id)
 
 
 @strawberry.type
@@ -80,11 +100,15 @@ class Query:
     def shelf(self) -> Shelf:
         return Shelf(id=strawberry.ID("1"))
 
+    @strawberry.field
+    def crate(self) -> Crate:
+        return Crate(id=strawberry.ID("1"))
 
-SCHEMA = build_federated_schema(query=Query, types=[Item, Line, Owner, Shelf])
+
+SCHEMA = build_federated_schema(query=Query, types=[Item, Line, Owner, Shelf, Crate])
 ENTITIES = (
     "query($r: [_Any!]!) { _entities(representations: $r) {"
-    " __typename ... on Item { id } ... on Shelf { id } } }"
+    " __typename ... on Item { id } ... on Shelf { id } ... on Crate { id } } }"
 )
 
 
@@ -177,6 +201,27 @@ async def test_a_batch_fails_only_where_it_failed() -> None:
     assert every.data["_entities"] == [None, {"__typename": "Item", "id": "7"}]
     assert [e.path for e in every.errors] == [["_entities", 0]]
     assert "shelf store" not in every.errors[0].message
+
+    # A batch that answers for fewer keys than it was given fails only its own items.
+    short = await entities(
+        [{"__typename": "Shelf", "id": "short"}, {"__typename": "Item", "id": "7"}]
+    )
+    assert short.data["_entities"] == [None, {"__typename": "Item", "id": "7"}]
+    assert [e.path for e in short.errors] == [["_entities", 0]]
+
+
+async def test_batches_and_the_other_types_are_resolved_at_the_same_time() -> None:
+    MEETING.update(shelf=asyncio.Event(), crate=asyncio.Event())
+    # Each waits for the other: resolved one after the other, this would never finish.
+    result = await asyncio.wait_for(
+        entities([{"__typename": "Shelf", "id": "meet"}, {"__typename": "Crate", "id": "c"}]),
+        timeout=10,
+    )
+    assert result.errors is None
+    assert result.data["_entities"] == [
+        {"__typename": "Shelf", "id": "meet"},
+        {"__typename": "Crate", "id": "c"},
+    ]
 
 
 def test_field_sets_parse_nested_selections() -> None:
