@@ -173,10 +173,14 @@ async def resolve_in_batches(
             results[index] = result
 
     resolved = one_by_one([representations[i] for i in singles]) if singles else []
-    await asyncio.gather(
+    work = [
         *(settle(index, value) for index, value in zip(singles, resolved, strict=True)),
         *(batch(typename, indices) for typename, indices in batches.items()),
-    )
+    ]
+    if len(work) == 1:  # the usual case, one type: no task needed
+        await work[0]
+    else:
+        await asyncio.gather(*work)
     return results
 
 
