@@ -7,13 +7,12 @@ the bench measures exactly what `make up` runs, never the Redis that may be on 6
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 from bench.e2e import Target
-from tools.stack import Stack, StackConfig, free_layout, start
+from tools.stack import Stack, StackConfig, free_layout_in_environ, start
 
 # Data and logs of the last run (kept afterwards, to read when a figure looks wrong).
 RUN_DIR = Path(__file__).resolve().parents[1] / ".run" / "bench-e2e"
@@ -48,33 +47,26 @@ def bench_stack() -> Iterator[Target]:
     Everything runs in `.run/bench-e2e/` (logs included), emptied at the next run.
     """
     shutil.rmtree(RUN_DIR, ignore_errors=True)
-    layout = free_layout(RUN_DIR / "data", RUN_DIR / "run")
-    saved = {key: os.environ.get(key) for key in layout}
-    os.environ.update(layout)  # the runner reads its settings from the environment
     stack = Stack(log=lambda _line: None)
-    try:
-        running = start(stack, StackConfig.from_env(), extra_env=BENCH_ENV)
-        if running.smtp_sink is None:
-            raise RuntimeError("the bench needs the SMTP sink (SMTP_HOST must be unset)")
-        pids = {
-            name: [pid]
-            for name, part in stack.pids().items()
-            if name in WATCHED and (pid := part["pid"]) is not None
-        }
-        yield Target(
-            gateway=running.gateway.removesuffix("/graphql"),
-            users=running.urls["users"].removesuffix("/graphql"),
-            orders=running.urls["orders"].removesuffix("/graphql"),
-            payments=running.urls["payments"].removesuffix("/graphql"),
-            sink=running.smtp_sink.removesuffix("/messages"),
-            redis_url=running.redis,
-            mongo_uri=running.mongodb,
-            pids=pids,
-        )
-    finally:
-        stack.stop_all()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with free_layout_in_environ(RUN_DIR / "data", RUN_DIR / "run"):
+        try:
+            running = start(stack, StackConfig.from_env(), extra_env=BENCH_ENV)
+            if running.smtp_sink is None:
+                raise RuntimeError("the bench needs the SMTP sink (SMTP_HOST must be unset)")
+            pids = {
+                name: [pid]
+                for name, part in stack.pids().items()
+                if name in WATCHED and (pid := part["pid"]) is not None
+            }
+            yield Target(
+                gateway=running.gateway.removesuffix("/graphql"),
+                users=running.urls["users"].removesuffix("/graphql"),
+                orders=running.urls["orders"].removesuffix("/graphql"),
+                payments=running.urls["payments"].removesuffix("/graphql"),
+                sink=running.smtp_sink.removesuffix("/messages"),
+                redis_url=running.redis,
+                mongo_uri=running.mongodb,
+                pids=pids,
+            )
+        finally:
+            stack.stop_all()

@@ -69,7 +69,7 @@ from websockets.typing import Subprotocol
 from tools import stack as stack_module
 from tools.dead_letters import DeadLetters
 from tools.procs import http_ok
-from tools.stack import PartDied, Running, Stack, StackConfig, free_layout
+from tools.stack import PartDied, Running, Stack, StackConfig, free_layout_in_environ
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -1054,39 +1054,34 @@ def summarize(
 
 def run(plan: Plan, work: Path) -> Report:
     """Start a stack in ``work``, drive it under faults, stop it; the report."""
-    layout = free_layout(work / "data", work / "run", replicas=plan.replicas)
-    saved = {k: os.environ.get(k) for k in layout}
-    os.environ.update(layout)
     report = Report()
     stack = Stack(log=lambda line: print(f"[stack] {line}", flush=True))
     stop = threading.Event()
     died: list[BaseException] = []
-    try:
-        config = StackConfig.from_env()
-        running = stack_module.start(stack, config, extra_env=STACK_ENV, redis_fsync_always=True)
+    with free_layout_in_environ(work / "data", work / "run", replicas=plan.replicas):
+        try:
+            config = StackConfig.from_env()
+            running = stack_module.start(
+                stack, config, extra_env=STACK_ENV, redis_fsync_always=True
+            )
 
-        def supervise() -> None:
-            try:
-                stack.watch(stop)
-            except PartDied as exc:
-                died.append(exc)
+            def supervise() -> None:
+                try:
+                    stack.watch(stop)
+                except PartDied as exc:
+                    died.append(exc)
 
-        supervisor = threading.Thread(target=supervise, name="supervisor", daemon=True)
-        supervisor.start()
-        assert http_ok(running.gateway.replace("/graphql", "/readiness"))
-        asyncio.run(drive(plan, stack, running, report))
-        stop.set()
-        supervisor.join(10)
-        if died:
-            report.failures.append(f"the supervisor gave up: {died[0]}")
-    finally:
-        stop.set()
-        stack.stop_all()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+            supervisor = threading.Thread(target=supervise, name="supervisor", daemon=True)
+            supervisor.start()
+            assert http_ok(running.gateway.replace("/graphql", "/readiness"))
+            asyncio.run(drive(plan, stack, running, report))
+            stop.set()
+            supervisor.join(10)
+            if died:
+                report.failures.append(f"the supervisor gave up: {died[0]}")
+        finally:
+            stop.set()
+            stack.stop_all()
     return report
 
 

@@ -625,6 +625,25 @@ def free_layout(data_dir: Path, run_dir: Path, *, replicas: int = 1) -> dict[str
     }
 
 
+@contextlib.contextmanager
+def free_layout_in_environ(
+    data_dir: Path, run_dir: Path, *, replicas: int = 1
+) -> Iterator[dict[str, str]]:
+    """`free_layout` set in `os.environ` (the runner reads its settings from there) for the
+    block, and the previous values back afterwards."""
+    layout = free_layout(data_dir, run_dir, replicas=replicas)
+    saved = {key: os.environ.get(key) for key in layout}
+    os.environ.update(layout)
+    try:
+        yield layout
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def taken(what: str, port: int, setting: str) -> StartupError:
     return StartupError(
         f"{what}: port {port} is taken by another process (see `ss -ltnp 'sport = :{port}'`); "
