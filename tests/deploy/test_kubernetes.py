@@ -21,7 +21,7 @@ import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 import yaml
 
-from tests.unit.deployment_files import (
+from tests.deploy.deployment_files import (
     COMPOSE_FILE,
     KUBERNETES_DIR,
     OTEL_VARIABLES,

@@ -24,7 +24,7 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
 
-from tests.unit.deployment_files import (
+from tests.deploy.deployment_files import (
     COMPOSE_FILE,
     OTEL_VARIABLES,
     REPO,

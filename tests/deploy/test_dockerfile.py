@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.deployment_files import (
+from tests.deploy.deployment_files import (
     COMPOSE_FILE,
     DOCKERFILE,
     REPO,
@@ -106,7 +106,7 @@ def test_build_context_leaves_out_development_files() -> None:
         "router/node_modules/.bin/hive-gateway",
         ".data/keys/users-signing-key.pem",
         ".run/logs/users.log",
-        "tests/unit/test_deployment.py",
+        "tests/deploy/test_deployment.py",
         "tools/smtp_sink.py",
         "testkit/payments.py",
         "bench/README.md",

@@ -20,7 +20,7 @@ import promql_parser
 import pytest
 import yaml
 
-from tests.unit.deployment_files import (
+from tests.deploy.deployment_files import (
     COMPOSE_FILE,
     REPO,
     REQUIRED,
