@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
-from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
-from subgraphs.kernel.auth import TokenVerifier, jwks_verifier
-from subgraphs.kernel.clock import utc_now
-from subgraphs.kernel.resources import RedisResource
+from subgraphs.kernel.core.clock import utc_now
+from subgraphs.kernel.graphql.auth import TokenVerifier, jwks_verifier
+from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
+from subgraphs.kernel.stores.resources import RedisResource
 from subgraphs.notifications.bootstrap import bootstrap
 from subgraphs.notifications.jobs.arq_queue import WORKER_HEALTH
 from subgraphs.notifications.repository.redis_ports import redis_ports

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from functools import partial
 
-from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
-from subgraphs.kernel.auth import TokenVerifier, jwks_verifier
-from subgraphs.kernel.background import BackgroundTask
-from subgraphs.kernel.broadcast import StreamBroadcast
-from subgraphs.kernel.clock import utc_now
-from subgraphs.kernel.consumer import StreamConsumer
-from subgraphs.kernel.events import stream_of
-from subgraphs.kernel.ids import new_id
-from subgraphs.kernel.metrics import Counter
-from subgraphs.kernel.mongo import MongoUnitOfWork
-from subgraphs.kernel.outbox import OutboxRelay
-from subgraphs.kernel.resources import MongoResource, RedisResource
+from subgraphs.kernel.core.clock import utc_now
+from subgraphs.kernel.core.events import stream_of
+from subgraphs.kernel.core.ids import new_id
+from subgraphs.kernel.graphql.auth import TokenVerifier, jwks_verifier
+from subgraphs.kernel.messaging.broadcast import StreamBroadcast
+from subgraphs.kernel.messaging.consumer import StreamConsumer
+from subgraphs.kernel.messaging.outbox import OutboxRelay
+from subgraphs.kernel.observability.metrics import Counter
+from subgraphs.kernel.process.background import BackgroundTask
+from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
+from subgraphs.kernel.stores.mongo import MongoUnitOfWork
+from subgraphs.kernel.stores.resources import MongoResource, RedisResource
 from subgraphs.orders.bootstrap import bootstrap
 from subgraphs.orders.domain.catalog import SEED_PRODUCTS
 from subgraphs.orders.repository.mongo_catalog import MongoCatalog

@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
-from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
-from subgraphs.kernel.auth import TokenVerifier, jwks_verifier
-from subgraphs.kernel.background import BackgroundTask, every
-from subgraphs.kernel.clock import utc_now
-from subgraphs.kernel.consumer import StreamConsumer
-from subgraphs.kernel.ids import new_id
-from subgraphs.kernel.mongo import MongoUnitOfWork
-from subgraphs.kernel.outbox import OutboxRelay
-from subgraphs.kernel.resources import MongoResource, RedisResource
+from subgraphs.kernel.core.clock import utc_now
+from subgraphs.kernel.core.ids import new_id
+from subgraphs.kernel.graphql.auth import TokenVerifier, jwks_verifier
+from subgraphs.kernel.messaging.consumer import StreamConsumer
+from subgraphs.kernel.messaging.outbox import OutboxRelay
+from subgraphs.kernel.process.background import BackgroundTask, every
+from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
+from subgraphs.kernel.stores.mongo import MongoUnitOfWork
+from subgraphs.kernel.stores.resources import MongoResource, RedisResource
 from subgraphs.payments.bootstrap import bootstrap
 from subgraphs.payments.domain.order_view import ORDER_EVENTS
 from subgraphs.payments.provider.sandbox import SandboxProvider

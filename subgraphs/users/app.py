@@ -9,14 +9,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
-from subgraphs.kernel.auth import JwtVerifier, jwks_from_json, static_keys
-from subgraphs.kernel.clock import utc_now
-from subgraphs.kernel.deferred import Deferred
-from subgraphs.kernel.ids import new_id
-from subgraphs.kernel.mongo import MongoUnitOfWork
-from subgraphs.kernel.outbox import OutboxRelay
-from subgraphs.kernel.resources import MongoResource, RedisResource
+from subgraphs.kernel.core.clock import utc_now
+from subgraphs.kernel.core.ids import new_id
+from subgraphs.kernel.graphql.auth import JwtVerifier, jwks_from_json, static_keys
+from subgraphs.kernel.messaging.outbox import OutboxRelay
+from subgraphs.kernel.process.deferred import Deferred
+from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
+from subgraphs.kernel.stores.mongo import MongoUnitOfWork
+from subgraphs.kernel.stores.resources import MongoResource, RedisResource
 from subgraphs.users.bootstrap import bootstrap
 from subgraphs.users.credentials.passwords import Argon2PasswordHasher
 from subgraphs.users.credentials.signing_keys import (

@@ -7,8 +7,8 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.errors import DomainError
-from subgraphs.kernel.types import UserError, user_errors
+from subgraphs.kernel.core.errors import DomainError
+from subgraphs.kernel.graphql.types import UserError, user_errors
 from subgraphs.notifications.transport.context import NotificationsContext
 from subgraphs.notifications.transport.types import NotificationPreferences
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.graphql_errors import Forbidden
+from subgraphs.kernel.graphql.public_errors import Forbidden
 from subgraphs.notifications.transport.context import NotificationsContext
 from subgraphs.notifications.transport.types import Notification
 

@@ -8,15 +8,15 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.enums import described_enum
-from subgraphs.kernel.graphql_errors import Forbidden
-from subgraphs.kernel.pagination import (
+from subgraphs.kernel.graphql.enums import described_enum
+from subgraphs.kernel.graphql.pagination import (
     InvalidCursor,
     PageInfo,
     decode_cursor,
     encode_cursor,
     page_size,
 )
+from subgraphs.kernel.graphql.public_errors import Forbidden
 from subgraphs.notifications.domain import notification as domain
 from subgraphs.notifications.transport.context import NotificationsContext
 from subgraphs.notifications.usecase.ports import PageCursor

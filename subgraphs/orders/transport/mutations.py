@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.types import UserError, payload
+from subgraphs.kernel.graphql.types import UserError, payload
 from subgraphs.orders.domain.order import OrderLine
 from subgraphs.orders.transport.context import OrdersContext
 from subgraphs.orders.transport.types import Order

@@ -8,10 +8,10 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.enums import described_enum
-from subgraphs.kernel.graphql_errors import Forbidden
-from subgraphs.kernel.pagination import PageInfo, decode_cursor, encode_cursor, page_size
-from subgraphs.kernel.types import Money
+from subgraphs.kernel.graphql.enums import described_enum
+from subgraphs.kernel.graphql.pagination import PageInfo, decode_cursor, encode_cursor, page_size
+from subgraphs.kernel.graphql.public_errors import Forbidden
+from subgraphs.kernel.graphql.types import Money
 from subgraphs.orders.domain import order as domain
 from subgraphs.orders.domain.catalog import Product as ProductModel
 from subgraphs.orders.transport.context import OrdersContext

@@ -12,7 +12,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.types import UserError, payload
+from subgraphs.kernel.graphql.types import UserError, payload
 from subgraphs.payments.domain.payment import PaymentRequest
 from subgraphs.payments.transport.context import PaymentsContext
 from subgraphs.payments.transport.types import Payment

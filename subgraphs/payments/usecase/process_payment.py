@@ -6,10 +6,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.errors import DomainError, NotAllowed
-from subgraphs.kernel.ids import NewId
-from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.errors import DomainError, NotAllowed
+from subgraphs.kernel.core.ids import NewId
+from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.payments.domain.payment import (
     PROVIDER_UNAVAILABLE,
     Payment,

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.types import UserError, payload
+from subgraphs.kernel.graphql.types import UserError, payload
 from subgraphs.users.transport.context import UsersContext
 from subgraphs.users.transport.session_mutations import (
     SessionMutation,

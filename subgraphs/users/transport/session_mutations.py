@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.types import UserError, payload
+from subgraphs.kernel.graphql.types import UserError, payload
 from subgraphs.users.domain.user import User as UserModel
 from subgraphs.users.transport.context import UsersContext
 from subgraphs.users.transport.types import User

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from subgraphs.kernel.errors import DomainError, NotAllowed
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.core.errors import DomainError, NotAllowed
+from subgraphs.kernel.core.events import Event
 from subgraphs.orders.bootstrap import bootstrap
 from subgraphs.orders.domain.catalog import SEED_PRODUCTS
 from subgraphs.orders.domain.order import IllegalTransition, Order, OrderLine, OrderStatus
-from subgraphs.orders.transport.context import OrdersUseCases
+from subgraphs.orders.usecase import OrdersUseCases
 from subgraphs.orders.usecase.change_status import EventTooEarly
 from subgraphs.orders.usecase.read_orders import MAX_PAGE
 from testkit.kernel import InMemoryUnitOfWork, SequentialIds, SteppingClock

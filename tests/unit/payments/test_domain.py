@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from subgraphs.kernel.errors import DomainError
-from subgraphs.kernel.events import MalformedEvent
-from subgraphs.kernel.money import Money
+from subgraphs.kernel.core.errors import DomainError
+from subgraphs.kernel.core.events import MalformedEvent
+from subgraphs.kernel.core.money import Money
 from subgraphs.payments.domain.order_view import MalformedOrderEvent, OrderState, OrderView
 from subgraphs.payments.domain.payment import (
     CARD_DECLINED,

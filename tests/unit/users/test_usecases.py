@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from subgraphs.kernel.errors import DomainError
+from subgraphs.kernel.core.errors import DomainError
 from subgraphs.users.bootstrap import bootstrap
-from subgraphs.users.transport.context import UsersUseCases
+from subgraphs.users.usecase import UsersUseCases
 from subgraphs.users.usecase.register import Registration
 from subgraphs.users.usecase.update_profile import ProfileChanges
 from testkit.kernel import InMemoryUnitOfWork, SequentialIds, SteppingClock

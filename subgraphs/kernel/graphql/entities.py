@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from subgraphs.kernel.graphql_errors import PublicError
+from subgraphs.kernel.graphql.public_errors import PublicError
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
 

@@ -7,7 +7,7 @@ import binascii
 
 import strawberry
 
-from subgraphs.kernel.graphql_errors import PublicError
+from subgraphs.kernel.graphql.public_errors import PublicError
 
 
 @strawberry.federation.type(shareable=True, description="Relay pagination state.")

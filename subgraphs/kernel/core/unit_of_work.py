@@ -9,7 +9,7 @@ hands the write to the unit of work:
 The unit of work runs the repository's write, saves the recorded events as
 envelopes in the outbox and claims `claim` (the id of the event being
 applied) in one transaction, then wakes the outbox relay. Repositories never
-open a transaction themselves. `subgraphs.kernel.mongo.MongoUnitOfWork` is
+open a transaction themselves. `subgraphs.kernel.stores.mongo.MongoUnitOfWork` is
 the MongoDB implementation; tests use an in-memory one.
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from subgraphs.kernel.events import Recorded
+from subgraphs.kernel.core.events import Recorded
 
 # A repository write; it returns False when it wrote nothing (e.g. a version check failed).
 Work = Callable[[], Awaitable[bool | None]]

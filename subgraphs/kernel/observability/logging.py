@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import uuid
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from subgraphs.kernel import telemetry
-
-correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+from subgraphs.kernel.core.correlation import correlation_id
+from subgraphs.kernel.observability import telemetry
 
 # Attributes every LogRecord has; anything else passed via `extra=` is logged as a field.
 _RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
@@ -21,10 +18,6 @@ _RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))
     "taskName",
     "color_message",
 }
-
-
-def new_correlation_id() -> str:
-    return uuid.uuid4().hex
 
 
 class JsonFormatter(logging.Formatter):

@@ -28,11 +28,12 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
-from subgraphs.kernel import gauges, http
-from subgraphs.kernel.logging import correlation_id, new_correlation_id
-from subgraphs.kernel.metrics import render_all
-from subgraphs.kernel.resources import Resource
-from subgraphs.kernel.settings import GraphQLSettings, ServiceSettings
+from subgraphs.kernel.core.correlation import correlation_id, new_correlation_id
+from subgraphs.kernel.graphql import http
+from subgraphs.kernel.observability import gauges
+from subgraphs.kernel.observability.metrics import render_all
+from subgraphs.kernel.process.settings import GraphQLSettings, ServiceSettings
+from subgraphs.kernel.stores.resources import Resource
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ READY_TIMEOUT_SECONDS = 2.0
 class _GraphQLView(GraphQL):
     """Strawberry's ASGI view with the service's own request context.
 
-    Responses follow GraphQL over HTTP (`subgraphs.kernel.http`): the media
+    Responses follow GraphQL over HTTP (`subgraphs.kernel.graphql.http`): the media
     type the client prefers, and 400 for a request error when that is
     `application/graphql-response+json`; request errors carry no `data`.
     """

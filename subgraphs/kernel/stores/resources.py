@@ -11,9 +11,9 @@ from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.exceptions import RedisError
 
-from subgraphs.kernel.metrics import Counter
-from subgraphs.kernel.mongo import CODEC_OPTIONS
-from subgraphs.kernel.settings import MongoSettings, RedisSettings
+from subgraphs.kernel.observability.metrics import Counter
+from subgraphs.kernel.process.settings import MongoSettings, RedisSettings
+from subgraphs.kernel.stores.mongo import CODEC_OPTIONS
 
 Document = dict[str, Any]
 

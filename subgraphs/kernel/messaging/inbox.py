@@ -16,7 +16,7 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from subgraphs.kernel.clock import Clock, utc_now
+from subgraphs.kernel.core.clock import Clock, utc_now
 
 
 class Inbox:

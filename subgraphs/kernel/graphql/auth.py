@@ -30,9 +30,9 @@ from typing import Any, NamedTuple, Protocol
 import httpx
 import jwt
 
-from subgraphs.kernel.clock import Clock, utc_now
-from subgraphs.kernel.graphql_errors import Unauthenticated
-from subgraphs.kernel.settings import AuthSettings
+from subgraphs.kernel.core.clock import Clock, utc_now
+from subgraphs.kernel.graphql.public_errors import Unauthenticated
+from subgraphs.kernel.process.settings import AuthSettings
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from typing import TypeVar
 
 import strawberry
 
-from subgraphs.kernel.errors import DomainError
-from subgraphs.kernel.money import Money as MoneyValue
+from subgraphs.kernel.core.errors import DomainError
+from subgraphs.kernel.core.money import Money as MoneyValue
 
 
 @strawberry.federation.type(shareable=True, description="An expected failure of a mutation.")

@@ -5,7 +5,7 @@
 - `AccessDenied` is the caller's fault, not the input's: `NotSignedIn` (no
   caller) or `NotAllowed` (someone else's thing). The transport maps them to
   GraphQL errors (`UNAUTHENTICATED`, `FORBIDDEN`; see
-  `subgraphs.kernel.graphql_errors`).
+  `subgraphs.kernel.graphql.public_errors`).
 - Anything else is unexpected: the transport masks and logs it.
 """
 

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from subgraphs.kernel.clock import to_milliseconds
-from subgraphs.kernel.ids import new_id
-from subgraphs.kernel.logging import correlation_id
+from subgraphs.kernel.core.clock import to_milliseconds
+from subgraphs.kernel.core.correlation import correlation_id
+from subgraphs.kernel.core.ids import new_id
 
 
 class MalformedEvent(ValueError):

@@ -1,6 +1,6 @@
 """Operations metrics read from the stores when `/metrics` is scraped.
 
-Counters count what this process did (`kernel.metrics`); these report the
+Counters count what this process did (`kernel.observability.metrics`); these report the
 state of a shared store (a stream's consumer group, an outbox, a job queue),
 so every replica of a process reports the same value: aggregate with `max`.
 

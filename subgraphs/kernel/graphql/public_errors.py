@@ -2,16 +2,16 @@
 
 - `PublicError` subclasses (`UNAUTHENTICATED`, `FORBIDDEN`, `BAD_REQUEST`,
   ...) are raised by the transport itself (auth, cursors, lookups).
-- A use case's `NotSignedIn`/`NotAllowed` (`subgraphs.kernel.errors`)
+- A use case's `NotSignedIn`/`NotAllowed` (`subgraphs.kernel.core.errors`)
   becomes the same error through `public_error`: the schema
-  (`subgraphs.kernel.graphql`) shows it with its code instead of masking it.
+  (`subgraphs.kernel.graphql.schema`) shows it with its code instead of masking it.
 """
 
 from __future__ import annotations
 
 from graphql import GraphQLError
 
-from subgraphs.kernel.errors import AccessDenied, NotAllowed, NotSignedIn
+from subgraphs.kernel.core.errors import AccessDenied, NotAllowed, NotSignedIn
 
 
 class PublicError(GraphQLError):

@@ -9,7 +9,7 @@
   payload no retry can fix) goes to the dead-letter stream `dead.<group>`
   (counted in the hash `dead.counts`) and is acknowledged.
 - Handlers must be idempotent on `event.id` (delivery is at least once);
-  `subgraphs.kernel.inbox` helps with that in MongoDB.
+  `subgraphs.kernel.messaging.inbox` helps with that in MongoDB.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
-from subgraphs.kernel import gauges, telemetry
-from subgraphs.kernel.background import BackgroundTask, pause
-from subgraphs.kernel.events import Event, MalformedEvent, stream_of
-from subgraphs.kernel.logging import correlation_id
-from subgraphs.kernel.settings import StreamSettings
+from subgraphs.kernel.core.correlation import correlation_id
+from subgraphs.kernel.core.events import Event, MalformedEvent, stream_of
+from subgraphs.kernel.observability import gauges, telemetry
+from subgraphs.kernel.process.background import BackgroundTask, pause
+from subgraphs.kernel.process.settings import StreamSettings
 
 log = logging.getLogger(__name__)
 

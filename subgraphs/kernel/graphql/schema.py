@@ -40,17 +40,17 @@ from strawberry.extensions import (
 from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext, ExecutionResult, Info
 
-from subgraphs.kernel import telemetry
-from subgraphs.kernel.entities import (
+from subgraphs.kernel.core.errors import AccessDenied
+from subgraphs.kernel.graphql.entities import (
     Entity,
     check_representations,
     entity_specs,
     has_batches,
     resolve_in_batches,
 )
-from subgraphs.kernel.errors import AccessDenied
-from subgraphs.kernel.graphql_errors import access_code, is_public
-from subgraphs.kernel.settings import GraphQLSettings
+from subgraphs.kernel.graphql.public_errors import access_code, is_public
+from subgraphs.kernel.observability import telemetry
+from subgraphs.kernel.process.settings import GraphQLSettings
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class SubgraphSchema(strawberry.federation.Schema):
 
     `_entities` refuses malformed representations (`BAD_USER_INPUT`) before
     any resolver runs, and resolves the representations of a type with
-    `resolve_references` in one call (see `subgraphs.kernel.entities`).
+    `resolve_references` in one call (see `subgraphs.kernel.graphql.entities`).
     """
 
     _entities: dict[str, Entity] | None = None

@@ -17,9 +17,9 @@ from collections.abc import AsyncIterator, Callable
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from subgraphs.kernel.background import pause
-from subgraphs.kernel.events import Event, MalformedEvent
-from subgraphs.kernel.metrics import Counter
+from subgraphs.kernel.core.events import Event, MalformedEvent
+from subgraphs.kernel.observability.metrics import Counter
+from subgraphs.kernel.process.background import pause
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The transactional outbox: events are saved with the state change, then relayed.
 
-The unit of work (`subgraphs.kernel.mongo.MongoUnitOfWork`) inserts a
+The unit of work (`subgraphs.kernel.stores.mongo.MongoUnitOfWork`) inserts a
 change's events into the `outbox` collection of its own database in the
 same transaction as the change (`Outbox.add`). The
 `OutboxRelay` publishes pending events to the producer's stream, then marks
@@ -35,11 +35,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 from redis.exceptions import RedisError
 
-from subgraphs.kernel import gauges, telemetry
-from subgraphs.kernel.background import BackgroundTask, pause
-from subgraphs.kernel.clock import Clock, utc_now
-from subgraphs.kernel.events import Event, stream_of
-from subgraphs.kernel.settings import StreamSettings
+from subgraphs.kernel.core.clock import Clock, utc_now
+from subgraphs.kernel.core.events import Event, stream_of
+from subgraphs.kernel.observability import gauges, telemetry
+from subgraphs.kernel.process.background import BackgroundTask, pause
+from subgraphs.kernel.process.settings import StreamSettings
 
 log = logging.getLogger(__name__)
 

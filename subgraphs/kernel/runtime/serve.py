@@ -19,9 +19,9 @@ import uvicorn
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.types import ASGIApp
 
-from subgraphs.kernel import telemetry
-from subgraphs.kernel.logging import configure_logging
-from subgraphs.kernel.settings import ServiceSettings
+from subgraphs.kernel.observability import telemetry
+from subgraphs.kernel.observability.logging import configure_logging
+from subgraphs.kernel.process.settings import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
 

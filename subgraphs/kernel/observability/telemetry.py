@@ -14,7 +14,7 @@ costs one check of a module global. With an endpoint, `setup` (called by
   `/metrics` excluded), per GraphQL operation (`graphql_operation`), per
   MongoDB command, Redis command and outgoing httpx request;
 - for events: the envelope carries the `traceparent` of the span that
-  wrote it to the outbox (`current_traceparent`, stamped by `kernel.outbox`);
+  wrote it to the outbox (`current_traceparent`, stamped by `kernel.messaging.outbox`);
   the relay's publish (`publishing`),
   each consumer's handling (`handling`) and the jobs enqueued from there
   (`job_trace`, `traced_job`) continue that trace.
@@ -193,7 +193,7 @@ def consuming(
 
 
 class Message(Protocol):
-    """What a span needs of an event (`kernel.events.Event` is one)."""
+    """What a span needs of an event (`kernel.core.events.Event` is one)."""
 
     @property
     def id(self) -> str: ...

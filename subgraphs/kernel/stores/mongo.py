@@ -16,11 +16,11 @@ from pymongo.errors import DuplicateKeyError
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
-from subgraphs.kernel.clock import Clock, utc_now
-from subgraphs.kernel.events import Recorded
-from subgraphs.kernel.inbox import Inbox
-from subgraphs.kernel.outbox import Outbox
-from subgraphs.kernel.unit_of_work import Work
+from subgraphs.kernel.core.clock import Clock, utc_now
+from subgraphs.kernel.core.events import Recorded
+from subgraphs.kernel.core.unit_of_work import Work
+from subgraphs.kernel.messaging.inbox import Inbox
+from subgraphs.kernel.messaging.outbox import Outbox
 
 T = TypeVar("T")
 

@@ -8,8 +8,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 
-from subgraphs.kernel.auth import RequestAuth, TokenVerifier, bearer_token
-from subgraphs.kernel.clock import Clock, utc_now
+from subgraphs.kernel.core.clock import Clock, utc_now
+from subgraphs.kernel.graphql.auth import RequestAuth, TokenVerifier, bearer_token
 
 
 @dataclass(kw_only=True)
