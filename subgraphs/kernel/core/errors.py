@@ -1,7 +1,9 @@
 """The error model of domains and use cases; knows nothing of GraphQL.
 
-- `DomainError` carries one or more `Problem`s (code, message, field path):
-  an expected failure, which mutations turn into `userErrors`.
+- `DomainError` carries one or more `Problem`s (code, message, field path,
+  whether the same request may succeed if sent again): an expected failure,
+  which mutations turn into `userErrors`. `retryable(...)` makes one whose
+  cause may go away by itself.
 - `AccessDenied` is the caller's fault, not the input's: `NotSignedIn` (no
   caller) or `NotAllowed` (someone else's thing). The transport maps them to
   GraphQL errors (`UNAUTHENTICATED`, `FORBIDDEN`; see
@@ -16,11 +18,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One expected failure: a stable code, a readable message, the input field it concerns."""
+    """One expected failure: a stable code, a readable message, the input field it concerns.
+
+    `retryable`: the cause may go away by itself, so the same request (same
+    idempotency key) may succeed when sent again shortly.
+    """
 
     code: str
     message: str
     field: tuple[str, ...] = ()
+    retryable: bool = False
 
 
 class DomainError(Exception):
@@ -35,6 +42,11 @@ class DomainError(Exception):
     @classmethod
     def of(cls, code: str, message: str, *field: str) -> DomainError:
         return cls(Problem(code, message, field))
+
+
+def retryable(code: str, message: str, *field: str) -> DomainError:
+    """A failure that may go away by itself: the client should try again shortly."""
+    return DomainError(Problem(code, message, field, retryable=True))
 
 
 def raise_if_any(problems: list[Problem]) -> None:

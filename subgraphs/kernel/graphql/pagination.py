@@ -1,9 +1,12 @@
-"""Relay connection pieces every subgraph shares: `PageInfo` and opaque cursors."""
+"""Relay connections every subgraph shares: `Connection[T]` (named `<T>Connection` in the
+schema, with `<T>Edge`), `PageInfo` and opaque cursors."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterable
+from typing import Generic, TypeVar
 
 import strawberry
 
@@ -26,6 +29,29 @@ class PageInfo:
         """
         end_cursor = cursors[-1] if cursors else None
         return cls(has_next_page=has_next and end_cursor is not None, end_cursor=end_cursor)
+
+
+NodeT = TypeVar("NodeT")
+
+
+@strawberry.type(description="An item of a page, with the cursor to continue after it.")
+class Edge(Generic[NodeT]):
+    node: NodeT = strawberry.field(description="The item.")
+    cursor: str = strawberry.field(description="Pass it as `after` to continue after this item.")
+
+
+@strawberry.type(description="A page of a list that grows (Relay connection).")
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]] = strawberry.field(description="The items of this page, in order.")
+    page_info: PageInfo = strawberry.field(description="Whether more follow, and from where.")
+
+    @classmethod
+    def of(cls, items: Iterable[tuple[NodeT, str]], *, has_next: bool) -> Connection[NodeT]:
+        """The page of `(node, cursor)` pairs; `has_next` whether the list goes on after it."""
+        edges = [Edge(node=node, cursor=cursor) for node, cursor in items]
+        return cls(
+            edges=edges, page_info=PageInfo.after([e.cursor for e in edges], has_next=has_next)
+        )
 
 
 class InvalidCursor(PublicError):

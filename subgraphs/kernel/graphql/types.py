@@ -19,18 +19,54 @@ class UserError:
     )
     message: str = strawberry.field(description="Readable explanation.")
     code: str = strawberry.field(description="Stable machine-readable code.")
+    retryable: bool = strawberry.field(
+        default=False,
+        description=(
+            "True when the cause may go away by itself: send the same request again "
+            "(same idempotency key) shortly. False: it fails again until the input changes."
+        ),
+    )
 
 
 def user_errors(error: DomainError) -> list[UserError]:
     """The `userErrors` of a payload, from a use case's `DomainError`."""
     return [
-        UserError(field=["input", *p.field] if p.field else None, message=p.message, code=p.code)
+        UserError(
+            field=["input", *p.field] if p.field else None,
+            message=p.message,
+            code=p.code,
+            retryable=p.retryable,
+        )
         for p in error.problems
     ]
 
 
+@strawberry.type(description="The result of a mutation.")
+class MutationPayload:
+    """Every mutation's payload: its own result fields (declared by subclasses) and `userErrors`."""
+
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Why the mutation did not happen; empty when it did.",
+    )
+
+
 T = TypeVar("T")
 P = TypeVar("P")
+Root = TypeVar("Root", bound=type)
+
+
+def query_root(cls: Root) -> Root:
+    """A subgraph's `Query` type (its fields are resolvers, so it needs no dataclass fields)."""
+    return strawberry.type(cls, description="The entry points for reading.")
+
+
+def mutation_root(cls: Root) -> Root:
+    """A subgraph's `Mutation` type: every field takes `input` and returns a payload."""
+    return strawberry.type(
+        cls,
+        description="The entry points for changing data; each returns a payload with `userErrors`.",
+    )
 
 
 async def payload(
