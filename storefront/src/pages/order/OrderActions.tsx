@@ -3,7 +3,7 @@ import { useRef, useState } from 'react';
 import { problemOf } from '../../components/Problem';
 import { getFragmentData, graphql, type FragmentType } from '../../gql';
 import { userErrorMessage } from '../../lib/errors';
-import { cancellable, RETRYABLE_CODES } from '../../lib/orderStatus';
+import { cancellable } from '../../lib/orderStatus';
 import { newId } from '../../lib/status';
 import { sendUntilSettled } from './resend';
 
@@ -53,6 +53,7 @@ export const RefundPaymentMutation = graphql(`
         field
         message
         code
+        retryable
       }
     }
   }
@@ -88,7 +89,7 @@ export function OrderActions({ order: masked }: { order: FragmentType<typeof Ord
     try {
       const result = await sendUntilSettled(
         () => refundPayment({ variables: { input: { paymentId, idempotencyKey: key } } }),
-        (answer) => answer.data?.refundPayment.userErrors.some((e) => RETRYABLE_CODES.has(e.code)) ?? false,
+        (answer) => answer.data?.refundPayment.userErrors.some((e) => e.retryable) ?? false,
       );
       refundKey.current = null;
       const errors = result.data?.refundPayment.userErrors ?? [];

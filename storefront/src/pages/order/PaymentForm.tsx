@@ -4,7 +4,7 @@ import { problemOf } from '../../components/Problem';
 import { getFragmentData, graphql, type FragmentType } from '../../gql';
 import type { OrderStatus } from '../../gql/graphql';
 import { failureReasonText, userErrorMessage } from '../../lib/errors';
-import { payable, RETRYABLE_CODES, SANDBOX_CARDS } from '../../lib/orderStatus';
+import { payable, SANDBOX_CARDS } from '../../lib/orderStatus';
 import { newId } from '../../lib/status';
 import { sendUntilSettled } from './resend';
 
@@ -38,6 +38,7 @@ export const ProcessPaymentMutation = graphql(`
         field
         message
         code
+        retryable
       }
     }
   }
@@ -74,7 +75,7 @@ function CardForm({ orderId, status, lastFailure }: { orderId: string; status: O
     try {
       const result = await sendUntilSettled(
         () => processPayment({ variables: { input: { orderId, paymentMethodToken: token, idempotencyKey: key } } }),
-        (answer) => answer.data?.processPayment.userErrors.some((e) => RETRYABLE_CODES.has(e.code)) ?? false,
+        (answer) => answer.data?.processPayment.userErrors.some((e) => e.retryable) ?? false,
       );
       attempt.current = null;
       const payload = result.data?.processPayment;
