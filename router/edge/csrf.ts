@@ -9,7 +9,7 @@
 // Without it Hive Gateway runs a form-urlencoded POST, so any web page a visitor opens could
 // make their browser run `register` (or any mutation) here. A JSON POST (what every GraphQL
 // client sends) and the IDE page (a GET without a query string) are unaffected. The subgraphs
-// apply the same rule (subgraphs/kernel/http.py).
+// apply the same rule (subgraphs/kernel/graphql/http.py).
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { errorResponse } from './errors.ts';
 

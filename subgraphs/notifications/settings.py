@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from subgraphs.kernel.settings import RedisSettings, ServiceSettings, StreamSettings
+from subgraphs.kernel.process.settings import RedisSettings, ServiceSettings, StreamSettings
 
 
 class StoreSettings(BaseSettings):

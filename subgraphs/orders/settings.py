@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic_settings import SettingsConfigDict
 
-from subgraphs.kernel.settings import StoredServiceSettings
+from subgraphs.kernel.process.settings import StoredServiceSettings
 
 
 class OrdersSettings(StoredServiceSettings):

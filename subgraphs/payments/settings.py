@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from subgraphs.kernel.settings import StoredServiceSettings
+from subgraphs.kernel.process.settings import StoredServiceSettings
 
 
 class ProviderSettings(BaseSettings):

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from subgraphs.kernel.settings import StoredServiceSettings
+from subgraphs.kernel.process.settings import StoredServiceSettings
 
 
 class UsersSettings(StoredServiceSettings):

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from pydantic_settings import BaseSettings
 
-from subgraphs.kernel.settings import ServiceSettings
+from subgraphs.kernel.process.settings import ServiceSettings
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yml"

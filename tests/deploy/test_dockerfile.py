@@ -123,7 +123,7 @@ def test_build_context_holds_what_the_dockerfile_copies(dockerfile: list[str]) -
     for path in [
         "pyproject.toml",
         "README.md",
-        "subgraphs/kernel/app.py",
+        "subgraphs/kernel/runtime/app.py",
         "subgraphs/users/__main__.py",
         "workers/notifications.py",
     ]:

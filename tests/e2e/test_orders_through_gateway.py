@@ -8,7 +8,7 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.core.events import Event
 from tests.support import error_codes, graphql, mongo_commands, register, subscribe, subscribed
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 import redis.asyncio as aioredis
 
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.core.events import Event
 from tests.support import LOGIN, ME, REGISTER, error_codes, graphql, register, unique_email
 
 pytestmark = pytest.mark.integration

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from subgraphs.kernel.money import Money
+from subgraphs.kernel.core.money import Money
 
 
 def test_three_times_ten_cents_is_exactly_thirty_cents():

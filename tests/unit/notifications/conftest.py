@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.core.events import Event
 from testkit.notifications import Context
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from subgraphs.kernel.events import Event, MalformedEvent
+from subgraphs.kernel.core.events import Event, MalformedEvent
 from subgraphs.notifications.domain.notification import Channel, Kind, Preferences, Status
 from testkit.notifications import Context as World
 from tests.unit.notifications.conftest import registered

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from subgraphs.kernel.errors import DomainError
+from subgraphs.kernel.core.errors import DomainError
 from subgraphs.notifications.domain.notification import Channel, Preferences
 from testkit.notifications import Context
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.core.events import Event
 from subgraphs.orders.bootstrap import bootstrap
 from subgraphs.orders.domain.catalog import SEED_PRODUCTS
 from subgraphs.orders.domain.order import Order, OrderLine
-from subgraphs.orders.transport.context import OrdersUseCases
+from subgraphs.orders.usecase import OrdersUseCases
 from testkit.kernel import InMemoryUnitOfWork, SequentialIds, SteppingClock
 from testkit.orders import InMemoryCatalog, InMemoryOrders, SilentFeed
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from subgraphs.kernel.errors import DomainError, NotAllowed
+from subgraphs.kernel.core.errors import DomainError, NotAllowed
 from subgraphs.orders.domain.order import IllegalTransition, OrderStatus
 from subgraphs.orders.usecase.change_status import EventTooEarly
 from tests.unit.orders.conftest import payment_event

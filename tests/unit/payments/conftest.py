@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from subgraphs.kernel.money import Money
+from subgraphs.kernel.core.money import Money
 from subgraphs.payments.bootstrap import bootstrap
 from subgraphs.payments.domain.order_view import OrderState, OrderView
 from subgraphs.payments.domain.payment import (

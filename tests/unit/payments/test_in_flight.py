@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from subgraphs.kernel.errors import DomainError
+from subgraphs.kernel.core.errors import DomainError
 from subgraphs.payments.domain.payment import Payment, PaymentStatus
 from subgraphs.payments.usecase.in_flight import InFlight, Timing
 from testkit.kernel import FakeTime

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from subgraphs.kernel.events import MalformedEvent
-from subgraphs.kernel.money import Money
+from subgraphs.kernel.core.events import MalformedEvent
+from subgraphs.kernel.core.money import Money
 from subgraphs.payments.domain.order_view import MalformedOrderEvent, OrderState, OrderView
 from tests.unit.payments.conftest import NOW, view
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from subgraphs.kernel.errors import DomainError
-from subgraphs.kernel.money import Money
+from subgraphs.kernel.core.errors import DomainError
+from subgraphs.kernel.core.money import Money
 from subgraphs.payments.domain.order_view import OrderState
 from subgraphs.payments.domain.payment import (
     CARD_DECLINED,

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from subgraphs.kernel.errors import DomainError, NotAllowed
+from subgraphs.kernel.core.errors import DomainError, NotAllowed
 from subgraphs.payments.domain.order_view import OrderState
 from subgraphs.payments.domain.payment import (
     PaymentStatus,

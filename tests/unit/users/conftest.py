@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from subgraphs.kernel.errors import DomainError
+from subgraphs.kernel.core.errors import DomainError
 from subgraphs.users.bootstrap import bootstrap
 from subgraphs.users.domain.session import Session
-from subgraphs.users.transport.context import UsersUseCases
+from subgraphs.users.usecase import UsersUseCases
 from subgraphs.users.usecase.register import Registered, Registration
 from testkit.kernel import FakeTime, InMemoryUnitOfWork, SequentialIds
 from testkit.user_sessions import (

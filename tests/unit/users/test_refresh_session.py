@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from subgraphs.kernel.errors import DomainError
+from subgraphs.kernel.core.errors import DomainError
 from subgraphs.users.domain.session import Revoked, Session
 from testkit.user_sessions import SESSION_POLICY as POLICY
 from tests.unit.users.conftest import PASSWORD, refused

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from subgraphs.kernel.errors import DomainError
+from subgraphs.kernel.core.errors import DomainError
 from tests.unit.users.conftest import START, code, reset_events, token_of
 
 
