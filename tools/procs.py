@@ -21,6 +21,20 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from tools.ports import free_port, free_port_block, port_free
+
+__all__ = [
+    "LOG_TAIL_LINES",
+    "ManagedProcess",
+    "StartupError",
+    "describe_exit",
+    "free_port",
+    "free_port_block",
+    "http_ok",
+    "port_free",
+    "tcp_open",
+]
+
 LOG_TAIL_LINES = 40
 
 # urllib honours HTTP(S)_PROXY; local probes must never go through a proxy.
@@ -42,25 +56,6 @@ def describe_exit(code: int) -> str:
 
 
 # --------------------------------------------------------------------- probes
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def port_free(port: int, host: str = "127.0.0.1") -> bool:
-    """True when a server could bind ``host:port`` (as servers do, with SO_REUSEADDR)."""
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-        return True
 
 
 def tcp_open(host: str, port: int, timeout: float = 0.5) -> bool:

@@ -600,13 +600,7 @@ def gateway_process(
 
 def free_layout(data_dir: Path, run_dir: Path, *, replicas: int = 1) -> dict[str, str]:
     """Settings for a whole stack on free ports (tests, the chaos run): never make up's ones."""
-    while True:
-        base = procs.free_port()
-        if base > 65535 - 20:
-            continue
-        offsets = (0, 1, 2, 3, 4, *WORKERS.values())
-        if all(procs.port_free(base + offset) for offset in offsets):
-            break
+    base = procs.free_port_block((0, 1, 2, 3, 4, *WORKERS.values()))
     storefront = procs.free_port()
     return {
         "STACK_BASE_PORT": str(base),
