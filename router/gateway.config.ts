@@ -13,11 +13,12 @@
 //      GET /health/<subgraph> (that subgraph's readiness), /healthcheck, /readiness,
 //      GET /metrics (open subscriptions, client and upstream).
 //
-// Request path through the edge (edge/*.ts): CORS -> health endpoints -> CSRF prevention ->
-// body size limit -> gateway-wide rate ceiling -> persisted documents (by hash; only those
-// when safelisting) -> parse (token limit) -> validate (depth, aliases, root fields) -> token
-// verification -> login and per-user mutation limits -> subgraphs (the token goes
-// with the request; subgraphs verify it again) -> subgraph errors masked unless public.
+// Request path through the edge (edge/*.ts): CORS -> health endpoints -> body size limit ->
+// gateway-wide rate ceiling -> CSRF prevention (before the body is parsed) -> persisted
+// documents (by hash; only those when safelisting) -> parse (token limit) -> validate (depth,
+// aliases, root fields) -> token verification -> login and per-user mutation limits ->
+// subgraphs (the token goes with the request; subgraphs verify it again) -> subgraph errors
+// masked unless public.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
@@ -25,7 +26,6 @@ import { useTokenVerification } from './edge/auth.ts';
 import { useBodyLimit } from './edge/body-limit.ts';
 import { clientHeader } from './edge/client.ts';
 import { corsFor, varyOnOrigin } from './edge/cors.ts';
-import { useCsrfPrevention } from './edge/csrf.ts';
 import { useHealth } from './edge/health.ts';
 import { useSubgraphErrorMasking } from './edge/masking.ts';
 import { useMetrics } from './edge/metrics.ts';
@@ -101,6 +101,12 @@ export const gatewayConfig = defineConfig({
   ...(openTelemetry ? { openTelemetry } : {}),
   graphiql: settings.introspection && ideOptions(IDE_EXAMPLE),
   cors: corsFor(settings.corsOrigins),
+  // CSRF prevention, Apollo Router's default `csrf` rule (router.yaml writes it out): a request a
+  // browser can send cross-site without a CORS preflight (a POST with no Content-Type or a form
+  // or text/plain one, a GET with a query string) is refused (403) before it is parsed, unless
+  // it carries one of these headers. A JSON POST (every GraphQL client) and the IDE page are
+  // unaffected. The subgraphs apply the same rule (subgraphs/kernel/http.py).
+  csrfPrevention: { requestHeaders: ['apollo-require-preflight', 'x-apollo-operation-name'] },
   maxTokens: settings.operation.maxTokens,
   blockFieldSuggestions: !settings.introspection,
   ...(settings.introspection ? {} : { disableIntrospection: {} }),
@@ -147,7 +153,6 @@ export const gatewayConfig = defineConfig({
         value: sharedSubscriptions.stats.upstreams,
       },
     }),
-    useCsrfPrevention(graphqlEndpoint),
     useBodyLimit(settings.maxBodyBytes),
     useRateLimits(settings.rate, { trustProxy: settings.trustProxy, graphqlEndpoint }),
     usePersistedDocuments(persistedDocuments, settings.persistedDocuments.only),
