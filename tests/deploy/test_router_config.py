@@ -213,11 +213,12 @@ def test_timeouts_and_rate_ceiling(config: dict[str, Any]) -> None:
 
 
 def test_csrf_prevention_stays_on(config: dict[str, Any]) -> None:
-    # Hive Gateway's edge/csrf.ts and the subgraphs apply the same rule with the same headers.
+    # Hive Gateway (its csrfPrevention option) and the subgraphs apply the same rule with the
+    # same headers.
     csrf = config["csrf"]
     assert csrf["unsafe_disabled"] is False
     assert set(csrf["required_headers"]) == {"x-apollo-operation-name", "apollo-require-preflight"}
-    hive = (EDGE_SETTINGS.parent / "csrf.ts").read_text(encoding="utf-8")
+    hive = (EDGE_SETTINGS.parents[1] / "gateway.config.ts").read_text(encoding="utf-8")
     for header in csrf["required_headers"]:
         assert f"'{header}'" in hive
 
