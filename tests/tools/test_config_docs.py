@@ -12,7 +12,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tests.unit.deployment_files import setting_names
-from tools import config_docs
+from tools import config_docs, config_sources
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,3 +87,22 @@ def test_a_group_is_documented_once_with_every_process_that_reads_it() -> None:
     assert page.count("| `AUTH_TOKEN_CACHE_SIZE` | int ≥ 0 |") == 1
     mongo = page.split("### MONGODB_\n", 1)[1].strip().split("\n\n")[0]
     assert mongo.endswith("Read by: users, orders, payments.")
+
+
+def test_a_gateway_setting_read_but_not_described_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "router" / "edge").mkdir(parents=True)
+    for name in ("edge/settings.ts", "gateway.config.ts"):
+        (tmp_path / "router" / name).write_bytes((ROOT / "router" / name).read_bytes())
+    monkeypatch.setattr(config_sources, "ROOT", tmp_path)
+    assert any(row[0] == "`GATEWAY_MAX_DEPTH`" for row in config_sources.gateway_rows())
+
+    settings = tmp_path / "router" / "edge" / "settings.ts"
+    source = settings.read_text(encoding="utf-8")
+    settings.write_text(
+        source.replace("count(env, 'GATEWAY_MAX_DEPTH', 12, 1)", "count(env, 'GATEWAY_NEW', 1, 1)"),
+        encoding="utf-8",
+    )
+    with pytest.raises(config_sources.ConfigDocsError, match="GATEWAY_NEW"):
+        config_sources.gateway_rows()
