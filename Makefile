@@ -50,7 +50,7 @@ define when_changed
 	fi
 endef
 
-.PHONY: help up chaos dead-letters test bench lint compose schema-check schema-publish clean \
+.PHONY: help up chaos dead-letters test bench lint compose docs schema-check schema-publish clean \
 	clean-data install python-deps node-deps redis-server storefront storefront-deps \
 	storefront-codegen chromium
 
@@ -89,6 +89,9 @@ lint: python-deps ## ruff check, ruff format --check, mypy, lint-imports, duplic
 compose: python-deps node-deps ## export every subgraph's SDL, compose router/supergraph.graphql, refresh deploy/kubernetes/router-config.yaml
 	@$(PY) -m tools.compose
 	@$(PY) -m tools.kubernetes_config
+
+docs: python-deps ## write docs/configuration.md from the settings the code declares
+	@$(PY) -m tools.config_docs
 
 schema-check: python-deps node-deps ## breaking changes against the published schema (or BASE=<git ref>) and the clients' operations
 	@$(PY) -m tools.schema_check $(if $(BASE),--base $(BASE))

@@ -33,7 +33,7 @@ from tests.deploy.deployment_files import (
 )
 
 PROMETHEUS_DIR = REPO / "deploy" / "prometheus"
-README = REPO / "README.md"
+OPERATIONS_DOC = REPO / "docs" / "operations.md"
 DURATION = r"^(\d+(ms|s|m|h|d|w|y))+$"
 LABEL_NAME = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
 # Metrics that come from Prometheus itself (`up`) and from the blackbox exporter.
@@ -315,10 +315,10 @@ def _metric_names(node: Any) -> set[str]:
 
 
 def _served_metrics() -> set[str]:
-    """The metrics the processes serve on /metrics: README.md's "Operations metrics" table and
+    """The metrics the processes serve on /metrics: docs/operations.md's "Metrics" table and
     every counter the code declares."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("## Operations metrics", 1)[1].split("\n## ", 1)[0]
+    text = OPERATIONS_DOC.read_text(encoding="utf-8")
+    section = text.split("## Metrics", 1)[1].split("\n## ", 1)[0]
     names = set(re.findall(r"^\| `([a-z_]+)` \|", section, re.MULTILINE))
     for path in [*(REPO / "subgraphs").rglob("*.py"), *(REPO / "workers").rglob("*.py")]:
         source = path.read_text(encoding="utf-8")

@@ -20,8 +20,13 @@ class MongoSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="MONGODB_")
 
-    uri: str = "mongodb://127.0.0.1:27017/?directConnection=true&retryWrites=false"
-    server_selection_timeout_ms: int = 5000
+    uri: str = Field(
+        default="mongodb://127.0.0.1:27017/?directConnection=true&retryWrites=false",
+        description="One server for every context, a database each.",
+    )
+    server_selection_timeout_ms: int = Field(
+        default=5000, description="How long a command waits for a server to answer."
+    )
 
 
 class RedisSettings(BaseSettings):
@@ -29,10 +34,13 @@ class RedisSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="REDIS_")
 
-    url: str = "redis://127.0.0.1:6379/0"
-    # Above the 1 s XREAD/XREADGROUP blocks, so a hung connection errors instead of hanging.
-    socket_timeout_seconds: float = 10.0
-    connect_timeout_seconds: float = 5.0
+    url: str = Field(default="redis://127.0.0.1:6379/0", description="The Redis server.")
+    socket_timeout_seconds: float = Field(
+        default=10.0,
+        description="Above the 1 s XREAD/XREADGROUP blocks, so a hung connection errors "
+        "instead of hanging.",
+    )
+    connect_timeout_seconds: float = Field(default=5.0, description="Connecting to Redis.")
 
 
 class AuthSettings(BaseSettings):
@@ -40,16 +48,29 @@ class AuthSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="AUTH_")
 
-    jwks_url: str = "http://127.0.0.1:4001/.well-known/jwks.json"
-    issuer: str = "commerce-users"
-    audience: str = "commerce"
-    algorithms: list[str] = Field(default_factory=lambda: ["EdDSA"])
-    jwks_cache_seconds: float = 300.0
-    # An unknown `kid` refetches the JWKS at most this often (key rotation).
-    jwks_min_refresh_seconds: float = 30.0
-    leeway_seconds: float = 5.0
-    # Verified tokens each process remembers until they expire (0: verify every request).
-    token_cache_size: int = Field(default=10_000, ge=0)
+    jwks_url: str = Field(
+        default="http://127.0.0.1:4001/.well-known/jwks.json",
+        description="Where the token keys are fetched (the users subgraph's JWKS).",
+    )
+    issuer: str = Field(default="commerce-users", description="The `iss` tokens must carry.")
+    audience: str = Field(default="commerce", description="The `aud` tokens must carry.")
+    algorithms: list[str] = Field(
+        default_factory=lambda: ["EdDSA"], description="Signature algorithms accepted."
+    )
+    jwks_cache_seconds: float = Field(default=300.0, description="How long a fetched JWKS is used.")
+    jwks_min_refresh_seconds: float = Field(
+        default=30.0,
+        description="An unknown `kid` refetches the JWKS at most this often (key rotation).",
+    )
+    leeway_seconds: float = Field(
+        default=5.0, description="Clock skew allowed on a token's time claims."
+    )
+    token_cache_size: int = Field(
+        default=10_000,
+        ge=0,
+        description="Verified tokens each process remembers until they expire (one signature "
+        "check per token and process); 0 verifies every request.",
+    )
 
 
 class GraphQLSettings(BaseSettings):
@@ -57,15 +78,23 @@ class GraphQLSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="GRAPHQL_")
 
-    max_depth: int = 12
-    max_aliases: int = 15
-    max_tokens: int = 5000
-    # Parsed and validated documents are cached; size above the number of
-    # distinct operations the gateway sends.
-    document_cache_size: int = 1000
-    max_subscriptions_per_connection: int = 10_000
-    ide: bool | None = None
-    introspection: bool | None = None
+    max_depth: int = Field(default=12, description="Deepest field nesting of an operation.")
+    max_aliases: int = Field(default=15, description="Aliases in one operation.")
+    max_tokens: int = Field(default=5000, description="Lexical tokens in one document.")
+    document_cache_size: int = Field(
+        default=1000,
+        description="Parsed and validated documents cached; size above the number of "
+        "distinct operations the gateway sends.",
+    )
+    max_subscriptions_per_connection: int = Field(
+        default=10_000, description="Subscriptions one WebSocket connection may hold."
+    )
+    ide: bool | None = Field(
+        default=None, description="The GraphQL IDE on GET; unset: on unless production."
+    )
+    introspection: bool | None = Field(
+        default=None, description="Introspection queries; unset: on unless production."
+    )
 
 
 class ServiceSettings(BaseSettings):
@@ -73,10 +102,16 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(populate_by_name=True)
 
-    app_env: AppEnv = Field(default="development", validation_alias="APP_ENV")
-    log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
-    host: str = "127.0.0.1"
-    port: int = 8000
+    app_env: AppEnv = Field(
+        default="development",
+        validation_alias="APP_ENV",
+        description="`production` turns the IDE and introspection off and requires real keys.",
+    )
+    log_level: str = Field(
+        default="INFO", validation_alias="LOG_LEVEL", description="Threshold of the JSON logs."
+    )
+    host: str = Field(default="127.0.0.1", description="The address the process listens on.")
+    port: int = Field(default=8000, description="The port the process listens on.")
     auth: AuthSettings = Field(default_factory=AuthSettings)
     graphql: GraphQLSettings = Field(default_factory=GraphQLSettings)
 
@@ -103,17 +138,26 @@ class StreamSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="STREAMS_")
 
-    relay_poll_seconds: float = 0.2
-    # Retention: each `events.<producer>` stream keeps about this many entries.
-    max_length: int = 100_000
-    max_deliveries: int = 5
-    retry_after_ms: int = 30_000
+    relay_poll_seconds: float = Field(
+        default=0.2, description="How often the outbox relay looks for unpublished events."
+    )
+    max_length: int = Field(
+        default=100_000,
+        description="Retention: each `events.<producer>` stream keeps about this many entries.",
+    )
+    max_deliveries: int = Field(
+        default=5, description="Deliveries of an entry before it moves to `dead.<group>`."
+    )
+    retry_after_ms: int = Field(
+        default=30_000,
+        description="A failed or abandoned entry is delivered again after this long.",
+    )
 
 
 class StoredServiceSettings(ServiceSettings):
     """A subgraph process with its own MongoDB database, Redis and event streams."""
 
-    database: str
+    database: str = Field(description="The context's MongoDB database.")
     mongo: MongoSettings = Field(default_factory=MongoSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
     streams: StreamSettings = Field(default_factory=StreamSettings)

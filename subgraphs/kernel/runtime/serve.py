@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import uvicorn
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.types import ASGIApp
 
@@ -33,12 +34,22 @@ class ServeSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SERVE_")
 
-    reuse_port: bool = False
-    private_port: int | None = None
-    # How long an idle keep-alive connection stays open. Longer than any client's own idle
-    # timeout (Node's agent 5 s, Apollo Router's pool 15 s): with uvicorn's default of 5 s the
-    # gateway now and then sent a request on a connection we were closing ("socket hang up").
-    keep_alive_seconds: int = 75
+    reuse_port: bool = Field(
+        default=False,
+        description="Bind the port with SO_REUSEPORT, so several processes share it "
+        "(`make up` sets it with REPLICAS).",
+    )
+    private_port: int | None = Field(
+        default=None,
+        description="A second listener only this process answers on (the runner probes it).",
+    )
+    # With uvicorn's default of 5 s the gateway now and then sent a request on a connection
+    # we were closing ("socket hang up").
+    keep_alive_seconds: int = Field(
+        default=75,
+        description="How long an idle keep-alive connection stays open; keep it above the "
+        "gateway's own idle timeout (Node 5 s, Apollo Router 15 s).",
+    )
 
 
 def listen(host: str, port: int, *, reuse_port: bool) -> socket.socket:
