@@ -11,7 +11,7 @@ import pytest
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from tests.unit.deployment_files import setting_names
+from tests.deploy.deployment_files import setting_names
 from tools import config_docs, config_sources
 
 ROOT = Path(__file__).resolve().parents[2]
