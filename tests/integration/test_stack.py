@@ -93,7 +93,7 @@ def stack_runner(env: dict[str, str], log: Path, lock: Path) -> ManagedProcess:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     root = tmp_path_factory.mktemp("stack")
-    env = free_layout(root / "data", root / "run", replicas=2)
+    env = free_layout(root / "data", root / "run", replicas=2).environ()
     lock = root / "data" / LOCK_NAME
     runner = stack_runner(env, root / "stack.log", lock)
     with runner:
