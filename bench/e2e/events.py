@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -17,8 +16,11 @@ from pymongo import AsyncMongoClient
 
 from bench.common import percentile, render_table
 from bench.e2e.processes import cpu_seconds, cpu_split
-from bench.e2e.shop import User, create_order, pay, register_users
-from bench.e2e.target import Sizes, Target, ms, poll
+from bench.e2e.shop import create_order, pay, register_users
+from bench.e2e.target import Sizes, Target, ms
+from testkit.journeys import Shopper
+from testkit.prometheus import samples, scrape
+from testkit.waiting import eventually
 
 WRITE_COMMANDS = ("insert", "update", "delete", "findAndModify")
 SUSTAINABLE_P99_SECONDS = 1.0
@@ -35,7 +37,7 @@ class PaidOrder:
     pay_started_at: float  # wall clock, when processPayment was sent
 
 
-async def paid_order(client: httpx.AsyncClient, target: Target, user: User) -> PaidOrder:
+async def paid_order(client: httpx.AsyncClient, target: Target, user: Shopper) -> PaidOrder:
     created_at = time.time()
     order_id = await create_order(client, target, user)
     pay_started_at = time.time()
@@ -81,7 +83,7 @@ async def run_rate(
     client: httpx.AsyncClient,
     redis: aioredis.Redis,
     target: Target,
-    users: Sequence[User],
+    users: Sequence[Shopper],
     rate: float,
     seconds: float,
 ) -> Step:
@@ -103,7 +105,7 @@ async def run_rate(
         done = all(f"Receipt for order {o.order_id}" in times for o in orders)
         return times if done else None
 
-    times = await poll(all_mailed, timeout=60 + seconds, what="every receipt at the sink")
+    times = await eventually(all_mailed, timeout=60 + seconds, what="every receipt at the sink")
     receipts = sorted(times[f"Receipt for order {o.order_id}"] - o.pay_started_at for o in orders)
     confirmations = sorted(
         times[f"Order {o.order_id} received"] - o.created_at
@@ -143,12 +145,6 @@ async def raw_write_rate(mongo_uri: str, seconds: float, concurrency: int = 8) -
         await client.close()
 
 
-_COMMAND_LINE = re.compile(
-    r'^mongodb_commands_total\{collection="([^"]*)",command="([^"]*)",database="([^"]*)"\} (\S+)$',
-    re.MULTILINE,
-)
-
-
 async def mongo_commands(
     client: httpx.AsyncClient, target: Target
 ) -> dict[tuple[str, str, str], float]:
@@ -156,10 +152,12 @@ async def mongo_commands(
     processes have sent so far (their `mongodb_commands_total`)."""
     counts: dict[tuple[str, str, str], float] = {}
     for base in (target.users, target.orders, target.payments):
-        text = (await client.get(f"{base}/metrics")).text
-        for collection, command, database, value in _COMMAND_LINE.findall(text):
-            key = (database, collection, command)
-            counts[key] = counts.get(key, 0.0) + float(value)
+        for sample in samples(await scrape(client, base)):
+            if sample.name != "mongodb_commands_total":
+                continue
+            labels = sample.labels
+            key = (labels["database"], labels.get("collection", ""), labels["command"])
+            counts[key] = counts.get(key, 0.0) + sample.value
     return counts
 
 

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 import websockets
-from websockets.typing import Subprotocol
 
 from bench.common import percentile, render_table
 from bench.e2e.processes import rss_mib
-from bench.e2e.shop import User, create_order, pay, register_users
-from bench.e2e.target import BenchError, Sizes, Target, ms, poll
+from bench.e2e.shop import create_order, pay, register_users
+from bench.e2e.target import BenchError, Sizes, Target, ms
+from testkit.client import Subscription, SubscriptionError, subscribe
+from testkit.journeys import Shopper
+from testkit.prometheus import metric_sum, scrape
+from testkit.waiting import TimedOut, eventually
 
 STATUS = """subscription Status($id: ID!) { orderStatusChanged(orderId: $id) { status } }"""
 
@@ -38,57 +39,42 @@ class Watcher:
 
 
 async def watch(url: str, watcher: Watcher, done: asyncio.Event) -> None:
-    ws_url = url.replace("http://", "ws://", 1)
+    variables = {"id": watcher.order_id}
     try:
-        async with websockets.connect(
-            ws_url, subprotocols=[Subprotocol("graphql-transport-ws")], open_timeout=60
-        ) as ws:
-            init = {"Authorization": f"Bearer {watcher.token}"}
-            await ws.send(json.dumps({"type": "connection_init", "payload": init}))
-            ack = json.loads(await asyncio.wait_for(ws.recv(), 60))
-            if ack.get("type") != "connection_ack":
-                raise BenchError(f"no ack: {ack}")
-            variables = {"id": watcher.order_id}
-            subscribe = {"query": STATUS, "variables": variables}
-            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
+        async with subscribe(url, STATUS, variables, token=watcher.token, timeout=60) as sub:
             watcher.acked.set()
-            receiving = asyncio.ensure_future(_until_paid(ws, watcher))
+            receiving = asyncio.ensure_future(_until_paid(sub, watcher))
             finished = asyncio.ensure_future(done.wait())
             await asyncio.wait([receiving, finished], return_when=asyncio.FIRST_COMPLETED)
             for task in (receiving, finished):
                 task.cancel()
-    except (OSError, BenchError, TimeoutError, websockets.WebSocketException) as exc:
+    except (OSError, SubscriptionError, TimeoutError, websockets.WebSocketException) as exc:
         watcher.error = repr(exc)
         watcher.acked.set()
 
 
-async def _until_paid(ws: Any, watcher: Watcher) -> None:
+async def _until_paid(subscription: Subscription, watcher: Watcher) -> None:
     while True:
-        message = json.loads(await ws.recv())
-        if message.get("type") == "ping":
-            await ws.send(json.dumps({"type": "pong"}))
-        elif message.get("type") == "next":
-            change = (message["payload"].get("data") or {}).get("orderStatusChanged") or {}
-            if change.get("status") == "PAID":
-                watcher.paid_at = time.time()
-                return
-        elif message.get("type") in {"error", "complete"}:
-            watcher.error = json.dumps(message)[:200]
+        try:
+            payload = await subscription.next(timeout=None)
+        except SubscriptionError as exc:
+            watcher.error = str(exc)[:200]
+            return
+        change = (payload.get("data") or {}).get("orderStatusChanged") or {}
+        if change.get("status") == "PAID":
+            watcher.paid_at = time.time()
             return
 
 
-async def metric_sum(client: httpx.AsyncClient, base_url: str, name: str) -> float:
+async def metric(client: httpx.AsyncClient, base_url: str, name: str) -> float:
     """The sum of a metric's samples on `base_url`/metrics."""
-    text = (await client.get(f"{base_url}/metrics")).text
-    return sum(
-        float(line.rpartition(" ")[2]) for line in text.splitlines() if line.startswith(name)
-    )
+    return metric_sum(await scrape(client, base_url), name)
 
 
 async def fanout_case(
     client: httpx.AsyncClient,
     target: Target,
-    owners: Sequence[tuple[User, str]],
+    owners: Sequence[tuple[Shopper, str]],
     per_order: int,
     *,
     strict: bool,
@@ -104,10 +90,10 @@ async def fanout_case(
     done = asyncio.Event()
 
     async def previous_closed() -> bool:
-        return await metric_sum(client, target.gateway, GATEWAY_SUBSCRIBERS) == 0
+        return await metric(client, target.gateway, GATEWAY_SUBSCRIBERS) == 0
 
-    await poll(previous_closed, timeout=30, what="the previous subscriptions to close")
-    registered_before = await metric_sum(client, target.orders, UPSTREAM_REGISTERED)
+    await eventually(previous_closed, timeout=30, what="the previous subscriptions to close")
+    registered_before = await metric(client, target.orders, UPSTREAM_REGISTERED)
     tasks = [asyncio.create_task(watch(f"{target.gateway}/graphql", w, done)) for w in watchers]
     await asyncio.gather(*(w.acked.wait() for w in watchers))
     acked = sum(1 for w in watchers if w.error is None)
@@ -116,26 +102,26 @@ async def fanout_case(
 
     async def upstream_ready() -> bool:
         """Every subscriber attached at the gateway, every upstream registered at orders."""
-        attached = await metric_sum(client, target.gateway, GATEWAY_SUBSCRIBERS)
-        registered = await metric_sum(client, target.orders, UPSTREAM_REGISTERED)
+        attached = await metric(client, target.gateway, GATEWAY_SUBSCRIBERS)
+        registered = await metric(client, target.orders, UPSTREAM_REGISTERED)
         return attached >= acked and registered - registered_before >= upstreams
 
-    await poll(upstream_ready, timeout=120, what="every subscription registered upstream")
+    await eventually(upstream_ready, timeout=120, what="every subscription registered upstream")
     loaded = {part: rss_mib(target, part) for part in ("gateway", "orders")}
 
     started: dict[str, float] = {}
 
-    async def pay_one(user: User, order: str) -> None:
+    async def pay_one(user: Shopper, order: str) -> None:
         started[order] = time.time()
         await pay(client, target, user, order)
 
     gate = asyncio.Semaphore(20)
 
-    async def gated(user: User, order: str) -> None:
+    async def gated(user: Shopper, order: str) -> None:
         async with gate:
             await pay_one(user, order)
 
-    async def paced(i: int, user: User, order: str) -> None:
+    async def paced(i: int, user: Shopper, order: str) -> None:
         assert pay_rate is not None
         await asyncio.sleep(i / pay_rate)
         await pay_one(user, order)
@@ -149,8 +135,8 @@ async def fanout_case(
         return all(w.paid_at is not None or w.error is not None for w in watchers)
 
     try:
-        await poll(all_delivered, timeout=60, what="every subscriber to see PAID")
-    except BenchError:
+        await eventually(all_delivered, timeout=60, what="every subscriber to see PAID")
+    except TimedOut:
         if strict:
             raise
     done.set()
@@ -188,7 +174,7 @@ async def fanout(target: Target, sizes: Sizes) -> str:
     async with httpx.AsyncClient(timeout=60) as client:
         users = await register_users(client, target, min(sizes.fanout_orders, sizes.users * 10))
 
-        async def orders_of_users() -> list[tuple[User, str]]:
+        async def orders_of_users() -> list[tuple[Shopper, str]]:
             owners = []
             for i in range(sizes.fanout_orders):
                 user = users[i % len(users)]

@@ -1,34 +1,28 @@
-"""The customer's side of the shop through the gateway: register, order, pay."""
+"""The customer's side of the shop through the gateway: testkit's journey and client.
+
+The journey retries what fails for a passing reason (payments not knowing a
+new order yet, mostly), with one idempotency key per payment.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import time
-import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from bench.e2e.target import BenchError, Target
+from testkit.client import graphql
+from testkit.journeys import Journey, Shopper, unique_email
 
-REGISTER = """mutation Register($input: RegisterInput!) { register(input: $input) {
-  accessToken user { id email } userErrors { code message } } }"""
-CREATE = """mutation Create($input: CreateOrderInput!) { createOrder(input: $input) {
-  order { id } userErrors { code message } } }"""
-PAY = """mutation Pay($input: ProcessPaymentInput!) { processPayment(input: $input) {
-  payment { id status } userErrors { code message } } }"""
-
-# Expected while payments has not yet seen `orders.created` (eventual consistency).
-NOT_YET = {"ORDER_NOT_FOUND_YET", "PAYMENT_IN_PROGRESS"}
+PASSWORD = "bench-password-1"  # noqa: S105 (throwaway accounts)
+STEP_DEADLINE = 30.0  # how long one step of the journey may be retried
 
 
-@dataclass
-class User:
-    token: str
-    email: str
+def journey(client: httpx.AsyncClient, target: Target) -> Journey:
+    return Journey(client, path=f"{target.gateway}/graphql", deadline=STEP_DEADLINE)
 
 
 async def gql(
@@ -40,60 +34,32 @@ async def gql(
     token: str | None = None,
 ) -> dict[str, Any]:
     """One operation; its `data`, or BenchError with the errors."""
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    response = await client.post(
-        url, json={"query": query, "variables": dict(variables or {})}, headers=headers
-    )
-    body = response.json()
+    body = await graphql(client, query, variables, token=token, path=url)
     if body.get("errors") or not isinstance(body.get("data"), dict):
         raise BenchError(f"{url}: {json.dumps(body)[:300]}")
     data: dict[str, Any] = body["data"]
     return data
 
 
-async def register_users(client: httpx.AsyncClient, target: Target, count: int) -> list[User]:
+async def register_users(client: httpx.AsyncClient, target: Target, count: int) -> list[Shopper]:
     """`count` new users through the gateway (argon2 makes this the slow part of set-up)."""
     gate = asyncio.Semaphore(4)
+    shop = journey(client, target)
 
-    async def one() -> User:
-        email = f"bench-{uuid.uuid4().hex[:12]}@example.com"
-        variables = {"input": {"email": email, "password": "bench-password-1", "name": "Bench"}}
+    async def one() -> Shopper:
         async with gate:
-            data = await gql(client, f"{target.gateway}/graphql", REGISTER, variables)
-        payload = data["register"]
-        if payload["userErrors"]:
-            raise BenchError(f"register: {payload['userErrors']}")
-        return User(payload["accessToken"], email)
+            shopper = Shopper(email=unique_email("bench"), password=PASSWORD, name="Bench")
+            return await shop.register(shopper)
 
     return list(await asyncio.gather(*(one() for _ in range(count))))
 
 
-async def create_order(client: httpx.AsyncClient, target: Target, user: User) -> str:
-    variables = {"input": {"items": [{"sku": "SKU-MUG", "quantity": 1}]}}
-    data = await gql(client, f"{target.gateway}/graphql", CREATE, variables, token=user.token)
-    payload = data["createOrder"]
-    if payload["userErrors"]:
-        raise BenchError(f"createOrder: {payload['userErrors']}")
-    order_id: str = payload["order"]["id"]
-    return order_id
+async def create_order(client: httpx.AsyncClient, target: Target, user: Shopper) -> str:
+    return await journey(client, target).place_order(user)
 
 
-async def pay(client: httpx.AsyncClient, target: Target, user: User, order_id: str) -> None:
+async def pay(client: httpx.AsyncClient, target: Target, user: Shopper, order_id: str) -> None:
     """processPayment with one idempotency key, retried while payments catches up."""
-    variables = {
-        "input": {
-            "orderId": order_id,
-            "paymentMethodToken": "pm_card_ok",
-            "idempotencyKey": uuid.uuid4().hex,
-        }
-    }
-    deadline = time.monotonic() + 30
-    while True:
-        data = await gql(client, f"{target.gateway}/graphql", PAY, variables, token=user.token)
-        payload = data["processPayment"]
-        codes = {e["code"] for e in payload["userErrors"]}
-        if not codes and payload["payment"]["status"] == "SUCCEEDED":
-            return
-        if not codes <= NOT_YET or time.monotonic() > deadline:
-            raise BenchError(f"processPayment: {payload}")
-        await asyncio.sleep(0.02)
+    payment = await journey(client, target).pay(user, order_id)
+    if payment["status"] != "SUCCEEDED":
+        raise BenchError(f"processPayment: {payment}")

@@ -12,7 +12,7 @@ import re
 import httpx
 import pytest
 
-from tests.support import graphql
+from testkit.client import graphql
 
 pytestmark = pytest.mark.e2e
 

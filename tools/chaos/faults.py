@@ -13,7 +13,8 @@ from pathlib import Path
 
 import httpx
 
-from tools.chaos.client import Stats
+from testkit.waiting import TimedOut, eventually
+from tools.chaos.customers import Stats
 from tools.stack import Running, Stack
 
 
@@ -41,12 +42,15 @@ class Faults:
         return pid
 
     async def until(self, condition: Callable[[], bool], timeout: float = 120.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                return False
-            await asyncio.sleep(0.05)
-        return True
+        """Whether ``condition()`` came to hold within ``timeout`` seconds."""
+
+        async def holds() -> bool:
+            return condition()
+
+        try:
+            return await eventually(holds, timeout=timeout, what="the condition")
+        except TimedOut:
+            return False
 
     async def back(self, name: str, old_pid: int, began: float, fault: Fault) -> None:
         def up() -> bool:

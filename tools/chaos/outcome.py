@@ -15,7 +15,8 @@ import httpx
 import pymongo
 import redis
 
-from tools.chaos.customers import Customer, Driver
+from testkit.journeys import Journey
+from tools.chaos.customers import Customer
 from tools.chaos.scenarios import kind_of
 from tools.dead_letters import DeadLetters
 from tools.stack import Running
@@ -61,7 +62,7 @@ class Outcome:
 
 
 async def observe(
-    driver: Driver, running: Running, customers: list[Customer], states_ok: set[int]
+    journey: Journey, running: Running, customers: list[Customer], states_ok: set[int]
 ) -> Outcome:
     """One look at everything the report checks (order states only where not final yet)."""
     states: dict[int, dict[str, Any] | None] = {}
@@ -72,9 +73,9 @@ async def observe(
         if c.failed or not c.order_id:
             return
         async with limit:
-            states[c.index] = await driver.state(c)
+            states[c.index] = await journey.state(c, c.order_id)
             if c.index not in states_ok:
-                counts[c.index] = await driver.order_count(c)
+                counts[c.index] = await journey.order_count(c)
             expected = (c.scenario.order_status, c.scenario.payment_status)
             state = states[c.index]
             if state and (state["status"], (state.get("payment") or {}).get("status")) == expected:

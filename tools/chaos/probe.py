@@ -8,10 +8,11 @@ import time
 
 import httpx
 
-from tools.chaos.client import Stats
+from testkit.client import post
+from tools.chaos.customers import Stats
 from tools.chaos.faults import Faults
 
-PROBE = {"query": "{ products { sku } }"}
+PROBE = "{ products { sku } }"
 
 
 class Probe:
@@ -27,7 +28,7 @@ class Probe:
             while not stop.is_set():
                 began = time.monotonic()
                 try:
-                    response = await http.post("/graphql", json=PROBE)
+                    response = await post(http, PROBE)
                     ok = response.status_code == 200 and "errors" not in response.json()
                 except (httpx.HTTPError, ValueError):
                     ok = False

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import httpx
 
-from tools.chaos.client import Gateway, Retry, Stats
-from tools.chaos.customers import Customer, Driver
+from testkit.journeys import Journey, Retry
+from testkit.prometheus import SUBSCRIPTIONS_METRIC, metric_sum, scrape
+from testkit.waiting import TimedOut, eventually
+from tools.chaos.customers import Customer, Stats
 from tools.chaos.faults import Faults
-from tools.chaos.outcome import observe
+from tools.chaos.outcome import Outcome, observe
 from tools.chaos.plan import Plan
 from tools.chaos.probe import Probe
 from tools.chaos.report import Report, summarize
@@ -39,121 +41,156 @@ STACK_ENV = {
     "GATEWAY_RATE_MUTATIONS_PER_MINUTE": "0",
     "GATEWAY_RATE_REQUESTS_PER_SECOND": "0",
 }
-SUBSCRIBERS_METRIC = "broadcast_subscriptions_total"
 
 
 async def drive(plan: Plan, stack: Stack, running: Running, report: Report) -> None:
+    """The customers and the faults at the same time, then the wait for the system to settle."""
     stats = Stats()
-    gateway = Gateway(running.gateway.removesuffix("/graphql"), stats)
-    driver = Driver(gateway, stats, plan.step_deadline)
+    gateway = running.gateway.removesuffix("/graphql")
     faults = Faults(stack, running, stats)
     tag = uuid.uuid4().hex[:6]
     customers = [
-        Customer(i, f"chaos-{tag}-{i}@example.com", scenario_of(i)) for i in range(plan.orders)
+        Customer(index=i, email=f"chaos-{tag}-{i}@example.com", scenario=scenario_of(i))
+        for i in range(plan.orders)
     ]
     stop_probe, stop_watchers = asyncio.Event(), asyncio.Event()
-    probe = Probe(gateway.url, stats)
+    probe = Probe(gateway, stats)
     probe_task = asyncio.create_task(probe.run(stop_probe))
-    limit = asyncio.Semaphore(plan.concurrency)
+    async with httpx.AsyncClient(
+        base_url=gateway, timeout=30, limits=httpx.Limits(max_connections=200)
+    ) as http:
+        journey = Journey(http, deadline=plan.step_deadline, tallies=stats.tallies)
+        orders = next(s for s in running.subgraphs if s.name == "orders")
+        subscriptions = Subscriptions(http, f"http://127.0.0.1:{orders.port}", stop_watchers)
+        limit = asyncio.Semaphore(plan.concurrency)
 
-    orders = next(s for s in running.subgraphs if s.name == "orders")
-    orders_metrics = f"http://127.0.0.1:{orders.port}/metrics"
-    one_at_a_time = asyncio.Lock()
-
-    async def subscribers() -> float:
-        """Subscribers the orders processes have registered so far (all of them: /metrics sums)."""
-        try:
-            text = (await gateway.http.get(orders_metrics, timeout=5)).text
-        except httpx.HTTPError:
-            return -1.0
-        return sum(
-            float(line.rpartition(" ")[2])
-            for line in text.splitlines()
-            if line.startswith(SUBSCRIBERS_METRIC)
-        )
-
-    async def watch(c: Customer) -> None:
-        """Subscribe, and pay only once an orders process has registered the subscriber."""
-        c.watcher = Watcher()
-        final = c.scenario.final
-        async with one_at_a_time:  # so that the count going up is this subscriber
-            before = await subscribers()
-            c.watcher.task = asyncio.create_task(
-                c.watcher.run(gateway.url, c.token, c.order_id, final, stop_watchers)
-            )
-            deadline = time.monotonic() + 30
-            while await subscribers() <= before or before < 0:
-                if time.monotonic() > deadline or c.watcher.task.done():
-                    c.watcher.unconfirmed = True
-                    break
-                if before < 0:
-                    before = await subscribers()
-                await asyncio.sleep(0.1)
-
-    async def customer(c: Customer) -> None:
-        await asyncio.sleep(c.index * plan.duration / plan.orders)
-        async with limit:
-            try:
-                await driver.register(c)
-                await driver.place_order(c)
-                if c.index % plan.watch_every == 0:
-                    await watch(c)
-                await driver.pay(c)
-                if c.scenario.refunds:
-                    await driver.refund(c)
-            except (Retry, RuntimeError, KeyError, TypeError) as exc:
-                c.failed = f"{type(exc).__name__}: {exc}"
+        async def customer(c: Customer) -> None:
+            await asyncio.sleep(c.index * plan.duration / plan.orders)
+            async with limit:
+                watch = c.index % plan.watch_every == 0
+                await shop(journey, c, subscriptions if watch else None, gateway)
             stats.done += 1
 
-    async def inject() -> None:
-        steps = faults.plan()
-        first, span = plan.duration * 0.1, plan.duration * 0.8
-        for n, step in enumerate(steps):
-            at = first + span * n / max(len(steps) - 1, 1)
-            await asyncio.sleep(max(0.0, at - stats.t()))
-            try:
-                await step()
-            except Exception as exc:  # a fault that could not be injected is reported
-                report.failures.append(f"fault {n + 1} failed: {exc!r}")
-
-    async def progress() -> None:
-        while stats.done < plan.orders:
-            await asyncio.sleep(10)
-            retries = sum(stats.retries.values())
-            print(
-                f"[chaos t={stats.t():6.1f}s] {stats.done}/{plan.orders} customers done, "
-                f"{retries} client retries so far",
-                flush=True,
-            )
-
-    reporter = asyncio.create_task(progress())
-    await asyncio.gather(inject(), *(customer(c) for c in customers))
-    reporter.cancel()
-    driven = stats.t()
-    print(
-        f"[chaos t={driven:6.1f}s] every customer is done; waiting for the system to settle",
-        flush=True,
-    )
-
-    states_ok: set[int] = set()
-    settle_deadline = time.monotonic() + plan.settle
-    while True:
-        outcome = await observe(driver, running, customers, states_ok)
-        problems = outcome.problems(customers)
-        latency = probe.recovery(faults)
-        back = latency is None or latency[2] is not None
-        if (not problems and back) or time.monotonic() > settle_deadline:
-            break
-        await asyncio.sleep(2.0)
+        reporter = asyncio.create_task(progress(plan, stats))
+        await asyncio.gather(inject(plan, faults, stats, report), *map(customer, customers))
+        reporter.cancel()
+        driven = stats.t()
+        say(f"[chaos t={driven:6.1f}s] every customer is done; waiting for the system to settle")
+        outcome, problems = await settle(plan, journey, running, customers, probe, faults)
     settled = stats.t() - driven
     stop_watchers.set()
     await asyncio.gather(*(c.watcher.task for c in customers if c.watcher and c.watcher.task))
     stop_probe.set()
     await probe_task
-    await gateway.http.aclose()
     summarize(plan, report, stats, customers, outcome, problems, faults, probe, stack, running)
     report.figures["settled_after"] = settled
     report.add(f"settled:       {settled:.1f} s after the last customer finished")
+
+
+async def shop(
+    journey: Journey, c: Customer, subscriptions: Subscriptions | None, gateway: str
+) -> None:
+    """One customer's journey; with ``subscriptions`` it watches its order before paying."""
+    try:
+        await journey.register(c)
+        c.order_id = await journey.place_order(c)
+        if subscriptions is not None:
+            await subscriptions.watch(c, gateway)
+        payment = await journey.pay(c, c.order_id, c.scenario.card)
+        c.payment_id = payment["id"]
+        if c.scenario.refunds:
+            await journey.refund(c, c.payment_id)
+    except (Retry, RuntimeError, KeyError, TypeError) as exc:
+        c.failed = f"{type(exc).__name__}: {exc}"
+
+
+class Subscriptions:
+    """Subscribers, each one counted registered by the orders processes before its order is
+    paid, so that a status it misses is a real miss."""
+
+    def __init__(self, http: httpx.AsyncClient, orders: str, stop: asyncio.Event) -> None:
+        self.http = http
+        self.orders = orders  # the shared port: its /metrics sums every orders process
+        self.stop = stop
+        self.one_at_a_time = asyncio.Lock()  # so that the count going up is this subscriber
+
+    async def registered(self) -> float | None:
+        """Subscribers the orders processes have registered so far (None: no answer)."""
+        try:
+            return metric_sum(await scrape(self.http, self.orders), SUBSCRIPTIONS_METRIC)
+        except httpx.HTTPError:
+            return None
+
+    async def watch(self, c: Customer, gateway: str) -> None:
+        watcher = c.watcher = Watcher()
+        async with self.one_at_a_time:
+            before = await self.registered()
+            task = watcher.task = asyncio.create_task(
+                watcher.run(gateway, c.token, c.order_id, c.scenario.final, self.stop)
+            )
+
+            async def counted_or_ended() -> str | None:
+                nonlocal before
+                now = await self.registered()
+                if before is None:
+                    before = now
+                elif now is not None and now > before:
+                    return "registered"
+                return "ended" if task.done() else None
+
+            try:
+                seen = await eventually(counted_or_ended, timeout=30, interval=0.1)
+            except TimedOut:
+                seen = "not seen"
+            watcher.unconfirmed = seen != "registered"
+
+
+async def inject(plan: Plan, faults: Faults, stats: Stats, report: Report) -> None:
+    """The faults one after another, spread over the middle 80% of the arrivals."""
+    steps = faults.plan()
+    first, span = plan.duration * 0.1, plan.duration * 0.8
+    for n, step in enumerate(steps):
+        at = first + span * n / max(len(steps) - 1, 1)
+        await asyncio.sleep(max(0.0, at - stats.t()))
+        try:
+            await step()
+        except Exception as exc:  # a fault that could not be injected is reported
+            report.failures.append(f"fault {n + 1} failed: {exc!r}")
+
+
+async def progress(plan: Plan, stats: Stats) -> None:
+    while stats.done < plan.orders:
+        await asyncio.sleep(10)
+        retries = sum(stats.retries.values())
+        say(
+            f"[chaos t={stats.t():6.1f}s] {stats.done}/{plan.orders} customers done, "
+            f"{retries} client retries so far"
+        )
+
+
+async def settle(
+    plan: Plan,
+    journey: Journey,
+    running: Running,
+    customers: list[Customer],
+    probe: Probe,
+    faults: Faults,
+) -> tuple[Outcome, list[str]]:
+    """Look until everything holds and latency is normal again, or ``plan.settle`` passed."""
+    states_ok: set[int] = set()
+    deadline = time.monotonic() + plan.settle
+    while True:
+        outcome = await observe(journey, running, customers, states_ok)
+        problems = outcome.problems(customers)
+        latency = probe.recovery(faults)
+        back = latency is None or latency[2] is not None
+        if (not problems and back) or time.monotonic() > deadline:
+            return outcome, problems
+        await asyncio.sleep(2.0)
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
 
 
 def run(plan: Plan, work: Path) -> Report:

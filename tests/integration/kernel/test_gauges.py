@@ -12,7 +12,7 @@ from subgraphs.kernel.consumer import StreamConsumer
 from subgraphs.kernel.events import Event
 from subgraphs.kernel.mongo import in_transaction
 from subgraphs.kernel.outbox import Outbox, OutboxRelay
-from tests.support import parse_metrics
+from testkit.prometheus import parse_metrics
 
 pytestmark = pytest.mark.integration
 
