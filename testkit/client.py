@@ -78,22 +78,26 @@ class Subscription:
         self._ws = ws
         self._id = operation_id
 
-    async def next(self, timeout: float | None = 10.0) -> dict[str, Any]:
-        """The next `next` payload (pings are answered); `error` or `complete` raise
-        SubscriptionError, silence for ``timeout`` seconds TimeoutError."""
+    async def receive(self, timeout: float | None = 10.0) -> dict[str, Any]:
+        """The next message as sent (`next`, `error`, `complete`), pings answered on the way;
+        silence for ``timeout`` seconds raises TimeoutError."""
         while True:
-            message = json.loads(await asyncio.wait_for(self._ws.recv(), timeout))
-            if message["type"] == "ping":
-                await self._ws.send(json.dumps({"type": "pong"}))
-                continue
-            if message.get("id") != self._id or message["type"] != "next":
-                raise SubscriptionError(message)
-            payload: dict[str, Any] = message["payload"]
-            return payload
+            message: dict[str, Any] = json.loads(await asyncio.wait_for(self._ws.recv(), timeout))
+            if message["type"] != "ping":
+                return message
+            await self._ws.send(json.dumps({"type": "pong"}))
+
+    async def next(self, timeout: float | None = 10.0) -> dict[str, Any]:
+        """The next `next` payload; `error` or `complete` raise SubscriptionError."""
+        message = await self.receive(timeout)
+        if message.get("id") != self._id or message["type"] != "next":
+            raise SubscriptionError(message)
+        payload: dict[str, Any] = message["payload"]
+        return payload
 
     async def error(self, timeout: float = 10.0) -> list[dict[str, Any]]:
         """The errors the subscription ends with (as `error`, or as a `next` carrying errors)."""
-        message = json.loads(await asyncio.wait_for(self._ws.recv(), timeout))
+        message = await self.receive(timeout)
         assert message["type"] in {"error", "next"}, message
         errors: list[dict[str, Any]] = (
             message["payload"] if message["type"] == "error" else message["payload"]["errors"]
@@ -109,19 +113,24 @@ async def subscribe(
     *,
     token: str | None,
     timeout: float = 10.0,
+    init: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[Subscription]:
     """Open a WebSocket to ``url`` (http:// is fine), init with the token, subscribe.
 
-    ``timeout`` bounds the opening handshake and the wait for `connection_ack`.
+    ``init``: the `connection_init` payload as given, instead of one made from ``token``
+    (tests of what the server does with it). ``timeout`` bounds the opening handshake and
+    the wait for `connection_ack`.
     """
     ws_url = url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
     async with websockets.connect(
         ws_url, subprotocols=[Subprotocol(SUBPROTOCOL)], open_timeout=timeout
     ) as ws:
-        init: dict[str, Any] = {"type": "connection_init"}
-        if token:
-            init["payload"] = {"Authorization": f"Bearer {token}"}
-        await ws.send(json.dumps(init))
+        hello: dict[str, Any] = {"type": "connection_init"}
+        if init is not None:
+            hello["payload"] = dict(init)
+        elif token:
+            hello["payload"] = {"Authorization": f"Bearer {token}"}
+        await ws.send(json.dumps(hello))
         ack = json.loads(await asyncio.wait_for(ws.recv(), timeout))
         if ack.get("type") != "connection_ack":
             raise SubscriptionError(ack)
