@@ -75,8 +75,8 @@ from strawberry.extensions import (
 )
 
 from bench.common import bench_rounds, env_int, geometric_mean, percentile, render_table
-from subgraphs.kernel.graphql import MaskUnexpectedErrors, SubgraphSchema
-from subgraphs.kernel.settings import GraphQLSettings
+from subgraphs.kernel.graphql.schema import MaskUnexpectedErrors, SubgraphSchema
+from subgraphs.kernel.process.settings import GraphQLSettings
 from subgraphs.orders.bootstrap import bootstrap as bootstrap_orders
 from subgraphs.orders.domain.catalog import SEED_PRODUCTS
 from subgraphs.orders.domain.order import Order, OrderLine, place_order

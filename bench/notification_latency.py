@@ -25,7 +25,7 @@ import httpx
 import redis.asyncio as aioredis
 
 from bench.common import env_int, percentile, render_table
-from subgraphs.kernel.events import Event, stream_of
+from subgraphs.kernel.core.events import Event, stream_of
 from testkit.waiting import eventually
 from tools.procs import free_port
 from tools.stack import smtp_sink_process, worker_process

@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bench.common import bench_rounds, env_int, percentile, render_table
-from subgraphs.kernel.auth import JwtVerifier, jwks_from_json, static_keys
-from subgraphs.kernel.settings import AuthSettings
+from subgraphs.kernel.graphql.auth import JwtVerifier, jwks_from_json, static_keys
+from subgraphs.kernel.process.settings import AuthSettings
 from subgraphs.users.credentials.signing_keys import jwks, signing_key_from_pem
 
 TITLE = "token_verification: CPU per access-token check"

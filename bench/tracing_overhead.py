@@ -59,8 +59,8 @@ async def _orders_apps() -> dict[str, tuple[Any, bytes]]:
     in-memory use cases, its caller), whatever the request says.
     """
     from bench.graphql_overhead import orders_operations
-    from subgraphs.kernel import telemetry
-    from subgraphs.kernel.app import create_subgraph_app
+    from subgraphs.kernel.observability import telemetry
+    from subgraphs.kernel.runtime.app import create_subgraph_app
     from subgraphs.orders.settings import OrdersSettings
     from subgraphs.orders.transport.schema import build_schema
 
@@ -124,7 +124,7 @@ def _request(app: Any, body: bytes) -> Callable[[], Any]:
 async def _worker() -> None:
     from opentelemetry import trace
 
-    from subgraphs.kernel import telemetry
+    from subgraphs.kernel.observability import telemetry
 
     calls = {name: _request(*app) for name, app in (await _orders_apps()).items()}
     for name, call in calls.items():  # a wrong answer would measure nothing

@@ -8,16 +8,17 @@
 //      on, exported over OTLP/HTTP; see edge/telemetry.ts.
 //      The edge's settings (auth, rate limits, CORS, size and shape limits, health) and their
 //      defaults are listed in edge/settings.ts.
-// Serves: POST/GET /graphql (GraphiQL on GET from a browser), WebSocket
+// Serves: POST/GET /graphql (GraphiQL with its Explorer on GET from a browser), WebSocket
 //      (graphql-transport-ws) and SSE on /graphql, GET /health (this process),
 //      GET /health/<subgraph> (that subgraph's readiness), /healthcheck, /readiness,
 //      GET /metrics (open subscriptions, client and upstream).
 //
-// Request path through the edge (edge/*.ts): CORS -> health endpoints -> CSRF prevention ->
-// body size limit -> gateway-wide rate ceiling -> persisted documents (by hash; only those
-// when safelisting) -> parse (token limit) -> validate (depth, aliases, root fields) -> token
-// verification -> login and per-user mutation limits -> subgraphs (the token goes
-// with the request; subgraphs verify it again) -> subgraph errors masked unless public.
+// Request path through the edge (edge/*.ts): CORS -> health endpoints -> body size limit ->
+// gateway-wide rate ceiling -> CSRF prevention (before the body is parsed) -> persisted
+// documents (by hash; only those when safelisting) -> parse (token limit) -> validate (depth,
+// aliases, root fields) -> token verification -> login and per-user mutation limits ->
+// subgraphs (the token goes with the request; subgraphs verify it again) -> subgraph errors
+// masked unless public.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
@@ -25,7 +26,6 @@ import { useTokenVerification } from './edge/auth.ts';
 import { useBodyLimit } from './edge/body-limit.ts';
 import { clientHeader } from './edge/client.ts';
 import { corsFor, varyOnOrigin } from './edge/cors.ts';
-import { useCsrfPrevention } from './edge/csrf.ts';
 import { useHealth } from './edge/health.ts';
 import { useSubgraphErrorMasking } from './edge/masking.ts';
 import { useMetrics } from './edge/metrics.ts';
@@ -63,35 +63,67 @@ const sharedSubscriptions = useSharedSubscriptions(
   (context) => (context as { subgraphAuthorization?: string }).subgraphAuthorization,
 );
 
+type RenderGraphiQL = typeof import('@graphql-yoga/render-graphiql').renderGraphiQL;
+type GraphiQLOptions = NonNullable<Parameters<RenderGraphiQL>[0]>;
+
 /**
- * The example the IDE offers: checked against the schema by `make schema-check` like every
- * operation clients ship. Hive Laboratory (the IDE) lists it under Collections > Examples; a
- * GraphiQL renderer would open it in the editor (defaultQuery).
+ * The operation the IDE (GraphiQL) opens with: the README's cross-subgraph query. It is checked
+ * against the schema by `make schema-check` like every operation clients ship.
  */
-const IDE_EXAMPLE = `# The price list (no sign-in needed). Sign up with \`register\`, then send its
-# accessToken as the header "Authorization: Bearer <token>" to read \`me\` and your orders.
-query Products {
-  products {
-    sku
+const IDE_EXAMPLE = `# Your account and its orders, from three subgraphs: users (me),
+# orders (orders) and payments (payment). Sign up with \`register\` (or \`login\`),
+# then put its accessToken in the Headers tab below:
+#   {"Authorization": "Bearer <accessToken>"}
+# Without it \`me\` is null. The Explorer (left sidebar) builds other queries.
+query MyOrders {
+  me {
     name
-    price {
-      amount
-      currency
+    email
+    orders(first: 5) {
+      edges {
+        node {
+          id
+          status
+          total {
+            amount
+            currency
+          }
+          payment {
+            status
+          }
+          user {
+            name
+          }
+        }
+      }
     }
   }
 }
 `;
 
-function ideOptions(query: string) {
-  const operation = { id: 'products', name: 'Products', description: 'The price list', query };
-  const empty = { variables: '{}', headers: '{}', extensions: '{}', createdAt: new Date(0).toISOString() };
-  return {
-    defaultQuery: query,
-    defaultCollections: [
-      { id: 'examples', name: 'Examples', createdAt: empty.createdAt, operations: [{ ...operation, ...empty }] },
-    ],
+/**
+ * GraphiQL with its Explorer plugin, from the self-contained bundle in node_modules: the page
+ * loads nothing from another origin (no CDN). The bundle (9 MB) is loaded only when the IDE is
+ * on, and the page rendered once. Headers are not persisted in the browser's storage, so a
+ * pasted token leaves with the tab.
+ */
+async function graphiqlRenderer(): Promise<(options: GraphiQLOptions) => string> {
+  const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
+  let rendered: { key: string; page: string } | undefined;
+  return (options) => {
+    const key = JSON.stringify(options);
+    if (rendered?.key !== key) rendered = { key, page: renderGraphiQL(options) };
+    return rendered.page;
   };
 }
+
+const IDE_OPTIONS: GraphiQLOptions = {
+  title: 'Commerce API: GraphiQL',
+  defaultQuery: IDE_EXAMPLE,
+  defaultEditorToolsVisibility: 'headers',
+  shouldPersistHeaders: false,
+  subscriptionsProtocol: 'WS',
+};
 
 export const gatewayConfig = defineConfig({
   supergraph: supergraphPath,
@@ -99,8 +131,20 @@ export const gatewayConfig = defineConfig({
   host: process.env.GATEWAY_HOST || '0.0.0.0',
   graphqlEndpoint,
   ...(openTelemetry ? { openTelemetry } : {}),
-  graphiql: settings.introspection && ideOptions(IDE_EXAMPLE),
+  ...(settings.introspection
+    ? {
+        graphiql: IDE_OPTIONS,
+        renderGraphiQL: await graphiqlRenderer(),
+        playgroundName: 'GraphiQL',
+      }
+    : { graphiql: false }),
   cors: corsFor(settings.corsOrigins),
+  // CSRF prevention, Apollo Router's default `csrf` rule (router.yaml writes it out): a request a
+  // browser can send cross-site without a CORS preflight (a POST with no Content-Type or a form
+  // or text/plain one, a GET with a query string) is refused (403) before it is parsed, unless
+  // it carries one of these headers. A JSON POST (every GraphQL client) and the IDE page are
+  // unaffected. The subgraphs apply the same rule (subgraphs/kernel/http.py).
+  csrfPrevention: { requestHeaders: ['apollo-require-preflight', 'x-apollo-operation-name'] },
   maxTokens: settings.operation.maxTokens,
   blockFieldSuggestions: !settings.introspection,
   ...(settings.introspection ? {} : { disableIntrospection: {} }),
@@ -147,7 +191,6 @@ export const gatewayConfig = defineConfig({
         value: sharedSubscriptions.stats.upstreams,
       },
     }),
-    useCsrfPrevention(graphqlEndpoint),
     useBodyLimit(settings.maxBodyBytes),
     useRateLimits(settings.rate, { trustProxy: settings.trustProxy, graphqlEndpoint }),
     usePersistedDocuments(persistedDocuments, settings.persistedDocuments.only),

@@ -1,7 +1,10 @@
-// GraphQL Code Generator (client preset): typed documents for every operation written with
-// `graphql(...)` under src/, checked against the composed supergraph, and the persisted-documents
-// manifest (sha256 of each document as sent, `__typename` selections included) that the
-// gateway accepts by hash. Run: `npm run codegen` (`make storefront-codegen`).
+// GraphQL Code Generator (client preset): typed documents for every operation and fragment
+// written with `graphql(...)` under src/ (each next to the component that sends or reads it),
+// checked against the composed supergraph, and the persisted-documents manifest (sha256 of each
+// operation as sent, its fragments and `__typename` selections included) that the gateway
+// accepts by hash. Fragments are masked: a component sees the fields of its own fragment only,
+// through `getFragmentData` (named so, not `useFragment`: it is a plain function, and Apollo
+// Client has a hook of that name). Run: `npm run codegen` (`make storefront-codegen`).
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { createHash } from 'node:crypto';
 import { addTypenameSelectionDocumentTransform } from '@graphql-codegen/client-preset';
@@ -17,7 +20,7 @@ const config: CodegenConfig = {
     'src/gql/': {
       preset: 'client',
       presetConfig: {
-        fragmentMasking: false,
+        fragmentMasking: { unmaskFunctionName: 'getFragmentData' },
         persistedDocuments: { hashAlgorithm: sha256, mode: 'embedHashInDocument' },
       },
       documentTransforms: [addTypenameSelectionDocumentTransform],

@@ -6,9 +6,9 @@ import asyncio
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from subgraphs.kernel.auth import Principal
-from subgraphs.kernel.events import Event, Recorded
-from subgraphs.kernel.unit_of_work import Work
+from subgraphs.kernel.core.events import Event, Recorded
+from subgraphs.kernel.core.unit_of_work import Work
+from subgraphs.kernel.graphql.auth import Principal
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 

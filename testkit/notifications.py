@@ -8,8 +8,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from subgraphs.kernel.events import Event
-from subgraphs.notifications.bootstrap import Delivery, WorkerUseCases, bootstrap
+from subgraphs.kernel.core.events import Event
+from subgraphs.notifications.bootstrap import Delivery, bootstrap
 from subgraphs.notifications.domain.notification import (
     Channel,
     Contact,
@@ -18,6 +18,7 @@ from subgraphs.notifications.domain.notification import (
     Preferences,
     Status,
 )
+from subgraphs.notifications.usecase import WorkerUseCases
 from subgraphs.notifications.usecase.ports import (
     ChannelSender,
     DeliveryPolicy,

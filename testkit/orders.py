@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.core.events import Event
 from subgraphs.orders.domain.catalog import Product
 from subgraphs.orders.domain.order import Order
 from subgraphs.orders.usecase.ports import ConcurrentUpdate, Page

@@ -1,7 +1,7 @@
 """`python -m tools.dead_letters` (`make dead-letters`): list, show and replay dead letters.
 
 A consumer group moves an event it cannot handle to the stream
-`dead.<group>` (see subgraphs/kernel/consumer.py), with the original entry's
+`dead.<group>` (see subgraphs/kernel/messaging/consumer.py), with the original entry's
 fields under `original.*`, the stream it came from, why, and how often it
 was tried. An operator fixes the cause, then replays:
 
@@ -37,7 +37,7 @@ from typing import Any
 import redis
 
 DEAD_PREFIX = "dead."
-DEAD_COUNTS = "dead.counts"  # as in subgraphs/kernel/consumer.py
+DEAD_COUNTS = "dead.counts"  # as in subgraphs/kernel/messaging/consumer.py
 REPLAYED_PREFIX = "dead.replayed."
 ORIGINAL = "original."
 

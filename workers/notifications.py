@@ -4,7 +4,7 @@ Serves /health, /ready and /metrics on NOTIFICATIONS_WORKER_PORT (4014); the
 logic lives in `subgraphs.notifications` (see its README).
 """
 
-from subgraphs.kernel.serve import serve
+from subgraphs.kernel.runtime.serve import serve
 from subgraphs.notifications.settings import NotificationsWorkerSettings
 from subgraphs.notifications.worker import build_worker_app
 

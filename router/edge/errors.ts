@@ -8,7 +8,6 @@ export type EdgeCode =
   | 'RATE_LIMITED'
   | 'PAYLOAD_TOO_LARGE'
   | 'BAD_REQUEST'
-  | 'CSRF_ERROR'
   | 'MAX_DEPTH_LIMIT'
   | 'MAX_ALIASES_LIMIT'
   | 'MAX_ROOT_FIELDS_LIMIT';

@@ -2,13 +2,19 @@
 // uses for its `limits` (router.yaml reads the same GATEWAY_MAX_* variables), so a client sees
 // the same refusal from either gateway:
 //
-// - depth (GATEWAY_MAX_DEPTH): nesting of fields; fragments and inline fragments add nothing, as
-//   in Apollo Router; introspection (`__schema`, `__type`) is exempt, or the IDE's schema query
-//   would be refused -> MAX_DEPTH_LIMIT
-// - aliases (GATEWAY_MAX_ALIASES), counted through fragments -> MAX_ALIASES_LIMIT
-// - root fields (GATEWAY_MAX_ROOT_FIELDS), through fragments -> MAX_ROOT_FIELDS_LIMIT
+// - depth (GATEWAY_MAX_DEPTH) -> MAX_DEPTH_LIMIT: GraphQL Armor's max-depth rule, the one Hive
+//   Gateway's `maxDepth` option loads. The option itself is not used: it only takes the limit,
+//   and with its defaults every fragment spread and inline fragment counts as a level (Apollo
+//   Router and the subgraphs count fields only, so it would refuse operations they accept) and
+//   its refusal carries no code. The rule is given `flattenFragments` and reports with the code.
+//   Introspection's `__schema` is exempt, or the IDE's schema query would be refused.
+// - aliases (GATEWAY_MAX_ALIASES), counted through fragments -> MAX_ALIASES_LIMIT, and
+// - root fields (GATEWAY_MAX_ROOT_FIELDS), through fragments -> MAX_ROOT_FIELDS_LIMIT: written
+//   here, Hive Gateway 2.15 has no alias or root-field limit (GraphQL Armor's max-aliases is not
+//   one of its options).
 //
 // Token counting (GATEWAY_MAX_TOKENS) happens earlier, in the parser (the `maxTokens` option).
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import {
   getOperationAST,
@@ -71,70 +77,53 @@ export function rootFields(
   };
 }
 
-type Shape = { depth: number; aliases: number };
-
 /**
- * Depth and alias count of a selection set. Each fragment is measured once (memoised), so a
- * document that spreads fragments into each other cannot make this exponential; a fragment
- * cycle counts as empty (validation refuses it anyway).
+ * Aliases in a selection set. Each fragment is counted once (memoised), so a document that
+ * spreads fragments into each other cannot make this exponential; a fragment cycle counts as
+ * empty (validation refuses it anyway).
  */
-function measure(
+function countAliases(
   selectionSet: SelectionSetNode,
   fragment: FragmentLookup,
-  memo: Map<string, Shape>,
-): Shape {
-  let depth = 0;
+  memo: Map<string, number>,
+): number {
   let aliases = 0;
   for (const selection of selectionSet.selections) {
-    let inner: Shape = { depth: 0, aliases: 0 };
     if (selection.kind === Kind.FIELD) {
       if (INTROSPECTION_ROOTS.has(selection.name.value)) continue;
-      if (selection.selectionSet) inner = measure(selection.selectionSet, fragment, memo);
-      depth = Math.max(depth, 1 + inner.depth);
-      aliases += (selection.alias ? 1 : 0) + inner.aliases;
-      continue;
-    }
-    if (selection.kind === Kind.INLINE_FRAGMENT) {
-      inner = measure(selection.selectionSet, fragment, memo);
+      if (selection.alias) aliases += 1;
+      if (selection.selectionSet) aliases += countAliases(selection.selectionSet, fragment, memo);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      aliases += countAliases(selection.selectionSet, fragment, memo);
     } else {
       const name = selection.name.value;
-      const known = memo.get(name);
-      if (known) {
-        inner = known;
-      } else {
-        memo.set(name, { depth: 0, aliases: 0 }); // cycle guard while it is being measured
+      let known = memo.get(name);
+      if (known === undefined) {
+        memo.set(name, 0); // cycle guard while it is being counted
         const definition = fragment(name);
-        inner = definition ? measure(definition.selectionSet, fragment, memo) : inner;
-        memo.set(name, inner);
+        known = definition ? countAliases(definition.selectionSet, fragment, memo) : 0;
+        memo.set(name, known);
       }
+      aliases += known;
     }
-    depth = Math.max(depth, inner.depth);
-    aliases += inner.aliases;
   }
-  return { depth, aliases };
+  return aliases;
 }
 
 export function operationLimitsRule(limits: Limits) {
   return (context: ValidationContext): ASTVisitor => {
-    const memo = new Map<string, Shape>();
+    const memo = new Map<string, number>();
     const fragment: FragmentLookup = (name) => context.getFragment(name);
     const refuse = (node: OperationDefinitionNode, code: EdgeCode, message: string) =>
       context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code } }));
     return {
       OperationDefinition(node) {
-        const shape = measure(node.selectionSet, fragment, memo);
-        if (shape.depth > limits.maxDepth) {
-          refuse(
-            node,
-            'MAX_DEPTH_LIMIT',
-            `The operation is ${shape.depth} fields deep; at most ${limits.maxDepth} are allowed.`,
-          );
-        }
-        if (shape.aliases > limits.maxAliases) {
+        const aliases = countAliases(node.selectionSet, fragment, memo);
+        if (aliases > limits.maxAliases) {
           refuse(
             node,
             'MAX_ALIASES_LIMIT',
-            `The operation has ${shape.aliases} aliases; at most ${limits.maxAliases} are allowed.`,
+            `The operation has ${aliases} aliases; at most ${limits.maxAliases} are allowed.`,
           );
         }
         const roots = collectRootFields(node, fragment).length;
@@ -150,11 +139,30 @@ export function operationLimitsRule(limits: Limits) {
   };
 }
 
+/** GraphQL Armor's depth rule, counting fields only, refusing with MAX_DEPTH_LIMIT. */
+export function depthLimitRule(maxDepth: number) {
+  return maxDepthRule({
+    n: maxDepth,
+    flattenFragments: true,
+    ignoreIntrospection: true,
+    propagateOnRejection: false,
+    onReject: [
+      (context, error) =>
+        context?.reportError(
+          new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
+            extensions: { code: 'MAX_DEPTH_LIMIT' satisfies EdgeCode },
+          }),
+        ),
+    ],
+  });
+}
+
 export function useOperationLimits(limits: Limits): GatewayPlugin {
-  const rule = operationLimitsRule(limits); // one instance: validation caches key on the rules
+  // One instance each: validation caches key on the rules.
+  const rules = [depthLimitRule(limits.maxDepth), operationLimitsRule(limits)];
   return {
     onValidate({ addValidationRule }) {
-      addValidationRule(rule);
+      for (const rule of rules) addValidationRule(rule);
     },
   };
 }

@@ -17,6 +17,13 @@
 //
 // Apollo Router gets the same manifest in its own format (router/persisted-queries.json, made
 // by tools/persisted-queries.mjs) for router.graphos.yaml.
+//
+// Hive Gateway's `persistedDocuments` option with a custom store (`getPersistedOperation`,
+// `allowArbitraryDocuments`; @graphql-yoga/plugin-persisted-operations) was tried and does not
+// replace this: when safelisting it refuses a listed document sent as full text; it throws its
+// refusals, which over the WebSocket server close the whole connection (4500) instead of ending
+// one operation; and being one of the gateway's own plugins it runs before any plugin here
+// could turn a listed text into its hash for it.
 import { existsSync, readFileSync } from 'node:fs';
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { GraphQLError, parse } from 'graphql';

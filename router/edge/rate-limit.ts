@@ -15,6 +15,14 @@
 // Counters live in this process's memory: right for the local gateway (one process), but each
 // replica or forked worker would count on its own. Production runs Apollo Router, whose
 // traffic_shaping holds the global limit; the users subgraph throttles logins in Redis too.
+//
+// Hive Gateway's `rateLimiting` option (@envelop/rate-limiter, identifier templates) was tried
+// and does not replace this: its refusal is HTTP 200 without a code, with `Retry-After: 60000ms`
+// (the window, not seconds until a slot frees); every field has a counter of its own, so the
+// three sign-in fields would get three budgets and per-user mutations one per field name; an
+// identifier template cannot take the last X-Forwarded-For entry, and a user-keyed template
+// would put every anonymous caller in one "" bucket; and it has no ceiling checked before
+// parsing, nor one for WebSocket operations.
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import type { AuthContext } from './auth.ts';
 import { clientAddress, transportOf, type ClientContext } from './client.ts';

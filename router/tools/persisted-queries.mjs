@@ -5,7 +5,7 @@
 //      empty list).
 // Out: router/persisted-queries.json, Apollo's format (`apollo-persisted-query-manifest`,
 //      version 1: operations with id, name, type and body), the `local_manifests` file of
-//      router.graphos.yaml. Committed; tests/unit/test_persisted_queries.py fails when stale.
+//      router.graphos.yaml. Committed; tests/integration/test_persisted_queries.py fails when stale.
 //
 // Usage (from router/): node tools/persisted-queries.mjs [--check] [--out <file>]
 //   --check: write nothing; exit 1 when the committed file differs from what would be written.

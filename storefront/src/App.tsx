@@ -1,12 +1,11 @@
 import { useApolloClient } from '@apollo/client/react';
 import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
-import { ProductsQuery } from './graphql/operations';
 import { itemCount } from './lib/cart';
 import { Link, navigate, useLocation } from './lib/router';
 import { useCart, useConnection, useSession, useShop } from './lib/shop';
 import { CartPage } from './pages/Cart';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordReset';
-import { ProductsPage } from './pages/Products';
+import { ProductsPage, ProductsQuery } from './pages/Products';
 import { SignInPage, SignUpPage } from './pages/Account';
 
 // The signed-in pages are split from the first load: a visitor browsing products never

@@ -1,6 +1,6 @@
 """`python -m subgraphs.notifications`: serve the notifications subgraph."""
 
-from subgraphs.kernel.serve import serve
+from subgraphs.kernel.runtime.serve import serve
 from subgraphs.notifications.app import build_app
 from subgraphs.notifications.settings import NotificationsSettings
 

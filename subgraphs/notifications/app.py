@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
-from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
-from subgraphs.kernel.auth import TokenVerifier, jwks_verifier
-from subgraphs.kernel.clock import utc_now
-from subgraphs.kernel.resources import RedisResource
+from subgraphs.kernel.core.clock import utc_now
+from subgraphs.kernel.graphql.auth import TokenVerifier
+from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
+from subgraphs.kernel.runtime.wiring import request_context
+from subgraphs.kernel.stores.resources import RedisResource
 from subgraphs.notifications.bootstrap import bootstrap
 from subgraphs.notifications.jobs.arq_queue import WORKER_HEALTH
 from subgraphs.notifications.repository.redis_ports import redis_ports
@@ -47,13 +48,11 @@ def build_app(
     """The subgraph app; `verifier` replaces the JWKS-backed token check (in-process tests)."""
     redis = RedisResource(settings.redis)
     usecases = bootstrap(redis_ports(redis.client, settings.store), clock=utc_now)
-    token_verifier = verifier or jwks_verifier(settings.auth)
-
     return create_subgraph_app(
         settings=settings,
         build_schema=build_schema,
-        context=lambda request: NotificationsContext(
-            request=request, verifier=token_verifier, usecases=usecases
+        context=request_context(
+            NotificationsContext, settings=settings, usecases=usecases, verifier=verifier
         ),
         resources=[redis, WorkerHealth(redis.client)],
     )

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import overload
 
-from subgraphs.kernel.clock import Clock
+from subgraphs.kernel.core.clock import Clock
 from subgraphs.notifications.domain.notification import Channel, Notification
-from subgraphs.notifications.transport.context import NotificationsUseCases
+from subgraphs.notifications.usecase import NotificationsUseCases, WorkerUseCases
 from subgraphs.notifications.usecase.deliver import Deliver
 from subgraphs.notifications.usecase.ingest_event import IngestEvent
 from subgraphs.notifications.usecase.ports import Channels, DeliveryPolicy, DeliveryQueue, Ports
@@ -37,17 +37,6 @@ class Delivery:
     stuck_after: timedelta
     observe: Callable[[Notification, str], None] = lambda notification, outcome: None
     on_skipped: Callable[[str, Channel | None], None] = lambda reason, channel: None
-
-
-@dataclass(frozen=True, kw_only=True)
-class WorkerUseCases(NotificationsUseCases):
-    """What the worker runs as well: the event handlers, the delivery job and the sweep."""
-
-    project_contact: ProjectContact
-    project_order: ProjectOrderSummary
-    ingest: IngestEvent
-    deliver: Deliver
-    requeue_stuck: RequeueStuck
 
 
 @overload

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from subgraphs.kernel.settings import RedisSettings, ServiceSettings, StreamSettings
+from subgraphs.kernel.process.settings import RedisSettings, ServiceSettings, StreamSettings
 
 
 class StoreSettings(BaseSettings):
@@ -18,13 +18,21 @@ class StoreSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_STORE_")
 
-    retention_days: float = 90
-    max_per_user: int = 500
-    # Longer than max_event_age_days, so an event can never be notified twice.
-    sent_key_days: float = 30
-    # Events older than this are not notified about (counted, logged).
-    max_event_age_days: float = 7
-    order_summary_days: float = 30
+    retention_days: float = Field(default=90, description="How long a notification is kept.")
+    max_per_user: int = Field(default=500, description="Newest notifications kept per user.")
+    sent_key_days: float = Field(
+        default=30,
+        description="How long a sent message's receipt is kept; longer than "
+        "max_event_age_days, so an event can never be notified twice.",
+    )
+    max_event_age_days: float = Field(
+        default=7, description="Events older than this are not notified about (counted, logged)."
+    )
+    order_summary_days: float = Field(
+        default=30,
+        description="How long an order's total is kept for receipts whose payment event has "
+        "no amount.",
+    )
 
     @property
     def retention(self) -> timedelta:
@@ -48,25 +56,41 @@ class JobSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_JOBS_")
 
-    max_attempts: int = 8
-    first_retry_seconds: float = 2.0
-    max_retry_seconds: float = 300.0
-    # One attempt, the send included; past it the attempt failed (and is retried).
-    attempt_timeout_seconds: float = 25.0
-    # arq's hard limit on a job, leaving the attempt time to record its outcome. arq hands
-    # the job of a dead worker to another one 10 s after this limit (its own rule).
-    job_timeout_seconds: float = 30.0
-    # The sweep: every `sweep_interval_seconds`, a notification QUEUED for `stuck_after_seconds`
-    # whose job arq dropped gets a job again.
-    sweep_interval_seconds: float = 30.0
-    stuck_after_seconds: float = 60.0
-    max_jobs: int = 20
-    # arq's poll of its queue. A job this worker queued itself starts at once (`wake`); the
-    # poll picks up retries that come due and jobs queued by other processes.
-    poll_delay_seconds: float = 0.5
-    health_check_seconds: float = 10.0
-    # On shutdown, running jobs get this long to finish before they are cancelled.
-    shutdown_grace_seconds: int = 5
+    max_attempts: int = Field(default=8, description="Delivery attempts of a notification.")
+    first_retry_seconds: float = Field(
+        default=2.0, description="Backoff after the first failed attempt, doubling after."
+    )
+    max_retry_seconds: float = Field(default=300.0, description="Longest backoff wait.")
+    attempt_timeout_seconds: float = Field(
+        default=25.0,
+        description="One attempt, the send included; past it the attempt failed (and is retried).",
+    )
+    job_timeout_seconds: float = Field(
+        default=30.0,
+        description="arq's hard limit on a job, leaving the attempt time to record its "
+        "outcome; arq hands the job of a dead worker to another one 10 s after it.",
+    )
+    sweep_interval_seconds: float = Field(
+        default=30.0,
+        description="The sweep: this often, a notification QUEUED for stuck_after_seconds "
+        "whose job arq dropped gets a job again.",
+    )
+    stuck_after_seconds: float = Field(
+        default=60.0, description="How long a QUEUED notification waits before the sweep acts."
+    )
+    max_jobs: int = Field(default=20, description="Jobs one worker process runs at once.")
+    poll_delay_seconds: float = Field(
+        default=0.5,
+        description="arq's poll of its queue, for retries that come due and jobs queued by "
+        "other processes (a job this worker queued itself starts at once).",
+    )
+    health_check_seconds: float = Field(
+        default=10.0, description="How often arq rewrites its health line in Redis."
+    )
+    shutdown_grace_seconds: int = Field(
+        default=5,
+        description="On shutdown, running jobs get this long to finish before they are cancelled.",
+    )
 
     @property
     def stuck_after(self) -> timedelta:
@@ -84,15 +108,21 @@ class SmtpSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SMTP_")
 
-    host: str = "127.0.0.1"
-    port: int = 1025
-    tls: Literal["none", "starttls", "tls"] = "none"
-    username: str | None = None
-    password: SecretStr | None = None
-    sender: str = "Commerce <no-reply@commerce.example>"
-    # Right-hand side of the deterministic Message-IDs.
-    message_id_domain: str = "notifications.commerce.example"
-    timeout_seconds: float = 10.0
+    host: str = Field(default="127.0.0.1", description="The mail server.")
+    port: int = Field(default=1025, description="Its port.")
+    tls: Literal["none", "starttls", "tls"] = Field(
+        default="none", description="Transport security."
+    )
+    username: str | None = Field(default=None, description="Login, when the server wants one.")
+    password: SecretStr | None = Field(default=None, description="Its password.")
+    sender: str = Field(
+        default="Commerce <no-reply@commerce.example>", description="The From address."
+    )
+    message_id_domain: str = Field(
+        default="notifications.commerce.example",
+        description="Right-hand side of the deterministic Message-IDs.",
+    )
+    timeout_seconds: float = Field(default=10.0, description="One SMTP command at most.")
 
 
 class SmsSettings(BaseSettings):
@@ -100,14 +130,16 @@ class SmsSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SMS_")
 
-    provider: Literal["local"] = "local"
-    local_keep: int = 1000
+    provider: Literal["local"] = Field(
+        default="local", description="`local` records messages in Redis."
+    )
+    local_keep: int = Field(default=1000, description="Messages the local provider keeps.")
 
 
 class NotificationsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_")
 
-    port: int = 4004
+    port: int = Field(default=4004, description="The port the subgraph listens on.")
     redis: RedisSettings = Field(default_factory=RedisSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
 
@@ -117,7 +149,7 @@ class NotificationsWorkerSettings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_WORKER_")
 
-    port: int = 4014
+    port: int = Field(default=4014, description="The port of its /health, /ready and /metrics.")
     redis: RedisSettings = Field(default_factory=RedisSettings)
     streams: StreamSettings = Field(default_factory=StreamSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)

@@ -21,14 +21,14 @@ from collections.abc import Sequence
 
 from starlette.applications import Starlette
 
-from subgraphs.kernel.app import create_service_app
-from subgraphs.kernel.background import BackgroundTask, every
-from subgraphs.kernel.clock import utc_now
-from subgraphs.kernel.consumer import Handler, StreamConsumer
-from subgraphs.kernel.events import Event
-from subgraphs.kernel.metrics import Counter
-from subgraphs.kernel.resources import RedisResource
-from subgraphs.notifications.bootstrap import Delivery, WorkerUseCases, bootstrap
+from subgraphs.kernel.core.clock import utc_now
+from subgraphs.kernel.core.events import Event
+from subgraphs.kernel.messaging.consumer import Handler, StreamConsumer
+from subgraphs.kernel.observability.metrics import Counter
+from subgraphs.kernel.process.background import BackgroundTask, every
+from subgraphs.kernel.runtime.app import create_service_app
+from subgraphs.kernel.stores.resources import RedisResource
+from subgraphs.notifications.bootstrap import Delivery, bootstrap
 from subgraphs.notifications.channels.local_sms import RecordingSmsChannel
 from subgraphs.notifications.channels.smtp_email import SmtpEmailChannel
 from subgraphs.notifications.domain.notification import Channel, Notification
@@ -36,6 +36,7 @@ from subgraphs.notifications.jobs.arq_queue import ArqDeliveryQueue, arq_client
 from subgraphs.notifications.jobs.arq_worker import ArqWorkerResource
 from subgraphs.notifications.repository.redis_ports import redis_ports
 from subgraphs.notifications.settings import NotificationsWorkerSettings
+from subgraphs.notifications.usecase import WorkerUseCases
 from subgraphs.notifications.usecase.ports import DeliveryPolicy
 
 GROUP = "notifications"

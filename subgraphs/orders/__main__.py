@@ -1,6 +1,6 @@
 """`python -m subgraphs.orders`: serve the orders subgraph."""
 
-from subgraphs.kernel.serve import serve
+from subgraphs.kernel.runtime.serve import serve
 from subgraphs.orders.app import build_app
 from subgraphs.orders.settings import OrdersSettings
 

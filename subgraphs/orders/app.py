@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from functools import partial
-
-from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
-from subgraphs.kernel.auth import TokenVerifier, jwks_verifier
-from subgraphs.kernel.background import BackgroundTask
-from subgraphs.kernel.broadcast import StreamBroadcast
-from subgraphs.kernel.clock import utc_now
-from subgraphs.kernel.consumer import StreamConsumer
-from subgraphs.kernel.events import stream_of
-from subgraphs.kernel.ids import new_id
-from subgraphs.kernel.metrics import Counter
-from subgraphs.kernel.mongo import MongoUnitOfWork
-from subgraphs.kernel.outbox import OutboxRelay
-from subgraphs.kernel.resources import MongoResource, RedisResource
+from subgraphs.kernel.core.clock import utc_now
+from subgraphs.kernel.core.events import stream_of
+from subgraphs.kernel.core.ids import new_id
+from subgraphs.kernel.graphql.auth import TokenVerifier
+from subgraphs.kernel.messaging.broadcast import StreamBroadcast
+from subgraphs.kernel.observability.metrics import Counter
+from subgraphs.kernel.process.background import BackgroundTask
+from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
+from subgraphs.kernel.runtime.wiring import ContextStores, request_context
 from subgraphs.orders.bootstrap import bootstrap
 from subgraphs.orders.domain.catalog import SEED_PRODUCTS
 from subgraphs.orders.repository.mongo_catalog import MongoCatalog
@@ -33,32 +28,25 @@ PAYMENT_EVENTS_IGNORED = Counter(
 
 def build_app(settings: OrdersSettings, *, verifier: TokenVerifier | None = None) -> SubgraphApp:
     """The orders app; tokens are checked against the users JWKS unless `verifier` is given."""
-    mongo = MongoResource(settings.mongo, settings.database)
-    redis = RedisResource(settings.redis, critical=False)  # orders are taken while Redis is down
-
-    relay = OutboxRelay.for_settings(mongo.db, redis.client, "orders", settings.streams)
-    uow = MongoUnitOfWork(mongo.db, "orders", after_commit=relay.wake)
-    orders = MongoOrderRepository(mongo.db)
-    catalog = MongoCatalog(mongo.db)
-    mongo.on_start(uow.ensure_indexes)
-    mongo.on_start(orders.ensure_indexes)
-    mongo.on_start(lambda: catalog.seed(SEED_PRODUCTS))
+    stores = ContextStores(settings, "orders")  # orders are taken while Redis is down
+    orders = MongoOrderRepository(stores.db)
+    catalog = MongoCatalog(stores.db)
+    stores.indexed(orders)
+    stores.mongo.on_start(lambda: catalog.seed(SEED_PRODUCTS))
 
     status_feed = StreamBroadcast(
-        redis.client, stream_of("orders"), key_of=lambda e: str(e.payload.get("order_id"))
+        stores.redis.client, stream_of("orders"), key_of=lambda e: str(e.payload.get("order_id"))
     )
     usecases = bootstrap(
         orders=orders,
         catalog=catalog,
-        uow=uow,
+        uow=stores.uow,
         status_feed=status_feed,
         clock=utc_now,
         new_id=new_id,
         on_ignored=lambda type_: PAYMENT_EVENTS_IGNORED.inc(type=type_),
     )
-    consumer = StreamConsumer.for_settings(
-        redis.client,
-        settings.streams,
+    consumer = stores.consumer(
         group="orders",
         producers=["payments"],
         handlers=dict.fromkeys(ApplyPaymentEvent.TARGETS, usecases.apply_payment_event),
@@ -66,13 +54,11 @@ def build_app(settings: OrdersSettings, *, verifier: TokenVerifier | None = None
     return create_subgraph_app(
         settings=settings,
         build_schema=build_schema,
-        context=partial(
-            OrdersContext, verifier=verifier or jwks_verifier(settings.auth), usecases=usecases
+        context=request_context(
+            OrdersContext, settings=settings, usecases=usecases, verifier=verifier
         ),
         resources=[
-            mongo,
-            redis,
-            relay.task(),
+            *stores.resources(),
             consumer.task("payments-consumer"),
             BackgroundTask("status-feed", status_feed.run),
         ],

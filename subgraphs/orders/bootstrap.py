@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.ids import NewId
-from subgraphs.kernel.unit_of_work import UnitOfWork
-from subgraphs.orders.transport.context import OrdersUseCases
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.ids import NewId
+from subgraphs.kernel.core.unit_of_work import UnitOfWork
+from subgraphs.orders.usecase import OrdersUseCases
 from subgraphs.orders.usecase.change_status import ApplyPaymentEvent, CancelOrder, ChangeStatus
 from subgraphs.orders.usecase.create_order import CreateOrder
 from subgraphs.orders.usecase.ports import Catalog, OrderRepository, StatusFeed

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from subgraphs.kernel.settings import StoredServiceSettings
+from subgraphs.kernel.process.settings import StoredServiceSettings
 
 
 class OrdersSettings(StoredServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ORDERS_")
 
-    port: int = 4002
-    database: str = "orders"
+    port: int = Field(default=4002, description="The port the subgraph listens on.")
+    database: str = Field(default="orders", description="Its MongoDB database.")

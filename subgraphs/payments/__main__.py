@@ -1,6 +1,6 @@
 """`python -m subgraphs.payments`: serve the payments subgraph."""
 
-from subgraphs.kernel.serve import serve
+from subgraphs.kernel.runtime.serve import serve
 from subgraphs.payments.app import build_app
 from subgraphs.payments.settings import PaymentsSettings
 

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 
-from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
-from subgraphs.kernel.auth import TokenVerifier, jwks_verifier
-from subgraphs.kernel.background import BackgroundTask, every
-from subgraphs.kernel.clock import utc_now
-from subgraphs.kernel.consumer import StreamConsumer
-from subgraphs.kernel.ids import new_id
-from subgraphs.kernel.mongo import MongoUnitOfWork
-from subgraphs.kernel.outbox import OutboxRelay
-from subgraphs.kernel.resources import MongoResource, RedisResource
+from subgraphs.kernel.core.clock import utc_now
+from subgraphs.kernel.core.ids import new_id
+from subgraphs.kernel.graphql.auth import TokenVerifier
+from subgraphs.kernel.process.background import BackgroundTask, every
+from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
+from subgraphs.kernel.runtime.wiring import ContextStores, request_context
 from subgraphs.payments.bootstrap import bootstrap
 from subgraphs.payments.domain.order_view import ORDER_EVENTS
 from subgraphs.payments.provider.sandbox import SandboxProvider
@@ -38,22 +34,16 @@ def retry_policy(settings: ProviderSettings) -> RetryPolicy:
 
 def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = None) -> SubgraphApp:
     """The payments app; `verifier` replaces the JWKS-backed one (in-process tests)."""
-    mongo = MongoResource(settings.mongo, settings.database)
-    redis = RedisResource(settings.redis, critical=False)  # payments are taken while Redis is down
-
-    relay = OutboxRelay.for_settings(mongo.db, redis.client, "payments", settings.streams)
-    uow = MongoUnitOfWork(mongo.db, "payments", after_commit=relay.wake)
-    payments = MongoPayments(mongo.db)
-    provider = SandboxProvider(mongo.db)
-    mongo.on_start(uow.ensure_indexes)
-    mongo.on_start(payments.ensure_indexes)
-    mongo.on_start(provider.ensure_indexes)
+    stores = ContextStores(settings, "payments")  # payments are taken while Redis is down
+    payments = MongoPayments(stores.db)
+    provider = SandboxProvider(stores.db)
+    stores.indexed(payments, provider)
 
     usecases = bootstrap(
         payments=payments,
-        orders=MongoOrderViews(mongo.db),
+        orders=MongoOrderViews(stores.db),
         provider=provider,
-        uow=uow,
+        uow=stores.uow,
         clock=utc_now,
         new_id=new_id,
         sleep=asyncio.sleep,
@@ -63,9 +53,7 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
             wait_seconds=settings.duplicate_wait_seconds,
         ),
     )
-    consumer = StreamConsumer.for_settings(
-        redis.client,
-        settings.streams,
+    consumer = stores.consumer(
         group="payments",
         producers=["orders"],
         handlers=dict.fromkeys(ORDER_EVENTS, usecases.project_order_event),
@@ -74,13 +62,11 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
     return create_subgraph_app(
         settings=settings,
         build_schema=build_schema,
-        context=partial(
-            PaymentsContext, verifier=verifier or jwks_verifier(settings.auth), usecases=usecases
+        context=request_context(
+            PaymentsContext, settings=settings, usecases=usecases, verifier=verifier
         ),
         resources=[
-            mongo,
-            redis,
-            relay.task(),
+            *stores.resources(),
             consumer.task("orders-consumer"),
             BackgroundTask(
                 resume.name,

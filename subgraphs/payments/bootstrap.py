@@ -7,10 +7,10 @@ someone sleeps.
 
 from __future__ import annotations
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.ids import NewId
-from subgraphs.kernel.unit_of_work import UnitOfWork
-from subgraphs.payments.transport.context import PaymentsUseCases
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.ids import NewId
+from subgraphs.kernel.core.unit_of_work import UnitOfWork
+from subgraphs.payments.usecase import PaymentsUseCases
 from subgraphs.payments.usecase.in_flight import InFlight, Timing
 from subgraphs.payments.usecase.ports import OrderViews, PaymentProvider, PaymentRepository, Sleep
 from subgraphs.payments.usecase.process_payment import ProcessPayment

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from subgraphs.kernel.settings import StoredServiceSettings
+from subgraphs.kernel.process.settings import StoredServiceSettings
 
 
 class ProviderSettings(BaseSettings):
@@ -19,27 +19,41 @@ class ProviderSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PAYMENTS_PROVIDER_")
 
-    kind: Literal["sandbox"] = "sandbox"
-    max_attempts: int = Field(default=4, ge=1)
-    first_delay_seconds: float = Field(default=0.25, ge=0)
-    max_delay_seconds: float = Field(default=2.0, ge=0)
-    attempt_timeout_seconds: float = Field(default=5.0, gt=0)
-    deadline_seconds: float = Field(default=10.0, gt=0)
+    kind: Literal["sandbox"] = Field(default="sandbox", description="The provider.")
+    max_attempts: int = Field(default=4, ge=1, description="Calls of one operation at most.")
+    first_delay_seconds: float = Field(
+        default=0.25, ge=0, description="Backoff before the second call, doubling after."
+    )
+    max_delay_seconds: float = Field(default=2.0, ge=0, description="Longest backoff wait.")
+    attempt_timeout_seconds: float = Field(default=5.0, gt=0, description="One call at most.")
+    deadline_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="A whole call sequence, waits included; then the payment fails with "
+        "`provider_unavailable`.",
+    )
 
 
 class PaymentsSettings(StoredServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PAYMENTS_")
 
-    port: int = 4003
-    database: str = "payments"
+    port: int = Field(default=4003, description="The port the subgraph listens on.")
+    database: str = Field(default="payments", description="Its MongoDB database.")
     provider: ProviderSettings = Field(default_factory=ProviderSettings)
-    # A charge or refund in flight is leased this long; a lapsed lease means its process died
-    # and the work is resumed (by a duplicate request or the recovery loop).
-    lease_seconds: float = 30.0
-    # How long a duplicate request waits for the same payment in flight before answering
-    # PAYMENT_IN_PROGRESS.
-    duplicate_wait_seconds: float = 15.0
-    resume_interval_seconds: float = 5.0
+    lease_seconds: float = Field(
+        default=30.0,
+        description="A charge or refund in flight is leased this long (longer than the "
+        "provider deadline); a lapsed lease means its process died and the work is resumed "
+        "(by a duplicate request or the recovery loop).",
+    )
+    duplicate_wait_seconds: float = Field(
+        default=15.0,
+        description="How long a duplicate request waits for the same payment in flight before "
+        "answering PAYMENT_IN_PROGRESS.",
+    )
+    resume_interval_seconds: float = Field(
+        default=5.0, description="How often the recovery loop looks for lapsed leases."
+    )
 
     @model_validator(mode="after")
     def _lease_outlasts_provider_calls(self) -> PaymentsSettings:

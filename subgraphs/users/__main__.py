@@ -1,6 +1,6 @@
 """`python -m subgraphs.users`: serve the users subgraph."""
 
-from subgraphs.kernel.serve import serve
+from subgraphs.kernel.runtime.serve import serve
 from subgraphs.users.app import build_app
 from subgraphs.users.settings import UsersSettings
 

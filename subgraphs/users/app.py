@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from subgraphs.kernel.app import SubgraphApp, create_subgraph_app
-from subgraphs.kernel.auth import JwtVerifier, jwks_from_json, static_keys
-from subgraphs.kernel.clock import utc_now
-from subgraphs.kernel.deferred import Deferred
-from subgraphs.kernel.ids import new_id
-from subgraphs.kernel.mongo import MongoUnitOfWork
-from subgraphs.kernel.outbox import OutboxRelay
-from subgraphs.kernel.resources import MongoResource, RedisResource
+from subgraphs.kernel.core.clock import utc_now
+from subgraphs.kernel.core.ids import new_id
+from subgraphs.kernel.graphql.auth import JwtVerifier, jwks_from_json, static_keys
+from subgraphs.kernel.process.deferred import Deferred
+from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
+from subgraphs.kernel.runtime.wiring import ContextStores, request_context
 from subgraphs.users.bootstrap import bootstrap
 from subgraphs.users.credentials.passwords import Argon2PasswordHasher
 from subgraphs.users.credentials.signing_keys import (
@@ -47,16 +44,12 @@ def signing_key(settings: UsersSettings) -> SigningKey:
 
 
 def build_app(settings: UsersSettings) -> SubgraphApp:
-    mongo = MongoResource(settings.mongo, settings.database)
-    redis = RedisResource(settings.redis, critical=False)  # the relay and the login throttle
-    relay = OutboxRelay.for_settings(mongo.db, redis.client, "users", settings.streams)
-    uow = MongoUnitOfWork(mongo.db, "users", after_commit=relay.wake)
-    users = MongoUserRepository(mongo.db)
-    mongo.on_start(uow.ensure_indexes)
-    sessions = MongoSessionRepository(mongo.db)
-    passwords = MongoPasswordStore(mongo.db)
-    for store in (users, sessions, passwords):
-        mongo.on_start(store.ensure_indexes)
+    stores = ContextStores(settings, "users")  # Redis: the relay and the login throttle
+    users = MongoUserRepository(stores.db)
+    sessions = MongoSessionRepository(stores.db)
+    passwords = MongoPasswordStore(stores.db)
+    stores.indexed(users, sessions, passwords)
+    redis = stores.redis
 
     later = Deferred()  # closed before the stores: what it runs still needs them
     key = signing_key(settings)
@@ -72,7 +65,7 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
         users=users,
         sessions=sessions,
         passwords=passwords,
-        uow=uow,
+        uow=stores.uow,
         hasher=hasher,
         tokens=tokens,
         throttle=RedisLoginThrottle(
@@ -107,12 +100,9 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
     return create_subgraph_app(
         settings=settings,
         build_schema=build_schema,
-        context=partial(UsersContext, verifier=verifier, usecases=usecases),
-        resources=[
-            mongo,
-            redis,
-            relay.task(),
-            later,
-        ],
+        context=request_context(
+            UsersContext, settings=settings, usecases=usecases, verifier=verifier
+        ),
+        resources=[*stores.resources(), later],
         routes=[Route("/.well-known/jwks.json", jwks_endpoint, methods=["GET"])],
     )

@@ -6,11 +6,11 @@ pass in-memory fakes (`testkit.users`, `testkit.user_sessions`).
 
 from __future__ import annotations
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.ids import NewId
-from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.ids import NewId
+from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.users.domain.session import SessionPolicy
-from subgraphs.users.transport.context import UsersUseCases
+from subgraphs.users.usecase import UsersUseCases
 from subgraphs.users.usecase.change_password import ChangePassword
 from subgraphs.users.usecase.log_out import LogOut
 from subgraphs.users.usecase.log_out_everywhere import LogOutEverywhere

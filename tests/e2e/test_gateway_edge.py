@@ -301,6 +301,13 @@ async def test_operations_over_the_limits_are_refused(gateway, query, code):
 async def test_operations_within_the_limits_run(gateway):
     aliases = "{ " + " ".join(f"a{i}: __typename" for i in range(15)) + " }"
     assert (await graphql(gateway, aliases))["data"]["a14"] == "Query"
+    # Depth counts fields, not fragments (as Apollo Router and the subgraphs count): ten fields
+    # deep through four fragments is within a limit of 12.
+    through_fragments = """{ ...Me }
+      fragment Me on Query { me { orders { edges { ...Node } } } }
+      fragment Node on OrderEdge { node { ... on Order { user { ...User } } } }
+      fragment User on User { orders { edges { node { user { name } } } } }"""
+    assert await graphql(gateway, through_fragments) == {"data": {"me": None}}
     # The IDE's schema query is deeper than the depth limit: introspection is exempt.
     introspection = await graphql(gateway, get_introspection_query(descriptions=True))
     assert "errors" not in introspection

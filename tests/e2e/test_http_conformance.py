@@ -102,8 +102,14 @@ async def test_a_cross_site_form_cannot_register(urls: dict[str, str], endpoint:
         for form in _forms(email):
             method = form.pop("method", "POST")
             response = await client.request(method, urls[endpoint], **form)
-            assert response.status_code == 400, (form, response.text)
             [error] = response.json()["errors"]
+            if endpoint == "gateway":
+                # Hive Gateway's own csrfPrevention refuses with its status and message; what
+                # a client relies on is the refusal, and that nothing ran.
+                assert response.status_code == 403, (form, response.text)
+                assert error["message"] == "Required CSRF header(s) not present"
+                continue
+            assert response.status_code == 400, (form, response.text)
             assert error["extensions"]["code"] == "CSRF_ERROR"
             assert "cross-site request forgery" in error["message"]
         # Nothing was created: the address is still free.
@@ -121,7 +127,7 @@ async def test_a_preflighted_get_query_still_works_at_the_gateway(urls: dict[str
             params={"query": "{ products { sku } }"},
             headers={"apollo-require-preflight": "true"},
         )
-    assert refused.status_code == 400
+    assert refused.status_code == 403  # Hive Gateway's csrfPrevention
     assert allowed.status_code == 200, allowed.text
     assert allowed.json()["data"]["products"]
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.core.events import Event
 from testkit.client import error_codes, graphql, subscribe, subscribed
 from testkit.journeys import register
 from testkit.prometheus import mongo_commands

@@ -25,7 +25,7 @@ worker run as N processes sharing their port (SO_REUSEPORT: the kernel
 spreads connections over them); each process also listens on a private port
 of its own, which the runner probes, so every replica is checked and
 restarted on its own. `/metrics` on the shared port sums every process of
-that service (METRICS_MULTIPROCESS_DIR, see subgraphs/kernel/metrics.py).
+that service (METRICS_MULTIPROCESS_DIR, see subgraphs/kernel/observability/metrics.py).
 The gateway runs once (see router/README.md).
 
 Settings (environment), so a second stack can run on other ports:

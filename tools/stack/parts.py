@@ -24,7 +24,7 @@ GATEWAY_ARGV = [
 
 
 def replica_env(private_port: int) -> dict[str, str]:
-    """What makes a process one replica of several on a shared port (kernel/serve.py)."""
+    """What makes a process one replica of several on a shared port (kernel/runtime/serve.py)."""
     return {"SERVE_REUSE_PORT": "true", "SERVE_PRIVATE_PORT": str(private_port)}
 
 

@@ -30,10 +30,3 @@ export function appendStatus(timeline: readonly TimelineEntry[], entry: Timeline
   return [...timeline, entry];
 }
 
-/** User error codes after which the same request, same idempotency key, should be sent again. */
-export const RETRYABLE_CODES = new Set([
-  'ORDER_NOT_FOUND_YET',
-  'PAYMENT_IN_PROGRESS',
-  'REFUND_IN_PROGRESS',
-  'PROVIDER_UNAVAILABLE',
-]);

@@ -1,8 +1,54 @@
 // The users subgraph's session calls, sent through the shop's client (persisted, with a
 // correlation id) but never with the access token of the session being refreshed.
 import type { ApolloClient } from '@apollo/client';
-import { LogoutEverywhereMutation, LogoutMutation, RefreshSessionMutation } from '../graphql/operations';
+import { graphql } from '../gql';
 import type { SessionApi } from './session';
+
+export const RefreshSessionMutation = graphql(`
+  mutation RefreshSession($input: RefreshSessionInput!) {
+    refreshSession(input: $input) {
+      accessToken
+      expiresAt
+      refreshToken
+      refreshExpiresAt
+      user {
+        id
+        name
+        email
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+export const LogoutMutation = graphql(`
+  mutation Logout($input: LogoutInput!) {
+    logout(input: $input) {
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+export const LogoutEverywhereMutation = graphql(`
+  mutation LogoutEverywhere {
+    logoutEverywhere {
+      revokedSessions
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
 
 export function createSessionApi(client: ApolloClient): SessionApi {
   return {

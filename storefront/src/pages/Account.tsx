@@ -2,10 +2,54 @@ import { useApolloClient, useMutation } from '@apollo/client/react';
 import { useState, type FormEvent } from 'react';
 import { Field } from '../components/Field';
 import { problemOf } from '../components/Problem';
-import { LoginMutation, RegisterMutation } from '../graphql/operations';
+import { graphql } from '../gql';
 import { formErrors, type FormErrors } from '../lib/errors';
 import { Link, navigate, useLocation } from '../lib/router';
 import { useSession, useShop } from '../lib/shop';
+
+export const RegisterMutation = graphql(`
+  mutation Register($input: RegisterInput!) {
+    register(input: $input) {
+      accessToken
+      expiresAt
+      refreshToken
+      refreshExpiresAt
+      user {
+        id
+        name
+        email
+        phone
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+export const LoginMutation = graphql(`
+  mutation Login($input: LoginInput!) {
+    login(input: $input) {
+      accessToken
+      expiresAt
+      refreshToken
+      refreshExpiresAt
+      user {
+        id
+        name
+        email
+        phone
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
 
 export const PASSWORD_RULES = 'At least 8 characters. A passphrase of a few words is best.';
 

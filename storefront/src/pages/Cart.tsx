@@ -1,12 +1,29 @@
 import { useMutation } from '@apollo/client/react';
 import { useState } from 'react';
 import { problemOf } from '../components/Problem';
-import { CreateOrderMutation } from '../graphql/operations';
+import { graphql } from '../gql';
 import { estimatedTotal, MAX_QUANTITY, MIN_QUANTITY, orderInput } from '../lib/cart';
 import { userErrorMessage } from '../lib/errors';
 import { formatMoney } from '../lib/money';
 import { Link, navigate } from '../lib/router';
 import { useCart, useSession, useShop } from '../lib/shop';
+
+export const CreateOrderMutation = graphql(`
+  mutation CreateOrder($input: CreateOrderInput!) {
+    createOrder(input: $input) {
+      order {
+        id
+        status
+        createdAt
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
 
 /** The index of the cart line a createOrder userError names (`input.items.<n>...`), if any. */
 function lineIndex(field: readonly string[] | null | undefined): number | null {

@@ -1,12 +1,60 @@
 import { useQuery } from '@apollo/client/react';
 import { LoadMore } from '../components/LoadMore';
 import { ProblemMessage } from '../components/Problem';
-import { NotificationsQuery } from '../graphql/operations';
+import { getFragmentData, graphql, type FragmentType } from '../gql';
 import { formatTime } from '../lib/money';
 
 const PAGE = 20;
 const CHANNEL = { EMAIL: 'Email', SMS: 'SMS' } as const;
 const STATUS = { QUEUED: 'Queued', SENT: 'Sent', FAILED: 'Failed' } as const;
+
+export const NotificationsQuery = graphql(`
+  query Notifications($first: Int!, $after: String) {
+    me {
+      id
+      notifications(first: $first, after: $after) {
+        edges {
+          cursor
+          node {
+            id
+            ...NotificationRow_notification
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`);
+
+const NotificationRowFragment = graphql(`
+  fragment NotificationRow_notification on Notification {
+    id
+    channel
+    subject
+    status
+    failureReason
+    createdAt
+    sentAt
+  }
+`);
+
+function NotificationRow({ notification: masked }: { notification: FragmentType<typeof NotificationRowFragment> }) {
+  const node = getFragmentData(NotificationRowFragment, masked);
+  return (
+    <li className="row">
+      <strong className="subject">{node.subject}</strong>
+      <span>{CHANNEL[node.channel]}</span>
+      <span className={`status-badge notification-${node.status.toLowerCase()}`}>
+        {STATUS[node.status]}
+        {node.status === 'FAILED' && node.failureReason ? `: ${node.failureReason.replaceAll('_', ' ')}` : ''}
+      </span>
+      <time dateTime={node.sentAt ?? node.createdAt}>{formatTime(node.sentAt ?? node.createdAt)}</time>
+    </li>
+  );
+}
 
 export default function NotificationsPage() {
   const { data, loading, error, fetchMore } = useQuery(NotificationsQuery, {
@@ -24,15 +72,7 @@ export default function NotificationsPage() {
       {connection && connection.edges.length ? (
         <ul className="rows">
           {connection.edges.map(({ node }) => (
-            <li key={node.id} className="row">
-              <strong className="subject">{node.subject}</strong>
-              <span>{CHANNEL[node.channel]}</span>
-              <span className={`status-badge notification-${node.status.toLowerCase()}`}>
-                {STATUS[node.status]}
-                {node.status === 'FAILED' && node.failureReason ? `: ${node.failureReason.replaceAll('_', ' ')}` : ''}
-              </span>
-              <time dateTime={node.sentAt ?? node.createdAt}>{formatTime(node.sentAt ?? node.createdAt)}</time>
-            </li>
+            <NotificationRow key={node.id} notification={node} />
           ))}
         </ul>
       ) : null}

@@ -1,12 +1,57 @@
 import { useQuery } from '@apollo/client/react';
 import { LoadMore } from '../components/LoadMore';
 import { ProblemMessage } from '../components/Problem';
-import { OrdersQuery } from '../graphql/operations';
+import { getFragmentData, graphql, type FragmentType } from '../gql';
 import { formatMoney, formatTime } from '../lib/money';
 import { STATUS_LABEL } from '../lib/orderStatus';
 import { Link } from '../lib/router';
 
 const PAGE = 10;
+
+export const OrdersQuery = graphql(`
+  query Orders($first: Int!, $after: String) {
+    me {
+      id
+      orders(first: $first, after: $after) {
+        edges {
+          cursor
+          node {
+            id
+            ...OrderRow_order
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`);
+
+const OrderRowFragment = graphql(`
+  fragment OrderRow_order on Order {
+    id
+    status
+    createdAt
+    total {
+      amount
+      currency
+    }
+  }
+`);
+
+function OrderRow({ order: masked }: { order: FragmentType<typeof OrderRowFragment> }) {
+  const order = getFragmentData(OrderRowFragment, masked);
+  return (
+    <li className="row">
+      <Link href={`/orders/${encodeURIComponent(order.id)}`}>Order {order.id.slice(-8)}</Link>
+      <time dateTime={order.createdAt}>{formatTime(order.createdAt)}</time>
+      <span className={`status-badge status-${order.status.toLowerCase()}`}>{STATUS_LABEL[order.status]}</span>
+      <span className="amount">{formatMoney(order.total)}</span>
+    </li>
+  );
+}
 
 export default function OrdersPage() {
   const { data, loading, error, fetchMore } = useQuery(OrdersQuery, { variables: { first: PAGE } });
@@ -24,12 +69,7 @@ export default function OrdersPage() {
       {connection && connection.edges.length ? (
         <ul className="rows">
           {connection.edges.map(({ node }) => (
-            <li key={node.id} className="row">
-              <Link href={`/orders/${encodeURIComponent(node.id)}`}>Order {node.id.slice(-8)}</Link>
-              <time dateTime={node.createdAt}>{formatTime(node.createdAt)}</time>
-              <span className={`status-badge status-${node.status.toLowerCase()}`}>{STATUS_LABEL[node.status]}</span>
-              <span className="amount">{formatMoney(node.total)}</span>
-            </li>
+            <OrderRow key={node.id} order={node} />
           ))}
         </ul>
       ) : null}

@@ -2,10 +2,34 @@ import { useMutation } from '@apollo/client/react';
 import { useState, type FormEvent } from 'react';
 import { Field } from '../components/Field';
 import { problemOf } from '../components/Problem';
-import { RequestPasswordResetMutation, ResetPasswordMutation } from '../graphql/operations';
+import { graphql } from '../gql';
 import { formErrors, type FormErrors } from '../lib/errors';
 import { Link, useLocation } from '../lib/router';
 import { PASSWORD_RULES } from './Account';
+
+export const RequestPasswordResetMutation = graphql(`
+  mutation RequestPasswordReset($input: RequestPasswordResetInput!) {
+    requestPasswordReset(input: $input) {
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+export const ResetPasswordMutation = graphql(`
+  mutation ResetPassword($input: ResetPasswordInput!) {
+    resetPassword(input: $input) {
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
 
 const EMPTY: FormErrors = { fields: {}, general: [] };
 

@@ -2,11 +2,73 @@ import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { useState, type FormEvent } from 'react';
 import { Field } from '../components/Field';
 import { ProblemMessage, problemOf } from '../components/Problem';
-import { ChangePasswordMutation, ProfileQuery, UpdatePreferencesMutation, UpdateProfileMutation } from '../graphql/operations';
+import { graphql } from '../gql';
 import { formErrors, type FormErrors } from '../lib/errors';
 import { navigate } from '../lib/router';
 import { useShop } from '../lib/shop';
 import { PASSWORD_RULES } from './Account';
+
+export const ProfileQuery = graphql(`
+  query Profile {
+    me {
+      id
+      name
+      email
+      phone
+      notificationPreferences {
+        email
+        sms
+        updatedAt
+      }
+    }
+  }
+`);
+
+export const UpdateProfileMutation = graphql(`
+  mutation UpdateProfile($input: UpdateProfileInput!) {
+    updateProfile(input: $input) {
+      user {
+        id
+        name
+        phone
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+export const UpdatePreferencesMutation = graphql(`
+  mutation UpdatePreferences($input: UpdateNotificationPreferencesInput!) {
+    updateNotificationPreferences(input: $input) {
+      preferences {
+        email
+        sms
+        updatedAt
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+export const ChangePasswordMutation = graphql(`
+  mutation ChangePassword($input: ChangePasswordInput!) {
+    changePassword(input: $input) {
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
 
 const EMPTY: FormErrors = { fields: {}, general: [] };
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from subgraphs.kernel import telemetry
+from subgraphs.kernel.observability import telemetry
 from subgraphs.notifications.usecase.ports import OutgoingMessage, TemporaryFailure
 
 OUTBOX = "notifications:sms:outbox"

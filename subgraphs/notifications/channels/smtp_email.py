@@ -20,7 +20,7 @@ from email.utils import formatdate
 
 import aiosmtplib
 
-from subgraphs.kernel import telemetry
+from subgraphs.kernel.observability import telemetry
 from subgraphs.notifications.domain.notification import FailureReason
 from subgraphs.notifications.settings import SmtpSettings
 from subgraphs.notifications.usecase.ports import (

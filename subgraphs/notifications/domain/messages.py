@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from subgraphs.kernel.events import MalformedEvent
+from subgraphs.kernel.core.events import MalformedEvent
 from subgraphs.notifications.domain.notification import Channel, Intent, Kind
 
 REGISTERED = "users.registered"

@@ -14,8 +14,8 @@ from typing import Any, cast
 from arq.connections import ArqRedis
 from arq.worker import Worker
 
-from subgraphs.kernel.gauges import Sample
-from subgraphs.kernel.metrics import Counter
+from subgraphs.kernel.observability.gauges import Sample
+from subgraphs.kernel.observability.metrics import Counter
 
 ARQ_JOBS = Counter(
     "arq_jobs_total", "Jobs the notifications worker finished, by queue and outcome."
@@ -24,7 +24,7 @@ DEPTH_HELP = "Jobs waiting in the arq queue, deferred retries included."
 
 
 class QueueDepth:
-    """A `kernel.gauges` collector: how many jobs the queue holds."""
+    """A `kernel.observability.gauges` collector: how many jobs the queue holds."""
 
     name = "arq-queue"
 

@@ -20,7 +20,7 @@ from arq.connections import ArqRedis
 from arq.jobs import Job, JobStatus
 from redis.asyncio import ConnectionPool
 
-from subgraphs.kernel import telemetry
+from subgraphs.kernel.observability import telemetry
 
 log = logging.getLogger(__name__)
 

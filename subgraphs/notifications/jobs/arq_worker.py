@@ -20,8 +20,8 @@ from arq.connections import ArqRedis
 from arq.worker import Retry, Worker, func
 from redis.exceptions import RedisError
 
-from subgraphs.kernel import gauges, telemetry
-from subgraphs.kernel.background import pause
+from subgraphs.kernel.observability import gauges, telemetry
+from subgraphs.kernel.process.background import pause
 from subgraphs.notifications.jobs.arq_metrics import JobOutcomes, QueueDepth
 from subgraphs.notifications.jobs.arq_queue import DELIVER_JOB, QUEUE, WORKER_HEALTH
 from subgraphs.notifications.settings import JobSettings

@@ -7,8 +7,8 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.errors import DomainError
-from subgraphs.kernel.types import UserError, user_errors
+from subgraphs.kernel.core.errors import DomainError
+from subgraphs.kernel.graphql.types import MutationPayload, mutation_root, user_errors
 from subgraphs.notifications.transport.context import NotificationsContext
 from subgraphs.notifications.transport.types import NotificationPreferences
 
@@ -20,18 +20,13 @@ class UpdateNotificationPreferencesInput:
 
 
 @strawberry.type(description="The result of `updateNotificationPreferences`.")
-class UpdateNotificationPreferencesPayload:
+class UpdateNotificationPreferencesPayload(MutationPayload):
     preferences: NotificationPreferences | None = strawberry.field(
         default=None, description="The preferences now; null on userErrors."
     )
-    user_errors: list[UserError] = strawberry.field(
-        default_factory=list, description="Why the preferences did not change, if they did not."
-    )
 
 
-@strawberry.type(
-    description="The entry points for changing data; each returns a payload with `userErrors`."
-)
+@mutation_root
 class Mutation:
     @strawberry.mutation(
         description="Turn email and/or SMS notifications on or off; an omitted one stays as it is."

@@ -7,12 +7,13 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.graphql_errors import Forbidden
+from subgraphs.kernel.graphql.public_errors import Forbidden
+from subgraphs.kernel.graphql.types import query_root
 from subgraphs.notifications.transport.context import NotificationsContext
 from subgraphs.notifications.transport.types import Notification
 
 
-@strawberry.type(description="The entry points for reading.")
+@query_root
 class Query:
     @strawberry.field(description="One of your notifications; null if there is no such one.")
     async def notification(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from subgraphs.kernel.graphql import SubgraphSchema, build_federated_schema
-from subgraphs.kernel.settings import GraphQLSettings
+from subgraphs.kernel.graphql.schema import SubgraphSchema, build_federated_schema
+from subgraphs.kernel.process.settings import GraphQLSettings
 from subgraphs.notifications.transport.mutations import Mutation
 from subgraphs.notifications.transport.queries import Query
 from subgraphs.notifications.transport.types import User

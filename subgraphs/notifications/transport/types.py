@@ -8,15 +8,15 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.enums import described_enum
-from subgraphs.kernel.graphql_errors import Forbidden
-from subgraphs.kernel.pagination import (
+from subgraphs.kernel.graphql.enums import described_enum
+from subgraphs.kernel.graphql.pagination import (
+    Connection,
     InvalidCursor,
-    PageInfo,
     decode_cursor,
     encode_cursor,
     page_size,
 )
+from subgraphs.kernel.graphql.public_errors import Forbidden
 from subgraphs.notifications.domain import notification as domain
 from subgraphs.notifications.transport.context import NotificationsContext
 from subgraphs.notifications.usecase.ports import PageCursor
@@ -79,18 +79,6 @@ class Notification:
         )
 
 
-@strawberry.type(description="A notification in a page of notifications.")
-class NotificationEdge:
-    node: Notification = strawberry.field(description="The notification.")
-    cursor: str = strawberry.field(description="Pass it as `after` to continue after this one.")
-
-
-@strawberry.type(description="A page of notifications (Relay connection).")
-class NotificationConnection:
-    edges: list[NotificationEdge] = strawberry.field(description="The notifications of this page.")
-    page_info: PageInfo = strawberry.field(description="Whether more follow, and from where.")
-
-
 @strawberry.type(description="Which channels a user accepts notifications on.")
 class NotificationPreferences:
     email: bool = strawberry.field(description="Whether notifications are mailed.")
@@ -134,18 +122,14 @@ class User:
         after: Annotated[
             str | None, strawberry.argument(description="The endCursor of the previous page.")
         ] = None,
-    ) -> NotificationConnection:
+    ) -> Connection[Notification]:
         await require_owner(info, self.id)
         size = page_size(first, MAX_PAGE)
         cursor = page_cursor(after) if after is not None else None
         page = await info.context.usecases.read.page_for_user(self.id, size, cursor)
-        edges = [
-            NotificationEdge(node=Notification.from_model(n), cursor=cursor_of(n))
-            for n in page.notifications
-        ]
-        return NotificationConnection(
-            edges=edges,
-            page_info=PageInfo.after([e.cursor for e in edges], has_next=page.has_next),
+        return Connection.of(
+            ((Notification.from_model(n), cursor_of(n)) for n in page.notifications),
+            has_next=page.has_next,
         )
 
     @strawberry.field(description="Which channels the user accepts (the user only).")

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from subgraphs.kernel.clock import Clock
+from subgraphs.kernel.core.clock import Clock
 from subgraphs.notifications.domain.messages import render
 from subgraphs.notifications.domain.notification import FailureReason, Notification
 from subgraphs.notifications.usecase.ports import (

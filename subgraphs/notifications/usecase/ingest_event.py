@@ -16,8 +16,8 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.events import Event
 from subgraphs.notifications.domain.messages import NOTIFYING_EVENTS, intent_for, subject_for
 from subgraphs.notifications.domain.notification import (
     Channel,

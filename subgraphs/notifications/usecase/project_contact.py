@@ -8,7 +8,7 @@ profile change never overwrites a newer one.
 
 from __future__ import annotations
 
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.core.events import Event
 from subgraphs.notifications.domain.messages import PROFILE_UPDATED, REGISTERED, InvalidPayload
 from subgraphs.notifications.usecase.ports import ContactStore
 

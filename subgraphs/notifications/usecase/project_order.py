@@ -7,7 +7,7 @@ redelivered event changes nothing.
 
 from __future__ import annotations
 
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.core.events import Event
 from subgraphs.notifications.domain.messages import ORDER_CREATED, InvalidPayload
 from subgraphs.notifications.usecase.ports import OrderSummaries
 

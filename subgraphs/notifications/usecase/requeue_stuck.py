@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from subgraphs.kernel.clock import Clock
+from subgraphs.kernel.core.clock import Clock
 from subgraphs.notifications.usecase.ports import DeliveryQueue, NotificationStore
 
 log = logging.getLogger(__name__)

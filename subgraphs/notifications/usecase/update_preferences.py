@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.errors import DomainError
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.errors import DomainError
 from subgraphs.notifications.domain.notification import Preferences
 from subgraphs.notifications.usecase.ports import PreferenceStore
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from subgraphs.kernel.money import Money
+from subgraphs.kernel.core.money import Money
 
 CURRENCIES = ("USD", "EUR")
 

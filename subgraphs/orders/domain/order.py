@@ -8,9 +8,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from subgraphs.kernel.errors import DomainError, Problem, raise_if_any
-from subgraphs.kernel.events import DomainEvent
-from subgraphs.kernel.money import Money
+from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any
+from subgraphs.kernel.core.events import DomainEvent
+from subgraphs.kernel.core.money import Money
 from subgraphs.orders.domain.catalog import CURRENCIES, Product
 
 MAX_LINES = 50

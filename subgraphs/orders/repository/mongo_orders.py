@@ -8,8 +8,8 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from subgraphs.kernel.money import Money
-from subgraphs.kernel.mongo import session
+from subgraphs.kernel.core.money import Money
+from subgraphs.kernel.stores.mongo import session
 from subgraphs.orders.domain.order import Order, OrderItem, OrderStatus
 from subgraphs.orders.usecase.ports import ConcurrentUpdate, Page
 

@@ -6,21 +6,9 @@ from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
 
-from subgraphs.kernel.context import RequestContext
+from subgraphs.kernel.graphql.context import RequestContext
 from subgraphs.orders.domain.order import Order
-from subgraphs.orders.usecase.change_status import ApplyPaymentEvent, CancelOrder
-from subgraphs.orders.usecase.create_order import CreateOrder
-from subgraphs.orders.usecase.ports import StatusFeed
-from subgraphs.orders.usecase.read_orders import ReadOrders
-
-
-@dataclass(frozen=True)
-class OrdersUseCases:
-    create_order: CreateOrder
-    cancel_order: CancelOrder
-    read_orders: ReadOrders
-    status_feed: StatusFeed
-    apply_payment_event: ApplyPaymentEvent  # the payments consumer's handler
+from subgraphs.orders.usecase import OrdersUseCases
 
 
 @dataclass(kw_only=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.types import UserError, payload
+from subgraphs.kernel.graphql.types import MutationPayload, mutation_root, payload
 from subgraphs.orders.domain.order import OrderLine
 from subgraphs.orders.transport.context import OrdersContext
 from subgraphs.orders.transport.types import Order
@@ -31,28 +31,20 @@ class CancelOrderInput:
 
 
 @strawberry.type(description="The result of `createOrder`.")
-class CreateOrderPayload:
+class CreateOrderPayload(MutationPayload):
     order: Order | None = strawberry.field(
         default=None, description="The new order; null on userErrors."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        default_factory=list, description="Why the order was not placed, if it was not."
     )
 
 
 @strawberry.type(description="The result of `cancelOrder`.")
-class CancelOrderPayload:
+class CancelOrderPayload(MutationPayload):
     order: Order | None = strawberry.field(
         default=None, description="The cancelled order; null on userErrors."
     )
-    user_errors: list[UserError] = strawberry.field(
-        default_factory=list, description="Why the order was not cancelled, if it was not."
-    )
 
 
-@strawberry.type(
-    description="The entry points for changing data; each returns a payload with `userErrors`."
-)
+@mutation_root
 class Mutation:
     @strawberry.mutation(description="Place an order; prices come from the price list.")
     async def create_order(

@@ -7,11 +7,12 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from subgraphs.kernel.graphql.types import query_root
 from subgraphs.orders.transport.context import OrdersContext
 from subgraphs.orders.transport.types import Order, Product, load_owned_order
 
 
-@strawberry.type(description="The entry points for reading.")
+@query_root
 class Query:
     @strawberry.field(description="The price list.")
     async def products(self, info: Info[OrdersContext, None]) -> list[Product]:

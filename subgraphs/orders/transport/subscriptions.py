@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.graphql_errors import PublicError
+from subgraphs.kernel.graphql.public_errors import PublicError
 from subgraphs.orders.domain.order import STATUS_EVENTS, OrderStatus
 from subgraphs.orders.transport.context import OrdersContext
 from subgraphs.orders.transport.types import OrderStatusChange, load_owned_order

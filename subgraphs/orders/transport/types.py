@@ -8,10 +8,15 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.enums import described_enum
-from subgraphs.kernel.graphql_errors import Forbidden
-from subgraphs.kernel.pagination import PageInfo, decode_cursor, encode_cursor, page_size
-from subgraphs.kernel.types import Money
+from subgraphs.kernel.graphql.enums import described_enum
+from subgraphs.kernel.graphql.pagination import (
+    Connection,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+)
+from subgraphs.kernel.graphql.public_errors import Forbidden
+from subgraphs.kernel.graphql.types import Money
 from subgraphs.orders.domain import order as domain
 from subgraphs.orders.domain.catalog import Product as ProductModel
 from subgraphs.orders.transport.context import OrdersContext
@@ -80,19 +85,16 @@ class User:
         after: Annotated[
             str | None, strawberry.argument(description="The endCursor of the previous page.")
         ] = None,
-    ) -> OrderConnection:
+    ) -> Connection[Order]:
         principal = await info.context.auth.require()
         if principal.user_id != self.id:
             raise Forbidden()
         after_id = decode_cursor(after) if after is not None else None
         size = page_size(first, MAX_PAGE)
         page = await info.context.usecases.read_orders.page_for_user(self.id, size, after_id)
-        edges = [
-            OrderEdge(node=Order.from_model(o), cursor=encode_cursor(o.id)) for o in page.orders
-        ]
-        return OrderConnection(
-            edges=edges,
-            page_info=PageInfo.after([e.cursor for e in edges], has_next=page.has_next),
+        return Connection.of(
+            ((Order.from_model(o), encode_cursor(o.id)) for o in page.orders),
+            has_next=page.has_next,
         )
 
     @classmethod
@@ -153,18 +155,6 @@ async def load_owned_order(info: Info[OrdersContext, None], order_id: str) -> Or
     if order.user_id != principal.user_id:
         raise Forbidden()
     return Order.from_model(order)
-
-
-@strawberry.type(description="An order in a page of orders.")
-class OrderEdge:
-    node: Order = strawberry.field(description="The order.")
-    cursor: str = strawberry.field(description="Pass it as `after` to continue after this order.")
-
-
-@strawberry.type(description="A page of orders (Relay connection).")
-class OrderConnection:
-    edges: list[OrderEdge] = strawberry.field(description="The orders of this page.")
-    page_info: PageInfo = strawberry.field(description="Whether more follow, and from where.")
 
 
 @strawberry.type(description="A change of an order's status.")

@@ -1,1 +1,19 @@
-"""Orders use cases, one a module, and the ports they need."""
+"""The orders use cases, and the list of those its transport and event consumers call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from subgraphs.orders.usecase.change_status import ApplyPaymentEvent, CancelOrder
+from subgraphs.orders.usecase.create_order import CreateOrder
+from subgraphs.orders.usecase.ports import StatusFeed
+from subgraphs.orders.usecase.read_orders import ReadOrders
+
+
+@dataclass(frozen=True)
+class OrdersUseCases:
+    create_order: CreateOrder
+    cancel_order: CancelOrder
+    read_orders: ReadOrders
+    status_feed: StatusFeed
+    apply_payment_event: ApplyPaymentEvent  # the payments consumer's handler

@@ -6,10 +6,10 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.errors import DomainError, NotAllowed
-from subgraphs.kernel.events import Event
-from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.errors import DomainError, NotAllowed
+from subgraphs.kernel.core.events import Event
+from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.orders.domain.order import IllegalTransition, Order, OrderStatus
 from subgraphs.orders.usecase.ports import ConcurrentUpdate, OrderRepository
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.ids import NewId
-from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.ids import NewId
+from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.orders.domain.order import Order, OrderLine, place_order
 from subgraphs.orders.usecase.ports import Catalog, OrderRepository
 

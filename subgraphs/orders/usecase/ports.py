@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.core.events import Event
 from subgraphs.orders.domain.catalog import Product
 from subgraphs.orders.domain.order import Order
 

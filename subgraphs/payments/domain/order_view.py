@@ -14,8 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from subgraphs.kernel.events import MalformedEvent
-from subgraphs.kernel.money import Money
+from subgraphs.kernel.core.events import MalformedEvent
+from subgraphs.kernel.core.money import Money
 
 
 class OrderState(StrEnum):

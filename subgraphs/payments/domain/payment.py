@@ -17,9 +17,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from subgraphs.kernel.errors import DomainError, Problem, raise_if_any
-from subgraphs.kernel.events import DomainEvent
-from subgraphs.kernel.money import Money
+from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any, retryable
+from subgraphs.kernel.core.events import DomainEvent
+from subgraphs.kernel.core.money import Money
 from subgraphs.payments.domain.order_view import OrderView
 
 MAX_KEY_LENGTH = 255
@@ -89,11 +89,6 @@ class Refund:
     requested_at: datetime
     lease_until: datetime | None = None
     failure_reason: str | None = None
-
-
-def retryable(code: str, message: str, *field: str) -> DomainError:
-    """A problem that may go away by itself: the client should try again shortly."""
-    return DomainError(Problem(code, message, field))
 
 
 def order_not_found_yet() -> DomainError:

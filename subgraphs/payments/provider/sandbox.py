@@ -26,8 +26,8 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from subgraphs.kernel.metrics import Counter
-from subgraphs.kernel.money import Money
+from subgraphs.kernel.core.money import Money
+from subgraphs.kernel.observability.metrics import Counter
 from subgraphs.payments.domain.payment import CARD_DECLINED, INSUFFICIENT_FUNDS
 from subgraphs.payments.usecase.ports import ProviderResult, ProviderUnavailable
 

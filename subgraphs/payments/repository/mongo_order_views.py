@@ -14,8 +14,8 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from subgraphs.kernel.money import Money
-from subgraphs.kernel.mongo import session
+from subgraphs.kernel.core.money import Money
+from subgraphs.kernel.stores.mongo import session
 from subgraphs.payments.domain.order_view import OrderState, OrderView
 
 Document = dict[str, Any]

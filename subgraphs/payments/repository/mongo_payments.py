@@ -17,8 +17,8 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from subgraphs.kernel.money import Money
-from subgraphs.kernel.mongo import session
+from subgraphs.kernel.core.money import Money
+from subgraphs.kernel.stores.mongo import session
 from subgraphs.payments.domain.payment import (
     Payment,
     PaymentStatus,

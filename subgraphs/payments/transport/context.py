@@ -6,22 +6,9 @@ from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
 
-from subgraphs.kernel.context import RequestContext
+from subgraphs.kernel.graphql.context import RequestContext
 from subgraphs.payments.domain.payment import Payment
-from subgraphs.payments.usecase.process_payment import ProcessPayment
-from subgraphs.payments.usecase.project_orders import ProjectOrderEvent
-from subgraphs.payments.usecase.read_payments import ReadPayments
-from subgraphs.payments.usecase.refund_payment import RefundPayment
-from subgraphs.payments.usecase.resume_abandoned import ResumeAbandoned
-
-
-@dataclass(frozen=True)
-class PaymentsUseCases:
-    process_payment: ProcessPayment
-    refund_payment: RefundPayment
-    read_payments: ReadPayments
-    project_order_event: ProjectOrderEvent  # the orders consumer's handler
-    resume_abandoned: ResumeAbandoned  # the recovery loop's work
+from subgraphs.payments.usecase import PaymentsUseCases
 
 
 @dataclass(kw_only=True)

@@ -12,7 +12,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.types import UserError, payload
+from subgraphs.kernel.graphql.types import MutationPayload, mutation_root, payload
 from subgraphs.payments.domain.payment import PaymentRequest
 from subgraphs.payments.transport.context import PaymentsContext
 from subgraphs.payments.transport.types import Payment
@@ -41,28 +41,20 @@ class RefundPaymentInput:
 
 
 @strawberry.type(description="The result of `processPayment`.")
-class ProcessPaymentPayload:
+class ProcessPaymentPayload(MutationPayload):
     payment: Payment | None = strawberry.field(
         default=None, description="The payment, succeeded or failed; null on userErrors."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        default_factory=list, description="Why no payment was attempted, if none was."
     )
 
 
 @strawberry.type(description="The result of `refundPayment`.")
-class RefundPaymentPayload:
+class RefundPaymentPayload(MutationPayload):
     payment: Payment | None = strawberry.field(
         default=None, description="The refunded payment; null on userErrors."
     )
-    user_errors: list[UserError] = strawberry.field(
-        default_factory=list, description="Why nothing was refunded, if nothing was."
-    )
 
 
-@strawberry.type(
-    description="The entry points for changing data; each returns a payload with `userErrors`."
-)
+@mutation_root
 class Mutation:
     @strawberry.mutation(
         description="Pay one of your orders in full. userErrors codes: ORDER_NOT_FOUND_YET "

@@ -7,11 +7,12 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from subgraphs.kernel.graphql.types import query_root
 from subgraphs.payments.transport.context import PaymentsContext
 from subgraphs.payments.transport.types import Payment, load_owned_payment
 
 
-@strawberry.type(description="The entry points for reading.")
+@query_root
 class Query:
     @strawberry.field(description="One of your payments; null if there is no such payment.")
     async def payment(

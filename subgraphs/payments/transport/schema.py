@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from subgraphs.kernel.graphql import schema_builder
+from subgraphs.kernel.graphql.schema import schema_builder
 from subgraphs.payments.transport.mutations import Mutation
 from subgraphs.payments.transport.queries import Query
 from subgraphs.payments.transport.types import Order, Payment

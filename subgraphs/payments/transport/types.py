@@ -8,9 +8,9 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.enums import described_enum
-from subgraphs.kernel.graphql_errors import Forbidden
-from subgraphs.kernel.types import Money
+from subgraphs.kernel.graphql.enums import described_enum
+from subgraphs.kernel.graphql.public_errors import Forbidden
+from subgraphs.kernel.graphql.types import Money
 from subgraphs.payments.domain import payment as domain
 from subgraphs.payments.transport.context import PaymentsContext
 

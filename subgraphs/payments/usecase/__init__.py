@@ -1,1 +1,20 @@
-"""Payments use cases, one a module, and the ports they need."""
+"""The payments use cases, and the list of those its transport and event consumers call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from subgraphs.payments.usecase.process_payment import ProcessPayment
+from subgraphs.payments.usecase.project_orders import ProjectOrderEvent
+from subgraphs.payments.usecase.read_payments import ReadPayments
+from subgraphs.payments.usecase.refund_payment import RefundPayment
+from subgraphs.payments.usecase.resume_abandoned import ResumeAbandoned
+
+
+@dataclass(frozen=True)
+class PaymentsUseCases:
+    process_payment: ProcessPayment
+    refund_payment: RefundPayment
+    read_payments: ReadPayments
+    project_order_event: ProjectOrderEvent  # the orders consumer's handler
+    resume_abandoned: ResumeAbandoned  # the recovery loop's work

@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.errors import DomainError
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.errors import DomainError
 from subgraphs.payments.domain.payment import Payment
 from subgraphs.payments.usecase.ports import PaymentRepository, Sleep
 from subgraphs.payments.usecase.provider_calls import RetryPolicy

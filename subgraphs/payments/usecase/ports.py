@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from subgraphs.kernel.money import Money
+from subgraphs.kernel.core.money import Money
 from subgraphs.payments.domain.order_view import OrderView
 from subgraphs.payments.domain.payment import Payment
 

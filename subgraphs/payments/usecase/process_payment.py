@@ -6,10 +6,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.errors import DomainError, NotAllowed
-from subgraphs.kernel.ids import NewId
-from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.errors import DomainError, NotAllowed, retryable
+from subgraphs.kernel.core.ids import NewId
+from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.payments.domain.payment import (
     PROVIDER_UNAVAILABLE,
     Payment,
@@ -21,7 +21,6 @@ from subgraphs.payments.domain.payment import (
     held_by,
     key_reused,
     order_not_found_yet,
-    retryable,
     start_payment,
     validate_request,
 )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from subgraphs.kernel.errors import DomainError
-from subgraphs.kernel.events import Event
-from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.kernel.core.errors import DomainError
+from subgraphs.kernel.core.events import Event
+from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.payments.domain.order_view import OrderView
 from subgraphs.payments.domain.payment import Payment, PaymentStatus
 from subgraphs.payments.usecase.ports import OrderViews, PaymentRepository

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from subgraphs.kernel.clock import Clock
+from subgraphs.kernel.core.clock import Clock
 from subgraphs.payments.usecase.ports import ProviderUnavailable, Sleep
 
 log = logging.getLogger(__name__)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.errors import DomainError, NotAllowed, Problem, raise_if_any
-from subgraphs.kernel.ids import NewId
-from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.errors import DomainError, NotAllowed, Problem, raise_if_any, retryable
+from subgraphs.kernel.core.ids import NewId
+from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.payments.domain.payment import (
     Payment,
     RefundStatus,
@@ -16,7 +16,6 @@ from subgraphs.payments.domain.payment import (
     TransactionKind,
     TransactionStatus,
     key_reused,
-    retryable,
     validate_key,
 )
 from subgraphs.payments.usecase.in_flight import InFlight

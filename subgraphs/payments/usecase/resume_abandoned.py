@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.errors import DomainError
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.errors import DomainError
 from subgraphs.payments.domain.payment import PaymentStatus
 from subgraphs.payments.usecase.ports import PaymentRepository
 from subgraphs.payments.usecase.process_payment import ProcessPayment

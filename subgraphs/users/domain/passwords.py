@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from subgraphs.kernel.clock import to_milliseconds
-from subgraphs.kernel.events import DomainEvent
+from subgraphs.kernel.core.clock import to_milliseconds
+from subgraphs.kernel.core.events import DomainEvent
 from subgraphs.users.domain.user import User
 
 PASSWORD_RESET_REQUESTED = "users.password_reset_requested"  # noqa: S105 (an event type)

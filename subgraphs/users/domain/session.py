@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
-from subgraphs.kernel.clock import to_milliseconds
+from subgraphs.kernel.core.clock import to_milliseconds
 
 
 class Revoked(Enum):

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from subgraphs.kernel.errors import Problem
-from subgraphs.kernel.events import DomainEvent
+from subgraphs.kernel.core.errors import Problem
+from subgraphs.kernel.core.events import DomainEvent
 
 EMAIL_MAX = 254
 NAME_MAX = 100

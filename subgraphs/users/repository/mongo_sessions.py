@@ -18,7 +18,7 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from subgraphs.kernel.mongo import session
+from subgraphs.kernel.stores.mongo import session
 from subgraphs.users.domain.session import Revoked, Session
 
 Document = dict[str, Any]

@@ -9,7 +9,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from subgraphs.kernel.mongo import session
+from subgraphs.kernel.stores.mongo import session
 from subgraphs.users.domain.user import User
 from subgraphs.users.usecase.ports import EmailTaken
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.types import UserError, payload
+from subgraphs.kernel.graphql.types import MutationPayload, mutation_root, payload
 from subgraphs.users.transport.context import UsersContext
 from subgraphs.users.transport.session_mutations import (
     SessionMutation,
@@ -54,16 +54,11 @@ class LoginPayload(SignedInPayload):
 
 
 @strawberry.type(description="The result of `updateProfile`.")
-class UpdateProfilePayload:
+class UpdateProfilePayload(MutationPayload):
     user: User | None = strawberry.field(default=None, description="The user, changed.")
-    user_errors: list[UserError] = strawberry.field(
-        default_factory=list, description="Why nothing changed, if nothing did."
-    )
 
 
-@strawberry.type(
-    description="The entry points for changing data; each returns a payload with `userErrors`."
-)
+@mutation_root
 class Mutation(SessionMutation):
     @strawberry.mutation(description="Create an account and sign in.")
     async def register(

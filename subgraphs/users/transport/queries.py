@@ -7,11 +7,12 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from subgraphs.kernel.graphql.types import query_root
 from subgraphs.users.transport.context import UsersContext
 from subgraphs.users.transport.types import User
 
 
-@strawberry.type(description="The entry points for reading.")
+@query_root
 class Query:
     @strawberry.field(description="The signed-in user; null without a token.")
     async def me(self, info: Info[UsersContext, None]) -> User | None:

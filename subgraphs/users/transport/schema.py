@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from subgraphs.kernel.graphql import schema_builder
+from subgraphs.kernel.graphql.schema import schema_builder
 from subgraphs.users.transport.mutations import Mutation
 from subgraphs.users.transport.queries import Query
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.types import UserError, payload
+from subgraphs.kernel.graphql.types import MutationPayload, payload
 from subgraphs.users.domain.user import User as UserModel
 from subgraphs.users.transport.context import UsersContext
 from subgraphs.users.transport.types import User
@@ -17,7 +17,7 @@ from subgraphs.users.usecase.session_ports import IssuedSession
 
 
 @strawberry.type(description="A successful sign-in's tokens, or why there are none.")
-class SignedInPayload:
+class SignedInPayload(MutationPayload):
     """What `register`, `login` and `refreshSession` answer (each under its own name)."""
 
     user: User | None = strawberry.field(default=None, description="The signed-in user.")
@@ -34,9 +34,6 @@ class SignedInPayload:
     refresh_expires_at: datetime | None = strawberry.field(
         default=None,
         description="When the session ends at the latest, however often it is refreshed.",
-    )
-    user_errors: list[UserError] = strawberry.field(
-        default_factory=list, description="Why there are no tokens, if there are none."
     )
 
 
@@ -85,42 +82,34 @@ class RefreshSessionPayload(SignedInPayload):
     pass
 
 
-@strawberry.type(description="The result of `logout`.")
-class LogoutPayload:
-    user_errors: list[UserError] = strawberry.field(
-        default_factory=list, description="Always empty: signing out cannot fail."
-    )
+@strawberry.type(description="The result of `logout`; its userErrors are always empty.")
+class LogoutPayload(MutationPayload):
+    pass
 
 
-@strawberry.type(description="The result of `logoutEverywhere`.")
-class LogoutEverywherePayload:
+@strawberry.type(description="The result of `logoutEverywhere`; its userErrors are always empty.")
+class LogoutEverywherePayload(MutationPayload):
     revoked_sessions: int = strawberry.field(
         default=0, description="How many sessions were still live and are now ended."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        default_factory=list, description="Always empty: signing out cannot fail."
     )
 
 
 @strawberry.type(description="The result of `changePassword`.")
-class ChangePasswordPayload:
-    user_errors: list[UserError] = strawberry.field(
-        default_factory=list, description="Why the password stays as it was, if it does."
-    )
+class ChangePasswordPayload(MutationPayload):
+    pass
 
 
-@strawberry.type(description="The result of `requestPasswordReset`: the same for any email.")
-class RequestPasswordResetPayload:
-    user_errors: list[UserError] = strawberry.field(
-        default_factory=list, description="Only for an address that is not an email address."
-    )
+@strawberry.type(
+    description="The result of `requestPasswordReset`: the same for any email; userErrors "
+    "only for an address that is not an email address."
+)
+class RequestPasswordResetPayload(MutationPayload):
+    pass
 
 
 @strawberry.type(description="The result of `resetPassword`.")
-class ResetPasswordPayload:
-    user_errors: list[UserError] = strawberry.field(
-        default_factory=list, description="Why the password stays as it was, if it does."
-    )
+class ResetPasswordPayload(MutationPayload):
+    pass
 
 
 @strawberry.type(description="The session and password mutations (part of `Mutation`).")

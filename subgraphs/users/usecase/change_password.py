@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.errors import DomainError, Problem, raise_if_any
-from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any
+from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.users.domain import passwords as rules_of_passwords
 from subgraphs.users.domain import user as rules
 from subgraphs.users.domain.session import Revoked

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.users.domain.session import Revoked
 from subgraphs.users.usecase.session_ports import SessionRepository
 

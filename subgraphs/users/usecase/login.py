@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from subgraphs.kernel.errors import DomainError
+from subgraphs.kernel.core.errors import DomainError
 from subgraphs.users.domain import user as rules
 from subgraphs.users.domain.user import User
 from subgraphs.users.usecase.ports import (

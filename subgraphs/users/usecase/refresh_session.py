@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.errors import DomainError
-from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.errors import DomainError
+from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.users.domain.session import (
     Revoked,
     Session,

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.errors import raise_if_any
-from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.errors import raise_if_any
+from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.users.domain import passwords
 from subgraphs.users.domain import user as rules
 from subgraphs.users.domain.session import new_token, token_hash

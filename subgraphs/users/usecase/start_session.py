@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.ids import NewId
-from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.ids import NewId
+from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.users.domain.session import Session, SessionPolicy, new_token, token_hash
 from subgraphs.users.usecase.session_ports import IssuedSession, SessionRepository, TokenMaker
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from subgraphs.kernel.clock import Clock
-from subgraphs.kernel.errors import DomainError, raise_if_any
-from subgraphs.kernel.unit_of_work import UnitOfWork
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.errors import DomainError, raise_if_any
+from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.users.domain import user as rules
 from subgraphs.users.domain.user import User
 from subgraphs.users.usecase.ports import UserRepository

@@ -14,7 +14,7 @@ import pytest
 import redis
 from playwright.sync_api import Page, expect
 
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.core.events import Event
 from testkit.waiting import eventually_sync
 from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext, axe_violations, scrolls_sideways
 from tests.e2e.conftest import jwks_url

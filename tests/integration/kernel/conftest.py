@@ -10,7 +10,7 @@ import redis.asyncio as aioredis
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from subgraphs.kernel.mongo import CODEC_OPTIONS
+from subgraphs.kernel.stores.mongo import CODEC_OPTIONS
 from tests.conftest import redis_db
 
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from subgraphs.kernel.consumer import StreamConsumer
-from subgraphs.kernel.events import Event, MalformedEvent
+from subgraphs.kernel.core.events import Event, MalformedEvent
+from subgraphs.kernel.messaging.consumer import StreamConsumer
 from tests.conftest import redis_db
 from tools.dead_letters import DeadLetters, main
 

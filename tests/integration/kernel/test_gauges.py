@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from subgraphs.kernel import gauges
-from subgraphs.kernel.consumer import StreamConsumer
-from subgraphs.kernel.events import Event
-from subgraphs.kernel.mongo import in_transaction
-from subgraphs.kernel.outbox import Outbox, OutboxRelay
+from subgraphs.kernel.core.events import Event
+from subgraphs.kernel.messaging.consumer import StreamConsumer
+from subgraphs.kernel.messaging.outbox import Outbox, OutboxRelay
+from subgraphs.kernel.observability import gauges
+from subgraphs.kernel.stores.mongo import in_transaction
 from testkit.prometheus import parse_metrics
 
 pytestmark = pytest.mark.integration

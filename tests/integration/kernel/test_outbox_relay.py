@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis.asyncio as aioredis
 
-from subgraphs.kernel.events import Event
-from subgraphs.kernel.mongo import in_transaction
-from subgraphs.kernel.outbox import Outbox, OutboxRelay
+from subgraphs.kernel.core.events import Event
+from subgraphs.kernel.messaging.outbox import Outbox, OutboxRelay
+from subgraphs.kernel.stores.mongo import in_transaction
 
 pytestmark = pytest.mark.integration
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from subgraphs.kernel.consumer import DEAD_COUNTS, StreamConsumer
-from subgraphs.kernel.events import Event, MalformedEvent
-from subgraphs.kernel.inbox import Inbox
-from subgraphs.kernel.mongo import in_transaction
+from subgraphs.kernel.core.events import Event, MalformedEvent
+from subgraphs.kernel.messaging.consumer import DEAD_COUNTS, StreamConsumer
+from subgraphs.kernel.messaging.inbox import Inbox
+from subgraphs.kernel.stores.mongo import in_transaction
 
 pytestmark = pytest.mark.integration
 

@@ -27,11 +27,11 @@ from datetime import UTC, datetime
 import redis.asyncio as aioredis
 from opentelemetry import trace
 from pymongo import AsyncMongoClient
-from subgraphs.kernel import telemetry
-from subgraphs.kernel.events import Event
-from subgraphs.kernel.logging import configure_logging
-from subgraphs.kernel.mongo import CODEC_OPTIONS, in_transaction
-from subgraphs.kernel.outbox import Outbox, OutboxRelay
+from subgraphs.kernel.observability import telemetry
+from subgraphs.kernel.core.events import Event
+from subgraphs.kernel.observability.logging import configure_logging
+from subgraphs.kernel.stores.mongo import CODEC_OPTIONS, in_transaction
+from subgraphs.kernel.messaging.outbox import Outbox, OutboxRelay
 
 configure_logging("things")
 assert telemetry.setup("things") is True

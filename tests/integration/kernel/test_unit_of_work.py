@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from subgraphs.kernel.events import DomainEvent
-from subgraphs.kernel.mongo import MongoUnitOfWork, session
+from subgraphs.kernel.core.events import DomainEvent
+from subgraphs.kernel.stores.mongo import MongoUnitOfWork, session
 
 pytestmark = pytest.mark.integration
 

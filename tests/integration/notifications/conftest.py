@@ -30,10 +30,10 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from subgraphs.kernel.auth import Principal
-from subgraphs.kernel.events import Event, stream_of
-from subgraphs.kernel.graphql_errors import Unauthenticated
-from subgraphs.kernel.settings import RedisSettings
+from subgraphs.kernel.core.events import Event, stream_of
+from subgraphs.kernel.graphql.auth import Principal
+from subgraphs.kernel.graphql.public_errors import Unauthenticated
+from subgraphs.kernel.process.settings import RedisSettings
 from subgraphs.notifications.app import build_app
 from subgraphs.notifications.settings import NotificationsSettings
 from tests.conftest import redis_db

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from subgraphs.kernel.consumer import DEAD_COUNTS
+from subgraphs.kernel.messaging.consumer import DEAD_COUNTS
 from subgraphs.notifications.domain.notification import (
     Channel,
     Kind,

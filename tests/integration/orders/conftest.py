@@ -9,8 +9,8 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from subgraphs.kernel.mongo import CODEC_OPTIONS
-from subgraphs.kernel.settings import MongoSettings, RedisSettings, StreamSettings
+from subgraphs.kernel.process.settings import MongoSettings, RedisSettings, StreamSettings
+from subgraphs.kernel.stores.mongo import CODEC_OPTIONS
 from subgraphs.orders.app import build_app
 from subgraphs.orders.settings import OrdersSettings
 from tests.conftest import TestTokens

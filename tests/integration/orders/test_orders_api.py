@@ -8,7 +8,7 @@ import uuid
 import pytest
 import redis.asyncio as aioredis
 
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.core.events import Event
 from testkit.client import error_codes, graphql
 
 pytestmark = pytest.mark.integration

@@ -11,17 +11,17 @@ import pytest
 import redis.asyncio as aioredis
 from pymongo.asynchronous.database import AsyncDatabase
 
-from subgraphs.kernel.clock import utc_now
-from subgraphs.kernel.events import Event
-from subgraphs.kernel.ids import new_id
-from subgraphs.kernel.mongo import MongoUnitOfWork
+from subgraphs.kernel.core.clock import utc_now
+from subgraphs.kernel.core.events import Event
+from subgraphs.kernel.core.ids import new_id
+from subgraphs.kernel.stores.mongo import MongoUnitOfWork
 from subgraphs.orders.app import build_app
 from subgraphs.orders.bootstrap import bootstrap
 from subgraphs.orders.domain.catalog import SEED_PRODUCTS
 from subgraphs.orders.domain.order import IllegalTransition, OrderLine, OrderStatus
 from subgraphs.orders.repository.mongo_catalog import MongoCatalog
 from subgraphs.orders.repository.mongo_orders import MongoOrderRepository
-from subgraphs.orders.transport.context import OrdersUseCases
+from subgraphs.orders.usecase import OrdersUseCases
 from subgraphs.orders.usecase.change_status import EventTooEarly
 from subgraphs.orders.usecase.ports import ConcurrentUpdate
 from testkit.client import graphql

@@ -18,9 +18,9 @@ import redis.asyncio as aioredis
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from subgraphs.kernel.events import Event
-from subgraphs.kernel.mongo import CODEC_OPTIONS
-from subgraphs.kernel.settings import MongoSettings, RedisSettings, StreamSettings
+from subgraphs.kernel.core.events import Event
+from subgraphs.kernel.process.settings import MongoSettings, RedisSettings, StreamSettings
+from subgraphs.kernel.stores.mongo import CODEC_OPTIONS
 from subgraphs.payments.app import build_app
 from subgraphs.payments.settings import PaymentsSettings, ProviderSettings
 from tests.conftest import TestTokens, redis_db

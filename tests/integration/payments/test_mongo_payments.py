@@ -9,8 +9,8 @@ from functools import partial
 
 import pytest
 
-from subgraphs.kernel.money import Money
-from subgraphs.kernel.mongo import MongoUnitOfWork
+from subgraphs.kernel.core.money import Money
+from subgraphs.kernel.stores.mongo import MongoUnitOfWork
 from subgraphs.payments.domain.order_view import OrderState, OrderView
 from subgraphs.payments.domain.payment import (
     CARD_DECLINED,

@@ -24,7 +24,7 @@ mutation Pay($input: ProcessPaymentInput!) {
   processPayment(input: $input) {
     payment { id status failureReason amount { amount currency } order { id }
               transactions { kind status amount { amount currency } } }
-    userErrors { field code message }
+    userErrors { field code message retryable }
   }
 }"""
 
@@ -90,6 +90,7 @@ async def test_paying_before_payments_saw_the_order_is_retryable(
             "field": ["input", "orderId"],
             "code": "ORDER_NOT_FOUND_YET",
             "message": "Payments has not seen this order yet; try again in a moment.",
+            "retryable": True,
         }
     ]
     await announce(streams, order_id, "early-bird", total="0.30")

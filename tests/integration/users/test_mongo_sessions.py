@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from subgraphs.kernel.mongo import MongoUnitOfWork
+from subgraphs.kernel.stores.mongo import MongoUnitOfWork
 from subgraphs.users.domain.passwords import PasswordReset, with_new_password
 from subgraphs.users.domain.session import Revoked, Session, SessionPolicy
 from subgraphs.users.domain.user import User

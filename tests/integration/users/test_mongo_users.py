@@ -7,7 +7,7 @@ from functools import partial
 
 import pytest
 
-from subgraphs.kernel.mongo import MongoUnitOfWork
+from subgraphs.kernel.stores.mongo import MongoUnitOfWork
 from subgraphs.users.domain.user import User, register
 from subgraphs.users.repository.mongo_users import MongoUserRepository
 from subgraphs.users.usecase.ports import EmailTaken

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from subgraphs.kernel.settings import MongoSettings, RedisSettings
+from subgraphs.kernel.process.settings import MongoSettings, RedisSettings
 from subgraphs.users.app import build_app
 from subgraphs.users.settings import UsersSettings
 from tools.procs import free_port

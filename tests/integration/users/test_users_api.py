@@ -7,7 +7,7 @@ import asyncio
 import pytest
 import redis.asyncio as aioredis
 
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.core.events import Event
 from testkit.client import error_codes, graphql
 from testkit.journeys import LOGIN, ME, REGISTER, register, unique_email
 

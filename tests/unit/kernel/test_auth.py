@@ -13,15 +13,15 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from subgraphs.kernel.auth import (
+from subgraphs.kernel.graphql.auth import (
     JwtVerifier,
     RequestAuth,
     bearer_token,
     jwks_from_json,
     static_keys,
 )
-from subgraphs.kernel.graphql_errors import Unauthenticated
-from subgraphs.kernel.settings import AuthSettings
+from subgraphs.kernel.graphql.public_errors import Unauthenticated
+from subgraphs.kernel.process.settings import AuthSettings
 from subgraphs.users.credentials.signing_keys import jwks, signing_key_from_pem
 
 SETTINGS = AuthSettings(issuer="commerce-users", audience="commerce")

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from subgraphs.kernel.background import BackgroundTask, every
+from subgraphs.kernel.process.background import BackgroundTask, every
 
 
 async def test_a_loop_that_keeps_crashing_is_restarted_and_reported_unhealthy():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from subgraphs.kernel.deferred import Deferred
+from subgraphs.kernel.process.deferred import Deferred
 
 
 async def test_work_runs_after_the_caller_moves_on_and_close_waits_for_it():
@@ -29,7 +29,7 @@ async def test_a_failure_is_logged_and_raised_to_no_one(caplog):
     async def fails() -> None:
         raise RuntimeError("boom")
 
-    with caplog.at_level(logging.ERROR, logger="subgraphs.kernel.deferred"):
+    with caplog.at_level(logging.ERROR, logger="subgraphs.kernel.process.deferred"):
         deferred(fails, what="a failing test")
         await deferred.close()
 
@@ -52,7 +52,7 @@ async def test_close_cuts_work_short_after_its_timeout(caplog):
 
     deferred(hangs, what="a hanging test")
     await started.wait()
-    with caplog.at_level(logging.WARNING, logger="subgraphs.kernel.deferred"):
+    with caplog.at_level(logging.WARNING, logger="subgraphs.kernel.process.deferred"):
         await deferred.close()
 
     assert cancelled == [True]

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import strawberry
 
-from subgraphs.kernel.entities import parse_field_set
-from subgraphs.kernel.graphql import build_federated_schema
+from subgraphs.kernel.graphql.entities import parse_field_set
+from subgraphs.kernel.graphql.schema import build_federated_schema
 
 RESOLVED: list[str] = []
 

@@ -5,7 +5,7 @@ from enum import Enum
 import pytest
 import strawberry
 
-from subgraphs.kernel.enums import described_enum
+from subgraphs.kernel.graphql.enums import described_enum
 
 
 class Size(Enum):

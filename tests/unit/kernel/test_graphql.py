@@ -8,10 +8,10 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 
-from subgraphs.kernel.errors import NotAllowed, NotSignedIn
-from subgraphs.kernel.graphql import build_federated_schema
-from subgraphs.kernel.graphql_errors import Forbidden
-from subgraphs.kernel.settings import GraphQLSettings
+from subgraphs.kernel.core.errors import NotAllowed, NotSignedIn
+from subgraphs.kernel.graphql.public_errors import Forbidden
+from subgraphs.kernel.graphql.schema import build_federated_schema
+from subgraphs.kernel.process.settings import GraphQLSettings
 
 
 @strawberry.type

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from subgraphs.kernel.http import (
+from subgraphs.kernel.graphql.http import (
     APPLICATION_JSON,
     GRAPHQL_RESPONSE_JSON,
     is_csrf_safe,

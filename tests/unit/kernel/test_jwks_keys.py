@@ -12,8 +12,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from subgraphs.kernel.auth import JwksKeys
-from subgraphs.kernel.settings import AuthSettings
+from subgraphs.kernel.graphql.auth import JwksKeys
+from subgraphs.kernel.process.settings import AuthSettings
 from subgraphs.users.credentials.signing_keys import jwks, signing_key_from_pem
 
 

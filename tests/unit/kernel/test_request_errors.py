@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 from strawberry.extensions import SchemaExtension
 
-from subgraphs.kernel.graphql import build_federated_schema
+from subgraphs.kernel.graphql.schema import build_federated_schema
 
 
 @strawberry.type

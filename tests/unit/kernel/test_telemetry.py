@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from subgraphs.kernel import telemetry
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.core.events import Event
+from subgraphs.kernel.observability import telemetry
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
 
@@ -37,11 +37,11 @@ WITHOUT_ENDPOINT = """
 import logging, sys
 from datetime import UTC, datetime
 from opentelemetry import trace
-from subgraphs.kernel import telemetry
-from subgraphs.kernel.events import Event
-from subgraphs.kernel.graphql import OperationSpan, schema_extensions
-from subgraphs.kernel.logging import JsonFormatter
-from subgraphs.kernel.settings import GraphQLSettings
+from subgraphs.kernel.observability import telemetry
+from subgraphs.kernel.core.events import Event
+from subgraphs.kernel.graphql.schema import OperationSpan, schema_extensions
+from subgraphs.kernel.observability.logging import JsonFormatter
+from subgraphs.kernel.process.settings import GraphQLSettings
 
 assert telemetry.setup("orders") is False
 assert not telemetry.enabled()

@@ -7,19 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from subgraphs.kernel.events import Event, MalformedEvent
+from subgraphs.kernel.core.events import Event, MalformedEvent
 from subgraphs.notifications.domain.notification import Channel, Kind, Preferences, Status
 from testkit.notifications import Context as World
-
-
-@pytest.fixture
-def world() -> World:
-    return World()
-
-
-def registered(world: World, user_id: str = "u-1", phone: str | None = None) -> Event:
-    payload = {"user_id": user_id, "email": f"{user_id}@example.com", "name": "Ann", "phone": phone}
-    return world.event("users.registered", payload)
+from tests.unit.notifications.conftest import registered
 
 
 def created(world: World, user_id: str = "u-1", **age: float) -> Event:
@@ -108,19 +99,6 @@ async def test_a_receipt_without_an_amount_gets_the_order_total(world):
     await world.handle(event)
     receipt = world.store.by_id[f"{event.id}:email"]
     assert (receipt.data["amount"], receipt.data["currency"]) == ("9.95", "USD")
-
-
-async def test_profile_updates_apply_in_version_order(world):
-    await world.handle(registered(world, phone="+14155550123"))
-    newer = world.event("users.profile_updated", {"user_id": "u-1", "name": "Bo", "phone": None})
-    older = world.event(
-        "users.profile_updated", {"user_id": "u-1", "name": "Old", "phone": "+1"}, minutes=5
-    )
-    await world.handle(newer)
-    await world.handle(older)
-    contact = await world.contacts.get("u-1")
-    assert contact is not None
-    assert (contact.email, contact.name, contact.phone) == ("u-1@example.com", "Bo", None)
 
 
 @pytest.mark.parametrize(

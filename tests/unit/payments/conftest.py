@@ -1,20 +1,30 @@
-"""The payments use cases, wired by the payments bootstrap to in-memory fakes of their ports."""
+"""The payments use cases, wired by the payments bootstrap to in-memory fakes of their ports,
+and builders of the domain values the tests start from."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
-from subgraphs.kernel.money import Money
+from subgraphs.kernel.core.money import Money
 from subgraphs.payments.bootstrap import bootstrap
 from subgraphs.payments.domain.order_view import OrderState, OrderView
-from subgraphs.payments.domain.payment import PaymentRequest
+from subgraphs.payments.domain.payment import (
+    Payment,
+    PaymentRequest,
+    Transaction,
+    TransactionKind,
+    TransactionStatus,
+    start_payment,
+)
 from subgraphs.payments.usecase.in_flight import Timing
 from subgraphs.payments.usecase.process_payment import ProcessPayment
 from subgraphs.payments.usecase.project_orders import ProjectOrderEvent
 from subgraphs.payments.usecase.provider_calls import RetryPolicy
+from subgraphs.payments.usecase.read_payments import ReadPayments
 from subgraphs.payments.usecase.refund_payment import RefundPayment
 from subgraphs.payments.usecase.resume_abandoned import ResumeAbandoned
 from testkit.kernel import FakeTime, InMemoryUnitOfWork, SequentialIds
@@ -34,6 +44,7 @@ class World:
     refund: RefundPayment
     project: ProjectOrderEvent
     resume: ResumeAbandoned
+    read: ReadPayments
 
     @property
     def events(self):
@@ -84,8 +95,38 @@ def world() -> World:
         refund=usecases.refund_payment,
         project=usecases.project_order_event,
         resume=usecases.resume_abandoned,
+        read=usecases.read_payments,
     )
 
 
 def pay(order_id: str = "o-1", token: str = "pm_card_ok", key: str = "k-1") -> PaymentRequest:
     return PaymentRequest(order_id=order_id, payment_method=token, idempotency_key=key)
+
+
+# -- domain values (no store) ----------------------------------------------------------------
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def view(status: OrderState = OrderState.PENDING, version: int = 1) -> OrderView:
+    """Order o-1 of user u-1, 0.30 USD."""
+    return OrderView("o-1", "u-1", Money(Decimal("0.30"), "USD"), status, version, NOW)
+
+
+def new_payment(status: OrderState = OrderState.PENDING) -> Payment:
+    """A PROCESSING payment p-1 of order o-1 (in `status`), its lease 30 s from NOW."""
+    return start_payment(
+        payment_id="p-1",
+        user_id="u-1",
+        request=PaymentRequest("o-1", "pm_card_ok", "k-1"),
+        order=view(status),
+        now=NOW,
+        lease_until=NOW + timedelta(seconds=30),
+    )
+
+
+def charge(status: TransactionStatus = TransactionStatus.SUCCEEDED) -> Transaction:
+    """The provider's answer to p-1's charge."""
+    return Transaction(
+        "t-1", TransactionKind.CHARGE, Money(Decimal("0.30"), "USD"), status, NOW, "ch_1"
+    )

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
-from subgraphs.kernel.errors import DomainError, NotAllowed
+from subgraphs.kernel.core.errors import DomainError, NotAllowed
 from subgraphs.payments.domain.order_view import OrderState
 from subgraphs.payments.domain.payment import (
     PaymentStatus,
@@ -233,28 +232,6 @@ async def test_a_payment_whose_process_died_is_finished_by_the_next_duplicate(wo
     assert (payment.id, payment.status) == ("p-dead", PaymentStatus.SUCCEEDED)
     assert world.provider.keys == ["charge-p-dead"]
     assert len(world.events) == 1
-
-
-async def test_the_recovery_loop_finishes_abandoned_payments(world: World):
-    order = world.order()
-    now = world.time()
-    abandoned = start_payment(
-        payment_id="p-dead",
-        user_id="u-1",
-        request=pay(),
-        order=order,
-        now=now - timedelta(minutes=5),
-        lease_until=now - timedelta(minutes=4),
-    )
-    await world.payments.add(abandoned)
-    live = replace(abandoned, id="p-live", order_id="o-2", idempotency_key="k-2", lease_until=now)
-    await world.payments.add(replace(live, lease_until=now + timedelta(seconds=30)))
-
-    assert await world.resume.run_once() == 1
-    assert await world.resume.run_once() == 0
-
-    assert world.payments.by_id["p-dead"].status is PaymentStatus.SUCCEEDED
-    assert world.payments.by_id["p-live"].status is PaymentStatus.PROCESSING  # its holder lives
 
 
 async def test_a_charge_that_raced_a_cancellation_is_refunded(world: World):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from subgraphs.kernel.events import Event
+from subgraphs.kernel.core.events import Event
 from subgraphs.payments.domain.order_view import MalformedOrderEvent, OrderState
 from subgraphs.payments.domain.payment import PaymentStatus, start_payment
 from subgraphs.payments.usecase.project_orders import PaymentInFlight

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from subgraphs.kernel.errors import DomainError, NotAllowed
+from subgraphs.kernel.core.errors import DomainError, NotAllowed
 from subgraphs.payments.domain.payment import PaymentStatus, TransactionKind
 from tests.unit.payments.conftest import World, pay
 

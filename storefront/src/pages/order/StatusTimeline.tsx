@@ -1,0 +1,39 @@
+import { getFragmentData, graphql, type FragmentType } from '../../gql';
+import { formatTime } from '../../lib/money';
+import { STATUS_LABEL, type TimelineEntry } from '../../lib/orderStatus';
+
+export const StatusTimelineFragment = graphql(`
+  fragment StatusTimeline_order on Order {
+    status
+  }
+`);
+
+/** The order's status (announced to screen readers as it changes) and the statuses it went through. */
+export function StatusTimeline({
+  order: masked,
+  timeline,
+  reconnecting,
+}: {
+  order: FragmentType<typeof StatusTimelineFragment>;
+  timeline: readonly TimelineEntry[];
+  reconnecting: boolean;
+}) {
+  const { status } = getFragmentData(StatusTimelineFragment, masked);
+  return (
+    <section className="order-status" aria-labelledby="status-heading">
+      <h2 id="status-heading">Status</h2>
+      <p role="status" aria-live="polite" aria-atomic="true" className={`status-badge status-${status.toLowerCase()}`}>
+        {STATUS_LABEL[status]}
+      </p>
+      {reconnecting ? <p className="hint">Reconnecting for live updates…</p> : null}
+      <ol className="timeline" aria-label="Status history">
+        {timeline.map((entry, index) => (
+          <li key={`${entry.status}-${entry.at}`} aria-current={index === timeline.length - 1 ? 'step' : undefined}>
+            <span className="timeline-status">{STATUS_LABEL[entry.status]}</span>{' '}
+            <time dateTime={entry.at}>{formatTime(entry.at)}</time>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

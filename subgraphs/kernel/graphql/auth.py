@@ -1,0 +1,265 @@
+"""Access-token verification shared by every subgraph.
+
+Tokens are JWTs issued by the users subgraph, signed with an asymmetric key
+named by `kid`. Subgraphs verify them themselves (never trusting the gateway)
+against the users JWKS; the users subgraph verifies against its own keys.
+Only the configured algorithms are accepted, so `none` and HS256-with-the-
+public-key tokens are refused.
+
+A verifier remembers the tokens it verified (a bounded LRU keyed by the
+whole token) until each one expires by its clock, so a caller's token costs
+one signature check per process rather than one per request and subgraph.
+Only tokens that passed every check are remembered; a tampered token is a
+different string and is verified from scratch; a remembered token is
+checked again once the key it was verified with is no longer the one the
+key lookup returns (the JWKS was refetched).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, NamedTuple, Protocol
+
+import httpx
+import jwt
+
+from subgraphs.kernel.core.clock import Clock, utc_now
+from subgraphs.kernel.graphql.public_errors import Unauthenticated
+from subgraphs.kernel.process.settings import AuthSettings
+
+log = logging.getLogger(__name__)
+
+_INVALID_TOKEN = "Invalid or expired access token."  # noqa: S105 (a message)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The verified caller."""
+
+    user_id: str
+    claims: Mapping[str, Any] = field(default_factory=dict)
+    # The token's `exp` plus the verifier's leeway, in epoch seconds.
+    valid_until: float = float("inf")
+
+    def expired(self, now: datetime) -> bool:
+        """True once the token has run out (a WebSocket connection outlives its token)."""
+        return now.timestamp() >= self.valid_until
+
+
+class TokenVerifier(Protocol):
+    async def verify(self, token: str) -> Principal: ...
+
+
+KeyLookup = Callable[[str], Awaitable[jwt.PyJWK | None]]
+
+
+class _Verified(NamedTuple):
+    principal: Principal
+    kid: str
+    key: jwt.PyJWK  # the key object it was verified with (identity: a refetch replaces it)
+
+
+class JwtVerifier:
+    """Verifies a token's signature, algorithm, issuer, audience and lifetime.
+
+    Verified tokens are remembered (at most `cache_size`, least recently
+    used dropped first) until they expire by `clock`.
+    """
+
+    def __init__(
+        self,
+        settings: AuthSettings,
+        keys: KeyLookup,
+        *,
+        clock: Clock = utc_now,
+        cache_size: int | None = None,
+    ) -> None:
+        self._settings = settings
+        self._keys = keys
+        self._clock = clock
+        self._cache_size = settings.token_cache_size if cache_size is None else cache_size
+        self._verified: OrderedDict[str, _Verified] = OrderedDict()
+
+    @property
+    def cached(self) -> int:
+        """How many verified tokens are remembered now."""
+        return len(self._verified)
+
+    async def verify(self, token: str) -> Principal:
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            if remembered.principal.expired(self._clock()):
+                del self._verified[token]
+                raise Unauthenticated(_INVALID_TOKEN)
+            if await self._keys(remembered.kid) is remembered.key:
+                self._verified.move_to_end(token)
+                return remembered.principal
+            del self._verified[token]  # the keys changed: check it against the current ones
+        verified = await self._verify(token)
+        if verified.principal.expired(self._clock()):
+            raise Unauthenticated(_INVALID_TOKEN)
+        if self._cache_size > 0:
+            self._verified[token] = verified
+            if len(self._verified) > self._cache_size:
+                self._verified.popitem(last=False)
+        return verified.principal
+
+    async def _verify(self, token: str) -> _Verified:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated(_INVALID_TOKEN) from exc
+        kid = header.get("kid")
+        if not isinstance(kid, str) or header.get("alg") not in self._settings.algorithms:
+            raise Unauthenticated(_INVALID_TOKEN)
+        key = await self._keys(kid)
+        if key is None:
+            raise Unauthenticated(_INVALID_TOKEN)
+        try:
+            claims = jwt.decode(
+                token,
+                key=key.key,
+                algorithms=self._settings.algorithms,
+                audience=self._settings.audience,
+                issuer=self._settings.issuer,
+                leeway=self._settings.leeway_seconds,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated(_INVALID_TOKEN) from exc
+        principal = Principal(
+            user_id=str(claims["sub"]),
+            claims=MappingProxyType(claims),
+            valid_until=float(claims["exp"]) + self._settings.leeway_seconds,
+        )
+        return _Verified(principal, kid, key)
+
+
+class JwksKeys:
+    """Signing keys fetched from a JWKS URL, cached, refetched for an unknown `kid`.
+
+    At most one fetch runs at a time, and after any attempt (failed or not)
+    an unknown `kid` triggers no new one for `jwks_min_refresh_seconds`: a
+    slow or down users subgraph, or tokens with made-up `kid`s, cannot make
+    every request wait on a fetch. Failed fetches keep the keys we had.
+    """
+
+    def __init__(self, settings: AuthSettings) -> None:
+        self._settings = settings
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = float("-inf")  # last successful fetch
+        self._attempted_at = float("-inf")  # last attempt, successful or not
+        self._lock = asyncio.Lock()
+
+    async def __call__(self, kid: str) -> jwt.PyJWK | None:
+        if self._lock.locked():
+            if not self._keys:  # the first fetch is running: wait for it
+                async with self._lock:
+                    pass
+            return self._keys.get(kid)  # otherwise serve what we have meanwhile
+        if self._should_fetch(kid):
+            async with self._lock:
+                self._attempted_at = time.monotonic()
+                await self._refresh()
+        return self._keys.get(kid)
+
+    def _should_fetch(self, kid: str) -> bool:
+        now = time.monotonic()
+        if now - self._attempted_at < self._settings.jwks_min_refresh_seconds:
+            return False
+        stale = now - self._fetched_at >= self._settings.jwks_cache_seconds
+        return stale or kid not in self._keys
+
+    async def _refresh(self) -> None:
+        try:
+            async with httpx.AsyncClient(timeout=5.0) as client:
+                response = await client.get(self._settings.jwks_url)
+                response.raise_for_status()
+                keys = jwks_from_json(response.json())
+        except (httpx.HTTPError, ValueError) as exc:
+            # Keep the keys we had; the caller sees an unknown key as a bad token.
+            url = self._settings.jwks_url
+            log.warning("jwks fetch failed", extra={"url": url, "error": str(exc)})
+            return
+        self._keys = keys
+        self._fetched_at = time.monotonic()
+
+
+def jwks_verifier(settings: AuthSettings, *, clock: Clock = utc_now) -> JwtVerifier:
+    """The verifier every subgraph but users uses: keys from the users JWKS."""
+    return JwtVerifier(settings, JwksKeys(settings), clock=clock)
+
+
+def jwks_from_json(document: Mapping[str, Any]) -> dict[str, jwt.PyJWK]:
+    """Parse a JWKS document into keys by `kid`, skipping keys without one."""
+    keys: dict[str, jwt.PyJWK] = {}
+    for entry in document.get("keys", []):
+        if isinstance(entry, dict) and isinstance(entry.get("kid"), str):
+            keys[entry["kid"]] = jwt.PyJWK(entry)
+    return keys
+
+
+def static_keys(keys: Mapping[str, jwt.PyJWK]) -> KeyLookup:
+    """A key lookup over keys held in process (the issuer's own)."""
+
+    async def lookup(kid: str) -> jwt.PyJWK | None:
+        return keys.get(kid)
+
+    return lookup
+
+
+def bearer_token(
+    headers: Mapping[str, str], connection_params: Mapping[str, Any] | None
+) -> str | None:
+    """The token from `Authorization: Bearer <t>`, or from a WebSocket `connection_init`."""
+    value = headers.get("authorization")
+    if value is None and connection_params:
+        raw = connection_params.get("Authorization", connection_params.get("authorization"))
+        value = raw if isinstance(raw, str) else None
+    if value is None or not value.strip():
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("The Authorization header must be 'Bearer <token>'.")
+    return token.strip()
+
+
+class RequestAuth:
+    """The caller of one request, verified lazily and at most once."""
+
+    def __init__(
+        self, verifier: TokenVerifier, token: Callable[[], str | None], *, clock: Clock = utc_now
+    ) -> None:
+        self._verifier = verifier
+        self._token = token
+        self._clock = clock
+        self._principal: Principal | None = None
+        self._verified = False
+
+    async def principal(self) -> Principal | None:
+        """The verified caller, or None for an anonymous request; a bad or expired token raises.
+
+        Expiry is checked on every call: a WebSocket connection keeps its
+        context (and so its caller) for as long as it is open.
+        """
+        if not self._verified:
+            token = self._token()
+            self._principal = await self._verifier.verify(token) if token else None
+            self._verified = True
+        if self._principal is not None and self._principal.expired(self._clock()):
+            raise Unauthenticated(_INVALID_TOKEN)
+        return self._principal
+
+    async def require(self) -> Principal:
+        """The verified caller; anonymous requests raise `Unauthenticated`."""
+        principal = await self.principal()
+        if principal is None:
+            raise Unauthenticated()
+        return principal

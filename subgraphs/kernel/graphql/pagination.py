@@ -1,0 +1,86 @@
+"""Relay connections every subgraph shares: `Connection[T]` (named `<T>Connection` in the
+schema, with `<T>Edge`), `PageInfo` and opaque cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable
+from typing import Generic, TypeVar
+
+import strawberry
+
+from subgraphs.kernel.graphql.public_errors import PublicError
+
+
+@strawberry.federation.type(shareable=True, description="Relay pagination state.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether another page follows.")
+    end_cursor: str | None = strawberry.field(
+        description="Pass it as `after` for the next page; null on an empty page."
+    )
+
+    @classmethod
+    def after(cls, cursors: list[str], *, has_next: bool) -> PageInfo:
+        """The page info of a page whose edges have `cursors`.
+
+        Never "more to come" without a cursor to continue from: a client
+        paging in a loop would never stop.
+        """
+        end_cursor = cursors[-1] if cursors else None
+        return cls(has_next_page=has_next and end_cursor is not None, end_cursor=end_cursor)
+
+
+NodeT = TypeVar("NodeT")
+
+
+@strawberry.type(description="An item of a page, with the cursor to continue after it.")
+class Edge(Generic[NodeT]):
+    node: NodeT = strawberry.field(description="The item.")
+    cursor: str = strawberry.field(description="Pass it as `after` to continue after this item.")
+
+
+@strawberry.type(description="A page of a list that grows (Relay connection).")
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]] = strawberry.field(description="The items of this page, in order.")
+    page_info: PageInfo = strawberry.field(description="Whether more follow, and from where.")
+
+    @classmethod
+    def of(cls, items: Iterable[tuple[NodeT, str]], *, has_next: bool) -> Connection[NodeT]:
+        """The page of `(node, cursor)` pairs; `has_next` whether the list goes on after it."""
+        edges = [Edge(node=node, cursor=cursor) for node, cursor in items]
+        return cls(
+            edges=edges, page_info=PageInfo.after([e.cursor for e in edges], has_next=has_next)
+        )
+
+
+class InvalidCursor(PublicError):
+    code = "BAD_USER_INPUT"
+    default_message = "Invalid cursor."
+
+
+class InvalidPageSize(PublicError):
+    code = "BAD_USER_INPUT"
+    default_message = "`first` cannot be negative."
+
+
+def page_size(first: int, maximum: int) -> int:
+    """`first` as a page size: negative is `InvalidPageSize`, more than `maximum` is capped."""
+    if first < 0:
+        raise InvalidPageSize()
+    return min(first, maximum)
+
+
+def encode_cursor(value: str) -> str:
+    return base64.urlsafe_b64encode(f"c:{value}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    """The value inside a cursor made by `encode_cursor`; anything else is `InvalidCursor`."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidCursor() from exc
+    if not raw.startswith("c:") or len(raw) < 3:
+        raise InvalidCursor()
+    return raw[2:]

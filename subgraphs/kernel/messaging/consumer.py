@@ -1,0 +1,222 @@
+"""A consumer-group reader of event streams, at least once, never silently dropping.
+
+- `XREADGROUP` new entries; `XACK` only after the handler succeeded.
+- A failed entry stays pending and is retried once it has been idle for
+  `retry_after_ms`, by this consumer or any other (`XAUTOCLAIM`), which is
+  also how the entries of a dead consumer are taken over.
+- An entry delivered `max_deliveries` times without success, one that is
+  not an envelope at all, or one whose handler raises `MalformedEvent` (a
+  payload no retry can fix) goes to the dead-letter stream `dead.<group>`
+  (counted in the hash `dead.counts`) and is acknowledged.
+- Handlers must be idempotent on `event.id` (delivery is at least once);
+  `subgraphs.kernel.messaging.inbox` helps with that in MongoDB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError, ResponseError
+
+from subgraphs.kernel.core.correlation import correlation_id
+from subgraphs.kernel.core.events import Event, MalformedEvent, stream_of
+from subgraphs.kernel.observability import gauges, telemetry
+from subgraphs.kernel.process.background import BackgroundTask, pause
+from subgraphs.kernel.process.settings import StreamSettings
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Event], Awaitable[None]]
+
+DEAD_COUNTS = "dead.counts"
+
+
+def dead_letter_stream(group: str) -> str:
+    return f"dead.{group}"
+
+
+def consumer_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+class StreamConsumer:
+    """Delivers the events of `streams` to `handlers` (by event type) for consumer `group`."""
+
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        *,
+        group: str,
+        streams: Sequence[str],
+        handlers: Mapping[str, Handler],
+        consumer: str | None = None,
+        max_deliveries: int = 5,
+        retry_after_ms: int = 30_000,
+        block_ms: int = 1_000,
+        batch_size: int = 50,
+    ) -> None:
+        self._redis = redis
+        self.group = group
+        self._streams = list(streams)
+        self._handlers = dict(handlers)
+        self.consumer = consumer or consumer_name()
+        self._max_deliveries = max_deliveries
+        self._retry_after_ms = retry_after_ms
+        self._block_ms = block_ms
+        self._batch_size = batch_size
+        self.dead_letters = dead_letter_stream(group)
+        self._gauges = gauges.register(
+            gauges.ConsumerGauges(redis, group, self._streams, DEAD_COUNTS)
+        )
+
+    @classmethod
+    def for_settings(
+        cls,
+        redis: aioredis.Redis,
+        settings: StreamSettings,
+        *,
+        group: str,
+        producers: Sequence[str],
+        handlers: Mapping[str, Handler],
+    ) -> StreamConsumer:
+        """Consumer `group` of the `events.<producer>` streams, with the retries of `settings`."""
+        return cls(
+            redis,
+            group=group,
+            streams=[stream_of(p) for p in producers],
+            handlers=handlers,
+            max_deliveries=settings.max_deliveries,
+            retry_after_ms=settings.retry_after_ms,
+        )
+
+    def task(self, name: str, *, critical: bool = False) -> BackgroundTask:
+        """The consumer as a background task of the app (a `Resource`)."""
+        return BackgroundTask(name, self.run, critical=critical)
+
+    async def ensure_groups(self) -> None:
+        """Create the consumer group on each stream (from its start) if missing."""
+        for stream in self._streams:
+            try:
+                await self._redis.xgroup_create(stream, self.group, id="0", mkstream=True)
+            except ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until `stop` is set; Redis outages are waited out, not fatal."""
+        ready = False
+        while not stop.is_set():
+            try:
+                if not ready:
+                    await self.ensure_groups()
+                    ready = True
+                await self.reclaim()
+                await self.read_new()
+            except (RedisError, OSError) as exc:
+                log.warning("stream consumer waiting for redis", extra={"error": repr(exc)})
+                ready = False
+                await pause(stop, 1.0)
+
+    async def read_new(self) -> int:
+        """Read and handle one batch of new entries (blocking up to `block_ms`)."""
+        replies = await self._redis.xreadgroup(
+            self.group,
+            self.consumer,
+            dict.fromkeys(self._streams, ">"),
+            count=self._batch_size,
+            block=self._block_ms,
+        )
+        handled = 0
+        for stream, entries in replies or []:
+            for entry_id, fields in entries:
+                await self._deliver(stream, entry_id, fields, deliveries=1)
+                handled += 1
+        return handled
+
+    async def reclaim(self) -> int:
+        """Retry entries idle for `retry_after_ms` (failed here, or left by a dead consumer)."""
+        handled = 0
+        for stream in self._streams:
+            _, entries, *_ = await self._redis.xautoclaim(
+                stream,
+                self.group,
+                self.consumer,
+                min_idle_time=self._retry_after_ms,
+                start_id="0-0",
+                count=self._batch_size,
+            )
+            for entry_id, fields in entries:
+                if fields is None:  # trimmed from the stream meanwhile
+                    await self._redis.xack(stream, self.group, entry_id)
+                    continue
+                pending = await self._redis.xpending_range(
+                    stream, self.group, min=entry_id, max=entry_id, count=1
+                )
+                deliveries = pending[0]["times_delivered"] if pending else self._max_deliveries
+                await self._deliver(stream, entry_id, fields, deliveries=deliveries)
+                handled += 1
+        return handled
+
+    async def _deliver(
+        self, stream: str, entry_id: str, fields: dict[str, Any], *, deliveries: int
+    ) -> None:
+        try:
+            event = Event.from_fields(fields)
+        except MalformedEvent as exc:
+            await self._dead_letter(stream, entry_id, fields, str(exc), deliveries)
+            return
+        handler = self._handlers.get(event.type)
+        if handler is not None:
+            token = correlation_id.set(event.correlation_id)
+            try:
+                with telemetry.handling(event, stream=stream, group=self.group):
+                    await handler(event)
+                    log.info(
+                        "event handled",
+                        extra={"event_id": event.id, "type": event.type, "group": self.group},
+                    )
+            except MalformedEvent as exc:  # the handler found the payload unusable: no retry helps
+                await self._dead_letter(stream, entry_id, fields, str(exc), deliveries)
+                return
+            except Exception as exc:
+                log.exception(
+                    "event handler failed",
+                    extra={"event_id": event.id, "type": event.type, "deliveries": deliveries},
+                )
+                if deliveries >= self._max_deliveries:
+                    await self._dead_letter(stream, entry_id, fields, repr(exc), deliveries)
+                return  # stays pending; retried after retry_after_ms
+            finally:
+                correlation_id.reset(token)
+        await self._redis.xack(stream, self.group, entry_id)
+
+    async def _dead_letter(
+        self, stream: str, entry_id: str, fields: dict[str, Any], reason: str, deliveries: int
+    ) -> None:
+        log.error(
+            "event sent to dead letters",
+            extra={"stream": stream, "entry_id": entry_id, "reason": reason},
+        )
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(
+                self.dead_letters,
+                {
+                    **{f"original.{k}": str(v) for k, v in fields.items()},
+                    "stream": stream,
+                    "entry_id": entry_id,
+                    "reason": reason[:1000],
+                    "deliveries": str(deliveries),
+                },
+                maxlen=100_000,
+                approximate=True,
+            )
+            pipe.hincrby(DEAD_COUNTS, self.group, 1)
+            pipe.xack(stream, self.group, entry_id)
+            await pipe.execute()

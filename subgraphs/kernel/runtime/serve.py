@@ -1,0 +1,103 @@
+"""Run a service's ASGI app (a subgraph, a worker) under uvicorn, built inside its event loop.
+
+Several processes of one service may share its port (`make up` with
+REPLICAS=N): with `SERVE_REUSE_PORT=true` the port is bound with SO_REUSEPORT,
+so the kernel spreads new connections over every process listening on it,
+and `SERVE_PRIVATE_PORT` adds a second listener that only this process
+answers on (its supervisor probes `/ready` there, and a test can reach one
+replica on purpose). Both serve the same app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Callable
+from typing import TypeVar
+
+import uvicorn
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from starlette.types import ASGIApp
+
+from subgraphs.kernel.observability import telemetry
+from subgraphs.kernel.observability.logging import configure_logging
+from subgraphs.kernel.process.settings import ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
+
+BACKLOG = 2048
+
+
+class ServeSettings(BaseSettings):
+    """How the process listens, beside its service's host and port."""
+
+    model_config = SettingsConfigDict(env_prefix="SERVE_")
+
+    reuse_port: bool = Field(
+        default=False,
+        description="Bind the port with SO_REUSEPORT, so several processes share it "
+        "(`make up` sets it with REPLICAS).",
+    )
+    private_port: int | None = Field(
+        default=None,
+        description="A second listener only this process answers on (the runner probes it).",
+    )
+    # With uvicorn's default of 5 s the gateway now and then sent a request on a connection
+    # we were closing ("socket hang up").
+    keep_alive_seconds: int = Field(
+        default=75,
+        description="How long an idle keep-alive connection stays open; keep it above the "
+        "gateway's own idle timeout (Node 5 s, Apollo Router 15 s).",
+    )
+
+
+def listen(host: str, port: int, *, reuse_port: bool) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (SO_REUSEPORT when ``reuse_port``)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(BACKLOG)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def serve(service: str, settings: S, build_app: Callable[[S], ASGIApp]) -> None:
+    """Configure JSON logs (and tracing, if OTEL_* asks) and serve `build_app(settings)`."""
+    configure_logging(service, settings.log_level)
+    telemetry.setup(service)
+    how = ServeSettings()
+
+    async def main() -> None:
+        config = uvicorn.Config(
+            telemetry.instrument_app(build_app(settings)),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            ws="websockets-sansio",
+            # Subscription events are a few hundred bytes between the gateway and us on one
+            # network: compressing each one cost both ends more CPU than it saved bytes.
+            ws_per_message_deflate=False,
+            proxy_headers=False,
+            server_header=False,
+            backlog=BACKLOG,
+            timeout_keep_alive=how.keep_alive_seconds,
+        )
+        server = uvicorn.Server(config)
+        if not how.reuse_port and how.private_port is None:
+            await server.serve()
+            return
+        sockets = [listen(settings.host, settings.port, reuse_port=how.reuse_port)]
+        if how.private_port is not None:
+            sockets.append(listen(settings.host, how.private_port, reuse_port=False))
+        await server.serve(sockets=sockets)
+
+    asyncio.run(main())

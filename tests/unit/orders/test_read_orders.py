@@ -1,0 +1,45 @@
+"""Reading orders: a user's pages newest first, by id, and the price list."""
+
+from __future__ import annotations
+
+from subgraphs.orders.domain.catalog import SEED_PRODUCTS
+from subgraphs.orders.usecase.read_orders import MAX_PAGE
+
+
+async def test_pages_are_newest_first_and_continue_after_the_cursor(world):
+    placed = [await world.place("u-1") for _ in range(5)]
+    await world.place("u-2")
+    read = world.usecases.read_orders
+
+    first = await read.page_for_user("u-1", 2, None)
+    assert [o.id for o in first.orders] == [placed[4].id, placed[3].id]
+    assert first.has_next
+    rest = await read.page_for_user("u-1", 10, first.orders[-1].id)
+    assert [o.id for o in rest.orders] == [placed[2].id, placed[1].id, placed[0].id]
+    assert not rest.has_next
+
+
+async def test_a_page_after_someone_elses_order_or_of_size_zero_is_empty(world):
+    mine = await world.place("u-1")
+    theirs = await world.place("u-2")
+    read = world.usecases.read_orders
+
+    assert (await read.page_for_user("u-1", 5, theirs.id)).orders == []
+    assert (await read.page_for_user("u-1", 0, None)).orders == []
+    assert [o.id for o in (await read.page_for_user("u-1", 5, None)).orders] == [mine.id]
+    assert await read.by_ids([theirs.id, "missing"]) == [theirs, None]
+
+
+async def test_a_page_holds_at_most_the_maximum(world):
+    for _ in range(MAX_PAGE + 1):
+        await world.place("u-1")
+
+    page = await world.usecases.read_orders.page_for_user("u-1", MAX_PAGE + 50, None)
+
+    assert len(page.orders) == MAX_PAGE
+    assert page.has_next
+
+
+async def test_the_price_list_is_sorted_by_sku(world):
+    products = await world.usecases.read_orders.products()
+    assert [p.sku for p in products] == sorted(p.sku for p in SEED_PRODUCTS)

@@ -1,0 +1,57 @@
+"""Signing in: any email case, failures alike whatever went wrong, too many failures refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from subgraphs.kernel.core.errors import DomainError
+from tests.unit.users.conftest import PASSWORD, World, codes
+
+
+async def test_login_succeeds_with_the_right_password_in_any_email_case(world: World):
+    done = await world.sign_up()
+
+    signed_in = await world.usecases.log_in("ANN@EXAMPLE.com", PASSWORD)
+
+    assert signed_in.user.id == done.user.id
+    assert (
+        signed_in.access_token.token
+        == f"token-for-{done.user.id}-in-{signed_in.session.session_id}"
+    )
+
+
+async def test_login_fails_alike_for_wrong_password_and_unknown_email(world: World):
+    await world.sign_up()
+
+    with pytest.raises(DomainError) as wrong_password:
+        await world.usecases.log_in("ann@example.com", "password-2")
+    with pytest.raises(DomainError) as unknown_email:
+        await world.usecases.log_in("bob@example.com", PASSWORD)
+
+    assert wrong_password.value.problems == unknown_email.value.problems
+    assert codes(wrong_password) == [("INVALID_CREDENTIALS", ())]
+
+
+async def test_login_is_refused_for_a_while_after_too_many_failures(world: World):
+    await world.sign_up()
+    log_in = world.usecases.log_in
+
+    for _ in range(3):
+        with pytest.raises(DomainError):
+            await log_in("ann@example.com", "wrong-password")
+    with pytest.raises(DomainError) as refused:
+        await log_in("ANN@example.com", PASSWORD)  # even the right password
+
+    assert codes(refused) == [("RATE_LIMITED", ())]
+    world.throttle.attempts.clear()  # the window passed
+    assert (await log_in("ann@example.com", PASSWORD)).user.email == "ann@example.com"
+
+
+async def test_a_successful_login_resets_the_failure_count(world: World):
+    await world.sign_up()
+    with pytest.raises(DomainError):
+        await world.usecases.log_in("ann@example.com", "wrong-password")
+
+    await world.usecases.log_in("ann@example.com", PASSWORD)
+
+    assert world.throttle.attempts == {}
