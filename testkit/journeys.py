@@ -1,7 +1,7 @@
 """A customer's journey through the gateway: register -> order -> pay (-> refund), with retries.
 
 `Journey` retries like a careful client: what failed for a passing reason
-(a dropped connection, a 5xx, a code in RETRYABLE_CODES) is sent again, and
+(a dropped connection, a 5xx, a userError marked `retryable`) is sent again, and
 what may have happened already is repeated only where that is safe: a
 payment or refund with the same idempotency key, an order only after
 checking that none was created. Tests that want one plain call use
@@ -24,17 +24,6 @@ from testkit.client import error_codes, graphql, post
 
 T = TypeVar("T")
 
-# until UserError.retryable lands: the userErrors codes that mean "try again shortly".
-RETRYABLE_CODES = frozenset(
-    {
-        "ORDER_NOT_FOUND_YET",  # payments has not seen `orders.created` yet
-        "PAYMENT_IN_PROGRESS",
-        "REFUND_IN_PROGRESS",
-        "PROVIDER_UNAVAILABLE",
-        "RATE_LIMITED",
-        "CONCURRENT_UPDATE",
-    }
-)
 # Error codes that say the request itself is wrong: sending it again cannot help.
 CLIENT_CODES = frozenset({"BAD_USER_INPUT", "FORBIDDEN"})
 
@@ -70,9 +59,9 @@ CREATE_ORDER = """mutation Create($input: CreateOrderInput!) { createOrder(input
   order { id status } userErrors { code message } } }"""
 MY_ORDERS = "query MyOrders { me { orders(first: 5) { edges { node { id status } } } } }"
 PAY = """mutation Pay($input: ProcessPaymentInput!) { processPayment(input: $input) {
-  payment { id status } userErrors { code message } } }"""
+  payment { id status } userErrors { code message retryable } } }"""
 REFUND = """mutation Refund($input: RefundPaymentInput!) { refundPayment(input: $input) {
-  payment { id status } userErrors { code message } } }"""
+  payment { id status } userErrors { code message retryable } } }"""
 ORDER_STATE = "query State($id: ID!) { order(id: $id) { id status payment { id status } } }"
 
 
@@ -90,6 +79,11 @@ async def register(
     payload: dict[str, Any] = body["data"]["register"]
     assert payload["userErrors"] == [], payload
     return payload
+
+
+def retryable(payload: Mapping[str, Any]) -> bool:
+    """Whether a mutation's userErrors say to send the same request again shortly."""
+    return any(e["retryable"] for e in payload["userErrors"])
 
 
 class Retry(Exception):
@@ -265,7 +259,7 @@ class Journey:
                 "processPayment"
             ]
             codes = {e["code"] for e in payload["userErrors"]}
-            if codes & RETRYABLE_CODES:
+            if retryable(payload):
                 raise Retry(f"processPayment: {sorted(codes)}")
             if codes == {"ALREADY_PAID"}:  # an earlier attempt did pay
                 state = await self.state(shopper, order_id)
@@ -288,7 +282,7 @@ class Journey:
                 "refundPayment"
             ]
             codes = {e["code"] for e in payload["userErrors"]}
-            if codes & RETRYABLE_CODES:
+            if retryable(payload):
                 raise Retry(f"refundPayment: {sorted(codes)}")
             if codes and codes != {"ALREADY_REFUNDED"}:
                 raise RuntimeError(f"refundPayment: {payload['userErrors']}")
