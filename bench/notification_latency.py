@@ -16,8 +16,8 @@ from __future__ import annotations
 import asyncio
 import random
 import tempfile
-import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ import redis.asyncio as aioredis
 
 from bench.common import env_int, percentile, render_table
 from subgraphs.kernel.core.events import Event, stream_of
+from testkit.waiting import eventually
 from tools.procs import free_port
 from tools.stack import smtp_sink_process, worker_process
 from tools.stores import redis_server
@@ -61,11 +62,12 @@ async def _latencies(redis_url: str, sink_url: str, mails: int, tag: str) -> lis
                 )
                 fields: dict[Any, Any] = event.to_fields()
                 await redis.xadd(stream_of("users"), fields)
-                deadline = time.monotonic() + MAIL_TIMEOUT
-                while (mail := await _mail(sink, to)) is None:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"no mail to {to} within {MAIL_TIMEOUT}s")
-                    await asyncio.sleep(0.01)
+                mail = await eventually(
+                    partial(_mail, sink, to),
+                    timeout=MAIL_TIMEOUT,
+                    what=f"the mail to {to}",
+                    interval=0.01,
+                )
                 received = datetime.fromisoformat(mail["received_at"])
                 if n:
                     latencies.append((received - event.occurred_at).total_seconds() * 1000)

@@ -14,7 +14,7 @@ baseline using @graphql-inspector/core (tools/schema_check.mjs):
   naming each operation that no longer validates (and the field it reads): the storefront's
   generated documents (storefront/src/gql/, when present), the examples in the README files,
   the operation the gateway's IDE opens with, and the operations held in the gateway tests
-  (tests/e2e, tests/support.py, testkit);
+  (tests/e2e, testkit);
 - a deprecated field or enum value read by a shipped operation is reported.
 
 Exit 0 when nothing fails, 1 when something does, 2 when the check cannot run.
@@ -63,7 +63,7 @@ PUBLISHED_HEADER = """\
 # Where shipped operations live, relative to the root.
 STOREFRONT_SOURCES = "storefront/src"
 STOREFRONT_GENERATED = "storefront/src/gql"
-TEST_SOURCES = ("tests/e2e", "tests/support.py", "testkit")
+TEST_SOURCES = ("tests/e2e", "testkit")
 SKIPPED_DIRS = {"node_modules", ".venv", ".git", ".run", ".data"}
 
 
@@ -216,7 +216,7 @@ def readme_operations(root: Path) -> list[Operation]:
 
 def test_operations(root: Path) -> list[Operation]:
     """The operations held by the tests that go through the gateway: module-level constants
-    (`CREATE = \"\"\"mutation ...\"\"\"`) of tests/e2e, tests/support.py and testkit."""
+    (`CREATE = \"\"\"mutation ...\"\"\"`) of tests/e2e and testkit."""
     found: list[Operation] = []
     for relative in TEST_SOURCES:
         for path in _files(root, relative, (".py",)):

@@ -19,11 +19,11 @@ from typing import Any
 import httpx
 import pytest
 
+from testkit.journeys import register
 from tests.e2e import test_notifications_through_gateway as notifications
 from tests.e2e import test_orders_through_gateway as orders
 from tests.e2e import test_payments_through_gateway as payments
 from tests.e2e import test_users_through_gateway as users
-from tests.support import register
 from tools.procs import ManagedProcess, free_port
 from tools.stack import ROOT
 

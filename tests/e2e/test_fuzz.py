@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.core.result import Ok
 
-from tests.support import register
+from testkit.journeys import register
 
 pytestmark = pytest.mark.e2e
 

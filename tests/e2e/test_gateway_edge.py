@@ -25,17 +25,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from graphql import get_introspection_query
 
-from tests.sessions_support import REFRESH
-from tests.support import (
-    LOGIN,
-    ME,
-    error_codes,
-    eventually,
-    graphql,
-    register,
-    subscribe,
-    unique_email,
-)
+from testkit.client import error_codes, graphql, subscribe
+from testkit.journeys import LOGIN, ME, register, unique_email
+from testkit.sessions import REFRESH
+from testkit.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

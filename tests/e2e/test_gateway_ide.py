@@ -14,7 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import graphql, register
+from testkit.client import graphql
+from testkit.journeys import register
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import REGISTER, register, unique_email
+from testkit.journeys import REGISTER, register, unique_email
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import error_codes, eventually, graphql, register
+from testkit.client import error_codes, graphql
+from testkit.journeys import register
+from testkit.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

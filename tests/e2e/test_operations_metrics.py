@@ -7,8 +7,11 @@ from typing import Any
 import httpx
 import pytest
 
+from testkit.client import graphql
+from testkit.journeys import register
+from testkit.prometheus import parse_metrics
+from testkit.waiting import eventually
 from tests.e2e.test_notifications_through_gateway import CREATE, pay
-from tests.support import eventually, graphql, parse_metrics, register
 
 pytestmark = pytest.mark.e2e
 

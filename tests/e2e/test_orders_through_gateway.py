@@ -9,7 +9,9 @@ import pytest
 import redis.asyncio as aioredis
 
 from subgraphs.kernel.core.events import Event
-from tests.support import error_codes, graphql, mongo_commands, register, subscribe, subscribed
+from testkit.client import error_codes, graphql, subscribe, subscribed
+from testkit.journeys import register
+from testkit.prometheus import mongo_commands
 
 pytestmark = pytest.mark.e2e
 

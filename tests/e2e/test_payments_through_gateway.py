@@ -6,7 +6,9 @@ import uuid
 
 import pytest
 
-from tests.support import error_codes, eventually, graphql, register, subscribed
+from testkit.client import error_codes, graphql, subscribed
+from testkit.journeys import register
+from testkit.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

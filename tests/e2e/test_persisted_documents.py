@@ -17,8 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
+from testkit.client import error_codes, subscribe
+from testkit.journeys import REGISTER, unique_email
 from tests.e2e.conftest import jwks_url
-from tests.support import REGISTER, error_codes, subscribe, unique_email
 from tools.procs import free_port
 from tools.stack import GATEWAY_ARGV, ROOT, gateway_process
 

@@ -12,12 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import SmtpSink
-from tests.sessions_support import (
+from testkit.client import graphql
+from testkit.journeys import ME, PASSWORD, register, unique_email
+from testkit.sessions import (
     CHANGE_PASSWORD,
     LOGOUT,
     LOGOUT_EVERYWHERE,
-    PASSWORD,
     REQUEST_RESET,
     change_password_input,
     codes,
@@ -26,7 +26,8 @@ from tests.sessions_support import (
     reset_password,
     token_of,
 )
-from tests.support import ME, eventually, graphql, register, unique_email
+from testkit.waiting import eventually
+from tests.e2e.conftest import SmtpSink
 
 pytestmark = pytest.mark.e2e
 

@@ -11,15 +11,11 @@ import httpx
 import pytest
 import websockets
 
+from testkit.client import subscribe, subscribed
+from testkit.journeys import register
+from testkit.prometheus import parse_metrics, subscriptions_started
+from testkit.waiting import eventually
 from tests.e2e.test_orders_through_gateway import STATUS, create_order, pay_event
-from tests.support import (
-    eventually,
-    parse_metrics,
-    register,
-    subscribe,
-    subscribed,
-    subscriptions_started,
-)
 
 pytestmark = pytest.mark.e2e
 

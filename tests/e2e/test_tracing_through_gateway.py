@@ -16,7 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import eventually, graphql, register
+from testkit.client import graphql
+from testkit.journeys import register
+from testkit.waiting import eventually
 from tools.otlp_receiver import OtlpReceiver, ReceivedSpan
 
 pytestmark = pytest.mark.e2e

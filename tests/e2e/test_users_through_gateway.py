@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import LOGIN, ME, REGISTER, error_codes, graphql, register, unique_email
+from testkit.client import error_codes, graphql
+from testkit.journeys import LOGIN, ME, REGISTER, register, unique_email
 
 pytestmark = pytest.mark.e2e
 

@@ -1,4 +1,4 @@
-"""The chaos run (tools/chaos.py) with 100 orders: every fault, nothing lost or duplicated.
+"""The chaos run (tools/chaos/) with 100 orders: every fault, nothing lost or duplicated.
 
 A stack of its own on free ports with two processes per subgraph and worker;
 `make chaos` runs the same with 1,000 orders.

@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -21,24 +20,22 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import LOGIN, error_codes, parse_metrics, register, unique_email
+from testkit.client import error_codes, subscribe
+from testkit.journeys import LOGIN, Journey, Shopper, register, unique_email
+from testkit.prometheus import SUBSCRIPTIONS_METRIC, metric_sum
+from testkit.waiting import eventually, eventually_sync
 from tools.procs import ManagedProcess, http_ok
 from tools.stack import LOCK_NAME, free_layout
 
 pytestmark = pytest.mark.integration
 
+COMMANDS = "mongodb_commands_total"
+
 DEADLINE = 120.0
 
 
 def wait_for(condition: Callable[[], Any], what: str, timeout: float = DEADLINE) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
+    return eventually_sync(condition, timeout=timeout, what=what, interval=0.1)
 
 
 @dataclass
@@ -93,7 +90,7 @@ def stack_runner(env: dict[str, str], log: Path, lock: Path) -> ManagedProcess:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     root = tmp_path_factory.mktemp("stack")
-    env = free_layout(root / "data", root / "run", replicas=2)
+    env = free_layout(root / "data", root / "run", replicas=2).environ()
     lock = root / "data" / LOCK_NAME
     runner = stack_runner(env, root / "stack.log", lock)
     with runner:
@@ -168,10 +165,10 @@ def test_metrics_on_the_shared_port_count_every_process(stack: RunningStack) -> 
     token = me["accessToken"]
     query = {"query": 'query { order(id: "65a000000000000000000000") { id } }'}
     headers = {"authorization": f"Bearer {token}"}
-    key = 'mongodb_commands_total{collection="orders",command="find",database="orders"}'
+    finds = {"collection": "orders", "command": "find", "database": "orders"}
 
     def total(url: str) -> float:
-        return parse_metrics(httpx.get(f"{url}/metrics", timeout=5).text).get(key, 0.0)
+        return metric_sum(httpx.get(f"{url}/metrics", timeout=5).text, COMMANDS, **finds)
 
     start = total(stack.private("orders-2"))
     for _ in range(20):  # to orders-1 only
@@ -211,11 +208,6 @@ def register_through(gateway: str, *, email: str | None = None) -> dict[str, Any
 
 
 STATUS = "subscription($id: ID!) { orderStatusChanged(orderId: $id) { status previousStatus } }"
-CREATE = """mutation { createOrder(input: {items: [{sku: "SKU-MUG", quantity: 1}], currency: "USD"})
-  { order { id } userErrors { code } } }"""
-PAY = """mutation($id: ID!, $key: String!) { processPayment(input: {orderId: $id,
-  paymentMethodToken: "pm_card_ok", idempotencyKey: $key})
-  { payment { status } userErrors { code } } }"""
 
 
 def test_every_orders_process_tells_its_subscribers_and_each_event_is_published_once(
@@ -225,21 +217,18 @@ def test_every_orders_process_tells_its_subscribers_and_each_event_is_published_
 
     import redis as sync_redis
 
-    from tests.support import SUBSCRIPTIONS_METRIC, graphql, subscribe
-
     shared_metrics = f"http://127.0.0.1:{stack.port(2)}/metrics"
 
     def registered() -> float:
         """Subscribers registered by the orders processes (the shared port sums them all)."""
-        metrics = parse_metrics(httpx.get(shared_metrics, timeout=5).text)
-        return sum(v for k, v in metrics.items() if k.startswith(SUBSCRIPTIONS_METRIC))
+        return metric_sum(httpx.get(shared_metrics, timeout=5).text, SUBSCRIPTIONS_METRIC)
 
     async def go() -> tuple[list[dict[str, Any]], str]:
         async with httpx.AsyncClient(base_url=stack.gateway, timeout=30) as gw:
-            me = await register(gw)
-            token = me["accessToken"]
-            created = await graphql(gw, CREATE, token=token)
-            order_id = created["data"]["createOrder"]["order"]["id"]
+            journey = Journey(gw, deadline=DEADLINE)
+            shopper = await journey.register(Shopper(email=unique_email("stack")))
+            order_id = await journey.place_order(shopper)
+            token = shopper.token
             before = registered()
             urls = [f"{stack.private(n)}/graphql" for n in ("orders-1", "orders-2")]
             async with (
@@ -247,18 +236,14 @@ def test_every_orders_process_tells_its_subscribers_and_each_event_is_published_
                 subscribe(urls[1], STATUS, {"id": order_id}, token=token) as two,
             ):
                 # One subscriber registered on each process: from then on they miss nothing.
-                deadline = time.monotonic() + DEADLINE
-                while registered() < before + 2:
-                    assert time.monotonic() < deadline, "the subscriptions never started"
-                    await asyncio.sleep(0.1)
-                while True:  # payments may not know the order yet
-                    paid = await graphql(gw, PAY, {"id": order_id, "key": order_id}, token=token)
-                    codes = [e["code"] for e in paid["data"]["processPayment"]["userErrors"]]
-                    if codes != ["ORDER_NOT_FOUND_YET"]:
-                        break
-                    assert time.monotonic() < deadline, "payments never learnt of the order"
-                    await asyncio.sleep(0.2)
-                assert codes == [], paid
+                async def both_registered() -> bool:
+                    return registered() >= before + 2
+
+                await eventually(
+                    both_registered, timeout=DEADLINE, what="the subscriptions to start"
+                )
+                payment = await journey.pay(shopper, order_id)  # retried until payments knows it
+                assert payment["status"] == "SUCCEEDED", payment
                 seen = [await one.next(60), await two.next(60)]
             return seen, order_id
 

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tools import stack as stack_module
 from tools.procs import ManagedProcess
-from tools.stack import PartDied, Stack
+from tools.stack import PartDied, Stack, supervision
 
 pytestmark = pytest.mark.integration
 
@@ -43,8 +42,8 @@ def flaky(tmp_path: Path, *, lives: int | None) -> ManagedProcess:
 
 @pytest.fixture
 def quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(stack_module, "FIRST_BACKOFF_SECONDS", 0.01)
-    monkeypatch.setattr(stack_module, "MAX_BACKOFF_SECONDS", 0.05)
+    monkeypatch.setattr(supervision, "FIRST_BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(supervision, "MAX_BACKOFF_SECONDS", 0.05)
 
 
 def watch_until(stack: Stack, condition, timeout: float = 60.0) -> None:

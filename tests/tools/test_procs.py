@@ -7,11 +7,11 @@ import signal
 import sys
 import textwrap
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from testkit.waiting import eventually_sync
 from tools.procs import (
     ManagedProcess,
     StartupError,
@@ -38,15 +38,6 @@ def gone(pid: int) -> bool:
     except FileNotFoundError:
         return True
     return state in ("Z", "X")
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def http_server(tmp_path: Path, port: int) -> ManagedProcess:
@@ -152,7 +143,9 @@ def test_not_ready_in_time_raises_and_leaves_the_process_to_stop(tmp_path):
     proc.start()
     with pytest.raises(StartupError, match=r"slow not ready after 0\.5s") as caught:
         proc.wait_ready()
-    assert wait_until(lambda: "warming up" in str(caught.value) or logged(proc, "warming up"))
+    eventually_sync(
+        lambda: "warming up" in str(caught.value) or logged(proc, "warming up"), timeout=5
+    )
     assert proc.alive
     proc.stop()
     assert not proc.alive
@@ -227,7 +220,7 @@ def test_stop_also_ends_children_left_behind_by_a_leader_that_exited(tmp_path):
     child = int(proc.log_tail().split()[-1])
     assert not gone(child)
     proc.stop(timeout=2)
-    assert wait_until(lambda: gone(child))
+    eventually_sync(lambda: gone(child), timeout=5, what=f"{child} to exit")
 
 
 def test_kill_is_immediate_and_the_process_can_be_restarted(tmp_path):
@@ -237,7 +230,7 @@ def test_kill_is_immediate_and_the_process_can_be_restarted(tmp_path):
         first_pid = proc.pid
         assert proc.kill() == -signal.SIGKILL
         assert not proc.alive
-        assert wait_until(lambda: port_free(port))
+        eventually_sync(lambda: port_free(port), timeout=5, what=f"port {port} to be free")
 
         proc.start()  # a restart appends to the log; log_tail shows this run only
         proc.wait_ready()

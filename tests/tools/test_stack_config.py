@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tools.ports import ephemeral_range
 from tools.procs import StartupError
-from tools.stack import ROOT, StackConfig, describe_holder, read_subgraphs
+from tools.stack import ROOT, StackConfig, describe_holder, free_layout, read_subgraphs
 
 
 def test_the_defaults_are_the_fixed_ports_and_folders():
@@ -61,3 +62,28 @@ def test_the_lock_holder_is_described_with_its_urls():
     assert text.startswith("the stack is already running (pid 42, lock .data/stack.lock)")
     assert "  gateway  http://localhost:4000/graphql" in text
     assert text.endswith("kill 42")
+
+
+def test_a_free_layout_reads_back_from_its_settings(tmp_path: Path):
+    config = free_layout(tmp_path / "data", tmp_path / "run", replicas=2)
+    assert StackConfig.from_env(config.environ()) == config
+    assert config.mongodb_uri == config.smtp_host == ""  # its own SecantusDB and SMTP sink
+    assert config.redis_url != "redis://127.0.0.1:6379/0"
+    low, _ = ephemeral_range()
+    ports = [config.base_port + 14, config.mongo_port, config.smtp_port, config.smtp_http_port]
+    assert all(port < low for port in ports)
+    assert config.cors_origins.endswith(f"127.0.0.1:{config.storefront_port}")
+
+
+def test_the_stores_are_settings_too():
+    config = StackConfig.from_env(
+        {
+            "MONGODB_URI": "mongodb://db.example:27017",
+            "REDIS_URL": "redis://cache.example:6379/2",
+            "SMTP_HOST": "mail.example",
+        }
+    )
+    assert config.mongodb_uri == "mongodb://db.example:27017"
+    assert config.redis_url == "redis://cache.example:6379/2"
+    assert config.smtp_host == "mail.example"
+    assert StackConfig.from_env({}).redis_url == "redis://127.0.0.1:6379/0"

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support import REGISTER, unique_email
+from testkit.journeys import REGISTER, unique_email
 
 pytestmark = pytest.mark.e2e
 

@@ -15,9 +15,9 @@ import redis
 from playwright.sync_api import Page, expect
 
 from subgraphs.kernel.core.events import Event
+from testkit.waiting import eventually_sync
 from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext, axe_violations, scrolls_sideways
 from tests.e2e.conftest import jwks_url
-from tests.support import eventually_sync
 from tools.procs import free_port
 from tools.stack import gateway_process
 from tools.storefront_server import storefront_process

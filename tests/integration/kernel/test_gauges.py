@@ -12,7 +12,7 @@ from subgraphs.kernel.messaging.consumer import StreamConsumer
 from subgraphs.kernel.messaging.outbox import Outbox, OutboxRelay
 from subgraphs.kernel.observability import gauges
 from subgraphs.kernel.stores.mongo import in_transaction
-from tests.support import parse_metrics
+from testkit.prometheus import parse_metrics
 
 pytestmark = pytest.mark.integration
 

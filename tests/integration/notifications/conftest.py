@@ -6,7 +6,7 @@ factories) with fast timings: jobs polled every 50 ms, retries after 0.2 to
 limit of 2 s plus its own 10 s), the sweep every 0.2 s.
 
 Timing: tests never sleep for a fixed time and then assert; they poll for a
-condition with a generous deadline (`tests.support.eventually`, 20 s by default) that returns
+condition with a generous deadline (`testkit.waiting.eventually`, 20 s by default) that returns
 as soon as it holds. A "nothing happened" assertion comes only after a
 positive signal that it would have happened by then (`idle`: every entry
 acknowledged and every job finished).

@@ -41,8 +41,8 @@ from subgraphs.notifications.repository.redis_profiles import RedisContacts
 from subgraphs.notifications.settings import JobSettings, StoreSettings
 from subgraphs.notifications.usecase.ports import DeliveryPolicy, OutgoingMessage
 from subgraphs.notifications.usecase.requeue_stuck import RequeueStuck
+from testkit.waiting import eventually
 from tests.integration.notifications.conftest import notification, status_is
-from tests.support import eventually
 
 pytestmark = [
     pytest.mark.integration,

@@ -18,7 +18,7 @@ from subgraphs.notifications.domain.notification import (
     Status,
 )
 from subgraphs.notifications.repository.redis_notifications import RedisNotificationStore
-from tests.support import error_codes, graphql
+from testkit.client import error_codes, graphql
 
 pytestmark = pytest.mark.integration
 

@@ -14,6 +14,8 @@ import pytest
 
 from subgraphs.notifications.domain.notification import Preferences
 from subgraphs.notifications.repository.redis_profiles import RedisPreferences
+from testkit.client import graphql
+from testkit.waiting import eventually
 from tests.integration.notifications.conftest import (
     append,
     idle,
@@ -21,7 +23,6 @@ from tests.integration.notifications.conftest import (
     registered,
     status_is,
 )
-from tests.support import eventually, graphql
 from tools.procs import free_port
 
 pytestmark = pytest.mark.integration

@@ -22,6 +22,7 @@ from subgraphs.notifications.domain.notification import (
 from subgraphs.notifications.jobs.arq_queue import ArqDeliveryQueue, arq_client
 from subgraphs.notifications.repository.redis_notifications import RedisNotificationStore
 from subgraphs.notifications.repository.redis_profiles import RedisContacts, RedisPreferences
+from testkit.waiting import eventually
 from tests.integration.notifications.conftest import (
     all_acknowledged,
     append,
@@ -31,7 +32,6 @@ from tests.integration.notifications.conftest import (
     sink_held,
     status_is,
 )
-from tests.support import eventually
 from tools.procs import free_port, http_ok
 
 pytestmark = pytest.mark.integration

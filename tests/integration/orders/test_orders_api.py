@@ -9,7 +9,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from subgraphs.kernel.core.events import Event
-from tests.support import error_codes, graphql
+from testkit.client import error_codes, graphql
 
 pytestmark = pytest.mark.integration
 

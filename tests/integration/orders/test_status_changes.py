@@ -24,9 +24,9 @@ from subgraphs.orders.repository.mongo_orders import MongoOrderRepository
 from subgraphs.orders.usecase import OrdersUseCases
 from subgraphs.orders.usecase.change_status import EventTooEarly
 from subgraphs.orders.usecase.ports import ConcurrentUpdate
+from testkit.client import graphql
 from testkit.orders import SilentFeed
 from tests.integration.orders.conftest import orders_settings
-from tests.support import graphql
 
 pytestmark = pytest.mark.integration
 

@@ -14,8 +14,8 @@ from subgraphs.payments.domain.payment import PaymentRequest, start_payment
 from subgraphs.payments.provider.sandbox import SANDBOX_CALLS
 from subgraphs.payments.repository.mongo_order_views import MongoOrderViews
 from subgraphs.payments.repository.mongo_payments import MongoPayments
+from testkit.client import error_codes, graphql
 from tests.integration.payments.conftest import announce, eventually, new_order_id
-from tests.support import error_codes, graphql
 
 pytestmark = pytest.mark.integration
 

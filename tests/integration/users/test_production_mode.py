@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from subgraphs.kernel.process.settings import MongoSettings, RedisSettings
 from subgraphs.users.app import build_app
 from subgraphs.users.settings import UsersSettings
-from tests.support import error_codes, graphql
+from testkit.client import error_codes, graphql
 
 pytestmark = pytest.mark.integration
 

@@ -9,11 +9,12 @@ from typing import Any
 import jwt
 import pytest
 
-from tests.sessions_support import (
+from testkit.client import graphql
+from testkit.journeys import ME, PASSWORD, REGISTER, register, unique_email
+from testkit.sessions import (
     CHANGE_PASSWORD,
     LOGOUT,
     LOGOUT_EVERYWHERE,
-    PASSWORD,
     REQUEST_RESET,
     RESET,
     change_password_input,
@@ -23,7 +24,7 @@ from tests.sessions_support import (
     reset_password,
     token_of,
 )
-from tests.support import ME, REGISTER, eventually, graphql, register, unique_email
+from testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,8 @@ import pytest
 import redis.asyncio as aioredis
 
 from subgraphs.kernel.core.events import Event
-from tests.support import LOGIN, ME, REGISTER, error_codes, graphql, register, unique_email
+from testkit.client import error_codes, graphql
+from testkit.journeys import LOGIN, ME, REGISTER, register, unique_email
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from tests.support import LOGIN, graphql
+from testkit.client import graphql
+from testkit.journeys import LOGIN, PASSWORD
 
 REFRESH = """
 mutation Refresh($input: RefreshSessionInput!) {
@@ -27,7 +28,7 @@ mutation { logoutEverywhere { revokedSessions userErrors { code } } }"""
 CHANGE_PASSWORD = """
 mutation Change($input: ChangePasswordInput!) {
   changePassword(input: $input) { userErrors { field message code } }
-}"""
+}"""  # noqa: S105 (a mutation, not a password)
 
 REQUEST_RESET = """
 mutation Forgot($input: RequestPasswordResetInput!) {
@@ -38,8 +39,6 @@ RESET = """
 mutation Reset($input: ResetPasswordInput!) {
   resetPassword(input: $input) { userErrors { field message code } }
 }"""
-
-PASSWORD = "password-123"  # what tests.support.register signs up with
 
 
 def codes(payload: dict[str, Any]) -> list[str]:

@@ -11,11 +11,11 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.e2e import Target
-from tools.stack import Stack, StackConfig, free_layout_in_environ, start
+from bench.e2e.target import Target
+from tools.stack import Stack, free_layout, start
 
 # Data and logs of the last run (kept afterwards, to read when a figure looks wrong).
-RUN_DIR = Path(__file__).resolve().parents[1] / ".run" / "bench-e2e"
+RUN_DIR = Path(__file__).resolve().parents[2] / ".run" / "bench-e2e"
 
 # The bench is one client address sending thousands of requests: the gateway's limits
 # per client and per user are off (its global ceiling too).
@@ -48,25 +48,25 @@ def bench_stack() -> Iterator[Target]:
     """
     shutil.rmtree(RUN_DIR, ignore_errors=True)
     stack = Stack(log=lambda _line: None)
-    with free_layout_in_environ(RUN_DIR / "data", RUN_DIR / "run"):
-        try:
-            running = start(stack, StackConfig.from_env(), extra_env=BENCH_ENV)
-            if running.smtp_sink is None:
-                raise RuntimeError("the bench needs the SMTP sink (SMTP_HOST must be unset)")
-            pids = {
-                name: [pid]
-                for name, part in stack.pids().items()
-                if name in WATCHED and (pid := part["pid"]) is not None
-            }
-            yield Target(
-                gateway=running.gateway.removesuffix("/graphql"),
-                users=running.urls["users"].removesuffix("/graphql"),
-                orders=running.urls["orders"].removesuffix("/graphql"),
-                payments=running.urls["payments"].removesuffix("/graphql"),
-                sink=running.smtp_sink.removesuffix("/messages"),
-                redis_url=running.redis,
-                mongo_uri=running.mongodb,
-                pids=pids,
-            )
-        finally:
-            stack.stop_all()
+    config = free_layout(RUN_DIR / "data", RUN_DIR / "run")
+    try:
+        running = start(stack, config, extra_env=BENCH_ENV)
+        if running.smtp_sink is None:
+            raise RuntimeError("the bench needs the SMTP sink (SMTP_HOST must be unset)")
+        pids = {
+            name: [pid]
+            for name, part in stack.pids().items()
+            if name in WATCHED and (pid := part["pid"]) is not None
+        }
+        yield Target(
+            gateway=running.gateway.removesuffix("/graphql"),
+            users=running.urls["users"].removesuffix("/graphql"),
+            orders=running.urls["orders"].removesuffix("/graphql"),
+            payments=running.urls["payments"].removesuffix("/graphql"),
+            sink=running.smtp_sink.removesuffix("/messages"),
+            redis_url=running.redis,
+            mongo_uri=running.mongodb,
+            pids=pids,
+        )
+    finally:
+        stack.stop_all()

@@ -1,0 +1,65 @@
+"""The customer's side of the shop through the gateway: testkit's journey and client.
+
+The journey retries what fails for a passing reason (payments not knowing a
+new order yet, mostly), with one idempotency key per payment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from bench.e2e.target import BenchError, Target
+from testkit.client import graphql
+from testkit.journeys import Journey, Shopper, unique_email
+
+PASSWORD = "bench-password-1"  # noqa: S105 (throwaway accounts)
+STEP_DEADLINE = 30.0  # how long one step of the journey may be retried
+
+
+def journey(client: httpx.AsyncClient, target: Target) -> Journey:
+    return Journey(client, path=f"{target.gateway}/graphql", deadline=STEP_DEADLINE)
+
+
+async def gql(
+    client: httpx.AsyncClient,
+    url: str,
+    query: str,
+    variables: Mapping[str, Any] | None = None,
+    *,
+    token: str | None = None,
+) -> dict[str, Any]:
+    """One operation; its `data`, or BenchError with the errors."""
+    body = await graphql(client, query, variables, token=token, path=url)
+    if body.get("errors") or not isinstance(body.get("data"), dict):
+        raise BenchError(f"{url}: {json.dumps(body)[:300]}")
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+async def register_users(client: httpx.AsyncClient, target: Target, count: int) -> list[Shopper]:
+    """`count` new users through the gateway (argon2 makes this the slow part of set-up)."""
+    gate = asyncio.Semaphore(4)
+    shop = journey(client, target)
+
+    async def one() -> Shopper:
+        async with gate:
+            shopper = Shopper(email=unique_email("bench"), password=PASSWORD, name="Bench")
+            return await shop.register(shopper)
+
+    return list(await asyncio.gather(*(one() for _ in range(count))))
+
+
+async def create_order(client: httpx.AsyncClient, target: Target, user: Shopper) -> str:
+    return await journey(client, target).place_order(user)
+
+
+async def pay(client: httpx.AsyncClient, target: Target, user: Shopper, order_id: str) -> None:
+    """processPayment with one idempotency key, retried while payments catches up."""
+    payment = await journey(client, target).pay(user, order_id)
+    if payment["status"] != "SUCCEEDED":
+        raise BenchError(f"processPayment: {payment}")

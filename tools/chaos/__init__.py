@@ -1,0 +1,43 @@
+"""`python -m tools.chaos` (`make chaos`): orders through the gateway while parts of the stack fail.
+
+Starts a whole stack of its own (tools.stack: supervised, REPLICAS processes
+per subgraph and worker, SecantusDB on disk, Redis with an append-only file
+fsynced on every write, the SMTP sink) on free ports, never `make up`'s
+ports nor the Redis on 6379. Then customers register, place one order each
+and pay it through the gateway (one in ten declined, one in ten refunded
+after paying; one in ten watches its order over a WebSocket subscription),
+paced over the run, while these faults happen one after another:
+
+  1. SIGKILL an orders process while createOrder requests are in flight
+  2. SIGKILL a payments process while processPayment requests are in flight
+  3. SIGKILL a worker in the middle of an SMTP send (the sink holds its reply
+     to DATA after storing the message: accepted, never acknowledged)
+  4. Redis stopped with SIGTERM (the supervisor starts it again)
+  5. SecantusDB frozen for 5 s (SIGSTOP, then SIGCONT)
+  6. Redis killed with SIGKILL (appendfsync always: nothing acknowledged is lost)
+  7. SecantusDB stopped with SIGTERM and started again on its data folder
+  8. the SMTP sink away for 10 s
+  9. the gateway stopped with SIGTERM (the supervisor starts it again)
+
+A customer who watches its order pays only once the orders processes count
+the subscriber as registered (`broadcast_subscriptions_total`, which
+`/metrics` on the shared port sums over the processes), so a status it
+misses is a real miss. Customers behave like careful clients: they retry what failed (a payment or
+refund with the same idempotency key; an order only after checking that
+none was created). When every customer is done, the run waits (up to
+--settle seconds) for the system to settle and prints the report: every
+order in a terminal state that orders and payments agree on; per customer
+exactly its mails as distinct Message-IDs at the sink (welcome,
+confirmation, then receipt, payment-failed notice or receipt and refund);
+the resends of a message already accepted (same Message-ID, harmless; SMTP
+cannot be exactly once), with their window; outboxes drained; dead-letter
+streams empty and no pending entries; subscribers that stayed connected saw
+every status of their order in order; how long after the last fault the
+gateway's latency was back to normal. Exit status 0 when everything holds.
+"""
+
+from tools.chaos.plan import Plan
+from tools.chaos.report import Report
+from tools.chaos.run import run
+
+__all__ = ["Plan", "Report", "run"]

@@ -1,0 +1,223 @@
+"""One chaos run: a stack of its own on free ports, customers paced over the run, the faults."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+from testkit.journeys import Journey, Retry
+from testkit.prometheus import SUBSCRIPTIONS_METRIC, metric_sum, scrape
+from testkit.waiting import TimedOut, eventually
+from tools.chaos.customers import Customer, Stats
+from tools.chaos.faults import Faults
+from tools.chaos.outcome import Outcome, observe
+from tools.chaos.plan import Plan
+from tools.chaos.probe import Probe
+from tools.chaos.report import Report, summarize
+from tools.chaos.scenarios import scenario_of
+from tools.chaos.watchers import Watcher
+from tools.procs import http_ok
+from tools.stack import PartDied, Running, Stack, free_layout, start
+
+# Quick retries and short job timeouts, so a run recovers in seconds, not minutes.
+STACK_ENV = {
+    "STREAMS_RETRY_AFTER_MS": "1000",
+    "NOTIFICATIONS_JOBS_POLL_DELAY_SECONDS": "0.05",
+    "NOTIFICATIONS_JOBS_FIRST_RETRY_SECONDS": "0.2",
+    "NOTIFICATIONS_JOBS_MAX_RETRY_SECONDS": "2",
+    "NOTIFICATIONS_JOBS_MAX_ATTEMPTS": "40",
+    "NOTIFICATIONS_JOBS_ATTEMPT_TIMEOUT_SECONDS": "3",
+    "NOTIFICATIONS_JOBS_JOB_TIMEOUT_SECONDS": "5",
+    "NOTIFICATIONS_JOBS_SWEEP_INTERVAL_SECONDS": "5",
+    "NOTIFICATIONS_JOBS_STUCK_AFTER_SECONDS": "20",
+    "SMTP_TIMEOUT_SECONDS": "3",
+    # One client address places every order: the per-client limits are off (0).
+    "GATEWAY_RATE_LOGIN_PER_MINUTE": "0",
+    "GATEWAY_RATE_MUTATIONS_PER_MINUTE": "0",
+    "GATEWAY_RATE_REQUESTS_PER_SECOND": "0",
+}
+
+
+async def drive(plan: Plan, stack: Stack, running: Running, report: Report) -> None:
+    """The customers and the faults at the same time, then the wait for the system to settle."""
+    stats = Stats()
+    gateway = running.gateway.removesuffix("/graphql")
+    faults = Faults(stack, running, stats)
+    tag = uuid.uuid4().hex[:6]
+    customers = [
+        Customer(index=i, email=f"chaos-{tag}-{i}@example.com", scenario=scenario_of(i))
+        for i in range(plan.orders)
+    ]
+    stop_probe, stop_watchers = asyncio.Event(), asyncio.Event()
+    probe = Probe(gateway, stats)
+    probe_task = asyncio.create_task(probe.run(stop_probe))
+    async with httpx.AsyncClient(
+        base_url=gateway, timeout=30, limits=httpx.Limits(max_connections=200)
+    ) as http:
+        journey = Journey(http, deadline=plan.step_deadline, tallies=stats.tallies)
+        orders = next(s for s in running.subgraphs if s.name == "orders")
+        subscriptions = Subscriptions(http, f"http://127.0.0.1:{orders.port}", stop_watchers)
+        limit = asyncio.Semaphore(plan.concurrency)
+
+        async def customer(c: Customer) -> None:
+            await asyncio.sleep(c.index * plan.duration / plan.orders)
+            async with limit:
+                watch = c.index % plan.watch_every == 0
+                await shop(journey, c, subscriptions if watch else None, gateway)
+            stats.done += 1
+
+        reporter = asyncio.create_task(progress(plan, stats))
+        await asyncio.gather(inject(plan, faults, stats, report), *map(customer, customers))
+        reporter.cancel()
+        driven = stats.t()
+        say(f"[chaos t={driven:6.1f}s] every customer is done; waiting for the system to settle")
+        outcome, problems = await settle(plan, journey, running, customers, probe, faults)
+    settled = stats.t() - driven
+    stop_watchers.set()
+    await asyncio.gather(*(c.watcher.task for c in customers if c.watcher and c.watcher.task))
+    stop_probe.set()
+    await probe_task
+    summarize(plan, report, stats, customers, outcome, problems, faults, probe, stack, running)
+    report.figures["settled_after"] = settled
+    report.add(f"settled:       {settled:.1f} s after the last customer finished")
+
+
+async def shop(
+    journey: Journey, c: Customer, subscriptions: Subscriptions | None, gateway: str
+) -> None:
+    """One customer's journey; with ``subscriptions`` it watches its order before paying."""
+    try:
+        await journey.register(c)
+        c.order_id = await journey.place_order(c)
+        if subscriptions is not None:
+            await subscriptions.watch(c, gateway)
+        payment = await journey.pay(c, c.order_id, c.scenario.card)
+        c.payment_id = payment["id"]
+        if c.scenario.refunds:
+            await journey.refund(c, c.payment_id)
+    except (Retry, RuntimeError, KeyError, TypeError) as exc:
+        c.failed = f"{type(exc).__name__}: {exc}"
+
+
+class Subscriptions:
+    """Subscribers, each one counted registered by the orders processes before its order is
+    paid, so that a status it misses is a real miss."""
+
+    def __init__(self, http: httpx.AsyncClient, orders: str, stop: asyncio.Event) -> None:
+        self.http = http
+        self.orders = orders  # the shared port: its /metrics sums every orders process
+        self.stop = stop
+        self.one_at_a_time = asyncio.Lock()  # so that the count going up is this subscriber
+
+    async def registered(self) -> float | None:
+        """Subscribers the orders processes have registered so far (None: no answer)."""
+        try:
+            return metric_sum(await scrape(self.http, self.orders), SUBSCRIPTIONS_METRIC)
+        except httpx.HTTPError:
+            return None
+
+    async def watch(self, c: Customer, gateway: str) -> None:
+        watcher = c.watcher = Watcher()
+        async with self.one_at_a_time:
+            before = await self.registered()
+            task = watcher.task = asyncio.create_task(
+                watcher.run(gateway, c.token, c.order_id, c.scenario.final, self.stop)
+            )
+
+            async def counted_or_ended() -> str | None:
+                nonlocal before
+                now = await self.registered()
+                if before is None:
+                    before = now
+                elif now is not None and now > before:
+                    return "registered"
+                return "ended" if task.done() else None
+
+            try:
+                seen = await eventually(counted_or_ended, timeout=30, interval=0.1)
+            except TimedOut:
+                seen = "not seen"
+            watcher.unconfirmed = seen != "registered"
+
+
+async def inject(plan: Plan, faults: Faults, stats: Stats, report: Report) -> None:
+    """The faults one after another, spread over the middle 80% of the arrivals."""
+    steps = faults.plan()
+    first, span = plan.duration * 0.1, plan.duration * 0.8
+    for n, step in enumerate(steps):
+        at = first + span * n / max(len(steps) - 1, 1)
+        await asyncio.sleep(max(0.0, at - stats.t()))
+        try:
+            await step()
+        except Exception as exc:  # a fault that could not be injected is reported
+            report.failures.append(f"fault {n + 1} failed: {exc!r}")
+
+
+async def progress(plan: Plan, stats: Stats) -> None:
+    while stats.done < plan.orders:
+        await asyncio.sleep(10)
+        retries = sum(stats.retries.values())
+        say(
+            f"[chaos t={stats.t():6.1f}s] {stats.done}/{plan.orders} customers done, "
+            f"{retries} client retries so far"
+        )
+
+
+async def settle(
+    plan: Plan,
+    journey: Journey,
+    running: Running,
+    customers: list[Customer],
+    probe: Probe,
+    faults: Faults,
+) -> tuple[Outcome, list[str]]:
+    """Look until everything holds and latency is normal again, or ``plan.settle`` passed."""
+    states_ok: set[int] = set()
+    deadline = time.monotonic() + plan.settle
+    while True:
+        outcome = await observe(journey, running, customers, states_ok)
+        problems = outcome.problems(customers)
+        latency = probe.recovery(faults)
+        back = latency is None or latency[2] is not None
+        if (not problems and back) or time.monotonic() > deadline:
+            return outcome, problems
+        await asyncio.sleep(2.0)
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def run(plan: Plan, work: Path) -> Report:
+    """Start a stack in ``work``, drive it under faults, stop it; the report."""
+    report = Report()
+    stack = Stack(log=lambda line: print(f"[stack] {line}", flush=True))
+    stop = threading.Event()
+    died: list[BaseException] = []
+    config = free_layout(work / "data", work / "run", replicas=plan.replicas)
+    try:
+        running = start(stack, config, extra_env=STACK_ENV, redis_fsync_always=True)
+
+        def supervise() -> None:
+            try:
+                stack.watch(stop)
+            except PartDied as exc:
+                died.append(exc)
+
+        supervisor = threading.Thread(target=supervise, name="supervisor", daemon=True)
+        supervisor.start()
+        assert http_ok(running.gateway.replace("/graphql", "/readiness"))
+        asyncio.run(drive(plan, stack, running, report))
+        stop.set()
+        supervisor.join(10)
+        if died:
+            report.failures.append(f"the supervisor gave up: {died[0]}")
+    finally:
+        stop.set()
+        stack.stop_all()
+    return report

@@ -1,0 +1,68 @@
+"""The three kinds of customer (paid, declined, refunded) and what each must end with."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What a customer of this kind does, and what the system must show afterwards."""
+
+    name: str
+    card: str  # the payment method token it pays with
+    order_status: str  # the order's terminal status
+    payment_status: str  # the payment's terminal status
+    mails: tuple[str, ...]  # the kinds of mail it receives (see kind_of)
+    watched: tuple[str, ...]  # the statuses a subscriber to its order sees, in order
+    refunds: bool = False  # asks for a refund once paid
+
+    @property
+    def final(self) -> str:
+        """The last status a subscriber sees."""
+        return self.watched[-1]
+
+
+PAID = Scenario(
+    "paid", "pm_card_ok", "PAID", "SUCCEEDED", ("welcome", "confirmation", "receipt"), ("PAID",)
+)
+DECLINED = Scenario(
+    "declined",
+    "pm_card_declined",
+    "PAYMENT_FAILED",
+    "FAILED",
+    ("welcome", "confirmation", "payment_failed"),
+    ("PAYMENT_FAILED",),
+)
+REFUNDED = Scenario(
+    "refunded",
+    "pm_card_ok",
+    "REFUNDED",
+    "REFUNDED",
+    ("welcome", "confirmation", "receipt", "refund"),
+    ("PAID", "REFUNDED"),
+    refunds=True,
+)
+SCENARIOS = {s.name: s for s in (PAID, DECLINED, REFUNDED)}
+TERMINAL_STATUSES = ("PAID", "PAYMENT_FAILED", "REFUNDED", "CANCELLED")
+
+SUBJECTS = [
+    (re.compile(r"^Welcome to Commerce"), "welcome"),
+    (re.compile(r"^Order .* received$"), "confirmation"),
+    (re.compile(r"^Receipt for order "), "receipt"),
+    (re.compile(r"^Payment failed for order "), "payment_failed"),
+    (re.compile(r"^Refund for order "), "refund"),
+]
+
+
+def scenario_of(i: int) -> Scenario:
+    """One customer in ten is declined, one in ten refunded, the others pay."""
+    return {3: DECLINED, 7: REFUNDED}.get(i % 10, PAID)
+
+
+def kind_of(subject: str) -> str:
+    for pattern, kind in SUBJECTS:
+        if pattern.search(subject):
+            return kind
+    return f"other: {subject}"

@@ -1,0 +1,131 @@
+"""The processes of the stack, described but not started: subgraphs, workers, sink, gateway.
+
+Each is a `ManagedProcess` that is ready when its health endpoint answers; the
+tests start the same processes (tests/e2e/conftest.py), so they run what
+`make up` runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tools import procs
+from tools.procs import ManagedProcess
+from tools.stack.config import ROOT
+
+# The gateway: run with cwd=router/. Change the command here and only here.
+GATEWAY_ARGV = [
+    "node_modules/.bin/hive-gateway",
+    "supergraph",
+    "--config-path",
+    "gateway.config.ts",
+]
+
+
+def replica_env(private_port: int) -> dict[str, str]:
+    """What makes a process one replica of several on a shared port (kernel/runtime/serve.py)."""
+    return {"SERVE_REUSE_PORT": "true", "SERVE_PRIVATE_PORT": str(private_port)}
+
+
+def subgraph_process(
+    name: str,
+    port: int,
+    *,
+    env: dict[str, str],
+    log_dir: Path,
+    replica: int | None = None,
+    private_port: int | None = None,
+) -> ManagedProcess:
+    """`python -m subgraphs.<name>`, ready when its /ready answers 200 (not started yet).
+
+    With ``replica`` and ``private_port`` it is one of several processes on
+    ``port``, probed on its own ``private_port``.
+    """
+    label = name if replica is None else f"{name}-{replica}"
+    extra = {f"{name.upper()}_PORT": str(port)}
+    if private_port is not None:
+        extra.update(replica_env(private_port))
+    probe_port = private_port or port
+    ready = f"http://127.0.0.1:{probe_port}/ready"
+    return ManagedProcess(
+        label,
+        [sys.executable, "-m", f"subgraphs.{name}"],
+        env={**env, **extra},
+        cwd=ROOT,
+        log_path=log_dir / f"{label}.log",
+        ready=lambda: procs.http_ok(ready),
+        port=probe_port,
+        url=f"http://localhost:{port}/graphql",
+    )
+
+
+def worker_process(
+    name: str,
+    port: int,
+    *,
+    env: dict[str, str],
+    log_dir: Path,
+    replica: int | None = None,
+    private_port: int | None = None,
+) -> ManagedProcess:
+    """`python -m workers.<name>`, ready when its /ready answers 200 (not started yet)."""
+    label = f"{name}-worker" if replica is None else f"{name}-worker-{replica}"
+    extra = {f"{name.upper()}_WORKER_PORT": str(port)}
+    if private_port is not None:
+        extra.update(replica_env(private_port))
+    probe_port = private_port or port
+    ready = f"http://127.0.0.1:{probe_port}/ready"
+    return ManagedProcess(
+        label,
+        [sys.executable, "-m", f"workers.{name}"],
+        env={**env, **extra},
+        cwd=ROOT,
+        log_path=log_dir / f"{label}.log",
+        ready=lambda: procs.http_ok(ready),
+        port=probe_port,
+        url=f"http://localhost:{port}/ready",
+    )
+
+
+def smtp_sink_process(
+    smtp_port: int, http_port: int, *, maildir: Path, log_dir: Path
+) -> ManagedProcess:
+    """The SMTP sink (tools/smtp_sink.py), ready when its HTTP /health answers (not started yet)."""
+    ready = f"http://127.0.0.1:{http_port}/health"
+    argv = [
+        sys.executable, "-m", "tools.smtp_sink",
+        "--smtp-port", str(smtp_port),
+        "--http-port", str(http_port),
+        "--maildir", str(maildir),
+    ]  # fmt: skip
+    return ManagedProcess(
+        "smtp-sink",
+        argv,
+        cwd=ROOT,
+        log_path=log_dir / "smtp-sink.log",
+        ready=lambda: procs.http_ok(ready),
+        port=http_port,
+        url=f"http://localhost:{http_port}/messages",
+    )
+
+
+def gateway_process(
+    port: int, *, env: dict[str, str], log_dir: Path, supergraph: Path | None = None
+) -> ManagedProcess:
+    """Hive Gateway on `port` serving `supergraph` (default router/supergraph.graphql)."""
+    extra = {"GATEWAY_PORT": str(port), "NO_COLOR": "1"}  # NO_COLOR: a plain-text log file
+    if supergraph is not None:
+        extra["SUPERGRAPH_PATH"] = str(supergraph)
+    ready = f"http://127.0.0.1:{port}/readiness"
+    return ManagedProcess(
+        "gateway",
+        GATEWAY_ARGV,
+        env={**env, **extra},
+        cwd=ROOT / "router",
+        log_path=log_dir / "gateway.log",
+        ready=lambda: procs.http_ok(ready),
+        ready_timeout=60.0,
+        port=port,
+        url=f"http://localhost:{port}/graphql",
+    )

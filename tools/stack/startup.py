@@ -1,0 +1,233 @@
+"""Starting the stack: the stores, the sink, the subgraphs and workers, composition, the gateway.
+
+Every part starts after the previous one is ready. A store or SMTP server the
+configuration names is used as it is; otherwise the runner starts its own on
+the configured port (and says so when that port is taken).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tools import procs, stores
+from tools.procs import ManagedProcess, StartupError
+from tools.stack.config import (
+    GATEWAY_PORT,
+    ROOT,
+    WORKERS,
+    StackConfig,
+    Subgraph,
+    read_subgraphs,
+    redact,
+)
+from tools.stack.parts import gateway_process, smtp_sink_process, subgraph_process, worker_process
+from tools.stack.supervision import Stack
+from tools.storefront_server import storefront_process
+
+COMPOSE_TIMEOUT = 120.0
+
+
+def taken(what: str, port: int, setting: str) -> StartupError:
+    return StartupError(
+        f"{what}: port {port} is taken by another process (see `ss -ltnp 'sport = :{port}'`); "
+        f"stop it, or set {setting}"
+    )
+
+
+def start_mongodb(stack: Stack, config: StackConfig) -> str:
+    if uri := config.mongodb_uri:
+        if not stores.mongo_ping(uri, timeout=5.0):
+            raise StartupError(f"mongodb: nothing answers at MONGODB_URI={redact(uri)}")
+        stack.say(f"mongodb: using MONGODB_URI {redact(uri)}")
+        return uri
+    if not procs.port_free(config.mongo_port):
+        raise taken("mongodb", config.mongo_port, "STACK_MONGO_PORT or MONGODB_URI")
+    part = stores.secantusdb(
+        config.mongo_port, config.data_dir / "mongo", config.logs / "mongodb.log"
+    )
+    stack.launch(part)
+    assert part.url is not None
+    return part.url
+
+
+def start_redis(stack: Stack, config: StackConfig, *, fsync_always: bool = False) -> str:
+    url = config.redis_url
+    if stores.redis_ping(url):
+        stack.say(f"redis: using the one at {redact(url)}")
+        return url
+    port = urllib.parse.urlsplit(url).port or 6379
+    if not procs.port_free(port):
+        raise taken("redis", port, "REDIS_URL")
+    db = urllib.parse.urlsplit(url).path.strip("/") or "0"
+    part = stores.redis_server(
+        port,
+        config.logs / "redis.log",
+        dir=config.data_dir / "redis",
+        persist=True,
+        fsync_always=fsync_always,
+    )
+    stack.launch(part)
+    return stores.redis_url(port, int(db))
+
+
+def start_smtp_sink(stack: Stack, config: StackConfig) -> str | None:
+    """The sink's message list URL; None when SMTP_HOST points at a real server."""
+    if host := config.smtp_host:
+        stack.say(f"smtp: using SMTP_HOST {host} (no sink)")
+        stack.env["SMTP_HOST"] = host
+        return None
+    ports = {"STACK_SMTP_PORT": config.smtp_port, "STACK_SMTP_HTTP_PORT": config.smtp_http_port}
+    for setting, port in ports.items():
+        if not procs.port_free(port):
+            raise taken("smtp-sink", port, f"{setting} or SMTP_HOST")
+    part = smtp_sink_process(
+        config.smtp_port,
+        config.smtp_http_port,
+        maildir=config.data_dir / "mail",
+        log_dir=config.logs,
+    )
+    stack.launch(part)
+    stack.env.update({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(config.smtp_port)})
+    assert part.url is not None
+    return part.url
+
+
+def metrics_dir(config: StackConfig, service: str) -> Path:
+    """Where the processes of ``service`` keep their counters (emptied at start)."""
+    path = config.run_dir / "metrics" / service
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def service_processes(
+    stack: Stack,
+    config: StackConfig,
+    name: str,
+    port: int,
+    make: Callable[..., ManagedProcess],
+    *,
+    service: str,
+) -> list[ManagedProcess]:
+    """``config.replicas`` processes of ``service`` on ``port`` (not started yet)."""
+    env = {**stack.env, "METRICS_MULTIPROCESS_DIR": str(metrics_dir(config, service))}
+    if config.replicas == 1:
+        return [make(name, port, env=env, log_dir=config.logs)]
+    if not procs.port_free(port):
+        raise taken(name, port, "STACK_BASE_PORT")
+    return [
+        make(name, port, env=env, log_dir=config.logs, replica=i, private_port=procs.free_port())
+        for i in range(1, config.replicas + 1)
+    ]
+
+
+def compose(stack: Stack, config: StackConfig, subgraphs: list[Subgraph]) -> Path | None:
+    """Compose the supergraph; a path when it is not the committed router/supergraph.graphql."""
+    if config.default_layout:
+        stack.run_once(
+            ManagedProcess(
+                "compose",
+                [sys.executable, "-m", "tools.compose"],
+                env=stack.env,
+                cwd=ROOT,
+                log_path=config.logs / "compose.log",
+                ready=lambda: True,
+            ),
+            COMPOSE_TIMEOUT,
+        )
+        return None
+    from tools.compose import compose_supergraph  # imports every subgraph: only when needed
+
+    stack.say("composing the supergraph for this stack's ports ...")
+    path = config.run_dir / "supergraph.graphql"
+    urls = {s.name: f"http://127.0.0.1:{s.port}/graphql" for s in subgraphs}
+    path.write_text(compose_supergraph(urls), encoding="utf-8")
+    return path
+
+
+@dataclass
+class Running:
+    """What a started stack serves."""
+
+    config: StackConfig
+    subgraphs: list[Subgraph]
+    mongodb: str
+    redis: str
+    smtp_sink: str | None
+    gateway: str
+    urls: dict[str, str] = field(default_factory=dict)
+
+
+def start(
+    stack: Stack,
+    config: StackConfig,
+    *,
+    extra_env: Mapping[str, str] | None = None,
+    redis_fsync_always: bool = False,
+) -> Running:
+    """Start every part of the stack described by ``config``, in order."""
+    subgraphs = read_subgraphs(ROOT / "supergraph.yaml", config.base_port)
+    stack.env.update(extra_env or {})
+    if config.cors_origins:
+        stack.env["CORS_ORIGINS"] = config.cors_origins
+    stack.env["MONGODB_URI"] = mongodb = start_mongodb(stack, config)
+    stack.env["REDIS_URL"] = redis = start_redis(stack, config, fsync_always=redis_fsync_always)
+    smtp_sink = start_smtp_sink(stack, config)
+    users = next((s for s in subgraphs if s.name == "users"), None)
+    if users is not None:
+        stack.env.setdefault(
+            "AUTH_JWKS_URL", f"http://127.0.0.1:{users.port}/.well-known/jwks.json"
+        )
+    if not config.default_layout:
+        stack.env.setdefault("USERS_SIGNING_KEY_FILE", str(config.data_dir / "keys" / "users.pem"))
+    for subgraph in subgraphs:
+        stack.launch_all(
+            service_processes(
+                stack,
+                config,
+                subgraph.name,
+                subgraph.port,
+                subgraph_process,
+                service=subgraph.name,
+            )
+        )
+    worker_ports = {name: config.shifted(GATEWAY_PORT + offset) for name, offset in WORKERS.items()}
+    for name, port in worker_ports.items():
+        stack.launch_all(
+            service_processes(stack, config, name, port, worker_process, service=f"{name}-worker")
+        )
+    supergraph = compose(stack, config, subgraphs)
+    stack.launch(
+        gateway_process(
+            config.gateway_port, env=stack.env, log_dir=config.logs, supergraph=supergraph
+        )
+    )
+    gateway = f"http://localhost:{config.gateway_port}/graphql"
+    urls = {}
+    storefront = start_storefront(stack, config, gateway)
+    if storefront is not None:
+        urls["storefront"] = storefront
+    urls["gateway"] = gateway
+    urls.update({s.name: s.url("/graphql") for s in subgraphs})
+    urls.update({f"{n}-worker": f"http://localhost:{p}/ready" for n, p in worker_ports.items()})
+    if smtp_sink:
+        urls["smtp-sink"] = smtp_sink
+    return Running(config, subgraphs, mongodb, redis, smtp_sink, gateway, urls)
+
+
+def start_storefront(stack: Stack, config: StackConfig, gateway: str) -> str | None:
+    """The built web app on its port (None, with a note, when `storefront/dist` is missing)."""
+    if not (ROOT / "storefront" / "dist" / "index.html").exists():
+        stack.say("storefront: not built (make storefront builds it); skipped")
+        return None
+    if not procs.port_free(config.storefront_port):
+        raise taken("storefront", config.storefront_port, "STACK_STOREFRONT_PORT")
+    part = storefront_process(config.storefront_port, gateway_url=gateway, log_dir=config.logs)
+    stack.launch(part)
+    assert part.url is not None
+    return part.url
