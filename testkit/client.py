@@ -78,6 +78,11 @@ class Subscription:
         self._ws = ws
         self._id = operation_id
 
+    @property
+    def id(self) -> str:
+        """The operation id of this subscription's messages."""
+        return self._id
+
     async def receive(self, timeout: float | None = 10.0) -> dict[str, Any]:
         """The next message as sent (`next`, `error`, `complete`), pings answered on the way;
         silence for ``timeout`` seconds raises TimeoutError."""

@@ -20,7 +20,6 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-import websockets
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from graphql import get_introspection_query
@@ -166,20 +165,11 @@ async def test_the_forged_token_is_refused_by_the_subgraph_itself(users_url):
 # ------------------------------------------------------------------ tokens over WebSocket
 
 
-def _ws_url(http_url: str) -> str:
-    return http_url.replace("http://", "ws://", 1) + "/graphql"
-
-
 async def _ws_operation(gateway_url: str, payload: dict[str, Any], query: str) -> dict[str, Any]:
     """connection_init with `payload`, one operation; returns its first result message."""
-    async with websockets.connect(
-        _ws_url(gateway_url), subprotocols=[websockets.Subprotocol("graphql-transport-ws")]
-    ) as ws:
-        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
-        ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
-        assert ack["type"] == "connection_ack", ack
-        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
-        message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    async with subscribe(f"{gateway_url}/graphql", query, {}, token=None, init=payload) as sub:
+        message = await sub.receive()
+        assert message.get("id") == sub.id, message  # an answer to this operation
         return message
 
 
@@ -209,7 +199,6 @@ async def test_a_bad_token_in_connection_init_is_refused(
     assert "http" not in errors[0]["extensions"]  # HTTP status and headers stay off WebSockets
 
     message = await _ws_operation(gateway_url, {"Authorization": f"Bearer {token}"}, ME)
-    assert message["id"] == "1"
     assert _ws_errors(message) == ["UNAUTHENTICATED"]
 
 

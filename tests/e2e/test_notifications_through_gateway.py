@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from testkit.client import error_codes, graphql
-from testkit.journeys import register
+from testkit.journeys import register, retryable
 from testkit.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -23,15 +23,15 @@ CREATE = """mutation($input: CreateOrderInput!) {
 }"""
 
 PAY = """mutation($input: ProcessPaymentInput!) {
-  processPayment(input: $input) { payment { id status } userErrors { code message } }
+  processPayment(input: $input) {
+    payment { id status } userErrors { code message retryable }
+  }
 }"""
 
 MINE = """{ me { id notifications(first: 10) {
   edges { node { id channel kind subject status failureReason createdAt sentAt } }
   pageInfo { hasNextPage }
 } notificationPreferences { email sms } } }"""
-
-RETRYABLE = {"ORDER_NOT_FOUND_YET", "PAYMENT_IN_PROGRESS"}
 
 
 async def pay(gateway: httpx.AsyncClient, token: str, order_id: str) -> dict[str, Any]:
@@ -52,7 +52,7 @@ async def pay(gateway: httpx.AsyncClient, token: str, order_id: str) -> dict[str
             token=token,
         )
         payload = body["data"]["processPayment"]
-        if {e["code"] for e in payload["userErrors"]} & RETRYABLE:
+        if retryable(payload):
             return None
         assert payload["userErrors"] == [], payload
         return payload["payment"]

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from testkit.client import graphql
-from testkit.journeys import register
+from testkit.journeys import register, retryable
 from testkit.waiting import eventually
 from tools.otlp_receiver import OtlpReceiver, ReceivedSpan
 
@@ -28,10 +28,10 @@ CREATE = """mutation($input: CreateOrderInput!) {
 }"""
 
 PAY = """mutation Pay($input: ProcessPaymentInput!) {
-  processPayment(input: $input) { payment { id status } userErrors { code message } }
+  processPayment(input: $input) {
+    payment { id status } userErrors { code message retryable }
+  }
 }"""
-
-RETRYABLE = {"ORDER_NOT_FOUND_YET", "PAYMENT_IN_PROGRESS"}
 
 
 class Trace:
@@ -81,7 +81,7 @@ async def pay_in_trace(
             },
         )
         payload = response.json()["data"]["processPayment"]
-        if {e["code"] for e in payload["userErrors"]} & RETRYABLE:
+        if retryable(payload):
             return None
         assert payload["userErrors"] == [], payload
         return payload["payment"], trace_id, span_id

@@ -28,17 +28,9 @@ restarted on its own. `/metrics` on the shared port sums every process of
 that service (METRICS_MULTIPROCESS_DIR, see subgraphs/kernel/observability/metrics.py).
 The gateway runs once (see router/README.md).
 
-Settings (environment), so a second stack can run on other ports:
-  STACK_BASE_PORT       4000: the gateway; subgraph ports keep their offset
-                        from supergraph.yaml (4001-4004), the worker is +14
-  STACK_MONGO_PORT      27017
-  STACK_SMTP_PORT       1025 (SMTP) and STACK_SMTP_HTTP_PORT 8025 (its HTTP API)
-  STACK_STOREFRONT_PORT 3000 (the gateway's CORS_ORIGINS must allow it)
-  STACK_DATA_DIR        .data (databases, mail, keys, the lock)
-  STACK_RUN_DIR         .run (logs, metrics files)
-  REPLICAS              1
-plus MONGODB_URI, REDIS_URL and SMTP_HOST to use servers that already run, and the
-gateway's CORS_ORIGINS. `StackConfig.from_env` reads them all; in-process callers
+Settings (environment: `STACK_*`, `REPLICAS`, and MONGODB_URI, REDIS_URL, SMTP_HOST to
+use servers that already run) move a second stack onto other ports and folders; they are
+listed in docs/configuration.md. `StackConfig.from_env` reads them all; in-process callers
 (tests, `make chaos`, the bench) build a `StackConfig` and pass it instead.
 """
 

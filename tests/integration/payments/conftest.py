@@ -6,11 +6,9 @@ e2e and orders consumers (groups on db 0's streams) never take its events.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 import pytest
@@ -124,12 +122,3 @@ async def announce(
     )
     await redis.xadd("events.orders", event.to_fields())  # type: ignore[arg-type]
     return event
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 10.0) -> Any:
-    """`check()`'s first truthy result, polled for up to `timeout` seconds."""
-    async with asyncio.timeout(timeout):
-        while True:
-            if result := await check():
-                return result
-            await asyncio.sleep(0.05)

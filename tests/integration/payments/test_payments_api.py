@@ -15,7 +15,8 @@ from subgraphs.payments.provider.sandbox import SANDBOX_CALLS
 from subgraphs.payments.repository.mongo_order_views import MongoOrderViews
 from subgraphs.payments.repository.mongo_payments import MongoPayments
 from testkit.client import error_codes, graphql
-from tests.integration.payments.conftest import announce, eventually, new_order_id
+from testkit.waiting import eventually
+from tests.integration.payments.conftest import announce, new_order_id
 
 pytestmark = pytest.mark.integration
 
