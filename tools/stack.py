@@ -30,7 +30,8 @@ The gateway runs once (see router/README.md).
 
 Settings (environment), so a second stack can run on other ports:
   STACK_BASE_PORT       4000: the gateway; subgraph ports keep their offset
-                        from supergraph.yaml (4001-4004), the worker is +14
+                        from supergraph.yaml (4001-4004), the worker is +14, the
+                        gateway's internal listener (/metrics) +10
   STACK_MONGO_PORT      27017
   STACK_SMTP_PORT       1025 (SMTP) and STACK_SMTP_HTTP_PORT 8025 (its HTTP API)
   STACK_STOREFRONT_PORT 3000 (the gateway's CORS_ORIGINS must allow it)
@@ -575,10 +576,19 @@ def smtp_sink_process(
 
 
 def gateway_process(
-    port: int, *, env: dict[str, str], log_dir: Path, supergraph: Path | None = None
+    port: int,
+    *,
+    env: dict[str, str],
+    log_dir: Path,
+    supergraph: Path | None = None,
+    internal_port: int | None = None,
 ) -> ManagedProcess:
-    """Hive Gateway on `port` serving `supergraph` (default router/supergraph.graphql)."""
+    """Hive Gateway on `port` serving `supergraph` (default router/supergraph.graphql).
+
+    Its internal listener (/metrics) is on `internal_port`, a free port when not given.
+    """
     extra = {"GATEWAY_PORT": str(port), "NO_COLOR": "1"}  # NO_COLOR: a plain-text log file
+    extra["GATEWAY_INTERNAL_PORT"] = str(internal_port or procs.free_port())
     if supergraph is not None:
         extra["SUPERGRAPH_PATH"] = str(supergraph)
     ready = f"http://127.0.0.1:{port}/readiness"
@@ -600,7 +610,7 @@ def gateway_process(
 
 def free_layout(data_dir: Path, run_dir: Path, *, replicas: int = 1) -> dict[str, str]:
     """Settings for a whole stack on free ports (tests, the chaos run): never make up's ones."""
-    base = procs.free_port_block((0, 1, 2, 3, 4, *WORKERS.values()))
+    base = procs.free_port_block((0, 1, 2, 3, 4, 10, *WORKERS.values()))
     storefront = procs.free_port()
     return {
         "STACK_BASE_PORT": str(base),
@@ -808,7 +818,11 @@ def start(
     supergraph = compose(stack, config, subgraphs)
     stack.launch(
         gateway_process(
-            config.gateway_port, env=stack.env, log_dir=config.logs, supergraph=supergraph
+            config.gateway_port,
+            env=stack.env,
+            log_dir=config.logs,
+            supergraph=supergraph,
+            internal_port=config.shifted(GATEWAY_PORT + 10),
         )
     )
     gateway = f"http://localhost:{config.gateway_port}/graphql"
