@@ -13,6 +13,7 @@ import httpx
 import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 pytestmark = pytest.mark.e2e
 
@@ -20,6 +21,7 @@ HUGE = 20 * 1024 * 1024
 # Over the 1.5 MiB limit but under the WebSocket server's own default (16 MiB).
 LARGE = 4 * 1024 * 1024
 DEEP = b"[" * 100_000
+PROTOCOL = Subprotocol("graphql-transport-ws")
 JSON_HEADERS = {"content-type": "application/json", "accept": "application/json"}
 
 
@@ -30,9 +32,7 @@ def _ws_url(http_url: str) -> str:
 async def _huge_subscribe_is_refused(http_url: str, size: int) -> None:
     """Opens graphql-transport-ws, then sends a `size` bytes subscribe: it must close."""
     # Not `async with`: closing again a socket the server has already torn down fails.
-    ws = await websockets.connect(
-        _ws_url(http_url), subprotocols=["graphql-transport-ws"], max_size=None
-    )
+    ws = await websockets.connect(_ws_url(http_url), subprotocols=[PROTOCOL], max_size=None)
     await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
     assert json.loads(await ws.recv())["type"] == "connection_ack"
     padding = "#" * size  # a GraphQL comment: a valid document once parsed
@@ -90,7 +90,7 @@ async def test_a_subgraph_answers_deeply_nested_json_with_400(users_url):
 
 
 async def test_a_subgraph_closes_a_websocket_on_deeply_nested_json(users_url):
-    async with websockets.connect(_ws_url(users_url), subprotocols=["graphql-transport-ws"]) as ws:
+    async with websockets.connect(_ws_url(users_url), subprotocols=[PROTOCOL]) as ws:
         assert 4000 <= await _close_code(ws, DEEP.decode()) < 5000
 
 
