@@ -10,10 +10,12 @@
 //      defaults are listed in edge/settings.ts.
 // Serves: POST/GET /graphql (GraphiQL with its Explorer on GET from a browser), WebSocket
 //      (graphql-transport-ws) and SSE on /graphql, GET /health (this process),
-//      GET /health/<subgraph> (that subgraph's readiness), /healthcheck, /readiness,
-//      GET /metrics (open subscriptions, client and upstream).
+//      GET /health/<subgraph> (ready or not), /healthcheck, /readiness; any other path is 404
+//      (edge/routes.ts). On the internal listener (GATEWAY_INTERNAL_PORT, edge/internal.ts):
+//      GET /metrics (open subscriptions, client and upstream) and the detailed
+//      /health/<subgraph>.
 //
-// Request path through the edge (edge/*.ts): CORS -> health endpoints -> body size limit ->
+// Request path through the edge (edge/*.ts): CORS -> known routes -> health -> body size limit ->
 // gateway-wide rate ceiling -> CSRF prevention (before the body is parsed) -> persisted
 // documents (by hash; only those when safelisting) -> parse (token limit) -> validate (depth,
 // aliases, root fields) -> token verification -> login and per-user mutation limits ->
@@ -26,15 +28,18 @@ import { useTokenVerification } from './edge/auth.ts';
 import { useBodyLimit } from './edge/body-limit.ts';
 import { clientHeader } from './edge/client.ts';
 import { corsFor, varyOnOrigin } from './edge/cors.ts';
-import { useHealth } from './edge/health.ts';
+import { subgraphHealth, useHealth } from './edge/health.ts';
+import { startInternalListener } from './edge/internal.ts';
 import { useSubgraphErrorMasking } from './edge/masking.ts';
-import { useMetrics } from './edge/metrics.ts';
 import { useOperationLimits } from './edge/operation-limits.ts';
+import { useNoInternalsInErrors } from './edge/parse-errors.ts';
 import { loadPersistedDocuments, usePersistedDocuments } from './edge/persisted-documents.ts';
 import { useRateLimits } from './edge/rate-limit.ts';
+import { useKnownRoutes } from './edge/routes.ts';
 import { loadEdgeSettings } from './edge/settings.ts';
 import { useSharedSubscriptions } from './edge/shared-subscriptions.ts';
 import { setupTracing } from './edge/telemetry.ts';
+import { limitWebSocketMessages } from './edge/websocket-limit.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const settings = loadEdgeSettings();
@@ -125,6 +130,26 @@ const IDE_OPTIONS: GraphiQLOptions = {
   subscriptionsProtocol: 'WS',
 };
 
+// WebSocket messages are held to the HTTP body limit (edge/websocket-limit.ts).
+limitWebSocketMessages(settings.maxBodyBytes);
+
+// Metrics and the detailed health checks: on the internal listener only (edge/internal.ts).
+const health = subgraphHealth({ supergraphPath, timeoutMs: settings.healthTimeoutMs });
+startInternalListener({
+  ...settings.internal,
+  health,
+  gauges: {
+    gateway_subscriptions_open: {
+      help: 'Client subscriptions served from an upstream subscription.',
+      value: sharedSubscriptions.stats.subscribers,
+    },
+    gateway_upstream_subscriptions_open: {
+      help: 'Subscriptions open to the subgraphs (each shared by identical client ones).',
+      value: sharedSubscriptions.stats.upstreams,
+    },
+  },
+});
+
 export const gatewayConfig = defineConfig({
   supergraph: supergraphPath,
   port: Number(process.env.GATEWAY_PORT || 4000),
@@ -180,17 +205,8 @@ export const gatewayConfig = defineConfig({
   // body is refused before it counts against the ceiling. The rate limits read the caller
   // that token verification puts in the context, in onExecute, after every context hook.
   plugins: () => [
-    useHealth({ supergraphPath, timeoutMs: settings.healthTimeoutMs }),
-    useMetrics({
-      gateway_subscriptions_open: {
-        help: 'Client subscriptions served from an upstream subscription.',
-        value: sharedSubscriptions.stats.subscribers,
-      },
-      gateway_upstream_subscriptions_open: {
-        help: 'Subscriptions open to the subgraphs (each shared by identical client ones).',
-        value: sharedSubscriptions.stats.upstreams,
-      },
-    }),
+    useKnownRoutes(graphqlEndpoint),
+    useHealth(health),
     useBodyLimit(settings.maxBodyBytes),
     useRateLimits(settings.rate, { trustProxy: settings.trustProxy, graphqlEndpoint }),
     usePersistedDocuments(persistedDocuments, settings.persistedDocuments.only),
@@ -199,6 +215,7 @@ export const gatewayConfig = defineConfig({
     exposeAuthorization,
     sharedSubscriptions,
     useSubgraphErrorMasking(),
+    useNoInternalsInErrors,
     varyOnOrigin,
   ],
 });

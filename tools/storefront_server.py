@@ -14,7 +14,11 @@ with the same headers.
 
 Every answer carries a strict Content-Security-Policy: scripts, styles and
 images from this origin only (no inline script, no third-party origin), and
-connections to this origin and the gateway's HTTP and WebSocket origins.
+connections to this origin and the gateway's HTTP and WebSocket origins. In
+production (`APP_ENV=production` or `--production`; served behind TLS) it also
+carries Strict-Transport-Security (two years, subdomains included), so a
+browser never again asks for the shop over plain HTTP; never in development,
+where a browser would then refuse http://localhost.
 
 Settings (flags override the environment): `STOREFRONT_GATEWAY_URL`
 (default http://localhost:4000/graphql), `STOREFRONT_SUBSCRIPTIONS` (`ws` for
@@ -72,24 +76,32 @@ def content_security_policy(gateway_url: str) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
-def security_headers(gateway_url: str) -> dict[str, str]:
-    return {
+HSTS = "max-age=63072000; includeSubDomains"
+
+
+def security_headers(gateway_url: str, *, production: bool = False) -> dict[str, str]:
+    headers = {
         "content-security-policy": content_security_policy(gateway_url),
         "x-content-type-options": "nosniff",
         "referrer-policy": "no-referrer",
         "x-frame-options": "DENY",
         "cross-origin-opener-policy": "same-origin",
     }
+    if production:
+        headers["strict-transport-security"] = HSTS
+    return headers
 
 
-def create_app(dist: Path, gateway_url: str, subscriptions: str = "ws") -> ASGIApp:
+def create_app(
+    dist: Path, gateway_url: str, subscriptions: str = "ws", *, production: bool = False
+) -> ASGIApp:
     if subscriptions not in SUBSCRIPTION_TRANSPORTS:
         raise ValueError(f"subscriptions must be one of {SUBSCRIPTION_TRANSPORTS}")
     dist = dist.resolve()
     index = dist / "index.html"
     if not index.is_file():
         raise FileNotFoundError(f"{index} is missing: build the app first (make storefront)")
-    headers = security_headers(gateway_url)
+    headers = security_headers(gateway_url, production=production)
     config = {"gatewayUrl": gateway_url, "subscriptions": subscriptions}
 
     async def health(request: Request) -> Response:
@@ -182,9 +194,17 @@ def main(argv: list[str] | None = None) -> int:
         choices=SUBSCRIPTION_TRANSPORTS,
         default=env.get("STOREFRONT_SUBSCRIPTIONS", "ws"),
     )
+    parser.add_argument(
+        "--production",
+        action="store_true",
+        default=env.get("APP_ENV", "").strip().lower() == "production",
+        help="production headers (HSTS); default: APP_ENV=production",
+    )
     args = parser.parse_args(argv)
     try:
-        app = create_app(args.dist, args.gateway_url, args.subscriptions)
+        app = create_app(
+            args.dist, args.gateway_url, args.subscriptions, production=args.production
+        )
     except (FileNotFoundError, ValueError) as exc:
         print(f"storefront: {exc}", file=sys.stderr)
         return 2

@@ -7,8 +7,7 @@
 // So the rest of an oversized body is read and thrown away, up to DRAIN_LIMIT_BYTES; beyond
 // that the connection is closed after the answer.
 //
-// WebSocket messages are not covered: the CLI creates its WebSocket server itself (ws's own
-// maxPayload, 100 MiB, applies there).
+// WebSocket messages are held to the same limit by edge/websocket-limit.ts.
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { errorResponse } from './errors.ts';
 

@@ -1,9 +1,13 @@
 // Health endpoints:
 //
 // - GET /health: the gateway process answers (200 {"status":"ok"}); nothing else is asked.
-// - GET /health/<subgraph>: that subgraph's own GET /ready, passed on with its status (200, or
-//   503 when it is not ready, cannot be reached or does not answer within
-//   GATEWAY_HEALTH_TIMEOUT_MS) and the subgraph's name added; an unknown name is 404.
+// - GET /health/<subgraph> (public port): 200 {"status":"ready"} or 503 {"status":"unavailable"}
+//   and the subgraph's name, nothing else (no internal parts). The answer is remembered for
+//   PUBLIC_CACHE_MS, so callers cannot make the gateway ping a subgraph on every request.
+// - GET /health/<subgraph> on the internal listener (edge/internal.ts): that subgraph's own
+//   GET /ready body (its checks), passed on with its status (200, or 503 when it is not ready,
+//   cannot be reached or does not answer within GATEWAY_HEALTH_TIMEOUT_MS).
+// An unknown or malformed name is 404.
 //
 // The subgraphs and their URLs are the supergraph's `join__Graph` values (name and url of
 // @join__graph), read from the supergraph file the gateway serves and re-read when it changes,
@@ -59,7 +63,7 @@ async function probe(
   name: string,
   routingUrl: string,
   timeoutMs: number,
-): Promise<{ status: number; body: object }> {
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const unavailable = (error: string) => ({
     status: 503,
     body: { status: 'unavailable', subgraph: name, error },
@@ -86,11 +90,44 @@ async function probe(
   if (response.status !== 200 && response.status !== 503) {
     return unavailable(`answered HTTP ${response.status}`);
   }
-  return { status: response.status, body: { ...body, subgraph: name } };
+  return {
+    status: response.status,
+    body: { ...(body as Record<string, unknown>), subgraph: name },
+  };
 }
 
-export function useHealth(options: { supergraphPath: string; timeoutMs: number }): GatewayPlugin {
+export type HealthProbe = (
+  name: string,
+) => Promise<{ status: number; body: Record<string, unknown> } | undefined>;
+
+/** Probes a subgraph by name (undefined: no such subgraph); never throws. */
+export function subgraphHealth(options: { supergraphPath: string; timeoutMs: number }): HealthProbe {
   const subgraphs = supergraphSubgraphs(options.supergraphPath);
+  return async (name) => {
+    if (!SUBGRAPH_NAME.test(name)) return undefined;
+    try {
+      const routingUrl = (await subgraphs()).get(name);
+      if (routingUrl === undefined) return undefined;
+      return await probe(name, routingUrl, options.timeoutMs);
+    } catch {
+      return { status: 503, body: { status: 'unavailable', subgraph: name, error: 'health check failed' } };
+    }
+  };
+}
+
+const SUBGRAPH_NAME = /^[A-Za-z0-9_-]+$/;
+const PUBLIC_CACHE_MS = 1000;
+
+export function useHealth(health: HealthProbe): GatewayPlugin {
+  const recent = new Map<string, { at: number; status: number }>();
+  const publicStatus = async (name: string): Promise<number | undefined> => {
+    const cached = recent.get(name);
+    if (cached && Date.now() - cached.at < PUBLIC_CACHE_MS) return cached.status;
+    const result = await health(name);
+    if (result === undefined) return undefined;
+    recent.set(name, { at: Date.now(), status: result.status });
+    return result.status;
+  };
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== '/health' && !url.pathname.startsWith('/health/')) return;
@@ -102,19 +139,15 @@ export function useHealth(options: { supergraphPath: string; timeoutMs: number }
         endResponse(jsonResponse(fetchAPI, 200, { status: 'ok' }));
         return;
       }
-      // onRequest errors are not caught by the server (they would crash the process).
-      try {
-        const name = decodeURIComponent(url.pathname.slice('/health/'.length));
-        const routingUrl = (await subgraphs()).get(name);
-        if (routingUrl === undefined) {
-          endResponse(jsonResponse(fetchAPI, 404, { error: 'unknown subgraph', subgraph: name }));
-          return;
-        }
-        const { status, body } = await probe(name, routingUrl, options.timeoutMs);
-        endResponse(jsonResponse(fetchAPI, status, body));
-      } catch {
-        endResponse(jsonResponse(fetchAPI, 500, { status: 'error', error: 'health check failed' }));
+      // Only names the routes allow (edge/routes.ts) get here; `health` never throws.
+      const name = url.pathname.slice('/health/'.length);
+      const status = await publicStatus(name);
+      if (status === undefined) {
+        endResponse(jsonResponse(fetchAPI, 404, { error: 'unknown subgraph' }));
+        return;
       }
+      const word = status === 200 ? 'ready' : 'unavailable';
+      endResponse(jsonResponse(fetchAPI, status, { status: word, subgraph: name }));
     },
   };
 }

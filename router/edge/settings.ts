@@ -19,6 +19,11 @@
 // GATEWAY_TRUST_PROXY                false: take the client address from X-Forwarded-For (set it
 //                                    only behind a proxy that sets that header)
 // GATEWAY_HEALTH_TIMEOUT_MS          2000: how long /health/<subgraph> waits for its /ready
+// GATEWAY_INTERNAL_PORT              4010: the internal listener's port (/metrics, detailed
+//                                    /health/<subgraph>; edge/internal.ts); `make up` sets it
+//                                    to its gateway port + 10
+// GATEWAY_INTERNAL_HOST              127.0.0.1: the internal listener's address (0.0.0.0 lets
+//                                    Prometheus in from another host; never publish the port)
 // GATEWAY_INTROSPECTION              true; false: no introspection, field suggestions or IDE
 // GATEWAY_PERSISTED_DOCUMENTS        ../storefront/src/gql/persisted-documents.json: the persisted
 //                                    documents manifest {sha256: document} (relative to router/)
@@ -49,6 +54,7 @@ export interface EdgeSettings {
   rate: { loginPerMinute: number; mutationsPerMinute: number; requestsPerSecond: number };
   trustProxy: boolean;
   healthTimeoutMs: number;
+  internal: { port: number; host: string };
   introspection: boolean;
   persistedDocuments: { path: string; only: boolean };
 }
@@ -82,6 +88,10 @@ export function loadEdgeSettings(env: Env = process.env): EdgeSettings {
     },
     trustProxy: flag(env, 'GATEWAY_TRUST_PROXY', false),
     healthTimeoutMs: count(env, 'GATEWAY_HEALTH_TIMEOUT_MS', 2000, 1),
+    internal: {
+      port: count(env, 'GATEWAY_INTERNAL_PORT', 4010, 1),
+      host: text(env, 'GATEWAY_INTERNAL_HOST', '127.0.0.1'),
+    },
     introspection: flag(env, 'GATEWAY_INTROSPECTION', true),
     persistedDocuments: {
       path: resolve(

@@ -46,5 +46,6 @@ add_header X-Content-Type-Options "nosniff" always;
 add_header Referrer-Policy "no-referrer" always;
 add_header X-Frame-Options "DENY" always;
 add_header Cross-Origin-Opener-Policy "same-origin" always;
+add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;
 CONF
 echo "storefront: gateway $url, subscriptions over $subscriptions"

@@ -181,7 +181,14 @@ def notifications_worker(
 
 
 @pytest.fixture(scope="session")
+def gateway_internal_url() -> str:
+    """The shared gateway's internal listener (/metrics, detailed subgraph health)."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="session")
 def gateway_url(
+    gateway_internal_url: str,
     users_url: str,
     orders_url: str,
     payments_url: str,
@@ -206,7 +213,10 @@ def gateway_url(
         **SHARED_GATEWAY_ENV,
         **tracing_env,
     }
-    process = gateway_process(port, env=env, log_dir=run_dir, supergraph=supergraph)
+    internal_port = int(gateway_internal_url.rsplit(":", 1)[1])
+    process = gateway_process(
+        port, env=env, log_dir=run_dir, supergraph=supergraph, internal_port=internal_port
+    )
     with process:
         yield f"http://127.0.0.1:{port}"
 
@@ -230,12 +240,13 @@ class EdgeStack:
     users: ManagedProcess
     users_url: str
     gateway_url: str
+    gateway_internal_url: str
 
 
 @pytest.fixture(scope="module")
 def edge_stack(stack_env: dict[str, str], db_prefix: str, run_dir: Path) -> Iterator[EdgeStack]:
     log_dir = run_dir / "edge"
-    users_port, gateway_port = free_port(), free_port()
+    users_port, gateway_port, internal_port = free_port(), free_port(), free_port()
     users_url = f"http://127.0.0.1:{users_port}"
     users = subgraph_process(
         "users",
@@ -259,6 +270,7 @@ def edge_stack(stack_env: dict[str, str], db_prefix: str, run_dir: Path) -> Iter
         env={"GATEWAY_HOST": "127.0.0.1", "AUTH_JWKS_URL": jwks_url(users_url), **EDGE_GATEWAY_ENV},
         log_dir=log_dir,
         supergraph=supergraph,
+        internal_port=internal_port,
     )
     # Both start at once; the gateway needs the subgraph only when a request comes.
     users.start()
@@ -267,7 +279,12 @@ def edge_stack(stack_env: dict[str, str], db_prefix: str, run_dir: Path) -> Iter
         try:
             users.wait_ready()
             gateway.wait_ready()
-            yield EdgeStack(users, users_url, f"http://127.0.0.1:{gateway_port}")
+            yield EdgeStack(
+                users,
+                users_url,
+                f"http://127.0.0.1:{gateway_port}",
+                f"http://127.0.0.1:{internal_port}",
+            )
         finally:
             gateway.stop()
     finally:

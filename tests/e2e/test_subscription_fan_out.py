@@ -20,23 +20,24 @@ from tests.e2e.test_orders_through_gateway import STATUS, create_order, pay_even
 pytestmark = pytest.mark.e2e
 
 
-async def gateway_gauges(client: httpx.AsyncClient, gateway_url: str) -> tuple[float, float]:
+async def gateway_gauges(client: httpx.AsyncClient, internal_url: str) -> tuple[float, float]:
     """(client subscriptions, upstream subscriptions) the gateway has open."""
-    metrics = parse_metrics((await client.get(f"{gateway_url}/metrics")).text)
+    metrics = parse_metrics((await client.get(f"{internal_url}/metrics")).text)
     return metrics["gateway_subscriptions_open"], metrics["gateway_upstream_subscriptions_open"]
 
 
-async def settled(client: httpx.AsyncClient, gateway_url: str, expected: tuple[float, float]):
+async def settled(client: httpx.AsyncClient, internal_url: str, expected: tuple[float, float]):
     async def reached() -> bool:
-        return await gateway_gauges(client, gateway_url) == expected
+        return await gateway_gauges(client, internal_url) == expected
 
     await eventually(reached, what=f"the gateway's subscriptions to be {expected}")
 
 
 async def test_two_tabs_of_one_user_share_one_upstream_subscription(
-    gateway, gateway_url, orders_url, stack_redis_url
+    gateway, gateway_url, gateway_internal_url, orders_url, stack_redis_url
 ):
-    await settled(gateway, gateway_url, (0, 0))  # the other tests' subscriptions are closed
+    # The other tests' subscriptions are closed.
+    await settled(gateway, gateway_internal_url, (0, 0))
     token = (await register(gateway))["accessToken"]
     order = (await create_order(gateway, token, [{"sku": "SKU-TEE", "quantity": 1}]))["order"]
     url, variables = f"{gateway_url}/graphql", {"id": order["id"]}
@@ -44,7 +45,7 @@ async def test_two_tabs_of_one_user_share_one_upstream_subscription(
 
     async with subscribed(gateway, url, STATUS, variables, token=token, upstream=orders_url) as tab:
         async with subscribe(url, STATUS, variables, token=token) as other_tab:
-            await settled(gateway, gateway_url, (2, 1))
+            await settled(gateway, gateway_internal_url, (2, 1))
             assert await subscriptions_started(gateway, orders_url) == registered + 1
 
             await pay_event(stack_redis_url, order["id"], "payments.succeeded", payment_id="p-1")
@@ -53,17 +54,17 @@ async def test_two_tabs_of_one_user_share_one_upstream_subscription(
                 assert (change["previousStatus"], change["status"]) == ("PENDING", "PAID")
 
         # One tab closed: the other still gets the next change.
-        await settled(gateway, gateway_url, (1, 1))
+        await settled(gateway, gateway_internal_url, (1, 1))
         await pay_event(stack_redis_url, order["id"], "payments.refunded", payment_id="p-1")
         assert (await tab.next())["data"]["orderStatusChanged"]["status"] == "REFUNDED"
 
-    await settled(gateway, gateway_url, (0, 0))  # the last one out closed the upstream
+    await settled(gateway, gateway_internal_url, (0, 0))  # the last one out closed the upstream
 
 
 async def test_another_users_subscription_never_joins_the_owners_stream(
-    gateway, gateway_url, orders_url, stack_redis_url
+    gateway, gateway_url, gateway_internal_url, orders_url, stack_redis_url
 ):
-    await settled(gateway, gateway_url, (0, 0))
+    await settled(gateway, gateway_internal_url, (0, 0))
     owner = (await register(gateway))["accessToken"]
     other = (await register(gateway))["accessToken"]
     order = (await create_order(gateway, owner, [{"sku": "SKU-CAP", "quantity": 1}]))["order"]

@@ -28,8 +28,11 @@ SMTP_SINK_PORT = 1025  # SMTP; the worker's SMTP_PORT default
 SMTP_SINK_HTTP_PORT = 8025  # lists the messages
 # `python -m workers.<name>` and the offset of its /health, /ready and /metrics port.
 WORKERS = {"notifications": 14}
-# The offsets from the gateway's port of every subgraph (supergraph.yaml) and worker.
-SERVICE_OFFSETS = (0, 1, 2, 3, 4, *WORKERS.values())
+# The gateway's internal listener (/metrics, detailed health): GATEWAY_INTERNAL_PORT.
+GATEWAY_INTERNAL_OFFSET = 10
+# The offsets from the gateway's port of every subgraph (supergraph.yaml), the gateway's
+# internal listener and the worker.
+SERVICE_OFFSETS = (0, 1, 2, 3, 4, GATEWAY_INTERNAL_OFFSET, *WORKERS.values())
 
 
 @dataclass(frozen=True)

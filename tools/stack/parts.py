@@ -111,10 +111,20 @@ def smtp_sink_process(
 
 
 def gateway_process(
-    port: int, *, env: dict[str, str], log_dir: Path, supergraph: Path | None = None
+    port: int,
+    *,
+    env: dict[str, str],
+    log_dir: Path,
+    supergraph: Path | None = None,
+    internal_port: int | None = None,
 ) -> ManagedProcess:
-    """Hive Gateway on `port` serving `supergraph` (default router/supergraph.graphql)."""
+    """Hive Gateway on `port` serving `supergraph` (default router/supergraph.graphql).
+
+    Its internal listener (/metrics, detailed health) is on `internal_port`, a free port
+    when not given.
+    """
     extra = {"GATEWAY_PORT": str(port), "NO_COLOR": "1"}  # NO_COLOR: a plain-text log file
+    extra["GATEWAY_INTERNAL_PORT"] = str(internal_port or procs.free_port())
     if supergraph is not None:
         extra["SUPERGRAPH_PATH"] = str(supergraph)
     ready = f"http://127.0.0.1:{port}/readiness"

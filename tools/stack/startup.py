@@ -17,6 +17,7 @@ from pathlib import Path
 from tools import procs, stores
 from tools.procs import ManagedProcess, StartupError
 from tools.stack.config import (
+    GATEWAY_INTERNAL_OFFSET,
     GATEWAY_PORT,
     ROOT,
     WORKERS,
@@ -204,7 +205,11 @@ def start(
     supergraph = compose(stack, config, subgraphs)
     stack.launch(
         gateway_process(
-            config.gateway_port, env=stack.env, log_dir=config.logs, supergraph=supergraph
+            config.gateway_port,
+            env=stack.env,
+            log_dir=config.logs,
+            supergraph=supergraph,
+            internal_port=config.shifted(GATEWAY_PORT + GATEWAY_INTERNAL_OFFSET),
         )
     )
     gateway = f"http://localhost:{config.gateway_port}/graphql"

@@ -1,4 +1,4 @@
-"""GraphQL over HTTP details of the subgraph endpoint: media types and CSRF.
+"""GraphQL over HTTP details of the subgraph endpoint: media types, CSRF, body size.
 
 - **Media type.** A client that accepts `application/graphql-response+json`
   (gateways do) gets it, and a request error (parse, validation, variable
@@ -10,6 +10,8 @@
   text/plain; a GET with a query string) is refused unless it carries a
   header a browser only sends after a preflight (`apollo-require-preflight`,
   `x-apollo-operation-name`), the rule of Apollo Router's default `csrf`.
+- **Body size.** A body larger than GRAPHQL_MAX_BODY_BYTES gets 413 and the
+  code `PAYLOAD_TOO_LARGE`, as at the gateway.
 """
 
 from __future__ import annotations
@@ -93,3 +95,9 @@ def csrf_error_body() -> bytes:
     return json.dumps(
         {"errors": [{"message": CSRF_MESSAGE, "extensions": {"code": "CSRF_ERROR"}}]}
     ).encode()
+
+
+def too_large_error_body(max_bytes: int) -> bytes:
+    message = f"The request body is larger than this service accepts ({max_bytes} bytes)."
+    extensions = {"code": "PAYLOAD_TOO_LARGE", "maxBytes": max_bytes}
+    return json.dumps({"errors": [{"message": message, "extensions": extensions}]}).encode()

@@ -89,6 +89,13 @@ class GraphQLSettings(BaseSettings):
     max_subscriptions_per_connection: int = Field(
         default=10_000, description="Subscriptions one WebSocket connection may hold."
     )
+    max_body_bytes: int = Field(
+        default=1_572_864,
+        ge=1,
+        description="Largest request body and WebSocket message accepted (bytes; the gateway's "
+        "own GATEWAY_MAX_BODY_BYTES); a larger body gets 413, a larger message closes the "
+        "connection (1009).",
+    )
     ide: bool | None = Field(
         default=None, description="The GraphQL IDE on GET; unset: on unless production."
     )

@@ -1,7 +1,10 @@
 """The subgraph app factory: a Strawberry schema in, an ASGI app out.
 
 `/graphql` (HTTP and graphql-transport-ws) goes straight to Strawberry (a
-Starlette wrapper would cost 0.1-0.3 ms a request); `/health` (liveness),
+Starlette wrapper would cost 0.1-0.3 ms a request), its body read first and
+refused (413) above GRAPHQL_MAX_BODY_BYTES; JSON nested too deeply to parse is
+a 400 like any other malformed body (WebSocket messages above the same size
+are refused by the server, see serve.py); `/health` (liveness),
 `/ready` (every store answers) and any extra routes go through Starlette,
 whose lifespan opens and closes the resources. `create_service_app` is that
 Starlette part alone, for processes without GraphQL (the workers).
@@ -10,6 +13,7 @@ Starlette part alone, for processes without GraphQL (the workers).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -71,6 +75,15 @@ class _GraphQLView(GraphQL):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Any:
         return self._make_context(request=request)
 
+    def decode_json(self, data: str | bytes) -> object:
+        # Nesting past the interpreter's recursion limit is malformed input, not a server error:
+        # Strawberry answers a JSONDecodeError with 400 (HTTP) or closes the socket (4400).
+        try:
+            return super().decode_json(data)
+        except RecursionError:
+            text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+            raise json.JSONDecodeError("JSON nested too deeply", text[:64], 0) from None
+
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
         media_type = http.preferred_media_type(request.headers.get("accept"))
@@ -103,9 +116,10 @@ class _GraphQLView(GraphQL):
 class SubgraphApp:
     """The ASGI app of one subgraph process."""
 
-    def __init__(self, graphql: GraphQL, starlette: Starlette) -> None:
+    def __init__(self, graphql: GraphQL, starlette: Starlette, max_body_bytes: int) -> None:
         self.graphql = graphql
         self.starlette = starlette
+        self.max_body_bytes = max_body_bytes
 
     def lifespan(self) -> Any:
         """The resources' lifespan, for running the app in-process (tests, benchmarks)."""
@@ -120,6 +134,12 @@ class SubgraphApp:
         ):
             await _refuse_csrf(send)
             return
+        if scope["type"] == "http":
+            body = await _read_body(receive, self.max_body_bytes)
+            if body is None:
+                await _refuse_too_large(send, self.max_body_bytes)
+                return
+            receive = _replay(body, receive)
         cid = _header(scope, CORRELATION_HEADER) or new_correlation_id()
         token = correlation_id.set(cid)
         try:
@@ -149,7 +169,7 @@ def create_subgraph_app(
     )
 
     starlette = create_service_app(settings=settings, resources=resources, routes=routes)
-    return SubgraphApp(graphql, starlette)
+    return SubgraphApp(graphql, starlette, settings.graphql.max_body_bytes)
 
 
 def create_service_app(
@@ -218,10 +238,60 @@ async def _check(resource: Resource) -> dict[str, Any]:
 
 
 async def _refuse_csrf(send: Send) -> None:
-    body = http.csrf_error_body()
+    await _send_json(send, 400, http.csrf_error_body())
+
+
+async def _refuse_too_large(send: Send, max_bytes: int) -> None:
+    await _send_json(send, 413, http.too_large_error_body(max_bytes), close=True)
+
+
+async def _send_json(send: Send, status: int, body: bytes, *, close: bool = False) -> None:
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": 400, "headers": headers})
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+# An oversized body is read (and dropped) up to this much more before the 413, so the client
+# sees the answer rather than a reset; past it the connection closes after the answer.
+DRAIN_LIMIT_BYTES = 16 * 1024 * 1024
+
+
+async def _read_body(receive: Receive, max_bytes: int) -> bytes | None:
+    """The whole request body, or None (the rest drained) when it is larger than `max_bytes`."""
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks)  # the client left; the view sees an empty body
+        chunk: bytes = message.get("body", b"")
+        more = message.get("more_body", False)
+        size += len(chunk)
+        if size > max_bytes:
+            while more and size <= max_bytes + DRAIN_LIMIT_BYTES:
+                message = await receive()
+                size += len(message.get("body", b""))
+                more = message.get("more_body", False) and message["type"] == "http.request"
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands over `body` in one message, then the server's (disconnects)."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
 
 
 def _header(scope: Scope, name: str) -> str | None:

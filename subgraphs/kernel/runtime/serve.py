@@ -86,6 +86,8 @@ def serve(service: str, settings: S, build_app: Callable[[S], ASGIApp]) -> None:
             # Subscription events are a few hundred bytes between the gateway and us on one
             # network: compressing each one cost both ends more CPU than it saved bytes.
             ws_per_message_deflate=False,
+            # A larger WebSocket message closes the connection (1009) before it is parsed.
+            ws_max_size=settings.graphql.max_body_bytes,
             proxy_headers=False,
             server_header=False,
             backlog=BACKLOG,
