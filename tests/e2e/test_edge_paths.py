@@ -16,7 +16,8 @@ import urllib.parse
 import httpx
 import pytest
 
-from tests.support import LOGIN, REGISTER, error_codes, graphql, unique_email
+from testkit.client import error_codes, graphql
+from testkit.journeys import LOGIN, REGISTER, unique_email
 
 pytestmark = pytest.mark.e2e
 
