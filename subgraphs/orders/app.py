@@ -55,7 +55,11 @@ def build_app(settings: OrdersSettings, *, verifier: TokenVerifier | None = None
         settings=settings,
         build_schema=build_schema,
         context=request_context(
-            OrdersContext, settings=settings, usecases=usecases, verifier=verifier
+            OrdersContext,
+            settings=settings,
+            usecases=usecases,
+            verifier=verifier,
+            redis=stores.redis.client,
         ),
         resources=[
             *stores.resources(),

@@ -63,7 +63,11 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
         settings=settings,
         build_schema=build_schema,
         context=request_context(
-            PaymentsContext, settings=settings, usecases=usecases, verifier=verifier
+            PaymentsContext,
+            settings=settings,
+            usecases=usecases,
+            verifier=verifier,
+            redis=stores.redis.client,
         ),
         resources=[
             *stores.resources(),
