@@ -309,7 +309,7 @@ def bearer_token(
 
 
 class RequestAuth:
-    """The caller of one request, verified lazily and at most once."""
+    """The caller of one request (or WebSocket connection), verified lazily."""
 
     def __init__(
         self, verifier: TokenVerifier, token: Callable[[], str | None], *, clock: Clock = utc_now
@@ -318,19 +318,28 @@ class RequestAuth:
         self._token = token
         self._clock = clock
         self._principal: Principal | None = None
-        self._verified = False
+        self._token_value: str | None = None
+        self._verified_at: datetime | None = None
 
     async def principal(self) -> Principal | None:
         """The verified caller, or None for an anonymous request; a bad or expired token raises.
 
-        Expiry is checked on every call: a WebSocket connection keeps its
-        context (and so its caller) for as long as it is open.
+        Expiry is checked on every call, and the token verified again (its
+        session may have been revoked) once `REVOCATION_CACHE_SECONDS` have
+        passed since the last time: a WebSocket connection keeps its context
+        (and so its caller) for as long as it is open.
         """
-        if not self._verified:
-            token = self._token()
+        now = self._clock()
+        if self._verified_at is None or (
+            self._principal is not None
+            and (now - self._verified_at).total_seconds() >= REVOCATION_CACHE_SECONDS
+        ):
+            if self._verified_at is None:
+                self._token_value = self._token()
+            token = self._token_value
             self._principal = await self._verifier.verify(token) if token else None
-            self._verified = True
-        if self._principal is not None and self._principal.expired(self._clock()):
+            self._verified_at = now
+        if self._principal is not None and self._principal.expired(now):
             raise Unauthenticated(_INVALID_TOKEN)
         return self._principal
 
