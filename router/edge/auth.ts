@@ -57,7 +57,10 @@ const REVOCATION_CACHE_SIZE = 100_000;
 const SESSION_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** Whether a session is revoked, asked of the users subgraph, each answer kept briefly. */
-export function revokedSessions(jwksUrl: string): (sessionId: string) => Promise<boolean> {
+export function revokedSessions(
+  jwksUrl: string,
+  now: () => number = Date.now,
+): (sessionId: string) => Promise<boolean> {
   // Resolved against the JWKS address, so a path prefix in front of users is kept.
   const base = new URL('../sessions/revoked/', jwksUrl);
   const known = new Map<string, { revoked: boolean; at: number; asking?: Promise<boolean> }>();
@@ -80,14 +83,14 @@ export function revokedSessions(jwksUrl: string): (sessionId: string) => Promise
     if (!SESSION_ID.test(sessionId)) return false; // not one of ours: nothing to look up
     const entry = known.get(sessionId);
     if (entry !== undefined) {
-      if (Date.now() - entry.at < REVOCATION_CACHE_MS) return entry.revoked;
+      if (now() - entry.at < REVOCATION_CACHE_MS) return entry.revoked;
       if (entry.asking !== undefined) return entry.asking; // one lookup at a time per session
     }
     const asking = ask(sessionId, entry?.revoked ?? false);
     known.set(sessionId, { revoked: entry?.revoked ?? false, at: entry?.at ?? 0, asking });
     const revoked = await asking;
     known.delete(sessionId);
-    known.set(sessionId, { revoked, at: Date.now() });
+    known.set(sessionId, { revoked, at: now() });
     if (known.size > REVOCATION_CACHE_SIZE) known.delete(known.keys().next().value as string);
     return revoked;
   };
