@@ -73,6 +73,18 @@ class ContextStores:
             handlers=handlers,
         )
 
+    def request_context(
+        self, context_type: Callable[..., Any], *, usecases: object, verifier: TokenVerifier | None
+    ) -> ContextFactory:
+        """`request_context` whose verifier also refuses revoked sessions (this Redis)."""
+        return request_context(
+            context_type,
+            settings=self._settings,
+            usecases=usecases,
+            verifier=verifier,
+            redis=self.redis.client,
+        )
+
     def resources(self) -> list[Resource]:
         """The database, Redis and the relay, for the app's lifespan (stores first)."""
         return [self.mongo, self.redis, self.relay.task()]
