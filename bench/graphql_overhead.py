@@ -97,6 +97,7 @@ from testkit.orders import InMemoryCatalog, InMemoryOrders, SilentFeed
 from testkit.user_sessions import (
     RESET_POLICY,
     SESSION_POLICY,
+    InMemoryDenyList,
     InMemoryPasswords,
     InMemorySessions,
     Postponed,
@@ -169,6 +170,7 @@ async def users_operations() -> list[Operation]:
     usecases = bootstrap_users(
         users=users,
         sessions=InMemorySessions(),
+        deny_list=InMemoryDenyList(),
         passwords=InMemoryPasswords(users),
         uow=InMemoryUnitOfWork("users"),
         hasher=hasher,

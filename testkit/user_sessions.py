@@ -6,7 +6,7 @@ a refused write changes nothing (the in-memory unit of work cannot roll back).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -61,6 +61,23 @@ class InMemorySessions:
         for s in live:
             self.by_id[s.id] = replace(s, revoked_at=now, revoked_reason=reason)
         return len(live)
+
+    async def revoked_since(self, user_id: str, since: datetime) -> list[str]:
+        return [
+            s.id
+            for s in self.by_id.values()
+            if s.user_id == user_id and s.revoked_at is not None and s.revoked_at >= since
+        ]
+
+
+class InMemoryDenyList:
+    """The session deny-list: the ids denied, in order (again when denied again)."""
+
+    def __init__(self) -> None:
+        self.denied: list[str] = []
+
+    async def deny(self, session_ids: Sequence[str]) -> None:
+        self.denied.extend(session_ids)
 
 
 class InMemoryPasswords:

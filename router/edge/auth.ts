@@ -16,6 +16,14 @@
 //   was the gateway's largest cost of its own per request.
 // - The JWKS cannot be fetched: an unexpected error, masked as INTERNAL_SERVER_ERROR and logged;
 //   never UNAUTHENTICATED, which would make clients throw away a good token.
+// - A token of a revoked session (its `sid`: logout, logout everywhere, password changed or
+//   reset, refresh-token reuse): UNAUTHENTICATED, cached tokens included. The users subgraph
+//   answers whether a session is revoked (`GET <users>/sessions/revoked/<sid>`, next to its
+//   JWKS, from the deny-list in Redis); each answer is kept REVOCATION_CACHE_MS, so a revocation
+//   takes effect here within a second and a session costs at most one lookup a second. Asking
+//   users rather than Redis keeps the gateway free of a Redis client and its configuration. If
+//   users does not answer, the last answer stands (else "not revoked"): the subgraphs, which
+//   read the deny-list themselves, still refuse the token.
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { clientHeader, transportOf, type ClientContext } from './client.ts';
@@ -43,6 +51,51 @@ const BAD_TOKEN = new Set<string>([
 
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
+const REVOCATION_CACHE_MS = 500;
+const REVOCATION_TIMEOUT_MS = 1_000;
+const REVOCATION_CACHE_SIZE = 100_000;
+const SESSION_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Whether a session is revoked, asked of the users subgraph, each answer kept briefly. */
+export function revokedSessions(
+  jwksUrl: string,
+  now: () => number = Date.now,
+): (sessionId: string) => Promise<boolean> {
+  // Resolved against the JWKS address, so a path prefix in front of users is kept.
+  const base = new URL('../sessions/revoked/', jwksUrl);
+  const known = new Map<string, { revoked: boolean; at: number; asking?: Promise<boolean> }>();
+
+  async function ask(sessionId: string, last: boolean): Promise<boolean> {
+    try {
+      const response = await fetch(new URL(encodeURIComponent(sessionId), base), {
+        signal: AbortSignal.timeout(REVOCATION_TIMEOUT_MS),
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const body = (await response.json()) as { revoked?: unknown };
+      return body.revoked === true;
+    } catch (error) {
+      console.warn(`revoked-session check failed: ${String(error)}`);
+      return last;
+    }
+  }
+
+  return async (sessionId) => {
+    if (!SESSION_ID.test(sessionId)) return false; // not one of ours: nothing to look up
+    const entry = known.get(sessionId);
+    if (entry !== undefined) {
+      if (now() - entry.at < REVOCATION_CACHE_MS) return entry.revoked;
+      if (entry.asking !== undefined) return entry.asking; // one lookup at a time per session
+    }
+    const asking = ask(sessionId, entry?.revoked ?? false);
+    known.set(sessionId, { revoked: entry?.revoked ?? false, at: entry?.at ?? 0, asking });
+    const revoked = await asking;
+    known.delete(sessionId);
+    known.set(sessionId, { revoked, at: now() });
+    if (known.size > REVOCATION_CACHE_SIZE) known.delete(known.keys().next().value as string);
+    return revoked;
+  };
+}
+
 export function useTokenVerification(settings: EdgeSettings['auth']): GatewayPlugin<AuthContext> {
   const keys = createRemoteJWKSet(new URL(settings.jwksUrl), {
     timeoutDuration: 3_000,
@@ -51,8 +104,18 @@ export function useTokenVerification(settings: EdgeSettings['auth']): GatewayPlu
   });
 
   const verified = new Map<string, Principal>(); // token -> its principal, oldest use first
+  const revoked = revokedSessions(settings.jwksUrl);
 
   async function verify(authorization: string, transport: Transport): Promise<Principal> {
+    const principal = await verifyToken(authorization, transport);
+    const sessionId = principal.claims.sid;
+    if (typeof sessionId === 'string' && (await revoked(sessionId))) {
+      throw unauthenticated(transport);
+    }
+    return principal;
+  }
+
+  async function verifyToken(authorization: string, transport: Transport): Promise<Principal> {
     const match = BEARER.exec(authorization.trim());
     if (!match) {
       throw unauthenticated(transport, "The Authorization header must be 'Bearer <token>'.");

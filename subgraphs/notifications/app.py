@@ -52,7 +52,11 @@ def build_app(
         settings=settings,
         build_schema=build_schema,
         context=request_context(
-            NotificationsContext, settings=settings, usecases=usecases, verifier=verifier
+            NotificationsContext,
+            settings=settings,
+            usecases=usecases,
+            verifier=verifier,
+            redis=redis.client,
         ),
         resources=[redis, WorkerHealth(redis.client)],
     )

@@ -10,7 +10,7 @@ from subgraphs.kernel.messaging.broadcast import StreamBroadcast
 from subgraphs.kernel.observability.metrics import Counter
 from subgraphs.kernel.process.background import BackgroundTask
 from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
-from subgraphs.kernel.runtime.wiring import ContextStores, request_context
+from subgraphs.kernel.runtime.wiring import ContextStores
 from subgraphs.orders.bootstrap import bootstrap
 from subgraphs.orders.domain.catalog import SEED_PRODUCTS
 from subgraphs.orders.repository.mongo_catalog import MongoCatalog
@@ -54,9 +54,7 @@ def build_app(settings: OrdersSettings, *, verifier: TokenVerifier | None = None
     return create_subgraph_app(
         settings=settings,
         build_schema=build_schema,
-        context=request_context(
-            OrdersContext, settings=settings, usecases=usecases, verifier=verifier
-        ),
+        context=stores.request_context(OrdersContext, usecases=usecases, verifier=verifier),
         resources=[
             *stores.resources(),
             consumer.task("payments-consumer"),

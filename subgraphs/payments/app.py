@@ -9,7 +9,7 @@ from subgraphs.kernel.core.ids import new_id
 from subgraphs.kernel.graphql.auth import TokenVerifier
 from subgraphs.kernel.process.background import BackgroundTask, every
 from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
-from subgraphs.kernel.runtime.wiring import ContextStores, request_context
+from subgraphs.kernel.runtime.wiring import ContextStores
 from subgraphs.payments.bootstrap import bootstrap
 from subgraphs.payments.domain.order_view import ORDER_EVENTS
 from subgraphs.payments.provider.sandbox import SandboxProvider
@@ -62,9 +62,7 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
     return create_subgraph_app(
         settings=settings,
         build_schema=build_schema,
-        context=request_context(
-            PaymentsContext, settings=settings, usecases=usecases, verifier=verifier
-        ),
+        context=stores.request_context(PaymentsContext, usecases=usecases, verifier=verifier),
         resources=[
             *stores.resources(),
             consumer.task("orders-consumer"),

@@ -10,7 +10,12 @@ from starlette.routing import Route
 
 from subgraphs.kernel.core.clock import utc_now
 from subgraphs.kernel.core.ids import new_id
-from subgraphs.kernel.graphql.auth import JwtVerifier, jwks_from_json, static_keys
+from subgraphs.kernel.graphql.auth import (
+    JwtVerifier,
+    RedisRevokedSessions,
+    jwks_from_json,
+    static_keys,
+)
 from subgraphs.kernel.process.deferred import Deferred
 from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.runtime.wiring import ContextStores, request_context
@@ -28,6 +33,7 @@ from subgraphs.users.repository.mongo_passwords import MongoPasswordStore
 from subgraphs.users.repository.mongo_sessions import MongoSessionRepository
 from subgraphs.users.repository.mongo_users import MongoUserRepository
 from subgraphs.users.repository.redis_login_throttle import RedisLoginThrottle
+from subgraphs.users.repository.redis_session_deny_list import RedisSessionDenyList
 from subgraphs.users.settings import UsersSettings
 from subgraphs.users.transport.context import UsersContext
 from subgraphs.users.transport.schema import build_schema
@@ -61,9 +67,12 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
         ttl=timedelta(seconds=settings.access_token_ttl_seconds),
         clock=utc_now,
     )
+    # Entries outlive every access token of a revoked session, whatever the verifier's leeway.
+    deny_for = timedelta(seconds=settings.access_token_ttl_seconds + settings.auth.leeway_seconds)
     usecases = bootstrap(
         users=users,
         sessions=sessions,
+        deny_list=RedisSessionDenyList(redis.client, keep=deny_for, later=later),
         passwords=passwords,
         uow=stores.uow,
         hasher=hasher,
@@ -92,10 +101,16 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
         new_id=new_id,
     )
     public_keys = jwks(key)
-    verifier = JwtVerifier(settings.auth, static_keys(jwks_from_json(public_keys)))
+    revoked = RedisRevokedSessions(redis.client)
+    verifier = JwtVerifier(settings.auth, static_keys(jwks_from_json(public_keys)), revoked=revoked)
 
     async def jwks_endpoint(_: Request) -> Response:
         return JSONResponse(public_keys, headers={"cache-control": "public, max-age=300"})
+
+    async def revoked_endpoint(request: Request) -> Response:
+        """Whether a session was revoked, for the gateway (which has no Redis client)."""
+        answer = await revoked.revoked(request.path_params["session_id"])
+        return JSONResponse({"revoked": answer}, headers={"cache-control": "no-store"})
 
     return create_subgraph_app(
         settings=settings,
@@ -104,5 +119,8 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
             UsersContext, settings=settings, usecases=usecases, verifier=verifier
         ),
         resources=[*stores.resources(), later],
-        routes=[Route("/.well-known/jwks.json", jwks_endpoint, methods=["GET"])],
+        routes=[
+            Route("/.well-known/jwks.json", jwks_endpoint, methods=["GET"]),
+            Route("/sessions/revoked/{session_id}", revoked_endpoint, methods=["GET"]),
+        ],
     )

@@ -21,7 +21,12 @@ from subgraphs.users.usecase.refresh_session import RefreshSession
 from subgraphs.users.usecase.register import RegisterUser
 from subgraphs.users.usecase.request_password_reset import RequestPasswordReset, ResetPolicy
 from subgraphs.users.usecase.reset_password import ResetPassword
-from subgraphs.users.usecase.session_ports import Later, PasswordStore, SessionRepository
+from subgraphs.users.usecase.session_ports import (
+    Later,
+    PasswordStore,
+    SessionDenyList,
+    SessionRepository,
+)
 from subgraphs.users.usecase.start_session import StartSession
 from subgraphs.users.usecase.update_profile import UpdateProfile
 
@@ -30,6 +35,7 @@ def bootstrap(
     *,
     users: UserRepository,
     sessions: SessionRepository,
+    deny_list: SessionDenyList,
     passwords: PasswordStore,
     uow: UnitOfWork,
     hasher: PasswordHasher,
@@ -43,19 +49,24 @@ def bootstrap(
     new_id: NewId,
 ) -> UsersUseCases:
     """`throttle` counts sign-in attempts per email (login, changePassword); `reset_throttle`
-    counts reset requests per email; `later` runs what a request does after answering."""
+    counts reset requests per email; `later` runs what a request does after answering;
+    `deny_list` makes the access tokens of revoked sessions refused everywhere."""
     start_session = StartSession(sessions, uow, session_policy, clock, new_id)
     return UsersUseCases(
         register=RegisterUser(users, uow, hasher, tokens, clock, new_id, start_session),
         log_in=LogIn(users, hasher, tokens, throttle, start_session),
         update_profile=UpdateProfile(users, uow, clock),
         read_users=ReadUsers(users),
-        refresh_session=RefreshSession(sessions, users, uow, tokens, session_policy, clock),
-        log_out=LogOut(sessions, uow, clock),
-        log_out_everywhere=LogOutEverywhere(sessions, uow, clock),
-        change_password=ChangePassword(users, passwords, sessions, uow, hasher, throttle, clock),
+        refresh_session=RefreshSession(
+            sessions, users, uow, tokens, session_policy, clock, deny_list
+        ),
+        log_out=LogOut(sessions, uow, clock, deny_list),
+        log_out_everywhere=LogOutEverywhere(sessions, uow, clock, deny_list),
+        change_password=ChangePassword(
+            users, passwords, sessions, uow, hasher, throttle, clock, deny_list
+        ),
         request_password_reset=RequestPasswordReset(
             users, passwords, uow, reset_throttle, later, reset_policy, clock
         ),
-        reset_password=ResetPassword(users, passwords, sessions, uow, hasher, clock),
+        reset_password=ResetPassword(users, passwords, sessions, uow, hasher, clock, deny_list),
     )

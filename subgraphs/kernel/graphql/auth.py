@@ -13,6 +13,13 @@ Only tokens that passed every check are remembered; a tampered token is a
 different string and is verified from scratch; a remembered token is
 checked again once the key it was verified with is no longer the one the
 key lookup returns (the JWKS was refetched).
+
+A token names its session (`sid`). Once the session is revoked (logout,
+logout everywhere, password changed or reset, refresh-token reuse) the users
+subgraph writes `revoked_session_key(sid)` to Redis, kept as long as an
+access token lives; a verifier given `revoked` refuses such tokens, cached
+tokens included, asking Redis at most once per session every
+`REVOCATION_CACHE_SECONDS`.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ from typing import Any, NamedTuple, Protocol
 
 import httpx
 import jwt
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
 from subgraphs.kernel.core.clock import Clock, utc_now
 from subgraphs.kernel.graphql.public_errors import Unauthenticated
@@ -57,6 +66,58 @@ class TokenVerifier(Protocol):
     async def verify(self, token: str) -> Principal: ...
 
 
+class RevokedSessions(Protocol):
+    async def revoked(self, session_id: str) -> bool:
+        """True once the session was revoked (for as long as its access tokens could live)."""
+
+
+REVOCATION_CACHE_SECONDS = 0.5
+
+
+def revoked_session_key(session_id: str) -> str:
+    """The Redis key that marks a session revoked (written by users, read by every verifier)."""
+    return f"auth:revoked-session:{session_id}"
+
+
+class RedisRevokedSessions:
+    """Revoked sessions read from Redis, each answer kept `REVOCATION_CACHE_SECONDS`.
+
+    Redis unreachable: the last answer for the session stands, else "not
+    revoked" (logged). Refusing every signed-in request while Redis is down
+    would stop orders, which are taken while Redis is down; the window is
+    the outage, and tokens expire within `access_token_ttl_seconds` anyway.
+    """
+
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        *,
+        cache_seconds: float = REVOCATION_CACHE_SECONDS,
+        now: Callable[[], float] = time.monotonic,
+        cache_size: int = 100_000,
+    ) -> None:
+        self._redis = redis
+        self._cache_seconds = cache_seconds
+        self._now = now
+        self._cache_size = cache_size
+        self._known: OrderedDict[str, tuple[bool, float]] = OrderedDict()
+
+    async def revoked(self, session_id: str) -> bool:
+        known = self._known.get(session_id)
+        if known is not None and self._now() - known[1] < self._cache_seconds:
+            return known[0]
+        try:
+            revoked = bool(await self._redis.exists(revoked_session_key(session_id)))
+        except (RedisError, OSError) as exc:
+            log.warning("revoked-session check failed", extra={"error": str(exc)})
+            return known[0] if known is not None else False
+        self._known[session_id] = (revoked, self._now())
+        self._known.move_to_end(session_id)
+        if len(self._known) > self._cache_size:
+            self._known.popitem(last=False)
+        return revoked
+
+
 KeyLookup = Callable[[str], Awaitable[jwt.PyJWK | None]]
 
 
@@ -80,10 +141,12 @@ class JwtVerifier:
         *,
         clock: Clock = utc_now,
         cache_size: int | None = None,
+        revoked: RevokedSessions | None = None,
     ) -> None:
         self._settings = settings
         self._keys = keys
         self._clock = clock
+        self._revoked = revoked
         self._cache_size = settings.token_cache_size if cache_size is None else cache_size
         self._verified: OrderedDict[str, _Verified] = OrderedDict()
 
@@ -93,6 +156,18 @@ class JwtVerifier:
         return len(self._verified)
 
     async def verify(self, token: str) -> Principal:
+        principal = await self._verify_token(token)
+        session_id = principal.claims.get("sid")
+        revoked = self._revoked
+        if (
+            revoked is not None
+            and isinstance(session_id, str)
+            and await revoked.revoked(session_id)
+        ):
+            raise Unauthenticated(_INVALID_TOKEN)
+        return principal
+
+    async def _verify_token(self, token: str) -> Principal:
         remembered = self._verified.get(token)
         if remembered is not None:
             if remembered.principal.expired(self._clock()):
@@ -192,9 +267,11 @@ class JwksKeys:
         self._fetched_at = time.monotonic()
 
 
-def jwks_verifier(settings: AuthSettings, *, clock: Clock = utc_now) -> JwtVerifier:
+def jwks_verifier(
+    settings: AuthSettings, *, clock: Clock = utc_now, revoked: RevokedSessions | None = None
+) -> JwtVerifier:
     """The verifier every subgraph but users uses: keys from the users JWKS."""
-    return JwtVerifier(settings, JwksKeys(settings), clock=clock)
+    return JwtVerifier(settings, JwksKeys(settings), clock=clock, revoked=revoked)
 
 
 def jwks_from_json(document: Mapping[str, Any]) -> dict[str, jwt.PyJWK]:
@@ -232,7 +309,7 @@ def bearer_token(
 
 
 class RequestAuth:
-    """The caller of one request, verified lazily and at most once."""
+    """The caller of one request (or WebSocket connection), verified lazily."""
 
     def __init__(
         self, verifier: TokenVerifier, token: Callable[[], str | None], *, clock: Clock = utc_now
@@ -241,19 +318,28 @@ class RequestAuth:
         self._token = token
         self._clock = clock
         self._principal: Principal | None = None
-        self._verified = False
+        self._token_value: str | None = None
+        self._verified_at: datetime | None = None
 
     async def principal(self) -> Principal | None:
         """The verified caller, or None for an anonymous request; a bad or expired token raises.
 
-        Expiry is checked on every call: a WebSocket connection keeps its
-        context (and so its caller) for as long as it is open.
+        Expiry is checked on every call, and the token verified again (its
+        session may have been revoked) once `REVOCATION_CACHE_SECONDS` have
+        passed since the last time: a WebSocket connection keeps its context
+        (and so its caller) for as long as it is open.
         """
-        if not self._verified:
-            token = self._token()
+        now = self._clock()
+        if self._verified_at is None or (
+            self._principal is not None
+            and (now - self._verified_at).total_seconds() >= REVOCATION_CACHE_SECONDS
+        ):
+            if self._verified_at is None:
+                self._token_value = self._token()
+            token = self._token_value
             self._principal = await self._verifier.verify(token) if token else None
-            self._verified = True
-        if self._principal is not None and self._principal.expired(self._clock()):
+            self._verified_at = now
+        if self._principal is not None and self._principal.expired(now):
             raise Unauthenticated(_INVALID_TOKEN)
         return self._principal
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterable
 from typing import Generic, TypeVar
 
@@ -55,8 +56,14 @@ class Connection(Generic[NodeT]):
 
 
 class InvalidCursor(PublicError):
+    """A cursor this server did not make: `BAD_USER_INPUT`, naming the argument."""
+
     code = "BAD_USER_INPUT"
     default_message = "Invalid cursor."
+
+    def __init__(self, argument: str = "after") -> None:
+        super().__init__(f"`{argument}` is not a cursor of this list; pass an `endCursor`.")
+        self.extensions = {"code": self.code, "argument": argument}
 
 
 class InvalidPageSize(PublicError):
@@ -71,16 +78,31 @@ def page_size(first: int, maximum: int) -> int:
     return min(first, maximum)
 
 
+# Cursors are short ASCII (base64url of `c:` and a value of at most `CURSOR_VALUE_MAX`
+# characters); anything longer or of other characters is refused before decoding.
+CURSOR_VALUE_MAX = 160
+_CURSOR = re.compile(rf"[A-Za-z0-9_-]{{4,{-(-4 * (CURSOR_VALUE_MAX + 2) // 3)}}}")
+# The values cursors hold: ids and digits, ASCII only (`str.isdigit` also accepts other
+# scripts' digits, which `int` then refuses or reads).
+CURSOR_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.-]{0,127}")
+CURSOR_MILLIS = re.compile(r"[0-9]{1,15}")
+
+
 def encode_cursor(value: str) -> str:
     return base64.urlsafe_b64encode(f"c:{value}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> str:
-    """The value inside a cursor made by `encode_cursor`; anything else is `InvalidCursor`."""
+def decode_cursor(
+    cursor: str, *, argument: str = "after", value: re.Pattern[str] = CURSOR_ID
+) -> str:
+    """The value inside a cursor made by `encode_cursor`, which must match `value` whole;
+    anything else is `InvalidCursor` naming `argument`."""
+    if _CURSOR.fullmatch(cursor) is None:
+        raise InvalidCursor(argument)
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidCursor() from exc
-    if not raw.startswith("c:") or len(raw) < 3:
-        raise InvalidCursor()
+        raise InvalidCursor(argument) from exc
+    if not raw.startswith("c:") or value.fullmatch(raw[2:]) is None:
+        raise InvalidCursor(argument)
     return raw[2:]

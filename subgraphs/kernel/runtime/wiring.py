@@ -14,9 +14,10 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import partial
 from typing import Any, Protocol
 
+import redis.asyncio as aioredis
 from pymongo.asynchronous.database import AsyncDatabase
 
-from subgraphs.kernel.graphql.auth import TokenVerifier, jwks_verifier
+from subgraphs.kernel.graphql.auth import RedisRevokedSessions, TokenVerifier, jwks_verifier
 from subgraphs.kernel.messaging.consumer import Handler, StreamConsumer
 from subgraphs.kernel.messaging.outbox import OutboxRelay
 from subgraphs.kernel.process.settings import ServiceSettings, StoredServiceSettings
@@ -72,6 +73,18 @@ class ContextStores:
             handlers=handlers,
         )
 
+    def request_context(
+        self, context_type: Callable[..., Any], *, usecases: object, verifier: TokenVerifier | None
+    ) -> ContextFactory:
+        """`request_context` whose verifier also refuses revoked sessions (this Redis)."""
+        return request_context(
+            context_type,
+            settings=self._settings,
+            usecases=usecases,
+            verifier=verifier,
+            redis=self.redis.client,
+        )
+
     def resources(self) -> list[Resource]:
         """The database, Redis and the relay, for the app's lifespan (stores first)."""
         return [self.mongo, self.redis, self.relay.task()]
@@ -83,12 +96,15 @@ def request_context(
     settings: ServiceSettings,
     usecases: object,
     verifier: TokenVerifier | None = None,
+    redis: aioredis.Redis | None = None,
 ) -> ContextFactory:
     """Each request's context: `context_type(request=..., verifier=..., usecases=...)`.
 
     Tokens are checked against the users JWKS unless `verifier` is given
-    (in-process tests, or the users subgraph, which holds its own keys).
+    (in-process tests, or the users subgraph, which holds its own keys); with
+    `redis`, tokens of revoked sessions are refused too.
     """
-    return partial(
-        context_type, verifier=verifier or jwks_verifier(settings.auth), usecases=usecases
-    )
+    if verifier is None:
+        revoked = RedisRevokedSessions(redis) if redis is not None else None
+        verifier = jwks_verifier(settings.auth, revoked=revoked)
+    return partial(context_type, verifier=verifier, usecases=usecases)

@@ -7,7 +7,6 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.graphql.public_errors import Forbidden
 from subgraphs.kernel.graphql.types import query_root
 from subgraphs.notifications.transport.context import NotificationsContext
 from subgraphs.notifications.transport.types import Notification
@@ -25,8 +24,6 @@ class Query:
     ) -> Notification | None:
         principal = await info.context.auth.require()
         found = await info.context.usecases.read.by_id(str(id))
-        if found is None:
-            return None
-        if found.user_id != principal.user_id:
-            raise Forbidden()
+        if found is None or found.user_id != principal.user_id:
+            return None  # someone else's answers as none does
         return Notification.from_model(found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
@@ -10,8 +11,9 @@ from strawberry.types import Info
 
 from subgraphs.kernel.graphql.enums import described_enum
 from subgraphs.kernel.graphql.pagination import (
+    CURSOR_ID,
+    CURSOR_MILLIS,
     Connection,
-    InvalidCursor,
     decode_cursor,
     encode_cursor,
     page_size,
@@ -94,10 +96,12 @@ def cursor_of(n: domain.Notification) -> str:
     return encode_cursor(f"{int(n.created_at.timestamp() * 1000)}|{n.id}")
 
 
+_PAGE_CURSOR = re.compile(rf"{CURSOR_MILLIS.pattern}\|{CURSOR_ID.pattern}")
+
+
 def page_cursor(cursor: str) -> PageCursor:
-    created_ms, sep, notification_id = decode_cursor(cursor).partition("|")
-    if not sep or not created_ms.isdigit() or not notification_id:
-        raise InvalidCursor()
+    """`created_ms|id` from an `after` cursor, ASCII digits and a plausible id only."""
+    created_ms, _, notification_id = decode_cursor(cursor, value=_PAGE_CURSOR).partition("|")
     return PageCursor(int(created_ms), notification_id)
 
 

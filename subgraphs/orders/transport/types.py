@@ -147,13 +147,12 @@ class Order:
 
 
 async def load_owned_order(info: Info[OrdersContext, None], order_id: str) -> Order | None:
-    """The caller's order by id; None if there is none, Forbidden if it is someone else's."""
+    """The caller's order by id; None if there is none or it is someone else's (the same
+    answer, so an id's existence is not confirmed to a stranger)."""
     principal = await info.context.auth.require()
     order = await info.context.orders_by_id.load(order_id)
-    if order is None:
+    if order is None or order.user_id != principal.user_id:
         return None
-    if order.user_id != principal.user_id:
-        raise Forbidden()
     return Order.from_model(order)
 
 

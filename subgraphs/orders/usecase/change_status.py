@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 
 from subgraphs.kernel.core.clock import Clock
-from subgraphs.kernel.core.errors import DomainError, NotAllowed
+from subgraphs.kernel.core.errors import DomainError
 from subgraphs.kernel.core.events import Event
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.orders.domain.order import IllegalTransition, Order, OrderStatus
@@ -37,7 +37,7 @@ class ChangeStatus:
     ) -> Order | None:
         """The changed order; None if `cause` was applied before.
 
-        With `owner`, only that user's order may change (NotAllowed otherwise).
+        With `owner`, only that user's order may change (another's is ORDER_NOT_FOUND).
         An illegal transition raises `IllegalTransition`. A concurrent change
         is re-read and decided again, so of two racing changes exactly one wins.
         """
@@ -45,10 +45,9 @@ class ChangeStatus:
             return None
         for _ in range(ATTEMPTS):
             [order] = await self._orders.get_many([order_id])
-            if order is None:
+            # Someone else's order answers as a missing one: its existence is not confirmed.
+            if order is None or (owner is not None and order.user_id != owner):
                 raise DomainError.of("ORDER_NOT_FOUND", "No such order.", "orderId")
-            if owner is not None and order.user_id != owner:
-                raise NotAllowed()
             changed = order.transition(status, self._clock(), **details)
             try:
                 applied = await self._uow(

@@ -9,7 +9,6 @@ import strawberry
 from strawberry.types import Info
 
 from subgraphs.kernel.graphql.enums import described_enum
-from subgraphs.kernel.graphql.public_errors import Forbidden
 from subgraphs.kernel.graphql.types import Money
 from subgraphs.payments.domain import payment as domain
 from subgraphs.payments.transport.context import PaymentsContext
@@ -60,10 +59,8 @@ class Order:
     async def payment(self, info: Info[PaymentsContext, None]) -> Payment | None:
         principal = await info.context.auth.require()
         payment = await info.context.payment_of_order.load(str(self.id))
-        if payment is None:
-            return None
-        if payment.user_id != principal.user_id:
-            raise Forbidden()
+        if payment is None or payment.user_id != principal.user_id:
+            return None  # someone else's answers as none does
         return Payment.from_model(payment)
 
     @classmethod
@@ -117,11 +114,10 @@ class Payment:
 
 
 async def load_owned_payment(info: Info[PaymentsContext, None], payment_id: str) -> Payment | None:
-    """The caller's decided payment by id; None if there is none, Forbidden if someone else's."""
+    """The caller's decided payment by id; None if there is none or it is someone else's (the
+    same answer, so an id's existence is not confirmed to a stranger)."""
     principal = await info.context.auth.require()
     payment = await info.context.payments_by_id.load(payment_id)
-    if payment is None or not payment.finished:
+    if payment is None or not payment.finished or payment.user_id != principal.user_id:
         return None
-    if payment.user_id != principal.user_id:
-        raise Forbidden()
     return Payment.from_model(payment)

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from subgraphs.kernel.core.clock import Clock
-from subgraphs.kernel.core.errors import DomainError, NotAllowed, retryable
+from subgraphs.kernel.core.errors import DomainError, retryable
 from subgraphs.kernel.core.ids import NewId
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.payments.domain.payment import (
@@ -88,10 +88,8 @@ class ProcessPayment:
     async def __call__(self, user_id: str, request: PaymentRequest) -> Payment:
         validate_request(request)
         order = await self._orders.get(request.order_id)
-        if order is None:
-            raise order_not_found_yet()
-        if order.user_id != user_id:
-            raise NotAllowed()
+        if order is None or order.user_id != user_id:
+            raise order_not_found_yet()  # someone else's answers as a missing one
         existing = await self._payments.by_idempotency_key(user_id, request.idempotency_key)
         if existing is None:
             now = self._clock()

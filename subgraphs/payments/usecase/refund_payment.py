@@ -6,7 +6,7 @@ import logging
 from functools import partial
 
 from subgraphs.kernel.core.clock import Clock
-from subgraphs.kernel.core.errors import DomainError, NotAllowed, Problem, raise_if_any, retryable
+from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any, retryable
 from subgraphs.kernel.core.ids import NewId
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.payments.domain.payment import (
@@ -91,10 +91,8 @@ class RefundPayment:
         validate_key(idempotency_key, problems)
         raise_if_any(problems)
         [payment] = await self._payments.get_many([payment_id])
-        if payment is None:
+        if payment is None or payment.user_id != user_id:  # someone else's answers as none
             raise DomainError.of("PAYMENT_NOT_FOUND", "No such payment.", "paymentId")
-        if payment.user_id != user_id:
-            raise NotAllowed()
         return await self.refund(payment, idempotency_key)
 
     async def refund(self, payment: Payment, idempotency_key: str) -> Payment:

@@ -103,6 +103,12 @@ class MongoSessionRepository:
         )
         return result.modified_count
 
+    async def revoked_since(self, user_id: str, since: datetime) -> list[str]:
+        found = self._sessions.find(
+            {"user_id": user_id, "revoked_at": {"$gte": since}}, {"_id": 1}, session=session()
+        )
+        return [doc["_id"] async for doc in found]
+
 
 def _to_document(session: Session) -> Document:
     return {

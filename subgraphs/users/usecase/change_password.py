@@ -10,9 +10,14 @@ from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.users.domain import passwords as rules_of_passwords
 from subgraphs.users.domain import user as rules
 from subgraphs.users.domain.session import Revoked
+from subgraphs.users.usecase.log_out_everywhere import deny_revoked
 from subgraphs.users.usecase.login import RATE_LIMITED
 from subgraphs.users.usecase.ports import LoginThrottle, PasswordHasher, UserRepository
-from subgraphs.users.usecase.session_ports import PasswordStore, SessionRepository
+from subgraphs.users.usecase.session_ports import (
+    PasswordStore,
+    SessionDenyList,
+    SessionRepository,
+)
 
 WRONG_PASSWORD = "WRONG_PASSWORD"  # noqa: S105 (error codes)
 WEAK_PASSWORD = "WEAK_PASSWORD"  # noqa: S105
@@ -29,7 +34,8 @@ def new_password_problems(password: str) -> list[Problem]:
 class ChangePassword:
     """Change your password (the current one is asked again).
 
-    Every other session of yours is revoked; the one making the change stays.
+    Every other session of yours is revoked, with its access tokens; the one making the
+    change stays.
     Wrong current passwords count towards the sign-in limit of the account.
     Emits `users.password_changed`.
     """
@@ -43,6 +49,7 @@ class ChangePassword:
         hasher: PasswordHasher,
         throttle: LoginThrottle,
         clock: Clock,
+        deny: SessionDenyList,
     ) -> None:
         self._users = users
         self._passwords = passwords
@@ -51,6 +58,7 @@ class ChangePassword:
         self._hasher = hasher
         self._throttle = throttle
         self._clock = clock
+        self._deny = deny
 
     async def __call__(
         self, user_id: str, session_id: str | None, current_password: str, new_password: str
@@ -86,6 +94,7 @@ class ChangePassword:
 
         if not await self._uow(work, recorded=changed):
             raise _wrong_password()
+        await deny_revoked(self._sessions, self._deny, user_id, changed.updated_at)
 
 
 def _wrong_password() -> DomainError:

@@ -19,7 +19,12 @@ from subgraphs.users.domain.session import (
 )
 from subgraphs.users.domain.user import User
 from subgraphs.users.usecase.ports import AccessToken, TokenIssuer, UserRepository
-from subgraphs.users.usecase.session_ports import IssuedSession, SessionRepository, TokenMaker
+from subgraphs.users.usecase.session_ports import (
+    IssuedSession,
+    SessionDenyList,
+    SessionRepository,
+    TokenMaker,
+)
 
 INVALID_REFRESH_TOKEN = "INVALID_REFRESH_TOKEN"  # noqa: S105 (an error code)
 SESSION_EXPIRED = "SESSION_EXPIRED"
@@ -51,7 +56,8 @@ class RefreshSession:
 
     Every token works once. Presenting one that was already spent means the
     session's tokens are in two hands: the whole session is revoked
-    (`SESSION_REVOKED`), the newest token included. Of two refreshes racing
+    (`SESSION_REVOKED`), the newest token included, and its access tokens
+    stop working (`deny`). Of two refreshes racing
     with the same token exactly one wins; the other counts as that reuse.
 
     Each write is atomic on its own, so no transaction is needed: the new
@@ -68,6 +74,7 @@ class RefreshSession:
         tokens: TokenIssuer,
         policy: SessionPolicy,
         clock: Clock,
+        deny: SessionDenyList,
         make_token: TokenMaker = new_token,
     ) -> None:
         self._sessions = sessions
@@ -76,6 +83,7 @@ class RefreshSession:
         self._tokens = tokens
         self._policy = policy
         self._clock = clock
+        self._deny = deny
         self._make_token = make_token
 
     async def __call__(self, refresh_token: str) -> Refreshed:
@@ -84,13 +92,15 @@ class RefreshSession:
         presented = token_hash(refresh_token)
         fresh = self._make_token()
         result: Session | _Refused = _Refused.UNKNOWN
+        revoked: list[str] = []
 
         async def work() -> None:
             nonlocal result
-            result = await self._rotate(presented, token_hash(fresh))
+            result = await self._rotate(presented, token_hash(fresh), revoked)
 
         await self._uow(work)
         if isinstance(result, _Refused):
+            await self._deny.deny(revoked)
             raise _refused(result)  # after the write: a reuse's revocation is kept
         [user] = await self._users.get_many([result.user_id])
         if user is None:
@@ -101,13 +111,17 @@ class RefreshSession:
             IssuedSession(result.id, fresh, result.expires_at),
         )
 
-    async def _rotate(self, presented: str, fresh_hash: str) -> Session | _Refused:
+    async def _rotate(
+        self, presented: str, fresh_hash: str, revoked: list[str]
+    ) -> Session | _Refused:
+        """The rotated session, or why not; `revoked` gets the session if it is revoked."""
         now = self._clock()
         session = await self._sessions.by_token(presented)
         if session is None:
             return _Refused.UNKNOWN
         state = session.state(now)
         if state is State.REVOKED:
+            revoked.append(session.id)  # denied again: harmless, and it heals a lost write
             return _Refused.REVOKED
         if state is State.EXPIRED:
             return _Refused.EXPIRED
@@ -116,6 +130,7 @@ class RefreshSession:
             return rotated
         # Spent before, or spent by a concurrent refresh just now: reuse.
         await self._sessions.revoke(session.id, now, Revoked.TOKEN_REUSED)
+        revoked.append(session.id)
         return _Refused.REVOKED
 
 

@@ -10,8 +10,13 @@ from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.users.domain import passwords
 from subgraphs.users.domain.session import Revoked, plausible_token, token_hash
 from subgraphs.users.usecase.change_password import new_password_problems
+from subgraphs.users.usecase.log_out_everywhere import deny_revoked
 from subgraphs.users.usecase.ports import PasswordHasher, UserRepository
-from subgraphs.users.usecase.session_ports import PasswordStore, SessionRepository
+from subgraphs.users.usecase.session_ports import (
+    PasswordStore,
+    SessionDenyList,
+    SessionRepository,
+)
 
 INVALID_RESET_TOKEN = "INVALID_RESET_TOKEN"  # noqa: S105 (an error code)
 
@@ -19,8 +24,8 @@ INVALID_RESET_TOKEN = "INVALID_RESET_TOKEN"  # noqa: S105 (an error code)
 class ResetPassword:
     """Choose a new password with a reset link's token (works once, for a short time).
 
-    Every session of the account is revoked: whoever held one must sign in
-    again with the new password. Emits `users.password_changed`.
+    Every session of the account is revoked, with its access tokens: whoever
+    held one must sign in again with the new password. Emits `users.password_changed`.
     """
 
     def __init__(
@@ -31,6 +36,7 @@ class ResetPassword:
         uow: UnitOfWork,
         hasher: PasswordHasher,
         clock: Clock,
+        deny: SessionDenyList,
     ) -> None:
         self._users = users
         self._passwords = passwords
@@ -38,6 +44,7 @@ class ResetPassword:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock
+        self._deny = deny
 
     async def __call__(self, token: str, new_password: str) -> None:
         raise_if_any(new_password_problems(new_password))
@@ -67,6 +74,7 @@ class ResetPassword:
 
         if not await self._uow(work, recorded=changed):
             raise _invalid()
+        await deny_revoked(self._sessions, self._deny, user.id, changed.updated_at)
 
 
 def _invalid() -> DomainError:

@@ -8,7 +8,7 @@ two of them (see `refresh_session`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -42,6 +42,18 @@ class SessionRepository(Protocol):
         self, user_id: str, now: datetime, reason: Revoked, *, keep: str | None = None
     ) -> int:
         """Revoke every live session of the user but `keep`; how many were revoked."""
+
+    async def revoked_since(self, user_id: str, since: datetime) -> list[str]:
+        """The ids of the user's sessions revoked at `since` or later."""
+
+
+class SessionDenyList(Protocol):
+    """Where verifiers learn that a session ended, so its access tokens stop working."""
+
+    async def deny(self, session_ids: Sequence[str]) -> None:
+        """Make every verifier refuse these sessions' access tokens within a second, for as
+        long as one could live. Never raises: a write that fails is retried in the background
+        (and logged) until it succeeds or the tokens would have expired anyway."""
 
 
 class PasswordStore(Protocol):

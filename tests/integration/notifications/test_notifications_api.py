@@ -88,16 +88,23 @@ async def test_the_owner_pages_through_notifications_newest_first(api, redis):
     }
 
 
-async def test_someone_else_is_forbidden_and_no_token_is_unauthenticated(api, redis):
+async def test_someone_elses_list_is_forbidden_and_no_token_is_unauthenticated(api, redis):
     await seed(redis, "u-1", 1)
     other = await graphql(api, MINE, {"id": "u-1", "first": 5}, token="token-u-2")
     anonymous = await graphql(api, MINE, {"id": "u-1", "first": 5})
-    one = await graphql(api, 'query { notification(id: "e0:email") { id } }', token="token-u-2")
     assert set(error_codes(other)) == {"FORBIDDEN"}
     assert other["data"] == {"_entities": [None]}
     assert set(error_codes(anonymous)) == {"UNAUTHENTICATED"}
-    assert error_codes(one) == ["FORBIDDEN"]
-    assert one["data"] == {"notification": None}
+
+
+async def test_someone_elses_notification_answers_as_a_missing_one(api, redis):
+    await seed(redis, "u-1", 1)
+    query = "query($id: ID!) { notification(id: $id) { id subject } }"
+    theirs = await graphql(api, query, {"id": "e0:email"}, token="token-u-2")
+    missing = await graphql(api, query, {"id": "e9:email"}, token="token-u-2")
+    mine = await graphql(api, query, {"id": "e0:email"}, token="token-u-1")
+    assert theirs == missing == {"data": {"notification": None}}
+    assert mine["data"]["notification"]["id"] == "e0:email"
 
 
 async def test_failure_reason_is_a_category_never_the_servers_words(api, redis):

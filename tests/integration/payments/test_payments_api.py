@@ -235,6 +235,8 @@ async def test_an_order_shows_its_payment_to_its_owner_only(
 
     mine = await graphql(payments_client, ORDER_PAYMENT, {"reps": reps}, token=issue(user))
     theirs = await graphql(payments_client, ORDER_PAYMENT, {"reps": reps[:1]}, token=issue("x"))
+    missing = [{"__typename": "Order", "id": new_order_id()}]
+    none = await graphql(payments_client, ORDER_PAYMENT, {"reps": missing}, token=issue("x"))
     anonymous = await graphql(payments_client, ORDER_PAYMENT, {"reps": reps[:1]})
 
     assert mine["data"]["_entities"] == [
@@ -248,8 +250,50 @@ async def test_an_order_shows_its_payment_to_its_owner_only(
         },
         {"id": unpaid, "payment": None},
     ]
-    assert error_codes(theirs) == ["FORBIDDEN"]
+    # Someone else's paid order answers as one without a payment: nothing confirms it exists.
+    assert theirs["data"]["_entities"] == [{"id": order_id, "payment": None}]
+    assert json.dumps(theirs).replace(order_id, "ID") == json.dumps(none).replace(
+        missing[0]["id"], "ID"
+    )
     assert error_codes(anonymous) == ["UNAUTHENTICATED"]
+
+
+async def test_someone_elses_payment_answers_as_a_missing_one(
+    payments_client, payments_db, streams, issue
+):
+    owner, order_id = "payer", new_order_id()
+    await announce(streams, order_id, owner, total="0.30")
+    await wait_for_view(payments_db, order_id)
+    paid = (await process(payments_client, issue(owner), order_id))["payment"]["id"]
+    stranger, unknown = issue("stranger"), str(uuid.uuid4())
+
+    async def ask(payment_id: str) -> list[str]:
+        """Every way to reach a payment by id, as the stranger sees them (the id masked)."""
+        answers = [
+            await graphql(
+                payments_client,
+                "query($id: ID!) { payment(id: $id) { id status } }",
+                {"id": payment_id},
+                token=stranger,
+            ),
+            await graphql(
+                payments_client,
+                "query($r: [_Any!]!) { _entities(representations: $r) "
+                "{ ... on Payment { id status } } }",
+                {"r": [{"__typename": "Payment", "id": payment_id}]},
+                token=stranger,
+            ),
+            await graphql(
+                payments_client,
+                REFUND,
+                {"input": {"paymentId": payment_id, "idempotencyKey": "k-stranger"}},
+                token=stranger,
+            ),
+        ]
+        return [json.dumps(a).replace(payment_id, "ID") for a in answers]
+
+    assert await ask(paid) == await ask(unknown)
+    assert '"PAYMENT_NOT_FOUND"' in (await ask(unknown))[2]
 
 
 async def test_someone_elses_order_and_no_token(payments_client, payments_db, streams, issue):
@@ -261,9 +305,19 @@ async def test_someone_elses_order_and_no_token(payments_client, payments_db, st
     }
 
     intruder = await graphql(payments_client, PROCESS, variables, token=issue("intruder"))
+    unknown = str(uuid.uuid4())
+    variables["input"]["orderId"] = unknown
+    missing = await graphql(payments_client, PROCESS, variables, token=issue("intruder"))
+    variables["input"]["orderId"] = order_id
     anonymous = await graphql(payments_client, PROCESS, variables)
 
-    assert error_codes(intruder) == ["FORBIDDEN"]
+    # Someone else's order answers as one payments has not seen (nothing confirms it exists).
+    assert json.dumps(intruder).replace(order_id, "ID") == json.dumps(missing).replace(
+        unknown, "ID"
+    )
+    assert [e["code"] for e in intruder["data"]["processPayment"]["userErrors"]] == [
+        "ORDER_NOT_FOUND_YET"
+    ]
     assert error_codes(anonymous) == ["UNAUTHENTICATED"]
     assert await payments_db["payments"].count_documents({"order_id": order_id}) == 0
 

@@ -110,6 +110,10 @@ async def test_revoke_all_ends_the_live_sessions_but_the_one_kept(sessions):
     assert await sessions.revoke_all("u1", later, Revoked.LOGOUT) == 1
     # Past its idle end a session is not live: not counted.
     assert await sessions.revoke_all("u2", NOW + timedelta(days=2), Revoked.LOGOUT) == 0
+    # Revoked at `later` (stored to the millisecond) or after: what the deny-list gets.
+    revoked = await sessions.revoked_since("u1", later - timedelta(milliseconds=1))
+    assert sorted(revoked) == ["s1", "s2", "s3"]
+    assert await sessions.revoked_since("u1", later + timedelta(seconds=1)) == []
 
 
 async def test_a_reset_is_consumed_once_and_only_before_it_expires(passwords):

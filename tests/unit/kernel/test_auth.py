@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from subgraphs.kernel.graphql.auth import (
+    REVOCATION_CACHE_SECONDS,
     JwtVerifier,
     RequestAuth,
     bearer_token,
@@ -123,6 +124,45 @@ async def test_an_expired_token_is_refused_even_after_it_was_verified():
     auth = RequestAuth(strict, lambda: sign(claims(exp=expires)), clock=lambda: now[0])
     assert await auth.principal() is not None
     now[0] = datetime.fromtimestamp(expires, UTC)  # a WebSocket connection outlives its token
+    with pytest.raises(Unauthenticated):
+        await auth.principal()
+
+
+class Revoked:
+    """Revoked sessions held in memory (the deny-list's readers' port)."""
+
+    def __init__(self) -> None:
+        self.sessions: set[str] = set()
+
+    async def revoked(self, session_id: str) -> bool:
+        return session_id in self.sessions
+
+
+async def test_a_token_of_a_revoked_session_is_refused_even_after_it_was_remembered():
+    revoked = Revoked()
+    verifier = JwtVerifier(SETTINGS, static_keys(jwks_from_json(jwks(KEY))), revoked=revoked)
+    token, other = sign(claims(sid="s-1")), sign(claims(sid="s-2"))
+    assert (await verifier.verify(token)).claims["sid"] == "s-1"
+
+    revoked.sessions.add("s-1")
+
+    with pytest.raises(Unauthenticated):
+        await verifier.verify(token)
+    assert (await verifier.verify(other)).user_id == "user-1"
+    assert (await verifier.verify(sign(claims()))).user_id == "user-1"  # no session: no check
+
+
+async def test_a_long_lived_connection_is_refused_once_its_session_is_revoked():
+    revoked = Revoked()
+    verifier = JwtVerifier(SETTINGS, static_keys(jwks_from_json(jwks(KEY))), revoked=revoked)
+    now = [datetime.now(UTC)]
+    auth = RequestAuth(verifier, lambda: sign(claims(sid="s-ws")), clock=lambda: now[0])
+    assert await auth.principal() is not None
+
+    revoked.sessions.add("s-ws")
+    assert await auth.principal() is not None  # checked again only after a short while
+    now[0] += timedelta(seconds=REVOCATION_CACHE_SECONDS)
+
     with pytest.raises(Unauthenticated):
         await auth.principal()
 

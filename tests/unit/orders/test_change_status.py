@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from subgraphs.kernel.core.errors import DomainError, NotAllowed
+from subgraphs.kernel.core.errors import DomainError
 from subgraphs.orders.domain.order import IllegalTransition, OrderStatus
 from subgraphs.orders.usecase.change_status import EventTooEarly
 from tests.unit.orders.conftest import payment_event
@@ -21,11 +21,13 @@ async def test_cancel_moves_a_pending_order_to_cancelled_with_its_event(world):
     assert world.uow.events[-1].payload["previous_status"] == "PENDING"
 
 
-async def test_cancel_of_someone_elses_order_is_not_allowed_and_changes_nothing(world):
+async def test_cancel_of_someone_elses_order_is_not_found_and_changes_nothing(world):
     order = await world.place("u-1")
 
-    with pytest.raises(NotAllowed):
+    with pytest.raises(DomainError) as error:
         await world.usecases.cancel_order("u-2", order.id)
+
+    assert [p.code for p in error.value.problems] == ["ORDER_NOT_FOUND"]
 
     assert world.stored(order.id).status is OrderStatus.PENDING
     assert world.event_types() == ["orders.created"]

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from subgraphs.kernel.core.errors import DomainError, NotAllowed
+from subgraphs.kernel.core.errors import DomainError
 from subgraphs.payments.domain.order_view import OrderState
 from subgraphs.payments.domain.payment import (
     PaymentStatus,
@@ -165,11 +165,12 @@ async def test_an_order_payments_has_not_seen_yet_is_a_retryable_error(world: Wo
     assert (await world.process("u-1", pay("o-unknown"))).status is PaymentStatus.SUCCEEDED
 
 
-async def test_someone_elses_order_is_forbidden(world: World):
+async def test_someone_elses_order_answers_as_an_unknown_one(world: World):
     world.order(user_id="owner")
 
-    with pytest.raises(NotAllowed):
+    with pytest.raises(DomainError) as error:
         await world.process("intruder", pay())
+    assert codes(error) == ["ORDER_NOT_FOUND_YET"]
     assert world.provider.calls["charge"] == 0
 
 

@@ -17,6 +17,7 @@ from testkit.kernel import FakeTime, InMemoryUnitOfWork, SequentialIds
 from testkit.user_sessions import (
     RESET_POLICY,
     SESSION_POLICY,
+    InMemoryDenyList,
     InMemoryPasswords,
     InMemorySessions,
     Postponed,
@@ -38,6 +39,7 @@ class World:
     tokens: CountingTokens
     throttle: CountingThrottle
     usecases: UsersUseCases
+    deny_list: InMemoryDenyList
 
     @property
     def sessions(self) -> dict[str, Session]:
@@ -57,9 +59,11 @@ def world() -> World:
     users, clock, uow = InMemoryUsers(), FakeTime(START), InMemoryUnitOfWork("users")
     sessions, passwords, later = InMemorySessions(), InMemoryPasswords(users), Postponed()
     tokens, throttle = CountingTokens(), CountingThrottle(max_failures=3)
+    deny_list = InMemoryDenyList()
     usecases = bootstrap(
         users=users,
         sessions=sessions,
+        deny_list=deny_list,
         passwords=passwords,
         uow=uow,
         hasher=ReversingHasher(),
@@ -72,7 +76,9 @@ def world() -> World:
         clock=clock,
         new_id=SequentialIds(),
     )
-    return World(users, sessions, passwords, uow, later, clock, tokens, throttle, usecases)
+    return World(
+        users, sessions, passwords, uow, later, clock, tokens, throttle, usecases, deny_list
+    )
 
 
 def code(error: pytest.ExceptionInfo[DomainError]) -> str:
