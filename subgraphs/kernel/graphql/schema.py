@@ -3,7 +3,7 @@
 One extension per request does all of it (`KernelExtension`): a schema's
 `DocumentCache` keeps, per query text, the parsed document (parsed with the
 token limit) and its validation errors (the standard rules plus the depth,
-alias and introspection rules, built once per schema); unexpected errors
+alias, nested-connection and introspection rules, built once per schema); unexpected errors
 are masked. Stock Strawberry needs five extensions for this, and its
 validation cache is keyed by the document itself, whose hash walks the
 whole syntax tree on every request (a frozen dataclass): about 80 us for an
@@ -41,6 +41,7 @@ from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext, ExecutionResult, Info
 
 from subgraphs.kernel.core.errors import AccessDenied
+from subgraphs.kernel.graphql.cost import NoNestedConnections
 from subgraphs.kernel.graphql.entities import (
     Entity,
     check_representations,
@@ -236,6 +237,7 @@ def validation_rules(
     rules: list[type[ASTValidationRule]] = [
         *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        NoNestedConnections,
     ]
     if not introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
