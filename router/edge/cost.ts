@@ -47,6 +47,8 @@ export const PAGE_MAX = 100;
 
 type Annotated = Pick<GraphQLNamedType | GraphQLField<unknown, unknown>, 'astNode' | 'extensions'>;
 type Args = Record<string, unknown>;
+type Sized = { fields: Set<string>; size: number };
+type Fields = Record<string, GraphQLField<unknown, unknown> | undefined>;
 
 /** The arguments of each `@name` on a schema element: from its SDL node, or the extensions
  * where @graphql-tools keeps the directives of a schema it transformed. */
@@ -68,7 +70,8 @@ function directives(element: Annotated, name: string): Args[] {
 
 function weight(element: Annotated): number | undefined {
   const costs = directives(element, 'cost').map((d) => Number(d.weight));
-  return costs.length > 0 ? costs.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0) : undefined;
+  if (costs.length === 0) return undefined;
+  return costs.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
 }
 
 function listDepth(type: GraphQLOutputType): number {
@@ -118,13 +121,16 @@ export function estimateCost(
   const root = schema.getRootType(operation.operation);
   if (!root) return 0;
 
-  // `sized`: the size a parent field gives to the fields it names in `sizedFields`.
+  // `sized`: the size a parent field gives to the fields it names in `sizedFields`. A selection
+  // set's cost is computed for one instance of its parent (callers multiply), so each fragment is
+  // costed once per `sized` (memo): spreading fragments into each other cannot make this
+  // exponential. A fragment being costed counts 0 where it is spread again (a cycle, which
+  // validation refuses anyway).
+  const memo = new Map<string, number>();
   const walk = (
     selectionSet: SelectionSetNode,
     parent: GraphQLNamedType,
-    multiplier: number,
-    sized: { fields: Set<string>; size: number } | null,
-    spread: Set<string>,
+    sized: Sized | null,
   ): number => {
     let total = 0;
     for (const selection of selectionSet.selections) {
@@ -132,23 +138,29 @@ export function estimateCost(
         const target = selection.typeCondition
           ? schema.getType(selection.typeCondition.name.value)
           : parent;
-        if (target) total += walk(selection.selectionSet, target, multiplier, sized, spread);
+        if (target) total += walk(selection.selectionSet, target, sized);
         continue;
       }
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const name = selection.name.value;
-        const fragment = fragments.get(name);
-        const target = fragment && schema.getType(fragment.typeCondition.name.value);
-        if (!fragment || !target || spread.has(name)) continue; // a cycle: validation refuses it
-        total += walk(fragment.selectionSet, target, multiplier, sized, new Set([...spread, name]));
+        const key = sized ? `${name}|${[...sized.fields].join(',')}|${sized.size}` : name;
+        let known = memo.get(key);
+        if (known === undefined) {
+          memo.set(key, 0);
+          const fragment = fragments.get(name);
+          const target = fragment && schema.getType(fragment.typeCondition.name.value);
+          known = fragment && target ? walk(fragment.selectionSet, target, sized) : 0;
+          memo.set(key, known);
+        }
+        total += known;
         continue;
       }
-      const field =
-        'getFields' in parent ? (parent.getFields() as Record<string, GraphQLField<unknown, unknown>>)[selection.name.value] : undefined;
+      const fields = 'getFields' in parent ? (parent.getFields() as Fields) : {};
+      const field = fields[selection.name.value];
       if (!field) continue; // __typename, or an unknown field (validation refuses it)
       const named = getNamedType(field.type);
       let size = 1;
-      let gives: { fields: Set<string>; size: number } | null = null;
+      let gives: Sized | null = null;
       const [listSize] = directives(field, 'listSize');
       if (sized?.fields.has(field.name)) {
         size = sized.size;
@@ -158,8 +170,8 @@ export function estimateCost(
           1,
           ...(listSize.slicingArguments as string[]).map((a) => Number(values[a]) || 0),
         );
-        const named = (listSize.sizedFields as string[] | undefined) ?? [];
-        if (named.length > 0) gives = { fields: new Set(named), size: sliced };
+        const sizedFields = (listSize.sizedFields as string[] | undefined) ?? [];
+        if (sizedFields.length > 0) gives = { fields: new Set(sizedFields), size: sliced };
         else size = sliced;
       } else if (listSize && listSize.assumedSize != null) {
         size = Number(listSize.assumedSize) || 1;
@@ -168,16 +180,13 @@ export function estimateCost(
       }
       const own = weight(field) ?? 0;
       const typed = weight(named) ?? (isCompositeType(named) ? 1 : 0);
-      const factor = multiplier * size;
-      total += (own + typed) * factor;
-      if (selection.selectionSet) {
-        total += walk(selection.selectionSet, named, factor, gives, spread);
-      }
+      const below = selection.selectionSet ? walk(selection.selectionSet, named, gives) : 0;
+      total += size * (own + typed + below);
     }
     return total;
   };
   const base = operation.operation === 'mutation' ? 10 : 0;
-  return base + walk(operation.selectionSet, root, 1, null, new Set());
+  return base + walk(operation.selectionSet, root, null);
 }
 
 /** `parse`, from the graphql instance this module uses (a caller may load another). */
@@ -205,7 +214,8 @@ export function worstCaseVariables(document: DocumentNode): Args {
 
 /** The refusal of an operation that costs more than `max`. */
 export function tooExpensive(estimated: number, max: number): GraphQLError {
-  return new GraphQLError(`Operation estimated cost ${estimated} exceeded configured maximum ${max}`, {
+  const message = `Operation estimated cost ${estimated} exceeded configured maximum ${max}`;
+  return new GraphQLError(message, {
     extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost: { estimated, max } },
   });
 }

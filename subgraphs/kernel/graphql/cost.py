@@ -59,14 +59,20 @@ def is_connection(type_: Any) -> bool:
 class NoNestedConnections(ValidationRule):
     """Refuses a connection field selected inside another connection's selection.
 
-    Fragments are followed, so a spread cannot hide the nesting; each fragment is
-    entered once per path (a cycle is reported by the standard rules).
+    Fragments are followed, so a spread cannot hide the nesting. Each fragment is walked
+    once per enclosing connection (or none), however often it is spread: fragments spread
+    into each other cannot make this exponential, and a cycle ends there (the standard
+    rules report it).
     """
+
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        self._walked: set[tuple[str, str | None]] = set()
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
         root = self.context.schema.get_root_type(node.operation)
         if root is not None:
-            self._walk(node.selection_set, root, outer=None, fragments=frozenset())
+            self._walk(node.selection_set, root, outer=None)
 
     def _walk(
         self,
@@ -74,30 +80,26 @@ class NoNestedConnections(ValidationRule):
         parent: Any,
         *,
         outer: str | None,
-        fragments: frozenset[str],
     ) -> None:
         if selections is None:
             return
         for selection in selections.selections:
             if isinstance(selection, FieldNode):
-                self._field(selection, parent, outer=outer, fragments=fragments)
+                self._field(selection, parent, outer=outer)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 target = self.context.schema.get_type(condition.name.value) if condition else parent
-                self._walk(selection.selection_set, target, outer=outer, fragments=fragments)
+                self._walk(selection.selection_set, target, outer=outer)
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 fragment = self.context.get_fragment(name)
-                if fragment is None or name in fragments:
+                if fragment is None or (name, outer) in self._walked:
                     continue
+                self._walked.add((name, outer))
                 target = self.context.schema.get_type(fragment.type_condition.name.value)
-                self._walk(
-                    fragment.selection_set, target, outer=outer, fragments=fragments | {name}
-                )
+                self._walk(fragment.selection_set, target, outer=outer)
 
-    def _field(
-        self, node: FieldNode, parent: Any, *, outer: str | None, fragments: frozenset[str]
-    ) -> None:
+    def _field(self, node: FieldNode, parent: Any, *, outer: str | None) -> None:
         fields = getattr(get_named_type(parent), "fields", None) if parent else None
         definition = fields.get(node.name.value) if fields else None
         if definition is None:
@@ -114,4 +116,4 @@ class NoNestedConnections(ValidationRule):
                 )
                 return
             outer = name
-        self._walk(node.selection_set, definition.type, outer=outer, fragments=fragments)
+        self._walk(node.selection_set, definition.type, outer=outer)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from graphql import parse, validate
 
+from subgraphs.kernel.graphql.cost import NoNestedConnections
 from subgraphs.notifications.transport.schema import build_schema as notifications_schema
 from subgraphs.orders.transport.schema import build_schema as orders_schema
 
@@ -66,3 +68,16 @@ def test_one_connection_with_its_lists_validates() -> None:
     )
     assert ORDERS.document_cache is not None
     assert ORDERS.document_cache.validate(ORDERS._schema, query) == []
+
+
+def test_fragments_spread_into_each_other_are_walked_once_each() -> None:
+    # 2^40 paths down to the nested connection: walking each would never finish. (The rule
+    # alone: the kernel's other rules are checked elsewhere.)
+    levels = 40
+    fragments = " ".join(
+        f"fragment F{i} on Order {{ id ...F{i + 1} ...F{i + 1} }}" for i in range(levels)
+    )
+    last = f"fragment F{levels} on Order {{ user {{ orders {{ edges {{ cursor }} }} }} }}"
+    query = ENTITIES % "orders { edges { node { ...F0 } } }" + f" {fragments} {last}"
+    [error] = validate(ORDERS._schema, parse(query), [NoNestedConnections])
+    assert "cannot be selected inside connection 'orders'" in error.message
