@@ -152,7 +152,11 @@ export const gatewayConfig = defineConfig({
   // Demand control (edge/cost.ts): Hive Gateway's own check adds up the estimate of each subgraph
   // request as it is sent; useCostLimit below estimates the whole operation first, so an
   // operation over MAX_COST is refused (COST_ESTIMATED_TOO_EXPENSIVE) before any subgraph work.
-  demandControl: { maxCost: MAX_COST, listSize: DEFAULT_LIST_SIZE, includeExtensionMetadata: false },
+  demandControl: {
+    maxCost: MAX_COST,
+    listSize: DEFAULT_LIST_SIZE,
+    includeExtensionMetadata: false,
+  },
   propagateHeaders: {
     fromClientToSubgraphs: ({ context }) =>
       Object.fromEntries(
