@@ -19,8 +19,8 @@
 // gateway-wide rate ceiling -> CSRF prevention (before the body is parsed) -> persisted
 // documents (by hash; only those when safelisting) -> parse (token limit) -> validate (depth,
 // aliases, root fields) -> token verification -> login and per-user mutation limits ->
-// subgraphs (the token goes with the request; subgraphs verify it again) -> subgraph errors
-// masked unless public.
+// estimated cost (demand control) -> subgraphs (the token goes with the request; subgraphs
+// verify it again) -> subgraph errors masked unless public.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
@@ -28,6 +28,7 @@ import { useTokenVerification } from './edge/auth.ts';
 import { useBodyLimit } from './edge/body-limit.ts';
 import { clientHeader } from './edge/client.ts';
 import { corsFor, varyOnOrigin } from './edge/cors.ts';
+import { DEFAULT_LIST_SIZE, MAX_COST, supergraphCostSchema, useCostLimit } from './edge/cost.ts';
 import { subgraphHealth, useHealth } from './edge/health.ts';
 import { startInternalListener } from './edge/internal.ts';
 import { useSubgraphErrorMasking } from './edge/masking.ts';
@@ -173,6 +174,14 @@ export const gatewayConfig = defineConfig({
   maxTokens: settings.operation.maxTokens,
   blockFieldSuggestions: !settings.introspection,
   ...(settings.introspection ? {} : { disableIntrospection: {} }),
+  // Demand control (edge/cost.ts): Hive Gateway's own check adds up the estimate of each subgraph
+  // request as it is sent; useCostLimit below estimates the whole operation first, so an
+  // operation over MAX_COST is refused (COST_ESTIMATED_TOO_EXPENSIVE) before any subgraph work.
+  demandControl: {
+    maxCost: MAX_COST,
+    listSize: DEFAULT_LIST_SIZE,
+    includeExtensionMetadata: false,
+  },
   propagateHeaders: {
     fromClientToSubgraphs: ({ context }) =>
       Object.fromEntries(
@@ -212,6 +221,7 @@ export const gatewayConfig = defineConfig({
     usePersistedDocuments(persistedDocuments, settings.persistedDocuments.only),
     useOperationLimits(settings.operation),
     useTokenVerification(settings.auth),
+    useCostLimit(MAX_COST, supergraphCostSchema(supergraphPath)),
     exposeAuthorization,
     sharedSubscriptions,
     useSubgraphErrorMasking(),

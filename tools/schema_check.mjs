@@ -12,7 +12,10 @@
 //   "changes": [{"level": "BREAKING" | "DANGEROUS" | "NON_BREAKING", "type", "path",
 //                "message", "usedBy": ["operation (source)", ...]}],
 //   "operations": [{"name", "source", "errors": [...], "deprecated": [...]}]   (problems only)
+//   "costs": {"max": <the gateway's maximum>, "operations": [{"name", "source", "cost"}]}
 // }
+// Costs are the gateway's estimate (router/edge/cost.ts, the same function), against the new
+// supergraph, with every Int variable at the subgraphs' page maximum (the worst a client asks).
 // Exit 2 on bad input (a schema that does not build, a document that does not parse is
 // reported as an operation error instead).
 import { readFileSync } from 'node:fs';
@@ -36,6 +39,11 @@ const {
   visitWithTypeInfo,
 } = require('graphql');
 const { Supergraph } = require('@apollo/federation-internals');
+
+// The gateway's cost estimate is TypeScript: loaded with the transpiler Hive Gateway uses.
+const { register } = await import('node:module');
+register('@graphql-hive/importer/hooks', new URL('../router/', import.meta.url));
+const cost = await import('../router/edge/cost.ts');
 
 function fail(message) {
   process.stderr.write(`schema-check: ${message}\n`);
@@ -165,6 +173,28 @@ operations.forEach((operation) => {
   }
 });
 
+// Each operation's estimated cost; an operation that does not parse or build is left out
+// (it is reported above).
+function costs() {
+  if (input.next.kind !== 'supergraph') return { max: cost.MAX_COST, operations: [] };
+  const schema = cost.costSchema(input.next.sdl);
+  const estimated = [];
+  for (const operation of operations) {
+    try {
+      const document = cost.parseDocument(operation.document);
+      const variables = cost.worstCaseVariables(document);
+      estimated.push({
+        name: operation.name,
+        source: operation.source,
+        cost: cost.estimateCost(schema, document, variables),
+      });
+    } catch {
+      // not an executable document against this schema: reported as broken already
+    }
+  }
+  return { max: cost.MAX_COST, operations: estimated };
+}
+
 process.stdout.write(
-  `${JSON.stringify({ api: printSchema(next), changes, operations: problems })}\n`,
+  `${JSON.stringify({ api: printSchema(next), changes, operations: problems, costs: costs() })}\n`,
 );

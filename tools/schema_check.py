@@ -15,7 +15,10 @@ baseline using @graphql-inspector/core (tools/schema_check.mjs):
   generated documents (storefront/src/gql/, when present), the examples in the README files,
   the operation the gateway's IDE opens with, and the operations held in the gateway tests
   (tests/e2e, testkit);
-- a deprecated field or enum value read by a shipped operation is reported.
+- a deprecated field or enum value read by a shipped operation is reported;
+- each shipped operation's estimated cost is printed (the gateway's demand control estimate,
+  router/edge/cost.ts, with Int variables at the page maximum); one above the gateway's
+  maximum fails the check.
 
 Exit 0 when nothing fails, 1 when something does, 2 when the check cannot run.
 """
@@ -371,7 +374,21 @@ def report(result: Any, approvals: list[dict[str, str]], operations: list[Operat
     for op in deprecated:
         for warning in op["deprecated"]:
             print(f"  deprecated in use: {op['name']} ({op['source']}): {warning}")
-    return failures
+    return failures + report_costs(result.get("costs") or {"max": 0, "operations": []})
+
+
+def report_costs(costs: dict[str, Any]) -> int:
+    """Print each operation's estimated cost (the gateway's estimate, Int variables at the page
+    maximum); the number of operations above the gateway's maximum (each one a failure)."""
+    maximum = costs["max"]
+    estimated = sorted(costs["operations"], key=lambda op: (-op["cost"], op["source"]))
+    over = [op for op in estimated if op["cost"] > maximum]
+    highest = estimated[0]["cost"] if estimated else 0
+    print(f"costs: the gateway refuses above {maximum}; highest shipped {highest}")
+    for op in estimated:
+        flag = " [OVER THE MAXIMUM]" if op["cost"] > maximum else ""
+        print(f"  {op['cost']:>6} {op['name']} ({op['source']}){flag}")
+    return len(over)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,8 @@ ROUTER_YAML = REPO / "router" / "router.yaml"
 GRAPHOS_YAML = REPO / "router" / "router.graphos.yaml"
 EDGE_SETTINGS = REPO / "router" / "edge" / "settings.ts"
 # The sections only a GraphOS-connected router accepts: the overlay's only additions.
-GRAPHOS_ONLY = {"subscription", "authentication", "persisted_queries"}
+GRAPHOS_ONLY = {"subscription", "authentication", "persisted_queries", "demand_control"}
+EDGE_COST = REPO / "router" / "edge" / "cost.ts"
 
 # `${env.NAME}` or `${env.NAME:-default}`, as the router expands them at start-up.
 EXPANSION = re.compile(r"\$\{env\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
@@ -288,3 +289,18 @@ def _expansion_name(raw: str) -> str:
     match = EXPANSION.fullmatch(raw)
     assert match is not None, raw
     return match["name"]
+
+
+def test_graphos_overlay_limits_cost_as_the_local_gateway(graphos: dict[str, Any]) -> None:
+    demand = graphos["demand_control"]
+    assert demand["enabled"] is True
+    assert demand["mode"] == "enforce"
+    text = EDGE_COST.read_text(encoding="utf-8")
+    hive = {
+        name: int(value.replace("_", ""))
+        for name, value in re.findall(r"export const (\w+) = ([0-9_]+);", text)
+    }
+    assert demand["strategy"]["static_estimated"] == {
+        "list_size": hive["DEFAULT_LIST_SIZE"],
+        "max": hive["MAX_COST"],
+    }

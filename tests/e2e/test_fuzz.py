@@ -53,6 +53,7 @@ PUBLIC_CODES = frozenset(
         "MAX_DEPTH_LIMIT",
         "MAX_ALIASES_LIMIT",
         "MAX_ROOT_FIELDS_LIMIT",
+        "COST_ESTIMATED_TOO_EXPENSIVE",
         "PAYLOAD_TOO_LARGE",
     }
 )

@@ -85,6 +85,33 @@ def test_the_tree_passes_the_schema_check() -> None:
     assert checked
     assert "README 0" not in checked[0]
     assert "tests 0" not in checked[0]
+    # Each shipped operation's cost is printed; the storefront's stay far under the maximum.
+    [costs] = [line for line in result.stdout.splitlines() if line.startswith("costs:")]
+    maximum = int(costs.split("refuses above ")[1].split(";")[0])
+    storefront = [
+        int(line.split()[0])
+        for line in result.stdout.splitlines()
+        if "(storefront/src/gql/persisted-documents.json#" in line and line.split()[0].isdigit()
+    ]
+    assert len(storefront) >= 10
+    assert max(storefront) * 10 <= maximum
+
+
+def test_an_operation_over_the_gateways_maximum_fails_the_check(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    costs = {
+        "max": 100,
+        "operations": [
+            {"name": "Cheap", "source": "a.ts", "cost": 12},
+            {"name": "Nested", "source": "b.ts", "cost": 5000},
+        ],
+    }
+    assert schema_check.report_costs(costs) == 1
+    out = capsys.readouterr().out
+    assert "costs: the gateway refuses above 100; highest shipped 5000" in out
+    assert "  5000 Nested (b.ts) [OVER THE MAXIMUM]" in out
+    assert "    12 Cheap (a.ts)\n" in out
 
 
 def test_removing_a_field_a_shipped_operation_reads_fails_and_names_both(copy: Path) -> None:

@@ -3,7 +3,8 @@
 One extension per request does all of it (`KernelExtension`): a schema's
 `DocumentCache` keeps, per query text, the parsed document (parsed with the
 token limit) and its validation errors (the standard rules plus the depth,
-alias and introspection rules, built once per schema); unexpected errors
+alias, nested-connection and introspection rules, built once per schema; the depth and
+alias rules are the kernel's, `limits`, which walk each fragment once); unexpected errors
 are masked. Stock Strawberry needs five extensions for this, and its
 validation cache is keyed by the document itself, whose hash walks the
 whole syntax tree on every request (a frozen dataclass): about 80 us for an
@@ -31,16 +32,12 @@ from graphql import (
 )
 from graphql.execution import MiddlewareManager
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    MaskErrors,
-    MaxAliasesLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext, ExecutionResult, Info
 
 from subgraphs.kernel.core.errors import AccessDenied
+from subgraphs.kernel.graphql.cost import NoNestedConnections
 from subgraphs.kernel.graphql.entities import (
     Entity,
     check_representations,
@@ -48,6 +45,7 @@ from subgraphs.kernel.graphql.entities import (
     has_batches,
     resolve_in_batches,
 )
+from subgraphs.kernel.graphql.limits import alias_limit, depth_limit
 from subgraphs.kernel.graphql.public_errors import access_code, is_public
 from subgraphs.kernel.observability import telemetry
 from subgraphs.kernel.process.settings import GraphQLSettings
@@ -234,8 +232,9 @@ def validation_rules(
 ) -> list[type[ASTValidationRule]]:
     """The rules beyond the standard ones, built once per schema and shared by every request."""
     rules: list[type[ASTValidationRule]] = [
-        *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        depth_limit(settings.max_depth),
+        alias_limit(settings.max_aliases),
+        NoNestedConnections,
     ]
     if not introspection:
         rules.append(NoSchemaIntrospectionCustomRule)

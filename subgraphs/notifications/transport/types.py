@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from subgraphs.kernel.graphql.cost import connection_size
 from subgraphs.kernel.graphql.enums import described_enum
 from subgraphs.kernel.graphql.pagination import (
     CURSOR_ID,
@@ -116,7 +117,10 @@ async def require_owner(info: Info[NotificationsContext, None], user_id: str) ->
 class User:
     id: strawberry.ID
 
-    @strawberry.field(description="The user's notifications, newest first (the user only).")
+    @strawberry.field(
+        description="The user's notifications, newest first (the user only).",
+        directives=[connection_size()],
+    )
     async def notifications(
         self,
         info: Info[NotificationsContext, None],

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from subgraphs.kernel.graphql.cost import bounded_list, connection_size
 from subgraphs.kernel.graphql.enums import described_enum
 from subgraphs.kernel.graphql.pagination import (
     Connection,
@@ -74,7 +75,8 @@ class User:
     id: strawberry.ID
 
     @strawberry.field(
-        description=f"The user's orders, newest first (the user only); at most {MAX_PAGE} a page."
+        description=f"The user's orders, newest first (the user only); at most {MAX_PAGE} a page.",
+        directives=[connection_size()],
     )
     async def orders(
         self,
@@ -107,7 +109,9 @@ class Order:
     id: strawberry.ID = strawberry.field(description="The order's identifier.")
     status: OrderStatus = strawberry.field(description="Where it is in its life.")  # type: ignore[valid-type]
 
-    @strawberry.field(description="What was ordered, priced.")
+    @strawberry.field(
+        description="What was ordered, priced.", directives=[bounded_list(domain.MAX_LINES)]
+    )
     def items(self) -> list[OrderItem]:
         # Built when asked for: a list of orders usually shows totals, not lines.
         return [

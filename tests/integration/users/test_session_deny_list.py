@@ -9,7 +9,7 @@ import redis.asyncio as aioredis
 from subgraphs.kernel.graphql.auth import RedisRevokedSessions, revoked_session_key
 from subgraphs.kernel.process.deferred import Deferred
 from subgraphs.users.repository.redis_session_deny_list import RedisSessionDenyList
-from tests.support import eventually
+from testkit.waiting import eventually
 
 
 async def test_a_denied_session_is_revoked_for_the_token_lifetime_only(own_redis):
