@@ -10,7 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import error_codes, graphql, mongo_commands, register
+from testkit.client import error_codes, graphql
+from testkit.journeys import register
+from testkit.prometheus import mongo_commands
 
 pytestmark = pytest.mark.e2e
 
