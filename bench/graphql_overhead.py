@@ -101,7 +101,7 @@ from testkit.user_sessions import (
     InMemorySessions,
     Postponed,
 )
-from testkit.users import CountingThrottle, CountingTokens, InMemoryUsers, ReversingHasher
+from testkit.users import CountingTokens, InMemoryUsers, ReversingHasher, in_memory_throttles
 
 TITLE = "graphql_overhead: CPU per request of a subgraph's GraphQL layer"
 
@@ -173,8 +173,7 @@ async def users_operations() -> list[Operation]:
         uow=InMemoryUnitOfWork("users"),
         hasher=hasher,
         tokens=CountingTokens(),
-        throttle=CountingThrottle(),
-        reset_throttle=CountingThrottle(),
+        throttles=in_memory_throttles(SteppingClock()),
         later=Postponed(),
         session_policy=SESSION_POLICY,
         reset_policy=RESET_POLICY,

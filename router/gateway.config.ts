@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
 import { useTokenVerification } from './edge/auth.ts';
 import { useBodyLimit } from './edge/body-limit.ts';
-import { clientHeader } from './edge/client.ts';
+import { clientAddressHeaders, clientHeader } from './edge/client.ts';
 import { corsFor, varyOnOrigin } from './edge/cors.ts';
 import { useHealth } from './edge/health.ts';
 import { useSubgraphErrorMasking } from './edge/masking.ts';
@@ -149,12 +149,14 @@ export const gatewayConfig = defineConfig({
   blockFieldSuggestions: !settings.introspection,
   ...(settings.introspection ? {} : { disableIntrospection: {} }),
   propagateHeaders: {
-    fromClientToSubgraphs: ({ context }) =>
-      Object.fromEntries(
+    fromClientToSubgraphs: ({ context }) => ({
+      ...Object.fromEntries(
         FORWARDED.map((name) => [name, clientHeader(context, name)]).filter(
           (entry): entry is [string, string] => entry[1] !== undefined,
         ),
       ),
+      ...clientAddressHeaders(context, settings.trustProxy),
+    }),
   },
   transportEntries: {
     '*': {

@@ -89,6 +89,8 @@ STACK_ENV = {
     "GATEWAY_RATE_LOGIN_PER_MINUTE": "0",
     "GATEWAY_RATE_MUTATIONS_PER_MINUTE": "0",
     "GATEWAY_RATE_REQUESTS_PER_SECOND": "0",
+    "USERS_LOGIN_PER_ADDRESS": "0",
+    "USERS_SIGNUP_PER_ADDRESS": "0",
 }
 
 PASSWORD = f"chaos-{uuid.uuid4().hex[:12]}"  # throwaway accounts of one run
@@ -103,9 +105,9 @@ RETRYABLE_USER_ERRORS = {
 }
 
 REGISTER = """mutation($input: RegisterInput!) { register(input: $input) {
-  accessToken user { id } userErrors { code message } } }"""
+  accessToken user { id } userErrors { code message retryable } } }"""
 LOGIN = """mutation($input: LoginInput!) { login(input: $input) {
-  accessToken user { id } userErrors { code message } } }"""
+  accessToken user { id } userErrors { code message retryable } } }"""
 CREATE = """mutation($input: CreateOrderInput!) { createOrder(input: $input) {
   order { id status } userErrors { code message } } }"""
 MY_ORDERS = "{ me { orders(first: 5) { edges { node { id status } } } } }"
@@ -284,12 +286,14 @@ class Driver:
             variables = {"input": {"email": c.email, "password": PASSWORD, "name": "Chaos"}}
             data = await self.gw.call("register", REGISTER, variables, None)
             payload = data["register"]
-            codes = [e["code"] for e in payload["userErrors"]]
-            if codes == ["EMAIL_TAKEN"]:  # an earlier attempt did register
+            errors = payload["userErrors"]
+            if errors and all(e["retryable"] for e in errors):  # e.g. its throttle's store down
+                raise Retry(f"register: {errors}")
+            if errors:
+                raise RuntimeError(f"register: {errors}")
+            if payload["accessToken"] is None:  # the email is taken: an earlier attempt did it
                 await self.sign_in(c)
                 return
-            if codes:
-                raise RuntimeError(f"register: {payload['userErrors']}")
             c.token, c.user_id = payload["accessToken"], payload["user"]["id"]
 
         await self._retrying("register", once)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
+import redis.asyncio as aioredis
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -24,14 +26,16 @@ from subgraphs.users.credentials.signing_keys import (
     signing_key_from_pem,
 )
 from subgraphs.users.domain.session import SessionPolicy
+from subgraphs.users.domain.throttling import BackoffPolicy
 from subgraphs.users.repository.mongo_passwords import MongoPasswordStore
 from subgraphs.users.repository.mongo_sessions import MongoSessionRepository
 from subgraphs.users.repository.mongo_users import MongoUserRepository
-from subgraphs.users.repository.redis_login_throttle import RedisLoginThrottle
+from subgraphs.users.repository.redis_throttles import RedisRateLimit, RedisSignInBackoff
 from subgraphs.users.settings import UsersSettings
 from subgraphs.users.transport.context import UsersContext
 from subgraphs.users.transport.schema import build_schema
 from subgraphs.users.usecase.request_password_reset import ResetPolicy
+from subgraphs.users.usecase.throttles import Throttles
 
 
 def signing_key(settings: UsersSettings) -> SigningKey:
@@ -41,6 +45,37 @@ def signing_key(settings: UsersSettings) -> SigningKey:
     if settings.is_production:
         raise RuntimeError("USERS_SIGNING_KEY_PEM must be set in production")
     return load_or_create_signing_key(settings.signing_key_file)
+
+
+def throttles(redis: aioredis.Redis, settings: UsersSettings) -> Throttles:
+    """The sign-up, sign-in and reset throttles on Redis, with the limits of `settings`."""
+
+    def limit(prefix: str, most: int, window: int) -> RedisRateLimit:
+        return RedisRateLimit(redis, prefix=prefix, limit=most, window_seconds=window)
+
+    window = settings.address_window_seconds
+    return Throttles(
+        sign_in_by_address=limit("users:sign-ins-by-address:", settings.login_per_address, window),
+        sign_in_by_account=RedisSignInBackoff(
+            redis,
+            BackoffPolicy(
+                free_failures=settings.login_free_failures,
+                base_seconds=settings.login_delay_seconds,
+                max_seconds=settings.login_max_delay_seconds,
+                memory_seconds=settings.login_memory_seconds,
+            ),
+        ),
+        sign_up_by_address=limit("users:sign-ups-by-address:", settings.signup_per_address, window),
+        sign_up_by_email=limit("users:sign-ups-by-email:", settings.signup_per_email, window),
+        reset_by_address=limit(
+            "users:resets-by-address:", settings.password_reset_per_address, window
+        ),
+        reset_by_email=limit(
+            "users:reset-requests:",
+            settings.password_reset_max_requests,
+            settings.password_reset_window_seconds,
+        ),
+    )
 
 
 def build_app(settings: UsersSettings) -> SubgraphApp:
@@ -68,17 +103,7 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
         uow=stores.uow,
         hasher=hasher,
         tokens=tokens,
-        throttle=RedisLoginThrottle(
-            redis.client,
-            max_failures=settings.login_max_failures,
-            window_seconds=settings.login_window_seconds,
-        ),
-        reset_throttle=RedisLoginThrottle(
-            redis.client,
-            max_failures=settings.password_reset_max_requests,
-            window_seconds=settings.password_reset_window_seconds,
-            prefix="users:reset-requests:",
-        ),
+        throttles=throttles(redis.client, settings),
         later=later,
         session_policy=SessionPolicy(
             lifetime=timedelta(seconds=settings.session_lifetime_seconds),
@@ -101,7 +126,10 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
         settings=settings,
         build_schema=build_schema,
         context=request_context(
-            UsersContext, settings=settings, usecases=usecases, verifier=verifier
+            partial(UsersContext, proxy_hops=settings.trusted_proxy_hops),
+            settings=settings,
+            usecases=usecases,
+            verifier=verifier,
         ),
         resources=[*stores.resources(), later],
         routes=[Route("/.well-known/jwks.json", jwks_endpoint, methods=["GET"])],

@@ -15,7 +15,7 @@ from subgraphs.users.transport.session_mutations import (
     signed_in,
 )
 from subgraphs.users.transport.types import User
-from subgraphs.users.usecase.register import Registration
+from subgraphs.users.usecase.register import Registered, Registration
 from subgraphs.users.usecase.update_profile import ProfileChanges
 
 
@@ -58,9 +58,18 @@ class UpdateProfilePayload(MutationPayload):
     user: User | None = strawberry.field(default=None, description="The user, changed.")
 
 
+def registered(done: Registered) -> RegisterPayload:
+    if done.user is None or done.access_token is None or done.session is None:
+        return RegisterPayload()  # the email was taken: nothing says so
+    return RegisterPayload(**signed_in(done.user, done.access_token, done.session))
+
+
 @mutation_root
 class Mutation(SessionMutation):
-    @strawberry.mutation(description="Create an account and sign in.")
+    @strawberry.mutation(
+        description="Create an account and sign in. An email that already has an account gets "
+        "the same answer without tokens or errors (its owner is told by mail)."
+    )
     async def register(
         self,
         info: Info[UsersContext, None],
@@ -71,8 +80,8 @@ class Mutation(SessionMutation):
         )
         return await payload(
             RegisterPayload,
-            info.context.usecases.register(command),
-            lambda done: RegisterPayload(**signed_in(done.user, done.access_token, done.session)),
+            info.context.usecases.register(command, info.context.client_address),
+            registered,
         )
 
     @strawberry.mutation(description="Sign in with email and password.")
@@ -83,7 +92,7 @@ class Mutation(SessionMutation):
     ) -> LoginPayload:
         return await payload(
             LoginPayload,
-            info.context.usecases.log_in(input.email, input.password),
+            info.context.usecases.log_in(input.email, input.password, info.context.client_address),
             lambda done: LoginPayload(**signed_in(done.user, done.access_token, done.session)),
         )
 

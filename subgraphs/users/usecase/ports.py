@@ -44,6 +44,36 @@ class TokenIssuer(Protocol):
         """An access token for the user; `session_id` becomes its `sid` claim."""
 
 
+class ThrottleUnavailable(Exception):
+    """A throttle could not reach its store; the guarded request is refused (fails closed)."""
+
+
+class RateLimit(Protocol):
+    """Counts requests per key within a window (e.g. sign-ups per client address)."""
+
+    async def hit(self, key: str) -> int:
+        """Count one request; 0 when within the limit, else seconds until the window ends.
+
+        Raises `ThrottleUnavailable` when the count cannot be kept.
+        """
+
+
+class SignInBackoff(Protocol):
+    """Growing delays between sign-in attempts for one account after repeated failures.
+
+    Never a lock: once the delay has passed, the next attempt is checked as usual.
+    """
+
+    async def admit(self, key: str) -> int:
+        """0: go ahead (counted as a failure until `succeeded`); else seconds to wait.
+
+        Raises `ThrottleUnavailable` when the count cannot be kept.
+        """
+
+    async def succeeded(self, key: str) -> None:
+        """Forget the failures counted for `key`."""
+
+
 class LoginThrottle(Protocol):
     """Counts sign-in attempts per account since the last success, within a time window."""
 
