@@ -101,7 +101,14 @@ from testkit.user_sessions import (
     InMemorySessions,
     Postponed,
 )
-from testkit.users import CountingTokens, InMemoryUsers, ReversingHasher, in_memory_throttles
+from testkit.users import (
+    VERIFICATION_POLICY,
+    CountingTokens,
+    InMemoryUsers,
+    InMemoryVerifications,
+    ReversingHasher,
+    in_memory_throttles,
+)
 
 TITLE = "graphql_overhead: CPU per request of a subgraph's GraphQL layer"
 
@@ -170,6 +177,7 @@ async def users_operations() -> list[Operation]:
         users=users,
         sessions=InMemorySessions(),
         passwords=InMemoryPasswords(users),
+        verifications=InMemoryVerifications(users),
         uow=InMemoryUnitOfWork("users"),
         hasher=hasher,
         tokens=CountingTokens(),
@@ -177,6 +185,7 @@ async def users_operations() -> list[Operation]:
         later=Postponed(),
         session_policy=SESSION_POLICY,
         reset_policy=RESET_POLICY,
+        verification_policy=VERIFICATION_POLICY,
         clock=SteppingClock(),
         new_id=SequentialIds("user"),
     )

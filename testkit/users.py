@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.users.domain.throttling import BackoffPolicy
 from subgraphs.users.domain.user import User
+from subgraphs.users.domain.verification import EmailVerification
 from subgraphs.users.usecase.ports import AccessToken, EmailTaken, ThrottleUnavailable
 from subgraphs.users.usecase.throttles import Throttles
+from subgraphs.users.usecase.verify_email import VerificationPolicy
 
 
 class InMemoryUsers:
@@ -35,6 +38,32 @@ class InMemoryUsers:
             return False
         self.by_id[user.id] = user
         return True
+
+
+class InMemoryVerifications:
+    """The `EmailVerifications` port: links here, the verified mark in the users fake."""
+
+    def __init__(self, users: InMemoryUsers) -> None:
+        self._users = users
+        self.links: dict[str, EmailVerification] = {}
+
+    async def add(self, verification: EmailVerification) -> None:
+        self.links[verification.token_hash] = verification
+
+    async def find(self, token_hash: str, now: datetime) -> EmailVerification | None:
+        link = self.links.get(token_hash)
+        return link if link is not None and now < link.expires_at else None
+
+    async def consume(self, token_hash: str) -> bool:
+        return self.links.pop(token_hash, None) is not None
+
+    async def mark_verified(self, user_id: str, now: datetime) -> None:
+        user = self._users.by_id.get(user_id)
+        if user is not None and user.email_verified_at is None:
+            self._users.by_id[user_id] = replace(user, email_verified_at=now)
+
+
+VERIFICATION_POLICY = VerificationPolicy("http://localhost:3000/verify-email", timedelta(days=2))
 
 
 class ReversingHasher:

@@ -30,12 +30,14 @@ from subgraphs.users.domain.throttling import BackoffPolicy
 from subgraphs.users.repository.mongo_passwords import MongoPasswordStore
 from subgraphs.users.repository.mongo_sessions import MongoSessionRepository
 from subgraphs.users.repository.mongo_users import MongoUserRepository
+from subgraphs.users.repository.mongo_verifications import MongoEmailVerifications
 from subgraphs.users.repository.redis_throttles import RedisRateLimit, RedisSignInBackoff
 from subgraphs.users.settings import UsersSettings
 from subgraphs.users.transport.context import UsersContext
 from subgraphs.users.transport.schema import build_schema
 from subgraphs.users.usecase.request_password_reset import ResetPolicy
 from subgraphs.users.usecase.throttles import Throttles
+from subgraphs.users.usecase.verify_email import VerificationPolicy
 
 
 def signing_key(settings: UsersSettings) -> SigningKey:
@@ -83,7 +85,8 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
     users = MongoUserRepository(stores.db)
     sessions = MongoSessionRepository(stores.db)
     passwords = MongoPasswordStore(stores.db)
-    stores.indexed(users, sessions, passwords)
+    verifications = MongoEmailVerifications(stores.db)
+    stores.indexed(users, sessions, passwords, verifications)
     redis = stores.redis
 
     later = Deferred()  # closed before the stores: what it runs still needs them
@@ -100,6 +103,7 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
         users=users,
         sessions=sessions,
         passwords=passwords,
+        verifications=verifications,
         uow=stores.uow,
         hasher=hasher,
         tokens=tokens,
@@ -112,6 +116,10 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
         reset_policy=ResetPolicy(
             link_base=settings.password_reset_url,
             lifetime=timedelta(seconds=settings.password_reset_ttl_seconds),
+        ),
+        verification_policy=VerificationPolicy(
+            link_base=settings.email_verification_url,
+            lifetime=timedelta(seconds=settings.email_verification_ttl_seconds),
         ),
         clock=utc_now,
         new_id=new_id,

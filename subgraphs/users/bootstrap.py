@@ -15,7 +15,12 @@ from subgraphs.users.usecase.change_password import ChangePassword
 from subgraphs.users.usecase.log_out import LogOut
 from subgraphs.users.usecase.log_out_everywhere import LogOutEverywhere
 from subgraphs.users.usecase.login import LogIn
-from subgraphs.users.usecase.ports import PasswordHasher, TokenIssuer, UserRepository
+from subgraphs.users.usecase.ports import (
+    EmailVerifications,
+    PasswordHasher,
+    TokenIssuer,
+    UserRepository,
+)
 from subgraphs.users.usecase.read_users import ReadUsers
 from subgraphs.users.usecase.refresh_session import RefreshSession
 from subgraphs.users.usecase.register import RegisterUser
@@ -25,6 +30,12 @@ from subgraphs.users.usecase.session_ports import Later, PasswordStore, SessionR
 from subgraphs.users.usecase.start_session import StartSession
 from subgraphs.users.usecase.throttles import BackoffGate, Throttles
 from subgraphs.users.usecase.update_profile import UpdateProfile
+from subgraphs.users.usecase.verify_email import (
+    ResendVerification,
+    StartVerification,
+    VerificationPolicy,
+    VerifyEmail,
+)
 
 
 def bootstrap(
@@ -32,6 +43,7 @@ def bootstrap(
     users: UserRepository,
     sessions: SessionRepository,
     passwords: PasswordStore,
+    verifications: EmailVerifications,
     uow: UnitOfWork,
     hasher: PasswordHasher,
     tokens: TokenIssuer,
@@ -39,6 +51,7 @@ def bootstrap(
     later: Later,
     session_policy: SessionPolicy,
     reset_policy: ResetPolicy,
+    verification_policy: VerificationPolicy,
     clock: Clock,
     new_id: NewId,
 ) -> UsersUseCases:
@@ -46,8 +59,20 @@ def bootstrap(
     client address and per account; `later` runs what a request does after answering."""
     start_session = StartSession(sessions, uow, session_policy, clock, new_id)
     sign_in_gate = BackoffGate(throttles.sign_in_by_account)
+    start_verification = StartVerification(verification_policy, clock)
     return UsersUseCases(
-        register=RegisterUser(users, uow, hasher, tokens, clock, new_id, start_session, throttles),
+        register=RegisterUser(
+            users,
+            uow,
+            hasher,
+            tokens,
+            clock,
+            new_id,
+            start_session,
+            throttles,
+            verifications,
+            start_verification,
+        ),
         log_in=LogIn(users, hasher, tokens, throttles, start_session),
         update_profile=UpdateProfile(users, uow, clock),
         read_users=ReadUsers(users),
@@ -61,4 +86,8 @@ def bootstrap(
             users, passwords, uow, throttles, later, reset_policy, clock
         ),
         reset_password=ResetPassword(users, passwords, sessions, uow, hasher, clock),
+        verify_email=VerifyEmail(users, verifications, uow, clock),
+        resend_verification=ResendVerification(
+            users, verifications, uow, start_verification, throttles
+        ),
     )

@@ -93,6 +93,13 @@ class UsersSettings(StoredServiceSettings):
     password_reset_window_seconds: int = Field(
         default=15 * 60, description="The reset-request throttle's window."
     )
+    email_verification_url: str = Field(
+        default="http://localhost:3000/verify-email",
+        description="The page verification links open (`?token=...` is added).",
+    )
+    email_verification_ttl_seconds: int = Field(
+        default=48 * 3600, gt=0, description="How long a verification link works."
+    )
     signing_key_pem: SecretStr | None = Field(
         default=None,
         description="The Ed25519 private key (PKCS#8 PEM) tokens are signed with; required in "

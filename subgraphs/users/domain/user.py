@@ -39,6 +39,7 @@ class User:
     password_hash: str
     created_at: datetime
     updated_at: datetime
+    email_verified_at: datetime | None = None  # None until a verification link is opened
     events: tuple[DomainEvent, ...] = field(default=(), compare=False, repr=False)
 
     def with_profile(self, *, name: str, phone: str | None, now: datetime) -> User:

@@ -43,6 +43,21 @@ class UpdateProfileInput:
     )
 
 
+@strawberry.input(description="A verification link's token.")
+class VerifyEmailInput:
+    token: str = strawberry.field(description="The token from the link mailed to the address.")
+
+
+@strawberry.type(description="The result of `verifyEmail`.")
+class VerifyEmailPayload(MutationPayload):
+    user: User | None = strawberry.field(default=None, description="The user, verified.")
+
+
+@strawberry.type(description="The result of `resendVerificationEmail`.")
+class ResendVerificationEmailPayload(MutationPayload):
+    pass
+
+
 @strawberry.type(description="The result of `register`.")
 class RegisterPayload(SignedInPayload):
     pass
@@ -94,6 +109,34 @@ class Mutation(SessionMutation):
             LoginPayload,
             info.context.usecases.log_in(input.email, input.password, info.context.client_address),
             lambda done: LoginPayload(**signed_in(done.user, done.access_token, done.session)),
+        )
+
+    @strawberry.mutation(
+        description="Verify an email address with the link mailed to it (works once; no "
+        "sign-in needed)."
+    )
+    async def verify_email(
+        self,
+        info: Info[UsersContext, None],
+        input: Annotated[VerifyEmailInput, strawberry.argument(description="The link's token.")],
+    ) -> VerifyEmailPayload:
+        return await payload(
+            VerifyEmailPayload,
+            info.context.usecases.verify_email(input.token),
+            lambda user: VerifyEmailPayload(user=User.from_model(user)),
+        )
+
+    @strawberry.mutation(
+        description="Mail a new verification link to your address, if it is not verified yet."
+    )
+    async def resend_verification_email(
+        self, info: Info[UsersContext, None]
+    ) -> ResendVerificationEmailPayload:
+        principal = await info.context.auth.require()
+        return await payload(
+            ResendVerificationEmailPayload,
+            info.context.usecases.resend_verification(principal.user_id),
+            lambda _: ResendVerificationEmailPayload(),
         )
 
     @strawberry.mutation(description="Change your name and/or phone.")

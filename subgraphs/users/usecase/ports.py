@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from subgraphs.users.domain.user import User
+from subgraphs.users.domain.verification import EmailVerification
 
 
 class EmailTaken(Exception):
@@ -25,6 +26,21 @@ class UserRepository(Protocol):
 
     async def update_profile(self, user: User) -> bool:
         """Store `user`'s name, phone and `updated_at`; False if there is no such user."""
+
+
+class EmailVerifications(Protocol):
+    """Outstanding verification links (by token hash) and the users' verified mark."""
+
+    async def add(self, verification: EmailVerification) -> None: ...
+
+    async def find(self, token_hash: str, now: datetime) -> EmailVerification | None:
+        """The verification if it exists and has not expired."""
+
+    async def consume(self, token_hash: str) -> bool:
+        """Delete it; False if it was gone already (used meanwhile)."""
+
+    async def mark_verified(self, user_id: str, now: datetime) -> None:
+        """Set the user's `email_verified_at` unless set already."""
 
 
 class PasswordHasher(Protocol):

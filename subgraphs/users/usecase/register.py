@@ -12,9 +12,11 @@ from subgraphs.kernel.core.ids import NewId
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.users.domain import user as rules
 from subgraphs.users.domain.user import User
+from subgraphs.users.domain.verification import Recording
 from subgraphs.users.usecase.ports import (
     AccessToken,
     EmailTaken,
+    EmailVerifications,
     PasswordHasher,
     TokenIssuer,
     UserRepository,
@@ -22,6 +24,7 @@ from subgraphs.users.usecase.ports import (
 from subgraphs.users.usecase.session_ports import IssuedSession
 from subgraphs.users.usecase.start_session import StartSession
 from subgraphs.users.usecase.throttles import Throttles, enforce
+from subgraphs.users.usecase.verify_email import StartVerification
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +44,9 @@ class Registered:
     session: IssuedSession | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SignUpAttempt:
-    """`users.sign_up_attempted`: someone tried to register an email that has an account."""
-
-    events: tuple[DomainEvent, ...]
-
-
 class RegisterUser:
-    """Create an account and sign in; emits `users.registered`.
+    """Create an account and sign in; emits `users.registered` and
+    `users.email_verification_requested` (the link that verifies the address).
 
     Counted per client address and per email (`RATE_LIMITED` past either
     limit). A taken email gets no error: the answer has no error either way
@@ -67,6 +64,8 @@ class RegisterUser:
         new_id: NewId,
         start_session: StartSession,
         throttles: Throttles,
+        verifications: EmailVerifications,
+        start_verification: StartVerification,
     ) -> None:
         self._users = users
         self._uow = uow
@@ -76,6 +75,8 @@ class RegisterUser:
         self._new_id = new_id
         self._start_session = start_session
         self._throttles = throttles
+        self._verifications = verifications
+        self._start_verification = start_verification
 
     async def __call__(self, command: Registration, client: str = "unknown") -> Registered:
         email = rules.normalize_email(command.email)
@@ -101,13 +102,15 @@ class RegisterUser:
             now=self._clock(),
         )
         opening = self._start_session.prepare(user.id)
+        link = self._start_verification(user)
 
-        async def work() -> None:  # the account, its first session and its event: all or none
+        async def work() -> None:  # the account, its session, its link, their events: all or none
             await self._users.add(user)
             await self._start_session.save(opening)
+            await self._verifications.add(link)
 
         try:
-            await self._uow(work, recorded=user)
+            await self._uow(work, recorded=Recording((*user.events, *link.events)))
         except EmailTaken:
             await self._tell_owner(email)
             return Registered()
@@ -119,7 +122,7 @@ class RegisterUser:
         if owner is None:  # deleted in between: nobody to tell
             return
         payload = {"user_id": owner.id, "email": owner.email}
-        attempt = SignUpAttempt((DomainEvent(rules.SIGN_UP_ATTEMPTED, payload, self._clock()),))
+        attempt = Recording((DomainEvent(rules.SIGN_UP_ATTEMPTED, payload, self._clock()),))
 
         async def nothing() -> None:  # the event is the whole change
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import redis.asyncio as aioredis
@@ -237,7 +238,7 @@ async def test_registration_and_profile_changes_are_published_as_events(
             entries = await client.xrange("events.users")
             events = [Event.from_fields(fields) for _, fields in entries]
             mine = [e for e in events if e.payload.get("user_id") == me["user"]["id"]]
-            if len(mine) == 2:
+            if len(mine) == 3:
                 break
             await asyncio.sleep(0.1)
     finally:
@@ -245,10 +246,23 @@ async def test_registration_and_profile_changes_are_published_as_events(
 
     assert [(e.type, e.producer) for e in mine] == [
         ("users.registered", "users"),
+        ("users.email_verification_requested", "users"),
         ("users.profile_updated", "users"),
     ]
     assert mine[0].payload["email"] == me["user"]["email"]
-    assert mine[1].payload["name"] == "Evented"
+    assert "name" not in mine[1].payload  # mailed to an address nobody has verified yet
+    assert mine[2].payload["name"] == "Evented"
+
+    # The mailed link verifies the address, once.
+    [token] = parse_qs(urlsplit(mine[1].payload["verify_url"]).query)["token"]
+    verify = """mutation($t: String!) { verifyEmail(input: {token: $t}) {
+      user { id } userErrors { code } } }"""
+    first = await graphql(users_client, verify, {"t": token})
+    again = await graphql(users_client, verify, {"t": token})
+    assert first["data"]["verifyEmail"] == {"user": {"id": me["user"]["id"]}, "userErrors": []}
+    assert again["data"]["verifyEmail"]["userErrors"] == [{"code": "INVALID_VERIFICATION_TOKEN"}]
+    status = await graphql(users_client, "{ me { emailVerified } }", token=me["accessToken"])
+    assert status["data"]["me"] == {"emailVerified": True}
 
 
 async def test_after_five_wrong_passwords_the_subgraph_makes_the_next_attempt_wait(

@@ -26,10 +26,12 @@ from testkit.user_sessions import (
     Postponed,
 )
 from testkit.users import (
+    VERIFICATION_POLICY,
     CountingLimit,
     CountingTokens,
     InMemoryBackoff,
     InMemoryUsers,
+    InMemoryVerifications,
     ReversingHasher,
     in_memory_throttles,
 )
@@ -94,10 +96,12 @@ def world() -> World:
     users, clock, uow = InMemoryUsers(), FakeTime(START), InMemoryUnitOfWork("users")
     sessions, passwords, later = InMemorySessions(), InMemoryPasswords(users), Postponed()
     tokens, throttles = CountingTokens(), in_memory_throttles(clock)
+    verifications = InMemoryVerifications(users)
     usecases = bootstrap(
         users=users,
         sessions=sessions,
         passwords=passwords,
+        verifications=verifications,
         uow=uow,
         hasher=ReversingHasher(),
         tokens=tokens,
@@ -105,6 +109,7 @@ def world() -> World:
         later=later,
         session_policy=SESSION_POLICY,
         reset_policy=RESET_POLICY,
+        verification_policy=VERIFICATION_POLICY,
         clock=clock,
         new_id=SequentialIds(),
     )

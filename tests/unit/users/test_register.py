@@ -22,7 +22,7 @@ async def test_register_normalises_and_stores_the_user(world: World):
     assert done.user.password_hash != "correct horse"
     assert world.users.by_id[done.user.id] == done.user
     assert world.tokens.issued == [done.user.id]
-    [event] = world.uow.events
+    event, _verification = world.uow.events
     assert (event.type, event.producer) == ("users.registered", "users")
     assert event.payload == {
         "user_id": done.user.id,

@@ -23,7 +23,7 @@ async def test_update_profile_changes_only_what_is_given(world: World):
 
     cleared = await update(done.user.id, ProfileChanges(phone=None, set_phone=True))
     assert (cleared.name, cleared.phone) == ("Ann B", None)
-    assert [(e.type, e.payload) for e in world.uow.events[1:]] == [
+    assert [(e.type, e.payload) for e in world.uow.events[2:]] == [
         (
             "users.profile_updated",
             {"user_id": done.user.id, "name": "Ann B", "phone": "+14155550123"},

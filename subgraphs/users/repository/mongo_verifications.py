@@ -1,0 +1,56 @@
+"""The `EmailVerifications` port on MongoDB: links in `email_verifications` (keyed by the
+token's hash, TTL-deleted once expired), the verified mark on `users`. Every call joins the
+unit of work's transaction when there is one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from subgraphs.kernel.stores.mongo import session
+from subgraphs.users.domain.verification import EmailVerification
+
+Document = dict[str, Any]
+
+
+class MongoEmailVerifications:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._users = db["users"]
+        self._links = db["email_verifications"]
+
+    async def ensure_indexes(self) -> None:
+        await self._links.create_index(
+            [("expires_at", ASCENDING)], name="ttl", expireAfterSeconds=0
+        )
+
+    async def add(self, verification: EmailVerification) -> None:
+        doc = {
+            "_id": verification.token_hash,
+            "user_id": verification.user_id,
+            "email": verification.email,
+            "created_at": verification.created_at,
+            "expires_at": verification.expires_at,
+        }
+        await self._links.insert_one(doc, session=session())
+
+    async def find(self, token_hash: str, now: datetime) -> EmailVerification | None:
+        doc = await self._links.find_one({"_id": token_hash, "expires_at": {"$gt": now}})
+        if doc is None:
+            return None
+        return EmailVerification(
+            doc["_id"], doc["user_id"], doc["email"], doc["created_at"], doc["expires_at"]
+        )
+
+    async def consume(self, token_hash: str) -> bool:
+        result = await self._links.delete_one({"_id": token_hash}, session=session())
+        return result.deleted_count == 1
+
+    async def mark_verified(self, user_id: str, now: datetime) -> None:
+        await self._users.update_one(
+            {"_id": user_id, "email_verified_at": None},
+            {"$set": {"email_verified_at": now}},
+            session=session(),
+        )
