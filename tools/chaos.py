@@ -27,7 +27,7 @@ refund with the same idempotency key; an order only after checking that
 none was created). When every customer is done, the run waits (up to
 --settle seconds) for the system to settle and prints the report: every
 order in a terminal state that orders and payments agree on; per customer
-exactly its mails as distinct Message-IDs at the sink (welcome,
+exactly its mails as distinct Message-IDs at the sink (verify,
 confirmation, then receipt, payment-failed notice or receipt and refund);
 the resends of a message already accepted (same Message-ID, harmless; SMTP
 cannot be exactly once), with their window; outboxes drained; dead-letter
@@ -122,24 +122,24 @@ PROBE = {"query": "{ products { sku } }"}
 
 # scenario -> card, the order's and the payment's terminal status, the mails, what a watcher sees
 SCENARIOS: dict[str, tuple[str, str, str, tuple[str, ...], tuple[str, ...]]] = {
-    "paid": ("pm_card_ok", "PAID", "SUCCEEDED", ("welcome", "confirmation", "receipt"), ("PAID",)),
+    "paid": ("pm_card_ok", "PAID", "SUCCEEDED", ("verify", "confirmation", "receipt"), ("PAID",)),
     "declined": (
         "pm_card_declined",
         "PAYMENT_FAILED",
         "FAILED",
-        ("welcome", "confirmation", "payment_failed"),
+        ("verify", "confirmation", "payment_failed"),
         ("PAYMENT_FAILED",),
     ),
     "refunded": (
         "pm_card_ok",
         "REFUNDED",
         "REFUNDED",
-        ("welcome", "confirmation", "receipt", "refund"),
+        ("verify", "confirmation", "receipt", "refund"),
         ("PAID", "REFUNDED"),
     ),
 }
 SUBJECTS = [
-    (re.compile(r"^Welcome to Commerce"), "welcome"),
+    (re.compile(r"^Confirm your email address"), "verify"),
     (re.compile(r"^Order .* received$"), "confirmation"),
     (re.compile(r"^Receipt for order "), "receipt"),
     (re.compile(r"^Payment failed for order "), "payment_failed"),
