@@ -145,10 +145,18 @@ SUBJECTS = [
     (re.compile(r"^Payment failed for order "), "payment_failed"),
     (re.compile(r"^Refund for order "), "refund"),
 ]
+# The note to an address's owner that someone signed up with it: a register retried after its
+# first attempt had created the account (the answer was lost) rightly sends one. Not counted.
+SIGN_UP_ATTEMPT = re.compile(r"^Someone tried to sign up with your address")
 
 
 def scenario_of(i: int) -> str:
     return {3: "declined", 7: "refunded"}.get(i % 10, "paid")
+
+
+def counted(mails: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The mails a customer's scenario accounts for (all but sign-up-attempt notes)."""
+    return [m for m in mails if not SIGN_UP_ATTEMPT.search(m["subject"])]
 
 
 def kind_of(subject: str) -> str:
@@ -640,7 +648,7 @@ class Outcome:
                 found.append(f"order {c.order_id}: payments says {state.get('payment')}")
             if self.order_counts.get(c.index, 1) != 1:
                 found.append(f"customer {c.index} has {self.order_counts[c.index]} orders")
-            got = sorted(kind_of(m["subject"]) for m in self.mails.get(c.email, []))
+            got = sorted(kind_of(m["subject"]) for m in counted(self.mails.get(c.email, [])))
             if got != sorted(kinds):
                 found.append(f"{c.email}: mail {got} != {sorted(kinds)}")
         if any(self.outbox.values()):
@@ -964,7 +972,7 @@ def summarize(
     first_seen: dict[str, str] = {}
     for c in customers:
         kinds = Tally(SCENARIOS[c.scenario][3])
-        got = Tally(kind_of(m["subject"]) for m in outcome.mails.get(c.email, []))
+        got = Tally(kind_of(m["subject"]) for m in counted(outcome.mails.get(c.email, [])))
         for m in outcome.mails.get(c.email, []):
             first_seen[m["message_id"]] = m["received_at"]
         expected += sum(kinds.values())
