@@ -39,9 +39,11 @@ class Recording:
 
 
 def request_verification(
-    user: User, *, token: str, token_hash: str, link_base: str, lifetime: timedelta, now: datetime
+    user: User, token: str, hashed: str, policy: tuple[str, timedelta], now: datetime
 ) -> EmailVerification:
-    """A verification of `user`'s address; records the link to mail (and no name)."""
+    """A verification of `user`'s address (`policy`: the page the link opens, how long it
+    works); records the link to mail (and no name). `hashed` is what is stored of `token`."""
+    link_base, lifetime = policy
     now = to_milliseconds(now)
     expires_at = now + lifetime
     payload = {
@@ -51,7 +53,7 @@ def request_verification(
         "expires_at": expires_at.isoformat(),
     }
     event = DomainEvent(EMAIL_VERIFICATION_REQUESTED, payload, now)
-    return EmailVerification(token_hash, user.id, user.email, now, expires_at, events=(event,))
+    return EmailVerification(hashed, user.id, user.email, now, expires_at, events=(event,))
 
 
 def verified(user: User, now: datetime) -> Recording:

@@ -5,26 +5,24 @@ unit of work's transaction when there is one."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from subgraphs.kernel.stores.mongo import session
 from subgraphs.users.domain.verification import EmailVerification
+from subgraphs.users.repository.mongo_users import Document
 
-Document = dict[str, Any]
+# Links are deleted by MongoDB once expired, and by `consume` once used.
+_EXPIRY = IndexModel("expires_at", name="ttl", expireAfterSeconds=0)
 
 
 class MongoEmailVerifications:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self._users = db["users"]
-        self._links = db["email_verifications"]
+        self._links, self._users = db["email_verifications"], db["users"]
 
     async def ensure_indexes(self) -> None:
-        await self._links.create_index(
-            [("expires_at", ASCENDING)], name="ttl", expireAfterSeconds=0
-        )
+        await self._links.create_indexes([_EXPIRY])
 
     async def add(self, verification: EmailVerification) -> None:
         doc = {

@@ -37,14 +37,8 @@ class StartVerification:
 
     def __call__(self, user: User) -> rules.EmailVerification:
         token = self._make_token()
-        return rules.request_verification(
-            user,
-            token=token,
-            token_hash=token_hash(token),
-            link_base=self._policy.link_base,
-            lifetime=self._policy.lifetime,
-            now=self._clock(),
-        )
+        policy = (self._policy.link_base, self._policy.lifetime)
+        return rules.request_verification(user, token, token_hash(token), policy, self._clock())
 
 
 class VerifyEmail:
