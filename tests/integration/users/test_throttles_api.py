@@ -10,9 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
+import redis.asyncio as aioredis
 
 from subgraphs.kernel.process.settings import RedisSettings
 from subgraphs.users.app import build_app
+from subgraphs.users.domain.throttling import BackoffPolicy
+from subgraphs.users.repository.redis_throttles import RedisSignInBackoff
 from subgraphs.users.settings import UsersSettings
 from tests.support import unique_email
 from tools.procs import ManagedProcess
@@ -120,3 +123,24 @@ async def test_sign_in_and_sign_up_refuse_retryably_while_the_throttle_store_is_
     for payload in (signing_up["data"]["register"], signing_in["data"]["login"]):
         assert payload["accessToken"] is None
         assert payload["userErrors"] == [{"code": "TEMPORARILY_UNAVAILABLE", "retryable": True}]
+
+
+async def test_the_redis_sign_in_delays_grow_then_end_and_a_success_forgets_them(redis_url):
+    redis = aioredis.Redis.from_url(redis_url)
+    clock = [1_000.0]
+    policy = BackoffPolicy(free_failures=2, base_seconds=30, max_seconds=40, memory_seconds=600)
+    backoff = RedisSignInBackoff(
+        redis, policy, prefix=f"test-{uuid.uuid4().hex}:", now=lambda: clock[0]
+    )
+    try:
+        assert [await backoff.admit("ann") for _ in range(2)] == [0, 0]
+        assert await backoff.admit("ann") == 30  # refused unchecked, and not counted
+        assert await backoff.admit("bob") == 0  # other accounts are not slowed
+        clock[0] += 30
+        assert await backoff.admit("ann") == 0  # the wait is over: checked as usual
+        clock[0] += 10
+        assert await backoff.admit("ann") == 30  # 60 s capped at 40, 10 s of it gone
+        await backoff.succeeded("ann")
+        assert await backoff.admit("ann") == 0
+    finally:
+        await redis.aclose()
