@@ -102,7 +102,14 @@ from testkit.user_sessions import (
     InMemorySessions,
     Postponed,
 )
-from testkit.users import CountingThrottle, CountingTokens, InMemoryUsers, ReversingHasher
+from testkit.users import (
+    VERIFICATION_POLICY,
+    CountingTokens,
+    InMemoryUsers,
+    InMemoryVerifications,
+    ReversingHasher,
+    in_memory_throttles,
+)
 
 TITLE = "graphql_overhead: CPU per request of a subgraph's GraphQL layer"
 
@@ -172,14 +179,15 @@ async def users_operations() -> list[Operation]:
         sessions=InMemorySessions(),
         deny_list=InMemoryDenyList(),
         passwords=InMemoryPasswords(users),
+        verifications=InMemoryVerifications(users),
         uow=InMemoryUnitOfWork("users"),
         hasher=hasher,
         tokens=CountingTokens(),
-        throttle=CountingThrottle(),
-        reset_throttle=CountingThrottle(),
+        throttles=in_memory_throttles(SteppingClock()),
         later=Postponed(),
         session_policy=SESSION_POLICY,
         reset_policy=RESET_POLICY,
+        verification_policy=VERIFICATION_POLICY,
         clock=SteppingClock(),
         new_id=SequentialIds("user"),
     )

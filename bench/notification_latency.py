@@ -2,8 +2,8 @@
 
 Runs the real processes of `make up` on free ports (a redis-server, the SMTP
 sink, `python -m workers.notifications`), then, one at a time, appends a
-`users.registered` event to `events.users` and waits for its welcome mail at
-the sink. The latency of one mail is the sink's `received_at` minus the
+`users.email_verification_requested` event to `events.users` and waits for its
+mail at the sink. The latency of one mail is the sink's `received_at` minus the
 event's `occurred_at` (one machine, one clock). A random pause before each
 event keeps it from lining up with the worker's job polling.
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import random
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -54,9 +54,15 @@ async def _latencies(redis_url: str, sink_url: str, mails: int, tag: str) -> lis
             for n in range(mails + 1):  # the first mail warms the worker up, untimed
                 await asyncio.sleep(random.uniform(0, 0.5))
                 to = f"bench-{tag}-{n}@example.com"
+                expires = (datetime.now(UTC) + timedelta(days=1)).isoformat()
                 event = Event.create(
-                    "users.registered",
-                    {"user_id": f"u-{tag}-{n}", "email": to, "name": "Ann", "phone": None},
+                    "users.email_verification_requested",
+                    {
+                        "user_id": f"u-{tag}-{n}",
+                        "email": to,
+                        "verify_url": "http://localhost:3000/verify-email?token=bench",
+                        "expires_at": expires,
+                    },
                     producer="users",
                     occurred_at=datetime.now(UTC),
                 )

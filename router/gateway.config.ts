@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
 import { useTokenVerification } from './edge/auth.ts';
 import { useBodyLimit } from './edge/body-limit.ts';
-import { clientHeader } from './edge/client.ts';
+import { clientAddressHeaders, clientHeader } from './edge/client.ts';
 import { corsFor, varyOnOrigin } from './edge/cors.ts';
 import { DEFAULT_LIST_SIZE, MAX_COST, supergraphCostSchema, useCostLimit } from './edge/cost.ts';
 import { subgraphHealth, useHealth } from './edge/health.ts';
@@ -183,12 +183,14 @@ export const gatewayConfig = defineConfig({
     includeExtensionMetadata: false,
   },
   propagateHeaders: {
-    fromClientToSubgraphs: ({ context }) =>
-      Object.fromEntries(
+    fromClientToSubgraphs: ({ context }) => ({
+      ...Object.fromEntries(
         FORWARDED.map((name) => [name, clientHeader(context, name)]).filter(
           (entry): entry is [string, string] => entry[1] !== undefined,
         ),
       ),
+      ...clientAddressHeaders(context, settings.trustProxy),
+    }),
   },
   transportEntries: {
     '*': {

@@ -38,7 +38,7 @@ mutation Register($input: RegisterInput!) {
     expiresAt
     refreshToken
     refreshExpiresAt
-    userErrors { field message code }
+    userErrors { field message code retryable }
   }
 }"""
 
@@ -195,12 +195,14 @@ class Journey:
         async def once() -> None:
             account = {"email": shopper.email, "password": shopper.password, "name": shopper.name}
             payload = (await self.call("register", REGISTER, {"input": account}))["register"]
-            codes = [e["code"] for e in payload["userErrors"]]
-            if codes == ["EMAIL_TAKEN"]:  # an earlier attempt did register
+            errors = payload["userErrors"]
+            if errors and retryable(payload):  # e.g. the sign-up throttle's store is down
+                raise Retry(f"register: {errors}")
+            if errors:
+                raise RuntimeError(f"register: {errors}")
+            if payload["accessToken"] is None:  # the email is taken: an earlier attempt did it
                 await self.sign_in(shopper)
                 return
-            if codes:
-                raise RuntimeError(f"register: {payload['userErrors']}")
             shopper.token, shopper.user_id = payload["accessToken"], payload["user"]["id"]
 
         await self.retrying("register", once)

@@ -129,6 +129,10 @@ class InMemoryContacts:
             self.versions[user_id] = version
         self.by_user[user_id] = current
 
+    async def mark_verified(self, user_id: str) -> None:
+        current = self.by_user.get(user_id, Contact(user_id))
+        self.by_user[user_id] = replace(current, verified=True)
+
 
 class InMemoryOrders:
     def __init__(self) -> None:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.users.domain.throttling import BackoffPolicy
 from subgraphs.users.domain.user import User
-from subgraphs.users.usecase.ports import AccessToken, EmailTaken
+from subgraphs.users.domain.verification import EmailVerification
+from subgraphs.users.usecase.ports import AccessToken, EmailTaken, ThrottleUnavailable
+from subgraphs.users.usecase.throttles import Throttles
+from subgraphs.users.usecase.verify_email import VerificationPolicy
 
 
 class InMemoryUsers:
@@ -33,6 +40,32 @@ class InMemoryUsers:
         return True
 
 
+class InMemoryVerifications:
+    """The `EmailVerifications` port: links here, the verified mark in the users fake."""
+
+    def __init__(self, users: InMemoryUsers) -> None:
+        self._users = users
+        self.links: dict[str, EmailVerification] = {}
+
+    async def add(self, verification: EmailVerification) -> None:
+        self.links[verification.token_hash] = verification
+
+    async def find(self, token_hash: str, now: datetime) -> EmailVerification | None:
+        link = self.links.get(token_hash)
+        return link if link is not None and now < link.expires_at else None
+
+    async def consume(self, token_hash: str) -> bool:
+        return self.links.pop(token_hash, None) is not None
+
+    async def mark_verified(self, user_id: str, now: datetime) -> None:
+        user = self._users.by_id.get(user_id)
+        if user is not None and user.email_verified_at is None:
+            self._users.by_id[user_id] = replace(user, email_verified_at=now)
+
+
+VERIFICATION_POLICY = VerificationPolicy("http://localhost:3000/verify-email", timedelta(days=2))
+
+
 class ReversingHasher:
     """A cheap stand-in for argon2 with the same contract."""
 
@@ -52,16 +85,63 @@ class CountingTokens:
         return AccessToken(f"token-for-{user_id}-in-{session_id}", datetime(2030, 1, 1, tzinfo=UTC))
 
 
-class CountingThrottle:
-    """The `LoginThrottle` port in memory, without a time window."""
+class CountingLimit:
+    """The `RateLimit` port in memory: counts per key, without a window (none ends in a test).
 
-    def __init__(self, max_failures: int = 3) -> None:
-        self.max_failures = max_failures
-        self.attempts: dict[str, int] = {}
+    `down = True` stands for an unreachable store.
+    """
 
-    async def attempt(self, key: str) -> bool:
-        self.attempts[key] = self.attempts.get(key, 0) + 1
-        return self.attempts[key] <= self.max_failures
+    def __init__(self, limit: int = 1000, wait: int = 60) -> None:
+        self.limit = limit
+        self.wait = wait
+        self.hits: dict[str, int] = {}
+        self.down = False
+
+    async def hit(self, key: str) -> int:
+        if self.down:
+            raise ThrottleUnavailable("down")
+        self.hits[key] = self.hits.get(key, 0) + 1
+        return 0 if self.hits[key] <= self.limit else self.wait
+
+
+class InMemoryBackoff:
+    """The `SignInBackoff` port in memory, on a clock, with the Redis adapter's rules."""
+
+    def __init__(self, policy: BackoffPolicy, clock: Clock) -> None:
+        self.policy = policy
+        self.clock = clock
+        self.failures: dict[str, int] = {}
+        self.not_before: dict[str, datetime] = {}
+        self.down = False
+
+    async def admit(self, key: str) -> int:
+        if self.down:
+            raise ThrottleUnavailable("down")
+        now = self.clock()
+        if key in self.not_before and now < self.not_before[key]:
+            return math.ceil((self.not_before[key] - now).total_seconds())
+        self.failures[key] = self.failures.get(key, 0) + 1
+        delay = self.policy.delay_after(self.failures[key])
+        self.not_before[key] = now + timedelta(seconds=delay)
+        return 0
 
     async def succeeded(self, key: str) -> None:
-        self.attempts.pop(key, None)
+        if self.down:
+            raise ThrottleUnavailable("down")
+        self.failures.pop(key, None)
+        self.not_before.pop(key, None)
+
+
+BACKOFF = BackoffPolicy(free_failures=3, base_seconds=30, max_seconds=600, memory_seconds=3600)
+
+
+def in_memory_throttles(clock: Clock, backoff: BackoffPolicy = BACKOFF) -> Throttles:
+    """Every throttle in memory: generous per-key limits, `backoff` per account."""
+    return Throttles(
+        sign_in_by_address=CountingLimit(),
+        sign_in_by_account=InMemoryBackoff(backoff, clock),
+        sign_up_by_address=CountingLimit(),
+        sign_up_by_email=CountingLimit(),
+        reset_by_address=CountingLimit(),
+        reset_by_email=CountingLimit(3),
+    )

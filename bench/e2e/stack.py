@@ -21,6 +21,8 @@ RUN_DIR = Path(__file__).resolve().parents[2] / ".run" / "bench-e2e"
 # per client and per user are off (its global ceiling too).
 BENCH_ENV = {
     "GATEWAY_RATE_LOGIN_PER_MINUTE": "0",
+    "USERS_LOGIN_PER_ADDRESS": "0",
+    "USERS_SIGNUP_PER_ADDRESS": "0",
     "GATEWAY_RATE_MUTATIONS_PER_MINUTE": "0",
     "GATEWAY_RATE_REQUESTS_PER_SECOND": "0",
 }

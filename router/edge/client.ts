@@ -51,3 +51,16 @@ function header(req: IncomingMessage | undefined, name: string): string | undefi
   const value = req?.headers[name];
   return Array.isArray(value) ? value.join(',') : value;
 }
+
+/**
+ * The headers the gateway adds to every subgraph request about its client: X-Forwarded-For set
+ * to the one address `clientAddress` found (never the client's own X-Forwarded-For, which is
+ * not passed on), so the users subgraph's per-address throttles count real clients
+ * (USERS_TRUSTED_PROXY_HOPS=1: the last entry).
+ */
+export function clientAddressHeaders(
+  context: ClientContext,
+  trustProxy: boolean,
+): Record<string, string> {
+  return { 'x-forwarded-for': clientAddress(context, trustProxy) };
+}

@@ -7,6 +7,7 @@ import { CartPage } from './pages/Cart';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordReset';
 import { ProductsPage, ProductsQuery } from './pages/Products';
 import { SignInPage, SignUpPage } from './pages/Account';
+import { VerifyEmailNotice, VerifyEmailPage } from './pages/VerifyEmail';
 
 // The signed-in pages are split from the first load: a visitor browsing products never
 // downloads them.
@@ -135,6 +136,7 @@ function route(path: string): ReactNode {
   if (path === '/create-account') return <SignUpPage />;
   if (path === '/forgot-password') return <ForgotPasswordPage />;
   if (path === '/reset-password') return <ResetPasswordPage />;
+  if (path === '/verify-email') return <VerifyEmailPage />;
   const order = /^\/orders\/([^/]+)$/.exec(path);
   if (order) return <RequireAuth><OrderPage id={decodeURIComponent(order[1])} /></RequireAuth>;
   if (path === '/orders') return <RequireAuth><OrdersPage /></RequireAuth>;
@@ -150,6 +152,7 @@ export function App() {
     <>
       <Header />
       <GatewayBanner />
+      <VerifyEmailNotice />
       <main id="main" className="page" tabIndex={-1}>
         <Suspense fallback={<p aria-busy="true">Loading…</p>}>{route(location.pathname)}</Suspense>
       </main>

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
+import redis.asyncio as aioredis
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -29,15 +31,19 @@ from subgraphs.users.credentials.signing_keys import (
     signing_key_from_pem,
 )
 from subgraphs.users.domain.session import SessionPolicy
+from subgraphs.users.domain.throttling import BackoffPolicy
 from subgraphs.users.repository.mongo_passwords import MongoPasswordStore
 from subgraphs.users.repository.mongo_sessions import MongoSessionRepository
 from subgraphs.users.repository.mongo_users import MongoUserRepository
-from subgraphs.users.repository.redis_login_throttle import RedisLoginThrottle
+from subgraphs.users.repository.mongo_verifications import MongoEmailVerifications
 from subgraphs.users.repository.redis_session_deny_list import RedisSessionDenyList
+from subgraphs.users.repository.redis_throttles import RedisRateLimit, RedisSignInBackoff
 from subgraphs.users.settings import UsersSettings
 from subgraphs.users.transport.context import UsersContext
 from subgraphs.users.transport.schema import build_schema
 from subgraphs.users.usecase.request_password_reset import ResetPolicy
+from subgraphs.users.usecase.throttles import Throttles
+from subgraphs.users.usecase.verify_email import VerificationPolicy
 
 
 def signing_key(settings: UsersSettings) -> SigningKey:
@@ -49,12 +55,44 @@ def signing_key(settings: UsersSettings) -> SigningKey:
     return load_or_create_signing_key(settings.signing_key_file)
 
 
+def throttles(redis: aioredis.Redis, settings: UsersSettings) -> Throttles:
+    """The sign-up, sign-in and reset throttles on Redis, with the limits of `settings`."""
+
+    def limit(prefix: str, most: int, window: int) -> RedisRateLimit:
+        return RedisRateLimit(redis, prefix=prefix, limit=most, window_seconds=window)
+
+    window = settings.address_window_seconds
+    return Throttles(
+        sign_in_by_address=limit("users:sign-ins-by-address:", settings.login_per_address, window),
+        sign_in_by_account=RedisSignInBackoff(
+            redis,
+            BackoffPolicy(
+                free_failures=settings.login_free_failures,
+                base_seconds=settings.login_delay_seconds,
+                max_seconds=settings.login_max_delay_seconds,
+                memory_seconds=settings.login_memory_seconds,
+            ),
+        ),
+        sign_up_by_address=limit("users:sign-ups-by-address:", settings.signup_per_address, window),
+        sign_up_by_email=limit("users:sign-ups-by-email:", settings.signup_per_email, window),
+        reset_by_address=limit(
+            "users:resets-by-address:", settings.password_reset_per_address, window
+        ),
+        reset_by_email=limit(
+            "users:reset-requests:",
+            settings.password_reset_max_requests,
+            settings.password_reset_window_seconds,
+        ),
+    )
+
+
 def build_app(settings: UsersSettings) -> SubgraphApp:
     stores = ContextStores(settings, "users")  # Redis: the relay and the login throttle
     users = MongoUserRepository(stores.db)
     sessions = MongoSessionRepository(stores.db)
     passwords = MongoPasswordStore(stores.db)
-    stores.indexed(users, sessions, passwords)
+    verifications = MongoEmailVerifications(stores.db)
+    stores.indexed(users, sessions, passwords, verifications)
     redis = stores.redis
 
     later = Deferred()  # closed before the stores: what it runs still needs them
@@ -74,20 +112,11 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
         sessions=sessions,
         deny_list=RedisSessionDenyList(redis.client, keep=deny_for, later=later),
         passwords=passwords,
+        verifications=verifications,
         uow=stores.uow,
         hasher=hasher,
         tokens=tokens,
-        throttle=RedisLoginThrottle(
-            redis.client,
-            max_failures=settings.login_max_failures,
-            window_seconds=settings.login_window_seconds,
-        ),
-        reset_throttle=RedisLoginThrottle(
-            redis.client,
-            max_failures=settings.password_reset_max_requests,
-            window_seconds=settings.password_reset_window_seconds,
-            prefix="users:reset-requests:",
-        ),
+        throttles=throttles(redis.client, settings),
         later=later,
         session_policy=SessionPolicy(
             lifetime=timedelta(seconds=settings.session_lifetime_seconds),
@@ -96,6 +125,10 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
         reset_policy=ResetPolicy(
             link_base=settings.password_reset_url,
             lifetime=timedelta(seconds=settings.password_reset_ttl_seconds),
+        ),
+        verification_policy=VerificationPolicy(
+            link_base=settings.email_verification_url,
+            lifetime=timedelta(seconds=settings.email_verification_ttl_seconds),
         ),
         clock=utc_now,
         new_id=new_id,
@@ -116,7 +149,10 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
         settings=settings,
         build_schema=build_schema,
         context=request_context(
-            UsersContext, settings=settings, usecases=usecases, verifier=verifier
+            partial(UsersContext, proxy_hops=settings.trusted_proxy_hops),
+            settings=settings,
+            usecases=usecases,
+            verifier=verifier,
         ),
         resources=[*stores.resources(), later],
         routes=[

@@ -15,7 +15,12 @@ from subgraphs.users.usecase.change_password import ChangePassword
 from subgraphs.users.usecase.log_out import LogOut
 from subgraphs.users.usecase.log_out_everywhere import LogOutEverywhere
 from subgraphs.users.usecase.login import LogIn
-from subgraphs.users.usecase.ports import LoginThrottle, PasswordHasher, TokenIssuer, UserRepository
+from subgraphs.users.usecase.ports import (
+    EmailVerifications,
+    PasswordHasher,
+    TokenIssuer,
+    UserRepository,
+)
 from subgraphs.users.usecase.read_users import ReadUsers
 from subgraphs.users.usecase.refresh_session import RefreshSession
 from subgraphs.users.usecase.register import RegisterUser
@@ -28,7 +33,14 @@ from subgraphs.users.usecase.session_ports import (
     SessionRepository,
 )
 from subgraphs.users.usecase.start_session import StartSession
+from subgraphs.users.usecase.throttles import BackoffGate, Throttles
 from subgraphs.users.usecase.update_profile import UpdateProfile
+from subgraphs.users.usecase.verify_email import (
+    ResendVerification,
+    StartVerification,
+    VerificationPolicy,
+    VerifyEmail,
+)
 
 
 def bootstrap(
@@ -37,24 +49,38 @@ def bootstrap(
     sessions: SessionRepository,
     deny_list: SessionDenyList,
     passwords: PasswordStore,
+    verifications: EmailVerifications,
     uow: UnitOfWork,
     hasher: PasswordHasher,
     tokens: TokenIssuer,
-    throttle: LoginThrottle,
-    reset_throttle: LoginThrottle,
+    throttles: Throttles,
     later: Later,
     session_policy: SessionPolicy,
     reset_policy: ResetPolicy,
+    verification_policy: VerificationPolicy,
     clock: Clock,
     new_id: NewId,
 ) -> UsersUseCases:
-    """`throttle` counts sign-in attempts per email (login, changePassword); `reset_throttle`
-    counts reset requests per email; `later` runs what a request does after answering;
+    """`throttles` count sign-up, sign-in (login, changePassword) and reset requests per
+    client address and per account; `later` runs what a request does after answering;
     `deny_list` makes the access tokens of revoked sessions refused everywhere."""
     start_session = StartSession(sessions, uow, session_policy, clock, new_id)
+    sign_in_gate = BackoffGate(throttles.sign_in_by_account)
+    start_verification = StartVerification(verification_policy, clock)
     return UsersUseCases(
-        register=RegisterUser(users, uow, hasher, tokens, clock, new_id, start_session),
-        log_in=LogIn(users, hasher, tokens, throttle, start_session),
+        register=RegisterUser(
+            users,
+            uow,
+            hasher,
+            tokens,
+            clock,
+            new_id,
+            start_session,
+            throttles,
+            verifications,
+            start_verification,
+        ),
+        log_in=LogIn(users, hasher, tokens, throttles, start_session),
         update_profile=UpdateProfile(users, uow, clock),
         read_users=ReadUsers(users),
         refresh_session=RefreshSession(
@@ -63,10 +89,14 @@ def bootstrap(
         log_out=LogOut(sessions, uow, clock, deny_list),
         log_out_everywhere=LogOutEverywhere(sessions, uow, clock, deny_list),
         change_password=ChangePassword(
-            users, passwords, sessions, uow, hasher, throttle, clock, deny_list
+            users, passwords, sessions, uow, hasher, sign_in_gate, clock, deny_list
         ),
         request_password_reset=RequestPasswordReset(
-            users, passwords, uow, reset_throttle, later, reset_policy, clock
+            users, passwords, uow, throttles, later, reset_policy, clock
         ),
         reset_password=ResetPassword(users, passwords, sessions, uow, hasher, clock, deny_list),
+        verify_email=VerifyEmail(users, verifications, uow, clock),
+        resend_verification=ResendVerification(
+            users, verifications, uow, start_verification, throttles
+        ),
     )

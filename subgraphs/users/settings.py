@@ -18,12 +18,58 @@ class UsersSettings(StoredServiceSettings):
     access_token_ttl_seconds: int = Field(
         default=900, description="How long an access token works."
     )
-    login_max_failures: int = Field(
-        default=5,
-        description="Sign-in for an email is refused for the rest of the window after this "
-        "many failures.",
+    trusted_proxy_hops: int = Field(
+        default=1,
+        ge=0,
+        description="How many proxies in front append to X-Forwarded-For (the gateway sets it "
+        "to the client it saw); the client address is that many entries from the right. 0: "
+        "the socket's peer, X-Forwarded-For ignored.",
     )
-    login_window_seconds: int = Field(default=60, description="The sign-in throttle's window.")
+    login_free_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins for an email before each further attempt must wait.",
+    )
+    login_delay_seconds: int = Field(
+        default=30,
+        ge=1,
+        description="The first wait after those failures; it doubles with each further failure.",
+    )
+    login_max_delay_seconds: int = Field(
+        default=15 * 60, ge=1, description="The longest wait between sign-in attempts."
+    )
+    login_memory_seconds: int = Field(
+        default=24 * 3600,
+        ge=1,
+        description="Failures for an email are forgotten this long after its last attempt.",
+    )
+    login_per_address: int = Field(
+        default=30,
+        ge=0,
+        description="Sign-in attempts per client address within the window (0: unlimited).",
+    )
+    signup_per_address: int = Field(
+        default=10,
+        ge=0,
+        description="Sign-ups per client address within the window (0: unlimited).",
+    )
+    signup_per_email: int = Field(
+        default=3,
+        ge=0,
+        description="Sign-ups per email within the window; each one with a taken email mails "
+        "its owner (0: unlimited).",
+    )
+    password_reset_per_address: int = Field(
+        default=10,
+        ge=0,
+        description="Reset requests per client address within the window (0: unlimited).",
+    )
+    address_window_seconds: int = Field(
+        default=15 * 60,
+        gt=0,
+        description="The window of the per-address and per-email sign-in, sign-up and reset "
+        "limits.",
+    )
     session_lifetime_seconds: int = Field(
         default=7 * 24 * 3600,
         gt=0,
@@ -46,6 +92,13 @@ class UsersSettings(StoredServiceSettings):
     )
     password_reset_window_seconds: int = Field(
         default=15 * 60, description="The reset-request throttle's window."
+    )
+    email_verification_url: str = Field(
+        default="http://localhost:3000/verify-email",
+        description="The page verification links open (`?token=...` is added).",
+    )
+    email_verification_ttl_seconds: int = Field(
+        default=48 * 3600, gt=0, description="How long a verification link works."
     )
     signing_key_pem: SecretStr | None = Field(
         default=None,

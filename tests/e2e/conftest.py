@@ -105,6 +105,11 @@ def stack_env(
         "AUTH_JWKS_URL": f"http://127.0.0.1:{subgraph_ports['users']}/.well-known/jwks.json",
         # Retry failed events quickly, so tests see recovery in seconds.
         "STREAMS_RETRY_AFTER_MS": "500",
+        # Every flow comes from this machine: the users subgraph's per-address limits are off
+        # (tests/integration/users/test_throttles_api.py covers them).
+        "USERS_LOGIN_PER_ADDRESS": "0",
+        "USERS_SIGNUP_PER_ADDRESS": "0",
+        "USERS_PASSWORD_RESET_PER_ADDRESS": "0",
     }
     env.update({f"{name.upper()}_DATABASE": f"{db_prefix}e2e_{name}" for name in SUBGRAPHS})
     return env

@@ -371,7 +371,7 @@ async def test_the_sixth_login_in_a_minute_is_rate_limited(edge_stack):
         assert error_codes((await _post(client, LOGIN, right, me)).json()) == ["RATE_LIMITED"]
 
         # Another client address is not limited by the gateway: it reaches the users
-        # subgraph, which keeps this account locked after 5 failures (per email)...
+        # subgraph, which makes this account's next attempt wait after 5 failures (per email)...
         elsewhere = _client("198.51.100.7")
         locked = (await _post(client, LOGIN, right, elsewhere)).json()["data"]["login"]
         assert [e["code"] for e in locked["userErrors"]] == ["RATE_LIMITED"]

@@ -80,7 +80,11 @@ async def test_register_order_and_pay_send_three_mails_listed_as_sent(
     found = await eventually(mails, what="three mails at the sink")
     subjects = sorted(m["subject"] for m in found)
     assert subjects == sorted(
-        ["Welcome to Commerce", f"Order {order_id} received", f"Receipt for order {order_id}"]
+        [
+            "Confirm your email address for Commerce",
+            f"Order {order_id} received",
+            f"Receipt for order {order_id}",
+        ]
     )
     async with httpx.AsyncClient(base_url=smtp_sink.url) as sink:
         receipt = next(m for m in found if m["subject"].startswith("Receipt"))
@@ -96,7 +100,7 @@ async def test_register_order_and_pay_send_three_mails_listed_as_sent(
 
     mine = await eventually(listed_as_sent, what="three SENT notifications")
     nodes = [e["node"] for e in mine["notifications"]["edges"]]
-    assert [n["kind"] for n in nodes] == ["PAYMENT_RECEIPT", "ORDER_CONFIRMATION", "WELCOME"]
+    assert [n["kind"] for n in nodes] == ["PAYMENT_RECEIPT", "ORDER_CONFIRMATION", "VERIFY_EMAIL"]
     assert {n["channel"] for n in nodes} == {"EMAIL"}
     assert all(n["sentAt"] for n in nodes)
     assert {n["failureReason"] for n in nodes} == {None}

@@ -27,7 +27,7 @@ refund with the same idempotency key; an order only after checking that
 none was created). When every customer is done, the run waits (up to
 --settle seconds) for the system to settle and prints the report: every
 order in a terminal state that orders and payments agree on; per customer
-exactly its mails as distinct Message-IDs at the sink (welcome,
+exactly its mails as distinct Message-IDs at the sink (verify,
 confirmation, then receipt, payment-failed notice or receipt and refund);
 the resends of a message already accepted (same Message-ID, harmless; SMTP
 cannot be exactly once), with their window; outboxes drained; dead-letter

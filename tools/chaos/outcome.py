@@ -17,7 +17,7 @@ import redis
 
 from testkit.journeys import Journey
 from tools.chaos.customers import Customer
-from tools.chaos.scenarios import kind_of
+from tools.chaos.scenarios import counted, kind_of
 from tools.dead_letters import DeadLetters
 from tools.stack import Running
 
@@ -49,7 +49,7 @@ class Outcome:
                 found.append(f"order {c.order_id}: payments says {state.get('payment')}")
             if self.order_counts.get(c.index, 1) != 1:
                 found.append(f"customer {c.index} has {self.order_counts[c.index]} orders")
-            got = sorted(kind_of(m["subject"]) for m in self.mails.get(c.email, []))
+            got = sorted(kind_of(m["subject"]) for m in counted(self.mails.get(c.email, [])))
             if got != sorted(kinds):
                 found.append(f"{c.email}: mail {got} != {sorted(kinds)}")
         if any(self.outbox.values()):

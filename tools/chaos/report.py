@@ -10,7 +10,7 @@ from tools.chaos.faults import Faults
 from tools.chaos.outcome import Outcome, resends
 from tools.chaos.plan import Plan
 from tools.chaos.probe import Probe
-from tools.chaos.scenarios import TERMINAL_STATUSES, kind_of
+from tools.chaos.scenarios import TERMINAL_STATUSES, counted, kind_of
 from tools.stack import Running, Stack
 
 
@@ -90,7 +90,7 @@ def summarize(
     first_seen: dict[str, str] = {}
     for c in customers:
         kinds = Tally(c.scenario.mails)
-        got = Tally(kind_of(m["subject"]) for m in outcome.mails.get(c.email, []))
+        got = Tally(kind_of(m["subject"]) for m in counted(outcome.mails.get(c.email, [])))
         for m in outcome.mails.get(c.email, []):
             first_seen[m["message_id"]] = m["received_at"]
         expected += sum(kinds.values())

@@ -38,6 +38,8 @@ STACK_ENV = {
     "SMTP_TIMEOUT_SECONDS": "3",
     # One client address places every order: the per-client limits are off (0).
     "GATEWAY_RATE_LOGIN_PER_MINUTE": "0",
+    "USERS_LOGIN_PER_ADDRESS": "0",
+    "USERS_SIGNUP_PER_ADDRESS": "0",
     "GATEWAY_RATE_MUTATIONS_PER_MINUTE": "0",
     "GATEWAY_RATE_REQUESTS_PER_SECOND": "0",
 }

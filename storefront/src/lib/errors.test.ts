@@ -5,15 +5,23 @@ describe('formErrors', () => {
   it('puts each userError next to the field it names', () => {
     const result = formErrors(
       [
-        { field: ['input', 'email'], message: 'An account with this email already exists.', code: 'EMAIL_TAKEN' },
+        { field: ['input', 'email'], message: 'Enter a valid email address.', code: 'INVALID_EMAIL' },
         { field: ['input', 'password'], message: 'Password must be at least 8 characters.', code: 'PASSWORD_TOO_SHORT' },
         { field: null, message: 'Too many failed sign-ins; try again later.', code: 'RATE_LIMITED' },
       ],
       ['email', 'password'],
     );
-    expect(result.fields.email).toMatch(/already exists/);
+    expect(result.fields.email).toBe('Enter a valid email address.');
     expect(result.fields.password).toBe('Password must be at least 8 characters.');
     expect(result.general).toEqual(['Too many attempts. Wait a minute, then try again.']);
+  });
+
+  it("keeps the server's wait when it names one", () => {
+    const result = formErrors(
+      [{ field: null, message: 'Too many attempts; try again in 30 seconds.', code: 'RATE_LIMITED' }],
+      ['email'],
+    );
+    expect(result.general).toEqual(['Too many attempts; try again in 30 seconds.']);
   });
 
   it('keeps errors about fields the form does not have as general ones', () => {

@@ -33,9 +33,12 @@ export function formErrors(errors: readonly UserErrorLike[], known: readonly str
 export function userErrorMessage(error: UserErrorLike): string {
   switch (error.code) {
     case 'RATE_LIMITED':
-      return 'Too many attempts. Wait a minute, then try again.';
-    case 'EMAIL_TAKEN':
-      return 'An account with this email already exists. Sign in instead?';
+      // The users subgraph says how long to wait ("... try again in 30 seconds."): keep that.
+      return /try again in \d+ seconds/.test(error.message)
+        ? error.message
+        : 'Too many attempts. Wait a minute, then try again.';
+    case 'TEMPORARILY_UNAVAILABLE':
+      return 'This is unavailable for a moment. Try again shortly.';
     default:
       return error.message;
   }

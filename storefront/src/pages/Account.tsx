@@ -148,11 +148,13 @@ export function SignUpPage() {
   const client = useApolloClient();
   const [register, { loading }] = useMutation(RegisterMutation, { context: { anonymous: true } });
   const [errors, setErrors] = useState<FormErrors>(EMPTY);
+  const [mailed, setMailed] = useState(false);
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     setErrors(EMPTY);
+    setMailed(false);
     try {
       const { data } = await register({
         variables: {
@@ -168,6 +170,10 @@ export function SignUpPage() {
         await client.clearStore();
         session.accept({ ...payload, accessToken: payload.accessToken, expiresAt: payload.expiresAt });
         navigate(next, { replace: true });
+      } else if (payload && payload.userErrors.length === 0) {
+        // No account was created and nothing says why: the address may have one already (its
+        // owner was mailed). Told alike, whoever asks.
+        setMailed(true);
       } else {
         setErrors(formErrors(payload?.userErrors ?? [], ['name', 'email', 'password']));
       }
@@ -179,6 +185,12 @@ export function SignUpPage() {
   return (
     <div className="narrow">
       <h1>Create account</h1>
+      {mailed && (
+        <p className="notice" role="status">
+          We sent a mail to that address. If it already has an account,{' '}
+          <Link href="/sign-in">sign in</Link> or <Link href="/forgot-password">reset your password</Link>.
+        </p>
+      )}
       <form onSubmit={submit}>
         <FormProblems errors={errors} />
         <Field label="Name" name="name" autoComplete="name" required error={errors.fields.name} />

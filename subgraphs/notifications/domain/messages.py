@@ -23,6 +23,9 @@ PAYMENT_SUCCEEDED = "payments.succeeded"
 PAYMENT_FAILED = "payments.failed"
 PAYMENT_REFUNDED = "payments.refunded"
 PASSWORD_RESET_REQUESTED = "users.password_reset_requested"  # noqa: S105 (an event type)
+EMAIL_VERIFICATION_REQUESTED = "users.email_verification_requested"
+EMAIL_VERIFIED = "users.email_verified"
+SIGN_UP_ATTEMPTED = "users.sign_up_attempted"
 
 SMS_MAX_LENGTH = 160
 MAX_ITEMS_LISTED = 20
@@ -97,36 +100,54 @@ def _payment(kind: Kind) -> Callable[[Mapping[str, Any]], Intent]:
     return intent
 
 
-def _password_reset(p: Mapping[str, Any]) -> Intent:
-    url = _text(p, "reset_url")
-    if not url.startswith(("https://", "http://")):
-        raise InvalidPayload("payload field 'reset_url' is not an http(s) URL")
-    try:
-        expires_at = datetime.fromisoformat(_text(p, "expires_at"))
-    except ValueError:
-        raise InvalidPayload("payload field 'expires_at' is not an ISO-8601 time") from None
-    if expires_at.tzinfo is None:
-        raise InvalidPayload("payload field 'expires_at' has no time zone")
-    data = {"name": _optional(p, "name"), "reset_url": url, "expires_at": expires_at.isoformat()}
+def _link(kind: Kind, url_key: str) -> Callable[[Mapping[str, Any]], Intent]:
+    """A mail with a one-time link to the event's address (no name: the address may be
+    unverified, and the name is the registrant's)."""
+
+    def intent(p: Mapping[str, Any]) -> Intent:
+        url = _text(p, url_key)
+        if not url.startswith(("https://", "http://")):
+            raise InvalidPayload(f"payload field {url_key!r} is not an http(s) URL")
+        try:
+            expires_at = datetime.fromisoformat(_text(p, "expires_at"))
+        except ValueError:
+            raise InvalidPayload("payload field 'expires_at' is not an ISO-8601 time") from None
+        if expires_at.tzinfo is None:
+            raise InvalidPayload("payload field 'expires_at' has no time zone")
+        return Intent(
+            kind,
+            _text(p, "user_id"),
+            {url_key: url, "expires_at": expires_at.isoformat()},
+            channels=(Channel.EMAIL,),
+            transactional=True,
+            address=_text(p, "email"),
+            expires_at=expires_at,
+        )
+
+    return intent
+
+
+def _sign_up_attempt(p: Mapping[str, Any]) -> Intent:
     return Intent(
-        Kind.PASSWORD_RESET,
+        Kind.SIGN_UP_ATTEMPT,
         _text(p, "user_id"),
-        data,
+        {},
         channels=(Channel.EMAIL,),
         transactional=True,
         address=_text(p, "email"),
-        expires_at=expires_at,
     )
 
 
 _INTENTS: Mapping[str, Callable[[Mapping[str, Any]], Intent]] = {
-    REGISTERED: _welcome,
+    EMAIL_VERIFIED: _welcome,
+    EMAIL_VERIFICATION_REQUESTED: _link(Kind.VERIFY_EMAIL, "verify_url"),
+    SIGN_UP_ATTEMPTED: _sign_up_attempt,
     ORDER_CREATED: _order_created,
     ORDER_CANCELLED: _order_cancelled,
     PAYMENT_SUCCEEDED: _payment(Kind.PAYMENT_RECEIPT),
     PAYMENT_FAILED: _payment(Kind.PAYMENT_FAILED),
     PAYMENT_REFUNDED: _payment(Kind.REFUND),
-    PASSWORD_RESET_REQUESTED: _password_reset,
+    PASSWORD_RESET_REQUESTED: _link(Kind.PASSWORD_RESET, "reset_url"),
 }
 
 # The event types that ask for a message.
@@ -152,6 +173,8 @@ def subject_for(kind: Kind, data: Mapping[str, Any]) -> str:
         Kind.PAYMENT_FAILED: f"Payment failed for order {order}",
         Kind.REFUND: f"Refund for order {order}",
         Kind.PASSWORD_RESET: "Reset your Commerce password",
+        Kind.VERIFY_EMAIL: "Confirm your email address for Commerce",
+        Kind.SIGN_UP_ATTEMPT: "Someone tried to sign up with your address",
     }
     return subjects[kind]
 
@@ -199,6 +222,22 @@ def _body(kind: Kind, data: Mapping[str, Any]) -> list[str]:
             "",
             "If it was not you, ignore this mail: your password stays as it is.",
         ]
+    if kind is Kind.VERIFY_EMAIL:
+        until = datetime.fromisoformat(str(data["expires_at"])).astimezone(UTC)
+        return [
+            "Someone (we hope you) created a Commerce account with this address.",
+            f"Confirm that it is yours here, until {until:%Y-%m-%d %H:%M} UTC:",
+            "",
+            str(data["verify_url"]),
+            "",
+            "If it was not you, ignore this mail.",
+        ]
+    if kind is Kind.SIGN_UP_ATTEMPT:
+        return [
+            "Someone tried to create a Commerce account with this address, which has one.",
+            "If it was you, sign in, or reset your password if you forgot it.",
+            "If it was not you, ignore this mail: nothing changed.",
+        ]
     if kind is Kind.PAYMENT_FAILED:
         return [
             f"The payment for order {order} failed: {_reason(data)}.",
@@ -213,10 +252,14 @@ def _body(kind: Kind, data: Mapping[str, Any]) -> list[str]:
 
 
 def render(kind: Kind, data: Mapping[str, Any], channel: Channel, name: str | None) -> Message:
-    """The message as sent: a full email, or one short SMS (`name` from the contact, else the
-    event's)."""
+    """The message as sent: a full email, or one short SMS.
+
+    `name` is the contact's once its address is verified (`Contact.greeting_name`); the
+    welcome mail, sent upon verification, may also use its event's.
+    """
     subject = subject_for(kind, data)
-    name = name or data.get("name")
+    if kind is Kind.WELCOME:
+        name = name or data.get("name")
     if channel is Channel.SMS:
         return Message(subject, f"Commerce: {subject}."[:SMS_MAX_LENGTH])
     greeting = f"Hello {name}," if name else "Hello,"

@@ -32,6 +32,8 @@ class Kind(StrEnum):
     PAYMENT_FAILED = "PAYMENT_FAILED"
     REFUND = "REFUND"
     PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105 (a kind of message)
+    VERIFY_EMAIL = "VERIFY_EMAIL"
+    SIGN_UP_ATTEMPT = "SIGN_UP_ATTEMPT"
 
 
 class FailureReason(StrEnum):
@@ -99,6 +101,13 @@ class Contact:
     email: str | None = None
     name: str | None = None
     phone: str | None = None
+    verified: bool = False  # the address's owner opened its verification link
+
+    @property
+    def greeting_name(self) -> str | None:
+        """The name mails may show: none before the address is verified, since until then
+        the name is whatever someone typed next to a possibly stranger's address."""
+        return self.name if self.verified else None
 
     def address(self, channel: Channel) -> str | None:
         return self.email if channel is Channel.EMAIL else self.phone

@@ -70,7 +70,8 @@ class RedisContacts:
         h = await _hgetall(self._redis, keys.contact(user_id))
         if not h:
             return None
-        return Contact(user_id, h.get("email"), h.get("name"), h.get("phone"))
+        verified = h.get("verified") == "1"
+        return Contact(user_id, h.get("email"), h.get("name"), h.get("phone"), verified)
 
     async def apply(
         self,
@@ -84,6 +85,9 @@ class RedisContacts:
         await self._apply(
             keys=[keys.contact(user_id)], args=[email or "", name or "", phone or "", version]
         )
+
+    async def mark_verified(self, user_id: str) -> None:
+        await cast("Awaitable[int]", self._redis.hset(keys.contact(user_id), "verified", "1"))
 
 
 class RedisOrderSummaries:

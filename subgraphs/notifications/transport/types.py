@@ -46,13 +46,16 @@ NotificationKind = described_enum(
     name="NotificationKind",
     description="What a notification is about.",
     values={
-        "WELCOME": "A new account.",
+        "WELCOME": "A new account, once its address is verified.",
         "ORDER_CONFIRMATION": "An order was placed.",
         "ORDER_CANCELLED": "An order was cancelled.",
         "PAYMENT_RECEIPT": "An order was paid.",
         "PAYMENT_FAILED": "A payment attempt failed.",
         "REFUND": "A payment was refunded.",
         "PASSWORD_RESET": "A password reset was asked for (sent whatever the preferences).",
+        "VERIFY_EMAIL": "The link that verifies the address (sent whatever the preferences).",
+        "SIGN_UP_ATTEMPT": "Someone tried to sign up with the address (sent whatever the "
+        "preferences).",
     },
 )
 

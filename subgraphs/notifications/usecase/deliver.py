@@ -160,7 +160,7 @@ class Deliver:
             # The users event with the address may not have been projected yet.
             detail = "no address known for the user"
             return await self._retry_or_fail(current, FailureReason.NO_CONTACT, detail)
-        name = contact.name if contact else None
+        name = contact.greeting_name if contact else None
         message = render(notification.kind, notification.data, notification.channel, name)
         outgoing = OutgoingMessage(notification.id, address, message.subject, message.text)
         current.sending = True  # a time-out from here on is the channel's (no answer)

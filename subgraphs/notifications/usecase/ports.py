@@ -88,6 +88,9 @@ class ContactStore(Protocol):
     ) -> None:
         """Apply a users event: `email` if given; name and phone unless a newer `version` won."""
 
+    async def mark_verified(self, user_id: str) -> None:
+        """The user's address is verified (`users.email_verified`); never undone."""
+
 
 class OrderSummaries(Protocol):
     """Totals of recent orders, so a receipt can show an amount the payment event lacks."""

@@ -21,6 +21,8 @@ _PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 REGISTERED = "users.registered"
 PROFILE_UPDATED = "users.profile_updated"
+# Someone tried to register an email that has an account: its owner is told by mail.
+SIGN_UP_ATTEMPTED = "users.sign_up_attempted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,7 @@ class User:
     password_hash: str
     created_at: datetime
     updated_at: datetime
+    email_verified_at: datetime | None = None  # None until a verification link is opened
     events: tuple[DomainEvent, ...] = field(default=(), compare=False, repr=False)
 
     def with_profile(self, *, name: str, phone: str | None, now: datetime) -> User:

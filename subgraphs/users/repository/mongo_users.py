@@ -65,6 +65,7 @@ def _to_document(user: User) -> Document:
         "password_hash": user.password_hash,
         "created_at": user.created_at,
         "updated_at": user.updated_at,
+        "email_verified_at": user.email_verified_at,
     }
 
 
@@ -77,4 +78,5 @@ def _from_document(doc: Document) -> User:
         password_hash=doc["password_hash"],
         created_at=doc["created_at"],
         updated_at=doc["updated_at"],
+        email_verified_at=doc.get("email_verified_at"),
     )

@@ -15,7 +15,7 @@ from subgraphs.users.transport.session_mutations import (
     signed_in,
 )
 from subgraphs.users.transport.types import User
-from subgraphs.users.usecase.register import Registration
+from subgraphs.users.usecase.register import Registered, Registration
 from subgraphs.users.usecase.update_profile import ProfileChanges
 
 
@@ -43,6 +43,21 @@ class UpdateProfileInput:
     )
 
 
+@strawberry.input(description="A verification link's token.")
+class VerifyEmailInput:
+    token: str = strawberry.field(description="The token from the link mailed to the address.")
+
+
+@strawberry.type(description="The result of `verifyEmail`.")
+class VerifyEmailPayload(MutationPayload):
+    user: User | None = strawberry.field(default=None, description="The user, verified.")
+
+
+@strawberry.type(description="The result of `resendVerificationEmail`.")
+class ResendVerificationEmailPayload(MutationPayload):
+    pass
+
+
 @strawberry.type(description="The result of `register`.")
 class RegisterPayload(SignedInPayload):
     pass
@@ -58,9 +73,18 @@ class UpdateProfilePayload(MutationPayload):
     user: User | None = strawberry.field(default=None, description="The user, changed.")
 
 
+def registered(done: Registered) -> RegisterPayload:
+    if done.user is None or done.access_token is None or done.session is None:
+        return RegisterPayload()  # the email was taken: nothing says so
+    return RegisterPayload(**signed_in(done.user, done.access_token, done.session))
+
+
 @mutation_root
 class Mutation(SessionMutation):
-    @strawberry.mutation(description="Create an account and sign in.")
+    @strawberry.mutation(
+        description="Create an account and sign in. An email that already has an account gets "
+        "the same answer without tokens or errors (its owner is told by mail)."
+    )
     async def register(
         self,
         info: Info[UsersContext, None],
@@ -71,8 +95,8 @@ class Mutation(SessionMutation):
         )
         return await payload(
             RegisterPayload,
-            info.context.usecases.register(command),
-            lambda done: RegisterPayload(**signed_in(done.user, done.access_token, done.session)),
+            info.context.usecases.register(command, info.context.client_address),
+            registered,
         )
 
     @strawberry.mutation(description="Sign in with email and password.")
@@ -83,8 +107,36 @@ class Mutation(SessionMutation):
     ) -> LoginPayload:
         return await payload(
             LoginPayload,
-            info.context.usecases.log_in(input.email, input.password),
+            info.context.usecases.log_in(input.email, input.password, info.context.client_address),
             lambda done: LoginPayload(**signed_in(done.user, done.access_token, done.session)),
+        )
+
+    @strawberry.mutation(
+        description="Verify an email address with the link mailed to it (works once; no "
+        "sign-in needed)."
+    )
+    async def verify_email(
+        self,
+        info: Info[UsersContext, None],
+        input: Annotated[VerifyEmailInput, strawberry.argument(description="The link's token.")],
+    ) -> VerifyEmailPayload:
+        return await payload(
+            VerifyEmailPayload,
+            info.context.usecases.verify_email(input.token),
+            lambda user: VerifyEmailPayload(user=User.from_model(user)),
+        )
+
+    @strawberry.mutation(
+        description="Mail a new verification link to your address, if it is not verified yet."
+    )
+    async def resend_verification_email(
+        self, info: Info[UsersContext, None]
+    ) -> ResendVerificationEmailPayload:
+        principal = await info.context.auth.require()
+        return await payload(
+            ResendVerificationEmailPayload,
+            info.context.usecases.resend_verification(principal.user_id),
+            lambda _: ResendVerificationEmailPayload(),
         )
 
     @strawberry.mutation(description="Change your name and/or phone.")

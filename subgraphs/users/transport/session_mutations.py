@@ -181,7 +181,7 @@ class SessionMutation:
     ) -> RequestPasswordResetPayload:
         return await payload(
             RequestPasswordResetPayload,
-            info.context.usecases.request_password_reset(input.email),
+            info.context.usecases.request_password_reset(input.email, info.context.client_address),
             lambda _: RequestPasswordResetPayload(),
         )
 

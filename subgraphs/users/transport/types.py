@@ -39,6 +39,15 @@ class User:
     async def phone(self, info: Info[UsersContext, None]) -> str | None:
         return self.model.phone if await self._visible_to(info) else None
 
+    @strawberry.field(
+        description="Whether the user opened the link mailed to verify the address; null for "
+        "anyone else."
+    )
+    async def email_verified(self, info: Info[UsersContext, None]) -> bool | None:
+        if not await self._visible_to(info):
+            return None
+        return self.model.email_verified_at is not None
+
     async def _visible_to(self, info: Info[UsersContext, None]) -> bool:
         if self.is_caller:
             return True

@@ -14,6 +14,7 @@ from subgraphs.users.usecase.register import RegisterUser
 from subgraphs.users.usecase.request_password_reset import RequestPasswordReset
 from subgraphs.users.usecase.reset_password import ResetPassword
 from subgraphs.users.usecase.update_profile import UpdateProfile
+from subgraphs.users.usecase.verify_email import ResendVerification, VerifyEmail
 
 
 @dataclass(frozen=True)
@@ -28,3 +29,5 @@ class UsersUseCases:
     change_password: ChangePassword
     request_password_reset: RequestPasswordReset
     reset_password: ResetPassword
+    verify_email: VerifyEmail
+    resend_verification: ResendVerification

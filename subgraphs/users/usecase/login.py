@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 
 from subgraphs.kernel.core.errors import DomainError
@@ -10,16 +11,23 @@ from subgraphs.users.domain import user as rules
 from subgraphs.users.domain.user import User
 from subgraphs.users.usecase.ports import (
     AccessToken,
-    LoginThrottle,
     PasswordHasher,
+    ThrottleUnavailable,
     TokenIssuer,
     UserRepository,
 )
 from subgraphs.users.usecase.session_ports import IssuedSession
 from subgraphs.users.usecase.start_session import StartSession
+from subgraphs.users.usecase.throttles import (
+    RATE_LIMITED,
+    Throttles,
+    enforce,
+    rate_limited,
+    waited,
+)
 
 INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-RATE_LIMITED = "RATE_LIMITED"
+__all__ = ["INVALID_CREDENTIALS", "RATE_LIMITED", "LogIn", "SignedIn"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +40,11 @@ class SignedIn:
 class LogIn:
     """Check the credentials; a wrong email and a wrong password fail the same way.
 
-    After too many failures for one email, sign-in for it is refused for a
-    while (`RATE_LIMITED`), whether the email exists or not, right password or not.
+    Attempts are counted per client address (too many: `RATE_LIMITED`, which
+    stops one address trying a password on many accounts) and per email: after
+    repeated failures each attempt must wait a growing delay (`RATE_LIMITED`
+    saying how long), whether the email exists or not, right password or not;
+    once the delay has passed, the right password signs in as usual.
     """
 
     def __init__(
@@ -41,21 +52,22 @@ class LogIn:
         users: UserRepository,
         hasher: PasswordHasher,
         tokens: TokenIssuer,
-        throttle: LoginThrottle,
+        throttles: Throttles,
         start_session: StartSession,
     ) -> None:
         self._users = users
         self._hasher = hasher
         self._tokens = tokens
-        self._throttle = throttle
+        self._throttles = throttles
         self._start_session = start_session
         self._decoy_hash: str | None = None
 
-    async def __call__(self, email: str, password: str) -> SignedIn:
+    async def __call__(self, email: str, password: str, client: str = "unknown") -> SignedIn:
         key = rules.normalize_email(email)
+        await enforce(self._throttles.sign_in_by_address, client)
         # Counted before the check, so parallel guesses cannot all slip under the limit.
-        if not await self._throttle.attempt(key):
-            raise DomainError.of(RATE_LIMITED, "Too many failed sign-ins; try again later.")
+        if wait := await waited(self._throttles.sign_in_by_account.admit(key)):
+            raise rate_limited(wait)
         user = None
         if not rules.password_problems(password):
             user = await self._users.find_by_email(key)
@@ -64,7 +76,8 @@ class LogIn:
         valid = await asyncio.to_thread(self._hasher.verify, stored, password)
         if user is None or not valid:
             raise DomainError.of(INVALID_CREDENTIALS, "Email or password is incorrect.")
-        await self._throttle.succeeded(key)
+        with contextlib.suppress(ThrottleUnavailable):  # signed in; the count expires anyway
+            await self._throttles.sign_in_by_account.succeeded(key)
         session = await self._start_session(user.id)
         return SignedIn(user, self._tokens.issue(user.id, session.session_id), session)
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from subgraphs.users.domain.user import User
+from subgraphs.users.domain.verification import EmailVerification
 
 
 class EmailTaken(Exception):
@@ -27,6 +28,21 @@ class UserRepository(Protocol):
         """Store `user`'s name, phone and `updated_at`; False if there is no such user."""
 
 
+class EmailVerifications(Protocol):
+    """Outstanding verification links (by token hash) and the users' verified mark."""
+
+    async def add(self, verification: EmailVerification) -> None: ...
+
+    async def find(self, token_hash: str, now: datetime) -> EmailVerification | None:
+        """The verification if it exists and has not expired."""
+
+    async def consume(self, token_hash: str) -> bool:
+        """Delete it; False if it was gone already (used meanwhile)."""
+
+    async def mark_verified(self, user_id: str, now: datetime) -> None:
+        """Set the user's `email_verified_at` unless set already."""
+
+
 class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...
 
@@ -42,6 +58,36 @@ class AccessToken:
 class TokenIssuer(Protocol):
     def issue(self, user_id: str, session_id: str | None = None) -> AccessToken:
         """An access token for the user; `session_id` becomes its `sid` claim."""
+
+
+class ThrottleUnavailable(Exception):
+    """A throttle could not reach its store; the guarded request is refused (fails closed)."""
+
+
+class RateLimit(Protocol):
+    """Counts requests per key within a window (e.g. sign-ups per client address)."""
+
+    async def hit(self, key: str) -> int:
+        """Count one request; 0 when within the limit, else seconds until the window ends.
+
+        Raises `ThrottleUnavailable` when the count cannot be kept.
+        """
+
+
+class SignInBackoff(Protocol):
+    """Growing delays between sign-in attempts for one account after repeated failures.
+
+    Never a lock: once the delay has passed, the next attempt is checked as usual.
+    """
+
+    async def admit(self, key: str) -> int:
+        """0: go ahead (counted as a failure until `succeeded`); else seconds to wait.
+
+        Raises `ThrottleUnavailable` when the count cannot be kept.
+        """
+
+    async def succeeded(self, key: str) -> None:
+        """Forget the failures counted for `key`."""
 
 
 class LoginThrottle(Protocol):

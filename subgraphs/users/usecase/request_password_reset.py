@@ -12,8 +12,9 @@ from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.users.domain import passwords
 from subgraphs.users.domain import user as rules
 from subgraphs.users.domain.session import new_token, token_hash
-from subgraphs.users.usecase.ports import LoginThrottle, UserRepository
+from subgraphs.users.usecase.ports import ThrottleUnavailable, UserRepository
 from subgraphs.users.usecase.session_ports import Later, PasswordStore, TokenMaker
+from subgraphs.users.usecase.throttles import Throttles, enforce
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,9 @@ class RequestPasswordReset:
 
     The answer is the same whether an account has this email or not, and
     also when requests for it are throttled: only the mailbox's owner learns
-    anything. When the account exists (and the email is not throttled),
+    anything. Requests are also counted per client address, and past that
+    limit answered `RATE_LIMITED` (it says nothing about any account). When
+    the account exists (and the email is not throttled),
     `users.password_reset_requested` carries the link to mail.
 
     Only the address's form is checked before answering; the throttle, the
@@ -41,7 +44,7 @@ class RequestPasswordReset:
         users: UserRepository,
         passwords: PasswordStore,
         uow: UnitOfWork,
-        throttle: LoginThrottle,
+        throttles: Throttles,
         later: Later,
         policy: ResetPolicy,
         clock: Clock,
@@ -50,19 +53,23 @@ class RequestPasswordReset:
         self._users = users
         self._passwords = passwords
         self._uow = uow
-        self._throttle = throttle
+        self._throttles = throttles
         self._later = later
         self._policy = policy
         self._clock = clock
         self._make_token = make_token
 
-    async def __call__(self, email: str) -> None:
+    async def __call__(self, email: str, client: str = "unknown") -> None:
         key = rules.normalize_email(email)
         raise_if_any(rules.email_problems(key))
+        await enforce(self._throttles.reset_by_address, client)
         self._later(partial(self._issue, key), what="password reset request")
 
     async def _issue(self, key: str) -> None:
-        if not await self._throttle.attempt(key):
+        try:
+            if await self._throttles.reset_by_email.hit(key):
+                return
+        except ThrottleUnavailable:  # fail closed: no count, no mail
             return
         user = await self._users.find_by_email(key)
         if user is None:

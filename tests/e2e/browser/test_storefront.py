@@ -318,22 +318,46 @@ def test_gateway_down_shows_a_banner_then_recovers(
         expect(page.get_by_role("status")).to_have_text("Paid")
 
 
-def reset_link(redis_url: str, email: str) -> str:
-    """The link of the `users.password_reset_requested` event for `email` (from events.users)."""
+def mailed_link(
+    redis_url: str,
+    email: str,
+    event_type: str = "users.password_reset_requested",
+    key: str = "reset_url",
+) -> str:
+    """The link an event of `event_type` for `email` carries (from events.users)."""
     client = redis.Redis.from_url(redis_url, decode_responses=True)
 
     def link() -> str | None:
         entries: list[tuple[str, dict[str, str]]] = client.xrange("events.users")  # type: ignore[assignment]
         for _, fields in entries:
             event = Event.from_fields(fields)
-            if event.type == "users.password_reset_requested" and event.payload["email"] == email:
-                return str(event.payload["reset_url"])
+            if event.type == event_type and event.payload["email"] == email:
+                return str(event.payload[key])
         return None
 
     try:
-        return eventually_sync(link, timeout=30, what=f"the reset link for {email}")
+        return eventually_sync(link, timeout=30, what=f"the {key} for {email}")
     finally:
         client.close()
+
+
+def test_a_new_account_is_asked_to_verify_its_email_and_the_link_does(
+    page: Page, stack_redis_url: str
+) -> None:
+    email = new_email()
+    create_account(page, email)
+    notice = page.get_by_role("note").filter(has_text="Please verify your email")
+    expect(notice).to_contain_text(email)
+
+    url = mailed_link(stack_redis_url, email, "users.email_verification_requested", "verify_url")
+    token = parse_qs(urlsplit(url).query)["token"][0]
+    page.goto(f"/verify-email?token={token}")
+    page.get_by_role("button", name="Confirm my email").click()
+    expect(page.get_by_role("status")).to_contain_text("Your email is verified")
+    page.get_by_role("link", name="Back to the products").click()
+    page.reload()  # the notice reads the address's state afresh
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
+    expect(notice).to_be_hidden()
 
 
 def test_forgotten_password_reset_from_the_link(page: Page, stack_redis_url: str) -> None:
@@ -346,7 +370,7 @@ def test_forgotten_password_reset_from_the_link(page: Page, stack_redis_url: str
     page.get_by_role("button", name="Send reset link").click()
     expect(page.get_by_role("status")).to_contain_text("If an account has this email")
 
-    token = parse_qs(urlsplit(reset_link(stack_redis_url, email)).query)["token"][0]
+    token = parse_qs(urlsplit(mailed_link(stack_redis_url, email)).query)["token"][0]
     page.goto(f"/reset-password?token={token}")
     page.get_by_label("New password").fill("a brand new passphrase")
     page.get_by_role("button", name="Set new password").click()

@@ -185,8 +185,12 @@ async def append(
 
 
 async def registered(redis: aioredis.Redis, user_id: str, **extra: Any) -> Event:
+    """`users.registered`, then `users.email_verified` (returned: the event of the welcome
+    mail)."""
     payload = {"user_id": user_id, "email": f"{user_id}@example.com", "name": "Ann", "phone": None}
-    return await append(redis, "users.registered", {**payload, **extra})
+    await append(redis, "users.registered", {**payload, **extra})
+    verified = {k: v for k, v in {**payload, **extra}.items() if k != "phone"}
+    return await append(redis, "users.email_verified", verified)
 
 
 async def all_acknowledged(redis: aioredis.Redis, group: str = "notifications") -> bool:

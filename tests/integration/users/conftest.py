@@ -24,6 +24,10 @@ def users_settings(mongo_uri: str, redis_url: str, db_prefix: str, run_dir: Path
         mongo=MongoSettings(uri=mongo_uri),
         redis=RedisSettings(url=redis_url),
         signing_key_file=run_dir / "keys" / "users.pem",
+        # Every test is the same client: the per-address limits are tested with their own app.
+        login_per_address=0,
+        signup_per_address=0,
+        password_reset_per_address=0,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import redis.asyncio as aioredis
@@ -43,7 +44,9 @@ async def test_a_bad_token_is_unauthenticated(users_client, token):
     assert "Traceback" not in str(body)
 
 
-async def test_a_duplicate_email_is_a_user_error_and_writes_nothing(users_client, users_db):
+async def test_a_taken_email_answers_without_error_or_tokens_and_writes_no_account(
+    users_client, users_db
+):
     email = unique_email()
     await register(users_client, email=email)
 
@@ -56,14 +59,10 @@ async def test_a_duplicate_email_is_a_user_error_and_writes_nothing(users_client
     payload = body["data"]["register"]
     assert payload["user"] is None
     assert payload["accessToken"] is None
-    assert payload["userErrors"] == [
-        {
-            "field": ["input", "email"],
-            "message": "An account with this email already exists.",
-            "code": "EMAIL_TAKEN",
-        }
-    ]
+    assert payload["userErrors"] == []
     assert await users_db["users"].count_documents({}) == 1
+    attempts = await users_db["outbox"].count_documents({"type": "users.sign_up_attempted"})
+    assert attempts == 1
 
 
 async def test_a_wrong_password_does_not_say_whether_the_email_exists(users_client, users_db):
@@ -240,7 +239,7 @@ async def test_registration_and_profile_changes_are_published_as_events(
             entries = await client.xrange("events.users")
             events = [Event.from_fields(fields) for _, fields in entries]
             mine = [e for e in events if e.payload.get("user_id") == me["user"]["id"]]
-            if len(mine) == 2:
+            if len(mine) == 3:
                 break
             await asyncio.sleep(0.1)
     finally:
@@ -248,13 +247,26 @@ async def test_registration_and_profile_changes_are_published_as_events(
 
     assert [(e.type, e.producer) for e in mine] == [
         ("users.registered", "users"),
+        ("users.email_verification_requested", "users"),
         ("users.profile_updated", "users"),
     ]
     assert mine[0].payload["email"] == me["user"]["email"]
-    assert mine[1].payload["name"] == "Evented"
+    assert "name" not in mine[1].payload  # mailed to an address nobody has verified yet
+    assert mine[2].payload["name"] == "Evented"
+
+    # The mailed link verifies the address, once.
+    [token] = parse_qs(urlsplit(mine[1].payload["verify_url"]).query)["token"]
+    verify = """mutation($t: String!) { verifyEmail(input: {token: $t}) {
+      user { id } userErrors { code } } }"""
+    first = await graphql(users_client, verify, {"t": token})
+    again = await graphql(users_client, verify, {"t": token})
+    assert first["data"]["verifyEmail"] == {"user": {"id": me["user"]["id"]}, "userErrors": []}
+    assert again["data"]["verifyEmail"]["userErrors"] == [{"code": "INVALID_VERIFICATION_TOKEN"}]
+    status = await graphql(users_client, "{ me { emailVerified } }", token=me["accessToken"])
+    assert status["data"]["me"] == {"emailVerified": True}
 
 
-async def test_the_sixth_wrong_password_in_a_minute_is_rate_limited_by_the_subgraph(
+async def test_after_five_wrong_passwords_the_subgraph_makes_the_next_attempt_wait(
     users_client, users_db
 ):
     email = unique_email("throttled")
@@ -272,6 +284,7 @@ async def test_the_sixth_wrong_password_in_a_minute_is_rate_limited_by_the_subgr
     assert codes == ["INVALID_CREDENTIALS"] * 5 + ["RATE_LIMITED"]
     assert right["data"]["login"]["accessToken"] is None
     assert right["data"]["login"]["userErrors"][0]["code"] == "RATE_LIMITED"
+    assert "try again in 30 seconds" in right["data"]["login"]["userErrors"][0]["message"]
 
 
 async def test_parallel_guesses_cannot_slip_under_the_sign_in_limit(users_client, users_db):

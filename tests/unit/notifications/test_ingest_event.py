@@ -24,13 +24,25 @@ def created(world: World, user_id: str = "u-1", **age: float) -> Event:
     return world.event("orders.created", payload, **age)
 
 
-async def test_a_registration_projects_the_contact_and_queues_a_welcome_email(world):
-    event = registered(world)
+async def test_a_registration_projects_the_contact_and_queues_no_mail(world):
+    await world.handle(registered(world))
+
+    contact = await world.contacts.get("u-1")
+    assert contact is not None
+    assert (contact.email, contact.name, contact.verified) == ("u-1@example.com", "Ann", False)
+    assert world.store.by_id == {}
+
+
+async def test_a_verified_address_gets_the_welcome_email_and_the_contact_its_name(world):
+    await world.handle(registered(world))
+    event = world.event(
+        "users.email_verified", {"user_id": "u-1", "email": "u-1@example.com", "name": "Ann"}
+    )
     await world.handle(event)
 
     contact = await world.contacts.get("u-1")
     assert contact is not None
-    assert (contact.email, contact.name) == ("u-1@example.com", "Ann")
+    assert (contact.verified, contact.greeting_name) == (True, "Ann")
     [notification] = world.store.by_id.values()
     assert notification.id == f"{event.id}:email"
     assert (notification.kind, notification.channel, notification.status) == (
@@ -81,7 +93,7 @@ async def test_sms_turned_on_without_a_phone_is_skipped(world):
     await world.handle(registered(world))
     await world.preferences.put("u-1", Preferences(email=False, sms=True))
     await world.handle(created(world))
-    assert world.queue.enqueued == [next(iter(world.store.by_id))]  # the welcome email only
+    assert world.queue.enqueued == []  # email is off, and SMS has no phone
     assert ("no_phone", Channel.SMS) in world.skipped
 
 

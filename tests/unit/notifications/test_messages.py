@@ -13,7 +13,7 @@ from subgraphs.notifications.domain.messages import (
     render,
     subject_for,
 )
-from subgraphs.notifications.domain.notification import Channel, Kind
+from subgraphs.notifications.domain.notification import Channel, Contact, Kind
 
 ORDER = {
     "order_id": "ord-42",
@@ -32,7 +32,7 @@ ORDER = {
 @pytest.mark.parametrize(
     ("event_type", "kind"),
     [
-        ("users.registered", Kind.WELCOME),
+        ("users.email_verified", Kind.WELCOME),
         ("orders.created", Kind.ORDER_CONFIRMATION),
         ("orders.cancelled", Kind.ORDER_CANCELLED),
         ("payments.succeeded", Kind.PAYMENT_RECEIPT),
@@ -48,7 +48,8 @@ def test_each_notified_event_type_asks_for_its_kind(event_type, kind):
 
 
 @pytest.mark.parametrize(
-    "event_type", ["users.profile_updated", "orders.paid", "orders.refunded", "other.thing"]
+    "event_type",
+    ["users.registered", "users.profile_updated", "orders.paid", "orders.refunded", "other.thing"],
 )
 def test_other_events_ask_for_no_message(event_type):
     assert intent_for(event_type, ORDER) is None
@@ -100,7 +101,9 @@ def test_an_sms_is_one_short_line():
         ("orders.created", {**ORDER, "items": "three stickers"}),
         ("orders.created", {**ORDER, "items": [{"quantity": 1}]}),
         ("payments.succeeded", {"user_id": "u-1"}),
-        ("users.registered", {"email": "a@example.com"}),
+        ("users.email_verified", {"email": "a@example.com"}),
+        ("users.sign_up_attempted", {"user_id": "u-1"}),
+        ("users.email_verification_requested", {"user_id": "u-1", "email": "a@example.com"}),
     ],
 )
 def test_a_payload_missing_what_its_type_promises_is_invalid(event_type, payload):
@@ -138,7 +141,7 @@ def test_the_reset_link_is_in_the_mail_body_and_never_in_the_subject():
     )
     assert "s3cr3t-t0ken" not in message.subject
     assert RESET["reset_url"] in message.text.splitlines()
-    assert message.text.startswith("Hello Ann,")  # the event's name when no contact is known
+    assert message.text.startswith("Hello,\n")  # no name: the address may be unverified
     assert "until 2026-01-01 00:30 UTC" in message.text
 
 
@@ -155,3 +158,34 @@ def test_the_reset_link_is_in_the_mail_body_and_never_in_the_subject():
 def test_a_password_reset_without_a_usable_link_expiry_or_address_is_invalid(payload):
     with pytest.raises(InvalidPayload):
         intent_for("users.password_reset_requested", payload)
+
+
+def test_mails_to_an_address_nobody_verified_carry_nothing_the_registrant_wrote():
+    lure = "customer. URGENT: your card was charged 950 USD, dispute at http://evil.example/refund"
+    contact = Contact("u-1", "stranger@example.com", lure, None)  # registered, never verified
+    verify = intent_for(
+        "users.email_verification_requested",
+        {
+            "user_id": "u-1",
+            "email": "stranger@example.com",
+            "verify_url": "http://localhost:3000/verify-email?token=t0k3n",
+            "expires_at": "2026-01-03T00:00:00+00:00",
+        },
+    )
+    order = intent_for("orders.created", ORDER)
+    attempt = intent_for(
+        "users.sign_up_attempted", {"user_id": "u-1", "email": "stranger@example.com"}
+    )
+
+    for intent in (verify, order, attempt):
+        assert intent is not None
+        message = render(intent.kind, intent.data, Channel.EMAIL, contact.greeting_name)
+        assert "evil.example" not in message.text
+        assert message.text.startswith("Hello,\n")
+    assert verify is not None
+    assert verify.transactional
+    assert verify.address == "stranger@example.com"
+    verified = Contact("u-1", "ann@example.com", "Ann", None, verified=True)
+    assert render(
+        Kind.ORDER_CONFIRMATION, {}, Channel.EMAIL, verified.greeting_name
+    ).text.startswith("Hello Ann,")

@@ -11,8 +11,12 @@ import pytest
 from subgraphs.kernel.core.errors import DomainError
 from subgraphs.users.bootstrap import bootstrap
 from subgraphs.users.domain.session import Session
+from subgraphs.users.domain.user import User
 from subgraphs.users.usecase import UsersUseCases
+from subgraphs.users.usecase.ports import AccessToken
 from subgraphs.users.usecase.register import Registered, Registration
+from subgraphs.users.usecase.session_ports import IssuedSession
+from subgraphs.users.usecase.throttles import Throttles
 from testkit.kernel import FakeTime, InMemoryUnitOfWork, SequentialIds
 from testkit.user_sessions import (
     RESET_POLICY,
@@ -22,10 +26,35 @@ from testkit.user_sessions import (
     InMemorySessions,
     Postponed,
 )
-from testkit.users import CountingThrottle, CountingTokens, InMemoryUsers, ReversingHasher
+from testkit.users import (
+    VERIFICATION_POLICY,
+    CountingLimit,
+    CountingTokens,
+    InMemoryBackoff,
+    InMemoryUsers,
+    InMemoryVerifications,
+    ReversingHasher,
+    in_memory_throttles,
+)
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PASSWORD = "password-1"
+
+
+@dataclass(frozen=True)
+class SignedUp:
+    """A registration that created an account (its fields are all set)."""
+
+    user: User
+    access_token: AccessToken
+    session: IssuedSession
+
+
+def signed_up(done: Registered) -> SignedUp:
+    assert done.user is not None, "no account was created"
+    assert done.access_token is not None
+    assert done.session is not None
+    return SignedUp(done.user, done.access_token, done.session)
 
 
 @dataclass
@@ -37,16 +66,26 @@ class World:
     later: Postponed
     clock: FakeTime
     tokens: CountingTokens
-    throttle: CountingThrottle
+    throttles: Throttles
     usecases: UsersUseCases
     deny_list: InMemoryDenyList
+
+    @property
+    def backoff(self) -> InMemoryBackoff:
+        assert isinstance(self.throttles.sign_in_by_account, InMemoryBackoff)
+        return self.throttles.sign_in_by_account
+
+    def limit(self, name: str) -> CountingLimit:
+        limit = getattr(self.throttles, name)
+        assert isinstance(limit, CountingLimit)
+        return limit
 
     @property
     def sessions(self) -> dict[str, Session]:
         return self.session_store.by_id
 
-    async def sign_up(self, email: str = "ann@example.com") -> Registered:
-        return await self.usecases.register(Registration(email, PASSWORD, "Ann"))
+    async def sign_up(self, email: str = "ann@example.com") -> SignedUp:
+        return signed_up(await self.usecases.register(Registration(email, PASSWORD, "Ann")))
 
     async def forgot(self, email: str) -> None:
         """Ask for a reset link, then let the work done after answering run."""
@@ -58,26 +97,28 @@ class World:
 def world() -> World:
     users, clock, uow = InMemoryUsers(), FakeTime(START), InMemoryUnitOfWork("users")
     sessions, passwords, later = InMemorySessions(), InMemoryPasswords(users), Postponed()
-    tokens, throttle = CountingTokens(), CountingThrottle(max_failures=3)
+    tokens, throttles = CountingTokens(), in_memory_throttles(clock)
+    verifications = InMemoryVerifications(users)
     deny_list = InMemoryDenyList()
     usecases = bootstrap(
         users=users,
         sessions=sessions,
         deny_list=deny_list,
         passwords=passwords,
+        verifications=verifications,
         uow=uow,
         hasher=ReversingHasher(),
         tokens=tokens,
-        throttle=throttle,
-        reset_throttle=CountingThrottle(3),
+        throttles=throttles,
         later=later,
         session_policy=SESSION_POLICY,
         reset_policy=RESET_POLICY,
+        verification_policy=VERIFICATION_POLICY,
         clock=clock,
         new_id=SequentialIds(),
     )
     return World(
-        users, sessions, passwords, uow, later, clock, tokens, throttle, usecases, deny_list
+        users, sessions, passwords, uow, later, clock, tokens, throttles, usecases, deny_list
     )
 
 

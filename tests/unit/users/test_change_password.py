@@ -45,7 +45,10 @@ async def test_change_password_refusals_change_nothing(world, current, new, expe
 
     assert codes(error) == [expected]
     assert world.users.by_id[registered.user.id] == before
-    assert [e.type for e in world.uow.events] == ["users.registered"]
+    assert [e.type for e in world.uow.events] == [
+        "users.registered",
+        "users.email_verification_requested",
+    ]
     await world.usecases.refresh_session(other.session.refresh_token)
 
 

@@ -1,4 +1,4 @@
-"""Signing in: any email case, failures alike whatever went wrong, too many failures refused."""
+"""Signing in: any email case, failures alike whatever went wrong (throttles: test_throttles)."""
 
 from __future__ import annotations
 
@@ -32,21 +32,6 @@ async def test_login_fails_alike_for_wrong_password_and_unknown_email(world: Wor
     assert codes(wrong_password) == [("INVALID_CREDENTIALS", ())]
 
 
-async def test_login_is_refused_for_a_while_after_too_many_failures(world: World):
-    await world.sign_up()
-    log_in = world.usecases.log_in
-
-    for _ in range(3):
-        with pytest.raises(DomainError):
-            await log_in("ann@example.com", "wrong-password")
-    with pytest.raises(DomainError) as refused:
-        await log_in("ANN@example.com", PASSWORD)  # even the right password
-
-    assert codes(refused) == [("RATE_LIMITED", ())]
-    world.throttle.attempts.clear()  # the window passed
-    assert (await log_in("ann@example.com", PASSWORD)).user.email == "ann@example.com"
-
-
 async def test_a_successful_login_resets_the_failure_count(world: World):
     await world.sign_up()
     with pytest.raises(DomainError):
@@ -54,4 +39,4 @@ async def test_a_successful_login_resets_the_failure_count(world: World):
 
     await world.usecases.log_in("ann@example.com", PASSWORD)
 
-    assert world.throttle.attempts == {}
+    assert world.backoff.failures == {}

@@ -7,12 +7,14 @@ import pytest
 from subgraphs.kernel.core.errors import DomainError
 from subgraphs.users.usecase.register import Registration
 from subgraphs.users.usecase.update_profile import ProfileChanges
-from tests.unit.users.conftest import PASSWORD, World, codes
+from tests.unit.users.conftest import PASSWORD, World, codes, signed_up
 
 
 async def test_update_profile_changes_only_what_is_given(world: World):
-    done = await world.usecases.register(
-        Registration("ann@example.com", PASSWORD, "Ann", "+14155550123")
+    done = signed_up(
+        await world.usecases.register(
+            Registration("ann@example.com", PASSWORD, "Ann", "+14155550123")
+        )
     )
     update = world.usecases.update_profile
 
@@ -21,7 +23,7 @@ async def test_update_profile_changes_only_what_is_given(world: World):
 
     cleared = await update(done.user.id, ProfileChanges(phone=None, set_phone=True))
     assert (cleared.name, cleared.phone) == ("Ann B", None)
-    assert [(e.type, e.payload) for e in world.uow.events[1:]] == [
+    assert [(e.type, e.payload) for e in world.uow.events[2:]] == [
         (
             "users.profile_updated",
             {"user_id": done.user.id, "name": "Ann B", "phone": "+14155550123"},
