@@ -10,7 +10,8 @@ export type EdgeCode =
   | 'BAD_REQUEST'
   | 'MAX_DEPTH_LIMIT'
   | 'MAX_ALIASES_LIMIT'
-  | 'MAX_ROOT_FIELDS_LIMIT';
+  | 'MAX_ROOT_FIELDS_LIMIT'
+  | 'MAX_HEIGHT_LIMIT';
 
 /** How the refused operation arrived: only HTTP answers carry a status and headers. */
 export type Transport = 'http' | 'ws';

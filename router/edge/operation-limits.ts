@@ -9,9 +9,13 @@
 //   its refusal carries no code. The rule is given `flattenFragments` and reports with the code.
 //   Introspection's `__schema` is exempt, or the IDE's schema query would be refused.
 // - aliases (GATEWAY_MAX_ALIASES), counted through fragments -> MAX_ALIASES_LIMIT, and
-// - root fields (GATEWAY_MAX_ROOT_FIELDS), through fragments -> MAX_ROOT_FIELDS_LIMIT: written
-//   here, Hive Gateway 2.15 has no alias or root-field limit (GraphQL Armor's max-aliases is not
-//   one of its options).
+// - root fields (GATEWAY_MAX_ROOT_FIELDS), through fragments -> MAX_ROOT_FIELDS_LIMIT, and
+// - height (GATEWAY_MAX_HEIGHT): the fields of the operation once its fragments are expanded,
+//   each spread counted -> MAX_HEIGHT_LIMIT: written here, Hive Gateway 2.15 has no alias,
+//   root-field or height limit (GraphQL Armor's max-aliases is not one of its options). Without
+//   the height limit, ~20 fragments that each spread the next one twice (300 tokens) cost the
+//   gateway's planner time exponential in their number (17 s at 21). Counting is linear: each
+//   fragment's expanded size is computed once.
 //
 // Token counting (GATEWAY_MAX_TOKENS) happens earlier, in the parser (the `maxTokens` option).
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
@@ -110,9 +114,43 @@ function countAliases(
   return aliases;
 }
 
+/**
+ * Fields in a selection set once fragments are expanded, each spread counted (so the number may
+ * be exponential in the document's size), each fragment's size computed once (memoised); a cycle
+ * counts as empty (validation refuses it anyway). Introspection fields are exempt.
+ */
+function expandedFields(
+  selectionSet: SelectionSetNode,
+  fragment: FragmentLookup,
+  memo: Map<string, number>,
+): number {
+  let fields = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (INTROSPECTION_ROOTS.has(selection.name.value)) continue;
+      fields += 1;
+      if (selection.selectionSet) fields += expandedFields(selection.selectionSet, fragment, memo);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      fields += expandedFields(selection.selectionSet, fragment, memo);
+    } else {
+      const name = selection.name.value;
+      let known = memo.get(name);
+      if (known === undefined) {
+        memo.set(name, 0); // cycle guard while it is being counted
+        const definition = fragment(name);
+        known = definition ? expandedFields(definition.selectionSet, fragment, memo) : 0;
+        memo.set(name, known);
+      }
+      fields += known;
+    }
+  }
+  return fields;
+}
+
 export function operationLimitsRule(limits: Limits) {
   return (context: ValidationContext): ASTVisitor => {
     const memo = new Map<string, number>();
+    const heights = new Map<string, number>();
     const fragment: FragmentLookup = (name) => context.getFragment(name);
     const refuse = (node: OperationDefinitionNode, code: EdgeCode, message: string) =>
       context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code } }));
@@ -132,6 +170,15 @@ export function operationLimitsRule(limits: Limits) {
             node,
             'MAX_ROOT_FIELDS_LIMIT',
             `The operation has ${roots} root fields; at most ${limits.maxRootFields} are allowed.`,
+          );
+        }
+        const height = expandedFields(node.selectionSet, fragment, heights);
+        if (height > limits.maxHeight) {
+          refuse(
+            node,
+            'MAX_HEIGHT_LIMIT',
+            `The operation selects ${height} fields once its fragments are expanded; at most ` +
+              `${limits.maxHeight} are allowed.`,
           );
         }
       },

@@ -11,6 +11,8 @@
 // GATEWAY_MAX_DEPTH                  12: deepest field nesting of an operation
 // GATEWAY_MAX_ALIASES                15: aliases in one operation
 // GATEWAY_MAX_ROOT_FIELDS            20: root fields of one operation
+// GATEWAY_MAX_HEIGHT                 200: fields of one operation once its fragments are expanded
+//                                    (each spread counted; introspection exempt)
 // GATEWAY_MAX_TOKENS                 2000: lexical tokens in one document
 // GATEWAY_RATE_LOGIN_PER_MINUTE      5: `login`, `requestPasswordReset` and `resetPassword`
 //                                    fields per client address a minute
@@ -50,7 +52,13 @@ export interface EdgeSettings {
   };
   corsOrigins: string[];
   maxBodyBytes: number;
-  operation: { maxDepth: number; maxAliases: number; maxRootFields: number; maxTokens: number };
+  operation: {
+    maxDepth: number;
+    maxAliases: number;
+    maxRootFields: number;
+    maxHeight: number;
+    maxTokens: number;
+  };
   rate: { loginPerMinute: number; mutationsPerMinute: number; requestsPerSecond: number };
   trustProxy: boolean;
   healthTimeoutMs: number;
@@ -79,6 +87,7 @@ export function loadEdgeSettings(env: Env = process.env): EdgeSettings {
       maxDepth: count(env, 'GATEWAY_MAX_DEPTH', 12, 1),
       maxAliases: count(env, 'GATEWAY_MAX_ALIASES', 15, 0),
       maxRootFields: count(env, 'GATEWAY_MAX_ROOT_FIELDS', 20, 1),
+      maxHeight: count(env, 'GATEWAY_MAX_HEIGHT', 200, 1),
       maxTokens: count(env, 'GATEWAY_MAX_TOKENS', 2000, 1),
     },
     rate: {

@@ -271,6 +271,12 @@ def _nested(depth: int) -> str:
     return "{ " + "a { " * (depth - 1) + "b" + " }" * (depth - 1) + " }"
 
 
+def _doubling_fragments(levels: int) -> str:
+    """A short document whose fragments each spread the next one twice: 2**levels fields."""
+    chain = " ".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels))
+    return f"{{ ...F0 }} {chain} fragment F{levels} on Query {{ __typename }}"
+
+
 @pytest.mark.parametrize(
     ("query", "code"),
     [
@@ -278,8 +284,10 @@ def _nested(depth: int) -> str:
         ("{ " + " ".join(f"a{i}: __typename" for i in range(16)) + " }", "MAX_ALIASES_LIMIT"),
         ("{ " + "... { me { id } } " * 21 + "}", "MAX_ROOT_FIELDS_LIMIT"),
         ("{ me { " + "id " * 2100 + "} }", "GRAPHQL_PARSE_FAILED"),
+        # 21 levels of doubling fragments took the gateway's planner 17 s before this limit.
+        (_doubling_fragments(21), "MAX_HEIGHT_LIMIT"),
     ],
-    ids=["depth", "aliases", "root-fields", "tokens"],
+    ids=["depth", "aliases", "root-fields", "tokens", "height"],
 )
 async def test_operations_over_the_limits_are_refused(gateway, query, code):
     body = await graphql(gateway, query)
@@ -290,6 +298,8 @@ async def test_operations_over_the_limits_are_refused(gateway, query, code):
 async def test_operations_within_the_limits_run(gateway):
     aliases = "{ " + " ".join(f"a{i}: __typename" for i in range(15)) + " }"
     assert (await graphql(gateway, aliases))["data"]["a14"] == "Query"
+    # 2**7 = 128 fields once the fragments are expanded: within a height of 200.
+    assert await graphql(gateway, _doubling_fragments(7)) == {"data": {"__typename": "Query"}}
     # Depth counts fields, not fragments (as Apollo Router and the subgraphs count): ten fields
     # deep through four fragments is within a limit of 12.
     through_fragments = """{ ...Me }
