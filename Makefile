@@ -4,7 +4,9 @@
 # mtime: a checkout or a `touch` that leaves the file as it was reinstalls
 # nothing). A stamp holds the sha256 of the input that was installed:
 #   .venv                     created with python3 when missing
-#   pip install -e '.[dev]'   when pyproject.toml differs from .venv/.installed
+#   uv pip install -e '.[dev]' when pyproject.toml differs from .venv/.installed (uv, pinned
+#                             below, is installed into the venv with pip first: it installs
+#                             the project's ~110 packages in seconds where pip takes ~40 s)
 #   npm ci (router/)          when router/package-lock.json differs from
 #                             router/node_modules/.installed (npm ci deletes
 #                             node_modules first, so this must not run needlessly)
@@ -25,6 +27,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
+UV_VERSION := 0.13.8
 NODE_STAMP := router/node_modules/.installed
 SHOP := storefront
 SHOP_STAMP := $(SHOP)/node_modules/.installed
@@ -139,16 +142,17 @@ $(PY):
 		$(PYTHON) -m venv $(VENV); }
 
 python-deps: | $(PY)
-	$(call when_changed,pyproject.toml,$(PY_STAMP),python packages (pip install -e '.[dev]'),\
-		$(PY) -m pip install --disable-pip-version-check -e '.[dev]')
+	$(call when_changed,pyproject.toml,$(PY_STAMP),python packages (uv pip install -e '.[dev]'),\
+		$(PY) -m pip install --disable-pip-version-check -q uv==$(UV_VERSION) \
+		&& $(BIN)/uv pip install --python $(PY) -e '.[dev]')
 
 node-deps:
 	$(call when_changed,router/package-lock.json,$(NODE_STAMP),gateway packages (npm ci in router/),\
-		cd router && npm ci --no-audit --no-fund)
+		cd router && npm ci --prefer-offline --no-audit --no-fund)
 
 storefront-deps:
 	$(call when_changed,$(SHOP)/package-lock.json,$(SHOP_STAMP),storefront packages (npm ci in storefront/),\
-		cd $(SHOP) && npm ci --no-audit --no-fund)
+		cd $(SHOP) && npm ci --prefer-offline --no-audit --no-fund)
 
 chromium:
 	@test -x /usr/bin/chromium || { \
