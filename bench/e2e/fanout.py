@@ -90,7 +90,7 @@ async def fanout_case(
     done = asyncio.Event()
 
     async def previous_closed() -> bool:
-        return await metric(client, target.gateway, GATEWAY_SUBSCRIBERS) == 0
+        return await metric(client, target.gateway_internal, GATEWAY_SUBSCRIBERS) == 0
 
     await eventually(previous_closed, timeout=30, what="the previous subscriptions to close")
     registered_before = await metric(client, target.orders, UPSTREAM_REGISTERED)
@@ -102,7 +102,7 @@ async def fanout_case(
 
     async def upstream_ready() -> bool:
         """Every subscriber attached at the gateway, every upstream registered at orders."""
-        attached = await metric(client, target.gateway, GATEWAY_SUBSCRIBERS)
+        attached = await metric(client, target.gateway_internal, GATEWAY_SUBSCRIBERS)
         registered = await metric(client, target.orders, UPSTREAM_REGISTERED)
         return attached >= acked and registered - registered_before >= upstreams
 

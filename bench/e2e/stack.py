@@ -62,6 +62,7 @@ def bench_stack() -> Iterator[Target]:
         }
         yield Target(
             gateway=running.gateway.removesuffix("/graphql"),
+            gateway_internal=f"http://127.0.0.1:{config.gateway_internal_port}",
             users=running.urls["users"].removesuffix("/graphql"),
             orders=running.urls["orders"].removesuffix("/graphql"),
             payments=running.urls["payments"].removesuffix("/graphql"),

@@ -15,6 +15,7 @@ class Target:
     """A running stack: where to send requests, and which processes to watch."""
 
     gateway: str
+    gateway_internal: str  # its internal listener: /metrics
     users: str
     orders: str
     payments: str

@@ -14,10 +14,18 @@ pytestmark = pytest.mark.e2e
 
 
 async def test_the_end_to_end_bench_runs_on_the_test_stack(
-    gateway_url, users_url, orders_url, payments_url, smtp_sink, stack_redis_url, mongo_uri
+    gateway_url,
+    gateway_internal_url,
+    users_url,
+    orders_url,
+    payments_url,
+    smtp_sink,
+    stack_redis_url,
+    mongo_uri,
 ):
     target = Target(
         gateway=gateway_url,
+        gateway_internal=gateway_internal_url,
         users=users_url,
         orders=orders_url,
         payments=payments_url,

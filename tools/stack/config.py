@@ -112,6 +112,11 @@ class StackConfig:
     def gateway_port(self) -> int:
         return self.base_port
 
+    @property
+    def gateway_internal_port(self) -> int:
+        """The gateway's internal listener (/metrics, detailed health), on 127.0.0.1."""
+        return self.base_port + GATEWAY_INTERNAL_OFFSET
+
     def shifted(self, default_port: int) -> int:
         """A port of the default layout (4000-4014) moved to this stack's base."""
         return default_port - GATEWAY_PORT + self.base_port

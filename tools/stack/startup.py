@@ -17,7 +17,6 @@ from pathlib import Path
 from tools import procs, stores
 from tools.procs import ManagedProcess, StartupError
 from tools.stack.config import (
-    GATEWAY_INTERNAL_OFFSET,
     GATEWAY_PORT,
     ROOT,
     WORKERS,
@@ -209,7 +208,7 @@ def start(
             env=stack.env,
             log_dir=config.logs,
             supergraph=supergraph,
-            internal_port=config.shifted(GATEWAY_PORT + GATEWAY_INTERNAL_OFFSET),
+            internal_port=config.gateway_internal_port,
         )
     )
     gateway = f"http://localhost:{config.gateway_port}/graphql"
