@@ -26,6 +26,7 @@ import {
   Kind,
   type ASTVisitor,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -82,70 +83,44 @@ export function rootFields(
 }
 
 /**
- * Aliases in a selection set. Each fragment is counted once (memoised), so a document that
- * spreads fragments into each other cannot make this exponential; a fragment cycle counts as
- * empty (validation refuses it anyway).
+ * The sum of `weigh(field)` over a selection set's fields once fragments are expanded, each
+ * spread counted (so the number may be exponential in the document's size) but each fragment's
+ * sum computed once (memoised in `memo`, one map per `weigh`): linear in the document. A
+ * fragment cycle counts as empty (validation refuses it anyway); introspection fields and what
+ * they select are skipped.
  */
-function countAliases(
+function sumOverFields(
   selectionSet: SelectionSetNode,
   fragment: FragmentLookup,
   memo: Map<string, number>,
+  weigh: (field: FieldNode) => number,
 ): number {
-  let aliases = 0;
+  let sum = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
       if (INTROSPECTION_ROOTS.has(selection.name.value)) continue;
-      if (selection.alias) aliases += 1;
-      if (selection.selectionSet) aliases += countAliases(selection.selectionSet, fragment, memo);
+      sum += weigh(selection);
+      if (selection.selectionSet)
+        sum += sumOverFields(selection.selectionSet, fragment, memo, weigh);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      aliases += countAliases(selection.selectionSet, fragment, memo);
+      sum += sumOverFields(selection.selectionSet, fragment, memo, weigh);
     } else {
       const name = selection.name.value;
       let known = memo.get(name);
       if (known === undefined) {
         memo.set(name, 0); // cycle guard while it is being counted
         const definition = fragment(name);
-        known = definition ? countAliases(definition.selectionSet, fragment, memo) : 0;
+        known = definition ? sumOverFields(definition.selectionSet, fragment, memo, weigh) : 0;
         memo.set(name, known);
       }
-      aliases += known;
+      sum += known;
     }
   }
-  return aliases;
+  return sum;
 }
 
-/**
- * Fields in a selection set once fragments are expanded, each spread counted (so the number may
- * be exponential in the document's size), each fragment's size computed once (memoised); a cycle
- * counts as empty (validation refuses it anyway). Introspection fields are exempt.
- */
-function expandedFields(
-  selectionSet: SelectionSetNode,
-  fragment: FragmentLookup,
-  memo: Map<string, number>,
-): number {
-  let fields = 0;
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) {
-      if (INTROSPECTION_ROOTS.has(selection.name.value)) continue;
-      fields += 1;
-      if (selection.selectionSet) fields += expandedFields(selection.selectionSet, fragment, memo);
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      fields += expandedFields(selection.selectionSet, fragment, memo);
-    } else {
-      const name = selection.name.value;
-      let known = memo.get(name);
-      if (known === undefined) {
-        memo.set(name, 0); // cycle guard while it is being counted
-        const definition = fragment(name);
-        known = definition ? expandedFields(definition.selectionSet, fragment, memo) : 0;
-        memo.set(name, known);
-      }
-      fields += known;
-    }
-  }
-  return fields;
-}
+const isAliased = (field: FieldNode): number => (field.alias ? 1 : 0);
+const one = (): number => 1;
 
 export function operationLimitsRule(limits: Limits) {
   return (context: ValidationContext): ASTVisitor => {
@@ -156,7 +131,7 @@ export function operationLimitsRule(limits: Limits) {
       context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code } }));
     return {
       OperationDefinition(node) {
-        const aliases = countAliases(node.selectionSet, fragment, memo);
+        const aliases = sumOverFields(node.selectionSet, fragment, memo, isAliased);
         if (aliases > limits.maxAliases) {
           refuse(
             node,
@@ -172,7 +147,7 @@ export function operationLimitsRule(limits: Limits) {
             `The operation has ${roots} root fields; at most ${limits.maxRootFields} are allowed.`,
           );
         }
-        const height = expandedFields(node.selectionSet, fragment, heights);
+        const height = sumOverFields(node.selectionSet, fragment, heights, one);
         if (height > limits.maxHeight) {
           refuse(
             node,

@@ -43,20 +43,15 @@ def subgraph_process(
     ``port``, probed on its own ``private_port``.
     """
     label = name if replica is None else f"{name}-{replica}"
-    extra = {f"{name.upper()}_PORT": str(port)}
-    if private_port is not None:
-        extra.update(replica_env(private_port))
-    probe_port = private_port or port
-    ready = f"http://127.0.0.1:{probe_port}/ready"
-    return ManagedProcess(
+    return _python_service(
         label,
-        [sys.executable, "-m", f"subgraphs.{name}"],
-        env={**env, **extra},
-        cwd=ROOT,
-        log_path=log_dir / f"{label}.log",
-        ready=lambda: procs.http_ok(ready),
-        port=probe_port,
+        f"subgraphs.{name}",
+        {f"{name.upper()}_PORT": str(port)},
+        env=env,
+        log_dir=log_dir,
+        private_port=private_port,
         url=f"http://localhost:{port}/graphql",
+        port=port,
     )
 
 
@@ -71,20 +66,44 @@ def worker_process(
 ) -> ManagedProcess:
     """`python -m workers.<name>`, ready when its /ready answers 200 (not started yet)."""
     label = f"{name}-worker" if replica is None else f"{name}-worker-{replica}"
-    extra = {f"{name.upper()}_WORKER_PORT": str(port)}
+    return _python_service(
+        label,
+        f"workers.{name}",
+        {f"{name.upper()}_WORKER_PORT": str(port)},
+        env=env,
+        log_dir=log_dir,
+        private_port=private_port,
+        url=f"http://localhost:{port}/ready",
+        port=port,
+    )
+
+
+def _python_service(
+    label: str,
+    module: str,
+    extra: dict[str, str],
+    *,
+    env: dict[str, str],
+    log_dir: Path,
+    private_port: int | None,
+    url: str,
+    port: int,
+) -> ManagedProcess:
+    """`python -m <module>` on `port`, ready when /ready answers 200 on its own private port
+    (one replica of several) or on `port`."""
     if private_port is not None:
-        extra.update(replica_env(private_port))
+        extra = {**extra, **replica_env(private_port)}
     probe_port = private_port or port
     ready = f"http://127.0.0.1:{probe_port}/ready"
     return ManagedProcess(
         label,
-        [sys.executable, "-m", f"workers.{name}"],
+        [sys.executable, "-m", module],
         env={**env, **extra},
         cwd=ROOT,
         log_path=log_dir / f"{label}.log",
         ready=lambda: procs.http_ok(ready),
         port=probe_port,
-        url=f"http://localhost:{port}/ready",
+        url=url,
     )
 
 
