@@ -65,6 +65,21 @@ class World:
         self.orders.put(view)
         return view
 
+    async def abandoned_charge(self, payment_id: str = "p-dead") -> Payment:
+        """A charge of `order()` (for pay()) whose process died: begun 5 minutes ago, its lease
+        lapsed 4 minutes ago; saved."""
+        now = self.time()
+        abandoned = start_payment(
+            payment_id=payment_id,
+            user_id="u-1",
+            request=pay(),
+            order=self.order(),
+            now=now - timedelta(minutes=5),
+            lease_until=now - timedelta(minutes=4),
+        )
+        await self.payments.add(abandoned)
+        return abandoned
+
 
 @pytest.fixture
 def world() -> World:

@@ -216,17 +216,7 @@ async def test_a_duplicate_waits_for_the_payment_in_flight_then_says_so(world: W
 
 
 async def test_a_payment_whose_process_died_is_finished_by_the_next_duplicate(world: World):
-    order = world.order()
-    now = world.time()
-    abandoned = start_payment(
-        payment_id="p-dead",
-        user_id="u-1",
-        request=pay(),
-        order=order,
-        now=now - timedelta(minutes=5),
-        lease_until=now - timedelta(minutes=4),
-    )
-    await world.payments.add(abandoned)
+    await world.abandoned_charge()
 
     payment = await world.process("u-1", pay())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from subgraphs.payments.domain.payment import Payment, PaymentStatus, start_payment
+from subgraphs.payments.domain.payment import Payment, PaymentStatus
 from tests.unit.payments.conftest import World, pay
 
 
@@ -20,17 +20,8 @@ async def refund_abandoned_by_a_dead_process(world: World) -> Payment:
 
 
 async def test_the_recovery_loop_finishes_abandoned_payments(world: World):
-    order = world.order()
     now = world.time()
-    abandoned = start_payment(
-        payment_id="p-dead",
-        user_id="u-1",
-        request=pay(),
-        order=order,
-        now=now - timedelta(minutes=5),
-        lease_until=now - timedelta(minutes=4),
-    )
-    await world.payments.add(abandoned)
+    abandoned = await world.abandoned_charge()
     live = replace(abandoned, id="p-live", order_id="o-2", idempotency_key="k-2", lease_until=now)
     await world.payments.add(replace(live, lease_until=now + timedelta(seconds=30)))
 
