@@ -39,8 +39,9 @@ import jwt
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from subgraphs.kernel.core.access import Scope, scopes_from_claim
 from subgraphs.kernel.core.clock import Clock, utc_now
-from subgraphs.kernel.graphql.public_errors import Unauthenticated
+from subgraphs.kernel.graphql.public_errors import Forbidden, Unauthenticated
 from subgraphs.kernel.process.settings import AuthSettings
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,14 @@ class Principal:
     def expired(self, now: datetime) -> bool:
         """True once the token has run out (a WebSocket connection outlives its token)."""
         return now.timestamp() >= self.valid_until
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        """What the token's `scope` claim grants (none for a customer)."""
+        return scopes_from_claim(self.claims.get("scope"))
+
+    def has_scope(self, scope: Scope) -> bool:
+        return scope.value in self.scopes
 
 
 class TokenVerifier(Protocol):
@@ -348,4 +357,11 @@ class RequestAuth:
         principal = await self.principal()
         if principal is None:
             raise Unauthenticated()
+        return principal
+
+    async def require_scope(self, scope: Scope) -> Principal:
+        """The caller holding `scope`; anonymous raises `Unauthenticated`, others `Forbidden`."""
+        principal = await self.require()
+        if not principal.has_scope(scope):
+            raise Forbidden()
         return principal
