@@ -29,7 +29,11 @@ class _HasScope(BasePermission):
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
-        self._schema_directive = RequiresScopes(scopes=[[scope.value]])  # type: ignore[call-arg]
+        self._directive = RequiresScopes(scopes=[[scope.value]])
+
+    @property
+    def schema_directive(self) -> object:
+        return self._directive
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         await info.context.auth.require_scope(self.scope)
