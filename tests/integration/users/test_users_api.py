@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 from subgraphs.kernel.core.events import Event
 from testkit.client import error_codes, graphql
 from testkit.journeys import LOGIN, ME, REGISTER, register, unique_email
+from tests.conftest import INTERNAL_PORT
 
 pytestmark = pytest.mark.integration
 
@@ -214,7 +215,10 @@ async def test_the_jwks_publishes_the_signing_key(users_client):
 
 async def test_health_and_ready(users_client):
     assert (await users_client.get("/health")).json() == {"status": "ok"}
-    ready = await users_client.get("/ready")
+    public = await users_client.get("/ready")
+    assert public.status_code == 200
+    assert public.json() == {"status": "ready"}  # the public port names no internal part
+    ready = await users_client.get(f"http://users:{INTERNAL_PORT}/ready")
     assert ready.status_code == 200
     assert ready.json() == {
         "status": "ready",
@@ -225,6 +229,13 @@ async def test_health_and_ready(users_client):
             "deferred": {"ok": True},
         },
     }
+
+
+async def test_metrics_are_served_on_the_internal_listener_only(users_client):
+    assert (await users_client.get("/metrics")).status_code == 404
+    internal = await users_client.get(f"http://users:{INTERNAL_PORT}/metrics")
+    assert internal.status_code == 200
+    assert "mongodb_commands_total" in internal.text
 
 
 async def test_registration_and_profile_changes_are_published_as_events(
