@@ -94,11 +94,11 @@ async def test_flow_through_apollo_gateway(flow: Flow, apollo: httpx.AsyncClient
 
 
 async def test_many_orders_cost_the_same_round_trips_through_apollo_gateway(
-    apollo: httpx.AsyncClient, users_url: str, orders_url: str
+    apollo: httpx.AsyncClient, users_url: str, orders_url: str, internal_urls: dict[str, str]
 ) -> None:
     # The plan for `me { orders { ... user { name } } }`: one batched `_entities` per subgraph.
     await orders.test_reading_many_orders_costs_a_constant_number_of_round_trips(
-        apollo, users_url, orders_url
+        apollo, users_url, orders_url, internal_urls
     )
 
 
