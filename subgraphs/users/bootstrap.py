@@ -69,16 +69,7 @@ def bootstrap(
     start_verification = StartVerification(verification_policy, clock)
     return UsersUseCases(
         register=RegisterUser(
-            users,
-            uow,
-            hasher,
-            tokens,
-            clock,
-            new_id,
-            start_session,
-            throttles,
-            verifications,
-            start_verification,
+            users, uow, hasher, clock, new_id, throttles, verifications, start_verification
         ),
         log_in=LogIn(users, hasher, tokens, throttles, start_session),
         update_profile=UpdateProfile(users, uow, clock),

@@ -80,7 +80,7 @@ FLOWS: list[Flow] = [
     users.test_register_login_me_and_update_profile,
     users.test_me_is_null_without_a_token,
     users.test_a_bad_token_is_unauthenticated,
-    users.test_a_duplicate_email_answers_without_error_or_tokens,
+    users.test_a_duplicate_email_answers_as_a_new_one,
     users.test_an_unknown_field_is_a_clear_error,
     orders.test_create_read_back_and_cancel,
     payments.test_retries_conflicts_and_strangers_through_the_gateway,

@@ -45,23 +45,36 @@ async def test_a_bad_token_is_unauthenticated(users_client, token):
     assert "Traceback" not in str(body)
 
 
-async def test_a_taken_email_answers_without_error_or_tokens_and_writes_no_account(
+REGISTER_ALL_FIELDS = """mutation($input: RegisterInput!) { register(input: $input) {
+  user { id } accessToken expiresAt refreshToken refreshExpiresAt userErrors { code } } }"""
+
+
+async def test_a_taken_email_answers_exactly_as_a_free_one_and_writes_no_account(
     users_client, users_db
 ):
     email = unique_email()
-    await register(users_client, email=email)
-
-    body = await graphql(
+    free = await graphql(
         users_client,
-        REGISTER,
+        REGISTER_ALL_FIELDS,
+        {"input": {"email": email, "password": "password-123", "name": "First"}},
+    )
+    taken = await graphql(
+        users_client,
+        REGISTER_ALL_FIELDS,
         {"input": {"email": email.upper(), "password": "password-456", "name": "Copy"}},
     )
 
-    payload = body["data"]["register"]
-    assert payload["user"] is None
-    assert payload["accessToken"] is None
-    assert payload["userErrors"] == []
+    nothing: dict[str, object] = {
+        "user": None,
+        "accessToken": None,
+        "expiresAt": None,
+        "refreshToken": None,
+        "refreshExpiresAt": None,
+        "userErrors": [],
+    }
+    assert free == taken == {"data": {"register": nothing}}
     assert await users_db["users"].count_documents({}) == 1
+    assert await users_db["sessions"].count_documents({}) == 0
     attempts = await users_db["outbox"].count_documents({"type": "users.sign_up_attempted"})
     assert attempts == 1
 

@@ -11,11 +11,9 @@ import pytest
 from subgraphs.kernel.core.errors import DomainError
 from subgraphs.users.bootstrap import bootstrap
 from subgraphs.users.domain.session import Session
-from subgraphs.users.domain.user import User
 from subgraphs.users.usecase import UsersUseCases
-from subgraphs.users.usecase.ports import AccessToken
-from subgraphs.users.usecase.register import Registered, Registration
-from subgraphs.users.usecase.session_ports import IssuedSession
+from subgraphs.users.usecase.login import SignedIn
+from subgraphs.users.usecase.register import Registration
 from subgraphs.users.usecase.throttles import Throttles
 from testkit.kernel import FakeTime, InMemoryUnitOfWork, SequentialIds
 from testkit.user_sessions import (
@@ -39,22 +37,6 @@ from testkit.users import (
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PASSWORD = "password-1"
-
-
-@dataclass(frozen=True)
-class SignedUp:
-    """A registration that created an account (its fields are all set)."""
-
-    user: User
-    access_token: AccessToken
-    session: IssuedSession
-
-
-def signed_up(done: Registered) -> SignedUp:
-    assert done.user is not None, "no account was created"
-    assert done.access_token is not None
-    assert done.session is not None
-    return SignedUp(done.user, done.access_token, done.session)
 
 
 @dataclass
@@ -84,8 +66,10 @@ class World:
     def sessions(self) -> dict[str, Session]:
         return self.session_store.by_id
 
-    async def sign_up(self, email: str = "ann@example.com") -> SignedUp:
-        return signed_up(await self.usecases.register(Registration(email, PASSWORD, "Ann")))
+    async def sign_up(self, email: str = "ann@example.com", phone: str | None = None) -> SignedIn:
+        """Register, then sign in (registering never does)."""
+        await self.usecases.register(Registration(email, PASSWORD, "Ann", phone))
+        return await self.usecases.log_in(email, PASSWORD)
 
     async def forgot(self, email: str) -> None:
         """Ask for a reset link, then let the work done after answering run."""
