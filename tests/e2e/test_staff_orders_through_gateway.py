@@ -1,0 +1,126 @@
+"""Staff read every customer's orders through the gateway: filtered, page by page, any one by
+id with its payment; customers keep reading only their own."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from subgraphs.kernel.core.access import Role
+from testkit.client import error_codes, graphql
+from testkit.journeys import register
+from testkit.tokens import mint_access_token
+from tests.e2e.test_payments_through_gateway import create_order, pay
+
+pytestmark = pytest.mark.e2e
+
+STAFF_ORDERS = """
+query StaffOrders($filter: StaffOrderFilter, $first: Int!, $after: String) {
+  staffOrders(filter: $filter, first: $first, after: $after) {
+    edges { cursor node { id status user { id } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+STAFF_ORDER = """
+query StaffOrder($id: ID!) {
+  staffOrder(id: $id) {
+    id status total { amount currency } items { sku quantity }
+    payment { status transactions { kind status } }
+  }
+}"""
+
+ORDER = "query Order($id: ID!) { order(id: $id) { id payment { status } } }"
+ITEMS = [{"sku": "SKU-MUG", "quantity": 1}]
+
+
+@pytest.fixture(scope="module")
+def support_token(users_signing_key: bytes) -> str:
+    return mint_access_token(users_signing_key, "staff-support", role=Role.SUPPORT)
+
+
+async def _ids(gateway: httpx.AsyncClient, token: str, filter: dict[str, object]) -> list[str]:
+    body = await graphql(gateway, STAFF_ORDERS, {"filter": filter, "first": 100}, token=token)
+    assert "errors" not in body, body
+    return [e["node"]["id"] for e in body["data"]["staffOrders"]["edges"]]
+
+
+async def test_staff_filter_every_customers_orders_and_page_through_them(
+    gateway: httpx.AsyncClient, support_token: str
+) -> None:
+    alice, bob = await register(gateway), await register(gateway)
+    alices = [await create_order(gateway, alice["accessToken"], ITEMS) for _ in range(3)]
+    bobs = await create_order(gateway, bob["accessToken"], ITEMS)
+    paid = await pay(gateway, alice["accessToken"], alices[0]["id"])
+    assert paid["payment"]["status"] == "SUCCEEDED"
+    alice_id = alice["user"]["id"]
+
+    newest_first = [o["id"] for o in reversed(alices)]
+    assert await _ids(gateway, support_token, {"customerId": alice_id}) == newest_first
+    assert await _ids(gateway, support_token, {"customerId": bob["user"]["id"]}) == [bobs["id"]]
+    assert await _ids(gateway, support_token, {"customerId": alice_id, "status": "PAID"}) == [
+        alices[0]["id"]
+    ]
+    assert await _ids(gateway, support_token, {"orderId": bobs["id"]}) == [bobs["id"]]
+    future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    assert await _ids(gateway, support_token, {"customerId": alice_id, "createdFrom": future}) == []
+    assert await _ids(
+        gateway, support_token, {"customerId": alice_id, "createdBefore": future}
+    ) == newest_first
+
+    # Page by page, each page continuing after the last one's endCursor.
+    seen: list[str] = []
+    after = None
+    while True:
+        variables = {"filter": {"customerId": alice_id}, "first": 2, "after": after}
+        body = await graphql(gateway, STAFF_ORDERS, variables, token=support_token)
+        page = body["data"]["staffOrders"]
+        seen += [e["node"]["id"] for e in page["edges"]]
+        assert all(e["node"]["user"]["id"] == alice_id for e in page["edges"])
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == newest_first
+
+    # Unfiltered: every customer's orders, newest first (bob's came last).
+    assert (await _ids(gateway, support_token, {}))[0] == bobs["id"]
+
+
+async def test_staff_read_any_order_with_its_payment_customers_only_their_own(
+    gateway: httpx.AsyncClient, support_token: str, users_signing_key: bytes
+) -> None:
+    alice, mallory = await register(gateway), await register(gateway)
+    order = await create_order(gateway, alice["accessToken"], ITEMS)
+    await pay(gateway, alice["accessToken"], order["id"])
+
+    body = await graphql(gateway, STAFF_ORDER, {"id": order["id"]}, token=support_token)
+    assert "errors" not in body, body
+    seen = body["data"]["staffOrder"]
+    assert seen["id"] == order["id"]
+    assert seen["payment"]["status"] == "SUCCEEDED"
+    assert [t["kind"] for t in seen["payment"]["transactions"]] == ["CHARGE"]
+
+    # Another customer: their own order query answers null, payment included; staff fields are
+    # refused at the gateway with no data.
+    theirs = await graphql(gateway, ORDER, {"id": order["id"]}, token=mallory["accessToken"])
+    assert theirs == {"data": {"order": None}}
+    refused = await gateway.post(
+        "/graphql",
+        json={"query": STAFF_ORDER, "variables": {"id": order["id"]}},
+        headers={"authorization": f"Bearer {mallory['accessToken']}"},
+    )
+    assert refused.status_code == 403
+    assert error_codes(refused.json()) == ["FORBIDDEN"]
+    assert refused.json().get("data") is None
+    anonymous = await gateway.post(
+        "/graphql", json={"query": STAFF_ORDER, "variables": {"id": order["id"]}}
+    )
+    assert anonymous.status_code == 401
+    assert error_codes(anonymous.json()) == ["UNAUTHENTICATED"]
+
+    # A catalog manager holds no orders:read:any.
+    catalog = mint_access_token(users_signing_key, "staff-catalog", role=Role.CATALOG)
+    body = await graphql(gateway, STAFF_ORDER, {"id": order["id"]}, token=catalog)
+    assert error_codes(body) == ["FORBIDDEN"]
