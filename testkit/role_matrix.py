@@ -96,7 +96,7 @@ class ProtectedField:
     def entities_request(self) -> tuple[str, dict[str, Any]]:
         """The `_entities` query and variables that reach this field on its subgraph."""
         representation: dict[str, Any] = {"__typename": self.type_name}
-        representation.update({key: PLACEHOLDER_ID for key in self.key_fields})
+        representation.update(dict.fromkeys(self.key_fields, PLACEHOLDER_ID))
         query = (
             "query RoleMatrix($r: [_Any!]!) { _entities(representations: $r) "
             f"{{ ... on {self.type_name} {{ {self.operation} }} }} }}"
@@ -133,8 +133,15 @@ def _graphs(node: Any, directive_name: str) -> list[tuple[str, dict[str, Any]]]:
     for directive in _directives(node):
         if directive.name.value == directive_name:
             graph = _argument(directive, "graph")
-            found.append((str(graph), {a.name.value: _argument(directive, a.name.value)
-                                       for a in directive.arguments or ()}))
+            found.append(
+                (
+                    str(graph),
+                    {
+                        a.name.value: _argument(directive, a.name.value)
+                        for a in directive.arguments or ()
+                    },
+                )
+            )
     return found
 
 
@@ -194,14 +201,16 @@ def protected_fields(supergraph_sdl: str) -> list[ProtectedField]:
             if not scopes and not authenticated:
                 continue
             owners = _graphs(field.ast_node, "join__field") or type_graphs
-            graph, details = owners[0]
+            graph, _details = owners[0]
             key = ""
             if type_name not in roots:
                 key = next(
                     (d.get("key") or "" for g, d in type_graphs if g == graph and d.get("key")), ""
                 )
             body = selection(field_name, field)
-            operation = f"{roots[type_name]} RoleMatrix {{ {body} }}" if type_name in roots else body
+            operation = (
+                f"{roots[type_name]} RoleMatrix {{ {body} }}" if type_name in roots else body
+            )
             found.append(
                 ProtectedField(
                     type_name=type_name,

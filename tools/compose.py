@@ -98,8 +98,9 @@ class _WithoutAuthorization(Visitor):
     def enter_directive(self, node: DirectiveNode, *_: object) -> object:
         return REMOVE if node.name.value in AUTHORIZATION_DIRECTIVES else None
 
-    def enter_string_value(self, node: object, _key: object, _parent: object, _path: object,
-                           ancestors: list[object]) -> object:
+    def enter_string_value(
+        self, node: object, _key: object, _parent: object, _path: object, ancestors: list[object]
+    ) -> object:
         # `@link(import: ["@key", "@requiresScopes"])`: no import of what is gone.
         in_link = any(isinstance(a, DirectiveNode) and a.name.value == "link" for a in ancestors)
         value = getattr(node, "value", "")
@@ -111,9 +112,7 @@ def without_authorization(sdl: str) -> str:
     return print_ast(visit(parse(sdl), _WithoutAuthorization())) + "\n"
 
 
-def compose_supergraph(
-    urls: dict[str, str] | None = None, *, authorization: bool = True
-) -> str:
+def compose_supergraph(urls: dict[str, str] | None = None, *, authorization: bool = True) -> str:
     """Compose the code's SDLs; ``urls`` overrides routing URLs by subgraph name; without
     ``authorization`` the supergraph has no authorization directives."""
     subgraphs = load_subgraphs()
@@ -125,9 +124,9 @@ def compose_supergraph(
             {
                 "name": s.name,
                 "url": (urls or {}).get(s.name, s.routing_url),
-                "sdl": export_sdl(s.name) if authorization else without_authorization(
-                    export_sdl(s.name)
-                ),
+                "sdl": export_sdl(s.name)
+                if authorization
+                else without_authorization(export_sdl(s.name)),
             }
             for s in subgraphs.values()
         ]
@@ -146,7 +145,11 @@ def expected_files() -> dict[Path, str]:
     )
     files[UNLICENSED_SUPERGRAPH] = compose(
         [
-            {"name": s.name, "url": s.routing_url, "sdl": without_authorization(files[s.schema_file])}
+            {
+                "name": s.name,
+                "url": s.routing_url,
+                "sdl": without_authorization(files[s.schema_file]),
+            }
             for s in subgraphs.values()
         ]
     )

@@ -45,10 +45,10 @@ import yaml
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
-    ObjectTypeDefinitionNode,
-    ObjectTypeExtensionNode,
     FragmentSpreadNode,
     GraphQLError,
+    ObjectTypeDefinitionNode,
+    ObjectTypeExtensionNode,
     OperationDefinitionNode,
     parse,
     print_ast,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -66,9 +67,10 @@ async def test_every_protected_field_answers_each_role_as_the_schema_says(
     async def call(
         where: str, client: httpx.AsyncClient, url: str, field: ProtectedField, caller: Caller
     ) -> None:
-        if field.is_root:
-            query, variables, path = field.operation, {}, (field.field_name,)
-        else:
+        variables: dict[str, Any] = {}
+        path: tuple[str, ...] = (field.field_name,)
+        query = field.operation
+        if not field.is_root:
             query, variables = field.entities_request()
             path = ("_entities", field.field_name)
         body = await graphql(client, query, variables, token=tokens[caller.name], path=url)

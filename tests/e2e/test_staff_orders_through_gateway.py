@@ -66,9 +66,10 @@ async def test_staff_filter_every_customers_orders_and_page_through_them(
     assert await _ids(gateway, support_token, {"orderId": bobs["id"]}) == [bobs["id"]]
     future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     assert await _ids(gateway, support_token, {"customerId": alice_id, "createdFrom": future}) == []
-    assert await _ids(
-        gateway, support_token, {"customerId": alice_id, "createdBefore": future}
-    ) == newest_first
+    assert (
+        await _ids(gateway, support_token, {"customerId": alice_id, "createdBefore": future})
+        == newest_first
+    )
 
     # Page by page, each page continuing after the last one's endCursor.
     seen: list[str] = []

@@ -67,9 +67,11 @@ async def test_staff_list_any_customers_orders_by_filter_newest_first(
     assert (await ids(orders_client, staff, {"createdBefore": moment}))[0] == [a[0]]
 
     first, info = await ids(orders_client, staff, {"customerId": alice}, first=2)
-    assert first == [a[2], a[1]] and info["hasNextPage"]
+    assert first == [a[2], a[1]]
+    assert info["hasNextPage"]
     rest, info = await ids(orders_client, staff, {"customerId": alice}, 2, info["endCursor"])
-    assert rest == [a[0]] and not info["hasNextPage"]
+    assert rest == [a[0]]
+    assert not info["hasNextPage"]
 
     body = await graphql(orders_client, STAFF_ORDER, {"id": b}, token=staff)
     assert body["data"]["staffOrder"] == {"id": b, "user": {"id": bob}}
@@ -101,7 +103,9 @@ async def test_a_bad_cursor_is_bad_user_input(orders_client, test_tokens):
 
 async def test_each_filter_has_an_index_ending_in_the_page_order(orders_db):
     await MongoOrderRepository(orders_db).ensure_indexes()
-    indexes = {i["name"]: list(i["key"].items()) async for i in await orders_db["orders"].list_indexes()}
+    indexes = {
+        i["name"]: list(i["key"].items()) async for i in await orders_db["orders"].list_indexes()
+    }
     newest = [("created_at", -1), ("_id", -1)]
     assert indexes["newest_first"] == newest
     assert indexes["by_status_newest_first"] == [("status", 1), *newest]

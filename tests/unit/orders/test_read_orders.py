@@ -59,9 +59,9 @@ async def test_staff_pages_hold_every_customers_orders_matching_the_filter(world
     assert [o.id for o in by_customer.orders] == [a2.id, a1.id]
     cancelled = await read.page_of_all(OrderFilter(status=OrderStatus.CANCELLED), 10, None)
     assert [o.id for o in cancelled.orders] == [a1.id]
-    assert [o.id for o in (await read.page_of_all(OrderFilter(order_id=b1.id), 10, None)).orders] == [
-        b1.id
-    ]
+    assert [
+        o.id for o in (await read.page_of_all(OrderFilter(order_id=b1.id), 10, None)).orders
+    ] == [b1.id]
     window = OrderFilter(created_from=b1.created_at, created_before=a2.created_at)
     assert [o.id for o in (await read.page_of_all(window, 10, None)).orders] == [b1.id]
 
@@ -71,8 +71,10 @@ async def test_a_staff_page_continues_after_any_customers_order(world):
     read = world.usecases.read_orders
 
     first = await read.page_of_all(OrderFilter(), 1, None)
-    assert [o.id for o in first.orders] == [a2.id] and first.has_next
+    assert [o.id for o in first.orders] == [a2.id]
+    assert first.has_next
     rest = await read.page_of_all(OrderFilter(), 5, first.orders[-1].id)
-    assert [o.id for o in rest.orders] == [b1.id, a1.id] and not rest.has_next
+    assert [o.id for o in rest.orders] == [b1.id, a1.id]
+    assert not rest.has_next
     # After an order that does not exist: the list ends (nothing is guessed).
     assert (await read.page_of_all(OrderFilter(), 5, "missing")).orders == []
