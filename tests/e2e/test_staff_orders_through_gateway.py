@@ -1,5 +1,5 @@
 """Staff read every customer's orders through the gateway: filtered, page by page, any one by
-id with its payment; customers keep reading only their own."""
+id with its payment and the mails sent about it; customers keep reading only their own."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from subgraphs.kernel.core.access import Role
 from testkit.client import error_codes, graphql
 from testkit.journeys import register
 from testkit.tokens import mint_access_token
+from testkit.waiting import eventually
 from tests.e2e.test_payments_through_gateway import create_order, pay
 
 pytestmark = pytest.mark.e2e
@@ -125,3 +126,37 @@ async def test_staff_read_any_order_with_its_payment_customers_only_their_own(
     catalog = mint_access_token(users_signing_key, "staff-catalog", role=Role.CATALOG)
     body = await graphql(gateway, STAFF_ORDER, {"id": order["id"]}, token=catalog)
     assert error_codes(body) == ["FORBIDDEN"]
+
+
+ORDER_MAILS = "query($id: ID!) { order(id: $id) { notifications { kind channel status } } }"
+STAFF_ORDER_MAILS = "query($id: ID!) { staffOrder(id: $id) { notifications { kind } } }"
+ENTITY_MAILS = """query($r: [_Any!]!) { _entities(representations: $r) {
+  ... on Order { notifications { kind } } } }"""
+
+
+async def test_the_mails_sent_about_an_order_to_its_owner_and_to_staff_only(
+    gateway: httpx.AsyncClient, support_token: str, notifications_url: str
+) -> None:
+    alice, mallory = await register(gateway), await register(gateway)
+    order = await create_order(gateway, alice["accessToken"], ITEMS)
+
+    async def confirmation_listed() -> list[dict[str, str]] | None:
+        body = await graphql(gateway, ORDER_MAILS, {"id": order["id"]}, token=alice["accessToken"])
+        mails = body["data"]["order"]["notifications"]
+        kinds = {m["kind"] for m in mails}
+        return mails if "ORDER_CONFIRMATION" in kinds else None
+
+    mails = await eventually(confirmation_listed, what="the order confirmation to be listed")
+    assert {"kind": "ORDER_CONFIRMATION", "channel": "EMAIL"}.items() <= mails[0].items()
+
+    body = await graphql(gateway, STAFF_ORDER_MAILS, {"id": order["id"]}, token=support_token)
+    assert [m["kind"] for m in body["data"]["staffOrder"]["notifications"]] == [
+        m["kind"] for m in mails
+    ]
+    # Straight at the notifications subgraph, another customer learns nothing about the order.
+    reps = {"r": [{"__typename": "Order", "id": order["id"]}]}
+    async with httpx.AsyncClient(base_url=notifications_url) as direct:
+        theirs = await graphql(direct, ENTITY_MAILS, reps, token=mallory["accessToken"])
+        staff = await graphql(direct, ENTITY_MAILS, reps, token=support_token)
+    assert theirs == {"data": {"_entities": [{"notifications": []}]}}
+    assert staff["data"]["_entities"][0]["notifications"]
