@@ -6,6 +6,9 @@ A caller that must not pass gets UNAUTHENTICATED (no token) or FORBIDDEN (a toke
 scope) and no data, from the gateway before any subgraph runs and from the subgraph itself;
 a caller that must pass gets no access error. The walk reads router/supergraph.graphql, so a
 field added with a directive is in the matrix without touching this file.
+
+The fields that hang off an order in each subgraph (owner or `orders:read:any`, no directive)
+have a matrix of their own: owner, staff, other customers, no token.
 """
 
 from __future__ import annotations
@@ -17,10 +20,13 @@ from typing import Any
 import httpx
 import pytest
 
-from testkit.client import graphql
+from testkit.client import error_codes, graphql
+from testkit.journeys import register
 from testkit.role_matrix import CALLERS, Caller, ProtectedField, let_through, protected_fields
 from testkit.role_matrix import refused as is_refused
 from testkit.tokens import mint_access_token
+from testkit.waiting import eventually
+from tests.e2e.test_payments_through_gateway import create_order, pay
 from tools.compose import SUPERGRAPH
 
 pytestmark = pytest.mark.e2e
@@ -100,4 +106,63 @@ async def test_every_protected_field_answers_each_role_as_the_schema_says(
         f"{tried['gateway']} calls through the gateway, {tried['subgraph']} straight to the "
         "subgraphs"
     )
+    assert not wrong, "\n".join(wrong)
+
+
+# Fields that hang off an order in each subgraph: they answer its owner and staff holding
+# orders:read:any, and anyone else exactly as for an order without them (no directive: a
+# customer reads their own).
+ORDER_FIELDS = {
+    "orders": "status",
+    "payments": "payment { id }",
+    "notifications": "notifications { id }",
+}
+
+
+async def test_an_orders_fields_answer_its_owner_and_staff_with_orders_read_any_only(
+    tokens: dict[str, str | None],
+    gateway: httpx.AsyncClient,
+    orders_url: str,
+    payments_url: str,
+    notifications_url: str,
+) -> None:
+    subgraphs = {"orders": orders_url, "payments": payments_url, "notifications": notifications_url}
+    owner = await register(gateway)
+    order = await create_order(gateway, owner["accessToken"], [{"sku": "SKU-MUG", "quantity": 1}])
+    await pay(gateway, owner["accessToken"], order["id"])
+    callers = {**tokens, "owner": owner["accessToken"]}
+    reps = {"r": [{"__typename": "Order", "id": order["id"]}]}
+
+    async def seen(client: httpx.AsyncClient, selection: str, token: str | None) -> Any:
+        query = (
+            "query($r: [_Any!]!) { _entities(representations: $r) "
+            f"{{ ... on Order {{ {selection} }} }} }}"
+        )
+        return await graphql(client, query, reps, token=token)
+
+    async def mails_listed() -> bool | None:
+        async with httpx.AsyncClient(base_url=notifications_url) as client:
+            body = await seen(client, ORDER_FIELDS["notifications"], owner["accessToken"])
+        return True if body["data"]["_entities"][0]["notifications"] else None
+
+    await eventually(mails_listed, what="the order's confirmation mail")
+    wrong: list[str] = []
+    tried = 0
+    for subgraph, selection in ORDER_FIELDS.items():
+        field = selection.split()[0]
+        async with httpx.AsyncClient(base_url=subgraphs[subgraph], timeout=30) as direct:
+            for name, token in callers.items():
+                body = await seen(direct, selection, token)
+                tried += 1
+                entity = ((body.get("data") or {}).get("_entities") or [None])[0]
+                value = entity.get(field) if isinstance(entity, dict) else None
+                if name == "anonymous":
+                    ok = error_codes(body) == ["UNAUTHENTICATED"] and not value
+                elif name in ("owner", "support", "admin"):
+                    ok = "errors" not in body and bool(value)
+                else:  # another customer, a catalog manager: as if there were nothing
+                    ok = "errors" not in body and not value
+                if not ok:
+                    wrong.append(f"{subgraph} Order.{field} for {name}: {body}")
+    print(f"\nan order's fields: {len(ORDER_FIELDS)} x {len(callers)} callers = {tried} calls")
     assert not wrong, "\n".join(wrong)
