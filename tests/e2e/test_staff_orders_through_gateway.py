@@ -3,6 +3,7 @@ id with its payment and the mails sent about it; customers keep reading only the
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -12,8 +13,9 @@ from subgraphs.kernel.core.access import Role
 from testkit.client import error_codes, graphql
 from testkit.journeys import register
 from testkit.tokens import mint_access_token
-from testkit.waiting import eventually
+from testkit.waiting import eventually, eventually_sync
 from tests.e2e.test_payments_through_gateway import create_order, pay
+from tools.otlp_receiver import OtlpReceiver
 
 pytestmark = pytest.mark.e2e
 
@@ -160,3 +162,42 @@ async def test_the_mails_sent_about_an_order_to_its_owner_and_to_staff_only(
         staff = await graphql(direct, ENTITY_MAILS, reps, token=support_token)
     assert theirs == {"data": {"_entities": [{"notifications": []}]}}
     assert staff["data"]["_entities"][0]["notifications"]
+
+
+async def test_a_refused_staff_query_never_reaches_the_subgraph(
+    gateway: httpx.AsyncClient, support_token: str, otlp: OtlpReceiver
+) -> None:
+    """The trace of a refused call has the gateway's spans and none of the orders subgraph;
+    the same call allowed, sent after it, has both."""
+    customer = (await register(gateway))["accessToken"]
+
+    async def traced(token: str) -> tuple[httpx.Response, str]:
+        trace_id = secrets.token_hex(16)
+        response = await gateway.post(
+            "/graphql",
+            json={"query": STAFF_ORDERS, "variables": {"first": 1}},
+            headers={
+                "authorization": f"Bearer {token}",
+                "traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01",
+            },
+        )
+        return response, trace_id
+
+    refused, refused_trace = await traced(customer)
+    assert refused.status_code == 403
+    allowed, allowed_trace = await traced(support_token)
+    assert "errors" not in allowed.json()
+
+    def services(trace_id: str) -> set[str]:
+        return {span.service for span in otlp.spans(trace_id)}
+
+    # Each process exports its spans in the order it ended them: once the allowed call's
+    # orders spans are in, the refused call's would be too, had orders seen it.
+    eventually_sync(
+        lambda: {"gateway", "orders"} <= services(allowed_trace) or None,
+        what="the allowed call's spans",
+    )
+    eventually_sync(
+        lambda: "gateway" in services(refused_trace) or None, what="the refused call's spans"
+    )
+    assert "orders" not in services(refused_trace)
