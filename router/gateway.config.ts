@@ -18,13 +18,15 @@
 // Request path through the edge (edge/*.ts): CORS -> known routes -> health -> body size limit ->
 // gateway-wide rate ceiling -> CSRF prevention (before the body is parsed) -> persisted
 // documents (by hash; only those when safelisting) -> parse (token limit) -> validate (depth,
-// aliases, root fields) -> token verification -> login and per-user mutation limits ->
-// estimated cost (demand control) -> subgraphs (the token goes with the request; subgraphs
+// aliases, root fields) -> token verification -> the schema's authorization directives
+// (@authenticated, @requiresScopes: edge/authorization.ts) -> login and per-user mutation
+// limits -> estimated cost (demand control) -> subgraphs (the token goes with the request; subgraphs
 // verify it again) -> subgraph errors masked unless public.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
-import { useTokenVerification } from './edge/auth.ts';
+import { tokenVerification } from './edge/auth.ts';
+import { authorizationDirectives } from './edge/authorization.ts';
 import { useBodyLimit } from './edge/body-limit.ts';
 import { clientAddressHeaders, clientHeader } from './edge/client.ts';
 import { corsFor, varyOnOrigin } from './edge/cors.ts';
@@ -53,6 +55,8 @@ const persistedDocuments = loadPersistedDocuments(
 );
 // Off (undefined) without an OTLP endpoint in the environment.
 const openTelemetry = await setupTracing();
+// The caller, verified once per operation, for the rate limits and the authorization directives.
+const callers = tokenVerification(settings.auth);
 
 /** Client headers passed on to every subgraph request (entity fetches included). */
 const FORWARDED = ['authorization', 'x-correlation-id'] as const;
@@ -177,6 +181,9 @@ export const gatewayConfig = defineConfig({
   // Demand control (edge/cost.ts): Hive Gateway's own check adds up the estimate of each subgraph
   // request as it is sent; useCostLimit below estimates the whole operation first, so an
   // operation over MAX_COST is refused (COST_ESTIMATED_TOO_EXPENSIVE) before any subgraph work.
+  // The supergraph's @authenticated / @requiresScopes, checked for every selected field before
+  // any subgraph is called (edge/authorization.ts); the subgraphs check the same scopes again.
+  genericAuth: authorizationDirectives(callers.principalOf),
   demandControl: {
     maxCost: MAX_COST,
     listSize: DEFAULT_LIST_SIZE,
@@ -222,7 +229,7 @@ export const gatewayConfig = defineConfig({
     useRateLimits(settings.rate, { trustProxy: settings.trustProxy, graphqlEndpoint }),
     usePersistedDocuments(persistedDocuments, settings.persistedDocuments.only),
     useOperationLimits(settings.operation),
-    useTokenVerification(settings.auth),
+    callers.plugin,
     useCostLimit(MAX_COST, supergraphCostSchema(supergraphPath)),
     exposeAuthorization,
     sharedSubscriptions,

@@ -60,6 +60,10 @@ class InMemoryNotifications:
             mine = mine[ids.index(after.id) + 1 :] if after.id in ids else []
         return Page(mine[:first], has_next=len(mine) > first)
 
+    async def for_order(self, order_id: str, limit: int) -> list[Notification]:
+        about = [n for n in self.by_id.values() if n.order_id == order_id]
+        return sorted(about, key=lambda n: (n.created_at, n.id), reverse=True)[: max(limit, 0)]
+
     async def begin_attempt(self, notification_id: str) -> Notification | None:
         n = self.by_id.get(notification_id)
         if n is not None and n.status is Status.QUEUED:

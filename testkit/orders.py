@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from subgraphs.kernel.core.events import Event
 from subgraphs.orders.domain.catalog import Product
 from subgraphs.orders.domain.order import Order
-from subgraphs.orders.usecase.ports import ConcurrentUpdate, Page
+from subgraphs.orders.usecase.ports import ConcurrentUpdate, OrderFilter, Page
 
 
 class InMemoryOrders:
@@ -25,9 +25,9 @@ class InMemoryOrders:
     async def get_many(self, ids: Sequence[str]) -> list[Order | None]:
         return [self.by_id.get(i) for i in ids]
 
-    async def page_for_user(self, user_id: str, first: int, after: Order | None) -> Page:
+    async def page(self, where: OrderFilter, first: int, after: Order | None) -> Page:
         mine = sorted(
-            (o for o in self.by_id.values() if o.user_id == user_id),
+            (o for o in self.by_id.values() if where.matches(o)),
             key=lambda o: (o.created_at, o.id),
             reverse=True,
         )

@@ -20,9 +20,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pymongo import AsyncMongoClient, monitoring
 
+from subgraphs.kernel.core.access import Role
 from subgraphs.kernel.graphql.auth import JwtVerifier, jwks_from_json, static_keys
 from subgraphs.kernel.process.settings import AuthSettings
 from subgraphs.users.credentials.signing_keys import JwtIssuer, jwks, signing_key_from_pem
+from testkit.tokens import mint_access_token
 from tools.procs import ManagedProcess, free_port
 from tools.stores import redis_server, secantusdb
 
@@ -127,9 +129,14 @@ class TestTokens:
 
     issuer: JwtIssuer
     verifier: JwtVerifier
+    pem: bytes
 
     def issue(self, user_id: str) -> str:
         return self.issuer.issue(user_id).token
+
+    def staff(self, user_id: str, role: Role) -> str:
+        """A token with the role's scopes (`scope` claim), signed with the same key."""
+        return mint_access_token(self.pem, user_id, role=role)
 
 
 @pytest.fixture(scope="session")
@@ -146,7 +153,7 @@ def test_tokens() -> TestTokens:
         ttl=timedelta(minutes=5),
         clock=lambda: datetime.now(UTC),
     )
-    return TestTokens(issuer, JwtVerifier(auth, static_keys(jwks_from_json(jwks(key)))))
+    return TestTokens(issuer, JwtVerifier(auth, static_keys(jwks_from_json(jwks(key)))), pem)
 
 
 @pytest.fixture(scope="session")

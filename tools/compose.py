@@ -2,7 +2,11 @@
 
 ``python -m tools.compose`` writes ``subgraphs/<name>/schema.graphql`` for every
 subgraph in ``supergraph.yaml`` and ``router/supergraph.graphql`` (composed by
-``node router/compose.mjs``, i.e. ``@apollo/composition``). ``--check`` writes
+``node router/compose.mjs``, i.e. ``@apollo/composition``), and
+``router/supergraph.unlicensed.graphql``: the same composed without the authorization
+directives (``@authenticated``, ``@requiresScopes``), for an Apollo Router without a GraphOS
+license (it refuses a supergraph that has them) and for ``@apollo/gateway`` (which has no
+support for them); the subgraphs check every scope themselves either way. ``--check`` writes
 nothing and exits 1 naming every stale file. Composition errors and hints are
 both failures.
 """
@@ -19,10 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from graphql import REMOVE, DirectiveNode, Visitor, parse, print_ast, visit
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "supergraph.yaml"
 SUPERGRAPH = ROOT / "router" / "supergraph.graphql"
+UNLICENSED_SUPERGRAPH = ROOT / "router" / "supergraph.unlicensed.graphql"
+AUTHORIZATION_DIRECTIVES = frozenset({"authenticated", "requiresScopes"})
 COMPOSE_SCRIPT = ROOT / "router" / "compose.mjs"
 
 
@@ -87,8 +94,27 @@ def compose(services: list[dict[str, str]]) -> str:
     return proc.stdout
 
 
-def compose_supergraph(urls: dict[str, str] | None = None) -> str:
-    """Compose the code's SDLs; ``urls`` overrides routing URLs by subgraph name."""
+class _WithoutAuthorization(Visitor):
+    def enter_directive(self, node: DirectiveNode, *_: object) -> object:
+        return REMOVE if node.name.value in AUTHORIZATION_DIRECTIVES else None
+
+    def enter_string_value(
+        self, node: object, _key: object, _parent: object, _path: object, ancestors: list[object]
+    ) -> object:
+        # `@link(import: ["@key", "@requiresScopes"])`: no import of what is gone.
+        in_link = any(isinstance(a, DirectiveNode) and a.name.value == "link" for a in ancestors)
+        value = getattr(node, "value", "")
+        return REMOVE if in_link and value.lstrip("@") in AUTHORIZATION_DIRECTIVES else None
+
+
+def without_authorization(sdl: str) -> str:
+    """A subgraph SDL without `@authenticated` and `@requiresScopes` (uses and imports)."""
+    return print_ast(visit(parse(sdl), _WithoutAuthorization())) + "\n"
+
+
+def compose_supergraph(urls: dict[str, str] | None = None, *, authorization: bool = True) -> str:
+    """Compose the code's SDLs; ``urls`` overrides routing URLs by subgraph name; without
+    ``authorization`` the supergraph has no authorization directives."""
     subgraphs = load_subgraphs()
     unknown = sorted(set(urls or {}) - set(subgraphs))
     if unknown:
@@ -98,7 +124,9 @@ def compose_supergraph(urls: dict[str, str] | None = None) -> str:
             {
                 "name": s.name,
                 "url": (urls or {}).get(s.name, s.routing_url),
-                "sdl": export_sdl(s.name),
+                "sdl": export_sdl(s.name)
+                if authorization
+                else without_authorization(export_sdl(s.name)),
             }
             for s in subgraphs.values()
         ]
@@ -112,6 +140,16 @@ def expected_files() -> dict[Path, str]:
     files[SUPERGRAPH] = compose(
         [
             {"name": s.name, "url": s.routing_url, "sdl": files[s.schema_file]}
+            for s in subgraphs.values()
+        ]
+    )
+    files[UNLICENSED_SUPERGRAPH] = compose(
+        [
+            {
+                "name": s.name,
+                "url": s.routing_url,
+                "sdl": without_authorization(files[s.schema_file]),
+            }
             for s in subgraphs.values()
         ]
     )

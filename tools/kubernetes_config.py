@@ -25,7 +25,7 @@ ROUTER = ROOT / "router"
 # also holds every persisted-query manifest the configs name under /dist/config.
 CONFIG_MAPS = {
     "router-config": ["router.yaml", "router.graphos.yaml"],
-    "router-supergraph": ["supergraph.graphql"],
+    "router-supergraph": ["supergraph.graphql", "supergraph.unlicensed.graphql"],
 }
 CONFIG_DIR = "/dist/config/"
 

@@ -18,7 +18,11 @@ baseline using @graphql-inspector/core (tools/schema_check.mjs):
 - a deprecated field or enum value read by a shipped operation is reported;
 - each shipped operation's estimated cost is printed (the gateway's demand control estimate,
   router/edge/cost.ts, with Int variables at the page maximum); one above the gateway's
-  maximum fails the check.
+  maximum fails the check;
+- every root field (Query, Mutation, Subscription) of the composed supergraph carries
+  ``@authenticated`` or ``@requiresScopes`` or is listed, with the reason it needs neither, in
+  ``tools/public_fields.yaml``; an unlisted one fails the check, and so does an entry naming a
+  field that is gone or now carries a directive.
 
 Exit 0 when nothing fails, 1 when something does, 2 when the check cannot run.
 """
@@ -43,6 +47,8 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    ObjectTypeDefinitionNode,
+    ObjectTypeExtensionNode,
     OperationDefinitionNode,
     parse,
     print_ast,
@@ -56,6 +62,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tools" / "schema_check.mjs"
 PUBLISHED = ROOT / "tools" / "schema_check.published.graphql"
 APPROVALS = ROOT / "tools" / "schema_check.approvals.yaml"
+PUBLIC_FIELDS = ROOT / "tools" / "public_fields.yaml"
+ROOT_TYPES = ("Query", "Mutation", "Subscription")
+AUTH_DIRECTIVES = frozenset({"authenticated", "requiresScopes"})
 ROUTER = ROOT / "router"
 SUPERGRAPH_PATH = "router/supergraph.graphql"
 PUBLISHED_HEADER = """\
@@ -287,6 +296,51 @@ def load_approvals(path: Path = APPROVALS) -> list[dict[str, str]]:
     return list(approvals)
 
 
+def load_public_fields(path: Path = PUBLIC_FIELDS) -> dict[str, str]:
+    """The listed public root fields, `Type.field` -> reason; an entry without one is an error."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    fields = data.get("fields") or {}
+    if not isinstance(fields, dict):
+        raise ValueError(f"{path.name}: `fields` must map Type.field to a reason")
+    for coordinate, reason in fields.items():
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError(f"{path.name}: {coordinate} needs a reason")
+    return {str(c): str(r) for c, r in fields.items()}
+
+
+def unprotected_root_fields(supergraph: str) -> list[str]:
+    """`Type.field` of every root field with neither auth directive (on it or on its type)."""
+    found: list[str] = []
+    for definition in parse(supergraph).definitions:
+        if not isinstance(definition, ObjectTypeDefinitionNode | ObjectTypeExtensionNode):
+            continue
+        if definition.name.value not in ROOT_TYPES:
+            continue
+        if {d.name.value for d in definition.directives or ()} & AUTH_DIRECTIVES:
+            continue
+        for field in definition.fields or ():
+            if not {d.name.value for d in field.directives or ()} & AUTH_DIRECTIVES:
+                found.append(f"{definition.name.value}.{field.name.value}")
+    return sorted(found)
+
+
+def report_public_fields(supergraph: str, listed: dict[str, str]) -> int:
+    """Print the root fields without an auth directive that are not listed, and the entries
+    that name no such field; the number of both (each one a failure)."""
+    unprotected = set(unprotected_root_fields(supergraph))
+    unlisted = sorted(unprotected - set(listed))
+    stale = sorted(set(listed) - unprotected)
+    print(
+        f"public fields: {len(unprotected)} root field(s) without @authenticated or "
+        f"@requiresScopes, {len(listed)} listed in {PUBLIC_FIELDS.relative_to(ROOT)}"
+    )
+    for coordinate in unlisted:
+        print(f"  UNLISTED {coordinate}: give it @authenticated or @requiresScopes, or list it")
+    for coordinate in stale:
+        print(f"  STALE {coordinate}: gone or protected by a directive now; remove the entry")
+    return len(unlisted) + len(stale)
+
+
 def run_inspector(base: dict[str, str], new: dict[str, str], operations: list[Operation]) -> Any:
     node = shutil.which("node")
     if node is None:
@@ -402,6 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         supergraph = compose_supergraph()
         operations = shipped_operations()
         approvals = load_approvals()
+        public_fields = load_public_fields()
         if args.publish and args.base is None and not PUBLISHED.exists():
             base, described = (
                 {"kind": "supergraph", "sdl": supergraph},
@@ -418,6 +473,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"schema-check: the code's API schema against {described}")
     failures = report(result, approvals, operations)
+    failures += report_public_fields(supergraph, public_fields)
     if args.publish:
         PUBLISHED.write_text(PUBLISHED_HEADER + result["api"], encoding="utf-8")
         print(f"published: wrote {PUBLISHED.relative_to(ROOT)} (commit it)")

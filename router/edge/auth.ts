@@ -96,7 +96,16 @@ export function revokedSessions(
   };
 }
 
-export function useTokenVerification(settings: EdgeSettings['auth']): GatewayPlugin<AuthContext> {
+/**
+ * Verifies the caller's token once per operation context: `principalOf(context)` (the verified
+ * principal, undefined without a token; a bad token throws UNAUTHENTICATED) is what the rate
+ * limits and the authorization directives (edge/authorization.ts) read, whichever plugin asks
+ * first; `plugin` puts it in `context.principal`.
+ */
+export function tokenVerification(settings: EdgeSettings['auth']): {
+  plugin: GatewayPlugin<AuthContext>;
+  principalOf: (context: object) => Promise<Principal | undefined>;
+} {
   const keys = createRemoteJWKSet(new URL(settings.jwksUrl), {
     timeoutDuration: 3_000,
     cooldownDuration: 30_000, // at most one refetch for unknown `kid`s every 30 s
@@ -105,6 +114,7 @@ export function useTokenVerification(settings: EdgeSettings['auth']): GatewayPlu
 
   const verified = new Map<string, Principal>(); // token -> its principal, oldest use first
   const revoked = revokedSessions(settings.jwksUrl);
+  const perContext = new WeakMap<object, Promise<Principal | undefined>>();
 
   async function verify(authorization: string, transport: Transport): Promise<Principal> {
     const principal = await verifyToken(authorization, transport);
@@ -156,12 +166,31 @@ export function useTokenVerification(settings: EdgeSettings['auth']): GatewayPlu
     }
   }
 
-  return {
-    async onContextBuilding({ context, extendContext }) {
+  function principalOf(context: object): Promise<Principal | undefined> {
+    let principal = perContext.get(context);
+    if (principal === undefined) {
       const client = context as ClientContext;
       const authorization = clientHeader(client, 'authorization');
-      if (authorization === undefined) return;
-      extendContext({ principal: await verify(authorization, transportOf(client)) });
+      principal =
+        authorization === undefined
+          ? Promise.resolve(undefined)
+          : verify(authorization, transportOf(client));
+      perContext.set(context, principal);
+    }
+    return principal;
+  }
+
+  return {
+    principalOf,
+    plugin: {
+      async onContextBuilding({ context, extendContext }) {
+        const principal = await principalOf(context);
+        if (principal !== undefined) extendContext({ principal });
+      },
     },
   };
+}
+
+export function useTokenVerification(settings: EdgeSettings['auth']): GatewayPlugin<AuthContext> {
+  return tokenVerification(settings).plugin;
 }

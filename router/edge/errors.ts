@@ -5,6 +5,7 @@ import { GraphQLError } from 'graphql';
 
 export type EdgeCode =
   | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
   | 'RATE_LIMITED'
   | 'PAYLOAD_TOO_LARGE'
   | 'BAD_REQUEST'

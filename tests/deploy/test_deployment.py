@@ -383,9 +383,13 @@ def _mounted(router: dict[str, Any]) -> dict[str, Path]:
     return {target: COMPOSE_FILE.parent / source for source, target, _ in bind_mounts(router)}
 
 
+# What the GraphOS config is run with (router/README.md): its supergraph keeps the directives.
+GRAPHOS_ENV = {"ROUTER_CONFIG": "router.graphos.yaml", "ROUTER_SUPERGRAPH": "supergraph.graphql"}
+
+
 def _router_files(raw: dict[str, Any], router_config: str | None = None) -> tuple[Path, Path]:
     """The repository files the router runs with: (config, supergraph)."""
-    env = dict(REQUIRED) | ({"ROUTER_CONFIG": router_config} if router_config else {})
+    env = dict(REQUIRED) | (GRAPHOS_ENV if router_config else {})
     router = interpolate(raw, env)["services"][ROUTER_SERVICE]
     command = router["command"]
     command = shlex.split(command) if isinstance(command, str) else command
@@ -406,7 +410,13 @@ def test_router_runs_the_repositorys_config_and_supergraph(
     config, supergraph = _router_files(raw, router_config)
     expected = REPO / "router" / (router_config or "router.yaml")
     assert config.resolve() == expected.resolve()
-    assert supergraph.resolve() == (REPO / "router" / "supergraph.graphql").resolve()
+    # Unlicensed, the router refuses the authorization directives: it gets the supergraph
+    # composed without them; with GraphOS, the one that has them (and enforces them).
+    schema = "supergraph.graphql" if router_config else "supergraph.unlicensed.graphql"
+    assert supergraph.resolve() == (REPO / "router" / schema).resolve()
+    text = supergraph.read_text(encoding="utf-8")
+    security = "for: SECURITY" in text or "@requiresScopes(" in text
+    assert security is bool(router_config)
 
 
 @pytest.mark.parametrize("router_config", [None, "router.graphos.yaml"])

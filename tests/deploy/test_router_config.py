@@ -22,7 +22,13 @@ ROUTER_YAML = REPO / "router" / "router.yaml"
 GRAPHOS_YAML = REPO / "router" / "router.graphos.yaml"
 EDGE_SETTINGS = REPO / "router" / "edge" / "settings.ts"
 # The sections only a GraphOS-connected router accepts: the overlay's only additions.
-GRAPHOS_ONLY = {"subscription", "authentication", "persisted_queries", "demand_control"}
+GRAPHOS_ONLY = {
+    "subscription",
+    "authentication",
+    "persisted_queries",
+    "demand_control",
+    "authorization",
+}
 EDGE_COST = REPO / "router" / "edge" / "cost.ts"
 
 # `${env.NAME}` or `${env.NAME:-default}`, as the router expands them at start-up.
@@ -148,6 +154,7 @@ def test_graphos_only_features_stay_out(config: dict[str, Any]) -> None:
     # Apollo Router refuses to start with these unless connected to GraphOS (an overlay adds them).
     assert "subscription" not in config
     assert "authentication" not in config
+    assert "authorization" not in config
 
 
 # ------------------------------------------------------------------ edge rules
@@ -245,7 +252,7 @@ def test_cors_allows_the_configured_frontends_only(config: dict[str, Any]) -> No
 # ------------------------------------------------------------------ GraphOS overlay
 
 
-def test_graphos_overlay_is_router_yaml_plus_its_two_sections() -> None:
+def test_graphos_overlay_is_router_yaml_plus_its_own_sections() -> None:
     base, overlay = _raw(ROUTER_YAML), _raw(GRAPHOS_YAML)
     assert set(overlay) - set(base) == GRAPHOS_ONLY
     assert {key: value for key, value in overlay.items() if key not in GRAPHOS_ONLY} == base
@@ -270,6 +277,13 @@ def test_graphos_overlay_passes_subscriptions_to_subgraphs(graphos: dict[str, An
     assert passthrough["path"] == "/graphql"
     assert passthrough["protocol"] == "graphql_ws"  # the graphql-transport-ws subprotocol
     assert passthrough["heartbeat_interval"] not in (None, "disabled")
+
+
+def test_graphos_overlay_enforces_the_authorization_directives(graphos: dict[str, Any]) -> None:
+    # An unlicensed router refuses them: router.yaml has none (test_graphos_only_features...).
+    directives = graphos["authorization"]["directives"]
+    assert directives["enabled"] is True
+    assert directives["reject_unauthorized"] is True  # the whole operation, as Hive Gateway
 
 
 def test_graphos_overlay_verifies_tokens_against_the_users_jwks(graphos: dict[str, Any]) -> None:

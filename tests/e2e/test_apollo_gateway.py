@@ -19,11 +19,15 @@ from typing import Any
 import httpx
 import pytest
 
+from subgraphs.kernel.core.access import Role
+from testkit.client import error_codes, graphql
 from testkit.journeys import register
+from testkit.tokens import mint_access_token
 from tests.e2e import test_notifications_through_gateway as notifications
 from tests.e2e import test_orders_through_gateway as orders
 from tests.e2e import test_payments_through_gateway as payments
 from tests.e2e import test_users_through_gateway as users
+from tools.compose import compose_supergraph
 from tools.procs import ManagedProcess, free_port
 from tools.stack import ROOT
 
@@ -44,16 +48,31 @@ def _answers(url: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def apollo_gateway_url(gateway_url: str, run_dir: Path) -> Iterator[str]:
-    """Apollo Gateway on a free port, serving the shared stack's supergraph."""
+def apollo_gateway_url(
+    gateway_url: str,
+    run_dir: Path,
+    users_url: str,
+    orders_url: str,
+    payments_url: str,
+    notifications_url: str,
+) -> Iterator[str]:
+    """Apollo Gateway on a free port, serving the shared stack's supergraph composed without
+    the authorization directives (@apollo/gateway refuses them; the subgraphs check scopes)."""
+    urls = {
+        "users": f"{users_url}/graphql",
+        "orders": f"{orders_url}/graphql",
+        "payments": f"{payments_url}/graphql",
+        "notifications": f"{notifications_url}/graphql",
+    }
+    supergraph = run_dir / "supergraph.unlicensed.graphql"
+    supergraph.write_text(compose_supergraph(urls, authorization=False), encoding="utf-8")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = ManagedProcess(
         "apollo-gateway",
         ["node", "tools/apollo-gateway.mjs"],
-        # The shared gateway's fixture wrote the supergraph composed for the shared subgraphs.
         env={
-            "SUPERGRAPH_PATH": str(run_dir / "supergraph.graphql"),
+            "SUPERGRAPH_PATH": str(supergraph),
             "APOLLO_GATEWAY_PORT": str(port),
             "NODE_ENV": "production",
         },
@@ -121,3 +140,20 @@ async def test_a_cross_subgraph_read_matches_hive_gateway(
         answers.append(response.json())
     assert answers[0] == answers[1]
     assert answers[0]["data"]["order"]["user"]["name"] == "Test User"
+
+
+async def test_without_the_directives_the_subgraphs_still_refuse_staff_fields(
+    apollo: httpx.AsyncClient, users_signing_key: bytes
+) -> None:
+    # What an unlicensed Apollo Router runs (router/supergraph.unlicensed.graphql): the gateway
+    # enforces no scope, the subgraph refuses on its own, and staff still get through.
+    query = "query { staffOrders(first: 1) { edges { node { id } } } }"
+    customer = (await register(apollo))["accessToken"]
+    for token, code in [(None, "UNAUTHENTICATED"), (customer, "FORBIDDEN")]:
+        body = await graphql(apollo, query, token=token)
+        assert error_codes(body) == [code]
+        assert body.get("data") is None
+    support = mint_access_token(users_signing_key, "staff-support", role=Role.SUPPORT)
+    body = await graphql(apollo, query, token=support)
+    assert "errors" not in body, body
+    assert "edges" in body["data"]["staffOrders"]

@@ -178,7 +178,7 @@ ENTITY_TYPES = {
     "users": ("User",),
     "orders": ("Order", "User"),
     "payments": ("Payment", "Order"),
-    "notifications": ("User",),
+    "notifications": ("User", "Order"),
 }
 ENTITIES = "query($r: [_Any!]!) { _entities(representations: $r) { __typename } }"
 JSON_VALUES = st.recursive(

@@ -232,3 +232,48 @@ def test_the_ides_example_is_an_operation(tmp_path: Path) -> None:
     )
     [operation] = schema_check.ide_operations(tmp_path)
     assert (operation.name, operation.source) == ("Products", "router/gateway.config.ts (IDE)")
+
+
+ROOT_FIELDS = """
+type Query @join__type(graph: SHOP) {
+  products: [String!]! @join__field(graph: SHOP)
+  staffOrders: [String!]! @join__field(graph: SHOP) @requiresScopes(scopes: [["orders:read:any"]])
+  me: String @join__field(graph: SHOP) @authenticated
+}
+type Mutation {
+  refundPayment(id: ID!): Boolean
+}
+type Order { notes: String }
+"""
+
+
+def test_a_root_field_without_a_directive_must_be_listed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert schema_check.unprotected_root_fields(ROOT_FIELDS) == [
+        "Mutation.refundPayment",
+        "Query.products",
+    ]
+    listed = {"Query.products": "the price list is public", "Query.staffOrders": "was open"}
+    assert schema_check.report_public_fields(ROOT_FIELDS, listed) == 2
+    out = capsys.readouterr().out
+    assert "UNLISTED Mutation.refundPayment" in out
+    assert "STALE Query.staffOrders" in out
+    listed = {"Query.products": "public", "Mutation.refundPayment": "owner-checked"}
+    assert schema_check.report_public_fields(ROOT_FIELDS, listed) == 0
+
+
+def test_a_listed_field_needs_a_reason(tmp_path: Path) -> None:
+    path = tmp_path / "public_fields.yaml"
+    path.write_text(yaml.safe_dump({"fields": {"Query.products": " "}}))
+    with pytest.raises(ValueError, match=r"Query\.products needs a reason"):
+        schema_check.load_public_fields(path)
+
+
+def test_an_unlisted_root_field_fails_the_check(copy: Path) -> None:
+    listed = yaml.safe_load((copy / "tools" / "public_fields.yaml").read_text())
+    del listed["fields"]["Query.order"]
+    (copy / "tools" / "public_fields.yaml").write_text(yaml.safe_dump(listed))
+    result = _run(copy)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "UNLISTED Query.order" in result.stdout

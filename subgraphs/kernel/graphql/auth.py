@@ -70,6 +70,10 @@ class Principal:
     def has_scope(self, scope: Scope) -> bool:
         return scope.value in self.scopes
 
+    def may_read(self, owner_id: str, scope: Scope) -> bool:
+        """The owner of the data, or a caller whose token grants `scope` over everyone's."""
+        return self.user_id == owner_id or self.has_scope(scope)
+
 
 class TokenVerifier(Protocol):
     async def verify(self, token: str) -> Principal: ...

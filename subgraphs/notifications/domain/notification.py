@@ -138,6 +138,12 @@ class Notification:
     def done(self) -> bool:
         return self.status is not Status.QUEUED
 
+    @property
+    def order_id(self) -> str | None:
+        """The order it is about (confirmation, receipt, refund...), if any."""
+        order_id = self.data.get("order_id")
+        return order_id if isinstance(order_id, str) and order_id else None
+
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and now >= self.expires_at
 

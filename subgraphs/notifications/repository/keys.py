@@ -23,6 +23,11 @@ def user_index(user_id: str) -> str:
     return f"{PREFIX}user:{user_id}"
 
 
+def order_index(order_id: str) -> str:
+    """Sorted set: the ids of the notifications about one order, scored by creation time (ms)."""
+    return f"{PREFIX}order-n:{order_id}"
+
+
 def sent(notification_id: str) -> str:
     """String: set once the notification was sent (value: the channel's receipt)."""
     return f"{PREFIX}sent:{notification_id}"

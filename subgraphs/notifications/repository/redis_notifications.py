@@ -1,4 +1,5 @@
-"""The `NotificationStore` port on Redis: a hash per notification, a sorted set per user.
+"""The `NotificationStore` port on Redis: a hash per notification, a sorted set per user and
+one per order.
 
 Creation and every status change are Lua scripts, so each is atomic: a
 notification is created once (its id is `<event id>:<channel>`), and a SENT
@@ -29,17 +30,21 @@ from subgraphs.notifications.domain.notification import (
 from subgraphs.notifications.repository import keys
 from subgraphs.notifications.usecase.ports import Page, PageCursor
 
-# KEYS: record, user index, queued list. ARGV: ttl seconds, score, id, max per user,
-# field/value pairs (a new notification is QUEUED).
+# KEYS: record, user index, queued list, and the order's index when it is about an order.
+# ARGV: ttl seconds, score, id, max per user (and per order), field/value pairs (a new
+# notification is QUEUED).
 _CREATE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return redis.call('HGET', KEYS[1], 'status')
 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 5))
 redis.call('EXPIRE', KEYS[1], ARGV[1])
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[4]) + 1))
-redis.call('EXPIRE', KEYS[2], ARGV[1])
+-- The user's index, and the order's when given (ipairs stops at a missing KEYS[4]).
+for _, index in ipairs({KEYS[2], KEYS[4]}) do
+  redis.call('ZADD', index, ARGV[2], ARGV[3])
+  redis.call('ZREMRANGEBYRANK', index, 0, -(tonumber(ARGV[4]) + 1))
+  redis.call('EXPIRE', index, ARGV[1])
+end
 redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
 return false
 """
@@ -155,11 +160,13 @@ class RedisNotificationStore:
         self._note = redis.register_script(_NOTE_FAILURE)
 
     async def create(self, notification: Notification) -> Status | None:
+        order_id = notification.order_id
         existing = await self._create(
             keys=[
                 keys.notification(notification.id),
                 keys.user_index(notification.user_id),
                 keys.QUEUED,
+                *([keys.order_index(order_id)] if order_id else []),
             ],
             args=[
                 self._retention,
@@ -189,17 +196,23 @@ class RedisNotificationStore:
                 ids = await self._redis.zrevrangebyscore(
                     index, f"({after.created_ms}", "-inf", start=0, num=first + 1
                 )
-        notifications = await self._load(user_id, ids[: first + 1])
+        notifications = await self._load(index, ids[: first + 1])
         return Page(notifications[:first], has_next=len(notifications) > first)
 
-    async def _load(self, user_id: str, ids: list[str]) -> list[Notification]:
+    async def for_order(self, order_id: str, limit: int) -> list[Notification]:
+        if limit <= 0:
+            return []
+        index = keys.order_index(order_id)
+        return await self._load(index, await self._redis.zrevrange(index, 0, limit - 1))
+
+    async def _load(self, index: str, ids: list[str]) -> list[Notification]:
         async with self._redis.pipeline(transaction=False) as pipe:
             for notification_id in ids:
                 pipe.hgetall(keys.notification(notification_id))
             hashes: list[dict[str, str]] = await pipe.execute()
         expired = [i for i, h in zip(ids, hashes, strict=True) if not h]
         if expired:
-            await self._redis.zrem(keys.user_index(user_id), *expired)
+            await self._redis.zrem(index, *expired)
         return [_from_hash(h) for h in hashes if h]
 
     async def begin_attempt(self, notification_id: str) -> Notification | None:

@@ -6,7 +6,7 @@ from subgraphs.kernel.graphql.schema import SubgraphSchema, build_federated_sche
 from subgraphs.kernel.process.settings import GraphQLSettings
 from subgraphs.notifications.transport.mutations import Mutation
 from subgraphs.notifications.transport.queries import Query
-from subgraphs.notifications.transport.types import User
+from subgraphs.notifications.transport.types import Order, User
 
 
 def build_schema(
@@ -15,7 +15,7 @@ def build_schema(
     return build_federated_schema(
         query=Query,
         mutation=Mutation,
-        types=[User],
+        types=[User, Order],
         settings=settings,
         introspection=introspection,
     )

@@ -9,7 +9,8 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.graphql.cost import connection_size
+from subgraphs.kernel.core.access import Scope
+from subgraphs.kernel.graphql.cost import bounded_list, connection_size
 from subgraphs.kernel.graphql.enums import described_enum
 from subgraphs.kernel.graphql.pagination import (
     CURSOR_ID,
@@ -23,7 +24,7 @@ from subgraphs.kernel.graphql.public_errors import Forbidden
 from subgraphs.notifications.domain import notification as domain
 from subgraphs.notifications.transport.context import NotificationsContext
 from subgraphs.notifications.usecase.ports import PageCursor
-from subgraphs.notifications.usecase.read_notifications import MAX_PAGE
+from subgraphs.notifications.usecase.read_notifications import MAX_PAGE, MAX_PER_ORDER
 
 NotificationChannel = described_enum(
     domain.Channel,
@@ -153,4 +154,29 @@ class User:
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> User:
+        return cls(id=id)
+
+
+# Owned by the orders subgraph; no description here, so composition sees only its own.
+@strawberry.federation.type(keys=["id"])
+class Order:
+    id: strawberry.ID
+
+    @strawberry.field(
+        description="The mails and texts sent about the order, newest first (its owner, or "
+        "staff reading any order; empty for anyone else).",
+        directives=[bounded_list(MAX_PER_ORDER)],
+    )
+    async def notifications(self, info: Info[NotificationsContext, None]) -> list[Notification]:
+        principal = await info.context.auth.require()
+        about = await info.context.usecases.read.for_order(str(self.id))
+        # Someone else's order answers as one without notifications does.
+        return [
+            Notification.from_model(n)
+            for n in about
+            if principal.may_read(n.user_id, Scope.ORDERS_READ_ANY)
+        ]
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Order:
         return cls(id=id)

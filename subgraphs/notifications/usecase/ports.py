@@ -40,6 +40,9 @@ class NotificationStore(Protocol):
     async def page_for_user(self, user_id: str, first: int, after: PageCursor | None) -> Page:
         """The user's notifications, newest first, after `after`."""
 
+    async def for_order(self, order_id: str, limit: int) -> list[Notification]:
+        """The notifications about an order, newest first, at most `limit`."""
+
     async def begin_attempt(self, notification_id: str) -> Notification | None:
         """The notification, with one more attempt counted if it is QUEUED (atomically)."""
 

@@ -1,4 +1,5 @@
-"""Read a user's notifications page by page, one notification, and the user's preferences."""
+"""Read a user's notifications page by page, those about an order, one notification, and the
+user's preferences (who may read them is the transport's check)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from subgraphs.notifications.usecase.ports import (
 )
 
 MAX_PAGE = 100
+MAX_PER_ORDER = 50  # far more than an order's life gives rise to (placed, paid, refunded...)
 
 
 class ReadNotifications:
@@ -27,6 +29,10 @@ class ReadNotifications:
         if first <= 0:
             return Page([], has_next=False)
         return await self._store.page_for_user(user_id, min(first, MAX_PAGE), after)
+
+    async def for_order(self, order_id: str) -> list[Notification]:
+        """The notifications about an order, newest first, at most `MAX_PER_ORDER`."""
+        return await self._store.for_order(order_id, MAX_PER_ORDER)
 
     async def by_id(self, notification_id: str) -> Notification | None:
         return await self._store.get(notification_id)

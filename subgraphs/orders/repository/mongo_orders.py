@@ -11,7 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from subgraphs.kernel.core.money import Money
 from subgraphs.kernel.stores.mongo import session
 from subgraphs.orders.domain.order import Order, OrderItem, OrderStatus
-from subgraphs.orders.usecase.ports import ConcurrentUpdate, Page
+from subgraphs.orders.usecase.ports import ConcurrentUpdate, OrderFilter, Page
 
 Document = dict[str, Any]
 
@@ -25,9 +25,16 @@ class MongoOrderRepository:
         self._orders = db["orders"]
 
     async def ensure_indexes(self) -> None:
+        """One index per way a page is filtered, each ending in the page order (no sort in
+        memory): by customer (also their own list), by status, by creation time alone (no
+        filter, or a time range only). An order id is the `_id` index."""
         await self._orders.create_index(
             [("user_id", ASCENDING), *NEWEST_FIRST], name="by_user_newest_first"
         )
+        await self._orders.create_index(
+            [("status", ASCENDING), *NEWEST_FIRST], name="by_status_newest_first"
+        )
+        await self._orders.create_index(NEWEST_FIRST, name="newest_first")
 
     async def add(self, order: Order) -> None:
         await self._orders.insert_one(_to_document(order), session=session())
@@ -38,8 +45,8 @@ class MongoOrderRepository:
         found = {doc["_id"]: _from_document(doc) async for doc in cursor}
         return [found.get(order_id) for order_id in ids]
 
-    async def page_for_user(self, user_id: str, first: int, after: Order | None) -> Page:
-        query: Document = {"user_id": user_id}
+    async def page(self, where: OrderFilter, first: int, after: Order | None) -> Page:
+        query = _query(where)
         if after is not None:
             query["$or"] = [
                 {"created_at": {"$lt": after.created_at}},
@@ -62,6 +69,24 @@ class MongoOrderRepository:
         )
         if result.matched_count == 0:
             raise ConcurrentUpdate(order.id)
+
+
+def _query(where: OrderFilter) -> Document:
+    query: Document = {}
+    if where.order_id is not None:
+        query["_id"] = where.order_id
+    if where.user_id is not None:
+        query["user_id"] = where.user_id
+    if where.status is not None:
+        query["status"] = where.status.value
+    created: Document = {}
+    if where.created_from is not None:
+        created["$gte"] = where.created_from
+    if where.created_before is not None:
+        created["$lt"] = where.created_before
+    if created:
+        query["created_at"] = created
+    return query
 
 
 def _to_document(order: Order) -> Document:

@@ -11,7 +11,7 @@ from strawberry.types import Info
 from subgraphs.kernel.graphql.public_errors import PublicError
 from subgraphs.orders.domain.order import STATUS_EVENTS, OrderStatus
 from subgraphs.orders.transport.context import OrdersContext
-from subgraphs.orders.transport.types import OrderStatusChange, load_owned_order
+from subgraphs.orders.transport.types import OrderStatusChange, load_order
 
 _STATUS_EVENT_TYPES = frozenset(STATUS_EVENTS.values())
 
@@ -34,7 +34,7 @@ class Subscription:
         feed = info.context.usecases.status_feed
         # Listen before checking, so a change right after the check is not missed.
         async with feed.subscribe(str(order_id)) as events:
-            if await load_owned_order(info, str(order_id)) is None:
+            if await load_order(info, str(order_id)) is None:
                 raise OrderNotFound()
             async for event in events:
                 if event.type not in _STATUS_EVENT_TYPES:

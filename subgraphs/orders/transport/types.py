@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from subgraphs.kernel.core.access import Scope
 from subgraphs.kernel.graphql.cost import bounded_list, connection_size
 from subgraphs.kernel.graphql.enums import described_enum
 from subgraphs.kernel.graphql.pagination import (
@@ -21,6 +22,7 @@ from subgraphs.kernel.graphql.types import Money
 from subgraphs.orders.domain import order as domain
 from subgraphs.orders.domain.catalog import Product as ProductModel
 from subgraphs.orders.transport.context import OrdersContext
+from subgraphs.orders.usecase.ports import Page
 from subgraphs.orders.usecase.read_orders import MAX_PAGE
 
 OrderStatus = described_enum(
@@ -94,10 +96,7 @@ class User:
         after_id = decode_cursor(after) if after is not None else None
         size = page_size(first, MAX_PAGE)
         page = await info.context.usecases.read_orders.page_for_user(self.id, size, after_id)
-        return Connection.of(
-            ((Order.from_model(o), encode_cursor(o.id)) for o in page.orders),
-            has_next=page.has_next,
-        )
+        return order_connection(page)
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> User:
@@ -147,17 +146,33 @@ class Order:
     async def resolve_reference(
         cls, info: Info[OrdersContext, None], id: strawberry.ID
     ) -> Order | None:
-        return await load_owned_order(info, str(id))
+        # Other subgraphs' fields hang off an order (its payment): staff read any order.
+        return await load_order(info, str(id), any_with=Scope.ORDERS_READ_ANY)
 
 
-async def load_owned_order(info: Info[OrdersContext, None], order_id: str) -> Order | None:
-    """The caller's order by id; None if there is none or it is someone else's (the same
-    answer, so an id's existence is not confirmed to a stranger)."""
+def order_connection(page: Page) -> Connection[Order]:
+    """A page of orders as a connection, each order's cursor its id."""
+    return Connection.of(
+        ((Order.from_model(o), encode_cursor(o.id)) for o in page.orders), has_next=page.has_next
+    )
+
+
+async def load_order(
+    info: Info[OrdersContext, None], order_id: str, *, any_with: Scope | None = None
+) -> Order | None:
+    """The order by id for its owner, or for any caller holding `any_with`; None if there is
+    none or the caller may not read it (the same answer, so an id's existence is not
+    confirmed to a stranger)."""
     principal = await info.context.auth.require()
     order = await info.context.orders_by_id.load(order_id)
-    if order is None or order.user_id != principal.user_id:
+    if order is None:
         return None
-    return Order.from_model(order)
+    allowed = (
+        principal.may_read(order.user_id, any_with)
+        if any_with is not None
+        else order.user_id == principal.user_id
+    )
+    return Order.from_model(order) if allowed else None
 
 
 @strawberry.type(description="A change of an order's status.")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from subgraphs.kernel.core.events import Event
 from subgraphs.orders.domain.catalog import Product
-from subgraphs.orders.domain.order import Order
+from subgraphs.orders.domain.order import Order, OrderStatus
 
 
 class ConcurrentUpdate(Exception):
@@ -22,14 +23,34 @@ class Page:
     has_next: bool
 
 
+@dataclass(frozen=True, slots=True)
+class OrderFilter:
+    """Which orders a page holds: those matching every criterion given (None matches any)."""
+
+    user_id: str | None = None
+    status: OrderStatus | None = None
+    created_from: datetime | None = None  # inclusive
+    created_before: datetime | None = None  # exclusive
+    order_id: str | None = None
+
+    def matches(self, order: Order) -> bool:
+        return (
+            (self.user_id is None or order.user_id == self.user_id)
+            and (self.status is None or order.status is self.status)
+            and (self.created_from is None or order.created_at >= self.created_from)
+            and (self.created_before is None or order.created_at < self.created_before)
+            and (self.order_id is None or order.id == self.order_id)
+        )
+
+
 class OrderRepository(Protocol):
     async def add(self, order: Order) -> None:
         """Insert a new order."""
 
     async def get_many(self, ids: Sequence[str]) -> list[Order | None]: ...
 
-    async def page_for_user(self, user_id: str, first: int, after: Order | None) -> Page:
-        """Newest first; `after` is the last order of the previous page."""
+    async def page(self, where: OrderFilter, first: int, after: Order | None) -> Page:
+        """The orders matching `where`, newest first; `after` is the last of the previous page."""
 
     async def save(self, order: Order) -> None:
         """Store `order`, one version after the stored one.

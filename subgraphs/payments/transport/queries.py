@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from subgraphs.kernel.graphql.types import query_root
 from subgraphs.payments.transport.context import PaymentsContext
-from subgraphs.payments.transport.types import Payment, load_owned_payment
+from subgraphs.payments.transport.types import Payment, load_payment
 
 
 @query_root
@@ -20,4 +20,4 @@ class Query:
         info: Info[PaymentsContext, None],
         id: Annotated[strawberry.ID, strawberry.argument(description="The payment's identifier.")],
     ) -> Payment | None:
-        return await load_owned_payment(info, str(id))
+        return await load_payment(info, str(id))

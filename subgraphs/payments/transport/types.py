@@ -8,6 +8,7 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
+from subgraphs.kernel.core.access import Scope
 from subgraphs.kernel.graphql.enums import described_enum
 from subgraphs.kernel.graphql.types import Money
 from subgraphs.payments.domain import payment as domain
@@ -54,12 +55,12 @@ class Order:
 
     @strawberry.field(
         description="The order's payment: its succeeded (or refunded) one, else its latest "
-        "failed one; null if it has none (the order's owner only)."
+        "failed one; null if it has none (the order's owner, or staff reading any order)."
     )
     async def payment(self, info: Info[PaymentsContext, None]) -> Payment | None:
         principal = await info.context.auth.require()
         payment = await info.context.payment_of_order.load(str(self.id))
-        if payment is None or payment.user_id != principal.user_id:
+        if payment is None or not principal.may_read(payment.user_id, Scope.ORDERS_READ_ANY):
             return None  # someone else's answers as none does
         return Payment.from_model(payment)
 
@@ -110,14 +111,23 @@ class Payment:
     async def resolve_reference(
         cls, info: Info[PaymentsContext, None], id: strawberry.ID
     ) -> Payment | None:
-        return await load_owned_payment(info, str(id))
+        # The payment of an order staff read (orders:read:any) resolves for them too.
+        return await load_payment(info, str(id), any_with=Scope.ORDERS_READ_ANY)
 
 
-async def load_owned_payment(info: Info[PaymentsContext, None], payment_id: str) -> Payment | None:
-    """The caller's decided payment by id; None if there is none or it is someone else's (the
-    same answer, so an id's existence is not confirmed to a stranger)."""
+async def load_payment(
+    info: Info[PaymentsContext, None], payment_id: str, *, any_with: Scope | None = None
+) -> Payment | None:
+    """The decided payment by id for its owner, or for any caller holding `any_with`; None if
+    there is none or the caller may not read it (the same answer, so an id's existence is not
+    confirmed to a stranger)."""
     principal = await info.context.auth.require()
     payment = await info.context.payments_by_id.load(payment_id)
-    if payment is None or not payment.finished or payment.user_id != principal.user_id:
+    if payment is None or not payment.finished:
         return None
-    return Payment.from_model(payment)
+    allowed = (
+        principal.may_read(payment.user_id, any_with)
+        if any_with is not None
+        else payment.user_id == principal.user_id
+    )
+    return Payment.from_model(payment) if allowed else None

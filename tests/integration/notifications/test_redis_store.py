@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -199,3 +200,25 @@ async def test_order_summaries_expire(redis):
 
 async def test_these_tests_use_the_notifications_database_of_their_own_server(redis):
     assert redis.connection_pool.connection_kwargs["db"] == 4
+
+
+async def test_the_notifications_about_an_order_are_listed_newest_first(redis):
+    notifications = store(redis, max_per_user=3)
+    sms = replace(queued(1), id="evt-1:sms", channel=Channel.SMS)
+    welcome = replace(queued(4), kind=Kind.WELCOME, data={})
+    for notification in (queued(1), sms, queued(2), welcome):
+        await notifications.create(notification)
+    # A second event about order 1 (its receipt), a minute later.
+    receipt = replace(queued(1), id="evt-5:email", created_at=T0 + timedelta(minutes=1))
+    await notifications.create(receipt)
+
+    about = await notifications.for_order("1", 10)
+    assert [n.id for n in about] == ["evt-5:email", "evt-1:sms", "evt-1:email"]
+    assert [n.id for n in await notifications.for_order("1", 1)] == ["evt-5:email"]
+    assert await notifications.for_order("1", 0) == []
+    assert await notifications.for_order("4", 10) == []  # the welcome mail is about no order
+    assert 0 < await redis.ttl("notifications:order-n:1") <= 90 * 86400
+    # An expired record leaves the order's list when read.
+    await redis.delete("notifications:n:evt-1:sms")
+    assert [n.id for n in await notifications.for_order("1", 10)] == ["evt-5:email", "evt-1:email"]
+    assert await redis.zcard("notifications:order-n:1") == 2

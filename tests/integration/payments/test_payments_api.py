@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from subgraphs.kernel.core.access import Role
 from subgraphs.payments.domain.payment import PaymentRequest, start_payment
 from subgraphs.payments.provider.sandbox import SANDBOX_CALLS
 from subgraphs.payments.repository.mongo_order_views import MongoOrderViews
@@ -419,3 +420,34 @@ async def test_a_payment_abandoned_by_a_dead_process_is_finished(
     assert doc["status"] == "SUCCEEDED"
     replay = await process(payments_client, issue(user), order_id, key="k-orphan")
     assert replay["payment"]["id"] == abandoned.id
+
+
+async def test_staff_reading_any_order_see_its_payment_customers_still_only_their_own(
+    payments_client, payments_db, streams, issue, test_tokens
+):
+    owner, order_id = "owner-of-a-paid-order", new_order_id()
+    await announce(streams, order_id, owner)
+    await wait_for_view(payments_db, order_id)
+    paid = (await process(payments_client, issue(owner), order_id))["payment"]["id"]
+    reps = [{"__typename": "Order", "id": order_id}]
+    payment = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Payment { id } } }"
+
+    for role in (Role.SUPPORT, Role.ADMIN):  # orders:read:any
+        staff = test_tokens.staff(f"staff-{role}", role)
+        body = await graphql(payments_client, ORDER_PAYMENT, {"reps": reps}, token=staff)
+        assert body["data"]["_entities"][0]["payment"]["id"] == paid
+        body = await graphql(
+            payments_client, payment, {"r": [{"__typename": "Payment", "id": paid}]}, token=staff
+        )
+        assert body["data"]["_entities"] == [{"id": paid}]
+        # The customer's own entry point stays owner-only, staff included.
+        body = await graphql(
+            payments_client,
+            "query($id: ID!) { payment(id: $id) { id } }",
+            {"id": paid},
+            token=staff,
+        )
+        assert body["data"] == {"payment": None}
+    for token in (issue("another-customer"), test_tokens.staff("staff-c", Role.CATALOG)):
+        body = await graphql(payments_client, ORDER_PAYMENT, {"reps": reps}, token=token)
+        assert body["data"]["_entities"] == [{"id": order_id, "payment": None}]

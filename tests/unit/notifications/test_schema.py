@@ -1,4 +1,5 @@
-"""The notifications schema: the contract's names, the User entity, SMTP message ids."""
+"""The notifications schema: the contract's names, the User and Order entities, SMTP message
+ids."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from subgraphs.notifications.usecase.ports import OutgoingMessage
 from tests.unit.sdl import without_descriptions
 
 
-def test_user_is_extended_with_notifications_and_preferences():
+def test_user_and_order_are_extended_with_notifications_and_preferences():
     sdl = without_descriptions(build_schema().as_str())
     assert 'type User @key(fields: "id")' in sdl
+    assert 'type Order @key(fields: "id")' in sdl
+    assert "notifications: [Notification!]! @listSize(assumedSize: 50)" in sdl
     assert "notifications(first: Int! = 10, after: String = null): NotificationConnection!" in sdl
     assert "notificationPreferences: NotificationPreferences!" in sdl
-    assert "union _Entity = User" in sdl
+    assert "union _Entity = Order | User" in sdl
     assert (
         "updateNotificationPreferences(input: UpdateNotificationPreferencesInput!): "
         "UpdateNotificationPreferencesPayload!"
