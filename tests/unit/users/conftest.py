@@ -9,15 +9,17 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from subgraphs.kernel.core.errors import DomainError
-from subgraphs.users.bootstrap import bootstrap
+from subgraphs.users.bootstrap import StaffWiring, bootstrap
 from subgraphs.users.domain.session import Session
 from subgraphs.users.domain.user import User
 from subgraphs.users.usecase import UsersUseCases
+from subgraphs.users.usecase.login import SecondFactorRequired, SignedIn
 from subgraphs.users.usecase.ports import AccessToken
 from subgraphs.users.usecase.register import Registered, Registration
 from subgraphs.users.usecase.session_ports import IssuedSession
 from subgraphs.users.usecase.throttles import Throttles
 from testkit.kernel import FakeTime, InMemoryUnitOfWork, SequentialIds
+from testkit.staff import InMemorySecondFactors, InMemoryStaff, in_memory_staff
 from testkit.user_sessions import (
     RESET_POLICY,
     SESSION_POLICY,
@@ -69,6 +71,17 @@ class World:
     throttles: Throttles
     usecases: UsersUseCases
     deny_list: InMemoryDenyList
+    staff: StaffWiring
+
+    @property
+    def factors(self) -> InMemorySecondFactors:
+        assert isinstance(self.staff.second_factors, InMemorySecondFactors)
+        return self.staff.second_factors
+
+    @property
+    def staff_store(self) -> InMemoryStaff:
+        assert isinstance(self.staff.store, InMemoryStaff)
+        return self.staff.store
 
     @property
     def backoff(self) -> InMemoryBackoff:
@@ -100,6 +113,7 @@ def world() -> World:
     tokens, throttles = CountingTokens(), in_memory_throttles(clock)
     verifications = InMemoryVerifications(users)
     deny_list = InMemoryDenyList()
+    staff = in_memory_staff(users)
     usecases = bootstrap(
         users=users,
         sessions=sessions,
@@ -114,12 +128,19 @@ def world() -> World:
         session_policy=SESSION_POLICY,
         reset_policy=RESET_POLICY,
         verification_policy=VERIFICATION_POLICY,
+        staff=staff,
         clock=clock,
         new_id=SequentialIds(),
     )
     return World(
-        users, sessions, passwords, uow, later, clock, tokens, throttles, usecases, deny_list
+        users, sessions, passwords, uow, later, clock, tokens, throttles, usecases, deny_list, staff
     )
+
+
+def signed_in(done: SignedIn | SecondFactorRequired) -> SignedIn:
+    """A sign-in that answered tokens (a customer's)."""
+    assert isinstance(done, SignedIn), "a second factor was asked for"
+    return done
 
 
 def code(error: pytest.ExceptionInfo[DomainError]) -> str:
