@@ -81,7 +81,7 @@ def enrol(user_id: str, email: str) -> Enrolment:
 
 def provisioning_uri(secret: str, account: str, issuer: str = ISSUER) -> str:
     """The `otpauth://totp/...` URI authenticator apps read (usually from a QR code)."""
-    label = quote(f"{issuer}:{account}")
+    label = f"{quote(issuer)}:{quote(account)}"
     query = urlencode(
         {
             "secret": secret,

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from subgraphs.kernel.core.access import Role
 from subgraphs.kernel.core.errors import DomainError
 from subgraphs.users.bootstrap import StaffWiring, bootstrap
+from subgraphs.users.domain.second_factor import STEP_SECONDS, code_at, time_step
 from subgraphs.users.domain.session import Session
 from subgraphs.users.domain.user import User
 from subgraphs.users.usecase import UsersUseCases
+from subgraphs.users.usecase.create_staff import NewStaff
 from subgraphs.users.usecase.login import SecondFactorRequired, SignedIn
 from subgraphs.users.usecase.ports import AccessToken
 from subgraphs.users.usecase.register import Registered, Registration
@@ -100,6 +103,28 @@ class World:
     async def sign_up(self, email: str = "ann@example.com") -> SignedUp:
         return signed_up(await self.usecases.register(Registration(email, PASSWORD, "Ann")))
 
+    async def make_staff(
+        self, email: str = "sam@example.com", role: Role = Role.ADMIN, name: str = "Sam"
+    ) -> NewStaff:
+        """A staff account as the command line makes it."""
+        return await self.usecases.create_staff(email, PASSWORD, name, role)
+
+    def totp(self, made: NewStaff, at: datetime | None = None) -> str:
+        """The code the staff member's authenticator app shows now (or `at`)."""
+        return totp_from_uri(made.enrolment_uri, at or self.clock())
+
+    async def challenge(self, email: str = "sam@example.com") -> str:
+        done = await self.usecases.log_in(email, PASSWORD)
+        assert isinstance(done, SecondFactorRequired), "tokens without a second factor"
+        return done.challenge
+
+    async def staff_sign_in(self, made: NewStaff) -> SignedIn:
+        """Password, then the app's code; the clock moves on a step, so each code is new."""
+        challenge = await self.challenge(made.user.email)
+        done = await self.usecases.verify_second_factor(challenge, self.totp(made))
+        self.clock.now += timedelta(seconds=STEP_SECONDS)
+        return done
+
     async def forgot(self, email: str) -> None:
         """Ask for a reset link, then let the work done after answering run."""
         await self.usecases.request_password_reset(email)
@@ -141,6 +166,12 @@ def signed_in(done: SignedIn | SecondFactorRequired) -> SignedIn:
     """A sign-in that answered tokens (a customer's)."""
     assert isinstance(done, SignedIn), "a second factor was asked for"
     return done
+
+
+def totp_from_uri(uri: str, at: datetime) -> str:
+    """The TOTP code of an `otpauth://` URI's secret at `at` (as an authenticator app does)."""
+    [secret] = parse_qs(urlsplit(uri).query)["secret"]
+    return code_at(secret, time_step(at))
 
 
 def code(error: pytest.ExceptionInfo[DomainError]) -> str:
