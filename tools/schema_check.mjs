@@ -38,7 +38,9 @@ const {
   visit,
   visitWithTypeInfo,
 } = require('graphql');
-const { Supergraph } = require('@apollo/federation-internals');
+// The router's feature set: the supergraph links @requiresScopes/@authenticated `for: SECURITY`,
+// which the default set (a gateway's that enforces nothing) refuses.
+const { Supergraph, ROUTER_SUPPORTED_SUPERGRAPH_FEATURES } = require('@apollo/federation-internals');
 
 // The gateway's cost estimate is TypeScript: loaded with the transpiler Hive Gateway uses.
 const { register } = await import('node:module');
@@ -53,7 +55,7 @@ function fail(message) {
 function apiSchema({ kind, sdl }, label) {
   try {
     if (kind === 'supergraph') {
-      return lexicographicSortSchema(Supergraph.build(sdl).apiSchema().toGraphQLJSSchema());
+      return lexicographicSortSchema(Supergraph.build(sdl, { supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES }).apiSchema().toGraphQLJSSchema());
     }
     if (kind === 'api') return lexicographicSortSchema(buildSchema(sdl));
   } catch (err) {
