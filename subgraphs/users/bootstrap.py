@@ -17,7 +17,7 @@ from subgraphs.users.usecase import UsersUseCases
 from subgraphs.users.usecase.accept_staff_invitation import AcceptStaffInvitation
 from subgraphs.users.usecase.change_password import ChangePassword
 from subgraphs.users.usecase.change_staff_role import ChangeStaffRole
-from subgraphs.users.usecase.create_staff import CreateStaff
+from subgraphs.users.usecase.create_staff import CreateStaff, StaffAccountPorts
 from subgraphs.users.usecase.disable_staff import DisableStaff
 from subgraphs.users.usecase.invite_staff import InvitationPolicy, InviteStaff
 from subgraphs.users.usecase.log_out import LogOut
@@ -42,6 +42,7 @@ from subgraphs.users.usecase.session_ports import (
     SessionRepository,
 )
 from subgraphs.users.usecase.staff_ports import SecondFactors, StaffStore
+from subgraphs.users.usecase.staff_usecases import StaffUseCases
 from subgraphs.users.usecase.start_session import StartSession
 from subgraphs.users.usecase.throttles import BackoffGate, Throttles
 from subgraphs.users.usecase.update_profile import UpdateProfile
@@ -93,6 +94,7 @@ def bootstrap(
     start_verification = StartVerification(verification_policy, clock)
     factors, policy = staff.second_factors, staff.second_factor_policy
     gate = SecondFactorGate(factors, policy, clock)
+    accounts = StaffAccountPorts(users, factors, staff.store, uow, hasher, clock, new_id)
     return UsersUseCases(
         register=RegisterUser(
             users,
@@ -125,15 +127,15 @@ def bootstrap(
         resend_verification=ResendVerification(
             users, verifications, uow, start_verification, throttles
         ),
-        verify_second_factor=VerifySecondFactor(
-            users, factors, tokens, start_session, policy, clock
+        staff=StaffUseCases(
+            verify_second_factor=VerifySecondFactor(
+                users, factors, tokens, start_session, policy, clock
+            ),
+            create=CreateStaff(accounts),
+            invite=InviteStaff(users, staff.store, uow, staff.invitation_policy, clock, new_id),
+            accept_invitation=AcceptStaffInvitation(accounts),
+            change_role=ChangeStaffRole(users, staff.store, uow, clock, new_id),
+            disable=DisableStaff(users, staff.store, sessions, uow, clock, new_id, deny_list),
+            read_activity=ReadStaffActivity(staff.store),
         ),
-        create_staff=CreateStaff(users, factors, staff.store, uow, hasher, clock, new_id),
-        invite_staff=InviteStaff(users, staff.store, uow, staff.invitation_policy, clock, new_id),
-        accept_staff_invitation=AcceptStaffInvitation(
-            users, factors, staff.store, uow, hasher, clock, new_id
-        ),
-        change_staff_role=ChangeStaffRole(users, staff.store, uow, clock, new_id),
-        disable_staff=DisableStaff(users, staff.store, sessions, uow, clock, new_id, deny_list),
-        read_staff_activity=ReadStaffActivity(staff.store),
     )

@@ -33,7 +33,7 @@ from subgraphs.users.app import signing_key, staff_stores
 from subgraphs.users.credentials.passwords import Argon2PasswordHasher
 from subgraphs.users.repository.mongo_users import MongoUserRepository
 from subgraphs.users.settings import UsersSettings
-from subgraphs.users.usecase.create_staff import CreateStaff, NewStaff
+from subgraphs.users.usecase.create_staff import CreateStaff, NewStaff, StaffAccountPorts
 
 STAFF_ROLES = [role.value for role in Role if role.is_staff]
 
@@ -66,8 +66,10 @@ async def add_staff(
         mongo.on_start(store.ensure_indexes)
     await mongo.start()
     try:
-        create = CreateStaff(users, factors, staff, uow, Argon2PasswordHasher(), utc_now, new_id)
-        return await create(email, password, name, role)
+        ports = StaffAccountPorts(
+            users, factors, staff, uow, Argon2PasswordHasher(), utc_now, new_id
+        )
+        return await CreateStaff(ports)(email, password, name, role)
     finally:
         await mongo.close()
 

@@ -207,7 +207,7 @@ class StaffMutation:
     ) -> VerifySecondFactorPayload:
         return await payload(
             VerifySecondFactorPayload,
-            info.context.usecases.verify_second_factor(input.challenge, input.code),
+            info.context.usecases.staff.verify_second_factor(input.challenge, input.code),
             lambda done: VerifySecondFactorPayload(
                 **signed_in(done.user, done.access_token, done.session)
             ),
@@ -225,7 +225,7 @@ class StaffMutation:
         principal = await info.context.auth.require_scope(Scope.STAFF_MANAGE)
         return await payload(
             InviteStaffPayload,
-            info.context.usecases.invite_staff(principal.user_id, input.email, _role(input.role)),
+            info.context.usecases.staff.invite(principal.user_id, input.email, _role(input.role)),
             lambda done: InviteStaffPayload(
                 invitation=StaffInvitation(
                     email=done.email, role=done.role, expires_at=done.expires_at
@@ -246,7 +246,7 @@ class StaffMutation:
     ) -> AcceptStaffInvitationPayload:
         return await payload(
             AcceptStaffInvitationPayload,
-            info.context.usecases.accept_staff_invitation(input.token, input.password, input.name),
+            info.context.usecases.staff.accept_invitation(input.token, input.password, input.name),
             _new_staff,
         )
 
@@ -266,7 +266,7 @@ class StaffMutation:
         change = StaffChange(principal.user_id, str(input.user_id), input.reason)
         return await payload(
             ChangeStaffRolePayload,
-            info.context.usecases.change_staff_role(change, _role(input.role)),
+            info.context.usecases.staff.change_role(change, _role(input.role)),
             lambda user: ChangeStaffRolePayload(user=User.from_model(user)),
         )
 
@@ -283,7 +283,7 @@ class StaffMutation:
         principal = await info.context.auth.require_scope(Scope.STAFF_MANAGE)
         change = StaffChange(principal.user_id, str(input.user_id), input.reason)
         return await payload(
-            DisableStaffPayload, info.context.usecases.disable_staff(change), _disabled
+            DisableStaffPayload, info.context.usecases.staff.disable(change), _disabled
         )
 
 
@@ -307,7 +307,7 @@ class StaffQuery:
         await info.context.auth.require_scope(Scope.ACTIVITY_READ)
         size = page_size(first, MAX_PAGE)
         start = _after(after) if after is not None else None
-        page = await info.context.usecases.read_staff_activity(size, start)
+        page = await info.context.usecases.staff.read_activity(size, start)
         return Connection.of(
             ((StaffAction.from_model(a), _cursor(a)) for a in page.actions),
             has_next=page.has_next,

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from subgraphs.users.usecase.accept_staff_invitation import AcceptStaffInvitation
 from subgraphs.users.usecase.change_password import ChangePassword
-from subgraphs.users.usecase.change_staff_role import ChangeStaffRole
-from subgraphs.users.usecase.create_staff import CreateStaff
-from subgraphs.users.usecase.disable_staff import DisableStaff
-from subgraphs.users.usecase.invite_staff import InviteStaff
 from subgraphs.users.usecase.log_out import LogOut
 from subgraphs.users.usecase.log_out_everywhere import LogOutEverywhere
 from subgraphs.users.usecase.login import LogIn
-from subgraphs.users.usecase.read_staff_activity import ReadStaffActivity
 from subgraphs.users.usecase.read_users import ReadUsers
 from subgraphs.users.usecase.refresh_session import RefreshSession
 from subgraphs.users.usecase.register import RegisterUser
 from subgraphs.users.usecase.request_password_reset import RequestPasswordReset
 from subgraphs.users.usecase.reset_password import ResetPassword
+from subgraphs.users.usecase.staff_usecases import StaffUseCases
 from subgraphs.users.usecase.update_profile import UpdateProfile
 from subgraphs.users.usecase.verify_email import ResendVerification, VerifyEmail
-from subgraphs.users.usecase.verify_second_factor import VerifySecondFactor
 
 
 @dataclass(frozen=True)
@@ -38,10 +32,4 @@ class UsersUseCases:
     reset_password: ResetPassword
     verify_email: VerifyEmail
     resend_verification: ResendVerification
-    verify_second_factor: VerifySecondFactor
-    create_staff: CreateStaff
-    invite_staff: InviteStaff
-    accept_staff_invitation: AcceptStaffInvitation
-    change_staff_role: ChangeStaffRole
-    disable_staff: DisableStaff
-    read_staff_activity: ReadStaffActivity
+    staff: StaffUseCases

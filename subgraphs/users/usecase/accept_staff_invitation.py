@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.correlation import correlation_id
 from subgraphs.kernel.core.errors import DomainError
-from subgraphs.kernel.core.ids import NewId
-from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.users.domain import staff as rules_of_staff
 from subgraphs.users.domain.session import plausible_token, token_hash
-from subgraphs.users.usecase.create_staff import NewStaff, email_taken, prepare_staff
-from subgraphs.users.usecase.ports import EmailTaken, PasswordHasher, UserRepository
-from subgraphs.users.usecase.staff_ports import SecondFactors, StaffStore
+from subgraphs.users.usecase.create_staff import (
+    NewStaff,
+    StaffAccountPorts,
+    email_taken,
+    prepare_staff,
+)
+from subgraphs.users.usecase.ports import EmailTaken
 
 INVALID_INVITATION = "INVALID_INVITATION"
 
@@ -23,32 +24,18 @@ class AcceptStaffInvitation:
     `INVALID_INVITATION`. Records `users.staff_invitation_accepted`; signing in is
     then `login` and `verifySecondFactor`."""
 
-    def __init__(
-        self,
-        users: UserRepository,
-        factors: SecondFactors,
-        staff: StaffStore,
-        uow: UnitOfWork,
-        hasher: PasswordHasher,
-        clock: Clock,
-        new_id: NewId,
-    ) -> None:
-        self._users = users
-        self._factors = factors
-        self._staff = staff
-        self._uow = uow
-        self._hasher = hasher
-        self._clock = clock
-        self._new_id = new_id
+    def __init__(self, ports: StaffAccountPorts) -> None:
+        self._ports = ports
 
     async def __call__(self, token: str, password: str, name: str) -> NewStaff:
+        p = self._ports
         hashed = token_hash(token) if plausible_token(token) else None
-        invitation = await self._staff.find_invitation(hashed) if hashed else None
-        if hashed is None or invitation is None or not invitation.usable(self._clock()):
+        invitation = await p.staff.find_invitation(hashed) if hashed else None
+        if hashed is None or invitation is None or not invitation.usable(p.clock()):
             raise _invalid()
         made = await prepare_staff(
-            self._hasher,
-            self._clock,
+            p.hasher,
+            p.clock,
             user_id=invitation.user_id,
             email=invitation.email,
             password=password,
@@ -56,7 +43,7 @@ class AcceptStaffInvitation:
             role=invitation.role,
         )
         recorded = rules_of_staff.record(
-            self._new_id(),
+            p.new_id(),
             rules_of_staff.STAFF_INVITATION_ACCEPTED,
             actor_id=made.user.id,
             subject_id=made.user.id,
@@ -72,15 +59,15 @@ class AcceptStaffInvitation:
 
         async def work() -> bool:
             # Consumed first: of two acceptances with one token, one gets further.
-            if not await self._staff.consume_invitation(hashed, made.user.created_at):
+            if not await p.staff.consume_invitation(hashed, made.user.created_at):
                 return False
-            await self._users.add(made.user)
-            await self._factors.add(made.enrolment.factor)
-            await self._staff.record(recorded.action)
+            await p.users.add(made.user)
+            await p.factors.add(made.enrolment.factor)
+            await p.staff.record(recorded.action)
             return True
 
         try:
-            accepted = await self._uow(work, recorded=recorded)
+            accepted = await p.uow(work, recorded=recorded)
         except EmailTaken:  # an account with this email was made after the invitation
             raise email_taken() from None
         if not accepted:

@@ -62,6 +62,19 @@ async def prepare_staff(
     return StaffEnrolment(user, enrol(user.id, user.email))
 
 
+@dataclass(frozen=True, slots=True)
+class StaffAccountPorts:
+    """What making a staff account writes to, and with."""
+
+    users: UserRepository
+    factors: SecondFactors
+    staff: StaffStore
+    uow: UnitOfWork
+    hasher: PasswordHasher
+    clock: Clock
+    new_id: NewId
+
+
 def email_taken() -> DomainError:
     return DomainError.of(EMAIL_TAKEN, "An account has this email already.", "email")
 
@@ -73,38 +86,24 @@ class CreateStaff:
     there to invite them); records `users.staff_created` without an actor.
     """
 
-    def __init__(
-        self,
-        users: UserRepository,
-        factors: SecondFactors,
-        staff: StaffStore,
-        uow: UnitOfWork,
-        hasher: PasswordHasher,
-        clock: Clock,
-        new_id: NewId,
-    ) -> None:
-        self._users = users
-        self._factors = factors
-        self._staff = staff
-        self._uow = uow
-        self._hasher = hasher
-        self._clock = clock
-        self._new_id = new_id
+    def __init__(self, ports: StaffAccountPorts) -> None:
+        self._ports = ports
 
     async def __call__(self, email: str, password: str, name: str, role: Role) -> NewStaff:
+        p = self._ports
         email = rules.normalize_email(email)
         raise_if_any([*rules.email_problems(email), *rules_of_staff.role_problems(role)])
         made = await prepare_staff(
-            self._hasher,
-            self._clock,
-            user_id=self._new_id(),
+            p.hasher,
+            p.clock,
+            user_id=p.new_id(),
             email=email,
             password=password,
             name=name,
             role=role,
         )
         recorded = rules_of_staff.record(
-            self._new_id(),
+            p.new_id(),
             rules_of_staff.STAFF_CREATED,
             actor_id=None,
             subject_id=made.user.id,
@@ -115,12 +114,12 @@ class CreateStaff:
         )
 
         async def work() -> None:
-            await self._users.add(made.user)
-            await self._factors.add(made.enrolment.factor)
-            await self._staff.record(recorded.action)
+            await p.users.add(made.user)
+            await p.factors.add(made.enrolment.factor)
+            await p.staff.record(recorded.action)
 
         try:
-            await self._uow(work, recorded=recorded)
+            await p.uow(work, recorded=recorded)
         except EmailTaken:
             raise email_taken() from None
         return made.shown()

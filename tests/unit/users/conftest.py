@@ -107,7 +107,7 @@ class World:
         self, email: str = "sam@example.com", role: Role = Role.ADMIN, name: str = "Sam"
     ) -> NewStaff:
         """A staff account as the command line makes it."""
-        return await self.usecases.create_staff(email, PASSWORD, name, role)
+        return await self.usecases.staff.create(email, PASSWORD, name, role)
 
     def totp(self, made: NewStaff, at: datetime | None = None) -> str:
         """The code the staff member's authenticator app shows now (or `at`)."""
@@ -121,7 +121,7 @@ class World:
     async def staff_sign_in(self, made: NewStaff) -> SignedIn:
         """Password, then the app's code; the clock moves on a step, so each code is new."""
         challenge = await self.challenge(made.user.email)
-        done = await self.usecases.verify_second_factor(challenge, self.totp(made))
+        done = await self.usecases.staff.verify_second_factor(challenge, self.totp(made))
         self.clock.now += timedelta(seconds=STEP_SECONDS)
         return done
 

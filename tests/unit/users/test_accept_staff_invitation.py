@@ -15,7 +15,7 @@ from tests.unit.users.conftest import PASSWORD, World, codes, token_of
 async def invited(world: World, email: str = "kim@example.com") -> str:
     """The token of a fresh invitation's link."""
     admin = await world.make_staff()
-    await world.usecases.invite_staff(admin.user.id, email, Role.CATALOG)
+    await world.usecases.staff.invite(admin.user.id, email, Role.CATALOG)
     return token_of(world.uow.events[-1].payload["invite_url"])
 
 
@@ -25,7 +25,7 @@ async def test_accepting_makes_the_invited_account_and_shows_its_second_factor_o
     token = await invited(world)
     invitation = next(iter(world.staff_store.invitations.values()))
 
-    made = await world.usecases.accept_staff_invitation(token, PASSWORD, " Kim  Lee ")
+    made = await world.usecases.staff.accept_invitation(token, PASSWORD, " Kim  Lee ")
 
     assert made.user.id == invitation.user_id  # the id the invitation mail was for
     assert (made.user.email, made.user.name, made.user.role) == (
@@ -51,11 +51,11 @@ async def test_accepting_makes_the_invited_account_and_shows_its_second_factor_o
 
 async def test_a_link_used_twice_is_refused_and_writes_nothing(world: World):
     token = await invited(world)
-    await world.usecases.accept_staff_invitation(token, PASSWORD, "Kim")
+    await world.usecases.staff.accept_invitation(token, PASSWORD, "Kim")
     events, users = len(world.uow.events), len(world.users.by_id)
 
     with pytest.raises(DomainError) as again:
-        await world.usecases.accept_staff_invitation(token, "another-password", "Kim")
+        await world.usecases.staff.accept_invitation(token, "another-password", "Kim")
 
     assert codes(again) == [("INVALID_INVITATION", ("token",))]
     assert (len(world.uow.events), len(world.users.by_id)) == (events, users)
@@ -66,7 +66,7 @@ async def test_an_expired_link_is_refused(world: World):
     world.clock.now += timedelta(days=3)
 
     with pytest.raises(DomainError) as expired:
-        await world.usecases.accept_staff_invitation(token, PASSWORD, "Kim")
+        await world.usecases.staff.accept_invitation(token, PASSWORD, "Kim")
 
     assert codes(expired) == [("INVALID_INVITATION", ("token",))]
     assert world.users.find_by_email is not None
@@ -76,7 +76,7 @@ async def test_an_expired_link_is_refused(world: World):
 @pytest.mark.parametrize("token", ["", "made-up", "x" * 300])
 async def test_an_unknown_link_is_refused(world: World, token):
     with pytest.raises(DomainError) as unknown:
-        await world.usecases.accept_staff_invitation(token, PASSWORD, "Kim")
+        await world.usecases.staff.accept_invitation(token, PASSWORD, "Kim")
     assert codes(unknown) == [("INVALID_INVITATION", ("token",))]
 
 
@@ -84,8 +84,8 @@ async def test_a_weak_password_or_no_name_keeps_the_link_usable(world: World):
     token = await invited(world)
 
     with pytest.raises(DomainError) as bad:
-        await world.usecases.accept_staff_invitation(token, "short", "  ")
+        await world.usecases.staff.accept_invitation(token, "short", "  ")
 
     assert codes(bad) == [("PASSWORD_TOO_SHORT", ("password",)), ("NAME_REQUIRED", ("name",))]
-    made = await world.usecases.accept_staff_invitation(token, PASSWORD, "Kim")
+    made = await world.usecases.staff.accept_invitation(token, PASSWORD, "Kim")
     assert made.user.email == "kim@example.com"

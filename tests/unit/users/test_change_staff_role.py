@@ -16,7 +16,7 @@ async def test_a_new_role_is_in_the_token_of_the_next_refresh(world: World):
     signed_in = await world.staff_sign_in(sam)
     assert world.tokens.roles[-1] is Role.SUPPORT
 
-    changed = await world.usecases.change_staff_role(
+    changed = await world.usecases.staff.change_role(
         StaffChange(admin.user.id, sam.user.id, "  moves to  the catalog "), Role.CATALOG
     )
 
@@ -49,7 +49,7 @@ async def test_the_same_role_again_changes_and_records_nothing(world: World):
     sam = await world.make_staff("sam@example.com", Role.SUPPORT)
     events = len(world.uow.events)
 
-    same = await world.usecases.change_staff_role(
+    same = await world.usecases.staff.change_role(
         StaffChange(admin.user.id, sam.user.id, "no change"), Role.SUPPORT
     )
 
@@ -62,7 +62,7 @@ async def test_refusals_write_nothing(world: World):
     customer = await world.sign_up("ann@example.com")
     sam = await world.make_staff("sam@example.com", Role.SUPPORT)
     events = len(world.uow.events)
-    change = world.usecases.change_staff_role
+    change = world.usecases.staff.change_role
 
     async def refusal(user_id: str, role: Role, reason: str = "why not") -> list:
         with pytest.raises(DomainError) as error:

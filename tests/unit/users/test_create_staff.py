@@ -41,9 +41,9 @@ async def test_bad_input_and_a_taken_email_write_nothing(world: World):
     events = len(world.uow.events)
 
     with pytest.raises(DomainError) as bad:
-        await world.usecases.create_staff("not-an-email", "short", " ", Role.CUSTOMER)
+        await world.usecases.staff.create("not-an-email", "short", " ", Role.CUSTOMER)
     with pytest.raises(DomainError) as taken:
-        await world.usecases.create_staff("ann@example.com", PASSWORD, "Ann", Role.SUPPORT)
+        await world.usecases.staff.create("ann@example.com", PASSWORD, "Ann", Role.SUPPORT)
 
     assert codes(bad) == [("INVALID_EMAIL", ("email",)), ("INVALID_ROLE", ("role",))]
     assert codes(taken) == [("EMAIL_TAKEN", ("email",))]

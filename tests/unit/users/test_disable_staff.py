@@ -17,7 +17,7 @@ async def test_disabling_revokes_and_denies_every_session_and_refuses_refresh(wo
     first = await world.staff_sign_in(sam)
     second = await world.staff_sign_in(sam)
 
-    done = await world.usecases.disable_staff(
+    done = await world.usecases.staff.disable(
         StaffChange(admin.user.id, sam.user.id, "left the company")
     )
 
@@ -43,12 +43,12 @@ async def test_a_disabled_account_cannot_sign_in_even_with_a_pending_challenge(w
     admin = await world.make_staff("ada@example.com")
     sam = await world.make_staff("sam@example.com", Role.SUPPORT)
     challenge = await world.challenge("sam@example.com")
-    await world.usecases.disable_staff(StaffChange(admin.user.id, sam.user.id, "left"))
+    await world.usecases.staff.disable(StaffChange(admin.user.id, sam.user.id, "left"))
 
     with pytest.raises(DomainError) as login:
         await world.usecases.log_in("sam@example.com", PASSWORD)
     with pytest.raises(DomainError) as second_step:
-        await world.usecases.verify_second_factor(challenge, world.totp(sam))
+        await world.usecases.staff.verify_second_factor(challenge, world.totp(sam))
 
     assert codes(login) == [("ACCOUNT_DISABLED", ())]
     assert codes(second_step) == [("ACCOUNT_DISABLED", ())]
@@ -57,15 +57,15 @@ async def test_a_disabled_account_cannot_sign_in_even_with_a_pending_challenge(w
 async def test_disabling_twice_or_oneself_is_refused(world: World):
     admin = await world.make_staff("ada@example.com")
     sam = await world.make_staff("sam@example.com", Role.SUPPORT)
-    await world.usecases.disable_staff(StaffChange(admin.user.id, sam.user.id, "left"))
+    await world.usecases.staff.disable(StaffChange(admin.user.id, sam.user.id, "left"))
     events = len(world.uow.events)
 
     with pytest.raises(DomainError) as twice:
-        await world.usecases.disable_staff(StaffChange(admin.user.id, sam.user.id, "again"))
+        await world.usecases.staff.disable(StaffChange(admin.user.id, sam.user.id, "again"))
     with pytest.raises(DomainError) as own:
-        await world.usecases.disable_staff(StaffChange(admin.user.id, admin.user.id, "me"))
+        await world.usecases.staff.disable(StaffChange(admin.user.id, admin.user.id, "me"))
     with pytest.raises(DomainError) as no_reason:
-        await world.usecases.disable_staff(StaffChange(admin.user.id, sam.user.id, ""))
+        await world.usecases.staff.disable(StaffChange(admin.user.id, sam.user.id, ""))
 
     assert codes(twice) == [("ACCOUNT_DISABLED", ("userId",))]
     assert codes(own) == [("OWN_ACCOUNT", ("userId",))]

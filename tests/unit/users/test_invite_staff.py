@@ -15,7 +15,7 @@ from tests.unit.users.conftest import World, codes, token_of
 async def test_an_invitation_records_its_link_for_the_mail_and_the_activity(world: World):
     admin = await world.make_staff()
 
-    invitation = await world.usecases.invite_staff(admin.user.id, "Kim@Example.com", Role.SUPPORT)
+    invitation = await world.usecases.staff.invite(admin.user.id, "Kim@Example.com", Role.SUPPORT)
 
     assert (invitation.email, invitation.role) == ("kim@example.com", Role.SUPPORT)
     assert invitation.expires_at == world.clock.now + timedelta(days=3)
@@ -49,11 +49,11 @@ async def test_an_email_with_an_account_or_a_customer_role_is_refused(world: Wor
     events = len(world.uow.events)
 
     with pytest.raises(DomainError) as taken:
-        await world.usecases.invite_staff(admin.user.id, "ANN@example.com", Role.SUPPORT)
+        await world.usecases.staff.invite(admin.user.id, "ANN@example.com", Role.SUPPORT)
     with pytest.raises(DomainError) as customer:
-        await world.usecases.invite_staff(admin.user.id, "kim@example.com", Role.CUSTOMER)
+        await world.usecases.staff.invite(admin.user.id, "kim@example.com", Role.CUSTOMER)
     with pytest.raises(DomainError) as bad:
-        await world.usecases.invite_staff(admin.user.id, "kim", Role.ADMIN)
+        await world.usecases.staff.invite(admin.user.id, "kim", Role.ADMIN)
 
     assert codes(taken) == [("EMAIL_TAKEN", ("email",))]
     assert codes(customer) == [("INVALID_ROLE", ("role",))]

@@ -17,16 +17,16 @@ async def test_actions_come_newest_first_with_their_correlation_id(world: World)
         world.clock.now += timedelta(seconds=1)
         sam = await world.make_staff("sam@example.com", Role.SUPPORT)
         world.clock.now += timedelta(seconds=1)
-        await world.usecases.invite_staff(admin.user.id, "kim@example.com", Role.CATALOG)
+        await world.usecases.staff.invite(admin.user.id, "kim@example.com", Role.CATALOG)
         world.clock.now += timedelta(seconds=1)
-        await world.usecases.change_staff_role(
+        await world.usecases.staff.change_role(
             StaffChange(admin.user.id, sam.user.id, "promoted"), Role.ADMIN
         )
     finally:
         correlation_id.reset(token)
 
-    first = await world.usecases.read_staff_activity(2)
-    rest = await world.usecases.read_staff_activity(
+    first = await world.usecases.staff.read_activity(2)
+    rest = await world.usecases.staff.read_activity(
         2, (first.actions[-1].occurred_at, first.actions[-1].id)
     )
 

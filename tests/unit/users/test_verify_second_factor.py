@@ -19,7 +19,7 @@ from tests.unit.users.conftest import PASSWORD, World, code, codes
 
 async def verify_refused(world: World, challenge: str, attempt: str) -> DomainError:
     with pytest.raises(DomainError) as error:
-        await world.usecases.verify_second_factor(challenge, attempt)
+        await world.usecases.staff.verify_second_factor(challenge, attempt)
     return error.value
 
 
@@ -39,7 +39,7 @@ async def test_the_app_code_trades_the_challenge_for_tokens_with_the_role(world:
     made = await world.make_staff(role=Role.SUPPORT)
     challenge = await world.challenge()
 
-    done = await world.usecases.verify_second_factor(challenge, world.totp(made))
+    done = await world.usecases.staff.verify_second_factor(challenge, world.totp(made))
 
     assert isinstance(done, SignedIn)
     assert done.user.id == made.user.id
@@ -56,7 +56,7 @@ async def test_codes_of_the_step_before_and_after_are_accepted(world: World):
         world.clock.now += timedelta(minutes=1)  # a fresh step each time
         app_clock = world.clock.now + timedelta(seconds=offset)
         challenge = await world.challenge()
-        await world.usecases.verify_second_factor(challenge, world.totp(made, app_clock))
+        await world.usecases.staff.verify_second_factor(challenge, world.totp(made, app_clock))
 
 
 async def test_a_wrong_code_says_how_many_tries_are_left(world: World):
@@ -70,13 +70,13 @@ async def test_a_wrong_code_says_how_many_tries_are_left(world: World):
     assert (problem.code, problem.field) == ("INVALID_CODE", ("code",))
     assert "4 tries left" in problem.message
     # The challenge still works with the right code.
-    await world.usecases.verify_second_factor(challenge, world.totp(made))
+    await world.usecases.staff.verify_second_factor(challenge, world.totp(made))
 
 
 async def test_a_code_is_never_accepted_twice(world: World):
     made = await world.make_staff()
     seen = world.totp(made)
-    await world.usecases.verify_second_factor(await world.challenge(), seen)
+    await world.usecases.staff.verify_second_factor(await world.challenge(), seen)
 
     error = await verify_refused(world, await world.challenge(), seen)
 
@@ -104,7 +104,9 @@ async def test_five_wrong_codes_lock_for_15_minutes_then_the_right_code_works(wo
     assert world.factors.factors[made.user.id].failures == 0
 
     world.clock.now += timedelta(seconds=1)
-    done = await world.usecases.verify_second_factor(await world.challenge(), world.totp(made))
+    done = await world.usecases.staff.verify_second_factor(
+        await world.challenge(), world.totp(made)
+    )
     assert done.user.id == made.user.id
 
 
@@ -112,8 +114,10 @@ async def test_each_recovery_code_works_once_in_any_case(world: World):
     made = await world.make_staff()
     first, second = made.recovery_codes[:2]
 
-    await world.usecases.verify_second_factor(await world.challenge(), first.lower())
-    await world.usecases.verify_second_factor(await world.challenge(), second.replace("-", ""))
+    await world.usecases.staff.verify_second_factor(await world.challenge(), first.lower())
+    await world.usecases.staff.verify_second_factor(
+        await world.challenge(), second.replace("-", "")
+    )
     again = await verify_refused(world, await world.challenge(), first)
 
     assert [p.code for p in again.problems] == ["INVALID_CODE"]
