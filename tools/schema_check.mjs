@@ -38,8 +38,6 @@ const {
   visit,
   visitWithTypeInfo,
 } = require('graphql');
-// The router's feature set: the supergraph links @requiresScopes/@authenticated `for: SECURITY`,
-// which the default set (a gateway's that enforces nothing) refuses.
 const { Supergraph, ROUTER_SUPPORTED_SUPERGRAPH_FEATURES } = require('@apollo/federation-internals');
 
 // The gateway's cost estimate is TypeScript: loaded with the transpiler Hive Gateway uses.

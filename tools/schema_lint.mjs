@@ -15,8 +15,6 @@ const require = createRequire(new URL('../router/package.json', import.meta.url)
 const { ESLint } = require('eslint');
 const graphqlPlugin = require('@graphql-eslint/eslint-plugin');
 const { lexicographicSortSchema, parse, printSchema, visit } = require('graphql');
-// The router's feature set: the supergraph links @requiresScopes/@authenticated `for: SECURITY`,
-// which the default set (a gateway's that enforces nothing) refuses.
 const { Supergraph, ROUTER_SUPPORTED_SUPERGRAPH_FEATURES } = require('@apollo/federation-internals');
 
 // The rules: @graphql-eslint's schema-recommended and schema-relay sets, with descriptions
@@ -143,7 +141,9 @@ try {
 let api;
 try {
   api = printSchema(
-    lexicographicSortSchema(Supergraph.build(input.supergraph, { supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES }).apiSchema().toGraphQLJSSchema()),
+    lexicographicSortSchema(Supergraph.build(input.supergraph, {
+      supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES,
+    }).apiSchema().toGraphQLJSSchema()),
   );
 } catch (err) {
   fail(`the supergraph does not build: ${err.message}`);

@@ -149,7 +149,8 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
         staff_ttl=timedelta(seconds=settings.staff_access_token_ttl_seconds),
     )
     # Entries outlive every access token of a revoked session, whatever the verifier's leeway.
-    deny_for = timedelta(seconds=settings.access_token_ttl_seconds + settings.auth.leeway_seconds)
+    longest = max(settings.access_token_ttl_seconds, settings.staff_access_token_ttl_seconds)
+    deny_for = timedelta(seconds=longest + settings.auth.leeway_seconds)
     usecases = bootstrap(
         users=users,
         sessions=sessions,
