@@ -33,11 +33,6 @@ MUG = ({"sku": "SKU-MUG", "quantity": 1},)
 REGISTER = """
 mutation Register($input: RegisterInput!) {
   register(input: $input) {
-    user { id email name phone }
-    accessToken
-    expiresAt
-    refreshToken
-    refreshExpiresAt
     userErrors { field message code retryable }
   }
 }"""
@@ -49,8 +44,8 @@ mutation Login($input: LoginInput!) {
     expiresAt
     refreshToken
     refreshExpiresAt
-    user { id email }
-    userErrors { field message code }
+    user { id email name phone }
+    userErrors { field message code retryable }
   }
 }"""
 
@@ -72,11 +67,14 @@ def unique_email(prefix: str = "user") -> str:
 async def register(
     http: httpx.AsyncClient, *, email: str | None = None, password: str = PASSWORD
 ) -> dict[str, Any]:
-    """Register a fresh user; the payload (user, accessToken), asserting it worked."""
+    """Register a fresh user, then sign in (registering never does); `login`'s payload
+    (user, accessToken, refreshToken), asserting both worked."""
     email = email or unique_email()
     variables = {"input": {"email": email, "password": password, "name": "Test User"}}
-    body = await graphql(http, REGISTER, variables)
-    payload: dict[str, Any] = body["data"]["register"]
+    registered = (await graphql(http, REGISTER, variables))["data"]["register"]
+    assert registered["userErrors"] == [], registered
+    credentials = {"input": {"email": email, "password": password}}
+    payload: dict[str, Any] = (await graphql(http, LOGIN, credentials))["data"]["login"]
     assert payload["userErrors"] == [], payload
     return payload
 
@@ -190,7 +188,7 @@ class Journey:
             raise Retry(f"{op}: signed in again") from None
 
     async def register(self, shopper: Shopper) -> Shopper:
-        """Sign ``shopper`` up (or in, when an earlier attempt did sign it up)."""
+        """Sign ``shopper`` up, then in (an earlier attempt may have signed it up: the same)."""
 
         async def once() -> None:
             account = {"email": shopper.email, "password": shopper.password, "name": shopper.name}
@@ -200,12 +198,9 @@ class Journey:
                 raise Retry(f"register: {errors}")
             if errors:
                 raise RuntimeError(f"register: {errors}")
-            if payload["accessToken"] is None:  # the email is taken: an earlier attempt did it
-                await self.sign_in(shopper)
-                return
-            shopper.token, shopper.user_id = payload["accessToken"], payload["user"]["id"]
 
         await self.retrying("register", once)
+        await self.sign_in(shopper)
         return shopper
 
     async def sign_in(self, shopper: Shopper) -> None:

@@ -44,6 +44,10 @@ def mongo_uri(run_dir: Path) -> Iterator[str]:
         yield server.url
 
 
+# The internal listener's port (/metrics, readiness checks) of in-process apps: never bound,
+# an ASGI client names it in the URL (http://users:9100/metrics) to reach the internal routes.
+INTERNAL_PORT = 9100
+
 # Databases of the session Redis, one per suite, so that no suite's consumer groups,
 # streams or FLUSHDB reach another's (the e2e processes live for the whole session).
 REDIS_DATABASES = {"in-process": 0, "e2e": 1, "kernel": 2, "payments": 3, "notifications": 4}

@@ -151,7 +151,7 @@ async def mongo_commands(
     """(database, collection, command) -> MongoDB commands the users, orders and payments
     processes have sent so far (their `mongodb_commands_total`)."""
     counts: dict[tuple[str, str, str], float] = {}
-    for base in (target.users, target.orders, target.payments):
+    for base in (target.internal[name] for name in ("users", "orders", "payments")):
         for sample in samples(await scrape(client, base)):
             if sample.name != "mongodb_commands_total":
                 continue

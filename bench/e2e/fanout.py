@@ -93,7 +93,7 @@ async def fanout_case(
         return await metric(client, target.gateway_internal, GATEWAY_SUBSCRIBERS) == 0
 
     await eventually(previous_closed, timeout=30, what="the previous subscriptions to close")
-    registered_before = await metric(client, target.orders, UPSTREAM_REGISTERED)
+    registered_before = await metric(client, target.internal["orders"], UPSTREAM_REGISTERED)
     tasks = [asyncio.create_task(watch(f"{target.gateway}/graphql", w, done)) for w in watchers]
     await asyncio.gather(*(w.acked.wait() for w in watchers))
     acked = sum(1 for w in watchers if w.error is None)
@@ -103,7 +103,7 @@ async def fanout_case(
     async def upstream_ready() -> bool:
         """Every subscriber attached at the gateway, every upstream registered at orders."""
         attached = await metric(client, target.gateway_internal, GATEWAY_SUBSCRIBERS)
-        registered = await metric(client, target.orders, UPSTREAM_REGISTERED)
+        registered = await metric(client, target.internal["orders"], UPSTREAM_REGISTERED)
         return attached >= acked and registered - registered_before >= upstreams
 
     await eventually(upstream_ready, timeout=120, what="every subscription registered upstream")

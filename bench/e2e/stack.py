@@ -66,6 +66,7 @@ def bench_stack() -> Iterator[Target]:
             users=running.urls["users"].removesuffix("/graphql"),
             orders=running.urls["orders"].removesuffix("/graphql"),
             payments=running.urls["payments"].removesuffix("/graphql"),
+            internal={s.name: s.internal_url("") for s in running.subgraphs},
             sink=running.smtp_sink.removesuffix("/messages"),
             redis_url=running.redis,
             mongo_uri=running.mongodb,

@@ -19,6 +19,7 @@ class Target:
     users: str
     orders: str
     payments: str
+    internal: Mapping[str, str]  # subgraph name -> its internal listener: /metrics
     sink: str  # the SMTP sink's HTTP API
     redis_url: str
     mongo_uri: str

@@ -5,8 +5,10 @@
 //   and the subgraph's name, nothing else (no internal parts). The answer is remembered for
 //   PUBLIC_CACHE_MS, so callers cannot make the gateway ping a subgraph on every request.
 // - GET /health/<subgraph> on the internal listener (edge/internal.ts): that subgraph's own
-//   GET /ready body (its checks), passed on with its status (200, or 503 when it is not ready,
-//   cannot be reached or does not answer within GATEWAY_HEALTH_TIMEOUT_MS).
+//   GET /ready body, asked afresh, passed on with its status (200, or 503 when it is not ready,
+//   cannot be reached or does not answer within GATEWAY_HEALTH_TIMEOUT_MS). A subgraph's public
+//   /ready says ready or not; the checks behind it are on the subgraph's own internal listener
+//   (its <NAME>_INTERNAL_PORT, with its /metrics), which the gateway never calls.
 // An unknown or malformed name is 404.
 //
 // The subgraphs and their URLs are the supergraph's `join__Graph` values (name and url of

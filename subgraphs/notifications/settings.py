@@ -149,7 +149,13 @@ class NotificationsWorkerSettings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_WORKER_")
 
-    port: int = Field(default=4014, description="The port of its /health, /ready and /metrics.")
+    port: int = Field(
+        default=4014,
+        description="The port of its /health, /ready and /metrics: internal, never published.",
+    )
+    internal_port: int | None = Field(
+        default=None, description="Unused: the worker's one port is internal already."
+    )
     redis: RedisSettings = Field(default_factory=RedisSettings)
     streams: StreamSettings = Field(default_factory=StreamSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)

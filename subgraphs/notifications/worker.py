@@ -135,6 +135,7 @@ def build_worker_app(settings: NotificationsWorkerSettings) -> Starlette:
     sweep = every(jobs.sweep_interval_seconds, usecases.requeue_stuck, name="stuck-sweep")
     return create_service_app(
         settings=settings,
+        internal_only=True,  # it serves operators only: no public port
         # Closed in reverse: the bridge and the sweep stop enqueuing before the worker stops.
         resources=[
             redis,

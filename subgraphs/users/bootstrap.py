@@ -97,16 +97,7 @@ def bootstrap(
     accounts = StaffAccountPorts(users, factors, staff.store, uow, hasher, clock, new_id)
     return UsersUseCases(
         register=RegisterUser(
-            users,
-            uow,
-            hasher,
-            tokens,
-            clock,
-            new_id,
-            start_session,
-            throttles,
-            verifications,
-            start_verification,
+            users, uow, hasher, clock, new_id, throttles, verifications, start_verification
         ),
         log_in=LogIn(users, hasher, tokens, throttles, start_session, gate),
         update_profile=UpdateProfile(users, uow, clock),

@@ -257,8 +257,15 @@ def test_python_probes_are_the_kernels_ready_and_health(name: str) -> None:
     assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
     assert container["livenessProbe"]["httpGet"]["path"] == "/health"
     template = PYTHON[name]["spec"]["template"]["metadata"]["annotations"]
-    assert template["prometheus.io/port"] == str(_port(PYTHON[name]))
+    # A subgraph serves /metrics and its readiness checks on its internal port only; the
+    # worker has no public port.
+    port_name = "internal" if name in subgraphs() else "http"
+    assert container["readinessProbe"]["httpGet"]["port"] == port_name
+    assert template["prometheus.io/port"] == str(_port(PYTHON[name], port_name))
     assert template["prometheus.io/path"] == "/metrics"
+    if name in subgraphs():
+        internal = _env(PYTHON[name])[f"{name.upper()}_INTERNAL_PORT"]["value"]
+        assert internal == str(_port(PYTHON[name], "internal"))
 
 
 @pytest.mark.parametrize("name", sorted(PYTHON))

@@ -1,8 +1,9 @@
 """deploy/kubernetes/network-policies.yaml: who reaches the subgraphs and the worker.
 
 The objects themselves are validated with the rest (test_kubernetes.py); here, what they say:
-every Python Deployment is selected by an ingress policy, and its peers are the router, the
-subgraphs (users' JWKS only) and Prometheus, nobody else.
+every Python Deployment is selected by an ingress policy; a subgraph's GraphQL port takes the
+router (and, for users' JWKS, the subgraphs), its internal port (/metrics, readiness checks)
+and the worker's port Prometheus only.
 """
 
 from __future__ import annotations
@@ -30,13 +31,16 @@ def _selects(policy: dict[str, Any], name: str) -> bool:
     )
 
 
-def _peers(name: str) -> set[str]:
-    """Who may connect to `name`'s pods: pod names, or `prometheus`."""
+def _peers(name: str, port: str = "http") -> set[str]:
+    """Who may connect to `port` of `name`'s pods: pod names, or `prometheus`."""
     peers: set[str] = set()
     for policy in (p for p in POLICIES if _selects(p, name)):
         assert policy["spec"]["policyTypes"] == ["Ingress"]
         for rule in policy["spec"]["ingress"]:
-            assert [port["port"] for port in rule["ports"]] == ["http"]
+            ports = [p["port"] for p in rule["ports"]]
+            assert len(ports) == 1
+            if ports != [port]:
+                continue
             for peer in rule["from"]:
                 pods = peer["podSelector"]
                 if "namespaceSelector" in peer:
@@ -55,11 +59,13 @@ def test_the_policies_are_applied():
     assert "network-policies.yaml" in kustomization["resources"]
 
 
-def test_only_the_router_and_prometheus_reach_a_subgraph():
+def test_only_the_router_reaches_a_subgraphs_graphql_and_only_prometheus_its_metrics():
     for name in SUBGRAPHS - {"users"}:
-        assert _peers(name) == {"router", "prometheus"}, name
+        assert _peers(name) == {"router"}, name
     # users also serves the JWKS every subgraph verifies tokens with.
-    assert _peers("users") == {"router", "prometheus", *SUBGRAPHS}
+    assert _peers("users") == {"router", *SUBGRAPHS}
+    for name in SUBGRAPHS:
+        assert _peers(name, "internal") == {"prometheus"}, name
 
 
 def test_only_prometheus_reaches_the_worker():

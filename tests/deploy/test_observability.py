@@ -363,9 +363,17 @@ def test_every_python_process_is_scraped_on_its_port(
         for target in _targets(job)
     }
     expected = {
-        f"{name}:{build_args(service)['PORT']}" for name, service in python_builds(services).items()
+        f"{name}:{_internal_port(name, service)}"
+        for name, service in python_builds(services).items()
     }
     assert expected <= scraped
+
+
+def _internal_port(name: str, service: dict[str, Any]) -> str:
+    """Where a process serves /metrics and its readiness checks: a subgraph's internal port
+    (its <NAME>_INTERNAL_PORT), a worker's only port."""
+    internal = service["environment"].get(f"{name.upper()}_INTERNAL_PORT")
+    return str(internal or build_args(service)["PORT"])
 
 
 def test_the_router_is_scraped_where_its_config_serves_metrics(prometheus: dict[str, Any]) -> None:
@@ -383,7 +391,7 @@ def test_every_ready_endpoint_is_probed(
     [module] = job["params"]["module"]
     assert blackbox["modules"][module]["prober"] == "http"
     expected = {
-        f"http://{name}:{build_args(service)['PORT']}/ready"
+        f"http://{name}:{_internal_port(name, service)}/ready"
         for name, service in python_builds(services).items()
     }
     health = _router_settings()["health_check"]

@@ -4,7 +4,8 @@ Everything runs on free ports with a supergraph composed for those ports, so
 a `make up` stack on the default ports is never disturbed.
 
 Besides the shared stack (`users_url`, `orders_url`, `payments_url`, `notifications_url`
-with `notifications_worker` and `smtp_sink`, `gateway_url`, `gateway`,
+with `notifications_worker` and `smtp_sink`, `internal_urls` of the subgraphs' /metrics
+and readiness checks, `gateway_url`, `gateway`,
 gateway with default settings), `edge_stack` is a users subgraph and a gateway
 of their own with small rate limits, for the tests that throttle clients or
 stop the subgraph.
@@ -81,6 +82,18 @@ def subgraph_ports() -> dict[str, int]:
 
 
 @pytest.fixture(scope="session")
+def internal_ports() -> dict[str, int]:
+    """Each shared subgraph's internal listener (/metrics, readiness checks)."""
+    return {name: free_port() for name in SUBGRAPHS}
+
+
+@pytest.fixture(scope="session")
+def internal_urls(internal_ports: dict[str, int]) -> dict[str, str]:
+    """Subgraph name -> its internal listener's base URL (ask for the subgraph's fixture too)."""
+    return {name: f"http://127.0.0.1:{port}" for name, port in internal_ports.items()}
+
+
+@pytest.fixture(scope="session")
 def stack_redis_url(redis_url: str) -> str:
     """The Redis database of the e2e stack's processes (streams, notifications, arq)."""
     return redis_db(redis_url, "e2e")
@@ -115,42 +128,57 @@ def stack_env(
     return env
 
 
-def _serve(name: str, port: int, env: dict[str, str], log_dir: Path) -> Iterator[str]:
-    process: ManagedProcess = subgraph_process(name, port, env=env, log_dir=log_dir)
+def _serve(
+    name: str, ports: tuple[dict[str, int], dict[str, int]], env: dict[str, str], log_dir: Path
+) -> Iterator[str]:
+    """Run subgraph `name` on its port and internal port (`ports`: the two fixtures)."""
+    public, internal = ports
+    port = public[name]
+    process = subgraph_process(name, port, env=env, log_dir=log_dir, internal_port=internal[name])
     with process:
         yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="session")
 def users_url(
-    stack_env: dict[str, str], subgraph_ports: dict[str, int], run_dir: Path
+    stack_env: dict[str, str],
+    subgraph_ports: dict[str, int],
+    internal_ports: dict[str, int],
+    run_dir: Path,
 ) -> Iterator[str]:
-    yield from _serve("users", subgraph_ports["users"], stack_env, run_dir)
+    yield from _serve("users", (subgraph_ports, internal_ports), stack_env, run_dir)
 
 
 @pytest.fixture(scope="session")
 def orders_url(
-    stack_env: dict[str, str], subgraph_ports: dict[str, int], run_dir: Path
+    stack_env: dict[str, str],
+    subgraph_ports: dict[str, int],
+    internal_ports: dict[str, int],
+    run_dir: Path,
 ) -> Iterator[str]:
-    yield from _serve("orders", subgraph_ports["orders"], stack_env, run_dir)
+    yield from _serve("orders", (subgraph_ports, internal_ports), stack_env, run_dir)
 
 
 @pytest.fixture(scope="session")
 def payments_url(
-    stack_env: dict[str, str], subgraph_ports: dict[str, int], run_dir: Path
+    stack_env: dict[str, str],
+    subgraph_ports: dict[str, int],
+    internal_ports: dict[str, int],
+    run_dir: Path,
 ) -> Iterator[str]:
-    yield from _serve("payments", subgraph_ports["payments"], stack_env, run_dir)
+    yield from _serve("payments", (subgraph_ports, internal_ports), stack_env, run_dir)
 
 
 @pytest.fixture(scope="session")
 def notifications_url(
     stack_env: dict[str, str],
     subgraph_ports: dict[str, int],
+    internal_ports: dict[str, int],
     run_dir: Path,
     notifications_worker: str,
 ) -> Iterator[str]:
     """The notifications subgraph, with its worker (and SMTP sink) running as in `make up`."""
-    yield from _serve("notifications", subgraph_ports["notifications"], stack_env, run_dir)
+    yield from _serve("notifications", (subgraph_ports, internal_ports), stack_env, run_dir)
 
 
 @dataclass

@@ -80,7 +80,7 @@ FLOWS: list[Flow] = [
     users.test_register_login_me_and_update_profile,
     users.test_me_is_null_without_a_token,
     users.test_a_bad_token_is_unauthenticated,
-    users.test_a_duplicate_email_answers_without_error_or_tokens,
+    users.test_a_duplicate_email_answers_as_a_new_one,
     users.test_an_unknown_field_is_a_clear_error,
     orders.test_create_read_back_and_cancel,
     payments.test_retries_conflicts_and_strangers_through_the_gateway,
@@ -94,11 +94,11 @@ async def test_flow_through_apollo_gateway(flow: Flow, apollo: httpx.AsyncClient
 
 
 async def test_many_orders_cost_the_same_round_trips_through_apollo_gateway(
-    apollo: httpx.AsyncClient, users_url: str, orders_url: str
+    apollo: httpx.AsyncClient, users_url: str, orders_url: str, internal_urls: dict[str, str]
 ) -> None:
     # The plan for `me { orders { ... user { name } } }`: one batched `_entities` per subgraph.
     await orders.test_reading_many_orders_costs_a_constant_number_of_round_trips(
-        apollo, users_url, orders_url
+        apollo, users_url, orders_url, internal_urls
     )
 
 

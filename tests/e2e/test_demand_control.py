@@ -37,10 +37,10 @@ def storefront_document(name: str) -> str:
 
 
 async def test_the_nested_query_is_refused_before_any_subgraph_work(
-    gateway: httpx.AsyncClient, users_url: str, orders_url: str
+    gateway: httpx.AsyncClient, users_url: str, orders_url: str, internal_urls: dict[str, str]
 ) -> None:
     token = (await register(gateway))["accessToken"]
-    reads = [(users_url, "users"), (orders_url, "orders")]
+    reads = [(internal_urls["users"], "users"), (internal_urls["orders"], "orders")]
     before = [await mongo_commands(gateway, url, collection) for url, collection in reads]
     body = await graphql(gateway, "query Nested " + nested_orders("{ me") + " }", token=token)
     assert error_codes(body) == ["COST_ESTIMATED_TOO_EXPENSIVE"], body

@@ -105,17 +105,27 @@ async def test_unknown_paths_are_404_and_metrics_are_not_public(gateway):
         assert response.status_code == 404, (path, response.status_code)
 
 
-async def test_public_subgraph_health_names_no_internal_part(gateway, gateway_internal_url):
+async def test_public_subgraph_health_names_no_internal_part(
+    gateway, gateway_internal_url, users_url, internal_urls
+):
     public = await gateway.get("/health/users")
     assert public.json() == {"status": "ready", "subgraph": "users"}
-    # The detailed checks and the metrics are on the internal listener.
+    # The gateway's metrics and the subgraph's answer with its status code are internal.
     async with httpx.AsyncClient(base_url=gateway_internal_url, timeout=30) as internal:
         detailed = await internal.get("/health/users")
         assert detailed.status_code == 200
-        assert detailed.json()["checks"]
+        assert detailed.json() == {"status": "ready", "subgraph": "users"}
         metrics = await internal.get("/metrics")
         assert "gateway_subscriptions_open" in metrics.text
         assert (await internal.get("/health/%")).status_code == 404
+    # A subgraph's own public port names no store and counts nothing; its internal one does.
+    async with httpx.AsyncClient(timeout=30) as client:
+        assert (await client.get(f"{users_url}/ready")).json() == {"status": "ready"}
+        assert (await client.get(f"{users_url}/metrics")).status_code == 404
+        checks = (await client.get(f"{internal_urls['users']}/ready")).json()["checks"]
+        assert checks["mongodb"] == {"ok": True}
+        metrics = await client.get(f"{internal_urls['users']}/metrics")
+        assert "mongodb_commands_total" in metrics.text
 
 
 async def test_a_malformed_json_body_is_400_without_internals(gateway):

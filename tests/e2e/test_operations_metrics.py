@@ -26,7 +26,7 @@ async def scrape(url: str) -> dict[str, float]:
 
 
 async def test_consumer_outbox_and_job_queue_metrics_are_served(
-    gateway, orders_url, payments_url, notifications_worker, smtp_sink
+    gateway, orders_url, payments_url, notifications_worker, smtp_sink, internal_urls
 ):
     me = await register(gateway)
     created = await graphql(
@@ -55,7 +55,7 @@ async def test_consumer_outbox_and_job_queue_metrics_are_served(
 
     # Orders consumed payments' events and published its own: nothing left behind.
     async def caught_up() -> dict[str, float] | None:
-        orders = await scrape(orders_url)
+        orders = await scrape(internal_urls["orders"])
         behind = orders['events_consumer_lag{group="orders",stream="events.payments"}']
         waiting = orders['outbox_pending{producer="orders"}']
         return orders if behind == 0 and waiting == 0 else None
@@ -63,6 +63,6 @@ async def test_consumer_outbox_and_job_queue_metrics_are_served(
     orders = await eventually(caught_up, what="orders to catch up")
     assert orders['outbox_oldest_pending_age_seconds{producer="orders"}'] == 0
     assert 'events_consumer_pending{group="orders",stream="events.payments"}' in orders
-    payments = await scrape(payments_url)
+    payments = await scrape(internal_urls["payments"])
     assert 'outbox_pending{producer="payments"}' in payments
     assert 'events_consumer_lag{group="payments",stream="events.orders"}' in payments

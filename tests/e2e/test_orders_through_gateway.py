@@ -97,7 +97,7 @@ async def test_create_read_back_and_cancel(gateway):
 
 
 async def test_a_subscriber_sees_each_transition_in_order(
-    gateway, gateway_url, orders_url, stack_redis_url
+    gateway, gateway_url, orders_url, stack_redis_url, internal_urls
 ):
     me = await register(gateway)
     token = me["accessToken"]
@@ -109,7 +109,7 @@ async def test_a_subscriber_sees_each_transition_in_order(
         STATUS,
         {"id": order["id"]},
         token=token,
-        upstream=orders_url,
+        upstream=internal_urls["orders"],
     ) as feed:
         await pay_event(stack_redis_url, order["id"], "payments.failed", reason="card_declined")
         failed = (await feed.next())["data"]["orderStatusChanged"]
@@ -161,7 +161,7 @@ async def test_another_users_order_answers_as_a_missing_one(gateway, gateway_url
 
 
 async def test_reading_many_orders_costs_a_constant_number_of_round_trips(
-    gateway, users_url, orders_url
+    gateway, users_url, orders_url, internal_urls
 ):
     me = await register(gateway)
     token = me["accessToken"]
@@ -181,16 +181,16 @@ async def test_reading_many_orders_costs_a_constant_number_of_round_trips(
 
     async def round_trips(count: int) -> tuple[float, float]:
         before = (
-            await mongo_commands(gateway, users_url, "users"),
-            await mongo_commands(gateway, orders_url, "orders"),
+            await mongo_commands(gateway, internal_urls["users"], "users"),
+            await mongo_commands(gateway, internal_urls["orders"], "orders"),
         )
         body = await graphql(gateway, query, {"n": count}, token=token)
         edges = body["data"]["me"]["orders"]["edges"]
         assert len(edges) == count
         assert {e["node"]["user"]["name"] for e in edges} == {"Test User"}
         after = (
-            await mongo_commands(gateway, users_url, "users"),
-            await mongo_commands(gateway, orders_url, "orders"),
+            await mongo_commands(gateway, internal_urls["users"], "users"),
+            await mongo_commands(gateway, internal_urls["orders"], "orders"),
         )
         return after[0] - before[0], after[1] - before[1]
 
@@ -201,7 +201,9 @@ async def test_reading_many_orders_costs_a_constant_number_of_round_trips(
     assert many[1] <= 2  # orders: the page (and the cursor order)
 
 
-async def test_the_subscription_also_works_straight_on_the_subgraph(gateway, orders_url):
+async def test_the_subscription_also_works_straight_on_the_subgraph(
+    gateway, orders_url, internal_urls
+):
     me = await register(gateway)
     token = me["accessToken"]
     order = (await create_order(gateway, token, [{"sku": "SKU-BAG", "quantity": 1}]))["order"]
@@ -212,7 +214,7 @@ async def test_the_subscription_also_works_straight_on_the_subgraph(gateway, ord
         STATUS,
         {"id": order["id"]},
         token=token,
-        upstream=orders_url,
+        upstream=internal_urls["orders"],
     ) as feed:
         await graphql(gateway, CANCEL, {"id": order["id"]}, token=token)
         change = (await feed.next())["data"]["orderStatusChanged"]

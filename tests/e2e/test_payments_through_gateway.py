@@ -82,7 +82,9 @@ async def read_order(gateway, token, order_id):
     return body["data"]["order"]
 
 
-async def test_pay_then_refund_live_and_across_subgraphs(gateway, gateway_url, orders_url):
+async def test_pay_then_refund_live_and_across_subgraphs(
+    gateway, gateway_url, orders_url, internal_urls
+):
     token = (await register(gateway))["accessToken"]
     order = await create_order(gateway, token, [{"sku": "SKU-STICKER", "quantity": 3}])
     assert order["total"] == {"amount": "0.30", "currency": "USD"}
@@ -93,7 +95,7 @@ async def test_pay_then_refund_live_and_across_subgraphs(gateway, gateway_url, o
         STATUS,
         {"id": order["id"]},
         token=token,
-        upstream=orders_url,
+        upstream=internal_urls["orders"],
     ) as feed:
         paid = await pay(gateway, token, order["id"])
         to_paid = (await feed.next())["data"]["orderStatusChanged"]
@@ -140,7 +142,7 @@ async def test_pay_then_refund_live_and_across_subgraphs(gateway, gateway_url, o
     assert (final["status"], final["payment"]["status"]) == ("REFUNDED", "REFUNDED")
 
 
-async def test_a_declined_card_then_a_good_one(gateway, gateway_url, orders_url):
+async def test_a_declined_card_then_a_good_one(gateway, gateway_url, orders_url, internal_urls):
     token = (await register(gateway))["accessToken"]
     order = await create_order(gateway, token, [{"sku": "SKU-MUG", "quantity": 2}])
 
@@ -150,7 +152,7 @@ async def test_a_declined_card_then_a_good_one(gateway, gateway_url, orders_url)
         STATUS,
         {"id": order["id"]},
         token=token,
-        upstream=orders_url,
+        upstream=internal_urls["orders"],
     ) as feed:
         declined = await pay(gateway, token, order["id"], method="pm_card_declined")
         to_failed = (await feed.next())["data"]["orderStatusChanged"]

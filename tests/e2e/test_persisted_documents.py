@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from testkit.client import error_codes, subscribe
-from testkit.journeys import REGISTER, unique_email
+from testkit.journeys import LOGIN, REGISTER, unique_email
 from tests.e2e.conftest import jwks_url
 from tools.procs import free_port
 from tools.stack import GATEWAY_ARGV, ROOT, gateway_process
@@ -33,11 +33,17 @@ def sha256(document: str) -> str:
     return hashlib.sha256(document.encode()).hexdigest()
 
 
+def credentials(registration: dict[str, Any]) -> dict[str, Any]:
+    """`login`'s variables for a `register`'s."""
+    account = registration["input"]
+    return {"input": {"email": account["email"], "password": account["password"]}}
+
+
 @pytest.fixture(scope="module")
 def manifest(run_dir: Path) -> Path:
     path = run_dir / "persisted" / "persisted-documents.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    documents = {sha256(doc): doc for doc in (PRODUCTS, REGISTER.strip())}
+    documents = {sha256(doc): doc for doc in (PRODUCTS, REGISTER.strip(), LOGIN.strip())}
     path.write_text(json.dumps(documents), encoding="utf-8")
     return path
 
@@ -99,7 +105,9 @@ async def test_a_listed_mutation_runs_by_hash(safelisted: httpx.AsyncClient) -> 
     email = unique_email("pq")
     variables = {"input": {"email": email, "password": "password-123", "name": "By Hash"}}
     result = await post(safelisted, by_hash(REGISTER.strip(), variables))
-    assert result["data"]["register"]["user"]["email"] == email
+    assert result["data"]["register"]["userErrors"] == []
+    signed_in = await post(safelisted, by_hash(LOGIN.strip(), credentials(variables)))
+    assert signed_in["data"]["login"]["user"]["email"] == email
 
 
 async def test_an_arbitrary_document_is_refused(safelisted: httpx.AsyncClient) -> None:
@@ -113,9 +121,9 @@ async def test_an_arbitrary_document_is_refused(safelisted: httpx.AsyncClient) -
         result = await post(safelisted, body)
         assert error_codes(result) == ["QUERY_NOT_IN_SAFELIST"], result
         assert "data" not in result or result["data"] is None
-    # The refused registration never reached the users subgraph.
-    result = await post(safelisted, by_hash(REGISTER.strip(), variables))
-    assert result["data"]["register"]["userErrors"] == []
+    # The refused registration never reached the users subgraph: no account to sign in to.
+    result = await post(safelisted, by_hash(LOGIN.strip(), credentials(variables)))
+    assert [e["code"] for e in result["data"]["login"]["userErrors"]] == ["INVALID_CREDENTIALS"]
 
 
 async def test_an_unknown_hash_is_refused(safelisted: httpx.AsyncClient) -> None:

@@ -34,19 +34,21 @@ async def settled(client: httpx.AsyncClient, internal_url: str, expected: tuple[
 
 
 async def test_two_tabs_of_one_user_share_one_upstream_subscription(
-    gateway, gateway_url, gateway_internal_url, orders_url, stack_redis_url
+    gateway, gateway_url, gateway_internal_url, orders_url, stack_redis_url, internal_urls
 ):
     # The other tests' subscriptions are closed.
     await settled(gateway, gateway_internal_url, (0, 0))
     token = (await register(gateway))["accessToken"]
     order = (await create_order(gateway, token, [{"sku": "SKU-TEE", "quantity": 1}]))["order"]
     url, variables = f"{gateway_url}/graphql", {"id": order["id"]}
-    registered = await subscriptions_started(gateway, orders_url)
+    registered = await subscriptions_started(gateway, internal_urls["orders"])
 
-    async with subscribed(gateway, url, STATUS, variables, token=token, upstream=orders_url) as tab:
+    async with subscribed(
+        gateway, url, STATUS, variables, token=token, upstream=internal_urls["orders"]
+    ) as tab:
         async with subscribe(url, STATUS, variables, token=token) as other_tab:
             await settled(gateway, gateway_internal_url, (2, 1))
-            assert await subscriptions_started(gateway, orders_url) == registered + 1
+            assert await subscriptions_started(gateway, internal_urls["orders"]) == registered + 1
 
             await pay_event(stack_redis_url, order["id"], "payments.succeeded", payment_id="p-1")
             for feed in (tab, other_tab):
@@ -62,7 +64,7 @@ async def test_two_tabs_of_one_user_share_one_upstream_subscription(
 
 
 async def test_another_users_subscription_never_joins_the_owners_stream(
-    gateway, gateway_url, gateway_internal_url, orders_url, stack_redis_url
+    gateway, gateway_url, gateway_internal_url, orders_url, stack_redis_url, internal_urls
 ):
     await settled(gateway, gateway_internal_url, (0, 0))
     owner = (await register(gateway))["accessToken"]
@@ -70,7 +72,9 @@ async def test_another_users_subscription_never_joins_the_owners_stream(
     order = (await create_order(gateway, owner, [{"sku": "SKU-CAP", "quantity": 1}]))["order"]
     url, variables = f"{gateway_url}/graphql", {"id": order["id"]}
 
-    async with subscribed(gateway, url, STATUS, variables, token=owner, upstream=orders_url) as own:
+    async with subscribed(
+        gateway, url, STATUS, variables, token=owner, upstream=internal_urls["orders"]
+    ) as own:
         async with subscribe(url, STATUS, variables, token=other) as intruder:
             errors = await intruder.error()
             assert [e["extensions"]["code"] for e in errors] == ["NOT_FOUND"]

@@ -26,6 +26,7 @@ from testkit.prometheus import SUBSCRIPTIONS_METRIC, metric_sum
 from testkit.waiting import eventually, eventually_sync
 from tools.procs import ManagedProcess, http_ok
 from tools.stack import LOCK_NAME, free_layout
+from tools.stack.config import SUBGRAPH_INTERNAL_OFFSET
 
 pytestmark = pytest.mark.integration
 
@@ -178,7 +179,7 @@ def test_metrics_on_the_shared_port_count_every_process(stack: RunningStack) -> 
         assert answer.json()["data"] == {"order": None}
     # orders-2 received none of them, yet its /metrics counts them.
     wait_for(lambda: total(stack.private("orders-2")) >= start + 20, "orders-2 to report them")
-    shared = f"http://127.0.0.1:{stack.port(2)}"
+    shared = f"http://127.0.0.1:{stack.port(2 + SUBGRAPH_INTERNAL_OFFSET)}"  # orders, internal
     assert total(shared) >= start + 20
 
 
@@ -217,10 +218,10 @@ def test_every_orders_process_tells_its_subscribers_and_each_event_is_published_
 
     import redis as sync_redis
 
-    shared_metrics = f"http://127.0.0.1:{stack.port(2)}/metrics"
+    shared_metrics = f"http://127.0.0.1:{stack.port(2 + SUBGRAPH_INTERNAL_OFFSET)}/metrics"
 
     def registered() -> float:
-        """Subscribers registered by the orders processes (the shared port sums them all)."""
+        """Subscribers registered by the orders processes (the shared internal port sums them)."""
         return metric_sum(httpx.get(shared_metrics, timeout=5).text, SUBSCRIPTIONS_METRIC)
 
     async def go() -> tuple[list[dict[str, Any]], str]:

@@ -63,7 +63,9 @@ async def drive(plan: Plan, stack: Stack, running: Running, report: Report) -> N
     ) as http:
         journey = Journey(http, deadline=plan.step_deadline, tallies=stats.tallies)
         orders = next(s for s in running.subgraphs if s.name == "orders")
-        subscriptions = Subscriptions(http, f"http://127.0.0.1:{orders.port}", stop_watchers)
+        subscriptions = Subscriptions(
+            http, f"http://127.0.0.1:{orders.internal_port}", stop_watchers
+        )
         limit = asyncio.Semaphore(plan.concurrency)
 
         async def customer(c: Customer) -> None:
@@ -112,7 +114,7 @@ class Subscriptions:
 
     def __init__(self, http: httpx.AsyncClient, orders: str, stop: asyncio.Event) -> None:
         self.http = http
-        self.orders = orders  # the shared port: its /metrics sums every orders process
+        self.orders = orders  # the shared internal port: its /metrics sums every orders process
         self.stop = stop
         self.one_at_a_time = asyncio.Lock()  # so that the count going up is this subscriber
 

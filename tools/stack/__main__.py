@@ -24,7 +24,8 @@ Replicas: with REPLICAS=N (default 1) every subgraph and the notifications
 worker run as N processes sharing their port (SO_REUSEPORT: the kernel
 spreads connections over them); each process also listens on a private port
 of its own, which the runner probes, so every replica is checked and
-restarted on its own. `/metrics` on the shared port sums every process of
+restarted on its own. A subgraph's internal listener (its port + 20: /metrics,
+readiness checks) is shared the same way; its `/metrics` sums every process of
 that service (METRICS_MULTIPROCESS_DIR, see subgraphs/kernel/observability/metrics.py).
 The gateway runs once (see router/README.md).
 
@@ -62,7 +63,9 @@ def print_urls(stack: Stack, running: Running) -> None:
         "gateway": "  (GraphiQL on GET)",
         "smtp-sink": f"  (mail files in {config.data_dir / 'mail'})",
     }
-    notes.update({s.name: f"  {s.url('/health')}  {s.url('/ready')}" for s in running.subgraphs})
+    notes.update(
+        {s.name: f"  {s.url('/ready')}  {s.internal_url('/metrics')}" for s in running.subgraphs}
+    )
     for name, url in running.urls.items():
         lines.append(f"  {name:<{width}}{url}{notes.get(name, '')}")
     lines += [

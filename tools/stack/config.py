@@ -30,9 +30,19 @@ SMTP_SINK_HTTP_PORT = 8025  # lists the messages
 WORKERS = {"notifications": 14}
 # The gateway's internal listener (/metrics, detailed health): GATEWAY_INTERNAL_PORT.
 GATEWAY_INTERNAL_OFFSET = 10
-# The offsets from the gateway's port of every subgraph (supergraph.yaml), the gateway's
-# internal listener and the worker.
-SERVICE_OFFSETS = (0, 1, 2, 3, 4, GATEWAY_INTERNAL_OFFSET, *WORKERS.values())
+# A subgraph's internal listener (/metrics, readiness checks: <NAME>_INTERNAL_PORT) is its
+# port + this: users 4021, orders 4022, payments 4023, notifications 4024.
+SUBGRAPH_INTERNAL_OFFSET = 20
+SUBGRAPH_OFFSETS = (1, 2, 3, 4)
+# The offsets from the gateway's port of every subgraph (supergraph.yaml) and its internal
+# listener, the gateway's internal listener and the worker.
+SERVICE_OFFSETS = (
+    0,
+    *SUBGRAPH_OFFSETS,
+    *(offset + SUBGRAPH_INTERNAL_OFFSET for offset in SUBGRAPH_OFFSETS),
+    GATEWAY_INTERNAL_OFFSET,
+    *WORKERS.values(),
+)
 
 
 @dataclass(frozen=True)
@@ -142,6 +152,14 @@ class Subgraph:
 
     def url(self, path: str) -> str:
         return f"http://localhost:{self.port}{path}"
+
+    @property
+    def internal_port(self) -> int:
+        """Its internal listener: /metrics and the readiness checks."""
+        return self.port + SUBGRAPH_INTERNAL_OFFSET
+
+    def internal_url(self, path: str) -> str:
+        return f"http://localhost:{self.internal_port}{path}"
 
 
 def read_subgraphs(config: Path, base_port: int = GATEWAY_PORT) -> list[Subgraph]:

@@ -36,17 +36,22 @@ def subgraph_process(
     log_dir: Path,
     replica: int | None = None,
     private_port: int | None = None,
+    internal_port: int | None = None,
 ) -> ManagedProcess:
     """`python -m subgraphs.<name>`, ready when its /ready answers 200 (not started yet).
 
     With ``replica`` and ``private_port`` it is one of several processes on
-    ``port``, probed on its own ``private_port``.
+    ``port``, probed on its own ``private_port``. ``internal_port``: its
+    internal listener (/metrics, readiness checks), none when not given.
     """
     label = name if replica is None else f"{name}-{replica}"
+    ports = {f"{name.upper()}_PORT": str(port)}
+    if internal_port is not None:
+        ports[f"{name.upper()}_INTERNAL_PORT"] = str(internal_port)
     return _python_service(
         label,
         f"subgraphs.{name}",
-        {f"{name.upper()}_PORT": str(port)},
+        ports,
         env=env,
         log_dir=log_dir,
         private_port=private_port,

@@ -12,6 +12,7 @@ import sys
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from tools import procs, stores
@@ -192,7 +193,7 @@ def start(
                 config,
                 subgraph.name,
                 subgraph.port,
-                subgraph_process,
+                partial(subgraph_process, internal_port=subgraph.internal_port),
                 service=subgraph.name,
             )
         )

@@ -7,19 +7,11 @@ import { formErrors, type FormErrors } from '../lib/errors';
 import { Link, navigate, useLocation } from '../lib/router';
 import { useSession, useShop } from '../lib/shop';
 
+// Registering never signs in (its answer is the same whether the email had an account): the
+// sign-up page signs in with `login` next.
 export const RegisterMutation = graphql(`
   mutation Register($input: RegisterInput!) {
     register(input: $input) {
-      accessToken
-      expiresAt
-      refreshToken
-      refreshExpiresAt
-      user {
-        id
-        name
-        email
-        phone
-      }
       userErrors {
         field
         message
@@ -146,7 +138,11 @@ export function SignUpPage() {
   const next = safeNext(location.searchParams.get('next'));
   const { session } = useShop();
   const client = useApolloClient();
-  const [register, { loading }] = useMutation(RegisterMutation, { context: { anonymous: true } });
+  const [register, { loading: registering }] = useMutation(RegisterMutation, {
+    context: { anonymous: true },
+  });
+  const [login, { loading: signingIn }] = useMutation(LoginMutation, { context: { anonymous: true } });
+  const loading = registering || signingIn;
   const [errors, setErrors] = useState<FormErrors>(EMPTY);
   const [mailed, setMailed] = useState(false);
 
@@ -155,27 +151,26 @@ export function SignUpPage() {
     const form = new FormData(event.currentTarget);
     setErrors(EMPTY);
     setMailed(false);
+    const email = String(form.get('email'));
+    const password = String(form.get('password'));
     try {
       const { data } = await register({
-        variables: {
-          input: {
-            name: String(form.get('name')),
-            email: String(form.get('email')),
-            password: String(form.get('password')),
-          },
-        },
+        variables: { input: { name: String(form.get('name')), email, password } },
       });
-      const payload = data?.register;
-      if (payload?.accessToken && payload.expiresAt) {
+      const problems = data?.register.userErrors ?? [];
+      if (problems.length > 0) {
+        setErrors(formErrors(problems, ['name', 'email', 'password']));
+        return;
+      }
+      const signedIn = (await login({ variables: { input: { email, password } } })).data?.login;
+      if (signedIn?.accessToken && signedIn.expiresAt) {
         await client.clearStore();
-        session.accept({ ...payload, accessToken: payload.accessToken, expiresAt: payload.expiresAt });
+        session.accept({ ...signedIn, accessToken: signedIn.accessToken, expiresAt: signedIn.expiresAt });
         navigate(next, { replace: true });
-      } else if (payload && payload.userErrors.length === 0) {
-        // No account was created and nothing says why: the address may have one already (its
-        // owner was mailed). Told alike, whoever asks.
-        setMailed(true);
       } else {
-        setErrors(formErrors(payload?.userErrors ?? [], ['name', 'email', 'password']));
+        // The address had an account already (its owner was mailed), with another password:
+        // told alike, whoever asks.
+        setMailed(true);
       }
     } catch (caught) {
       setErrors({ fields: {}, general: [problemOf(caught).message] });

@@ -119,6 +119,12 @@ class ServiceSettings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="The address the process listens on.")
     port: int = Field(default=8000, description="The port the process listens on.")
+    internal_port: int | None = Field(
+        default=None,
+        description="The internal listener: `/metrics` and `/ready` with its checks, for "
+        "Prometheus and probes; never route the public to it. Unset: no listener, and "
+        "`/metrics` is served nowhere (the public port's `/ready` says only ready or not).",
+    )
     auth: AuthSettings = Field(default_factory=AuthSettings)
     graphql: GraphQLSettings = Field(default_factory=GraphQLSettings)
 

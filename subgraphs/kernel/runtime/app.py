@@ -8,6 +8,10 @@ are refused by the server, see serve.py); `/health` (liveness),
 `/ready` (every store answers) and any extra routes go through Starlette,
 whose lifespan opens and closes the resources. `create_service_app` is that
 Starlette part alone, for processes without GraphQL (the workers).
+
+`/metrics` and the readiness checks (which name the stores and consumers)
+are internal: served only on the internal listener (`internal_port`, see
+serve.py); on the public port `/ready` says ready or not, and `/metrics` is 404.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from subgraphs.kernel.graphql import http
 from subgraphs.kernel.observability import gauges
 from subgraphs.kernel.observability.metrics import render_all
 from subgraphs.kernel.process.settings import GraphQLSettings, ServiceSettings
+from subgraphs.kernel.runtime.serve import internal_ports
 from subgraphs.kernel.stores.resources import Resource
 
 log = logging.getLogger(__name__)
@@ -177,13 +182,21 @@ def create_service_app(
     settings: ServiceSettings,
     resources: Sequence[Resource] = (),
     routes: Sequence[BaseRoute] = (),
+    internal_only: bool = False,
 ) -> Starlette:
     """The part every service process shares, GraphQL or not (e.g. a worker).
 
     `/health` (liveness), `/ready` (every resource answers; critical ones
-    decide 200 or 503), `/metrics` and `routes`, with a lifespan that starts
-    the resources in order and closes them in reverse.
+    decide 200 or 503; the checks on the internal listener only), `/metrics`
+    (internal listener only) and `routes`, with a lifespan that starts the
+    resources in order and closes them in reverse. `internal_only`: every
+    port is internal (a worker, which serves nothing else).
     """
+    internal = internal_ports(settings)
+
+    def is_internal(request: Request) -> bool:
+        server = request.scope.get("server")
+        return internal_only or (server is not None and server[1] in internal)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -202,14 +215,19 @@ def create_service_app(
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    async def ready(_: Request) -> Response:
+    async def ready(request: Request) -> Response:
         checks = {r.name: await _check(r) for r in resources}
         ok = all(checks[r.name]["ok"] for r in resources if r.critical)
         degraded = not all(check["ok"] for check in checks.values())
         status = "unavailable" if not ok else "degraded" if degraded else "ready"
-        return JSONResponse({"status": status, "checks": checks}, status_code=200 if ok else 503)
+        body: dict[str, Any] = {"status": status}
+        if is_internal(request):
+            body["checks"] = checks
+        return JSONResponse(body, status_code=200 if ok else 503)
 
-    async def metrics(_: Request) -> Response:
+    async def metrics(request: Request) -> Response:
+        if not is_internal(request):
+            return PlainTextResponse("Not Found", status_code=404)
         text = render_all() + await gauges.render()  # counters, then the stores' gauges
         return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
 

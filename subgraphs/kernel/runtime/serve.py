@@ -3,9 +3,11 @@
 Several processes of one service may share its port (`make up` with
 REPLICAS=N): with `SERVE_REUSE_PORT=true` the port is bound with SO_REUSEPORT,
 so the kernel spreads new connections over every process listening on it,
-and `SERVE_PRIVATE_PORT` adds a second listener that only this process
-answers on (its supervisor probes `/ready` there, and a test can reach one
-replica on purpose). Both serve the same app.
+and `SERVE_PRIVATE_PORT` adds a listener that only this process answers on
+(its supervisor probes `/ready` there, and a test can reach one replica on
+purpose). The service's `internal_port` (`/metrics`, `/ready` with its
+checks) is shared like the public port. Every listener serves the same app,
+which tells them apart by the port a request came in on (`internal_ports`).
 """
 
 from __future__ import annotations
@@ -94,12 +96,17 @@ def serve(service: str, settings: S, build_app: Callable[[S], ASGIApp]) -> None:
             timeout_keep_alive=how.keep_alive_seconds,
         )
         server = uvicorn.Server(config)
-        if not how.reuse_port and how.private_port is None:
-            await server.serve()
-            return
         sockets = [listen(settings.host, settings.port, reuse_port=how.reuse_port)]
+        if settings.internal_port is not None:
+            sockets.append(listen(settings.host, settings.internal_port, reuse_port=how.reuse_port))
         if how.private_port is not None:
             sockets.append(listen(settings.host, how.private_port, reuse_port=False))
         await server.serve(sockets=sockets)
 
     asyncio.run(main())
+
+
+def internal_ports(settings: ServiceSettings) -> frozenset[int]:
+    """The ports whose requests may see `/metrics` and the readiness checks."""
+    ports = (settings.internal_port, ServeSettings().private_port)
+    return frozenset(port for port in ports if port is not None)

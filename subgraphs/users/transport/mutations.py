@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -17,7 +18,7 @@ from subgraphs.users.transport.session_mutations import (
 from subgraphs.users.transport.staff import StaffMutation
 from subgraphs.users.transport.types import User
 from subgraphs.users.usecase.login import SecondFactorRequired, SignedIn
-from subgraphs.users.usecase.register import Registered, Registration
+from subgraphs.users.usecase.register import Registration
 from subgraphs.users.usecase.update_profile import ProfileChanges
 
 
@@ -60,9 +61,26 @@ class ResendVerificationEmailPayload(MutationPayload):
     pass
 
 
-@strawberry.type(description="The result of `register`.")
-class RegisterPayload(SignedInPayload):
-    pass
+def _never_signed_in() -> Any:
+    """A field `register` kept from when it signed in: always null now."""
+    return strawberry.field(
+        default=None,
+        description="Always null.",
+        deprecation_reason="`register` never signs in (its answer must not tell whether the "
+        "email had an account): call `login` next.",
+    )
+
+
+@strawberry.type(
+    description="The result of `register`: userErrors for bad input, else nothing, whether the "
+    "email was free (the account now exists) or taken (its owner is told by mail)."
+)
+class RegisterPayload(MutationPayload):
+    user: User | None = _never_signed_in()
+    access_token: str | None = _never_signed_in()
+    expires_at: datetime | None = _never_signed_in()
+    refresh_token: str | None = _never_signed_in()
+    refresh_expires_at: datetime | None = _never_signed_in()
 
 
 @strawberry.type(
@@ -88,17 +106,15 @@ class UpdateProfilePayload(MutationPayload):
     user: User | None = strawberry.field(default=None, description="The user, changed.")
 
 
-def registered(done: Registered) -> RegisterPayload:
-    if done.user is None or done.access_token is None or done.session is None:
-        return RegisterPayload()  # the email was taken: nothing says so
-    return RegisterPayload(**signed_in(done.user, done.access_token, done.session))
+def registered(_: None) -> RegisterPayload:
+    return RegisterPayload()  # the same for a free and a taken email
 
 
 @mutation_root
 class Mutation(SessionMutation, StaffMutation):
     @strawberry.mutation(
-        description="Create an account and sign in. An email that already has an account gets "
-        "the same answer without tokens or errors (its owner is told by mail)."
+        description="Create an account, then sign in with `login`. An email that already has "
+        "an account gets the same answer (its owner is told by mail)."
     )
     async def register(
         self,

@@ -11,18 +11,13 @@ from subgraphs.kernel.core.events import DomainEvent
 from subgraphs.kernel.core.ids import NewId
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.users.domain import user as rules
-from subgraphs.users.domain.user import User
 from subgraphs.users.domain.verification import Recording
 from subgraphs.users.usecase.ports import (
-    AccessToken,
     EmailTaken,
     EmailVerifications,
     PasswordHasher,
-    TokenIssuer,
     UserRepository,
 )
-from subgraphs.users.usecase.session_ports import IssuedSession
-from subgraphs.users.usecase.start_session import StartSession
 from subgraphs.users.usecase.throttles import Throttles, enforce
 from subgraphs.users.usecase.verify_email import StartVerification
 
@@ -35,23 +30,15 @@ class Registration:
     phone: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Registered:
-    """The new account, signed in; all None when the email was taken (nothing else says so)."""
-
-    user: User | None = None
-    access_token: AccessToken | None = None
-    session: IssuedSession | None = None
-
-
 class RegisterUser:
-    """Create an account and sign in; emits `users.registered` and
+    """Create an account; emits `users.registered` and
     `users.email_verification_requested` (the link that verifies the address).
 
-    Counted per client address and per email (`RATE_LIMITED` past either
-    limit). A taken email gets no error: the answer has no error either way
-    (only a new account's has tokens), the password is hashed either way, and
-    the address's owner is told by mail (`users.sign_up_attempted`).
+    It answers nothing, whether the email was free or taken: the password is
+    hashed either way, a taken address's owner is told by mail
+    (`users.sign_up_attempted`), and the caller signs in with `LogIn` next,
+    so the answer cannot tell who has an account. Counted per client address
+    and per email (`RATE_LIMITED` past either limit).
     """
 
     def __init__(
@@ -59,10 +46,8 @@ class RegisterUser:
         users: UserRepository,
         uow: UnitOfWork,
         hasher: PasswordHasher,
-        tokens: TokenIssuer,
         clock: Clock,
         new_id: NewId,
-        start_session: StartSession,
         throttles: Throttles,
         verifications: EmailVerifications,
         start_verification: StartVerification,
@@ -70,15 +55,13 @@ class RegisterUser:
         self._users = users
         self._uow = uow
         self._hasher = hasher
-        self._tokens = tokens
         self._clock = clock
         self._new_id = new_id
-        self._start_session = start_session
         self._throttles = throttles
         self._verifications = verifications
         self._start_verification = start_verification
 
-    async def __call__(self, command: Registration, client: str = "unknown") -> Registered:
+    async def __call__(self, command: Registration, client: str = "unknown") -> None:
         email = rules.normalize_email(command.email)
         name = rules.clean_name(command.name)
         phone = rules.clean_phone(command.phone)
@@ -101,21 +84,16 @@ class RegisterUser:
             password_hash=password_hash,
             now=self._clock(),
         )
-        opening = self._start_session.prepare(user.id)
         link = self._start_verification(user)
 
-        async def work() -> None:  # the account, its session, its link, their events: all or none
+        async def work() -> None:  # the account, its link, their events: all or none
             await self._users.add(user)
-            await self._start_session.save(opening)
             await self._verifications.add(link)
 
         try:
             await self._uow(work, recorded=Recording((*user.events, *link.events)))
         except EmailTaken:
             await self._tell_owner(email)
-            return Registered()
-        issued = opening.issued
-        return Registered(user, self._tokens.issue(user.id, issued.session_id), issued)
 
     async def _tell_owner(self, email: str) -> None:
         owner = await self._users.find_by_email(email)

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from testkit.journeys import REGISTER, unique_email
+from testkit.journeys import LOGIN, REGISTER, unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +26,13 @@ def register_user(gateway_url: str, name: str) -> str:
     response = httpx.post(
         f"{gateway_url}/graphql", json={"query": REGISTER, "variables": variables}, timeout=30
     )
-    payload = response.json()["data"]["register"]
+    assert response.json()["data"]["register"]["userErrors"] == [], response.text
+    account = variables["input"]
+    credentials = {"input": {"email": account["email"], "password": account["password"]}}
+    response = httpx.post(
+        f"{gateway_url}/graphql", json={"query": LOGIN, "variables": credentials}, timeout=30
+    )
+    payload = response.json()["data"]["login"]
     assert payload["userErrors"] == [], payload
     token: str = payload["accessToken"]
     return token

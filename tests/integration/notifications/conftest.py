@@ -36,7 +36,7 @@ from subgraphs.kernel.graphql.public_errors import Unauthenticated
 from subgraphs.kernel.process.settings import RedisSettings
 from subgraphs.notifications.app import build_app
 from subgraphs.notifications.settings import NotificationsSettings
-from tests.conftest import redis_db
+from tests.conftest import INTERNAL_PORT, redis_db
 from tools.procs import ManagedProcess, free_port
 from tools.stack import smtp_sink_process, worker_process
 from tools.stores import redis_server
@@ -239,7 +239,9 @@ class TokenPerUser:
 
 @pytest.fixture
 async def api(notifications_redis, redis) -> AsyncIterator[httpx.AsyncClient]:
-    settings = NotificationsSettings(app_env="test", redis=RedisSettings(url=notifications_redis))
+    settings = NotificationsSettings(
+        app_env="test", redis=RedisSettings(url=notifications_redis), internal_port=INTERNAL_PORT
+    )
     app = build_app(settings, verifier=TokenPerUser())
     async with app.lifespan():
         transport = httpx.ASGITransport(app=app)

@@ -19,6 +19,7 @@ from subgraphs.notifications.domain.notification import (
 )
 from subgraphs.notifications.repository.redis_notifications import RedisNotificationStore
 from testkit.client import error_codes, graphql
+from tests.conftest import INTERNAL_PORT
 
 pytestmark = pytest.mark.integration
 
@@ -207,7 +208,7 @@ async def test_preferences_are_updated_and_read_back(api):
 
 
 async def test_ready_reports_a_missing_worker_as_degraded(api, redis):
-    body = (await api.get("/ready")).json()
+    body = (await api.get(f"http://n:{INTERNAL_PORT}/ready")).json()
     assert body["status"] == "degraded"
     assert body["checks"]["notifications-worker"]["ok"] is False
     await redis.set("notifications:jobs:health-check", "alive", ex=5)

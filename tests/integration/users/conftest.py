@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from subgraphs.kernel.process.settings import MongoSettings, RedisSettings
 from subgraphs.users.app import build_app
 from subgraphs.users.settings import UsersSettings
-from tests.conftest import CommandLog
+from tests.conftest import INTERNAL_PORT, CommandLog
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +24,7 @@ def users_settings(mongo_uri: str, redis_url: str, db_prefix: str, run_dir: Path
         mongo=MongoSettings(uri=mongo_uri),
         redis=RedisSettings(url=redis_url),
         signing_key_file=run_dir / "keys" / "users.pem",
+        internal_port=INTERNAL_PORT,  # never bound: the ASGI client names it in the URL
         # Every test is the same client: the per-address limits are tested with their own app.
         login_per_address=0,
         signup_per_address=0,

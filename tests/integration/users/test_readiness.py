@@ -1,4 +1,4 @@
-"""/ready tells the truth about the store: 503 with the reason when MongoDB is gone."""
+"""/ready tells the truth about the store: 503 (the reason internally) when MongoDB is gone."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from subgraphs.kernel.process.settings import MongoSettings, RedisSettings
 from subgraphs.users.app import build_app
 from subgraphs.users.settings import UsersSettings
+from tests.conftest import INTERNAL_PORT
 from tools.procs import free_port
 from tools.stores import secantusdb
 
@@ -29,6 +30,7 @@ async def test_ready_turns_503_with_the_reason_when_the_store_stops_and_200_when
         mongo=MongoSettings(uri=store.url, server_selection_timeout_ms=500),
         redis=RedisSettings(url=redis_url),
         signing_key_file=run_dir / "keys" / "readiness.pem",
+        internal_port=INTERNAL_PORT,
     )
     app = build_app(settings)
     try:
@@ -38,7 +40,8 @@ async def test_ready_turns_503_with_the_reason_when_the_store_stops_and_200_when
                 assert (await client.get("/ready")).status_code == 200
 
                 store.stop()
-                response = await client.get("/ready")
+                public = await client.get("/ready")
+                response = await client.get(f"http://users:{INTERNAL_PORT}/ready")
                 liveness = await client.get("/health")
 
                 # Back before the app closes: PyMongo's async monitor leaks the socket
@@ -49,6 +52,8 @@ async def test_ready_turns_503_with_the_reason_when_the_store_stops_and_200_when
     finally:
         store.stop()
 
+    assert public.status_code == 503
+    assert public.json() == {"status": "unavailable"}  # the reason on the internal port only
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"

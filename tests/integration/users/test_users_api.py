@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 from subgraphs.kernel.core.events import Event
 from testkit.client import error_codes, graphql
 from testkit.journeys import LOGIN, ME, REGISTER, register, unique_email
+from tests.conftest import INTERNAL_PORT
 
 pytestmark = pytest.mark.integration
 
@@ -44,23 +45,36 @@ async def test_a_bad_token_is_unauthenticated(users_client, token):
     assert "Traceback" not in str(body)
 
 
-async def test_a_taken_email_answers_without_error_or_tokens_and_writes_no_account(
+REGISTER_ALL_FIELDS = """mutation($input: RegisterInput!) { register(input: $input) {
+  user { id } accessToken expiresAt refreshToken refreshExpiresAt userErrors { code } } }"""
+
+
+async def test_a_taken_email_answers_exactly_as_a_free_one_and_writes_no_account(
     users_client, users_db
 ):
     email = unique_email()
-    await register(users_client, email=email)
-
-    body = await graphql(
+    free = await graphql(
         users_client,
-        REGISTER,
+        REGISTER_ALL_FIELDS,
+        {"input": {"email": email, "password": "password-123", "name": "First"}},
+    )
+    taken = await graphql(
+        users_client,
+        REGISTER_ALL_FIELDS,
         {"input": {"email": email.upper(), "password": "password-456", "name": "Copy"}},
     )
 
-    payload = body["data"]["register"]
-    assert payload["user"] is None
-    assert payload["accessToken"] is None
-    assert payload["userErrors"] == []
+    nothing: dict[str, object] = {
+        "user": None,
+        "accessToken": None,
+        "expiresAt": None,
+        "refreshToken": None,
+        "refreshExpiresAt": None,
+        "userErrors": [],
+    }
+    assert free == taken == {"data": {"register": nothing}}
     assert await users_db["users"].count_documents({}) == 1
+    assert await users_db["sessions"].count_documents({}) == 0
     attempts = await users_db["outbox"].count_documents({"type": "users.sign_up_attempted"})
     assert attempts == 1
 
@@ -214,7 +228,10 @@ async def test_the_jwks_publishes_the_signing_key(users_client):
 
 async def test_health_and_ready(users_client):
     assert (await users_client.get("/health")).json() == {"status": "ok"}
-    ready = await users_client.get("/ready")
+    public = await users_client.get("/ready")
+    assert public.status_code == 200
+    assert public.json() == {"status": "ready"}  # the public port names no internal part
+    ready = await users_client.get(f"http://users:{INTERNAL_PORT}/ready")
     assert ready.status_code == 200
     assert ready.json() == {
         "status": "ready",
@@ -225,6 +242,13 @@ async def test_health_and_ready(users_client):
             "deferred": {"ok": True},
         },
     }
+
+
+async def test_metrics_are_served_on_the_internal_listener_only(users_client):
+    assert (await users_client.get("/metrics")).status_code == 404
+    internal = await users_client.get(f"http://users:{INTERNAL_PORT}/metrics")
+    assert internal.status_code == 200
+    assert "mongodb_commands_total" in internal.text
 
 
 async def test_registration_and_profile_changes_are_published_as_events(

@@ -13,13 +13,10 @@ from subgraphs.kernel.core.errors import DomainError
 from subgraphs.users.bootstrap import StaffWiring, bootstrap
 from subgraphs.users.domain.second_factor import STEP_SECONDS, code_at, time_step
 from subgraphs.users.domain.session import Session
-from subgraphs.users.domain.user import User
 from subgraphs.users.usecase import UsersUseCases
 from subgraphs.users.usecase.create_staff import NewStaff
 from subgraphs.users.usecase.login import SecondFactorRequired, SignedIn
-from subgraphs.users.usecase.ports import AccessToken
-from subgraphs.users.usecase.register import Registered, Registration
-from subgraphs.users.usecase.session_ports import IssuedSession
+from subgraphs.users.usecase.register import Registration
 from subgraphs.users.usecase.throttles import Throttles
 from testkit.kernel import FakeTime, InMemoryUnitOfWork, SequentialIds
 from testkit.staff import InMemorySecondFactors, InMemoryStaff, in_memory_staff
@@ -44,22 +41,6 @@ from testkit.users import (
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PASSWORD = "password-1"
-
-
-@dataclass(frozen=True)
-class SignedUp:
-    """A registration that created an account (its fields are all set)."""
-
-    user: User
-    access_token: AccessToken
-    session: IssuedSession
-
-
-def signed_up(done: Registered) -> SignedUp:
-    assert done.user is not None, "no account was created"
-    assert done.access_token is not None
-    assert done.session is not None
-    return SignedUp(done.user, done.access_token, done.session)
 
 
 @dataclass
@@ -100,8 +81,10 @@ class World:
     def sessions(self) -> dict[str, Session]:
         return self.session_store.by_id
 
-    async def sign_up(self, email: str = "ann@example.com") -> SignedUp:
-        return signed_up(await self.usecases.register(Registration(email, PASSWORD, "Ann")))
+    async def sign_up(self, email: str = "ann@example.com", phone: str | None = None) -> SignedIn:
+        """Register, then sign in (registering never does)."""
+        await self.usecases.register(Registration(email, PASSWORD, "Ann", phone))
+        return signed_in(await self.usecases.log_in(email, PASSWORD))
 
     async def make_staff(
         self, email: str = "sam@example.com", role: Role = Role.ADMIN, name: str = "Sam"

@@ -5,17 +5,12 @@ from __future__ import annotations
 import pytest
 
 from subgraphs.kernel.core.errors import DomainError
-from subgraphs.users.usecase.register import Registration
 from subgraphs.users.usecase.update_profile import ProfileChanges
-from tests.unit.users.conftest import PASSWORD, World, codes, signed_up
+from tests.unit.users.conftest import World, codes
 
 
 async def test_update_profile_changes_only_what_is_given(world: World):
-    done = signed_up(
-        await world.usecases.register(
-            Registration("ann@example.com", PASSWORD, "Ann", "+14155550123")
-        )
-    )
+    done = await world.sign_up(phone="+14155550123")
     update = world.usecases.update_profile
 
     renamed = await update(done.user.id, ProfileChanges(name="Ann B"))
