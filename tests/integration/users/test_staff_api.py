@@ -263,3 +263,31 @@ async def test_staff_fields_without_the_scope_are_forbidden_and_change_nothing(
 
     assert await users_db["outbox"].count_documents({}) == outbox
     assert await users_db["staff_invitations"].count_documents({}) == 0
+
+
+async def test_five_wrong_codes_lock_the_second_factor_on_the_store(
+    users_client, users_db, users_settings
+):
+    member = await new_staff(users_settings, Role.SUPPORT)
+    variables = {"input": {"email": member.email, "password": PASSWORD}}
+    login = (await graphql(users_client, STAFF_LOGIN, variables))["data"]["login"]
+    challenge = login["secondFactorChallenge"]
+
+    async def verify(code: str) -> list[str]:
+        answer = {"input": {"challenge": challenge, "code": code}}
+        body = await graphql(users_client, VERIFY_SECOND_FACTOR, answer)
+        return codes(body["data"]["verifySecondFactor"])
+
+    right = member.next_code()
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    assert [await verify(wrong) for _ in range(5)] == [["INVALID_CODE"]] * 4 + [
+        ["SECOND_FACTOR_LOCKED"]
+    ]
+    assert await verify(right) == ["SECOND_FACTOR_LOCKED"]
+    # The lock's end is the clock's business (unit tests move it); here it is moved back.
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    user = await users_db["users"].find_one({"email": member.email})
+    await users_db["second_factors"].update_one(
+        {"_id": user["_id"]}, {"$set": {"locked_until": past}}
+    )
+    assert await verify(right) == []
