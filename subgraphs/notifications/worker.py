@@ -31,6 +31,7 @@ from subgraphs.kernel.stores.resources import RedisResource
 from subgraphs.notifications.bootstrap import Delivery, bootstrap
 from subgraphs.notifications.channels.local_sms import RecordingSmsChannel
 from subgraphs.notifications.channels.smtp_email import SmtpEmailChannel
+from subgraphs.notifications.channels.twilio_sms import TwilioSmsChannel
 from subgraphs.notifications.domain.notification import Channel, Notification
 from subgraphs.notifications.jobs.arq_queue import ArqDeliveryQueue, arq_client
 from subgraphs.notifications.jobs.arq_worker import ArqWorkerResource
@@ -103,15 +104,18 @@ def build_worker_app(settings: NotificationsWorkerSettings) -> Starlette:
         if worker is not None:
             await worker.wake(job_id)
 
+    email = SmtpEmailChannel(settings.smtp)
+    sms = (
+        TwilioSmsChannel(settings.sms)
+        if settings.sms.provider == "twilio"
+        else RecordingSmsChannel(redis.client, keep=settings.sms.local_keep)
+    )
     usecases = bootstrap(
         redis_ports(redis.client, settings.store),
         clock=utc_now,
         delivery=Delivery(
             queue=ArqDeliveryQueue(arq, wake=wake),
-            channels={
-                Channel.EMAIL: SmtpEmailChannel(settings.smtp),
-                Channel.SMS: RecordingSmsChannel(redis.client, keep=settings.sms.local_keep),
-            },
+            channels={Channel.EMAIL: email, Channel.SMS: sms},
             policy=DeliveryPolicy(
                 max_attempts=jobs.max_attempts,
                 first_delay_seconds=jobs.first_retry_seconds,
@@ -135,9 +139,12 @@ def build_worker_app(settings: NotificationsWorkerSettings) -> Starlette:
     sweep = every(jobs.sweep_interval_seconds, usecases.requeue_stuck, name="stuck-sweep")
     return create_service_app(
         settings=settings,
-        # Closed in reverse: the bridge and the sweep stop enqueuing before the worker stops.
+        # Closed in reverse: the bridge and the sweep stop enqueuing before the worker stops,
+        # and the channels' connections close once its jobs are done.
         resources=[
             redis,
+            email,
+            *([sms] if isinstance(sms, TwilioSmsChannel) else []),
             worker,
             bridge.task("stream-bridge", critical=True),
             BackgroundTask("stuck-sweep", sweep),
