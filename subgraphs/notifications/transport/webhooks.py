@@ -41,7 +41,7 @@ def twilio_status_route(settings: SmsSettings, record: RecordReport) -> Route:
 
     async def status(request: Request) -> Response:
         if validator is None:
-            return JSONResponse({"error": "not found"}, status_code=404)
+            return JSONResponse({"error": "no SMS provider reports here"}, status_code=404)
         body = await request.body()
         if len(body) > MAX_BODY:
             return JSONResponse({"error": "too large"}, status_code=413)
