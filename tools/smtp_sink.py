@@ -7,7 +7,8 @@ acknowledged but not stored again (counted as a duplicate), the way a
 mailbox that de-duplicates on Message-ID shows a resend once.
 
 HTTP (default :8025):
-  GET    /health              200 once SMTP listens
+  GET    /health              200 once SMTP listens: messages held, SMTP
+                              connections accepted, closed by QUIT, dropped
   GET    /messages[?to=addr]  JSON list, oldest first: id, message_id, from,
                               to, subject, received_at, file, duplicates
   GET    /messages/{id}       the raw message (.eml)
@@ -15,6 +16,10 @@ HTTP (default :8025):
   PUT    /hold, DELETE /hold  hold the reply to DATA (after the message is
                               stored) until released: a crash test's
                               "accepted but never acknowledged"
+  PUT    /drop?every=N        drop the connection (no reply) at every Nth
+  DELETE /drop                MAIL command from then on, before anything of
+                              that message was taken: a server restarting or
+                              timing its clients out mid-run; DELETE stops it
 
 Recipients at `@reject.test` are refused with 550 (permanent), at
 `@defer.test` with 451 (temporary). On start the sink reads the messages
@@ -81,6 +86,12 @@ class Mailbox:
     messages: dict[str, StoredMessage] = field(default_factory=dict)
     # Cleared by PUT /hold: replies to DATA wait until it is set again.
     released: asyncio.Event = field(default_factory=asyncio.Event)
+    connections: int = 0  # SMTP connections accepted
+    quits: int = 0  # ... and closed by the client's QUIT
+    # PUT /drop: every `drop_every`th MAIL command (counted from then) drops its connection.
+    drop_every: int = 0
+    mail_commands: int = 0
+    dropped: int = 0
 
     def __post_init__(self) -> None:
         self.released.set()
@@ -149,6 +160,28 @@ class SinkHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    async def handle_MAIL(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        mail_options: list[str],
+    ) -> str:
+        box = self._mailbox
+        box.mail_commands += 1
+        if box.drop_every and box.mail_commands % box.drop_every == 0 and server.transport:
+            box.dropped += 1
+            server.transport.abort()  # gone without a reply; nothing of this message taken
+            return "421 4.3.2 Connection dropped"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self._mailbox.quits += 1
+        return "221 Bye"
+
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
         stored = self._mailbox.accept(raw)
@@ -164,9 +197,12 @@ def create_app(maildir: Path, host: str, smtp_port: int) -> Starlette:
         mailbox.load()
         loop = asyncio.get_running_loop()
         handler = SinkHandler(mailbox)
-        server = await loop.create_server(
-            lambda: SMTP(handler, hostname="smtp-sink", loop=loop), host, smtp_port
-        )
+
+        def connection() -> SMTP:
+            mailbox.connections += 1
+            return SMTP(handler, hostname="smtp-sink", loop=loop)
+
+        server = await loop.create_server(connection, host, smtp_port)
         log.info("smtp sink listening on %s:%d, messages in %s", host, smtp_port, maildir)
         try:
             yield
@@ -176,7 +212,15 @@ def create_app(maildir: Path, host: str, smtp_port: int) -> Starlette:
             await server.wait_closed()
 
     async def health(_: Request) -> Response:
-        return JSONResponse({"status": "ok", "messages": len(mailbox.messages)})
+        return JSONResponse(
+            {
+                "status": "ok",
+                "messages": len(mailbox.messages),
+                "connections": mailbox.connections,
+                "quits": mailbox.quits,
+                "dropped": mailbox.dropped,
+            }
+        )
 
     async def messages(request: Request) -> Response:
         to = request.query_params.get("to")
@@ -203,6 +247,13 @@ def create_app(maildir: Path, host: str, smtp_port: int) -> Starlette:
             mailbox.released.set()
         return JSONResponse({"hold": not mailbox.released.is_set()})
 
+    async def drop(request: Request) -> Response:
+        every = request.query_params.get("every", "0") if request.method == "PUT" else "0"
+        if not every.isdigit():
+            return JSONResponse({"error": "every must be a whole number"}, status_code=400)
+        mailbox.drop_every, mailbox.mail_commands = int(every), 0
+        return JSONResponse({"every": mailbox.drop_every})
+
     return Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
@@ -210,6 +261,7 @@ def create_app(maildir: Path, host: str, smtp_port: int) -> Starlette:
             Route("/messages", clear, methods=["DELETE"]),
             Route("/messages/{id}", message, methods=["GET"]),
             Route("/hold", hold, methods=["PUT", "DELETE"]),
+            Route("/drop", drop, methods=["PUT", "DELETE"]),
         ],
         lifespan=lifespan,
     )

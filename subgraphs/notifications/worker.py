@@ -27,18 +27,17 @@ from subgraphs.kernel.messaging.consumer import Handler, StreamConsumer
 from subgraphs.kernel.observability.metrics import Counter
 from subgraphs.kernel.process.background import BackgroundTask, every
 from subgraphs.kernel.runtime.app import create_service_app
-from subgraphs.kernel.stores.resources import RedisResource
+from subgraphs.kernel.stores.resources import RedisResource, Resource
 from subgraphs.notifications.bootstrap import Delivery, bootstrap
 from subgraphs.notifications.channels.local_sms import RecordingSmsChannel
 from subgraphs.notifications.channels.smtp_email import SmtpEmailChannel
-from subgraphs.notifications.channels.twilio_sms import TwilioSmsChannel
 from subgraphs.notifications.domain.notification import Channel, Notification
 from subgraphs.notifications.jobs.arq_queue import ArqDeliveryQueue, arq_client
 from subgraphs.notifications.jobs.arq_worker import ArqWorkerResource
 from subgraphs.notifications.repository.redis_ports import redis_ports
 from subgraphs.notifications.settings import NotificationsWorkerSettings
 from subgraphs.notifications.usecase import WorkerUseCases
-from subgraphs.notifications.usecase.ports import DeliveryPolicy
+from subgraphs.notifications.usecase.ports import ChannelSender, DeliveryPolicy
 
 GROUP = "notifications"
 PRODUCERS = ("users", "orders", "payments")
@@ -105,11 +104,15 @@ def build_worker_app(settings: NotificationsWorkerSettings) -> Starlette:
             await worker.wake(job_id)
 
     email = SmtpEmailChannel(settings.smtp)
-    sms = (
-        TwilioSmsChannel(settings.sms)
-        if settings.sms.provider == "twilio"
-        else RecordingSmsChannel(redis.client, keep=settings.sms.local_keep)
-    )
+    sms: ChannelSender = RecordingSmsChannel(redis.client, keep=settings.sms.local_keep)
+    channel_resources: list[Resource] = [email]
+    if settings.sms.provider == "twilio":
+        # Imported only here: the SDK and aiohttp take a second or more to import.
+        from subgraphs.notifications.channels.twilio_sms import TwilioSmsChannel
+
+        twilio = TwilioSmsChannel(settings.sms)
+        sms = twilio
+        channel_resources.append(twilio)
     usecases = bootstrap(
         redis_ports(redis.client, settings.store),
         clock=utc_now,
@@ -143,8 +146,7 @@ def build_worker_app(settings: NotificationsWorkerSettings) -> Starlette:
         # and the channels' connections close once its jobs are done.
         resources=[
             redis,
-            email,
-            *([sms] if isinstance(sms, TwilioSmsChannel) else []),
+            *channel_resources,
             worker,
             bridge.task("stream-bridge", critical=True),
             BackgroundTask("stuck-sweep", sweep),

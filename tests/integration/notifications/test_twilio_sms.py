@@ -51,16 +51,22 @@ class Twilio:
         return [m for m in found if m["form"].get("StatusCallback", "").endswith(tail)]
 
 
-@pytest.fixture
-def twilio(tmp_path: Path) -> Iterator[Twilio]:
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("twilio")
+
+
+@pytest.fixture(scope="module")
+def twilio(logs: Path) -> Iterator[Twilio]:
+    """The local Twilio API, shared by this module's tests (each reads its own messages)."""
     port = free_port()
-    process = twilio_api_process(port, account_sid=SID, auth_token=TOKEN, log_dir=tmp_path)
+    process = twilio_api_process(port, account_sid=SID, auth_token=TOKEN, log_dir=logs)
     with process:
         yield Twilio(port)
 
 
-@pytest.fixture
-def twilio_env(twilio: Twilio, notifications_redis: str, tmp_path: Path) -> Iterator[dict]:
+@pytest.fixture(scope="module")
+def twilio_env(twilio: Twilio, notifications_redis: str, logs: Path) -> Iterator[dict]:
     """The notifications subgraph running with the twilio provider; the env both processes
     share."""
     port = free_port()
@@ -74,7 +80,7 @@ def twilio_env(twilio: Twilio, notifications_redis: str, tmp_path: Path) -> Iter
         "SMS_TWILIO_API_URL": twilio.url,
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }
-    with subgraph_process("notifications", port, env=env, log_dir=tmp_path):
+    with subgraph_process("notifications", port, env=env, log_dir=logs):
         yield env
 
 
