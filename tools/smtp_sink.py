@@ -170,9 +170,11 @@ class SinkHandler:
     ) -> str:
         box = self._mailbox
         box.mail_commands += 1
-        if box.drop_every and box.mail_commands % box.drop_every == 0 and server.transport:
+        transport = server.transport
+        if box.drop_every and box.mail_commands % box.drop_every == 0:
+            assert isinstance(transport, asyncio.Transport)
             box.dropped += 1
-            server.transport.abort()  # gone without a reply; nothing of this message taken
+            transport.abort()  # gone without a reply; nothing of this message taken
             return "421 4.3.2 Connection dropped"
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
