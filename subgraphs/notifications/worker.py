@@ -11,6 +11,9 @@ One process runs, in one event loop:
   as soon as the bridge queued a job;
 - the sweep (`RequeueStuck`): a QUEUED notification whose job arq dropped
   gets one again;
+- the channels: email over kept SMTP connections, SMS recorded in Redis or
+  sent through Twilio (`SMS_PROVIDER`); their connections close after the
+  arq worker stopped;
 - `/health`, `/ready` (Redis, the bridge, the arq worker) and `/metrics`
   on `NOTIFICATIONS_WORKER_PORT` (4014).
 """
