@@ -16,6 +16,8 @@ HTTP (default :8025):
   PUT    /hold, DELETE /hold  hold the reply to DATA (after the message is
                               stored) until released: a crash test's
                               "accepted but never acknowledged"
+  GET    /hold                whether it holds, and the client ports whose
+                              reply to DATA waits (who is sending)
   PUT    /drop?every=N        drop the connection (no reply) at every Nth
   DELETE /drop                MAIL command from then on, before anything of
                               that message was taken: a server restarting or
@@ -86,6 +88,7 @@ class Mailbox:
     messages: dict[str, StoredMessage] = field(default_factory=dict)
     # Cleared by PUT /hold: replies to DATA wait until it is set again.
     released: asyncio.Event = field(default_factory=asyncio.Event)
+    waiting: set[int] = field(default_factory=set)  # client ports whose DATA reply is held
     connections: int = 0  # SMTP connections accepted
     quits: int = 0  # ... and closed by the client's QUIT
     # PUT /drop: every `drop_every`th MAIL command (counted from then) drops its connection.
@@ -187,7 +190,12 @@ class SinkHandler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
         stored = self._mailbox.accept(raw)
-        await self._mailbox.released.wait()
+        port = session.peer[1] if isinstance(session.peer, tuple) else 0
+        self._mailbox.waiting.add(port)
+        try:
+            await self._mailbox.released.wait()
+        finally:
+            self._mailbox.waiting.discard(port)
         return f"250 OK stored as {stored.id}"
 
 
@@ -245,9 +253,11 @@ def create_app(maildir: Path, host: str, smtp_port: int) -> Starlette:
     async def hold(request: Request) -> Response:
         if request.method == "PUT":
             mailbox.released.clear()
-        else:
+        elif request.method == "DELETE":
             mailbox.released.set()
-        return JSONResponse({"hold": not mailbox.released.is_set()})
+        return JSONResponse(
+            {"hold": not mailbox.released.is_set(), "waiting": sorted(mailbox.waiting)}
+        )
 
     async def drop(request: Request) -> Response:
         every = request.query_params.get("every", "0") if request.method == "PUT" else "0"
@@ -262,7 +272,7 @@ def create_app(maildir: Path, host: str, smtp_port: int) -> Starlette:
             Route("/messages", messages, methods=["GET"]),
             Route("/messages", clear, methods=["DELETE"]),
             Route("/messages/{id}", message, methods=["GET"]),
-            Route("/hold", hold, methods=["PUT", "DELETE"]),
+            Route("/hold", hold, methods=["GET", "PUT", "DELETE"]),
             Route("/drop", drop, methods=["PUT", "DELETE"]),
         ],
         lifespan=lifespan,
