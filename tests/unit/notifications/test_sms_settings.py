@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from subgraphs.notifications.channels.twilio_sms import status_callback
 from subgraphs.notifications.settings import SmsSettings
-
-TWILIO = {
-    "provider": "twilio",
-    "twilio_account_sid": "AC-secret-sid",
-    "twilio_auth_token": "secret-token",
-    "twilio_from_number": "+15005550006",
-    "public_base_url": "https://shop.example.com/",
-}
 
 
 def test_twilio_without_its_settings_does_not_start():
@@ -26,7 +18,13 @@ def test_twilio_without_its_settings_does_not_start():
 
 
 def test_secrets_stay_out_of_reprs_and_the_callback_url_is_public():
-    settings = SmsSettings(**TWILIO)
+    settings = SmsSettings(
+        provider="twilio",
+        twilio_account_sid=SecretStr("AC-secret-sid"),
+        twilio_auth_token=SecretStr("secret-token"),
+        twilio_from_number=SecretStr("+15005550006"),
+        public_base_url="https://shop.example.com/",
+    )
     for secret in ("AC-secret-sid", "secret-token", "+15005550006"):
         assert secret not in repr(settings)
     assert status_callback(settings, "e-1:sms") == (
