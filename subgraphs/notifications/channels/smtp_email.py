@@ -60,12 +60,10 @@ class SmtpConnections:
         self._idle: list[tuple[aiosmtplib.SMTP, float]] = []  # newest last, with when kept
         self._slots = asyncio.Semaphore(max(settings.pool_size, 1))
         self._closed = False
-        self.opened = 0  # connections opened so far (tests, metrics)
 
     async def send(self, email: EmailMessage) -> None:
         if self._settings.pool_size == 0:
             async with self._client() as client:
-                self.opened += 1
                 await client.send_message(email)
             return
         async with self._slots:
@@ -114,7 +112,6 @@ class SmtpConnections:
     async def _open(self) -> aiosmtplib.SMTP:
         client = self._client()
         await client.connect()
-        self.opened += 1
         return client
 
     def _take(self) -> aiosmtplib.SMTP | None:
