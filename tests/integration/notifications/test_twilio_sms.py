@@ -115,10 +115,13 @@ async def _callbacks_answered(
     return None
 
 
-async def test_a_paid_order_sms_goes_to_twilio_and_its_signed_callback_marks_it_delivered(
+async def test_paid_order_sms_go_to_twilio_and_signed_callbacks_mark_them_delivered_or_failed(
     redis, twilio, sms_worker
 ):
     notification_id = await _paid_order_sms(redis, "u-tw")
+    # Beside it: a number the carrier cannot reach, and one Twilio refuses at once.
+    undelivered = await _paid_order_sms(redis, "u-unreach", phone="+14155550300")
+    refused = await _paid_order_sms(redis, "u-invalid", phone="+15005550001")
     await eventually(lambda: status_is(redis, notification_id, "DELIVERED"), what="DELIVERED")
 
     [message] = await eventually(
@@ -134,6 +137,16 @@ async def test_a_paid_order_sms_goes_to_twilio_and_its_signed_callback_marks_it_
     assert "failure_reason" not in record
     # Both callbacks (sent, then delivered) were taken; `sent` recorded nothing of its own.
     assert [c["answer"] for c in message["callbacks"]] == [204, 204]
+
+    await eventually(lambda: status_is(redis, undelivered, "FAILED"), what="undelivered")
+    record = await notification(redis, undelivered)
+    assert (record["failure_reason"], record["report"]) == ("undelivered", "undelivered")
+    assert "30003" in record["last_error"]
+    await eventually(lambda: status_is(redis, refused, "FAILED"), what="refused")
+    record = await notification(redis, refused)
+    assert (record["failure_reason"], record["attempts"]) == ("recipient_refused", "1")
+    assert "21211" in record["last_error"]
+    assert await twilio.messages(refused) == []  # refused: nothing taken
 
 
 async def test_replayed_and_late_callbacks_change_nothing_and_forged_ones_are_refused(
@@ -175,21 +188,3 @@ async def test_replayed_and_late_callbacks_change_nothing_and_forged_ones_are_re
 
     assert await notification(redis, notification_id) == before
     assert (await notification(redis, other))["status"] == "DELIVERED"
-
-
-async def test_an_undelivered_report_fails_the_sms_and_a_refused_number_fails_at_once(
-    redis, twilio, sms_worker
-):
-    undelivered = await _paid_order_sms(redis, "u-unreach", phone="+14155550300")
-    refused = await _paid_order_sms(redis, "u-invalid", phone="+15005550001")
-    await eventually(lambda: status_is(redis, undelivered, "FAILED"), what="undelivered")
-    await eventually(lambda: status_is(redis, refused, "FAILED"), what="refused")
-
-    record = await notification(redis, undelivered)
-    assert (record["failure_reason"], record["report"]) == ("undelivered", "undelivered")
-    assert "30003" in record["last_error"]
-    record = await notification(redis, refused)
-    assert record["failure_reason"] == "recipient_refused"
-    assert record["attempts"] == "1"
-    assert "21211" in record["last_error"]
-    assert await twilio.messages(refused) == []  # refused: nothing taken
