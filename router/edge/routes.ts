@@ -16,9 +16,19 @@ const BUILT_IN = new Set(['/healthcheck', '/readiness']);
 /** /health and /health/<subgraph>; a subgraph name is letters, digits, `_` and `-`. */
 const HEALTH = /^\/health(\/[A-Za-z0-9_-]+)?$/;
 
+/** Providers' webhooks: path -> the subgraph they are passed on to (edge/webhooks.ts). */
+export const WEBHOOKS: ReadonlyMap<string, string> = new Map([
+  ['/webhooks/twilio/status', 'notifications'],
+]);
+
 /** True when the gateway serves `pathname` to the public. */
 export function isPublicRoute(pathname: string, graphqlEndpoint: string): boolean {
-  return pathname === graphqlEndpoint || BUILT_IN.has(pathname) || HEALTH.test(pathname);
+  return (
+    pathname === graphqlEndpoint ||
+    BUILT_IN.has(pathname) ||
+    HEALTH.test(pathname) ||
+    WEBHOOKS.has(pathname)
+  );
 }
 
 export function useKnownRoutes(graphqlEndpoint: string): GatewayPlugin {

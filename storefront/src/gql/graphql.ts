@@ -47,8 +47,10 @@ export type NotificationChannel =
   /** A text to the profile's phone. */
   | 'SMS';
 
-/** QUEUED until sent; SENT once the channel accepted it; FAILED for good. */
+/** QUEUED until sent; SENT once the channel accepted it; DELIVERED once the provider reported it delivered (SMS only); FAILED for good. */
 export type NotificationStatus =
+  /** The SMS provider reported it delivered to the phone. */
+  | 'DELIVERED'
   /** Given up on: see failureReason. */
   | 'FAILED'
   /** Waiting to be sent, or retried after a failure. */

@@ -1,0 +1,24 @@
+// Providers' webhooks: public by exact path only, and passed on to the subgraph's own address
+// with the path and query string as they came. Run by `npm test` in router/.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isPublicRoute, WEBHOOKS } from '../edge/routes.ts';
+import { webhookTarget } from '../edge/webhooks.ts';
+
+test('the twilio status webhook is public by its exact path only', () => {
+  assert.equal(WEBHOOKS.get('/webhooks/twilio/status'), 'notifications');
+  assert.ok(isPublicRoute('/webhooks/twilio/status', '/graphql'));
+  for (const path of ['/webhooks/twilio', '/webhooks/twilio/status/', '/Webhooks/twilio/status'])
+    assert.ok(!isPublicRoute(path, '/graphql'), path);
+});
+
+test('a webhook goes to the routing URL host with its own path and query string', () => {
+  assert.equal(
+    webhookTarget('http://notifications:4004/graphql', '/webhooks/twilio/status', '?n=e-1%3Asms'),
+    'http://notifications:4004/webhooks/twilio/status?n=e-1%3Asms',
+  );
+  assert.equal(
+    webhookTarget('http://127.0.0.1:4004/graphql', '/webhooks/twilio/status', ''),
+    'http://127.0.0.1:4004/webhooks/twilio/status',
+  );
+});
