@@ -100,6 +100,9 @@ class InMemoryPayments:
             and p.lease_lapsed(lapsed_before)
         ][:limit]
 
+    async def by_provider_intent(self, intent: str) -> Payment | None:
+        return next((p for p in self.by_id.values() if p.provider_intent == intent), None)
+
 
 class InMemoryOrderViews:
     def __init__(self) -> None:
@@ -136,8 +139,18 @@ class FakeProvider:
     def refunds(self) -> int:
         return sum(1 for k, a in self.answers.items() if k.startswith("refund") and a.approved)
 
+    async def open_charge(
+        self, *, idempotency_key: str, payment_id: str, payment_method: str, amount: Money
+    ) -> str | None:
+        return None  # like the sandbox: no intents
+
     async def charge(
-        self, *, idempotency_key: str, payment_method: str, amount: Money
+        self,
+        *,
+        idempotency_key: str,
+        payment_method: str,
+        amount: Money,
+        intent: str | None = None,
     ) -> ProviderResult:
         self.calls["charge"] += 1
         self.keys.append(idempotency_key)

@@ -83,8 +83,18 @@ class SandboxProvider:
             [("charge_reference", ASCENDING), ("approved", ASCENDING)], name="refunds_of_charge"
         )
 
+    async def open_charge(
+        self, *, idempotency_key: str, payment_id: str, payment_method: str, amount: Money
+    ) -> str | None:
+        return None  # charges are made in one call
+
     async def charge(
-        self, *, idempotency_key: str, payment_method: str, amount: Money
+        self,
+        *,
+        idempotency_key: str,
+        payment_method: str,
+        amount: Money,
+        intent: str | None = None,
     ) -> ProviderResult:
         try:
             fresh = decide_charge(payment_method)
