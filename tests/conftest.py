@@ -24,6 +24,7 @@ from subgraphs.kernel.graphql.auth import JwtVerifier, jwks_from_json, static_ke
 from subgraphs.kernel.process.settings import AuthSettings
 from subgraphs.users.credentials.signing_keys import JwtIssuer, jwks, signing_key_from_pem
 from tools.procs import ManagedProcess, free_port
+from tools.stack import localstripe_process
 from tools.stores import redis_server, secantusdb
 
 
@@ -46,7 +47,15 @@ def mongo_uri(run_dir: Path) -> Iterator[str]:
 
 # Databases of the session Redis, one per suite, so that no suite's consumer groups,
 # streams or FLUSHDB reach another's (the e2e processes live for the whole session).
-REDIS_DATABASES = {"in-process": 0, "e2e": 1, "kernel": 2, "payments": 3, "notifications": 4}
+REDIS_DATABASES = {
+    "in-process": 0,
+    "e2e": 1,
+    "kernel": 2,
+    "payments": 3,
+    "notifications": 4,
+    "payments-stripe": 5,
+    "e2e-stripe": 6,
+}
 
 
 def redis_db(url: str, suite: str) -> str:
@@ -59,6 +68,14 @@ def redis_url(run_dir: Path) -> Iterator[str]:
     """A redis-server of our own (never the machine's shared one), database 0."""
     server = redis_server(free_port(), run_dir / "redis.log", dir=run_dir / "redis")
     with server:
+        assert server.url
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def localstripe(run_dir: Path) -> Iterator[str]:
+    """One localstripe (a fake Stripe API) for the session; its state stays in memory."""
+    with localstripe_process(free_port(), log_dir=run_dir) as server:
         assert server.url
         yield server.url
 

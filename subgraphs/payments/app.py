@@ -42,12 +42,14 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
     payments = MongoPayments(stores.db)
     payments.report_stale(settings.stale_after_seconds, utc_now)
     provider: PaymentProvider
+    provider_resources: list[stripe.StripeProvider] = []
     if settings.provider.kind == "stripe" and settings.stripe.api_key:
         provider = stripe.StripeProvider.connect(
             settings.stripe.api_key,
             settings.stripe.api_base,
             timeout_seconds=settings.provider.attempt_timeout_seconds,
         )
+        provider_resources.append(provider)
         stores.indexed(payments)
     else:
         sandbox = SandboxProvider(stores.db)
@@ -86,6 +88,7 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
         context=stores.request_context(PaymentsContext, usecases=usecases, verifier=verifier),
         resources=[
             *stores.resources(),
+            *provider_resources,
             consumer.task("orders-consumer"),
             BackgroundTask(
                 resume.name,

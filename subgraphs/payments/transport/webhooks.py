@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from subgraphs.kernel.observability.metrics import Counter
 from subgraphs.payments.usecase.ports import InvalidSignature, ProviderEvent
 from subgraphs.payments.usecase.provider_events import ApplyProviderEvent, NotYet
 
@@ -27,6 +28,12 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024  # Stripe's events are a few kilobytes
 STRIPE_PATH = "/webhooks/stripe"
+
+WEBHOOKS = Counter(
+    "payments_webhooks_total",
+    "Provider webhooks received, by kind and outcome (applied, unchanged, ignored, deferred, "
+    "refused: bad signature).",
+)
 
 Verify = Callable[[bytes, str | None], ProviderEvent | None]
 
@@ -44,14 +51,18 @@ def webhook_route(path: str, verify: Verify, apply: ApplyProviderEvent, header: 
             event = verify(bytes(body), request.headers.get(header))
         except InvalidSignature as error:
             log.warning("webhook refused: bad signature", extra={"reason": str(error)})
+            WEBHOOKS.inc(kind="unknown", outcome="refused")
             return JSONResponse({"error": "invalid signature"}, status_code=400)
         if event is None:
+            WEBHOOKS.inc(kind="other", outcome="ignored")
             return JSONResponse({"received": True, "ignored": True})
         try:
             applied = await apply(event)
         except NotYet as error:
             log.info("webhook deferred", extra={"event_id": event.id, "reason": str(error)})
+            WEBHOOKS.inc(kind=event.kind.value, outcome="deferred")
             return JSONResponse({"error": "not yet", "retry": True}, status_code=409)
+        WEBHOOKS.inc(kind=event.kind.value, outcome="applied" if applied else "unchanged")
         log.info(
             "webhook received",
             extra={"event_id": event.id, "kind": event.kind.value, "applied": applied},

@@ -31,6 +31,8 @@ from subgraphs.payments.usecase.ports import (
     OrderViews,
     PaymentProvider,
     PaymentRepository,
+    ProviderDeclined,
+    ProviderResult,
     ProviderUnavailable,
 )
 from subgraphs.payments.usecase.provider_calls import call_provider
@@ -166,29 +168,36 @@ class ProcessPayment:
                 raise payment_in_progress() from None
             log.warning("payment failed: provider unavailable", extra={"payment_id": payment.id})
             done = payment.failed(PROVIDER_UNAVAILABLE, self._clock())
+        except ProviderDeclined as declined:  # refused before anything was charged
+            result = ProviderResult(approved=False, decline_reason=declined.reason)
+            done = self._outcome(payment, result)
         else:
-            now = self._clock()
-            status = TransactionStatus.SUCCEEDED if result.approved else TransactionStatus.FAILED
-            transaction = Transaction(
-                id=self._new_id(),
-                kind=TransactionKind.CHARGE,
-                amount=payment.amount,
-                status=status,
-                created_at=now,
-                provider_reference=result.reference,
-                failure_reason=result.decline_reason,
-            )
-            done = (
-                payment.charged(transaction, now)
-                if result.approved
-                else payment.failed(result.decline_reason or "declined", now, transaction)
-            )
+            done = self._outcome(payment, result)
         if not await self._uow(partial(self._payments.save, done), recorded=done):
             # Our lease lapsed and another process took over; its outcome is the one stored.
             return await self._settle(await self._in_flight.reload(payment))
         if done.status is PaymentStatus.SUCCEEDED:
             return await self._after_charge(done)
         return done
+
+    def _outcome(self, payment: Payment, result: ProviderResult) -> Payment:
+        """`payment` with the provider's answer recorded (a transaction), succeeded or failed."""
+        now = self._clock()
+        status = TransactionStatus.SUCCEEDED if result.approved else TransactionStatus.FAILED
+        transaction = Transaction(
+            id=self._new_id(),
+            kind=TransactionKind.CHARGE,
+            amount=payment.amount,
+            status=status,
+            created_at=now,
+            provider_reference=result.reference,
+            failure_reason=result.decline_reason,
+        )
+        return (
+            payment.charged(transaction, now)
+            if result.approved
+            else payment.failed(result.decline_reason or "declined", now, transaction)
+        )
 
     async def _open(self, payment: Payment) -> Payment | None:
         """`payment` with the provider's opened charge stored (unchanged if the provider has
