@@ -8,8 +8,6 @@ replays, reordered, stale and forged ones.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 import uuid
@@ -33,6 +31,7 @@ from subgraphs.payments.domain.payment import PaymentRequest, start_payment
 from subgraphs.payments.provider.stripe import StripeProvider
 from subgraphs.payments.repository.mongo_payments import MongoPayments
 from subgraphs.payments.settings import StripeSettings
+from testkit.stripe_events import event, intent_event, refunded, signed
 from testkit.waiting import eventually
 from tests import conftest as shared
 from tests.conftest import redis_db
@@ -108,39 +107,8 @@ async def intents_of(api: stripe.StripeClient, payment_id: str) -> list[Any]:
     return [i for i in listed.data if i.metadata.to_dict().get("payment_id") == payment_id]
 
 
-def signed(event: dict[str, Any], *, secret: str = SECRET, at: int | None = None):
-    """The body and Stripe-Signature header Stripe would send for `event`."""
-    body = json.dumps(event).encode()
-    timestamp = int(time.time()) if at is None else at
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return body, {"stripe-signature": f"t={timestamp},v1={mac.hexdigest()}"}
-
-
-def event(kind: str, obj: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": f"evt_{uuid.uuid4().hex[:16]}",
-        "object": "event",
-        "type": kind,
-        "created": int(time.time()),
-        "data": {"object": obj},
-    }
-
-
-def refunded(intent: str) -> dict[str, Any]:
-    refund = {"id": f"re_{uuid.uuid4().hex[:12]}", "object": "refund"}
-    charge = {"id": "ch_x", "object": "charge", "payment_intent": intent}
-    return event("charge.refunded", {**charge, "refunds": {"data": [refund]}})
-
-
-def intent_event(kind: str, intent: str, payment_id: str, code: str | None = None):
-    obj = {"id": intent, "object": "payment_intent", "metadata": {"payment_id": payment_id}}
-    if code:
-        obj["last_payment_error"] = {"code": code}
-    return event(kind, obj)
-
-
 async def post(client, evt, **signing):
-    body, headers = signed(evt, **signing)
+    body, headers = signed(evt, secret=SECRET, **signing)
     return await client.post("/webhooks/stripe", content=body, headers=headers)
 
 
