@@ -16,6 +16,7 @@ from subgraphs.payments.domain.payment import (
     Payment,
     PaymentStatus,
 )
+from subgraphs.payments.provider.sandbox import SandboxProvider
 from subgraphs.payments.usecase.ports import (
     IdempotencyKeyTaken,
     OrderAlreadyHeld,
@@ -121,6 +122,8 @@ class InMemoryOrderViews:
 
 class FakeProvider:
     """The sandbox's token rules in memory; idempotent on the key, with switchable outages."""
+
+    test_payment_methods = SandboxProvider.test_payment_methods
 
     def __init__(self) -> None:
         self.answers: dict[str, ProviderResult] = {}

@@ -54,4 +54,5 @@ def bootstrap(
         apply_provider_event=ApplyProviderEvent(
             payments, uow=uow, clock=clock, new_id=new_id, after_charge=compensate.after_charge
         ),
+        test_payment_methods=provider.test_payment_methods,
     )

@@ -35,12 +35,11 @@ from subgraphs.payments.usecase.ports import (
     ProviderResult,
     ProviderUnavailable,
     ProviderUndecided,
+    TestPaymentMethod,
 )
 
 log = logging.getLogger(__name__)
 
-# Stripe's test payment methods, offered by the storefront when the stack runs on Stripe.
-TEST_PAYMENT_METHODS = ("pm_card_visa", "pm_card_visa_chargeDeclined", "pm_card_chargeCustomerFail")
 
 CHARGE_CANCELED = "charge_canceled"
 WEBHOOK_TOLERANCE_SECONDS = 300
@@ -119,6 +118,16 @@ class StripeProvider:
 
     name = "stripe"
     critical = False
+    # Stripe's test payment methods (test-mode keys only; live keys refuse them).
+    test_payment_methods: tuple[TestPaymentMethod, ...] = (
+        TestPaymentMethod("pm_card_visa", "Visa ending 4242 (Stripe test: succeeds)"),
+        TestPaymentMethod(
+            "pm_card_visa_chargeDeclined", "Visa ending 0002 (Stripe test: declined)"
+        ),
+        TestPaymentMethod(
+            "pm_card_chargeCustomerFail", "Visa ending 0341 (Stripe test: charge fails)"
+        ),
+    )
 
     def __init__(self, client: stripe.StripeClient, http: stripe.HTTPXClient) -> None:
         self.client = client

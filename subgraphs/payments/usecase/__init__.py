@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from subgraphs.payments.usecase.ports import TestPaymentMethod
 from subgraphs.payments.usecase.process_payment import ProcessPayment
 from subgraphs.payments.usecase.project_orders import ProjectOrderEvent
 from subgraphs.payments.usecase.provider_events import ApplyProviderEvent
@@ -20,3 +21,4 @@ class PaymentsUseCases:
     project_order_event: ProjectOrderEvent  # the orders consumer's handler
     resume_abandoned: ResumeAbandoned  # the recovery loop's work
     apply_provider_event: ApplyProviderEvent  # the provider's webhooks
+    test_payment_methods: tuple[TestPaymentMethod, ...]  # the provider's, for card pickers

@@ -111,9 +111,20 @@ class ProviderEvent:
     reason: str | None = None  # a decline's or dispute's reason
 
 
+@dataclass(frozen=True, slots=True)
+class TestPaymentMethod:
+    """A payment method token the provider's test mode accepts, with what it does."""
+
+    token: str
+    label: str
+
+
 class PaymentProvider(Protocol):
     """A payment service provider. Calls are idempotent on `idempotency_key`:
     the same key gives the same result and never moves money twice."""
+
+    # What a shop's card picker may offer in test mode (the storefront's).
+    test_payment_methods: tuple[TestPaymentMethod, ...]
 
     async def open_charge(
         self, *, idempotency_key: str, payment_id: str, payment_method: str, amount: Money
