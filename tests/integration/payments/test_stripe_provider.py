@@ -107,8 +107,8 @@ async def intents_of(api: stripe.StripeClient, payment_id: str) -> list[Any]:
     return [i for i in listed.data if i.metadata.to_dict().get("payment_id") == payment_id]
 
 
-async def post(client, evt, **signing):
-    body, headers = signed(evt, secret=SECRET, **signing)
+async def post(client, evt, *, secret=SECRET, at=None):
+    body, headers = signed(evt, secret=secret, at=at)
     return await client.post("/webhooks/stripe", content=body, headers=headers)
 
 
