@@ -131,6 +131,10 @@ class FakeProvider:
         self.keys: list[str] = []
         self.refunds_down = False
         self.on_charge: list[Callable[[], object]] = []  # run during a charge (to stage races)
+        # Like Stripe: a charge is opened first (an intent), then made through it.
+        self.opens_intents = False
+        self.opened: list[str] = []  # the intents opened, in order
+        self.charges_down = False  # charges (not openings) cannot be reached
         self._refs = itertools.count(1)
 
     @property
@@ -145,7 +149,10 @@ class FakeProvider:
     async def open_charge(
         self, *, idempotency_key: str, payment_id: str, payment_method: str, amount: Money
     ) -> str | None:
-        return None  # like the sandbox: no intents
+        if not self.opens_intents:
+            return None  # like the sandbox
+        self.opened.append(f"pi_{len(self.opened) + 1}")
+        return self.opened[-1]
 
     async def charge(
         self,
@@ -160,8 +167,10 @@ class FakeProvider:
         await asyncio.sleep(0)
         for hook in self.on_charge:
             hook()
-        if payment_method == "pm_provider_down":
+        if payment_method == "pm_provider_down" or self.charges_down:
             raise ProviderUnavailable("down")
+        if self.opens_intents and intent not in self.opened:
+            raise ValueError(f"charged through an intent never opened: {intent}")
         if idempotency_key not in self.answers:
             self.answers[idempotency_key] = {
                 "pm_card_ok": ProviderResult(True, reference=f"ch_{next(self._refs)}"),
