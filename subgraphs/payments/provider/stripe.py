@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 
 
 CHARGE_CANCELED = "charge_canceled"
+# The card asks for 3-D Secure: nobody can complete it (the client secret is never handed
+# out, the card form is out of scope), so no money can move: a decline.
+AUTHENTICATION_REQUIRED = "authentication_required"
 WEBHOOK_TOLERANCE_SECONDS = 300
 # Currencies Stripe counts in whole units (no minor unit).
 ZERO_DECIMAL = frozenset(
@@ -229,9 +232,10 @@ class StripeProvider:
         if status == "succeeded":
             self._count("charge", "approved")
             return ProviderResult(approved=True, reference=str(intent.id))
-        if status == "canceled":
+        if status in ("canceled", "requires_action"):
             self._count("charge", "declined")
-            return ProviderResult(approved=False, decline_reason=CHARGE_CANCELED)
+            reason = CHARGE_CANCELED if status == "canceled" else AUTHENTICATION_REQUIRED
+            return ProviderResult(approved=False, decline_reason=reason)
         error = intent.last_payment_error
         if status == "requires_payment_method" and error is not None:
             self._count("charge", "declined")

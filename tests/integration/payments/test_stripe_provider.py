@@ -152,6 +152,20 @@ async def test_declines_are_failed_payments_with_their_reason(
     assert unknown["payment"]["failureReason"] == "invalid_payment_method"
 
 
+async def test_a_card_asking_for_3d_secure_is_declined_uncharged(
+    stripe_client, db, orders_stream, issue, stripe_api
+):
+    card = {"number": "4000002500003155", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+    method = await stripe_api.v1.payment_methods.create_async({"type": "card", "card": card})
+
+    result = await paid_order(stripe_client, db, orders_stream, issue, "3ds", method.id)
+
+    assert result["payment"]["status"] == "FAILED"
+    assert result["payment"]["failureReason"] == "authentication_required"
+    [intent] = await intents_of(stripe_api, result["payment"]["id"])
+    assert intent.status == "requires_action"  # nothing charged
+
+
 async def test_a_refund_goes_to_the_intent(stripe_client, db, orders_stream, issue, stripe_api):
     paid = await paid_order(stripe_client, db, orders_stream, issue, "refunder", "pm_card_visa")
     payment_id = paid["payment"]["id"]
