@@ -4,8 +4,8 @@ The provider may send an event twice, late, or before an earlier one; each is
 applied through the unit of work, claimed by its id, and only where it still
 moves the payment forward: a charge outcome only to a PROCESSING payment, a
 refund only to a SUCCEEDED one (or to our own refund in flight). Anything else
-changes nothing. A refund about a charge still PROCESSING here is too early:
-`NotYet`, and the provider sends it again later.
+changes nothing. A refund or dispute about a charge still PROCESSING here is too
+early: `NotYet`, and the provider sends it again later.
 """
 
 from __future__ import annotations
@@ -108,11 +108,12 @@ class ApplyProviderEvent:
         """`payment` changed by `event`, or None when the event changes nothing."""
         now = self._clock()
         kind = event.kind
+        after_charge = kind in (ProviderEventKind.DISPUTED, ProviderEventKind.REFUNDED)
+        if after_charge and payment.status is PaymentStatus.PROCESSING:
+            raise NotYet(f"{kind.value} about payment {payment.id} before its charge")
         if kind is ProviderEventKind.DISPUTED:
             return payment.disputed(event.reference or event.id, event.reason, now)
         if kind is ProviderEventKind.REFUNDED:
-            if payment.status is PaymentStatus.PROCESSING:
-                raise NotYet(f"refund of payment {payment.id} before its charge")
             if payment.status is not PaymentStatus.SUCCEEDED:
                 return None  # refunded before, or never charged
             refund = self._transaction(payment, TransactionKind.REFUND, event, now)
