@@ -73,11 +73,17 @@ def redis_url(run_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def localstripe(run_dir: Path) -> Iterator[str]:
+def localstripe_server(run_dir: Path) -> Iterator[ManagedProcess]:
     """One localstripe (a fake Stripe API) for the session; its state stays in memory."""
     with localstripe_process(free_port(), log_dir=run_dir) as server:
-        assert server.url
-        yield server.url
+        yield server
+
+
+@pytest.fixture(scope="session")
+def localstripe(localstripe_server: ManagedProcess) -> str:
+    """localstripe's URL (its API under /v1, `/_config/webhooks/<id>` to send events)."""
+    assert localstripe_server.url
+    return localstripe_server.url
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,8 @@ replays, reordered, stale and forged ones.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -344,6 +346,47 @@ async def test_reconciliation_finishes_a_charge_whose_process_died_after_the_pro
     assert doc["status"] == "SUCCEEDED"
     assert [i.id for i in await intents_of(stripe_api, payment_id)] == [intent]
     assert await announced(db, payment_id) == ["payments.succeeded"]
+
+
+async def test_reconciliation_waits_out_a_provider_outage(
+    stripe_client, db, localstripe, localstripe_server, stripe_api
+):
+    """An intent opened, then the provider stops answering (SIGSTOP): the recovery loop
+    tries, cannot tell, leaves the payment PROCESSING; once it answers, the charge is made."""
+    payment_id = str(uuid.uuid4())
+    provider = StripeProvider.connect(SecretStr(API_KEY), localstripe, timeout_seconds=5)
+    intent = await provider.open_charge(
+        idempotency_key=f"charge-{payment_id}",
+        payment_id=payment_id,
+        payment_method="pm_card_visa",
+        amount=Money.parse("12.50", "USD"),
+    )
+    await provider.close()
+    assert localstripe_server.pid is not None
+    os.kill(localstripe_server.pid, signal.SIGSTOP)
+    try:
+        held = await held_payment(
+            MongoPayments(db), "outage", intent=intent, lease_seconds=-1, payment_id=payment_id
+        )
+
+        async def tried_and_left():
+            doc = await stored(db, payment_id)
+            return doc if doc["revision"] > held.revision + 1 else None
+
+        doc = await eventually(tried_and_left, what="the recovery loop to try twice")
+        assert doc["status"] == "PROCESSING"
+        assert await announced(db, payment_id) == []
+    finally:
+        os.kill(localstripe_server.pid, signal.SIGCONT)
+
+    async def resolved():
+        doc = await stored(db, payment_id)
+        return doc if doc["status"] != "PROCESSING" else None
+
+    assert (await eventually(resolved, what="the charge once Stripe answers"))["status"] == (
+        "SUCCEEDED"
+    )
+    assert [i.id for i in await intents_of(stripe_api, payment_id)] == [intent]
 
 
 async def test_stale_payments_are_counted_at_metrics(stripe_client, db):
