@@ -148,6 +148,8 @@ class StripeProvider:
     @classmethod
     def connect(cls, api_key: SecretStr, api_base: str, timeout_seconds: float) -> StripeProvider:
         """A provider with its own HTTP client; retries are the use case's (`call_provider`)."""
+        # The SDK logs every request and response at INFO: our own lines say what matters.
+        logging.getLogger("stripe").setLevel(logging.WARNING)
         http = _HttpxClient(timeout=timeout_seconds)
         client = stripe.StripeClient(
             api_key.get_secret_value(),
