@@ -5,11 +5,20 @@ import { test } from 'node:test';
 import { isPublicRoute, WEBHOOKS } from '../edge/routes.ts';
 import { webhookTarget } from '../edge/webhooks.ts';
 
-test('the twilio status webhook is public by its exact path only', () => {
+test('each webhook is public by its exact path only, owned by its subgraph', () => {
+  assert.equal(WEBHOOKS.get('/webhooks/stripe'), 'payments');
   assert.equal(WEBHOOKS.get('/webhooks/twilio/status'), 'notifications');
-  assert.ok(isPublicRoute('/webhooks/twilio/status', '/graphql'));
-  for (const path of ['/webhooks/twilio', '/webhooks/twilio/status/', '/Webhooks/twilio/status'])
-    assert.ok(!isPublicRoute(path, '/graphql'), path);
+  for (const path of WEBHOOKS.keys()) assert.ok(isPublicRoute(path, '/graphql'), path);
+  const spellings = [
+    '/webhooks/stripe/',
+    '/webhooks/Stripe',
+    '/webhooks',
+    '/x/webhooks/stripe',
+    '/webhooks/twilio',
+    '/webhooks/twilio/status/',
+    '/Webhooks/twilio/status',
+  ];
+  for (const path of spellings) assert.ok(!isPublicRoute(path, '/graphql'), path);
 });
 
 test('a webhook goes to the routing URL host with its own path and query string', () => {
@@ -18,7 +27,7 @@ test('a webhook goes to the routing URL host with its own path and query string'
     'http://notifications:4004/webhooks/twilio/status?n=e-1%3Asms',
   );
   assert.equal(
-    webhookTarget('http://127.0.0.1:4004/graphql', '/webhooks/twilio/status', ''),
-    'http://127.0.0.1:4004/webhooks/twilio/status',
+    webhookTarget('http://payments:4003/graphql', '/webhooks/stripe', ''),
+    'http://payments:4003/webhooks/stripe',
   );
 });

@@ -148,9 +148,14 @@ class Faults:
         self._end()
 
     def plan(self) -> list[Callable[[], Awaitable[None]]]:
+        # On stripe, the provider stops answering for a while (localstripe keeps its state in
+        # memory: frozen, not restarted): charges in flight wait for reconciliation.
+        on_stripe = any(part.name == "localstripe" for part in self.stack.parts)
+        provider = [lambda: self.freeze("localstripe", 5)] if on_stripe else []
         return [
             lambda: self.kill_mid_request("orders", "createOrder"),
             lambda: self.kill_mid_request("payments", "processPayment"),
+            *provider,
             self.kill_worker_mid_send,
             lambda: self.restart("redis", signal.SIGTERM, "Redis stopped with SIGTERM"),
             lambda: self.freeze("mongodb", 5),

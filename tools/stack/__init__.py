@@ -22,6 +22,7 @@ from tools.stack.lock import LOCK_NAME, AlreadyRunning, StackLock, describe_hold
 from tools.stack.parts import (
     GATEWAY_ARGV,
     gateway_process,
+    localstripe_process,
     smtp_sink_process,
     subgraph_process,
     twilio_api_process,
@@ -47,6 +48,7 @@ __all__ = [
     "describe_holder",
     "free_layout",
     "gateway_process",
+    "localstripe_process",
     "read_subgraphs",
     "smtp_sink_process",
     "start",

@@ -157,6 +157,25 @@ def twilio_api_process(
     )
 
 
+def localstripe_process(port: int, *, log_dir: Path, store: Path | None = None) -> ManagedProcess:
+    """localstripe (tools/localstripe_server.py), a fake Stripe API, ready when it answers.
+
+    Its state stays in memory, or in `store` when given (never in /tmp).
+    """
+    argv = [sys.executable, "-m", "tools.localstripe_server", "--port", str(port)]
+    if store is not None:
+        argv += ["--store", str(store)]
+    return ManagedProcess(
+        "localstripe",
+        argv,
+        cwd=ROOT,
+        log_path=log_dir / "localstripe.log",
+        ready=lambda: procs.tcp_open("127.0.0.1", port),
+        port=port,
+        url=f"http://127.0.0.1:{port}",
+    )
+
+
 def gateway_process(
     port: int,
     *,
