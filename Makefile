@@ -78,7 +78,7 @@ test: install storefront chromium lint ## install what is missing, lint, then ru
 	@echo "pytest"
 	@$(BIN)/pytest  # exit code 5 (no tests collected) fails too
 
-bench: install ## install what is missing, then run the benchmarks in bench/ (about 7 minutes)
+bench: install ## install what is missing, then run the benchmarks in bench/ (about 8.5 minutes)
 	@$(PY) -m bench
 
 # Copied code, two ways: pylint's duplicate-code finds five identical lines; jscpd

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from bench import (
     e2e,
     graphql_overhead,
+    notification_cpu,
     notification_latency,
     token_verification,
     tracing_overhead,
@@ -25,6 +26,7 @@ BENCHES: dict[str, Callable[..., str]] = {
     "tracing_overhead": tracing_overhead.run,
     "e2e": e2e.run,
     "notification_latency": notification_latency.run,
+    "notification_cpu": notification_cpu.run,
     "token_verification": token_verification.run,
 }
 

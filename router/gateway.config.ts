@@ -10,12 +10,14 @@
 //      defaults are listed in edge/settings.ts.
 // Serves: POST/GET /graphql (GraphiQL with its Explorer on GET from a browser), WebSocket
 //      (graphql-transport-ws) and SSE on /graphql, GET /health (this process),
-//      GET /health/<subgraph> (ready or not), /healthcheck, /readiness; any other path is 404
-//      (edge/routes.ts). On the internal listener (GATEWAY_INTERNAL_PORT, edge/internal.ts):
+//      GET /health/<subgraph> (ready or not), /healthcheck, /readiness, POST /webhooks/stripe
+//      (passed on to payments) and /webhooks/twilio/status (to notifications, edge/webhooks.ts);
+//      any other path is 404 (edge/routes.ts). On the internal listener (GATEWAY_INTERNAL_PORT, edge/internal.ts):
 //      GET /metrics (open subscriptions, client and upstream) and the detailed
 //      /health/<subgraph>.
 //
 // Request path through the edge (edge/*.ts): CORS -> known routes -> health -> body size limit ->
+// webhooks (passed on to their subgraph, nothing below applies) ->
 // gateway-wide rate ceiling -> CSRF prevention (before the body is parsed) -> persisted
 // documents (by hash; only those when safelisting) -> parse (token limit) -> validate (depth,
 // aliases, root fields) -> token verification -> the schema's authorization directives
@@ -40,6 +42,7 @@ import { loadPersistedDocuments, usePersistedDocuments } from './edge/persisted-
 import { useRateLimits } from './edge/rate-limit.ts';
 import { useKnownRoutes } from './edge/routes.ts';
 import { loadEdgeSettings } from './edge/settings.ts';
+import { useWebhooks } from './edge/webhooks.ts';
 import { useSharedSubscriptions } from './edge/shared-subscriptions.ts';
 import { setupTracing } from './edge/telemetry.ts';
 import { limitWebSocketMessages } from './edge/websocket-limit.ts';
@@ -155,6 +158,9 @@ startInternalListener({
   },
 });
 
+// A webhook passed on to its subgraph gets this long to be applied (the provider waits ~10 s).
+const WEBHOOK_TIMEOUT_MS = 10_000;
+
 export const gatewayConfig = defineConfig({
   supergraph: supergraphPath,
   port: Number(process.env.GATEWAY_PORT || 4000),
@@ -226,6 +232,7 @@ export const gatewayConfig = defineConfig({
     useKnownRoutes(graphqlEndpoint),
     useHealth(health),
     useBodyLimit(settings.maxBodyBytes),
+    useWebhooks({ supergraphPath, timeoutMs: WEBHOOK_TIMEOUT_MS }),
     useRateLimits(settings.rate, { trustProxy: settings.trustProxy, graphqlEndpoint }),
     usePersistedDocuments(persistedDocuments, settings.persistedDocuments.only),
     useOperationLimits(settings.operation),

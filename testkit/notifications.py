@@ -13,6 +13,7 @@ from subgraphs.notifications.bootstrap import Delivery, bootstrap
 from subgraphs.notifications.domain.notification import (
     Channel,
     Contact,
+    DeliveryReport,
     FailureReason,
     Notification,
     Preferences,
@@ -38,6 +39,7 @@ class InMemoryNotifications:
         self.by_id: dict[str, Notification] = {}
         self.sent_keys: set[str] = set()
         self.queued: dict[str, datetime] = {}  # the QUEUED list: id -> queued or last seen
+        self.reported: set[str] = set()  # ids with a provider's report applied
 
     async def create(self, notification: Notification) -> Status | None:
         if notification.id in self.by_id:
@@ -79,14 +81,30 @@ class InMemoryNotifications:
         self.sent_keys.add(notification_id)
         self.queued.pop(notification_id, None)
         n = self.by_id.get(notification_id)
-        if n is not None and n.status is not Status.SENT:
+        if n is not None and n.status is not Status.SENT and n.id not in self.reported:
             self.by_id[notification_id] = n.sent(now)
 
     async def mark_failed(self, notification_id: str, reason: FailureReason, detail: str) -> None:
         self.queued.pop(notification_id, None)
         n = self.by_id.get(notification_id)
-        if n is not None and n.status is not Status.SENT:
+        if n is not None and n.status is not Status.SENT and n.id not in self.reported:
             self.by_id[notification_id] = replace(n.failed(reason), last_error=detail)
+
+    async def record_report(self, notification_id: str, report: DeliveryReport) -> bool:
+        n = self.by_id.get(notification_id)
+        if n is None or notification_id in self.reported:
+            return False
+        self.reported.add(notification_id)
+        self.sent_keys.add(notification_id)
+        self.queued.pop(notification_id, None)
+        self.by_id[notification_id] = replace(
+            n,
+            status=report.status,
+            sent_at=n.sent_at or report.at,
+            failure_reason=report.failure_reason,
+            last_error=report.detail if report.failure_reason else n.last_error,
+        )
+        return True
 
     async def was_sent(self, notification_id: str) -> bool:
         return notification_id in self.sent_keys

@@ -16,6 +16,7 @@ from subgraphs.payments.domain.payment import (
     Payment,
     PaymentStatus,
 )
+from subgraphs.payments.provider.sandbox import SandboxProvider
 from subgraphs.payments.usecase.ports import (
     IdempotencyKeyTaken,
     OrderAlreadyHeld,
@@ -100,6 +101,9 @@ class InMemoryPayments:
             and p.lease_lapsed(lapsed_before)
         ][:limit]
 
+    async def by_provider_intent(self, intent: str) -> Payment | None:
+        return next((p for p in self.by_id.values() if p.provider_intent == intent), None)
+
 
 class InMemoryOrderViews:
     def __init__(self) -> None:
@@ -119,12 +123,18 @@ class InMemoryOrderViews:
 class FakeProvider:
     """The sandbox's token rules in memory; idempotent on the key, with switchable outages."""
 
+    test_payment_methods = SandboxProvider.test_payment_methods
+
     def __init__(self) -> None:
         self.answers: dict[str, ProviderResult] = {}
         self.calls: Counter[str] = Counter()  # by operation
         self.keys: list[str] = []
         self.refunds_down = False
         self.on_charge: list[Callable[[], object]] = []  # run during a charge (to stage races)
+        # Like Stripe: a charge is opened first (an intent), then made through it.
+        self.opens_intents = False
+        self.opened: list[str] = []  # the intents opened, in order
+        self.charges_down = False  # charges (not openings) cannot be reached
         self._refs = itertools.count(1)
 
     @property
@@ -136,16 +146,31 @@ class FakeProvider:
     def refunds(self) -> int:
         return sum(1 for k, a in self.answers.items() if k.startswith("refund") and a.approved)
 
+    async def open_charge(
+        self, *, idempotency_key: str, payment_id: str, payment_method: str, amount: Money
+    ) -> str | None:
+        if not self.opens_intents:
+            return None  # like the sandbox
+        self.opened.append(f"pi_{len(self.opened) + 1}")
+        return self.opened[-1]
+
     async def charge(
-        self, *, idempotency_key: str, payment_method: str, amount: Money
+        self,
+        *,
+        idempotency_key: str,
+        payment_method: str,
+        amount: Money,
+        intent: str | None = None,
     ) -> ProviderResult:
         self.calls["charge"] += 1
         self.keys.append(idempotency_key)
         await asyncio.sleep(0)
         for hook in self.on_charge:
             hook()
-        if payment_method == "pm_provider_down":
+        if payment_method == "pm_provider_down" or self.charges_down:
             raise ProviderUnavailable("down")
+        if self.opens_intents and intent not in self.opened:
+            raise ValueError(f"charged through an intent never opened: {intent}")
         if idempotency_key not in self.answers:
             self.answers[idempotency_key] = {
                 "pm_card_ok": ProviderResult(True, reference=f"ch_{next(self._refs)}"),

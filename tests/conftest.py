@@ -26,6 +26,7 @@ from subgraphs.kernel.process.settings import AuthSettings
 from subgraphs.users.credentials.signing_keys import JwtIssuer, jwks, signing_key_from_pem
 from testkit.tokens import mint_access_token
 from tools.procs import ManagedProcess, free_port
+from tools.stack import localstripe_process
 from tools.stores import redis_server, secantusdb
 
 
@@ -52,7 +53,15 @@ INTERNAL_PORT = 9100
 
 # Databases of the session Redis, one per suite, so that no suite's consumer groups,
 # streams or FLUSHDB reach another's (the e2e processes live for the whole session).
-REDIS_DATABASES = {"in-process": 0, "e2e": 1, "kernel": 2, "payments": 3, "notifications": 4}
+REDIS_DATABASES = {
+    "in-process": 0,
+    "e2e": 1,
+    "kernel": 2,
+    "payments": 3,
+    "notifications": 4,
+    "payments-stripe": 5,
+    "e2e-stripe": 6,
+}
 
 
 def redis_db(url: str, suite: str) -> str:
@@ -67,6 +76,20 @@ def redis_url(run_dir: Path) -> Iterator[str]:
     with server:
         assert server.url
         yield server.url
+
+
+@pytest.fixture(scope="session")
+def localstripe_server(run_dir: Path) -> Iterator[ManagedProcess]:
+    """One localstripe (a fake Stripe API) for the session; its state stays in memory."""
+    with localstripe_process(free_port(), log_dir=run_dir) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def localstripe(localstripe_server: ManagedProcess) -> str:
+    """localstripe's URL (its API under /v1, `/_config/webhooks/<id>` to send events)."""
+    assert localstripe_server.url
+    return localstripe_server.url
 
 
 @pytest.fixture(scope="session")

@@ -39,6 +39,8 @@ STACK_DESCRIPTIONS = {
     "STACK_MONGO_PORT": "SecantusDB, unless `MONGODB_URI` points at a running server.",
     "STACK_SMTP_PORT": "The SMTP sink, unless `SMTP_HOST` names a mail server.",
     "STACK_SMTP_HTTP_PORT": "The SMTP sink's HTTP API (`GET /messages`).",
+    "STACK_LOCALSTRIPE_PORT": "localstripe (a fake Stripe API), started when "
+    "`PAYMENTS_PROVIDER_KIND=stripe` and `STRIPE_API_BASE` is unset.",
     "STACK_STOREFRONT_PORT": "The storefront (the gateway's `CORS_ORIGINS` must allow it).",
     "STACK_DATA_DIR": "Databases, mail, keys, the lock (relative to the repository).",
     "STACK_RUN_DIR": "Logs and metrics files (relative to the repository).",

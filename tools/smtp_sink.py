@@ -7,7 +7,8 @@ acknowledged but not stored again (counted as a duplicate), the way a
 mailbox that de-duplicates on Message-ID shows a resend once.
 
 HTTP (default :8025):
-  GET    /health              200 once SMTP listens
+  GET    /health              200 once SMTP listens: messages held, SMTP
+                              connections accepted, closed by QUIT, dropped
   GET    /messages[?to=addr]  JSON list, oldest first: id, message_id, from,
                               to, subject, received_at, file, duplicates
   GET    /messages/{id}       the raw message (.eml)
@@ -15,6 +16,12 @@ HTTP (default :8025):
   PUT    /hold, DELETE /hold  hold the reply to DATA (after the message is
                               stored) until released: a crash test's
                               "accepted but never acknowledged"
+  GET    /hold                whether it holds, and the client ports whose
+                              reply to DATA waits (who is sending)
+  PUT    /drop?every=N        drop the connection (no reply) at every Nth
+  DELETE /drop                MAIL command from then on, before anything of
+                              that message was taken: a server restarting or
+                              timing its clients out mid-run; DELETE stops it
 
 Recipients at `@reject.test` are refused with 550 (permanent), at
 `@defer.test` with 451 (temporary). On start the sink reads the messages
@@ -35,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import uvicorn
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -81,6 +88,13 @@ class Mailbox:
     messages: dict[str, StoredMessage] = field(default_factory=dict)
     # Cleared by PUT /hold: replies to DATA wait until it is set again.
     released: asyncio.Event = field(default_factory=asyncio.Event)
+    waiting: set[int] = field(default_factory=set)  # client ports whose DATA reply is held
+    connections: int = 0  # SMTP connections accepted
+    quits: int = 0  # ... and closed by the client's QUIT
+    # PUT /drop: every `drop_every`th MAIL command (counted from then) drops its connection.
+    drop_every: int = 0
+    mail_commands: int = 0
+    dropped: int = 0
 
     def __post_init__(self) -> None:
         self.released.set()
@@ -149,10 +163,39 @@ class SinkHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    async def handle_MAIL(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        mail_options: list[str],
+    ) -> str:
+        box = self._mailbox
+        box.mail_commands += 1
+        if box.drop_every and box.mail_commands % box.drop_every == 0 and server.transport:
+            box.dropped += 1
+            # Gone without a reply; nothing of this message taken. (uvloop's transports are
+            # not asyncio.Transport subclasses, but have abort() all the same.)
+            cast("asyncio.Transport", server.transport).abort()
+            return "421 4.3.2 Connection dropped"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self._mailbox.quits += 1
+        return "221 Bye"
+
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
         stored = self._mailbox.accept(raw)
-        await self._mailbox.released.wait()
+        port = session.peer[1] if isinstance(session.peer, tuple) else 0
+        self._mailbox.waiting.add(port)
+        try:
+            await self._mailbox.released.wait()
+        finally:
+            self._mailbox.waiting.discard(port)
         return f"250 OK stored as {stored.id}"
 
 
@@ -164,9 +207,12 @@ def create_app(maildir: Path, host: str, smtp_port: int) -> Starlette:
         mailbox.load()
         loop = asyncio.get_running_loop()
         handler = SinkHandler(mailbox)
-        server = await loop.create_server(
-            lambda: SMTP(handler, hostname="smtp-sink", loop=loop), host, smtp_port
-        )
+
+        def connection() -> SMTP:
+            mailbox.connections += 1
+            return SMTP(handler, hostname="smtp-sink", loop=loop)
+
+        server = await loop.create_server(connection, host, smtp_port)
         log.info("smtp sink listening on %s:%d, messages in %s", host, smtp_port, maildir)
         try:
             yield
@@ -176,7 +222,15 @@ def create_app(maildir: Path, host: str, smtp_port: int) -> Starlette:
             await server.wait_closed()
 
     async def health(_: Request) -> Response:
-        return JSONResponse({"status": "ok", "messages": len(mailbox.messages)})
+        return JSONResponse(
+            {
+                "status": "ok",
+                "messages": len(mailbox.messages),
+                "connections": mailbox.connections,
+                "quits": mailbox.quits,
+                "dropped": mailbox.dropped,
+            }
+        )
 
     async def messages(request: Request) -> Response:
         to = request.query_params.get("to")
@@ -199,9 +253,18 @@ def create_app(maildir: Path, host: str, smtp_port: int) -> Starlette:
     async def hold(request: Request) -> Response:
         if request.method == "PUT":
             mailbox.released.clear()
-        else:
+        elif request.method == "DELETE":
             mailbox.released.set()
-        return JSONResponse({"hold": not mailbox.released.is_set()})
+        return JSONResponse(
+            {"hold": not mailbox.released.is_set(), "waiting": sorted(mailbox.waiting)}
+        )
+
+    async def drop(request: Request) -> Response:
+        every = request.query_params.get("every", "0") if request.method == "PUT" else "0"
+        if not every.isdigit():
+            return JSONResponse({"error": "every must be a whole number"}, status_code=400)
+        mailbox.drop_every, mailbox.mail_commands = int(every), 0
+        return JSONResponse({"every": mailbox.drop_every})
 
     return Starlette(
         routes=[
@@ -209,7 +272,8 @@ def create_app(maildir: Path, host: str, smtp_port: int) -> Starlette:
             Route("/messages", messages, methods=["GET"]),
             Route("/messages", clear, methods=["DELETE"]),
             Route("/messages/{id}", message, methods=["GET"]),
-            Route("/hold", hold, methods=["PUT", "DELETE"]),
+            Route("/hold", hold, methods=["GET", "PUT", "DELETE"]),
+            Route("/drop", drop, methods=["PUT", "DELETE"]),
         ],
         lifespan=lifespan,
     )

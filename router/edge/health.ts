@@ -49,7 +49,7 @@ export function readinessUrl(routingUrl: string): string {
 }
 
 /** The supergraph file's subgraphs, re-read only when the file changes. */
-function supergraphSubgraphs(path: string): () => Promise<Map<string, string>> {
+export function supergraphSubgraphs(path: string): () => Promise<Map<string, string>> {
   let cached: { version: string; urls: Map<string, string> } | undefined;
   return async () => {
     const info = await stat(path);

@@ -1,5 +1,6 @@
 // The gateway's public routes, decided once, first: the GraphQL endpoint (exactly its path; a
-// query string is fine) and the health endpoints. Every other path is 404 before any other
+// query string is fine), the health endpoints and the payment provider's webhooks
+// (edge/webhooks.ts). Every other path is 404 before any other
 // hook runs.
 //
 // Without this, the GraphQL server also answers other spellings of its path (`/graphql/`,
@@ -16,9 +17,20 @@ const BUILT_IN = new Set(['/healthcheck', '/readiness']);
 /** /health and /health/<subgraph>; a subgraph name is letters, digits, `_` and `-`. */
 const HEALTH = /^\/health(\/[A-Za-z0-9_-]+)?$/;
 
+/** Providers' webhooks: path -> the subgraph they are passed on to (edge/webhooks.ts). */
+export const WEBHOOKS: ReadonlyMap<string, string> = new Map([
+  ['/webhooks/stripe', 'payments'],
+  ['/webhooks/twilio/status', 'notifications'],
+]);
+
 /** True when the gateway serves `pathname` to the public. */
 export function isPublicRoute(pathname: string, graphqlEndpoint: string): boolean {
-  return pathname === graphqlEndpoint || BUILT_IN.has(pathname) || HEALTH.test(pathname);
+  return (
+    pathname === graphqlEndpoint ||
+    BUILT_IN.has(pathname) ||
+    HEALTH.test(pathname) ||
+    WEBHOOKS.has(pathname)
+  );
 }
 
 export function useKnownRoutes(graphqlEndpoint: string): GatewayPlugin {

@@ -1,6 +1,7 @@
 """Composition root of the notifications subgraph: settings in, ASGI app out.
 
-The subgraph only reads and writes Redis (notifications, preferences); the
+The subgraph only reads and writes Redis (notifications, preferences, and the
+SMS provider's delivery reports: `POST /webhooks/twilio/status`); the
 sending is the worker's (`worker.py`, `python -m workers.notifications`),
 whose health shows here as the non-critical check `notifications-worker`.
 """
@@ -20,6 +21,7 @@ from subgraphs.notifications.repository.redis_ports import redis_ports
 from subgraphs.notifications.settings import NotificationsSettings
 from subgraphs.notifications.transport.context import NotificationsContext
 from subgraphs.notifications.transport.schema import build_schema
+from subgraphs.notifications.transport.webhooks import twilio_status_route
 
 
 class WorkerHealth:
@@ -59,4 +61,5 @@ def build_app(
             redis=redis.client,
         ),
         resources=[redis, WorkerHealth(redis.client)],
+        routes=[twilio_status_route(settings.sms, usecases.record_report)],
     )

@@ -3,7 +3,7 @@
 `app.py` (the subgraph), `worker.py` (the worker process) and the unit tests
 all call `bootstrap`; only the ports differ (Redis adapters or in-memory
 fakes). The subgraph gives no `Delivery` (it neither queues nor sends) and
-gets the read side only.
+gets the read side and the providers' delivery reports only.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from subgraphs.notifications.usecase.ports import Channels, DeliveryPolicy, Deli
 from subgraphs.notifications.usecase.project_contact import ProjectContact
 from subgraphs.notifications.usecase.project_order import ProjectOrderSummary
 from subgraphs.notifications.usecase.read_notifications import ReadNotifications
+from subgraphs.notifications.usecase.record_report import RecordReport
 from subgraphs.notifications.usecase.requeue_stuck import RequeueStuck
 from subgraphs.notifications.usecase.update_preferences import UpdatePreferences
 
@@ -48,11 +49,15 @@ def bootstrap(
 ) -> NotificationsUseCases:
     read = ReadNotifications(ports.notifications, ports.preferences)
     update_preferences = UpdatePreferences(ports.preferences, clock)
+    record_report = RecordReport(ports.notifications, clock)
     if delivery is None:
-        return NotificationsUseCases(read=read, update_preferences=update_preferences)
+        return NotificationsUseCases(
+            read=read, update_preferences=update_preferences, record_report=record_report
+        )
     return WorkerUseCases(
         read=read,
         update_preferences=update_preferences,
+        record_report=record_report,
         project_contact=ProjectContact(ports.contacts),
         project_order=ProjectOrderSummary(ports.orders),
         ingest=IngestEvent(

@@ -12,6 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from subgraphs.kernel.process.settings import RedisSettings, ServiceSettings, StreamSettings
 
+# The status callback route of the subgraph, also public at the gateway (router/edge/routes.ts).
+TWILIO_STATUS_PATH = "/webhooks/twilio/status"
+
 
 class StoreSettings(BaseSettings):
     """Retention of what the context keeps in Redis."""
@@ -123,17 +126,78 @@ class SmtpSettings(BaseSettings):
         description="Right-hand side of the deterministic Message-IDs.",
     )
     timeout_seconds: float = Field(default=10.0, description="One SMTP command at most.")
+    pool_size: int = Field(
+        default=4,
+        ge=0,
+        description="SMTP connections kept open and reused across mails, each carrying one "
+        "mail at a time (more concurrent sends wait for one); 0 opens a connection per mail.",
+    )
+    pool_idle_seconds: float = Field(
+        default=60.0,
+        description="A kept connection idle this long is closed rather than reused (servers "
+        "drop idle clients: Postfix after 300 s).",
+    )
 
 
 class SmsSettings(BaseSettings):
-    """The SMS provider. `local` records messages in Redis (`notifications:sms:outbox`)."""
+    """The SMS provider. `local` records messages in Redis (`notifications:sms:outbox`);
+    `twilio` sends them through Twilio's Messages API, with a status callback to
+    `<PUBLIC_BASE_URL>/webhooks/twilio/status` (the subgraph checks its signature with the
+    auth token). Both processes read these: the worker sends, the subgraph takes the callback."""
 
-    model_config = SettingsConfigDict(env_prefix="SMS_")
+    model_config = SettingsConfigDict(env_prefix="SMS_", populate_by_name=True)
 
-    provider: Literal["local"] = Field(
-        default="local", description="`local` records messages in Redis."
+    provider: Literal["local", "twilio"] = Field(
+        default="local",
+        description="`local` records messages in Redis; `twilio` sends them through Twilio.",
     )
     local_keep: int = Field(default=1000, description="Messages the local provider keeps.")
+    twilio_account_sid: SecretStr | None = Field(
+        default=None, description="Twilio account SID (required with `twilio`; never logged)."
+    )
+    twilio_auth_token: SecretStr | None = Field(
+        default=None,
+        description="Twilio auth token: the API login and the callbacks' signing key (required "
+        "with `twilio`; never logged).",
+    )
+    twilio_from_number: SecretStr | None = Field(
+        default=None,
+        description="The sender: a Twilio number in E.164 (required with `twilio`; not logged).",
+    )
+    twilio_api_url: str = Field(
+        default="https://api.twilio.com",
+        description="Twilio's REST API; tests point it at a local server (tools/twilio_api.py).",
+    )
+    twilio_timeout_seconds: float = Field(default=10.0, description="One API request at most.")
+    public_base_url: str | None = Field(
+        default=None,
+        validation_alias="PUBLIC_BASE_URL",
+        description="The shop's public origin, e.g. `https://shop.example.com` (the gateway "
+        "routes `/webhooks/...` under it): status callbacks go to it and their signatures are "
+        "checked against it (required with `twilio`).",
+    )
+
+    @model_validator(mode="after")
+    def _twilio_is_configured(self) -> SmsSettings:
+        if self.provider == "twilio":
+            missing = [
+                name
+                for name, value in (
+                    ("SMS_TWILIO_ACCOUNT_SID", self.twilio_account_sid),
+                    ("SMS_TWILIO_AUTH_TOKEN", self.twilio_auth_token),
+                    ("SMS_TWILIO_FROM_NUMBER", self.twilio_from_number),
+                    ("PUBLIC_BASE_URL", self.public_base_url),
+                )
+                if not value or (isinstance(value, SecretStr) and not value.get_secret_value())
+            ]
+            if missing:
+                raise ValueError(f"SMS_PROVIDER=twilio needs {', '.join(missing)}")
+        return self
+
+    @property
+    def status_callback_url(self) -> str:
+        """Where Twilio posts a message's status, without the query (see channels/twilio_sms)."""
+        return f"{(self.public_base_url or '').rstrip('/')}{TWILIO_STATUS_PATH}"
 
 
 class NotificationsSettings(ServiceSettings):
@@ -142,6 +206,7 @@ class NotificationsSettings(ServiceSettings):
     port: int = Field(default=4004, description="The port the subgraph listens on.")
     redis: RedisSettings = Field(default_factory=RedisSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
+    sms: SmsSettings = Field(default_factory=SmsSettings)
 
 
 class NotificationsWorkerSettings(ServiceSettings):

@@ -11,6 +11,9 @@ One process runs, in one event loop:
   as soon as the bridge queued a job;
 - the sweep (`RequeueStuck`): a QUEUED notification whose job arq dropped
   gets one again;
+- the channels: email over kept SMTP connections, SMS recorded in Redis or
+  sent through Twilio (`SMS_PROVIDER`); their connections close after the
+  arq worker stopped;
 - `/health`, `/ready` (Redis, the bridge, the arq worker) and `/metrics`
   on `NOTIFICATIONS_WORKER_PORT` (4014).
 """
@@ -27,7 +30,7 @@ from subgraphs.kernel.messaging.consumer import Handler, StreamConsumer
 from subgraphs.kernel.observability.metrics import Counter
 from subgraphs.kernel.process.background import BackgroundTask, every
 from subgraphs.kernel.runtime.app import create_service_app
-from subgraphs.kernel.stores.resources import RedisResource
+from subgraphs.kernel.stores.resources import RedisResource, Resource
 from subgraphs.notifications.bootstrap import Delivery, bootstrap
 from subgraphs.notifications.channels.local_sms import RecordingSmsChannel
 from subgraphs.notifications.channels.smtp_email import SmtpEmailChannel
@@ -37,7 +40,7 @@ from subgraphs.notifications.jobs.arq_worker import ArqWorkerResource
 from subgraphs.notifications.repository.redis_ports import redis_ports
 from subgraphs.notifications.settings import NotificationsWorkerSettings
 from subgraphs.notifications.usecase import WorkerUseCases
-from subgraphs.notifications.usecase.ports import DeliveryPolicy
+from subgraphs.notifications.usecase.ports import ChannelSender, DeliveryPolicy
 
 GROUP = "notifications"
 PRODUCERS = ("users", "orders", "payments")
@@ -103,15 +106,22 @@ def build_worker_app(settings: NotificationsWorkerSettings) -> Starlette:
         if worker is not None:
             await worker.wake(job_id)
 
+    email = SmtpEmailChannel(settings.smtp)
+    sms: ChannelSender = RecordingSmsChannel(redis.client, keep=settings.sms.local_keep)
+    channel_resources: list[Resource] = [email]
+    if settings.sms.provider == "twilio":
+        # Imported only here: the SDK and aiohttp take a second or more to import.
+        from subgraphs.notifications.channels.twilio_sms import TwilioSmsChannel
+
+        twilio = TwilioSmsChannel(settings.sms)
+        sms = twilio
+        channel_resources.append(twilio)
     usecases = bootstrap(
         redis_ports(redis.client, settings.store),
         clock=utc_now,
         delivery=Delivery(
             queue=ArqDeliveryQueue(arq, wake=wake),
-            channels={
-                Channel.EMAIL: SmtpEmailChannel(settings.smtp),
-                Channel.SMS: RecordingSmsChannel(redis.client, keep=settings.sms.local_keep),
-            },
+            channels={Channel.EMAIL: email, Channel.SMS: sms},
             policy=DeliveryPolicy(
                 max_attempts=jobs.max_attempts,
                 first_delay_seconds=jobs.first_retry_seconds,
@@ -136,9 +146,11 @@ def build_worker_app(settings: NotificationsWorkerSettings) -> Starlette:
     return create_service_app(
         settings=settings,
         internal_only=True,  # it serves operators only: no public port
-        # Closed in reverse: the bridge and the sweep stop enqueuing before the worker stops.
+        # Closed in reverse: the bridge and the sweep stop enqueuing before the worker stops,
+        # and the channels' connections close once its jobs are done.
         resources=[
             redis,
+            *channel_resources,
             worker,
             bridge.task("stream-bridge", critical=True),
             BackgroundTask("stuck-sweep", sweep),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from subgraphs.kernel.core.clock import utc_now
 from subgraphs.kernel.core.ids import new_id
@@ -12,13 +13,16 @@ from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.runtime.wiring import ContextStores
 from subgraphs.payments.bootstrap import bootstrap
 from subgraphs.payments.domain.order_view import ORDER_EVENTS
+from subgraphs.payments.provider import stripe
 from subgraphs.payments.provider.sandbox import SandboxProvider
 from subgraphs.payments.repository.mongo_order_views import MongoOrderViews
 from subgraphs.payments.repository.mongo_payments import MongoPayments
 from subgraphs.payments.settings import PaymentsSettings, ProviderSettings
 from subgraphs.payments.transport.context import PaymentsContext
 from subgraphs.payments.transport.schema import build_schema
+from subgraphs.payments.transport.webhooks import STRIPE_PATH, webhook_route
 from subgraphs.payments.usecase.in_flight import Timing
+from subgraphs.payments.usecase.ports import PaymentProvider
 from subgraphs.payments.usecase.provider_calls import RetryPolicy
 
 
@@ -36,8 +40,21 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
     """The payments app; `verifier` replaces the JWKS-backed one (in-process tests)."""
     stores = ContextStores(settings, "payments")  # payments are taken while Redis is down
     payments = MongoPayments(stores.db)
-    provider = SandboxProvider(stores.db)
-    stores.indexed(payments, provider)
+    payments.report_stale(settings.stale_after_seconds, utc_now)
+    provider: PaymentProvider
+    provider_resources: list[stripe.StripeProvider] = []
+    if settings.provider.kind == "stripe" and settings.stripe.api_key:
+        provider = stripe.StripeProvider.connect(
+            settings.stripe.api_key,
+            settings.stripe.api_base,
+            timeout_seconds=settings.provider.attempt_timeout_seconds,
+        )
+        provider_resources.append(provider)
+        stores.indexed(payments)
+    else:
+        sandbox = SandboxProvider(stores.db)
+        provider = sandbox
+        stores.indexed(payments, sandbox)
 
     usecases = bootstrap(
         payments=payments,
@@ -59,16 +76,24 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
         handlers=dict.fromkeys(ORDER_EVENTS, usecases.project_order_event),
     )
     resume = usecases.resume_abandoned
+    routes = []
+    if settings.provider.kind == "stripe" and settings.stripe.webhook_secret:
+        verify = partial(stripe.parse_event, secret=settings.stripe.webhook_secret)
+        routes.append(
+            webhook_route(STRIPE_PATH, verify, usecases.apply_provider_event, "stripe-signature")
+        )
     return create_subgraph_app(
         settings=settings,
         build_schema=build_schema,
         context=stores.request_context(PaymentsContext, usecases=usecases, verifier=verifier),
         resources=[
             *stores.resources(),
+            *provider_resources,
             consumer.task("orders-consumer"),
             BackgroundTask(
                 resume.name,
                 every(settings.resume_interval_seconds, resume.run_once, name=resume.name),
             ),
         ],
+        routes=routes,
     )

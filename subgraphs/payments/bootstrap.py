@@ -15,6 +15,7 @@ from subgraphs.payments.usecase.in_flight import InFlight, Timing
 from subgraphs.payments.usecase.ports import OrderViews, PaymentProvider, PaymentRepository, Sleep
 from subgraphs.payments.usecase.process_payment import ProcessPayment
 from subgraphs.payments.usecase.project_orders import ProjectOrderEvent, RefundCancelledOrder
+from subgraphs.payments.usecase.provider_events import ApplyProviderEvent
 from subgraphs.payments.usecase.read_payments import ReadPayments
 from subgraphs.payments.usecase.refund_payment import RefundPayment
 from subgraphs.payments.usecase.resume_abandoned import ResumeAbandoned
@@ -50,4 +51,8 @@ def bootstrap(
         read_payments=ReadPayments(payments),
         project_order_event=ProjectOrderEvent(orders, uow, compensate),
         resume_abandoned=ResumeAbandoned(payments, process, refund, clock=clock),
+        apply_provider_event=ApplyProviderEvent(
+            payments, uow=uow, clock=clock, new_id=new_id, after_charge=compensate.after_charge
+        ),
+        test_payment_methods=provider.test_payment_methods,
     )

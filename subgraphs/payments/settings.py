@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from subgraphs.kernel.process.settings import StoredServiceSettings
@@ -19,7 +19,11 @@ class ProviderSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PAYMENTS_PROVIDER_")
 
-    kind: Literal["sandbox"] = Field(default="sandbox", description="The provider.")
+    kind: Literal["sandbox", "stripe"] = Field(
+        default="sandbox",
+        description="The provider: `sandbox` (test tokens, no money) or `stripe` (needs "
+        "`STRIPE_API_KEY` and `STRIPE_WEBHOOK_SECRET`).",
+    )
     max_attempts: int = Field(default=4, ge=1, description="Calls of one operation at most.")
     first_delay_seconds: float = Field(
         default=0.25, ge=0, description="Backoff before the second call, doubling after."
@@ -34,12 +38,31 @@ class ProviderSettings(BaseSettings):
     )
 
 
+class StripeSettings(BaseSettings):
+    """Stripe's keys and address (prefix `STRIPE_`), used when the provider is `stripe`."""
+
+    model_config = SettingsConfigDict(env_prefix="STRIPE_")
+
+    api_key: SecretStr | None = Field(
+        default=None, description="The secret API key (`sk_live_...`, `sk_test_...`)."
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="The signing secret of the webhook endpoint `/webhooks/stripe` (`whsec_...`).",
+    )
+    api_base: str = Field(
+        default="https://api.stripe.com",
+        description="Stripe's API address (tests and `make up` point it at localstripe).",
+    )
+
+
 class PaymentsSettings(StoredServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PAYMENTS_")
 
     port: int = Field(default=4003, description="The port the subgraph listens on.")
     database: str = Field(default="payments", description="Its MongoDB database.")
     provider: ProviderSettings = Field(default_factory=ProviderSettings)
+    stripe: StripeSettings = Field(default_factory=StripeSettings)
     lease_seconds: float = Field(
         default=30.0,
         description="A charge or refund in flight is leased this long (longer than the "
@@ -54,9 +77,25 @@ class PaymentsSettings(StoredServiceSettings):
     resume_interval_seconds: float = Field(
         default=5.0, description="How often the recovery loop looks for lapsed leases."
     )
+    stale_after_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="A payment PROCESSING longer than this counts in `payments_in_progress_stale` "
+        "(an alert fires while it is above 0).",
+    )
 
     @model_validator(mode="after")
     def _lease_outlasts_provider_calls(self) -> PaymentsSettings:
         if self.lease_seconds <= self.provider.deadline_seconds:
             raise ValueError("PAYMENTS_LEASE_SECONDS must exceed the provider deadline")
+        return self
+
+    @model_validator(mode="after")
+    def _stripe_has_its_keys(self) -> PaymentsSettings:
+        if self.provider.kind == "stripe" and not (
+            self.stripe.api_key and self.stripe.webhook_secret
+        ):
+            raise ValueError(
+                "PAYMENTS_PROVIDER_KIND=stripe needs STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET"
+            )
         return self

@@ -137,3 +137,17 @@ async def test_a_malformed_json_body_is_400_without_internals(gateway):
         assert "originalError" not in response.text
         assert "stack" not in response.text
         assert error_codes(response.json()) != ["INTERNAL_SERVER_ERROR"]
+
+
+async def test_the_twilio_status_webhook_is_passed_on_to_notifications(gateway):
+    # POST only; the rest of the path is not a route.
+    assert (await gateway.get("/webhooks/twilio/status")).status_code == 405
+    assert (await gateway.post("/webhooks/twilio")).status_code == 404
+    # The notifications subgraph answers (this stack's SMS provider is the local one, so it
+    # takes no reports): the body, query and signature went through untouched.
+    answer = await gateway.post(
+        "/webhooks/twilio/status?n=e-1%3Asms",
+        data={"MessageSid": "SM1", "MessageStatus": "delivered"},
+        headers={"X-Twilio-Signature": "c2lnbmVk"},
+    )
+    assert (answer.status_code, answer.json()) == (404, {"error": "no SMS provider reports here"})

@@ -19,6 +19,11 @@ paced over the run, while these faults happen one after another:
   8. the SMTP sink away for 10 s
   9. the gateway stopped with SIGTERM (the supervisor starts it again)
 
+With PAYMENTS_PROVIDER_KIND=stripe, payments run on localstripe (started by the
+stack), customers pay with Stripe's test cards, localstripe is frozen for 5 s
+after fault 2, and the report checks the provider's intents and refunds
+against the payments stored (tools/chaos/stripe_check.py).
+
 A customer who watches its order pays only once the orders processes count
 the subscriber as registered (`broadcast_subscriptions_total`, which
 `/metrics` on the shared port sums over the processes), so a status it

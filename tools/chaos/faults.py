@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import os
 import signal
 import time
@@ -41,11 +42,14 @@ class Faults:
         assert pid is not None, name
         return pid
 
-    async def until(self, condition: Callable[[], bool], timeout: float = 120.0) -> bool:
-        """Whether ``condition()`` came to hold within ``timeout`` seconds."""
+    async def until(
+        self, condition: Callable[[], bool | Awaitable[bool]], timeout: float = 120.0
+    ) -> bool:
+        """Whether ``condition()`` (or what it awaits) came to hold within ``timeout`` seconds."""
 
         async def holds() -> bool:
-            return condition()
+            result = condition()
+            return await result if inspect.isawaitable(result) else result
 
         try:
             return await eventually(holds, timeout=timeout, what="the condition")
@@ -94,11 +98,14 @@ class Faults:
             victim: int | None = None
             try:
 
-                def sending() -> bool:
+                async def sending() -> bool:
                     nonlocal victim
                     if len(list(maildir.glob("*.eml"))) <= stored:
                         return False  # nothing accepted (and held) yet
-                    owners = pids_connected_to(smtp_port, set(workers))
+                    # Workers keep idle SMTP connections: the sender is the one whose
+                    # connection waits for its reply to DATA (the sink names its port).
+                    waiting = set((await http.get(f"{sink}/hold")).json()["waiting"])
+                    owners = pids_connected_to(smtp_port, set(workers), waiting)
                     victim = owners[0] if owners else None
                     return victim is not None
 
@@ -141,9 +148,14 @@ class Faults:
         self._end()
 
     def plan(self) -> list[Callable[[], Awaitable[None]]]:
+        # On stripe, the provider stops answering for a while (localstripe keeps its state in
+        # memory: frozen, not restarted): charges in flight wait for reconciliation.
+        on_stripe = any(part.name == "localstripe" for part in self.stack.parts)
+        provider = [lambda: self.freeze("localstripe", 5)] if on_stripe else []
         return [
             lambda: self.kill_mid_request("orders", "createOrder"),
             lambda: self.kill_mid_request("payments", "processPayment"),
+            *provider,
             self.kill_worker_mid_send,
             lambda: self.restart("redis", signal.SIGTERM, "Redis stopped with SIGTERM"),
             lambda: self.freeze("mongodb", 5),
@@ -158,14 +170,20 @@ class Faults:
         ]
 
 
-def pids_connected_to(port: int, candidates: set[int]) -> list[int]:
-    """Which of ``candidates`` hold an established TCP connection to 127.0.0.1:``port``."""
+def pids_connected_to(
+    port: int, candidates: set[int], from_ports: set[int] | None = None
+) -> list[int]:
+    """Which of ``candidates`` hold an established TCP connection to 127.0.0.1:``port`` (from
+    one of ``from_ports``, when given)."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with contextlib.suppress(OSError):
             for line in Path(table).read_text().splitlines()[1:]:
                 fields = line.split()
+                local_port = int(fields[1].rsplit(":", 1)[1], 16)
                 remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+                if from_ports is not None and local_port not in from_ports:
+                    continue
                 if remote_port == port and fields[3] == "01":  # ESTABLISHED
                     inodes.add(f"socket:[{fields[9]}]")
     owners = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 import uuid
@@ -20,6 +21,7 @@ from tools.chaos.plan import Plan
 from tools.chaos.probe import Probe
 from tools.chaos.report import Report, summarize
 from tools.chaos.scenarios import scenario_of
+from tools.chaos.stripe_check import check_provider
 from tools.chaos.watchers import Watcher
 from tools.procs import http_ok
 from tools.stack import PartDied, Running, Stack, free_layout, start
@@ -51,8 +53,9 @@ async def drive(plan: Plan, stack: Stack, running: Running, report: Report) -> N
     gateway = running.gateway.removesuffix("/graphql")
     faults = Faults(stack, running, stats)
     tag = uuid.uuid4().hex[:6]
+    provider = {**os.environ, **stack.env}.get("PAYMENTS_PROVIDER_KIND") or "sandbox"
     customers = [
-        Customer(index=i, email=f"chaos-{tag}-{i}@example.com", scenario=scenario_of(i))
+        Customer(index=i, email=f"chaos-{tag}-{i}@example.com", scenario=scenario_of(i, provider))
         for i in range(plan.orders)
     ]
     stop_probe, stop_watchers = asyncio.Event(), asyncio.Event()
@@ -86,7 +89,15 @@ async def drive(plan: Plan, stack: Stack, running: Running, report: Report) -> N
     await asyncio.gather(*(c.watcher.task for c in customers if c.watcher and c.watcher.task))
     stop_probe.set()
     await probe_task
+    if provider == "stripe":
+        env = {**os.environ, **stack.env}
+        check = await asyncio.to_thread(
+            check_provider, env["STRIPE_API_BASE"], env["STRIPE_API_KEY"], running.mongodb
+        )
+        problems += check.problems
     summarize(plan, report, stats, customers, outcome, problems, faults, probe, stack, running)
+    if provider == "stripe":
+        report.add(check.summary())
     report.figures["settled_after"] = settled
     report.add(f"settled:       {settled:.1f} s after the last customer finished")
 

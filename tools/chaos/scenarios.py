@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -57,9 +57,18 @@ SUBJECTS = [
 ]
 
 
-def scenario_of(i: int) -> Scenario:
+# The cards each payment provider approves and declines (PAYMENTS_PROVIDER_KIND).
+CARDS = {
+    "sandbox": ("pm_card_ok", "pm_card_declined"),
+    "stripe": ("pm_card_visa", "pm_card_chargeCustomerFail"),
+}
+
+
+def scenario_of(i: int, provider: str = "sandbox") -> Scenario:
     """One customer in ten is declined, one in ten refunded, the others pay."""
-    return {3: DECLINED, 7: REFUNDED}.get(i % 10, PAID)
+    scenario = {3: DECLINED, 7: REFUNDED}.get(i % 10, PAID)
+    approved, declined = CARDS[provider]
+    return replace(scenario, card=declined if scenario is DECLINED else approved)
 
 
 # The note to an address's owner that someone signed up with it: a register retried after its

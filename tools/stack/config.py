@@ -26,6 +26,7 @@ MONGO_PORT = 27017
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 SMTP_SINK_PORT = 1025  # SMTP; the worker's SMTP_PORT default
 SMTP_SINK_HTTP_PORT = 8025  # lists the messages
+LOCALSTRIPE_PORT = 8420  # localstripe's own default; started when payments run on stripe
 # `python -m workers.<name>` and the offset of its /health, /ready and /metrics port.
 WORKERS = {"notifications": 14}
 # The gateway's internal listener (/metrics, detailed health): GATEWAY_INTERNAL_PORT.
@@ -53,6 +54,7 @@ class StackConfig:
     mongo_port: int = MONGO_PORT
     smtp_port: int = SMTP_SINK_PORT
     smtp_http_port: int = SMTP_SINK_HTTP_PORT
+    localstripe_port: int = LOCALSTRIPE_PORT
     storefront_port: int = STOREFRONT_PORT
     data_dir: Path = DATA
     run_dir: Path = ROOT / ".run"
@@ -87,6 +89,7 @@ class StackConfig:
             mongo_port=number("STACK_MONGO_PORT", MONGO_PORT),
             smtp_port=number("STACK_SMTP_PORT", SMTP_SINK_PORT),
             smtp_http_port=number("STACK_SMTP_HTTP_PORT", SMTP_SINK_HTTP_PORT),
+            localstripe_port=number("STACK_LOCALSTRIPE_PORT", LOCALSTRIPE_PORT),
             storefront_port=number("STACK_STOREFRONT_PORT", STOREFRONT_PORT),
             data_dir=folder("STACK_DATA_DIR", DATA),
             run_dir=folder("STACK_RUN_DIR", ROOT / ".run"),
@@ -104,6 +107,7 @@ class StackConfig:
             "STACK_MONGO_PORT": str(self.mongo_port),
             "STACK_SMTP_PORT": str(self.smtp_port),
             "STACK_SMTP_HTTP_PORT": str(self.smtp_http_port),
+            "STACK_LOCALSTRIPE_PORT": str(self.localstripe_port),
             "STACK_STOREFRONT_PORT": str(self.storefront_port),
             "STACK_DATA_DIR": str(self.data_dir),
             "STACK_RUN_DIR": str(self.run_dir),
@@ -188,6 +192,7 @@ def free_layout(data_dir: Path, run_dir: Path, *, replicas: int = 1) -> StackCon
         mongo_port=procs.free_port(),
         smtp_port=procs.free_port(),
         smtp_http_port=procs.free_port(),
+        localstripe_port=procs.free_port(),
         storefront_port=storefront,
         data_dir=data_dir,
         run_dir=run_dir,

@@ -134,6 +134,48 @@ def smtp_sink_process(
     )
 
 
+def twilio_api_process(
+    port: int, *, account_sid: str, auth_token: str, log_dir: Path
+) -> ManagedProcess:
+    """The local Twilio Messages API (tools/twilio_api.py, tests only), ready when its /health
+    answers (not started yet)."""
+    ready = f"http://127.0.0.1:{port}/health"
+    argv = [
+        sys.executable, "-m", "tools.twilio_api",
+        "--port", str(port),
+        "--account-sid", account_sid,
+        "--auth-token", auth_token,
+    ]  # fmt: skip
+    return ManagedProcess(
+        "twilio-api",
+        argv,
+        cwd=ROOT,
+        log_path=log_dir / "twilio-api.log",
+        ready=lambda: procs.http_ok(ready),
+        port=port,
+        url=f"http://localhost:{port}/messages",
+    )
+
+
+def localstripe_process(port: int, *, log_dir: Path, store: Path | None = None) -> ManagedProcess:
+    """localstripe (tools/localstripe_server.py), a fake Stripe API, ready when it answers.
+
+    Its state stays in memory, or in `store` when given (never in /tmp).
+    """
+    argv = [sys.executable, "-m", "tools.localstripe_server", "--port", str(port)]
+    if store is not None:
+        argv += ["--store", str(store)]
+    return ManagedProcess(
+        "localstripe",
+        argv,
+        cwd=ROOT,
+        log_path=log_dir / "localstripe.log",
+        ready=lambda: procs.tcp_open("127.0.0.1", port),
+        port=port,
+        url=f"http://127.0.0.1:{port}",
+    )
+
+
 def gateway_process(
     port: int,
     *,

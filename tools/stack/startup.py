@@ -7,6 +7,7 @@ the configured port (and says so when that port is taken).
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import urllib.parse
@@ -14,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+
+import httpx
 
 from tools import procs, stores
 from tools.procs import ManagedProcess, StartupError
@@ -26,7 +29,13 @@ from tools.stack.config import (
     read_subgraphs,
     redact,
 )
-from tools.stack.parts import gateway_process, smtp_sink_process, subgraph_process, worker_process
+from tools.stack.parts import (
+    gateway_process,
+    localstripe_process,
+    smtp_sink_process,
+    subgraph_process,
+    worker_process,
+)
 from tools.stack.supervision import Stack
 from tools.storefront_server import storefront_process
 
@@ -96,6 +105,35 @@ def start_smtp_sink(stack: Stack, config: StackConfig) -> str | None:
     stack.env.update({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(config.smtp_port)})
     assert part.url is not None
     return part.url
+
+
+# `make up` on stripe without keys of its own: localstripe takes any `sk_` key.
+LOCAL_STRIPE_KEYS = {"STRIPE_API_KEY": "sk_test_local", "STRIPE_WEBHOOK_SECRET": "whsec_local"}
+
+
+def start_localstripe(stack: Stack, config: StackConfig) -> str | None:
+    """localstripe's URL when payments run on stripe without an API address of their own."""
+    env = {**os.environ, **stack.env}
+    if env.get("PAYMENTS_PROVIDER_KIND", "").strip() != "stripe" or env.get("STRIPE_API_BASE"):
+        return None
+    if not procs.port_free(config.localstripe_port):
+        raise taken("localstripe", config.localstripe_port, "STACK_LOCALSTRIPE_PORT")
+    part = localstripe_process(config.localstripe_port, log_dir=config.logs)
+    stack.launch(part)
+    assert part.url is not None
+    for name, value in LOCAL_STRIPE_KEYS.items():
+        stack.env[name] = env.get(name) or value
+    stack.env["STRIPE_API_BASE"] = part.url
+    return part.url
+
+
+def register_stripe_webhook(localstripe: str, gateway_port: int, secret: str) -> None:
+    """localstripe sends its events to the gateway's /webhooks/stripe, signed with `secret`."""
+    endpoint = f"http://127.0.0.1:{gateway_port}/webhooks/stripe"
+    response = httpx.post(
+        f"{localstripe}/_config/webhooks/stack", data={"url": endpoint, "secret": secret}
+    )
+    response.raise_for_status()
 
 
 def metrics_dir(config: StackConfig, service: str) -> Path:
@@ -179,6 +217,7 @@ def start(
     stack.env["MONGODB_URI"] = mongodb = start_mongodb(stack, config)
     stack.env["REDIS_URL"] = redis = start_redis(stack, config, fsync_always=redis_fsync_always)
     smtp_sink = start_smtp_sink(stack, config)
+    localstripe = start_localstripe(stack, config)
     users = next((s for s in subgraphs if s.name == "users"), None)
     if users is not None:
         stack.env.setdefault(
@@ -214,6 +253,11 @@ def start(
     )
     gateway = f"http://localhost:{config.gateway_port}/graphql"
     urls = {}
+    if localstripe is not None:
+        register_stripe_webhook(
+            localstripe, config.gateway_port, stack.env["STRIPE_WEBHOOK_SECRET"]
+        )
+        urls["localstripe"] = localstripe
     storefront = start_storefront(stack, config, gateway)
     if storefront is not None:
         urls["storefront"] = storefront

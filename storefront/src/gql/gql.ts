@@ -42,6 +42,7 @@ type Documents = {
     "\n  fragment OrderItems_order on Order {\n    total {\n      amount\n      currency\n    }\n    items {\n      sku\n      name\n      quantity\n      unitPrice {\n        amount\n        currency\n      }\n      lineTotal {\n        amount\n        currency\n      }\n    }\n  }\n": typeof types.OrderItems_OrderFragmentDoc,
     "\n  fragment PaymentForm_order on Order {\n    id\n    status\n    payment {\n      id\n      status\n      failureReason\n    }\n  }\n": typeof types.PaymentForm_OrderFragmentDoc,
     "\n  mutation ProcessPayment($input: ProcessPaymentInput!) {\n    processPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n        retryable\n      }\n    }\n  }\n": typeof types.ProcessPaymentDocument,
+    "\n  query TestPaymentMethods {\n    testPaymentMethods {\n      token\n      label\n    }\n  }\n": typeof types.TestPaymentMethodsDocument,
     "\n  fragment StatusTimeline_order on Order {\n    status\n  }\n": typeof types.StatusTimeline_OrderFragmentDoc,
     "\n  fragment LiveStatus_order on Order {\n    id\n    status\n    createdAt\n    updatedAt\n  }\n": typeof types.LiveStatus_OrderFragmentDoc,
     "\n  subscription OrderStatus($orderId: ID!) {\n    orderStatusChanged(orderId: $orderId) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n": typeof types.OrderStatusDocument,
@@ -75,6 +76,7 @@ const documents: Documents = {
     "\n  fragment OrderItems_order on Order {\n    total {\n      amount\n      currency\n    }\n    items {\n      sku\n      name\n      quantity\n      unitPrice {\n        amount\n        currency\n      }\n      lineTotal {\n        amount\n        currency\n      }\n    }\n  }\n": types.OrderItems_OrderFragmentDoc,
     "\n  fragment PaymentForm_order on Order {\n    id\n    status\n    payment {\n      id\n      status\n      failureReason\n    }\n  }\n": types.PaymentForm_OrderFragmentDoc,
     "\n  mutation ProcessPayment($input: ProcessPaymentInput!) {\n    processPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n        retryable\n      }\n    }\n  }\n": types.ProcessPaymentDocument,
+    "\n  query TestPaymentMethods {\n    testPaymentMethods {\n      token\n      label\n    }\n  }\n": types.TestPaymentMethodsDocument,
     "\n  fragment StatusTimeline_order on Order {\n    status\n  }\n": types.StatusTimeline_OrderFragmentDoc,
     "\n  fragment LiveStatus_order on Order {\n    id\n    status\n    createdAt\n    updatedAt\n  }\n": types.LiveStatus_OrderFragmentDoc,
     "\n  subscription OrderStatus($orderId: ID!) {\n    orderStatusChanged(orderId: $orderId) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n": types.OrderStatusDocument,
@@ -206,6 +208,10 @@ export function graphql(source: "\n  fragment PaymentForm_order on Order {\n    
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ProcessPayment($input: ProcessPaymentInput!) {\n    processPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n        retryable\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ProcessPayment($input: ProcessPaymentInput!) {\n    processPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n        retryable\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TestPaymentMethods {\n    testPaymentMethods {\n      token\n      label\n    }\n  }\n"): (typeof documents)["\n  query TestPaymentMethods {\n    testPaymentMethods {\n      token\n      label\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -8,13 +8,6 @@ export const STATUS_LABEL: Record<OrderStatus, string> = {
   REFUNDED: 'Refunded',
 };
 
-export const SANDBOX_CARDS: ReadonlyArray<{ token: string; label: string }> = [
-  { token: 'pm_card_ok', label: 'Visa ending 4242 (sandbox: succeeds)' },
-  { token: 'pm_card_declined', label: 'Visa ending 0002 (sandbox: declined)' },
-  { token: 'pm_card_insufficient_funds', label: 'Visa ending 9995 (sandbox: insufficient funds)' },
-  { token: 'pm_provider_down', label: 'Mastercard ending 4444 (sandbox: provider down)' },
-];
-
 export const payable = (status: OrderStatus) => status === 'PENDING' || status === 'PAYMENT_FAILED';
 export const cancellable = (status: OrderStatus) => status === 'PENDING' || status === 'PAYMENT_FAILED';
 

@@ -6,7 +6,7 @@ import { formatTime } from '../lib/money';
 
 const PAGE = 20;
 const CHANNEL = { EMAIL: 'Email', SMS: 'SMS' } as const;
-const STATUS = { QUEUED: 'Queued', SENT: 'Sent', FAILED: 'Failed' } as const;
+const STATUS = { QUEUED: 'Queued', SENT: 'Sent', DELIVERED: 'Delivered', FAILED: 'Failed' } as const;
 
 export const NotificationsQuery = graphql(`
   query Notifications($first: Int!, $after: String) {

@@ -21,6 +21,8 @@ class Channel(StrEnum):
 class Status(StrEnum):
     QUEUED = "QUEUED"
     SENT = "SENT"
+    # The provider reported it delivered (SMS through Twilio; mail servers report nothing).
+    DELIVERED = "DELIVERED"
     FAILED = "FAILED"
 
 
@@ -53,6 +55,8 @@ class FailureReason(StrEnum):
     NO_CONTACT = "no_contact"  # no address was known for the user
     SMTP_UNAVAILABLE = "smtp_unavailable"  # mail server unreachable, silent, 4xx, login refused
     GAVE_UP = "gave_up"  # another channel kept failing (SMS provider); also older records
+    # After it was sent: the provider reported that it could not be delivered.
+    UNDELIVERED = "undelivered"
     INTERNAL_ERROR = "internal_error"  # an unexpected error in the worker (Redis, a bug, time)
 
     @classmethod
@@ -170,3 +174,34 @@ class Intent:
     transactional: bool = False
     address: str | None = None
     expires_at: datetime | None = None
+
+
+# A provider's final statuses (Twilio's words); the ones before them (queued, sending, sent...)
+# record nothing.
+_FINAL = {"delivered": Status.DELIVERED, "undelivered": Status.FAILED, "failed": Status.FAILED}
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    """A provider's final word on a message it accepted (an SMS status callback)."""
+
+    provider_status: str  # delivered, undelivered or failed
+    receipt: str  # the provider's id of the message (Twilio's MessageSid)
+    at: datetime
+    detail: str = ""  # the provider's error code, if any (logged, never shown to clients)
+
+    @classmethod
+    def final(
+        cls, provider_status: str, receipt: str, at: datetime, detail: str = ""
+    ) -> DeliveryReport | None:
+        """The report if `provider_status` is final; None for the steps before it."""
+        status = provider_status.strip().lower()
+        return cls(status, receipt, at, detail) if status in _FINAL else None
+
+    @property
+    def status(self) -> Status:
+        return _FINAL[self.provider_status]
+
+    @property
+    def failure_reason(self) -> FailureReason | None:
+        return FailureReason.UNDELIVERED if self.status is Status.FAILED else None

@@ -4,7 +4,9 @@ one per order.
 Creation and every status change are Lua scripts, so each is atomic: a
 notification is created once (its id is `<event id>:<channel>`), and a SENT
 one never goes back to QUEUED or FAILED. Marking it SENT also sets its sent
-key in the same step.
+key in the same step. A provider's report (DELIVERED, or FAILED `undelivered`)
+applies once, whatever the status, and nothing changes the status after it:
+the report may arrive before the worker recorded SENT.
 
 The sorted set `notifications:queued` lists the QUEUED notifications (scored
 by when they were queued, or last seen with a job by the stuck-notification
@@ -22,6 +24,7 @@ import redis.asyncio as aioredis
 
 from subgraphs.notifications.domain.notification import (
     Channel,
+    DeliveryReport,
     FailureReason,
     Kind,
     Notification,
@@ -51,16 +54,38 @@ return false
 
 # KEYS: record, sent key, queued list. ARGV: new status, sent key ttl, receipt, id,
 # field/value pairs. SENT sets the sent key whether or not the record still exists; a SENT
-# record stays SENT. Either way the notification is no longer QUEUED.
+# record stays SENT, and a reported one as it was reported. Either way the notification is
+# no longer QUEUED.
 _FINISH = """
 redis.call('ZREM', KEYS[3], ARGV[4])
 if ARGV[1] == 'SENT' then
   redis.call('SET', KEYS[2], ARGV[3], 'NX', 'EX', ARGV[2])
 end
-if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HGET', KEYS[1], 'status') == 'SENT' then
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HGET', KEYS[1], 'status') == 'SENT'
+    or redis.call('HEXISTS', KEYS[1], 'report') == 1 then
   return 0
 end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], unpack(ARGV, 5))
+return 1
+"""
+
+# KEYS: record, sent key, queued list. ARGV: status (DELIVERED or FAILED), the report,
+# now, receipt, sent key ttl, id, failure reason, detail. The first report of a notification
+# wins; it also counts as sent (sent key, sent_at) since the provider had the message.
+_REPORT = """
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'report') == 1 then
+  return 0
+end
+redis.call('ZREM', KEYS[3], ARGV[6])
+redis.call('SET', KEYS[2], ARGV[4], 'NX', 'EX', ARGV[5])
+redis.call('HSET', KEYS[1], 'status', ARGV[1], 'report', ARGV[2], 'reported_at', ARGV[3])
+redis.call('HSETNX', KEYS[1], 'sent_at', ARGV[3])
+redis.call('HSETNX', KEYS[1], 'receipt', ARGV[4])
+if ARGV[1] == 'FAILED' then
+  redis.call('HSET', KEYS[1], 'failure_reason', ARGV[7], 'last_error', ARGV[8])
+else
+  redis.call('HDEL', KEYS[1], 'failure_reason')
+end
 return 1
 """
 
@@ -158,6 +183,7 @@ class RedisNotificationStore:
         self._finish = redis.register_script(_FINISH)
         self._begin = redis.register_script(_BEGIN_ATTEMPT)
         self._note = redis.register_script(_NOTE_FAILURE)
+        self._report = redis.register_script(_REPORT)
 
     async def create(self, notification: Notification) -> Status | None:
         order_id = notification.order_id
@@ -236,6 +262,23 @@ class RedisNotificationStore:
             keys=[keys.notification(notification_id), keys.sent(notification_id), keys.QUEUED],
             args=["FAILED", self._sent_ttl, "", notification_id, *_flatten(fields)],
         )
+
+    async def record_report(self, notification_id: str, report: DeliveryReport) -> bool:
+        reason = report.failure_reason.value if report.failure_reason else ""
+        applied = await self._report(
+            keys=[keys.notification(notification_id), keys.sent(notification_id), keys.QUEUED],
+            args=[
+                report.status.value,
+                report.provider_status,
+                report.at.astimezone(UTC).isoformat(),
+                report.receipt or "1",
+                self._sent_ttl,
+                notification_id,
+                reason,
+                report.detail[:500],
+            ],
+        )
+        return bool(applied)
 
     async def was_sent(self, notification_id: str) -> bool:
         return bool(await self._redis.exists(keys.sent(notification_id)))

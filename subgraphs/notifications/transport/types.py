@@ -35,10 +35,12 @@ NotificationChannel = described_enum(
 NotificationStatus = described_enum(
     domain.Status,
     name="NotificationStatus",
-    description="QUEUED until sent; SENT once the channel accepted it; FAILED for good.",
+    description="QUEUED until sent; SENT once the channel accepted it; DELIVERED once the "
+    "provider reported it delivered (SMS only); FAILED for good.",
     values={
         "QUEUED": "Waiting to be sent, or retried after a failure.",
         "SENT": "The channel (mail server, SMS provider) accepted it.",
+        "DELIVERED": "The SMS provider reported it delivered to the phone.",
         "FAILED": "Given up on: see failureReason.",
     },
 )

@@ -9,6 +9,7 @@ from subgraphs.notifications.usecase.ingest_event import IngestEvent
 from subgraphs.notifications.usecase.project_contact import ProjectContact
 from subgraphs.notifications.usecase.project_order import ProjectOrderSummary
 from subgraphs.notifications.usecase.read_notifications import ReadNotifications
+from subgraphs.notifications.usecase.record_report import RecordReport
 from subgraphs.notifications.usecase.requeue_stuck import RequeueStuck
 from subgraphs.notifications.usecase.update_preferences import UpdatePreferences
 
@@ -17,6 +18,7 @@ from subgraphs.notifications.usecase.update_preferences import UpdatePreferences
 class NotificationsUseCases:
     read: ReadNotifications
     update_preferences: UpdatePreferences
+    record_report: RecordReport
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from subgraphs.notifications.domain.notification import (
     Channel,
     Contact,
+    DeliveryReport,
     FailureReason,
     Notification,
     Preferences,
@@ -55,6 +56,10 @@ class NotificationStore(Protocol):
     async def mark_failed(self, notification_id: str, reason: FailureReason, detail: str) -> None:
         """FAILED for good: `reason` is shown to clients, `detail` only kept as `last_error`
         (a SENT notification stays SENT)."""
+
+    async def record_report(self, notification_id: str, report: DeliveryReport) -> bool:
+        """Apply the provider's report (DELIVERED, or FAILED `undelivered`) unless one was
+        applied before; False if it changed nothing. Nothing changes the status after it."""
 
     async def was_sent(self, notification_id: str) -> bool:
         """True if the sent key is set (it outlives the job's result and the event's age limit)."""

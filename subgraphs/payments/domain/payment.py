@@ -27,6 +27,7 @@ MAX_KEY_LENGTH = 255
 SUCCEEDED = "payments.succeeded"
 FAILED = "payments.failed"
 REFUNDED = "payments.refunded"
+DISPUTED = "payments.disputed"
 
 # Failure reasons (Payment.failure_reason, the `reason` of payments.failed).
 CARD_DECLINED = "card_declined"
@@ -138,6 +139,9 @@ class Payment:
     failure_reason: str | None = None
     transactions: tuple[Transaction, ...] = ()
     refund: Refund | None = None
+    # The provider's id of the charge opened for this payment (a Stripe PaymentIntent),
+    # stored before the charge is made: resuming asks the provider about it.
+    provider_intent: str | None = None
     # The events of the change that made this value (none once loaded): a final status
     # (succeeded, failed, refunded) is announced.
     events: tuple[DomainEvent, ...] = field(default=(), compare=False, repr=False)
@@ -188,6 +192,12 @@ class Payment:
         return self._next(now, lease_until=until)
 
     # -- the charge ----------------------------------------------------------------------
+
+    def with_intent(self, intent: str, now: datetime, lease_until: datetime) -> Payment:
+        """The provider opened the charge as `intent` (nothing charged yet); the lease is
+        renewed for the charge itself."""
+        self._require(PaymentStatus.PROCESSING)
+        return self._next(now, provider_intent=intent, lease_until=lease_until)
 
     def charged(self, transaction: Transaction, now: datetime) -> Payment:
         self._require(PaymentStatus.PROCESSING)
@@ -250,6 +260,34 @@ class Payment:
             ),
             transactions=(*self.transactions, transaction),
         )
+
+    def refunded_at_provider(
+        self, refund_id: str, transaction: Transaction, now: datetime
+    ) -> Payment:
+        """A refund made at the provider, not through us (e.g. from its dashboard)."""
+        if self.refunding:
+            return self.refunded(transaction, now)
+        self._require(PaymentStatus.SUCCEEDED)
+        key = f"provider:{transaction.provider_reference or refund_id}"
+        refund = Refund(refund_id, key, RefundStatus.SUCCEEDED, now)
+        return self._next(
+            now,
+            status=PaymentStatus.REFUNDED,
+            refund=refund,
+            transactions=(*self.transactions, transaction),
+        )._announced()
+
+    def disputed(self, dispute: str, reason: str | None, now: datetime) -> Payment:
+        """The payer disputed the charge: only the event (for staff to look at) and a new
+        revision; the payment keeps its status."""
+        payload = {
+            "payment_id": self.id,
+            "order_id": self.order_id,
+            "user_id": self.user_id,
+            "dispute_id": dispute,
+            "reason": reason,
+        }
+        return replace(self._next(now), events=(DomainEvent(DISPUTED, payload, now),))
 
     def refund_abandoned(self, now: datetime) -> Payment:
         """The provider could not be reached: nothing happened, the refund may be asked again."""

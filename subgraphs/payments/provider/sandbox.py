@@ -29,7 +29,11 @@ from pymongo.errors import DuplicateKeyError
 from subgraphs.kernel.core.money import Money
 from subgraphs.kernel.observability.metrics import Counter
 from subgraphs.payments.domain.payment import CARD_DECLINED, INSUFFICIENT_FUNDS
-from subgraphs.payments.usecase.ports import ProviderResult, ProviderUnavailable
+from subgraphs.payments.usecase.ports import (
+    ProviderResult,
+    ProviderUnavailable,
+    TestPaymentMethod,
+)
 
 Document = dict[str, Any]
 
@@ -74,6 +78,15 @@ def decide_charge(payment_method: str) -> ProviderResult:
 class SandboxProvider:
     """The `PaymentProvider` port, answering from test tokens, idempotent through its ledger."""
 
+    test_payment_methods: tuple[TestPaymentMethod, ...] = (
+        TestPaymentMethod(CARD_OK, "Visa ending 4242 (sandbox: succeeds)"),
+        TestPaymentMethod(CARD_DECLINED_TOKEN, "Visa ending 0002 (sandbox: declined)"),
+        TestPaymentMethod(
+            INSUFFICIENT_FUNDS_TOKEN, "Visa ending 9995 (sandbox: insufficient funds)"
+        ),
+        TestPaymentMethod(PROVIDER_DOWN, "Mastercard ending 4444 (sandbox: provider down)"),
+    )
+
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._ledger = db["sandbox_ledger"]
 
@@ -83,8 +96,18 @@ class SandboxProvider:
             [("charge_reference", ASCENDING), ("approved", ASCENDING)], name="refunds_of_charge"
         )
 
+    async def open_charge(
+        self, *, idempotency_key: str, payment_id: str, payment_method: str, amount: Money
+    ) -> str | None:
+        return None  # charges are made in one call
+
     async def charge(
-        self, *, idempotency_key: str, payment_method: str, amount: Money
+        self,
+        *,
+        idempotency_key: str,
+        payment_method: str,
+        amount: Money,
+        intent: str | None = None,
     ) -> ProviderResult:
         try:
             fresh = decide_charge(payment_method)

@@ -10,14 +10,16 @@ refunded) lets at most one payment of an order be charged, and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.money import Money
+from subgraphs.kernel.observability import gauges
 from subgraphs.kernel.stores.mongo import session
 from subgraphs.payments.domain.payment import (
     Payment,
@@ -40,6 +42,11 @@ class MongoPayments:
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._payments = db["payments"]
+        self._gauges: StalePayments | None = None
+
+    def report_stale(self, after_seconds: float, clock: Clock) -> None:
+        """Report `payments_in_progress_stale` at /metrics (this repository keeps the collector)."""
+        self._gauges = gauges.register(StalePayments(self, after_seconds, clock))
 
     async def ensure_indexes(self) -> None:
         p = self._payments
@@ -70,6 +77,12 @@ class MongoPayments:
             [("refund.status", ASCENDING), ("refund.lease_until", ASCENDING)],
             name="refunds_by_lease",
         )
+        await p.create_index(
+            [("provider_intent", ASCENDING)],
+            partialFilterExpression={"provider_intent": {"$exists": True}},
+            name="by_provider_intent",
+        )
+        await p.create_index([("status", ASCENDING), ("created_at", ASCENDING)], name="by_age")
 
     async def add(self, payment: Payment) -> None:
         try:
@@ -123,6 +136,40 @@ class MongoPayments:
         ).limit(limit)
         return [_from_document(d) for d in [*await charges.to_list(), *await refunds.to_list()]]
 
+    async def by_provider_intent(self, intent: str) -> Payment | None:
+        doc = await self._payments.find_one({"provider_intent": intent})
+        return _from_document(doc) if doc else None
+
+    async def in_progress_since(self, before: datetime) -> int:
+        """How many payments are PROCESSING since before `before` (the stale-payments gauge)."""
+        return await self._payments.count_documents(
+            {"status": PROCESSING, "created_at": {"$lt": before}}
+        )
+
+
+class StalePayments:
+    """Payments PROCESSING for longer than `after_seconds`: ones reconciliation has not
+    resolved (the provider is unreachable or undecided). The same value on every replica."""
+
+    name = "stale-payments"
+
+    def __init__(self, payments: MongoPayments, after_seconds: float, clock: Clock) -> None:
+        self._payments = payments
+        self._after = timedelta(seconds=after_seconds)
+        self._clock = clock
+
+    async def collect(self) -> list[gauges.Sample]:
+        count = await self._payments.in_progress_since(self._clock() - self._after)
+        return [
+            gauges.Sample(
+                "payments_in_progress_stale",
+                "gauge",
+                "Payments still PROCESSING after PAYMENTS_STALE_AFTER_SECONDS (default 10 min).",
+                {},
+                count,
+            )
+        ]
+
 
 def _conflict(exc: DuplicateKeyError) -> Exception:
     pattern = (exc.details or {}).get("keyPattern") or {}
@@ -165,6 +212,8 @@ def _to_document(p: Payment) -> Document:
         doc["lease_until"] = p.lease_until
     if p.failure_reason is not None:
         doc["failure_reason"] = p.failure_reason
+    if p.provider_intent is not None:
+        doc["provider_intent"] = p.provider_intent
     if p.refund is not None:
         r = p.refund
         doc["refund"] = {
@@ -194,6 +243,7 @@ def _from_document(doc: Document) -> Payment:
         revision=doc["revision"],
         lease_until=doc.get("lease_until"),
         failure_reason=doc.get("failure_reason"),
+        provider_intent=doc.get("provider_intent"),
         transactions=tuple(
             Transaction(
                 id=t["id"],

@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from subgraphs.kernel.graphql.types import query_root
 from subgraphs.payments.transport.context import PaymentsContext
-from subgraphs.payments.transport.types import Payment, load_payment
+from subgraphs.payments.transport.types import Payment, TestPaymentMethod, load_payment
 
 
 @query_root
@@ -21,3 +21,16 @@ class Query:
         id: Annotated[strawberry.ID, strawberry.argument(description="The payment's identifier.")],
     ) -> Payment | None:
         return await load_payment(info, str(id))
+
+    @strawberry.field(
+        description="The test payment methods the payment provider accepts (for a shop's card "
+        "picker in test mode): the sandbox's tokens, or Stripe's test PaymentMethod ids."
+    )
+    async def test_payment_methods(
+        self, info: Info[PaymentsContext, None]
+    ) -> list[TestPaymentMethod]:
+        await info.context.auth.require()
+        return [
+            TestPaymentMethod(token=m.token, label=m.label)
+            for m in info.context.usecases.test_payment_methods
+        ]

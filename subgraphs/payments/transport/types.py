@@ -49,6 +49,12 @@ class Transaction:
 
 
 # Owned by the orders subgraph; no description here, so composition sees only its own.
+@strawberry.type(description="A payment method token to offer, and what it does.")
+class TestPaymentMethod:
+    token: str = strawberry.field(description="The `paymentMethodToken` to pay with.")
+    label: str = strawberry.field(description="What to show, e.g. the card and its outcome.")
+
+
 @strawberry.federation.type(keys=["id"])
 class Order:
     id: strawberry.ID

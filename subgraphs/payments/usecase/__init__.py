@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from subgraphs.payments.usecase.ports import TestPaymentMethod
 from subgraphs.payments.usecase.process_payment import ProcessPayment
 from subgraphs.payments.usecase.project_orders import ProjectOrderEvent
+from subgraphs.payments.usecase.provider_events import ApplyProviderEvent
 from subgraphs.payments.usecase.read_payments import ReadPayments
 from subgraphs.payments.usecase.refund_payment import RefundPayment
 from subgraphs.payments.usecase.resume_abandoned import ResumeAbandoned
@@ -18,3 +20,5 @@ class PaymentsUseCases:
     read_payments: ReadPayments
     project_order_event: ProjectOrderEvent  # the orders consumer's handler
     resume_abandoned: ResumeAbandoned  # the recovery loop's work
+    apply_provider_event: ApplyProviderEvent  # the provider's webhooks
+    test_payment_methods: tuple[TestPaymentMethod, ...]  # the provider's, for card pickers

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from subgraphs.kernel.core.money import Money
@@ -51,6 +52,9 @@ class PaymentRepository(Protocol):
     async def in_flight(self, lapsed_before: datetime, limit: int) -> list[Payment]:
         """Payments whose charge or refund lease lapsed before `lapsed_before`."""
 
+    async def by_provider_intent(self, intent: str) -> Payment | None:
+        """The payment whose charge is the provider's `intent` (`PaymentProvider.open_charge`)."""
+
 
 class OrderViews(Protocol):
     async def get(self, order_id: str) -> OrderView | None: ...
@@ -63,6 +67,10 @@ class ProviderUnavailable(Exception):
     """The provider could not be reached or did not answer in time; the call may be retried."""
 
 
+class ProviderUndecided(ProviderUnavailable):
+    """The provider has the charge but no outcome yet (e.g. still processing); ask again later."""
+
+
 @dataclass(frozen=True, slots=True)
 class ProviderResult:
     """The provider's answer: approved (with its reference) or declined (with a reason)."""
@@ -72,14 +80,74 @@ class ProviderResult:
     decline_reason: str | None = None
 
 
+class ProviderDeclined(Exception):
+    """The provider refused to open the charge (e.g. an unknown payment method): a decline."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class InvalidSignature(Exception):
+    """A webhook whose signature does not verify (forged, or older than the tolerance)."""
+
+
+class ProviderEventKind(StrEnum):
+    CHARGE_SUCCEEDED = "charge_succeeded"
+    CHARGE_FAILED = "charge_failed"
+    REFUNDED = "refunded"
+    DISPUTED = "disputed"
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderEvent:
+    """A verified notification from the provider (a webhook) about one of our charges."""
+
+    id: str  # the provider's event id: each is applied once
+    kind: ProviderEventKind
+    intent: str  # the charge it is about (`open_charge`'s id)
+    payment_id: str | None = None  # ours, when the provider echoes it (metadata)
+    reference: str | None = None  # the refund's or dispute's id
+    reason: str | None = None  # a decline's or dispute's reason
+
+
+@dataclass(frozen=True, slots=True)
+class TestPaymentMethod:
+    """A payment method token the provider's test mode accepts, with what it does."""
+
+    token: str
+    label: str
+
+
 class PaymentProvider(Protocol):
     """A payment service provider. Calls are idempotent on `idempotency_key`:
     the same key gives the same result and never moves money twice."""
 
+    # What a shop's card picker may offer in test mode (the storefront's).
+    test_payment_methods: tuple[TestPaymentMethod, ...]
+
+    async def open_charge(
+        self, *, idempotency_key: str, payment_id: str, payment_method: str, amount: Money
+    ) -> str | None:
+        """Register the charge before making it (a Stripe PaymentIntent); its id, stored
+        before `charge` is called, or None for a provider without that step.
+
+        Nothing is charged yet; raises `ProviderUnavailable` when it cannot tell.
+        """
+
     async def charge(
-        self, *, idempotency_key: str, payment_method: str, amount: Money
+        self,
+        *,
+        idempotency_key: str,
+        payment_method: str,
+        amount: Money,
+        intent: str | None = None,
     ) -> ProviderResult:
-        """Charge `amount`; raises `ProviderUnavailable` when it cannot tell."""
+        """Charge `amount` (through `intent`, the opened charge, when there is one): asks
+        the provider about `intent` first, so a charge made before is never made again.
+
+        Raises `ProviderUnavailable` when it cannot tell (`ProviderUndecided`: not yet).
+        """
 
     async def refund(
         self, *, idempotency_key: str, charge_reference: str, amount: Money

@@ -31,6 +31,8 @@ from subgraphs.payments.usecase.ports import (
     OrderViews,
     PaymentProvider,
     PaymentRepository,
+    ProviderDeclined,
+    ProviderResult,
     ProviderUnavailable,
 )
 from subgraphs.payments.usecase.provider_calls import call_provider
@@ -130,13 +132,27 @@ class ProcessPayment:
         )
 
     async def _complete(self, payment: Payment) -> Payment:
-        """Ask the provider (we hold the lease), then store the outcome with its event."""
+        """Ask the provider (we hold the lease), then store the outcome with its event.
+
+        With a provider that opens a charge first (Stripe's PaymentIntent), its id is
+        stored before the charge is made, so whoever resumes asks about that charge
+        instead of making another one. Once it is stored, a provider that cannot be
+        reached leaves the payment PROCESSING: the charge may have been made, and the
+        recovery loop asks again once the lease lapses.
+        """
         try:
+            if payment.provider_intent is None:
+                opened = await self._open(payment)
+                if opened is None:  # our lease lapsed meanwhile: the taker's outcome counts
+                    return await self._settle(await self._in_flight.reload(payment))
+                payment = opened
+            intent = payment.provider_intent
             result = await call_provider(
                 lambda: self._provider.charge(
                     idempotency_key=charge_key(payment),
                     payment_method=payment.payment_method,
                     amount=payment.amount,
+                    intent=intent,
                 ),
                 self._in_flight.timing.retry,
                 clock=self._clock,
@@ -144,28 +160,64 @@ class ProcessPayment:
                 operation="charge",
             )
         except ProviderUnavailable:
+            if payment.provider_intent is not None:
+                log.warning(
+                    "charge outcome unknown; left to the recovery loop",
+                    extra={"payment_id": payment.id, "intent": payment.provider_intent},
+                )
+                raise payment_in_progress() from None
             log.warning("payment failed: provider unavailable", extra={"payment_id": payment.id})
             done = payment.failed(PROVIDER_UNAVAILABLE, self._clock())
+        except ProviderDeclined as declined:  # refused before anything was charged
+            result = ProviderResult(approved=False, decline_reason=declined.reason)
+            done = self._outcome(payment, result)
         else:
-            now = self._clock()
-            status = TransactionStatus.SUCCEEDED if result.approved else TransactionStatus.FAILED
-            transaction = Transaction(
-                id=self._new_id(),
-                kind=TransactionKind.CHARGE,
-                amount=payment.amount,
-                status=status,
-                created_at=now,
-                provider_reference=result.reference,
-                failure_reason=result.decline_reason,
-            )
-            done = (
-                payment.charged(transaction, now)
-                if result.approved
-                else payment.failed(result.decline_reason or "declined", now, transaction)
-            )
+            done = self._outcome(payment, result)
         if not await self._uow(partial(self._payments.save, done), recorded=done):
             # Our lease lapsed and another process took over; its outcome is the one stored.
             return await self._settle(await self._in_flight.reload(payment))
         if done.status is PaymentStatus.SUCCEEDED:
             return await self._after_charge(done)
         return done
+
+    def _outcome(self, payment: Payment, result: ProviderResult) -> Payment:
+        """`payment` with the provider's answer recorded (a transaction), succeeded or failed."""
+        now = self._clock()
+        status = TransactionStatus.SUCCEEDED if result.approved else TransactionStatus.FAILED
+        transaction = Transaction(
+            id=self._new_id(),
+            kind=TransactionKind.CHARGE,
+            amount=payment.amount,
+            status=status,
+            created_at=now,
+            provider_reference=result.reference,
+            failure_reason=result.decline_reason,
+        )
+        return (
+            payment.charged(transaction, now)
+            if result.approved
+            else payment.failed(result.decline_reason or "declined", now, transaction)
+        )
+
+    async def _open(self, payment: Payment) -> Payment | None:
+        """`payment` with the provider's opened charge stored (unchanged if the provider has
+        no such step); None if the payment changed meanwhile (our lease lapsed)."""
+        intent = await call_provider(
+            lambda: self._provider.open_charge(
+                idempotency_key=charge_key(payment),
+                payment_id=payment.id,
+                payment_method=payment.payment_method,
+                amount=payment.amount,
+            ),
+            self._in_flight.timing.retry,
+            clock=self._clock,
+            sleep=self._in_flight.sleep,
+            operation="open_charge",
+        )
+        if intent is None:
+            return payment
+        now = self._clock()
+        opened = payment.with_intent(intent, now, self._in_flight.lease_until(now))
+        if not await self._uow(partial(self._payments.save, opened), recorded=opened):
+            return None
+        return opened

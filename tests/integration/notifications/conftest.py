@@ -104,6 +104,18 @@ class Sink:
         async with httpx.AsyncClient(base_url=self.url, timeout=5) as client:
             return (await client.get(f"/messages/{message_id}")).text
 
+    async def health(self) -> dict[str, Any]:
+        """Messages held, SMTP connections accepted, closed by QUIT and dropped."""
+        async with httpx.AsyncClient(base_url=self.url, timeout=5) as client:
+            found: dict[str, Any] = (await client.get("/health")).json()
+            return found
+
+    async def drop_every(self, every: int) -> None:
+        """Drop the connection at every `every`th MAIL command from now on (0: never)."""
+        async with httpx.AsyncClient(base_url=self.url, timeout=5) as client:
+            response = await client.put("/drop", params={"every": every})
+            response.raise_for_status()
+
     async def hold(self, on: bool) -> None:
         async with httpx.AsyncClient(base_url=self.url, timeout=5) as client:
             response = await (client.put("/hold") if on else client.delete("/hold"))

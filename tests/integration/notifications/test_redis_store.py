@@ -9,6 +9,7 @@ import pytest
 
 from subgraphs.notifications.domain.notification import (
     Channel,
+    DeliveryReport,
     FailureReason,
     Kind,
     Notification,
@@ -75,6 +76,47 @@ async def test_sent_is_final_and_sets_the_sent_key(redis):
     assert await redis.get("notifications:sent:evt-1:email") == "<m@x>"
     assert 29 * 86400 < await redis.ttl("notifications:sent:evt-1:email") <= 30 * 86400
     assert await notifications.create(queued(1)) is Status.SENT
+
+
+def report(provider_status: str, at: datetime = T0) -> DeliveryReport:
+    found = DeliveryReport.final(provider_status, "SM1", at, "twilio error 30003")
+    assert found is not None
+    return found
+
+
+async def test_a_providers_report_is_final_even_when_it_overtakes_sent(redis):
+    notifications = store(redis)
+    await notifications.create(queued(1))
+    await notifications.create(queued(2))
+    await notifications.begin_attempt("evt-1:email")
+    # The callback arrives before the worker recorded SENT.
+    assert await notifications.record_report("evt-1:email", report("delivered"))
+    await notifications.mark_sent("evt-1:email", T0 + timedelta(seconds=5), "SM1")
+    await notifications.mark_failed("evt-1:email", FailureReason.GAVE_UP, "late")
+    assert not await notifications.record_report("evt-1:email", report("undelivered"))
+    delivered = await notifications.get("evt-1:email")
+    assert delivered is not None
+    assert (delivered.status, delivered.sent_at, delivered.failure_reason) == (
+        Status.DELIVERED,
+        T0,
+        None,
+    )
+    assert await notifications.was_sent("evt-1:email")
+    assert await redis.zrange("notifications:queued", 0, -1) == ["evt-2:email"]
+
+    # After SENT: undelivered is FAILED with its own category; nothing moves it after that.
+    await notifications.mark_sent("evt-2:email", T0, "SM2")
+    assert await notifications.record_report("evt-2:email", report("undelivered"))
+    assert not await notifications.record_report("evt-2:email", report("delivered"))
+    failed = await notifications.get("evt-2:email")
+    assert failed is not None
+    assert (failed.status, failed.failure_reason, failed.last_error) == (
+        Status.FAILED,
+        FailureReason.UNDELIVERED,
+        "twilio error 30003",
+    )
+    assert DeliveryReport.final("sent", "SM2", T0) is None
+    assert not await notifications.record_report("evt-9:email", report("delivered"))
 
 
 async def test_failed_carries_its_category_and_keeps_the_detail_apart(redis):

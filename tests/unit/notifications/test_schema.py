@@ -35,7 +35,7 @@ def test_notification_fields_follow_the_contract():
     for field in ("subject: String!", "status: NotificationStatus!", "createdAt: DateTime!"):
         assert field in sdl
     assert "sentAt: DateTime" in sdl
-    assert "enum NotificationStatus {\n  QUEUED\n  SENT\n  FAILED\n}" in sdl
+    assert "enum NotificationStatus {\n  QUEUED\n  SENT\n  DELIVERED\n  FAILED\n}" in sdl
     assert "enum NotificationChannel {\n  EMAIL\n  SMS\n}" in sdl
 
 

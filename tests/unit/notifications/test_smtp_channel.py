@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiosmtplib
 import pytest
 
-from subgraphs.notifications.channels.smtp_email import SmtpEmailChannel
+from subgraphs.notifications.channels.smtp_email import SmtpConnections, SmtpEmailChannel
 from subgraphs.notifications.domain.notification import FailureReason
 from subgraphs.notifications.settings import SmtpSettings
 from subgraphs.notifications.usecase.ports import (
@@ -55,13 +55,14 @@ def refused(code: int) -> aiosmtplib.SMTPRecipientsRefused:
         ),
     ],
 )
-async def test_smtp_outcomes_map_to_a_failure_kind_and_category(monkeypatch, error, kind, reason):
-    async def send(*args, **kwargs):
-        raise error
+async def test_smtp_outcomes_map_to_a_failure_kind_and_category(error, kind, reason):
+    class Failing(SmtpConnections):
+        async def send(self, email):
+            raise error
 
-    monkeypatch.setattr(aiosmtplib, "send", send)
+    settings = SmtpSettings()
     with pytest.raises(kind) as raised:
-        await SmtpEmailChannel(SmtpSettings()).send(MESSAGE)
+        await SmtpEmailChannel(settings, Failing(settings)).send(MESSAGE)
     assert raised.value.reason is reason
     # The server's words stay in the detail (for the logs), not in the category.
     assert str(raised.value)
@@ -77,6 +78,7 @@ def test_categories_are_a_short_fixed_set_and_old_free_text_reads_as_gave_up():
         "no_contact",
         "smtp_unavailable",
         "gave_up",
+        "undelivered",
         "internal_error",
     }
     assert FailureReason.parse("recipient_refused") is FailureReason.RECIPIENT_REFUSED

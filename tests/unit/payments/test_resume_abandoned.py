@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+
+from subgraphs.kernel.core.errors import DomainError
 from subgraphs.payments.domain.payment import Payment, PaymentStatus
 from tests.unit.payments.conftest import World, pay
 
@@ -58,3 +61,29 @@ async def test_a_refund_the_provider_still_cannot_take_is_dropped_and_may_be_ask
     refunded = await world.refund("u-1", payment.id, "rk-2")
     assert refunded.status is PaymentStatus.REFUNDED
     assert world.provider.refunds == 1
+
+
+async def test_a_charge_through_an_intent_stays_in_progress_until_the_provider_answers(
+    world: World,
+):
+    """With a provider that opens intents (Stripe), the intent is stored before the charge;
+    a charge whose answer is lost stays PROCESSING, and resuming asks that intent."""
+    world.provider.opens_intents = True
+    world.provider.charges_down = True
+    world.order()
+
+    with pytest.raises(DomainError) as error:
+        await world.process("u-1", pay())
+
+    assert error.value.problems[0].code == "PAYMENT_IN_PROGRESS"
+    [held] = world.payments.by_id.values()
+    assert (held.status, held.provider_intent) == (PaymentStatus.PROCESSING, "pi_1")
+    assert world.events == []
+
+    world.provider.charges_down = False
+    await world.time.sleep(31)  # its lease lapses
+    assert await world.resume.run_once() == 1
+
+    assert world.payments.by_id[held.id].status is PaymentStatus.SUCCEEDED
+    assert world.provider.opened == ["pi_1"]  # asked again, never opened again
+    assert [e.type for e in world.events] == ["payments.succeeded"]

@@ -1,10 +1,10 @@
-import { useMutation } from '@apollo/client/react';
+import { useMutation, useQuery } from '@apollo/client/react';
 import { useRef, useState } from 'react';
 import { problemOf } from '../../components/Problem';
 import { getFragmentData, graphql, type FragmentType } from '../../gql';
 import type { OrderStatus } from '../../gql/graphql';
 import { failureReasonText, userErrorMessage } from '../../lib/errors';
-import { payable, SANDBOX_CARDS } from '../../lib/orderStatus';
+import { payable } from '../../lib/orderStatus';
 import { newId } from '../../lib/status';
 import { sendUntilSettled } from './resend';
 
@@ -44,6 +44,16 @@ export const ProcessPaymentMutation = graphql(`
   }
 `);
 
+/** The payment provider's test payment methods (the sandbox's tokens or Stripe's test ids). */
+export const TestPaymentMethodsQuery = graphql(`
+  query TestPaymentMethods {
+    testPaymentMethods {
+      token
+      label
+    }
+  }
+`);
+
 /** The card form, while the order can be paid (pending, or its last payment failed). */
 export function PaymentForm({ order: masked }: { order: FragmentType<typeof PaymentFormFragment> }) {
   const order = getFragmentData(PaymentFormFragment, masked);
@@ -58,7 +68,10 @@ interface Attempt {
 }
 
 function CardForm({ orderId, status, lastFailure }: { orderId: string; status: OrderStatus; lastFailure: string | null }) {
-  const [card, setCard] = useState(SANDBOX_CARDS[0].token);
+  const { data: offered } = useQuery(TestPaymentMethodsQuery);
+  const cards = offered?.testPaymentMethods ?? [];
+  const [chosen, setCard] = useState<string | null>(null);
+  const card = chosen ?? cards[0]?.token ?? '';
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const attempt = useRef<Attempt | null>(null);
@@ -106,14 +119,14 @@ function CardForm({ orderId, status, lastFailure }: { orderId: string; status: O
         <div className="field">
           <label htmlFor="card">Card</label>
           <select id="card" value={card} onChange={(event) => setCard(event.target.value)} disabled={busy}>
-            {SANDBOX_CARDS.map((option) => (
+            {cards.map((option) => (
               <option key={option.token} value={option.token}>
                 {option.label}
               </option>
             ))}
           </select>
         </div>
-        <button type="submit" className="primary" disabled={busy} aria-describedby={busy ? 'pay-progress' : undefined}>
+        <button type="submit" className="primary" disabled={busy || !card} aria-describedby={busy ? 'pay-progress' : undefined}>
           Pay
         </button>
         {busy ? (
