@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from subgraphs.kernel.core.clock import utc_now
 from subgraphs.kernel.core.ids import new_id
@@ -15,6 +16,7 @@ from subgraphs.payments.domain.order_view import ORDER_EVENTS
 from subgraphs.payments.provider.sandbox import SandboxProvider
 from subgraphs.payments.repository.mongo_order_views import MongoOrderViews
 from subgraphs.payments.repository.mongo_payments import MongoPayments
+from subgraphs.payments.repository.mongo_refund_requests import MongoRefundRequests
 from subgraphs.payments.settings import PaymentsSettings, ProviderSettings
 from subgraphs.payments.transport.context import PaymentsContext
 from subgraphs.payments.transport.schema import build_schema
@@ -37,11 +39,13 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
     stores = ContextStores(settings, "payments")  # payments are taken while Redis is down
     payments = MongoPayments(stores.db)
     provider = SandboxProvider(stores.db)
-    stores.indexed(payments, provider)
+    refund_requests = MongoRefundRequests(stores.db)
+    stores.indexed(payments, provider, refund_requests)
 
     usecases = bootstrap(
         payments=payments,
         orders=MongoOrderViews(stores.db),
+        refund_requests=refund_requests,
         provider=provider,
         uow=stores.uow,
         clock=utc_now,
@@ -52,6 +56,7 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
             lease_seconds=settings.lease_seconds,
             wait_seconds=settings.duplicate_wait_seconds,
         ),
+        refund_window=timedelta(days=settings.refund_request_days),
     )
     consumer = stores.consumer(
         group="payments",

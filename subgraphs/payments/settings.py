@@ -54,6 +54,12 @@ class PaymentsSettings(StoredServiceSettings):
     resume_interval_seconds: float = Field(
         default=5.0, description="How often the recovery loop looks for lapsed leases."
     )
+    refund_request_days: int = Field(
+        default=30,
+        ge=1,
+        description="A customer may request a refund this many days after the payment "
+        "succeeded (REFUND_WINDOW_CLOSED after).",
+    )
 
     @model_validator(mode="after")
     def _lease_outlasts_provider_calls(self) -> PaymentsSettings:

@@ -8,6 +8,11 @@ from subgraphs.payments.usecase.process_payment import ProcessPayment
 from subgraphs.payments.usecase.project_orders import ProjectOrderEvent
 from subgraphs.payments.usecase.read_payments import ReadPayments
 from subgraphs.payments.usecase.refund_payment import RefundPayment
+from subgraphs.payments.usecase.refund_requests import (
+    DecideRefundRequest,
+    ReadRefundRequests,
+    RequestRefund,
+)
 from subgraphs.payments.usecase.resume_abandoned import ResumeAbandoned
 
 
@@ -16,5 +21,8 @@ class PaymentsUseCases:
     process_payment: ProcessPayment
     refund_payment: RefundPayment
     read_payments: ReadPayments
+    request_refund: RequestRefund
+    decide_refund_request: DecideRefundRequest
+    read_refund_requests: ReadRefundRequests
     project_order_event: ProjectOrderEvent  # the orders consumer's handler
     resume_abandoned: ResumeAbandoned  # the recovery loop's work
