@@ -20,9 +20,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pymongo import AsyncMongoClient, monitoring
 
+from subgraphs.kernel.core.access import Scope
 from subgraphs.kernel.graphql.auth import JwtVerifier, jwks_from_json, static_keys
 from subgraphs.kernel.process.settings import AuthSettings
 from subgraphs.users.credentials.signing_keys import JwtIssuer, jwks, signing_key_from_pem
+from testkit.staff import mint_token
 from tools.procs import ManagedProcess, free_port
 from tools.stores import redis_server, secantusdb
 
@@ -127,9 +129,14 @@ class TestTokens:
 
     issuer: JwtIssuer
     verifier: JwtVerifier
+    pem: bytes
 
     def issue(self, user_id: str) -> str:
         return self.issuer.issue(user_id).token
+
+    def staff(self, *scopes: Scope, user_id: str | None = None) -> str:
+        """A staff member's token granting `scopes` (see `testkit.staff.mint_token`)."""
+        return mint_token(self.pem, scopes, user_id=user_id)
 
 
 @pytest.fixture(scope="session")
@@ -146,7 +153,7 @@ def test_tokens() -> TestTokens:
         ttl=timedelta(minutes=5),
         clock=lambda: datetime.now(UTC),
     )
-    return TestTokens(issuer, JwtVerifier(auth, static_keys(jwks_from_json(jwks(key)))))
+    return TestTokens(issuer, JwtVerifier(auth, static_keys(jwks_from_json(jwks(key)))), pem)
 
 
 @pytest.fixture(scope="session")
