@@ -53,7 +53,9 @@ function fail(message) {
 function apiSchema({ kind, sdl }, label) {
   try {
     if (kind === 'supergraph') {
-      return lexicographicSortSchema(Supergraph.build(sdl).apiSchema().toGraphQLJSSchema());
+      // Any linked feature (e.g. @requiresScopes, `for: SECURITY`): only the API schema matters.
+      const supergraph = Supergraph.build(sdl, { supportedFeatures: null });
+      return lexicographicSortSchema(supergraph.apiSchema().toGraphQLJSSchema());
     }
     if (kind === 'api') return lexicographicSortSchema(buildSchema(sdl));
   } catch (err) {

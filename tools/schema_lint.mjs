@@ -141,7 +141,12 @@ try {
 let api;
 try {
   api = printSchema(
-    lexicographicSortSchema(Supergraph.build(input.supergraph).apiSchema().toGraphQLJSSchema()),
+    lexicographicSortSchema(
+      // Any linked feature (e.g. @requiresScopes, `for: SECURITY`): only the API schema matters.
+      Supergraph.build(input.supergraph, { supportedFeatures: null })
+        .apiSchema()
+        .toGraphQLJSSchema(),
+    ),
   );
 } catch (err) {
   fail(`the supergraph does not build: ${err.message}`);
