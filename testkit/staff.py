@@ -39,4 +39,3 @@ def mint_token(
         "scope": " ".join(sorted(str(s) for s in scopes)),
     }
     return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid})
-

@@ -8,6 +8,7 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -251,7 +252,7 @@ async def test_staff_fields_refuse_customers_and_anonymous_callers(
 ):
     token, order_id, payment_id = await paid_order(payments_client, payments_db, streams, issue)
     request = (await ask(payments_client, token, order_id))["refundRequest"]
-    calls = {
+    calls: dict[str, tuple[str, dict[str, Any]]] = {
         "approveRefundRequest": (APPROVE, {"input": {"requestId": request["id"]}}),
         "declineRefundRequest": (DECLINE, {"input": {"requestId": request["id"], "reason": "n"}}),
         "refundRequests": (LIST, {"first": 5}),

@@ -34,7 +34,9 @@ async def test_an_approval_refunds_the_payment_and_is_announced_with_its_actor(w
     assert (approved.decided_by, approved.decided_at) == ("staff-1", world.time())
     assert approved.approving_by is None
     assert refunded.status is PaymentStatus.REFUNDED
-    assert world.payments.by_id[payment.id].refund.idempotency_key == approval_key(request)
+    refund = world.payments.by_id[payment.id].refund
+    assert refund is not None
+    assert refund.idempotency_key == approval_key(request)
     assert world.provider.refunds == 1
     refund_event, approval = world.events[-2:]
     assert refund_event.type == "payments.refunded"
