@@ -1,4 +1,5 @@
-"""A customer's journey through the gateway: register -> order -> pay (-> refund), with retries.
+"""A customer's journey through the gateway: register -> order -> pay (-> a staff refund),
+with retries.
 
 `Journey` retries like a careful client: what failed for a passing reason
 (a dropped connection, a 5xx, a userError marked `retryable`) is sent again, and
@@ -269,15 +270,22 @@ class Journey:
 
         return await self.retrying("processPayment", once)
 
-    async def refund(self, shopper: Shopper, payment_id: str) -> None:
-        """Refund a succeeded payment (one idempotency key for every attempt)."""
+    async def refund(
+        self, staff_token: str, payment_id: str, reason: str = "The customer changed their mind."
+    ) -> None:
+        """Staff refund a succeeded payment (one idempotency key for every attempt); refunds are
+        staff's (`refunds:decide`): `staff_token` is one with that scope (`testkit.staff`)."""
         key = f"refund-{payment_id}"
 
         async def once() -> None:
-            variables = {"input": {"paymentId": payment_id, "idempotencyKey": key}}
-            payload = (await self.authed(shopper, "refundPayment", REFUND, variables))[
-                "refundPayment"
-            ]
+            variables = {
+                "input": {"paymentId": payment_id, "idempotencyKey": key, "reason": reason}
+            }
+            try:
+                data = await self.call("refundPayment", REFUND, variables, staff_token)
+            except Unauthenticated:
+                raise RuntimeError("refundPayment: the staff token was refused") from None
+            payload = data["refundPayment"]
             codes = {e["code"] for e in payload["userErrors"]}
             if retryable(payload):
                 raise Retry(f"refundPayment: {sorted(codes)}")

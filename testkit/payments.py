@@ -16,12 +16,16 @@ from subgraphs.payments.domain.payment import (
     Payment,
     PaymentStatus,
 )
+from subgraphs.payments.domain.refund_request import RefundRequest, RefundRequestStatus
 from subgraphs.payments.provider.sandbox import SandboxProvider
 from subgraphs.payments.usecase.ports import (
     IdempotencyKeyTaken,
     OrderAlreadyHeld,
     ProviderResult,
     ProviderUnavailable,
+    RefundAlreadyRequested,
+    RequestCursor,
+    RequestPage,
 )
 
 
@@ -192,3 +196,50 @@ class FakeProvider:
         if idempotency_key not in self.answers:
             self.answers[idempotency_key] = ProviderResult(True, reference=f"re_{next(self._refs)}")
         return self.answers[idempotency_key]
+
+
+class InMemoryRefundRequests:
+    """The `RefundRequestRepository` port over a dict: one OPEN request per payment."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, RefundRequest] = {}
+
+    async def add(self, request: RefundRequest) -> None:
+        await asyncio.sleep(0)
+        if request.id in self.by_id:
+            raise ValueError("duplicate id")
+        if any(r.payment_id == request.payment_id and r.open for r in self.by_id.values()):
+            raise RefundAlreadyRequested()
+        self.by_id[request.id] = request
+
+    async def get(self, request_id: str) -> RefundRequest | None:
+        await asyncio.sleep(0)
+        return self.by_id.get(request_id)
+
+    async def save(self, request: RefundRequest) -> bool:
+        await asyncio.sleep(0)
+        stored = self.by_id.get(request.id)
+        if stored is None or stored.revision != request.revision - 1:
+            return False
+        self.by_id[request.id] = request
+        return True
+
+    def _newest_first(self) -> list[RefundRequest]:
+        return sorted(self.by_id.values(), key=lambda r: (r.requested_at, r.id), reverse=True)
+
+    async def latest_for_orders(self, order_ids: Sequence[str]) -> list[RefundRequest | None]:
+        newest = self._newest_first()
+        return [next((r for r in newest if r.order_id == o), None) for o in order_ids]
+
+    async def page(
+        self, status: RefundRequestStatus | None, size: int, after: RequestCursor | None
+    ) -> RequestPage:
+        found = [r for r in self._newest_first() if status is None or r.status is status]
+        if after is not None:
+            found = [
+                r
+                for r in found
+                if (int(r.requested_at.timestamp() * 1000), r.id)
+                < (after.requested_ms, after.request_id)
+            ]
+        return RequestPage(found[:size], has_next=len(found) > size)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterable
 
 import jwt
 
-from subgraphs.kernel.core.access import Role, scope_claim
+from subgraphs.kernel.core.access import Role, Scope, scope_claim
 from subgraphs.users.credentials.signing_keys import ALGORITHM, signing_key_from_pem
 
 ISSUER = "commerce-users"  # AuthSettings' defaults, which every stack of the tests runs with
@@ -24,12 +25,12 @@ def mint_access_token(
     user_id: str,
     *,
     role: Role | None = None,
-    scope: str | None = None,
+    scopes: Iterable[Scope | str] = (),
     session_id: str | None = None,
     ttl_seconds: int = 300,
 ) -> str:
     """An access token for `user_id` signed with the stack's key: its `scope` claim is the
-    role's scopes (`role`) or `scope` as given (none for a customer); `sid` is a new session
+    role's scopes (`role`) or `scopes` as given (none for a customer); `sid` is a new session
     unless `session_id` names one (revoking that session refuses the token)."""
     key = signing_key_from_pem(signing_key_pem)
     now = int(time.time())
@@ -41,7 +42,7 @@ def mint_access_token(
         "exp": now + ttl_seconds,
         "sid": session_id or f"test-{uuid.uuid4().hex}",
     }
-    granted = scope_claim(role) if role is not None else scope
+    granted = scope_claim(role) if role is not None else " ".join(sorted(map(str, scopes)))
     if granted:
         claims["scope"] = granted
     return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid})

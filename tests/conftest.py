@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pymongo import AsyncMongoClient, monitoring
 
-from subgraphs.kernel.core.access import Role
+from subgraphs.kernel.core.access import Role, Scope
 from subgraphs.kernel.graphql.auth import JwtVerifier, jwks_from_json, static_keys
 from subgraphs.kernel.process.settings import AuthSettings
 from subgraphs.users.credentials.signing_keys import JwtIssuer, jwks, signing_key_from_pem
@@ -160,6 +160,10 @@ class TestTokens:
     def staff(self, user_id: str, role: Role) -> str:
         """A token with the role's scopes (`scope` claim), signed with the same key."""
         return mint_access_token(self.pem, user_id, role=role)
+
+    def scoped(self, *scopes: Scope, user_id: str = "staff") -> str:
+        """A token granting exactly `scopes`, signed with the same key."""
+        return mint_access_token(self.pem, user_id, scopes=scopes)
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from functools import partial
 
 from subgraphs.kernel.core.clock import utc_now
@@ -17,6 +18,7 @@ from subgraphs.payments.provider import stripe
 from subgraphs.payments.provider.sandbox import SandboxProvider
 from subgraphs.payments.repository.mongo_order_views import MongoOrderViews
 from subgraphs.payments.repository.mongo_payments import MongoPayments
+from subgraphs.payments.repository.mongo_refund_requests import MongoRefundRequests
 from subgraphs.payments.settings import PaymentsSettings, ProviderSettings
 from subgraphs.payments.transport.context import PaymentsContext
 from subgraphs.payments.transport.schema import build_schema
@@ -40,6 +42,7 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
     """The payments app; `verifier` replaces the JWKS-backed one (in-process tests)."""
     stores = ContextStores(settings, "payments")  # payments are taken while Redis is down
     payments = MongoPayments(stores.db)
+    refund_requests = MongoRefundRequests(stores.db)
     payments.report_stale(settings.stale_after_seconds, utc_now)
     provider: PaymentProvider
     provider_resources: list[stripe.StripeProvider] = []
@@ -50,15 +53,16 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
             timeout_seconds=settings.provider.attempt_timeout_seconds,
         )
         provider_resources.append(provider)
-        stores.indexed(payments)
+        stores.indexed(payments, refund_requests)
     else:
         sandbox = SandboxProvider(stores.db)
         provider = sandbox
-        stores.indexed(payments, sandbox)
+        stores.indexed(payments, sandbox, refund_requests)
 
     usecases = bootstrap(
         payments=payments,
         orders=MongoOrderViews(stores.db),
+        refund_requests=refund_requests,
         provider=provider,
         uow=stores.uow,
         clock=utc_now,
@@ -69,6 +73,7 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
             lease_seconds=settings.lease_seconds,
             wait_seconds=settings.duplicate_wait_seconds,
         ),
+        refund_window=timedelta(days=settings.refund_request_days),
     )
     consumer = stores.consumer(
         group="payments",

@@ -7,17 +7,30 @@ someone sleeps.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.ids import NewId
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.payments.usecase import PaymentsUseCases
 from subgraphs.payments.usecase.in_flight import InFlight, Timing
-from subgraphs.payments.usecase.ports import OrderViews, PaymentProvider, PaymentRepository, Sleep
+from subgraphs.payments.usecase.ports import (
+    OrderViews,
+    PaymentProvider,
+    PaymentRepository,
+    RefundRequestRepository,
+    Sleep,
+)
 from subgraphs.payments.usecase.process_payment import ProcessPayment
 from subgraphs.payments.usecase.project_orders import ProjectOrderEvent, RefundCancelledOrder
 from subgraphs.payments.usecase.provider_events import ApplyProviderEvent
 from subgraphs.payments.usecase.read_payments import ReadPayments
 from subgraphs.payments.usecase.refund_payment import RefundPayment
+from subgraphs.payments.usecase.refund_requests import (
+    DecideRefundRequest,
+    ReadRefundRequests,
+    RequestRefund,
+)
 from subgraphs.payments.usecase.resume_abandoned import ResumeAbandoned
 
 
@@ -25,12 +38,14 @@ def bootstrap(
     *,
     payments: PaymentRepository,
     orders: OrderViews,
+    refund_requests: RefundRequestRepository,
     provider: PaymentProvider,
     uow: UnitOfWork,
     clock: Clock,
     new_id: NewId,
     sleep: Sleep,
     timing: Timing,
+    refund_window: timedelta,
 ) -> PaymentsUseCases:
     in_flight = InFlight(payments, clock=clock, sleep=sleep, timing=timing)
     refund = RefundPayment(payments, provider, in_flight, uow=uow, clock=clock, new_id=new_id)
@@ -49,6 +64,19 @@ def bootstrap(
         process_payment=process,
         refund_payment=refund,
         read_payments=ReadPayments(payments),
+        request_refund=RequestRefund(
+            payments,
+            orders,
+            refund_requests,
+            uow=uow,
+            clock=clock,
+            new_id=new_id,
+            window=refund_window,
+        ),
+        decide_refund_request=DecideRefundRequest(
+            refund_requests, payments, refund, uow=uow, clock=clock
+        ),
+        read_refund_requests=ReadRefundRequests(refund_requests),
         project_order_event=ProjectOrderEvent(orders, uow, compensate),
         resume_abandoned=ResumeAbandoned(payments, process, refund, clock=clock),
         apply_provider_event=ApplyProviderEvent(

@@ -83,6 +83,12 @@ class PaymentsSettings(StoredServiceSettings):
         description="A payment PROCESSING longer than this counts in `payments_in_progress_stale` "
         "(an alert fires while it is above 0).",
     )
+    refund_request_days: int = Field(
+        default=30,
+        ge=1,
+        description="A customer may request a refund this many days after the payment "
+        "succeeded (REFUND_WINDOW_CLOSED after).",
+    )
 
     @model_validator(mode="after")
     def _lease_outlasts_provider_calls(self) -> PaymentsSettings:

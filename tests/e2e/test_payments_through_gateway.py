@@ -6,8 +6,10 @@ import uuid
 
 import pytest
 
+from subgraphs.kernel.core.access import Scope
 from testkit.client import graphql, subscribed
 from testkit.journeys import register
+from testkit.tokens import mint_access_token
 from testkit.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -82,8 +84,8 @@ async def read_order(gateway, token, order_id):
     return body["data"]["order"]
 
 
-async def test_pay_then_refund_live_and_across_subgraphs(
-    gateway, gateway_url, orders_url, internal_urls
+async def test_pay_then_a_staff_refund_live_and_across_subgraphs(
+    gateway, gateway_url, orders_url, internal_urls, users_signing_key
 ):
     token = (await register(gateway))["accessToken"]
     order = await create_order(gateway, token, [{"sku": "SKU-STICKER", "quantity": 3}])
@@ -125,12 +127,9 @@ async def test_pay_then_refund_live_and_across_subgraphs(
             },
         }
 
-        body = await graphql(
-            gateway,
-            REFUND,
-            {"input": {"paymentId": payment["id"], "idempotencyKey": uuid.uuid4().hex}},
-            token=token,
-        )
+        staff = mint_access_token(users_signing_key, "staff", scopes=[Scope.REFUNDS_DECIDE])
+        refund = {"paymentId": payment["id"], "idempotencyKey": uuid.uuid4().hex, "reason": "ok"}
+        body = await graphql(gateway, REFUND, {"input": refund}, token=staff)
         refunded = body["data"]["refundPayment"]
         to_refunded = (await feed.next())["data"]["orderStatusChanged"]
 

@@ -5,7 +5,10 @@ per subgraph and worker, SecantusDB on disk, Redis with an append-only file
 fsynced on every write, the SMTP sink) on free ports, never `make up`'s
 ports nor the Redis on 6379. Then customers register, place one order each
 and pay it through the gateway (one in ten declined, one in ten refunded
-after paying; one in ten watches its order over a WebSocket subscription),
+after paying, by staff: refunds need `refunds:decide`, and until staff
+accounts sign in the run mints a support member's token with the stack's
+users signing key, `testkit.staff`; one in ten watches its order over a
+WebSocket subscription),
 paced over the run, while these faults happen one after another:
 
   1. SIGKILL an orders process while createOrder requests are in flight

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import httpx
 
+from subgraphs.kernel.core.access import Scope
 from testkit.journeys import Journey, Retry
 from testkit.prometheus import SUBSCRIPTIONS_METRIC, metric_sum, scrape
+from testkit.tokens import mint_access_token
 from testkit.waiting import TimedOut, eventually
 from tools.chaos.customers import Customer, Stats
 from tools.chaos.faults import Faults
@@ -47,9 +49,22 @@ STACK_ENV = {
 }
 
 
+# Refunds are staff's: until staff accounts sign in, the run mints a support member's token
+# with the stack's users signing key (long enough for the whole run).
+STAFF_TOKEN_SECONDS = 6 * 3600
+
+
+def staff_token(stack: Stack) -> str:
+    pem = Path(stack.env["USERS_SIGNING_KEY_FILE"]).read_bytes()
+    return mint_access_token(
+        pem, "staff-chaos", scopes=[Scope.REFUNDS_DECIDE], ttl_seconds=STAFF_TOKEN_SECONDS
+    )
+
+
 async def drive(plan: Plan, stack: Stack, running: Running, report: Report) -> None:
     """The customers and the faults at the same time, then the wait for the system to settle."""
     stats = Stats()
+    staff = staff_token(stack)
     gateway = running.gateway.removesuffix("/graphql")
     faults = Faults(stack, running, stats)
     tag = uuid.uuid4().hex[:6]
@@ -75,7 +90,7 @@ async def drive(plan: Plan, stack: Stack, running: Running, report: Report) -> N
             await asyncio.sleep(c.index * plan.duration / plan.orders)
             async with limit:
                 watch = c.index % plan.watch_every == 0
-                await shop(journey, c, subscriptions if watch else None, gateway)
+                await shop(journey, c, subscriptions if watch else None, gateway, staff)
             stats.done += 1
 
         reporter = asyncio.create_task(progress(plan, stats))
@@ -103,9 +118,14 @@ async def drive(plan: Plan, stack: Stack, running: Running, report: Report) -> N
 
 
 async def shop(
-    journey: Journey, c: Customer, subscriptions: Subscriptions | None, gateway: str
+    journey: Journey,
+    c: Customer,
+    subscriptions: Subscriptions | None,
+    gateway: str,
+    staff_token: str,
 ) -> None:
-    """One customer's journey; with ``subscriptions`` it watches its order before paying."""
+    """One customer's journey; with ``subscriptions`` it watches its order before paying; a
+    refunding scenario's payment is refunded by staff (``staff_token``)."""
     try:
         await journey.register(c)
         c.order_id = await journey.place_order(c)
@@ -114,7 +134,7 @@ async def shop(
         payment = await journey.pay(c, c.order_id, c.scenario.card)
         c.payment_id = payment["id"]
         if c.scenario.refunds:
-            await journey.refund(c, c.payment_id)
+            await journey.refund(staff_token, c.payment_id)
     except (Retry, RuntimeError, KeyError, TypeError) as exc:
         c.failed = f"{type(exc).__name__}: {exc}"
 

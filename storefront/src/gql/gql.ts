@@ -22,7 +22,7 @@ type Documents = {
     "\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) {\n      order {\n        id\n        status\n        createdAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.CreateOrderDocument,
     "\n  query Notifications($first: Int!, $after: String) {\n    me {\n      id\n      notifications(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            ...NotificationRow_notification\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.NotificationsDocument,
     "\n  fragment NotificationRow_notification on Notification {\n    id\n    channel\n    subject\n    status\n    failureReason\n    createdAt\n    sentAt\n  }\n": typeof types.NotificationRow_NotificationFragmentDoc,
-    "\n  query Order($id: ID!) {\n    order(id: $id) {\n      id\n      ...LiveStatus_order\n      ...StatusTimeline_order\n      ...OrderItems_order\n      ...PaymentForm_order\n      ...OrderActions_order\n    }\n  }\n": typeof types.OrderDocument,
+    "\n  query Order($id: ID!) {\n    order(id: $id) {\n      id\n      ...LiveStatus_order\n      ...StatusTimeline_order\n      ...OrderItems_order\n      ...PaymentForm_order\n      ...OrderActions_order\n      ...RefundRequest_order\n    }\n  }\n": typeof types.OrderDocument,
     "\n  query Orders($first: Int!, $after: String) {\n    me {\n      id\n      orders(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            ...OrderRow_order\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.OrdersDocument,
     "\n  fragment OrderRow_order on Order {\n    id\n    status\n    createdAt\n    total {\n      amount\n      currency\n    }\n  }\n": typeof types.OrderRow_OrderFragmentDoc,
     "\n  mutation RequestPasswordReset($input: RequestPasswordResetInput!) {\n    requestPasswordReset(input: $input) {\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.RequestPasswordResetDocument,
@@ -36,13 +36,15 @@ type Documents = {
     "\n  query EmailVerification {\n    me {\n      id\n      email\n      emailVerified\n    }\n  }\n": typeof types.EmailVerificationDocument,
     "\n  mutation VerifyEmail($input: VerifyEmailInput!) {\n    verifyEmail(input: $input) {\n      user {\n        id\n        emailVerified\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.VerifyEmailDocument,
     "\n  mutation ResendVerificationEmail {\n    resendVerificationEmail {\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.ResendVerificationEmailDocument,
-    "\n  fragment OrderActions_order on Order {\n    id\n    status\n    payment {\n      id\n      status\n    }\n  }\n": typeof types.OrderActions_OrderFragmentDoc,
+    "\n  fragment OrderActions_order on Order {\n    id\n    status\n  }\n": typeof types.OrderActions_OrderFragmentDoc,
     "\n  mutation CancelOrder($input: CancelOrderInput!) {\n    cancelOrder(input: $input) {\n      order {\n        id\n        status\n        updatedAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.CancelOrderDocument,
-    "\n  mutation RefundPayment($input: RefundPaymentInput!) {\n    refundPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n        retryable\n      }\n    }\n  }\n": typeof types.RefundPaymentDocument,
     "\n  fragment OrderItems_order on Order {\n    total {\n      amount\n      currency\n    }\n    items {\n      sku\n      name\n      quantity\n      unitPrice {\n        amount\n        currency\n      }\n      lineTotal {\n        amount\n        currency\n      }\n    }\n  }\n": typeof types.OrderItems_OrderFragmentDoc,
     "\n  fragment PaymentForm_order on Order {\n    id\n    status\n    payment {\n      id\n      status\n      failureReason\n    }\n  }\n": typeof types.PaymentForm_OrderFragmentDoc,
     "\n  mutation ProcessPayment($input: ProcessPaymentInput!) {\n    processPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n        retryable\n      }\n    }\n  }\n": typeof types.ProcessPaymentDocument,
     "\n  query TestPaymentMethods {\n    testPaymentMethods {\n      token\n      label\n    }\n  }\n": typeof types.TestPaymentMethodsDocument,
+    "\n  fragment RefundRequest_order on Order {\n    id\n    status\n    payment {\n      id\n      status\n    }\n    refundRequest {\n      id\n      status\n      reason\n      requestedAt\n      decidedAt\n      decisionReason\n    }\n  }\n": typeof types.RefundRequest_OrderFragmentDoc,
+    "\n  mutation RequestRefund($input: RequestRefundInput!) {\n    requestRefund(input: $input) {\n      refundRequest {\n        id\n        status\n        reason\n        requestedAt\n        decidedAt\n        decisionReason\n        order {\n          id\n          refundRequest {\n            id\n          }\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.RequestRefundDocument,
+    "\n  query OrderRefundRequest($id: ID!) {\n    order(id: $id) {\n      id\n      refundRequest {\n        id\n        status\n        decidedAt\n        decisionReason\n      }\n    }\n  }\n": typeof types.OrderRefundRequestDocument,
     "\n  fragment StatusTimeline_order on Order {\n    status\n  }\n": typeof types.StatusTimeline_OrderFragmentDoc,
     "\n  fragment LiveStatus_order on Order {\n    id\n    status\n    createdAt\n    updatedAt\n  }\n": typeof types.LiveStatus_OrderFragmentDoc,
     "\n  subscription OrderStatus($orderId: ID!) {\n    orderStatusChanged(orderId: $orderId) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n": typeof types.OrderStatusDocument,
@@ -56,7 +58,7 @@ const documents: Documents = {
     "\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) {\n      order {\n        id\n        status\n        createdAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.CreateOrderDocument,
     "\n  query Notifications($first: Int!, $after: String) {\n    me {\n      id\n      notifications(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            ...NotificationRow_notification\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.NotificationsDocument,
     "\n  fragment NotificationRow_notification on Notification {\n    id\n    channel\n    subject\n    status\n    failureReason\n    createdAt\n    sentAt\n  }\n": types.NotificationRow_NotificationFragmentDoc,
-    "\n  query Order($id: ID!) {\n    order(id: $id) {\n      id\n      ...LiveStatus_order\n      ...StatusTimeline_order\n      ...OrderItems_order\n      ...PaymentForm_order\n      ...OrderActions_order\n    }\n  }\n": types.OrderDocument,
+    "\n  query Order($id: ID!) {\n    order(id: $id) {\n      id\n      ...LiveStatus_order\n      ...StatusTimeline_order\n      ...OrderItems_order\n      ...PaymentForm_order\n      ...OrderActions_order\n      ...RefundRequest_order\n    }\n  }\n": types.OrderDocument,
     "\n  query Orders($first: Int!, $after: String) {\n    me {\n      id\n      orders(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            ...OrderRow_order\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.OrdersDocument,
     "\n  fragment OrderRow_order on Order {\n    id\n    status\n    createdAt\n    total {\n      amount\n      currency\n    }\n  }\n": types.OrderRow_OrderFragmentDoc,
     "\n  mutation RequestPasswordReset($input: RequestPasswordResetInput!) {\n    requestPasswordReset(input: $input) {\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.RequestPasswordResetDocument,
@@ -70,13 +72,15 @@ const documents: Documents = {
     "\n  query EmailVerification {\n    me {\n      id\n      email\n      emailVerified\n    }\n  }\n": types.EmailVerificationDocument,
     "\n  mutation VerifyEmail($input: VerifyEmailInput!) {\n    verifyEmail(input: $input) {\n      user {\n        id\n        emailVerified\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.VerifyEmailDocument,
     "\n  mutation ResendVerificationEmail {\n    resendVerificationEmail {\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.ResendVerificationEmailDocument,
-    "\n  fragment OrderActions_order on Order {\n    id\n    status\n    payment {\n      id\n      status\n    }\n  }\n": types.OrderActions_OrderFragmentDoc,
+    "\n  fragment OrderActions_order on Order {\n    id\n    status\n  }\n": types.OrderActions_OrderFragmentDoc,
     "\n  mutation CancelOrder($input: CancelOrderInput!) {\n    cancelOrder(input: $input) {\n      order {\n        id\n        status\n        updatedAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.CancelOrderDocument,
-    "\n  mutation RefundPayment($input: RefundPaymentInput!) {\n    refundPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n        retryable\n      }\n    }\n  }\n": types.RefundPaymentDocument,
     "\n  fragment OrderItems_order on Order {\n    total {\n      amount\n      currency\n    }\n    items {\n      sku\n      name\n      quantity\n      unitPrice {\n        amount\n        currency\n      }\n      lineTotal {\n        amount\n        currency\n      }\n    }\n  }\n": types.OrderItems_OrderFragmentDoc,
     "\n  fragment PaymentForm_order on Order {\n    id\n    status\n    payment {\n      id\n      status\n      failureReason\n    }\n  }\n": types.PaymentForm_OrderFragmentDoc,
     "\n  mutation ProcessPayment($input: ProcessPaymentInput!) {\n    processPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n        retryable\n      }\n    }\n  }\n": types.ProcessPaymentDocument,
     "\n  query TestPaymentMethods {\n    testPaymentMethods {\n      token\n      label\n    }\n  }\n": types.TestPaymentMethodsDocument,
+    "\n  fragment RefundRequest_order on Order {\n    id\n    status\n    payment {\n      id\n      status\n    }\n    refundRequest {\n      id\n      status\n      reason\n      requestedAt\n      decidedAt\n      decisionReason\n    }\n  }\n": types.RefundRequest_OrderFragmentDoc,
+    "\n  mutation RequestRefund($input: RequestRefundInput!) {\n    requestRefund(input: $input) {\n      refundRequest {\n        id\n        status\n        reason\n        requestedAt\n        decidedAt\n        decisionReason\n        order {\n          id\n          refundRequest {\n            id\n          }\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.RequestRefundDocument,
+    "\n  query OrderRefundRequest($id: ID!) {\n    order(id: $id) {\n      id\n      refundRequest {\n        id\n        status\n        decidedAt\n        decisionReason\n      }\n    }\n  }\n": types.OrderRefundRequestDocument,
     "\n  fragment StatusTimeline_order on Order {\n    status\n  }\n": types.StatusTimeline_OrderFragmentDoc,
     "\n  fragment LiveStatus_order on Order {\n    id\n    status\n    createdAt\n    updatedAt\n  }\n": types.LiveStatus_OrderFragmentDoc,
     "\n  subscription OrderStatus($orderId: ID!) {\n    orderStatusChanged(orderId: $orderId) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n": types.OrderStatusDocument,
@@ -131,7 +135,7 @@ export function graphql(source: "\n  fragment NotificationRow_notification on No
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Order($id: ID!) {\n    order(id: $id) {\n      id\n      ...LiveStatus_order\n      ...StatusTimeline_order\n      ...OrderItems_order\n      ...PaymentForm_order\n      ...OrderActions_order\n    }\n  }\n"): (typeof documents)["\n  query Order($id: ID!) {\n    order(id: $id) {\n      id\n      ...LiveStatus_order\n      ...StatusTimeline_order\n      ...OrderItems_order\n      ...PaymentForm_order\n      ...OrderActions_order\n    }\n  }\n"];
+export function graphql(source: "\n  query Order($id: ID!) {\n    order(id: $id) {\n      id\n      ...LiveStatus_order\n      ...StatusTimeline_order\n      ...OrderItems_order\n      ...PaymentForm_order\n      ...OrderActions_order\n      ...RefundRequest_order\n    }\n  }\n"): (typeof documents)["\n  query Order($id: ID!) {\n    order(id: $id) {\n      id\n      ...LiveStatus_order\n      ...StatusTimeline_order\n      ...OrderItems_order\n      ...PaymentForm_order\n      ...OrderActions_order\n      ...RefundRequest_order\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -187,15 +191,11 @@ export function graphql(source: "\n  mutation ResendVerificationEmail {\n    res
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment OrderActions_order on Order {\n    id\n    status\n    payment {\n      id\n      status\n    }\n  }\n"): (typeof documents)["\n  fragment OrderActions_order on Order {\n    id\n    status\n    payment {\n      id\n      status\n    }\n  }\n"];
+export function graphql(source: "\n  fragment OrderActions_order on Order {\n    id\n    status\n  }\n"): (typeof documents)["\n  fragment OrderActions_order on Order {\n    id\n    status\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation CancelOrder($input: CancelOrderInput!) {\n    cancelOrder(input: $input) {\n      order {\n        id\n        status\n        updatedAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CancelOrder($input: CancelOrderInput!) {\n    cancelOrder(input: $input) {\n      order {\n        id\n        status\n        updatedAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation RefundPayment($input: RefundPaymentInput!) {\n    refundPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n        retryable\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RefundPayment($input: RefundPaymentInput!) {\n    refundPayment(input: $input) {\n      payment {\n        id\n        status\n        failureReason\n        updatedAt\n        order {\n          id\n          status\n          updatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n        retryable\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -212,6 +212,18 @@ export function graphql(source: "\n  mutation ProcessPayment($input: ProcessPaym
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query TestPaymentMethods {\n    testPaymentMethods {\n      token\n      label\n    }\n  }\n"): (typeof documents)["\n  query TestPaymentMethods {\n    testPaymentMethods {\n      token\n      label\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment RefundRequest_order on Order {\n    id\n    status\n    payment {\n      id\n      status\n    }\n    refundRequest {\n      id\n      status\n      reason\n      requestedAt\n      decidedAt\n      decisionReason\n    }\n  }\n"): (typeof documents)["\n  fragment RefundRequest_order on Order {\n    id\n    status\n    payment {\n      id\n      status\n    }\n    refundRequest {\n      id\n      status\n      reason\n      requestedAt\n      decidedAt\n      decisionReason\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RequestRefund($input: RequestRefundInput!) {\n    requestRefund(input: $input) {\n      refundRequest {\n        id\n        status\n        reason\n        requestedAt\n        decidedAt\n        decisionReason\n        order {\n          id\n          refundRequest {\n            id\n          }\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RequestRefund($input: RequestRefundInput!) {\n    requestRefund(input: $input) {\n      refundRequest {\n        id\n        status\n        reason\n        requestedAt\n        decidedAt\n        decisionReason\n        order {\n          id\n          refundRequest {\n            id\n          }\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query OrderRefundRequest($id: ID!) {\n    order(id: $id) {\n      id\n      refundRequest {\n        id\n        status\n        decidedAt\n        decisionReason\n      }\n    }\n  }\n"): (typeof documents)["\n  query OrderRefundRequest($id: ID!) {\n    order(id: $id) {\n      id\n      refundRequest {\n        id\n        status\n        decidedAt\n        decisionReason\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

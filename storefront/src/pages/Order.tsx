@@ -5,11 +5,12 @@ import { Link } from '../lib/router';
 import { OrderActions } from './order/OrderActions';
 import { OrderItems } from './order/OrderItems';
 import { PaymentForm } from './order/PaymentForm';
+import { RefundRequest } from './order/RefundRequest';
 import { StatusTimeline } from './order/StatusTimeline';
 import { useLiveStatus } from './order/useLiveStatus';
 
-// The order page: its status live, its items, the payment form while it can be paid, cancel
-// and refund. Each part declares the fields it reads (its fragment, in its own file).
+// The order page: its status live, its items, the payment form while it can be paid, cancel,
+// and the refund request with its decision. Each part declares the fields it reads (its fragment, in its own file).
 export const OrderQuery = graphql(`
   query Order($id: ID!) {
     order(id: $id) {
@@ -19,6 +20,7 @@ export const OrderQuery = graphql(`
       ...OrderItems_order
       ...PaymentForm_order
       ...OrderActions_order
+      ...RefundRequest_order
     }
   }
 `);
@@ -56,6 +58,7 @@ export default function OrderPage({ id }: { id: string }) {
       <OrderItems order={order} />
       <PaymentForm order={order} />
       <OrderActions order={order} />
+      <RefundRequest order={order} />
       <p>
         <Link href="/orders">All your orders</Link>
       </p>

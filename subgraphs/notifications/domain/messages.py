@@ -22,6 +22,7 @@ ORDER_CANCELLED = "orders.cancelled"
 PAYMENT_SUCCEEDED = "payments.succeeded"
 PAYMENT_FAILED = "payments.failed"
 PAYMENT_REFUNDED = "payments.refunded"
+REFUND_DECLINED = "payments.refund_declined"
 PASSWORD_RESET_REQUESTED = "users.password_reset_requested"  # noqa: S105 (an event type)
 EMAIL_VERIFICATION_REQUESTED = "users.email_verification_requested"
 EMAIL_VERIFIED = "users.email_verified"
@@ -102,6 +103,11 @@ def _payment(kind: Kind) -> Callable[[Mapping[str, Any]], Intent]:
     return intent
 
 
+def _refund_declined(p: Mapping[str, Any]) -> Intent:
+    data = {"order_id": _text(p, "order_id"), "reason": _text(p, "reason")}
+    return Intent(Kind.REFUND_DECLINED, _text(p, "user_id"), data)
+
+
 def _link(kind: Kind, url_key: str) -> Callable[[Mapping[str, Any]], Intent]:
     """A mail with a one-time link to the event's address (no name: the address may be
     unverified, and the name is the registrant's)."""
@@ -158,6 +164,7 @@ _INTENTS: Mapping[str, Callable[[Mapping[str, Any]], Intent]] = {
     PAYMENT_SUCCEEDED: _payment(Kind.PAYMENT_RECEIPT),
     PAYMENT_FAILED: _payment(Kind.PAYMENT_FAILED),
     PAYMENT_REFUNDED: _payment(Kind.REFUND),
+    REFUND_DECLINED: _refund_declined,
     PASSWORD_RESET_REQUESTED: _link(Kind.PASSWORD_RESET, "reset_url"),
     STAFF_INVITED: _staff_invitation,
 }
@@ -184,6 +191,7 @@ def subject_for(kind: Kind, data: Mapping[str, Any]) -> str:
         Kind.PAYMENT_RECEIPT: f"Receipt for order {order}",
         Kind.PAYMENT_FAILED: f"Payment failed for order {order}",
         Kind.REFUND: f"Refund for order {order}",
+        Kind.REFUND_DECLINED: f"Your refund request for order {order}",
         Kind.PASSWORD_RESET: "Reset your Commerce password",
         Kind.VERIFY_EMAIL: "Confirm your email address for Commerce",
         Kind.SIGN_UP_ATTEMPT: "Someone tried to sign up with your address",
@@ -260,6 +268,12 @@ def _body(kind: Kind, data: Mapping[str, Any]) -> list[str]:
             "Someone tried to create a Commerce account with this address, which has one.",
             "If it was you, sign in, or reset your password if you forgot it.",
             "If it was not you, ignore this mail: nothing changed.",
+        ]
+    if kind is Kind.REFUND_DECLINED:
+        return [
+            f"We looked at your refund request for order {order} and cannot refund it.",
+            f"The reason: {data.get('reason', '')}",
+            "Reply to this mail if you would like us to look at it again.",
         ]
     if kind is Kind.PAYMENT_FAILED:
         return [

@@ -55,6 +55,7 @@ NotificationKind = described_enum(
         "PAYMENT_RECEIPT": "An order was paid.",
         "PAYMENT_FAILED": "A payment attempt failed.",
         "REFUND": "A payment was refunded.",
+        "REFUND_DECLINED": "A refund request was declined (with the reason).",
         "PASSWORD_RESET": "A password reset was asked for (sent whatever the preferences).",
         "VERIFY_EMAIL": "The link that verifies the address (sent whatever the preferences).",
         "SIGN_UP_ATTEMPT": "Someone tried to sign up with the address (sent whatever the "

@@ -90,6 +90,8 @@ class Refund:
     requested_at: datetime
     lease_until: datetime | None = None
     failure_reason: str | None = None
+    actor_id: str | None = None  # the staff member who refunded it; None: the system
+    reason: str | None = None  # why (staff refunds); None for the system's
 
 
 def order_not_found_yet() -> DomainError:
@@ -223,9 +225,19 @@ class Payment:
     # -- the refund ----------------------------------------------------------------------
 
     def start_refund(
-        self, refund_id: str, idempotency_key: str, now: datetime, lease_until: datetime
+        self,
+        refund_id: str,
+        idempotency_key: str,
+        now: datetime,
+        lease_until: datetime,
+        *,
+        actor_id: str | None = None,
+        reason: str | None = None,
     ) -> Payment:
-        """A refund in flight; only a SUCCEEDED payment with no other refund pending qualifies."""
+        """A refund in flight; only a SUCCEEDED payment with no other refund pending qualifies.
+
+        `actor_id` and `reason` say who asked and why (None: the system, e.g. a cancellation).
+        """
         if self.status is PaymentStatus.REFUNDED:
             raise DomainError.of(
                 "ALREADY_REFUNDED", "This payment has already been refunded.", "paymentId"
@@ -238,7 +250,15 @@ class Payment:
             raise retryable(
                 "REFUND_IN_PROGRESS", "A refund of this payment is in progress.", "paymentId"
             )
-        refund = Refund(refund_id, idempotency_key, RefundStatus.PROCESSING, now, lease_until)
+        refund = Refund(
+            refund_id,
+            idempotency_key,
+            RefundStatus.PROCESSING,
+            now,
+            lease_until,
+            actor_id=actor_id,
+            reason=reason,
+        )
         return self._next(now, refund=refund)
 
     def refunded(self, transaction: Transaction, now: datetime) -> Payment:
@@ -356,5 +376,10 @@ def event_payload(payment: Payment) -> tuple[str, Mapping[str, Any]]:
     if payment.status is PaymentStatus.FAILED:
         return FAILED, {**base, "reason": payment.failure_reason}
     if payment.status is PaymentStatus.REFUNDED:
-        return REFUNDED, {**base, **amount}
+        refund = payment.refund
+        who = {
+            "actor_id": refund.actor_id if refund else None,
+            "reason": refund.reason if refund else None,
+        }
+        return REFUNDED, {**base, **amount, **who}
     raise ValueError("a payment in flight announces nothing")

@@ -224,6 +224,10 @@ def _to_document(p: Payment) -> Document:
             "lease_until": r.lease_until,
             "failure_reason": r.failure_reason,
         }
+        if r.actor_id is not None:
+            doc["refund"]["actor_id"] = r.actor_id
+        if r.reason is not None:
+            doc["refund"]["reason"] = r.reason
     return doc
 
 
@@ -263,6 +267,8 @@ def _from_document(doc: Document) -> Payment:
             requested_at=refund["requested_at"],
             lease_until=refund.get("lease_until"),
             failure_reason=refund.get("failure_reason"),
+            actor_id=refund.get("actor_id"),
+            reason=refund.get("reason"),
         )
         if refund
         else None,

@@ -7,9 +7,20 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from subgraphs.kernel.core.access import Scope
+from subgraphs.kernel.graphql.authorization import requires_scope
+from subgraphs.kernel.graphql.cost import connection_size
+from subgraphs.kernel.graphql.pagination import Connection, page_size
 from subgraphs.kernel.graphql.types import query_root
 from subgraphs.payments.transport.context import PaymentsContext
+from subgraphs.payments.transport.refund_requests import (
+    RefundRequest,
+    RefundRequestStatus,
+    cursor_of,
+    page_cursor,
+)
 from subgraphs.payments.transport.types import Payment, TestPaymentMethod, load_payment
+from subgraphs.payments.usecase.refund_requests import MAX_PAGE
 
 
 @query_root
@@ -34,3 +45,31 @@ class Query:
             TestPaymentMethod(token=m.token, label=m.label)
             for m in info.context.usecases.test_payment_methods
         ]
+
+    @strawberry.field(
+        description="Staff: refund requests, newest first (refunds:decide).",
+        extensions=requires_scope(Scope.REFUNDS_DECIDE),
+        directives=[connection_size()],
+    )
+    async def refund_requests(
+        self,
+        info: Info[PaymentsContext, None],
+        status: Annotated[
+            RefundRequestStatus | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only these; all when null."),
+        ] = None,
+        first: Annotated[
+            int, strawberry.argument(description=f"How many requests (at most {MAX_PAGE}).")
+        ] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="The endCursor of the previous page.")
+        ] = None,
+    ) -> Connection[RefundRequest]:
+        await info.context.auth.require_scope(Scope.REFUNDS_DECIDE)
+        size = page_size(first, MAX_PAGE)
+        cursor = page_cursor(after) if after is not None else None
+        page = await info.context.usecases.read_refund_requests.page(status, size, cursor)
+        return Connection.of(
+            ((RefundRequest.from_model(r), cursor_of(r)) for r in page.requests),
+            has_next=page.has_next,
+        )

@@ -13,6 +13,7 @@ from subgraphs.kernel.graphql.enums import described_enum
 from subgraphs.kernel.graphql.types import Money
 from subgraphs.payments.domain import payment as domain
 from subgraphs.payments.transport.context import PaymentsContext
+from subgraphs.payments.transport.refund_requests import RefundRequest
 
 
 @strawberry.enum(description="Where a payment ended up (payments in flight are not shown).")
@@ -69,6 +70,17 @@ class Order:
         if payment is None or not principal.may_read(payment.user_id, Scope.ORDERS_READ_ANY):
             return None  # someone else's answers as none does
         return Payment.from_model(payment)
+
+    @strawberry.field(
+        description="The order's latest refund request, null if none was made (the order's "
+        "owner only)."
+    )
+    async def refund_request(self, info: Info[PaymentsContext, None]) -> RefundRequest | None:
+        principal = await info.context.auth.require()
+        request = await info.context.refund_request_of_order.load(str(self.id))
+        if request is None or request.user_id != principal.user_id:
+            return None  # someone else's answers as none does
+        return RefundRequest.from_model(request)
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Order:

@@ -10,6 +10,11 @@ from subgraphs.payments.usecase.project_orders import ProjectOrderEvent
 from subgraphs.payments.usecase.provider_events import ApplyProviderEvent
 from subgraphs.payments.usecase.read_payments import ReadPayments
 from subgraphs.payments.usecase.refund_payment import RefundPayment
+from subgraphs.payments.usecase.refund_requests import (
+    DecideRefundRequest,
+    ReadRefundRequests,
+    RequestRefund,
+)
 from subgraphs.payments.usecase.resume_abandoned import ResumeAbandoned
 
 
@@ -18,6 +23,9 @@ class PaymentsUseCases:
     process_payment: ProcessPayment
     refund_payment: RefundPayment
     read_payments: ReadPayments
+    request_refund: RequestRefund
+    decide_refund_request: DecideRefundRequest
+    read_refund_requests: ReadRefundRequests
     project_order_event: ProjectOrderEvent  # the orders consumer's handler
     resume_abandoned: ResumeAbandoned  # the recovery loop's work
     apply_provider_event: ApplyProviderEvent  # the provider's webhooks

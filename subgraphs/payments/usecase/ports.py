@@ -11,6 +11,7 @@ from typing import Protocol
 from subgraphs.kernel.core.money import Money
 from subgraphs.payments.domain.order_view import OrderView
 from subgraphs.payments.domain.payment import Payment
+from subgraphs.payments.domain.refund_request import RefundRequest, RefundRequestStatus
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -54,6 +55,43 @@ class PaymentRepository(Protocol):
 
     async def by_provider_intent(self, intent: str) -> Payment | None:
         """The payment whose charge is the provider's `intent` (`PaymentProvider.open_charge`)."""
+
+
+class RefundAlreadyRequested(Exception):
+    """The payment has an OPEN refund request already."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCursor:
+    """Where a page of refund requests continues: after this (requested_at, id)."""
+
+    requested_ms: int
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestPage:
+    requests: list[RefundRequest]
+    has_next: bool
+
+
+class RefundRequestRepository(Protocol):
+    async def add(self, request: RefundRequest) -> None:
+        """Insert a new OPEN request; raises `RefundAlreadyRequested` if its payment has one."""
+
+    async def get(self, request_id: str) -> RefundRequest | None: ...
+
+    async def save(self, request: RefundRequest) -> bool:
+        """Store `request` if the stored revision is the one before; False (nothing written)
+        if it changed meanwhile."""
+
+    async def latest_for_orders(self, order_ids: Sequence[str]) -> list[RefundRequest | None]:
+        """Each order's newest request, None where it has none."""
+
+    async def page(
+        self, status: RefundRequestStatus | None, size: int, after: RequestCursor | None
+    ) -> RequestPage:
+        """Requests (of `status`, or all), newest first, after `after`."""
 
 
 class OrderViews(Protocol):

@@ -18,6 +18,7 @@ from subgraphs.payments.domain.payment import (
     key_reused,
     validate_key,
 )
+from subgraphs.payments.domain.refund_request import validate_reason
 from subgraphs.payments.usecase.in_flight import InFlight
 from subgraphs.payments.usecase.ports import (
     IdempotencyKeyTaken,
@@ -62,11 +63,13 @@ def refund_declined(reason: str | None) -> DomainError:
 
 
 class RefundPayment:
-    """Refund one of your succeeded payments in full; emits `payments.refunded`.
+    """Staff refund a succeeded payment in full, with a reason; emits `payments.refunded`
+    (with the actor and the reason).
 
     The same `idempotencyKey` returns the same outcome; when the provider
     cannot be reached nothing is recorded and the refund may be asked again
-    (PROVIDER_UNAVAILABLE, retryable).
+    (PROVIDER_UNAVAILABLE, retryable). Keys are scoped per customer (the
+    payment's owner), as the customer's own keys were.
     """
 
     def __init__(
@@ -86,17 +89,33 @@ class RefundPayment:
         self._clock = clock
         self._new_id = new_id
 
-    async def __call__(self, user_id: str, payment_id: str, idempotency_key: str) -> Payment:
+    async def __call__(
+        self, actor_id: str, payment_id: str, idempotency_key: str, reason: str
+    ) -> Payment:
+        """`actor_id` (staff, allowed to refund any payment) refunds `payment_id` for `reason`."""
         problems: list[Problem] = []
         validate_key(idempotency_key, problems)
+        try:
+            reason = validate_reason(reason)
+        except DomainError as invalid:
+            problems.extend(invalid.problems)
         raise_if_any(problems)
         [payment] = await self._payments.get_many([payment_id])
-        if payment is None or payment.user_id != user_id:  # someone else's answers as none
+        if payment is None or not payment.finished:
             raise DomainError.of("PAYMENT_NOT_FOUND", "No such payment.", "paymentId")
-        return await self.refund(payment, idempotency_key)
+        return await self.refund(payment, idempotency_key, actor_id=actor_id, reason=reason)
 
-    async def refund(self, payment: Payment, idempotency_key: str) -> Payment:
-        """Refund `payment` under `idempotency_key` (also the system's entry, e.g. compensation)."""
+    async def refund(
+        self,
+        payment: Payment,
+        idempotency_key: str,
+        *,
+        actor_id: str | None = None,
+        reason: str | None = None,
+    ) -> Payment:
+        """Refund `payment` under `idempotency_key` (also the system's entry, e.g.
+        compensation, and an approved refund request's); `actor_id` and `reason` go into
+        `payments.refunded` (None: the system)."""
         for _ in range(ATTEMPTS):
             asked = payment.refund
             if asked is not None and asked.idempotency_key == idempotency_key:
@@ -108,7 +127,12 @@ class RefundPayment:
                 continue
             now = self._clock()
             started = payment.start_refund(
-                self._new_id(), idempotency_key, now, self._in_flight.lease_until(now)
+                self._new_id(),
+                idempotency_key,
+                now,
+                self._in_flight.lease_until(now),
+                actor_id=actor_id,
+                reason=reason,
             )
             try:
                 saved = await self._payments.save(started)

@@ -6,7 +6,9 @@ import json
 import os
 import re
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -14,7 +16,9 @@ import pytest
 import redis
 from playwright.sync_api import Page, expect
 
+from subgraphs.kernel.core.access import Scope
 from subgraphs.kernel.core.events import Event
+from testkit.tokens import mint_access_token
 from testkit.waiting import eventually_sync
 from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext, axe_violations, scrolls_sideways
 from tests.e2e.conftest import jwks_url
@@ -106,8 +110,52 @@ def refresh_outside_the_browser(gateway_url: str, token: str) -> list[str]:
     return codes
 
 
-def test_shop_pay_watch_refund_and_read_the_receipt(
-    new_context: NewContext, gateway_url: str
+APPROVE_REFUND_REQUEST = """
+mutation Approve($input: ApproveRefundRequestInput!) {
+  approveRefundRequest(input: $input) { refundRequest { id status } userErrors { code } }
+}"""
+OPEN_REFUND_REQUESTS = """
+query Open { refundRequests(status: OPEN, first: 50) { edges { node { id order { id } } } } }
+"""
+StaffApi = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+@pytest.fixture
+def staff_api(gateway_url: str, payments_url: str, users_signing_key: bytes) -> StaffApi:
+    """A support member's GraphQL calls (a minted `refunds:decide` token) through the gateway.
+
+    A safelisting gateway (GATEWAY_PERSISTED_DOCUMENTS_ONLY=true) runs the storefront's
+    documents only, and the back office that will list these is not built yet: then they go
+    to the payments subgraph, which checks the scope itself.
+    """
+    token = mint_access_token(users_signing_key, "staff-browser", scopes=[Scope.REFUNDS_DECIDE])
+    safelisting = os.environ.get("GATEWAY_PERSISTED_DOCUMENTS_ONLY", "").lower() == "true"
+    url = f"{payments_url}/graphql" if safelisting else f"{gateway_url}/graphql"
+
+    def call(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        response = httpx.post(
+            url,
+            json={"query": query, "variables": variables},
+            headers={"authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        body = response.json()
+        assert "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    return call
+
+
+def open_refund_request(staff_api: StaffApi, order_id: str) -> str:
+    """The id of the order's OPEN refund request, as staff list them."""
+    edges = staff_api(OPEN_REFUND_REQUESTS, {})["refundRequests"]["edges"]
+    [request_id] = [e["node"]["id"] for e in edges if e["node"]["order"]["id"] == order_id]
+    return str(request_id)
+
+
+def test_shop_pay_watch_request_a_refund_and_read_the_receipt(
+    new_context: NewContext, gateway_url: str, staff_api: StaffApi
 ) -> None:
     page = new_context().new_page()
     email = new_email()
@@ -139,9 +187,18 @@ def test_shop_pay_watch_refund_and_read_the_receipt(
     expect(watched).to_have_text("Paid")
     page.screenshot(path=SCREENSHOTS / "order-paid.png", full_page=True)
 
-    page.get_by_role("button", name="Refund").click()
+    # The customer asks for a refund with a reason; staff approve it (a minted staff token);
+    # both browsers show "Refunded" live. Exact names: "Refund" alone matches other controls.
+    page.get_by_label("Reason", exact=True).fill("The mug arrived chipped.")
+    page.get_by_role("button", name="Request a refund", exact=True).click()
+    expect(page.get_by_text("Refund requested")).to_be_visible()
+    expect(page.get_by_text("Your reason: The mug arrived chipped.")).to_be_visible()
+    request_id = open_refund_request(staff_api, order_id)
+    approved = staff_api(APPROVE_REFUND_REQUEST, {"input": {"requestId": request_id}})
+    assert approved["approveRefundRequest"]["userErrors"] == [], approved
     expect(status).to_have_text("Refunded")
     expect(watched).to_have_text("Refunded")
+    expect(page.get_by_text("Refund approved")).to_be_visible()
 
     page.get_by_role("link", name="Notifications").click()
     expect(page.get_by_text(f"Receipt for order {order_id}")).to_be_visible()
@@ -159,6 +216,38 @@ def test_shop_pay_watch_refund_and_read_the_receipt(
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     assert page.evaluate("() => localStorage.getItem('storefront.session')") is None
     assert refresh_outside_the_browser(gateway_url, current) == ["SESSION_REVOKED"]
+
+
+DECLINE_REFUND_REQUEST = """
+mutation Decline($input: DeclineRefundRequestInput!) {
+  declineRefundRequest(input: $input) { refundRequest { id status } userErrors { code } }
+}"""
+
+
+def test_a_declined_refund_request_shows_the_answer_live(page: Page, staff_api: StaffApi) -> None:
+    """A decline moves no order status: the page reads an OPEN request again until decided."""
+    create_account(page, new_email())
+    order_id = add_products_and_order(page, count=1)
+    pay(page, "pm_card_ok")
+    expect(page.get_by_role("status")).to_have_text("Paid")
+    page.get_by_label("Reason", exact=True).fill("Changed my mind.")
+    page.get_by_role("button", name="Request a refund", exact=True).click()
+    expect(page.get_by_text("Refund requested")).to_be_visible()
+    expect(page.get_by_role("button", name="Request a refund", exact=True)).to_have_count(0)
+
+    request_id = open_refund_request(staff_api, order_id)
+    declined = staff_api(
+        DECLINE_REFUND_REQUEST,
+        {"input": {"requestId": request_id, "reason": "Opened and used."}},
+    )
+    assert declined["declineRefundRequest"]["userErrors"] == [], declined
+
+    # Within a poll interval (REFUND_POLL_MS, 5 s) and the request's round trip.
+    expect(page.get_by_text("Refund declined")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("Our answer: Opened and used.")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("Paid")
+    expect(page.get_by_role("button", name="Request a refund", exact=True)).to_be_visible()
+    assert axe_violations(page) == []  # the refund section, with its decision and its form
 
 
 def test_a_reused_refresh_token_revokes_the_session(

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from subgraphs.kernel.core.access import Role
+from subgraphs.kernel.core.access import Role, Scope
 from subgraphs.payments.domain.payment import PaymentRequest, start_payment
 from subgraphs.payments.provider.sandbox import SANDBOX_CALLS
 from subgraphs.payments.repository.mongo_order_views import MongoOrderViews
@@ -287,14 +287,14 @@ async def test_someone_elses_payment_answers_as_a_missing_one(
             await graphql(
                 payments_client,
                 REFUND,
-                {"input": {"paymentId": payment_id, "idempotencyKey": "k-stranger"}},
+                {"input": {"paymentId": payment_id, "idempotencyKey": "k-stranger", "reason": "r"}},
                 token=stranger,
             ),
         ]
         return [json.dumps(a).replace(payment_id, "ID") for a in answers]
 
     assert await ask(paid) == await ask(unknown)
-    assert '"PAYMENT_NOT_FOUND"' in (await ask(unknown))[2]
+    assert '"FORBIDDEN"' in (await ask(unknown))[2]  # refunds are staff's
 
 
 async def test_someone_elses_order_and_no_token(payments_client, payments_db, streams, issue):
@@ -323,20 +323,21 @@ async def test_someone_elses_order_and_no_token(payments_client, payments_db, st
     assert await payments_db["payments"].count_documents({"order_id": order_id}) == 0
 
 
-async def test_a_refund_through_the_api(payments_client, payments_db, streams, issue):
+async def test_a_staff_refund_through_the_api(
+    payments_client, payments_db, streams, issue, test_tokens
+):
     user, order_id = "refunder", new_order_id()
     await announce(streams, order_id, user, total="0.30")
     await wait_for_view(payments_db, order_id)
     token = issue(user)
     paid = (await process(payments_client, token, order_id))["payment"]
+    staff = test_tokens.scoped(Scope.REFUNDS_DECIDE, user_id="staff-refunder")
 
     async def refund(key: str, payment_id: str = paid["id"]):
-        body = await graphql(
-            payments_client,
-            REFUND,
-            {"input": {"paymentId": payment_id, "idempotencyKey": key}},
-            token=token,
-        )
+        variables = {
+            "input": {"paymentId": payment_id, "idempotencyKey": key, "reason": "goodwill"}
+        }
+        body = await graphql(payments_client, REFUND, variables, token=staff)
         return body["data"]["refundPayment"]
 
     first = await refund("r-1")
@@ -360,6 +361,13 @@ async def test_a_refund_through_the_api(payments_client, payments_db, streams, i
         .to_list()
     ]
     assert types == ["payments.succeeded", "payments.refunded"]
+    refunded = await payments_db["outbox"].find_one(
+        {"payload.order_id": order_id, "type": "payments.refunded"}
+    )
+    assert (refunded["payload"]["actor_id"], refunded["payload"]["reason"]) == (
+        "staff-refunder",
+        "goodwill",
+    )
     paying_again = await process(payments_client, token, order_id)
     assert [e["code"] for e in paying_again["userErrors"]] == ["ALREADY_PAID"]
 

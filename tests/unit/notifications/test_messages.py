@@ -38,10 +38,11 @@ ORDER = {
         ("payments.succeeded", Kind.PAYMENT_RECEIPT),
         ("payments.failed", Kind.PAYMENT_FAILED),
         ("payments.refunded", Kind.REFUND),
+        ("payments.refund_declined", Kind.REFUND_DECLINED),
     ],
 )
 def test_each_notified_event_type_asks_for_its_kind(event_type, kind):
-    payload = {**ORDER, "email": "ann@example.com", "payment_id": "pay-1"}
+    payload = {**ORDER, "email": "ann@example.com", "payment_id": "pay-1", "reason": "Used."}
     intent = intent_for(event_type, payload)
     assert intent is not None
     assert (intent.kind, intent.user_id) == (kind, "u-1")
@@ -49,7 +50,15 @@ def test_each_notified_event_type_asks_for_its_kind(event_type, kind):
 
 @pytest.mark.parametrize(
     "event_type",
-    ["users.registered", "users.profile_updated", "orders.paid", "orders.refunded", "other.thing"],
+    [
+        "users.registered",
+        "users.profile_updated",
+        "orders.paid",
+        "orders.refunded",
+        "payments.refund_requested",
+        "payments.refund_approved",
+        "other.thing",
+    ],
 )
 def test_other_events_ask_for_no_message(event_type):
     assert intent_for(event_type, ORDER) is None
@@ -86,6 +95,23 @@ def test_a_failed_payment_says_why():
     assert "failed: card declined." in render(intent.kind, intent.data, Channel.EMAIL, None).text
 
 
+def test_a_declined_refund_request_gives_the_staff_reason_as_written():
+    payload = {
+        "request_id": "rr-1",
+        "payment_id": "pay-1",
+        "order_id": "ord-42",
+        "user_id": "u-1",
+        "actor_id": "staff-1",
+        "reason": "The mug_was used for a month.",
+    }
+    intent = intent_for("payments.refund_declined", payload)
+    assert intent is not None
+    message = render(intent.kind, intent.data, Channel.EMAIL, "Ann")
+    assert message.subject == "Your refund request for order ord-42"
+    assert "The reason: The mug_was used for a month." in message.text
+    assert "staff-1" not in message.text  # who decided stays on the record, not in the mail
+
+
 def test_an_sms_is_one_short_line():
     intent = intent_for("orders.created", {**ORDER, "order_id": "x" * 300})
     assert intent is not None
@@ -101,6 +127,7 @@ def test_an_sms_is_one_short_line():
         ("orders.created", {**ORDER, "items": "three stickers"}),
         ("orders.created", {**ORDER, "items": [{"quantity": 1}]}),
         ("payments.succeeded", {"user_id": "u-1"}),
+        ("payments.refund_declined", {"order_id": "o", "user_id": "u-1"}),
         ("users.email_verified", {"email": "a@example.com"}),
         ("users.sign_up_attempted", {"user_id": "u-1"}),
         ("users.email_verification_requested", {"user_id": "u-1", "email": "a@example.com"}),

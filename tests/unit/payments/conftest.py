@@ -26,10 +26,21 @@ from subgraphs.payments.usecase.project_orders import ProjectOrderEvent
 from subgraphs.payments.usecase.provider_calls import RetryPolicy
 from subgraphs.payments.usecase.read_payments import ReadPayments
 from subgraphs.payments.usecase.refund_payment import RefundPayment
+from subgraphs.payments.usecase.refund_requests import (
+    DecideRefundRequest,
+    ReadRefundRequests,
+    RequestRefund,
+)
 from subgraphs.payments.usecase.resume_abandoned import ResumeAbandoned
 from testkit.kernel import FakeTime, InMemoryUnitOfWork, SequentialIds
-from testkit.payments import FakeProvider, InMemoryOrderViews, InMemoryPayments
+from testkit.payments import (
+    FakeProvider,
+    InMemoryOrderViews,
+    InMemoryPayments,
+    InMemoryRefundRequests,
+)
 
+REFUND_WINDOW = timedelta(days=30)
 RETRY = RetryPolicy(max_attempts=4, first_delay=0.25, multiplier=2, max_delay=1.0, deadline=10.0)
 
 
@@ -45,6 +56,10 @@ class World:
     project: ProjectOrderEvent
     resume: ResumeAbandoned
     read: ReadPayments
+    requests: InMemoryRefundRequests
+    request_refund: RequestRefund
+    decide: DecideRefundRequest
+    read_requests: ReadRefundRequests
 
     @property
     def events(self):
@@ -90,15 +105,18 @@ def world() -> World:
         InMemoryUnitOfWork("payments"),
         FakeTime(),
     )
+    requests = InMemoryRefundRequests()
     usecases = bootstrap(
         payments=payments,
         orders=orders,
+        refund_requests=requests,
         provider=provider,
         uow=uow,
         clock=time,
         new_id=SequentialIds("p"),
         sleep=time.sleep,
         timing=Timing(retry=RETRY, lease_seconds=30, wait_seconds=15, poll_seconds=0.05),
+        refund_window=REFUND_WINDOW,
     )
     return World(
         payments=payments,
@@ -111,6 +129,10 @@ def world() -> World:
         project=usecases.project_order_event,
         resume=usecases.resume_abandoned,
         read=usecases.read_payments,
+        requests=requests,
+        request_refund=usecases.request_refund,
+        decide=usecases.decide_refund_request,
+        read_requests=usecases.read_refund_requests,
     )
 
 

@@ -10,6 +10,8 @@ from subgraphs.kernel.core.errors import DomainError
 from subgraphs.payments.domain.payment import PaymentStatus, TransactionKind
 from tests.unit.payments.conftest import World, pay
 
+REASON = "goodwill"
+
 
 def codes(error: pytest.ExceptionInfo[DomainError]) -> list[str]:
     return [p.code for p in error.value.problems]
@@ -20,10 +22,12 @@ async def paid(world: World, order_id: str = "o-1", key: str = "k-1"):
     return await world.process("u-1", pay(order_id, key=key))
 
 
-async def test_a_refund_returns_the_exact_amount_and_is_announced(world: World):
+async def test_a_staff_refund_returns_the_exact_amount_and_is_announced_with_its_actor(
+    world: World,
+):
     payment = await paid(world)
 
-    refunded = await world.refund("u-1", payment.id, "r-1")
+    refunded = await world.refund("staff-1", payment.id, "r-1", REASON)
 
     assert refunded.status is PaymentStatus.REFUNDED
     assert [(t.kind, t.amount) for t in refunded.transactions] == [
@@ -38,13 +42,17 @@ async def test_a_refund_returns_the_exact_amount_and_is_announced(world: World):
         "user_id": "u-1",
         "amount": "0.30",
         "currency": "USD",
+        "actor_id": "staff-1",
+        "reason": REASON,
     }
 
 
 async def test_the_same_refund_key_refunds_once(world: World):
     payment = await paid(world)
 
-    results = await asyncio.gather(*(world.refund("u-1", payment.id, "r-1") for _ in range(10)))
+    results = await asyncio.gather(
+        *(world.refund("staff-1", payment.id, "r-1", REASON) for _ in range(10))
+    )
 
     assert {r.status for r in results} == {PaymentStatus.REFUNDED}
     assert world.provider.refunds == 1
@@ -54,20 +62,20 @@ async def test_the_same_refund_key_refunds_once(world: World):
 
 async def test_another_key_cannot_refund_twice(world: World):
     payment = await paid(world)
-    await world.refund("u-1", payment.id, "r-1")
+    await world.refund("staff-1", payment.id, "r-1", REASON)
 
     with pytest.raises(DomainError) as error:
-        await world.refund("u-1", payment.id, "r-2")
+        await world.refund("staff-1", payment.id, "r-2", REASON)
     assert codes(error) == ["ALREADY_REFUNDED"]
 
 
 async def test_a_refund_key_belongs_to_one_payment(world: World):
     first = await paid(world, "o-1", "k-1")
     second = await paid(world, "o-2", "k-2")
-    await world.refund("u-1", first.id, "r-1")
+    await world.refund("staff-1", first.id, "r-1", REASON)
 
     with pytest.raises(DomainError) as error:
-        await world.refund("u-1", second.id, "r-1")
+        await world.refund("staff-1", second.id, "r-1", REASON)
     assert codes(error) == ["IDEMPOTENCY_KEY_REUSED"]
     assert world.payments.by_id[second.id].status is PaymentStatus.SUCCEEDED
 
@@ -77,19 +85,28 @@ async def test_a_failed_payment_cannot_be_refunded(world: World):
     failed = await world.process("u-1", pay(token="pm_card_declined"))
 
     with pytest.raises(DomainError) as error:
-        await world.refund("u-1", failed.id, "r-1")
+        await world.refund("staff-1", failed.id, "r-1", REASON)
     assert codes(error) == ["PAYMENT_NOT_REFUNDABLE"]
 
 
-async def test_unknown_and_foreign_payments(world: World):
+async def test_an_unknown_payment(world: World):
+    with pytest.raises(DomainError) as error:
+        await world.refund("staff-1", "nope", "r-1", REASON)
+    assert codes(error) == ["PAYMENT_NOT_FOUND"]
+    assert world.provider.calls["refund"] == 0
+
+
+@pytest.mark.parametrize(
+    ("reason", "code"), [("  ", "REASON_REQUIRED"), ("x" * 501, "REASON_TOO_LONG")]
+)
+async def test_a_staff_refund_needs_a_reason(world: World, reason: str, code: str):
     payment = await paid(world)
 
     with pytest.raises(DomainError) as error:
-        await world.refund("u-1", "nope", "r-1")
-    assert codes(error) == ["PAYMENT_NOT_FOUND"]
-    with pytest.raises(DomainError) as foreign:
-        await world.refund("intruder", payment.id, "r-1")
-    assert codes(foreign) == ["PAYMENT_NOT_FOUND"]
+        await world.refund("staff-1", payment.id, "r-1", reason)
+
+    assert codes(error) == [code]
+    assert world.payments.by_id[payment.id].status is PaymentStatus.SUCCEEDED
     assert world.provider.calls["refund"] == 0
 
 
@@ -98,13 +115,13 @@ async def test_a_refund_during_an_outage_changes_nothing_and_can_be_asked_again(
     world.provider.refunds_down = True
 
     with pytest.raises(DomainError) as error:
-        await world.refund("u-1", payment.id, "r-1")
+        await world.refund("staff-1", payment.id, "r-1", REASON)
     assert codes(error) == ["PROVIDER_UNAVAILABLE"]
     stored = world.payments.by_id[payment.id]
     assert (stored.status, stored.refund) == (PaymentStatus.SUCCEEDED, None)
 
     world.provider.refunds_down = False
-    refunded = await world.refund("u-1", payment.id, "r-1")
+    refunded = await world.refund("staff-1", payment.id, "r-1", REASON)
 
     assert refunded.status is PaymentStatus.REFUNDED
     # Every attempt used the same provider key: had the first reached it, no second payout.

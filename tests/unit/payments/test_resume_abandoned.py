@@ -11,6 +11,8 @@ from subgraphs.kernel.core.errors import DomainError
 from subgraphs.payments.domain.payment import Payment, PaymentStatus
 from tests.unit.payments.conftest import World, pay
 
+REASON = "goodwill"
+
 
 async def refund_abandoned_by_a_dead_process(world: World) -> Payment:
     """A paid order whose refund was started 5 minutes ago by a process that died."""
@@ -58,7 +60,7 @@ async def test_a_refund_the_provider_still_cannot_take_is_dropped_and_may_be_ask
     assert (stored.status, stored.refund) == (PaymentStatus.SUCCEEDED, None)
     assert await world.resume.run_once() == 0  # nothing left in flight
     world.provider.refunds_down = False
-    refunded = await world.refund("u-1", payment.id, "rk-2")
+    refunded = await world.refund("staff-1", payment.id, "rk-2", REASON)
     assert refunded.status is PaymentStatus.REFUNDED
     assert world.provider.refunds == 1
 

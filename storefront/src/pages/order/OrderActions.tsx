@@ -1,20 +1,14 @@
 import { useMutation } from '@apollo/client/react';
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { problemOf } from '../../components/Problem';
 import { getFragmentData, graphql, type FragmentType } from '../../gql';
 import { userErrorMessage } from '../../lib/errors';
 import { cancellable } from '../../lib/orderStatus';
-import { newId } from '../../lib/status';
-import { sendUntilSettled } from './resend';
 
 export const OrderActionsFragment = graphql(`
   fragment OrderActions_order on Order {
     id
     status
-    payment {
-      id
-      status
-    }
   }
 `);
 
@@ -35,39 +29,11 @@ export const CancelOrderMutation = graphql(`
   }
 `);
 
-export const RefundPaymentMutation = graphql(`
-  mutation RefundPayment($input: RefundPaymentInput!) {
-    refundPayment(input: $input) {
-      payment {
-        id
-        status
-        failureReason
-        updatedAt
-        order {
-          id
-          status
-          updatedAt
-        }
-      }
-      userErrors {
-        field
-        message
-        code
-        retryable
-      }
-    }
-  }
-`);
-
-/** Cancel an unpaid order, refund a paid one. */
+/** Cancel an unpaid order (a paid one's refund is asked for in `RefundRequest`). */
 export function OrderActions({ order: masked }: { order: FragmentType<typeof OrderActionsFragment> }) {
-  const { id: orderId, status, payment } = getFragmentData(OrderActionsFragment, masked);
-  const paymentId = payment?.status === 'SUCCEEDED' ? payment.id : null;
+  const { id: orderId, status } = getFragmentData(OrderActionsFragment, masked);
   const [cancelOrder, cancelState] = useMutation(CancelOrderMutation);
-  const [refundPayment] = useMutation(RefundPaymentMutation);
-  const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
-  const refundKey = useRef<string | null>(null);
 
   const cancel = async () => {
     setMessage(null);
@@ -80,30 +46,8 @@ export function OrderActions({ order: masked }: { order: FragmentType<typeof Ord
     }
   };
 
-  const refund = async () => {
-    if (busy || !paymentId) return;
-    // One idempotency key until the refund has an outcome: pressing again never refunds twice.
-    const key = (refundKey.current ??= newId());
-    setBusy(true);
-    setMessage(null);
-    try {
-      const result = await sendUntilSettled(
-        () => refundPayment({ variables: { input: { paymentId, idempotencyKey: key } } }),
-        (answer) => answer.data?.refundPayment.userErrors.some((e) => e.retryable) ?? false,
-      );
-      refundKey.current = null;
-      const errors = result.data?.refundPayment.userErrors ?? [];
-      if (errors.length) setMessage(errors.map(userErrorMessage).join(' '));
-    } catch (caught) {
-      setMessage(`${problemOf(caught).message} Pressing Refund again will not refund twice.`);
-    } finally {
-      setBusy(false);
-    }
-  };
-
   const canCancel = cancellable(status);
-  const canRefund = status === 'PAID' && paymentId !== null;
-  if (!canCancel && !canRefund && !message) return null;
+  if (!canCancel && !message) return null;
   return (
     <section aria-labelledby="actions-heading" className="actions">
       <h2 id="actions-heading">Changed your mind?</h2>
@@ -115,11 +59,6 @@ export function OrderActions({ order: masked }: { order: FragmentType<typeof Ord
       {canCancel ? (
         <button type="button" onClick={cancel} disabled={cancelState.loading}>
           Cancel order
-        </button>
-      ) : null}
-      {canRefund ? (
-        <button type="button" onClick={refund} disabled={busy}>
-          Refund
         </button>
       ) : null}
     </section>
