@@ -28,9 +28,13 @@ CONNECTIONS = {
     "notifications": "query($after: String) { me { notifications(first: 2, after: $after) "
     "{ edges { cursor } } } }",
 }
-# Staff connections, as a support user (orders:read:any) reaches them.
+# Staff connections, as an admin (every scope) reaches them.
 STAFF_CONNECTIONS = {
     "staffOrders": "query($after: String) { staffOrders(first: 2, after: $after) "
+    "{ edges { cursor } } }",
+    "refundRequests": "query($after: String) { refundRequests(first: 2, after: $after) "
+    "{ edges { cursor } } }",
+    "staffActivity": "query($after: String) { staffActivity(first: 2, after: $after) "
     "{ edges { cursor } } }",
 }
 
@@ -67,7 +71,7 @@ async def test_a_bad_cursor_is_bad_user_input_naming_after_in_every_connection(
     gateway, users_signing_key
 ):
     token = (await register(gateway))["accessToken"]
-    staff = mint_access_token(users_signing_key, "staff-cursors", role=Role.SUPPORT)
+    staff = mint_access_token(users_signing_key, "staff-cursors", role=Role.ADMIN)
     callers = [(CONNECTIONS, token), (STAFF_CONNECTIONS, staff)]
     answers = {
         (name, kind): await graphql(gateway, query, {"after": cursor}, token=caller)

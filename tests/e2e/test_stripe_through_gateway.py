@@ -16,10 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from subgraphs.kernel.core.access import Scope
 from testkit.client import graphql
 from testkit.journeys import register
 from testkit.prometheus import samples
 from testkit.stripe_events import event, signed
+from testkit.tokens import mint_access_token
 from testkit.waiting import eventually
 from tests.conftest import redis_db
 from tests.e2e.conftest import SHARED_GATEWAY_ENV, jwks_url
@@ -37,7 +39,7 @@ STICKERS = [{"sku": "SKU-STICKER", "quantity": 3}]
 @dataclass
 class StripeStack:
     gateway: str
-    payments: str
+    payments: str  # its internal listener: /metrics
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +63,11 @@ def stripe_stack(
         "STRIPE_API_BASE": localstripe,
     }
     ports = {"orders": free_port(), "payments": free_port()}
-    parts = [subgraph_process(name, port, env=env, log_dir=log_dir) for name, port in ports.items()]
+    internal = {name: free_port() for name in ports}
+    parts = [
+        subgraph_process(name, port, env=env, log_dir=log_dir, internal_port=internal[name])
+        for name, port in ports.items()
+    ]
     urls = {name: f"http://127.0.0.1:{free_port()}/graphql" for name in load_subgraphs()}
     urls.update({name: f"http://127.0.0.1:{port}/graphql" for name, port in ports.items()})
     urls["users"] = f"{users_url}/graphql"
@@ -91,7 +97,7 @@ def stripe_stack(
     try:
         for part in [*parts, gateway]:
             part.wait_ready()
-        yield StripeStack(gateway_url, f"http://127.0.0.1:{ports['payments']}")
+        yield StripeStack(gateway_url, f"http://127.0.0.1:{internal['payments']}")
     finally:
         for part in reversed([*parts, gateway]):
             part.stop()
@@ -122,7 +128,7 @@ async def order_status(client, token, order_id, status):
     return await eventually(reached, what=f"the order to become {status}")
 
 
-async def test_paid_then_refunded_on_stripe(client, stripe_stack):
+async def test_paid_then_refunded_on_stripe(client, stripe_stack, users_signing_key):
     token = (await register(client))["accessToken"]
     order = await create_order(client, token, STICKERS)
 
@@ -143,8 +149,14 @@ async def test_paid_then_refunded_on_stripe(client, stripe_stack):
     body = await graphql(
         client,
         REFUND,
-        {"input": {"paymentId": paid["payment"]["id"], "idempotencyKey": uuid.uuid4().hex}},
-        token=token,
+        {
+            "input": {
+                "paymentId": paid["payment"]["id"],
+                "idempotencyKey": uuid.uuid4().hex,
+                "reason": "returned",
+            }
+        },
+        token=mint_access_token(users_signing_key, "staff-stripe", scopes=[Scope.REFUNDS_DECIDE]),
     )
 
     assert body["data"]["refundPayment"]["payment"]["status"] == "REFUNDED"

@@ -21,7 +21,7 @@ from subgraphs.kernel.process.settings import MongoSettings, RedisSettings, Stre
 from subgraphs.kernel.stores.mongo import CODEC_OPTIONS
 from subgraphs.payments.app import build_app
 from subgraphs.payments.settings import PaymentsSettings, ProviderSettings
-from tests.conftest import TestTokens, redis_db
+from tests.conftest import INTERNAL_PORT, TestTokens, redis_db
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +47,7 @@ def payments_settings(mongo_uri: str, redis_url: str, database: str) -> Payments
         lease_seconds=2.0,
         duplicate_wait_seconds=5.0,
         resume_interval_seconds=0.1,
+        internal_port=INTERNAL_PORT,  # never bound: http://payments:9100/metrics reaches it
     )
 
 

@@ -25,6 +25,7 @@ from pydantic import SecretStr
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from subgraphs.kernel.core.access import Scope
 from subgraphs.kernel.core.money import Money
 from subgraphs.kernel.stores.mongo import CODEC_OPTIONS
 from subgraphs.payments.app import build_app
@@ -36,7 +37,7 @@ from subgraphs.payments.settings import StripeSettings
 from testkit.stripe_events import event, intent_event, refunded, signed
 from testkit.waiting import eventually
 from tests import conftest as shared
-from tests.conftest import redis_db
+from tests.conftest import INTERNAL_PORT, redis_db
 from tests.integration.payments.conftest import announce, new_order_id, payments_settings
 from tests.integration.payments.test_payments_api import REFUND, process, wait_for_view
 
@@ -168,7 +169,9 @@ async def test_a_card_asking_for_3d_secure_is_declined_uncharged(
     assert intent.status == "requires_action"  # nothing charged
 
 
-async def test_a_refund_goes_to_the_intent(stripe_client, db, orders_stream, issue, stripe_api):
+async def test_a_refund_goes_to_the_intent(
+    stripe_client, db, orders_stream, issue, stripe_api, test_tokens
+):
     paid = await paid_order(stripe_client, db, orders_stream, issue, "refunder", "pm_card_visa")
     payment_id = paid["payment"]["id"]
 
@@ -176,9 +179,11 @@ async def test_a_refund_goes_to_the_intent(stripe_client, db, orders_stream, iss
         "/graphql",
         json={
             "query": REFUND,
-            "variables": {"input": {"paymentId": payment_id, "idempotencyKey": "r-1"}},
+            "variables": {
+                "input": {"paymentId": payment_id, "idempotencyKey": "r-1", "reason": "returned"}
+            },
         },
-        headers={"authorization": f"Bearer {issue('refunder')}"},
+        headers={"authorization": f"Bearer {test_tokens.scoped(Scope.REFUNDS_DECIDE)}"},
     )
 
     result = body.json()["data"]["refundPayment"]
@@ -399,7 +404,7 @@ async def test_stale_payments_are_counted_at_metrics(stripe_client, db):
     before = datetime.now(UTC) - timedelta(minutes=10)
 
     [sample] = await StalePayments(payments, 600, lambda: datetime.now(UTC)).collect()
-    page = (await stripe_client.get("/metrics")).text
+    page = (await stripe_client.get(f"http://payments:{INTERNAL_PORT}/metrics")).text
 
     # Only the old one (this module's database may hold other old ones; none is `fresh`).
     assert sample.value == await db["payments"].count_documents(
