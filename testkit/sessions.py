@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from testkit.client import graphql
 from testkit.journeys import LOGIN, PASSWORD
@@ -72,3 +76,38 @@ def token_of(link: str) -> str:
     """The one-time token in a reset link."""
     [token] = parse_qs(urlsplit(link).query)["token"]
     return token
+
+
+ISSUER, AUDIENCE = "commerce-users", "commerce"
+
+
+def mint_access_token(
+    users_url: str,
+    private_pem: bytes,
+    *,
+    subject: str,
+    scope: str = "",
+    role: str | None = None,
+    lifetime_seconds: int = 300,
+) -> str:
+    """An access token the users subgraph never issued, signed with its key (`users_signing_key`
+    in tests/e2e/conftest.py): `subject` with `scope` (space-separated) and `role` claims, so the
+    gateway and every subgraph accept it as theirs."""
+    response = httpx.get(f"{users_url}/.well-known/jwks.json")
+    response.raise_for_status()
+    [jwk] = response.json()["keys"]
+    key = serialization.load_pem_private_key(private_pem, password=None)
+    assert isinstance(key, Ed25519PrivateKey)
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "sub": subject,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + lifetime_seconds,
+    }
+    if scope:
+        claims["scope"] = scope
+    if role:
+        claims["role"] = role
+    return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": jwk["kid"]})

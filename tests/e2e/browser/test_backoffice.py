@@ -1,0 +1,130 @@
+"""The back office's shell in Chromium, via the real gateway and users subgraph.
+
+Staff accounts and their second factor come with the users context's staff API; until the
+whole sign-in runs through it, a staff session is a real customer's `login` whose access token
+the test replaces (on its way to the browser) with one it signed with the users subgraph's own
+key (`mint_access_token`) for the same user, carrying a role's scopes: the gateway and the
+subgraphs accept it as they would an issued one.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from testkit.journeys import REGISTER
+from testkit.sessions import mint_access_token
+from tests.e2e.browser.conftest import DESKTOP, NewContext, axe_violations, scrolls_sideways
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "correct horse battery"
+NAV = ["Orders", "Refund requests", "Customers", "Products", "Staff", "Activity"]
+# The scopes of each staff role (subgraphs/kernel/core/access.py, ROLE_SCOPES).
+SUPPORT = "customers:read orders:cancel:any orders:read:any refunds:decide"
+ADMIN = (
+    "activity:read catalog:write customers:read orders:cancel:any orders:read:any "
+    "refunds:decide staff:manage"
+)
+
+
+def new_account(gateway_url: str, name: str) -> str:
+    """A fresh customer account (registered outside the browser); its email."""
+    email = f"staffer-{uuid.uuid4().hex[:10]}@example.com"
+    variables = {"input": {"email": email, "password": PASSWORD, "name": name}}
+    response = httpx.post(
+        f"{gateway_url}/graphql", json={"query": REGISTER, "variables": variables}
+    )
+    response.raise_for_status()
+    assert response.json()["data"]["register"]["userErrors"] == []
+    return email
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture
+def office(new_context: NewContext, backoffice_url: str) -> Iterator[Page]:
+    yield new_context(base_url=backoffice_url, viewport=DESKTOP).new_page()
+
+
+def as_staff(page: Page, gateway_url: str, users_url: str, key: bytes, role: str, scope: str):
+    """From now on, `login` answers this browser with a staff token for the signed-in user."""
+
+    def swap(route: Route) -> None:
+        request = route.request
+        if request.method != "POST" or "StaffLogin" not in (request.post_data or ""):
+            route.continue_()
+            return
+        response = route.fetch()
+        body = response.json()
+        login = body["data"]["login"]
+        login["accessToken"] = mint_access_token(
+            users_url, key, subject=login["user"]["id"], scope=scope, role=role
+        )
+        route.fulfill(response=response, body=json.dumps(body))
+
+    page.route(f"{gateway_url}/graphql", swap)
+
+
+def test_a_customer_account_is_refused_and_signed_out(
+    office: Page, gateway_url: str, backoffice_url: str
+) -> None:
+    email = new_account(gateway_url, "Carl Customer")
+    sign_in(office, email)
+    expect(office.get_by_role("alert")).to_contain_text("This app is for staff accounts")
+    expect(office.get_by_role("button", name="Sign out")).to_have_count(0)
+    for label in NAV:
+        expect(office.get_by_role("link", name=label, exact=True)).to_have_count(0)
+    # Nothing kept: a staff page sends the browser back to sign in.
+    assert office.evaluate("() => localStorage.getItem('storefront.session')") is None
+    office.goto("/orders")
+    expect(office).to_have_url(f"{backoffice_url}/sign-in?next=%2Forders")
+
+
+@pytest.mark.parametrize(
+    ("role", "scope", "links"),
+    [
+        ("support", SUPPORT, ["Orders", "Refund requests", "Customers"]),
+        ("admin", ADMIN, NAV),
+    ],
+)
+def test_a_staff_token_shows_its_name_role_and_only_its_pages(
+    office: Page,
+    gateway_url: str,
+    users_url: str,
+    users_signing_key: bytes,
+    role: str,
+    scope: str,
+    links: list[str],
+) -> None:
+    email = new_account(gateway_url, "Sam Staff")
+    as_staff(office, gateway_url, users_url, users_signing_key, role, scope)
+    sign_in(office, email)
+    header = office.get_by_role("banner")
+    expect(header.get_by_text("Sam Staff")).to_be_visible()
+    expect(header.get_by_text(role.capitalize(), exact=True)).to_be_visible()
+    nav = office.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link")).to_have_text(links)
+    for label in set(NAV) - set(links):
+        office.goto(f"/{label.lower().replace(' ', '-')}")
+        expect(office.get_by_role("alert")).to_contain_text("Your role cannot use this page")
+    office.get_by_role("button", name="Sign out").click()
+    expect(office.get_by_role("button", name="Sign in")).to_be_visible()
+    assert office.evaluate("() => localStorage.getItem('storefront.session')") is None
+
+
+def test_the_sign_in_page_is_accessible_at_1280_px(office: Page) -> None:
+    office.goto("/sign-in")
+    expect(office.get_by_role("heading", level=1)).to_have_text("Sign in")
+    assert axe_violations(office) == []
+    assert not scrolls_sideways(office)
