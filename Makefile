@@ -93,7 +93,9 @@ bench: install ## install what is missing, then run the benchmarks in bench/ (ab
 # were changed, compared as token shapes. Its 115 tokens sit between the largest such
 # match left in subgraphs/ (109 tokens: a context module's imports and DataLoader) and the
 # copies the kernel took over (120 and 122 tokens: a mutation payload with its root,
-# a context's store wiring); tests/tools/test_clone_check.py holds it there.
+# a context's store wiring); tests/tools/test_clone_check.py holds it there. It reads the
+# two web apps' sources too (storefront/src, backoffice/src; generated src/gql left out):
+# code both need lives once, in the storefront, and the back office imports it.
 lint: python-deps node-deps ## ruff check, ruff format --check, mypy, lint-imports, copied code (pylint, jscpd)
 	@echo "ruff check"
 	@$(BIN)/ruff check .
@@ -105,7 +107,7 @@ lint: python-deps node-deps ## ruff check, ruff format --check, mypy, lint-impor
 	@$(BIN)/lint-imports
 	@echo "pylint duplicate-code (subgraphs/)"
 	@$(BIN)/pylint subgraphs
-	@echo "jscpd renamed copies (subgraphs/)"
+	@echo "jscpd renamed copies (subgraphs/, storefront/src, backoffice/src)"
 	@router/node_modules/.bin/jscpd --config .jscpd.json
 
 compose: python-deps node-deps ## export every subgraph's SDL, compose router/supergraph.graphql, refresh deploy/kubernetes/router-config.yaml

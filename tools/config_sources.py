@@ -40,6 +40,7 @@ STACK_DESCRIPTIONS = {
     "STACK_SMTP_PORT": "The SMTP sink, unless `SMTP_HOST` names a mail server.",
     "STACK_SMTP_HTTP_PORT": "The SMTP sink's HTTP API (`GET /messages`).",
     "STACK_STOREFRONT_PORT": "The storefront (the gateway's `CORS_ORIGINS` must allow it).",
+    "STACK_BACKOFFICE_PORT": "The back office (the gateway's `CORS_ORIGINS` must allow it).",
     "STACK_DATA_DIR": "Databases, mail, keys, the lock (relative to the repository).",
     "STACK_RUN_DIR": "Logs and metrics files (relative to the repository).",
     "REPLICAS": "Processes per subgraph and per worker, sharing their port.",

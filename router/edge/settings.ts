@@ -28,10 +28,9 @@
 // GATEWAY_INTERNAL_HOST              127.0.0.1: the internal listener's address (0.0.0.0 lets
 //                                    Prometheus in from another host; never publish the port)
 // GATEWAY_INTROSPECTION              true; false: no introspection, field suggestions or IDE
-// GATEWAY_PERSISTED_DOCUMENTS        ../storefront/src/gql/persisted-documents.json,
-//                                    ../backoffice/src/gql/persisted-documents.json: the persisted
-//                                    documents manifests {sha256: document} of the web apps, merged
-//                                    (comma separated, relative to router/)
+// GATEWAY_PERSISTED_DOCUMENTS        ../storefront/src/gql/persisted-documents.json,../backoffice/src/gql/persisted-documents.json:
+//                                    the web apps' persisted documents manifests {sha256: document},
+//                                    merged (comma separated, relative to router/)
 // GATEWAY_PERSISTED_DOCUMENTS_ONLY   false; true: only the manifest's documents run (safelisting);
 //                                    the manifest must then exist (edge/persisted-documents.ts)
 //
@@ -41,10 +40,6 @@
 // the same operations.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** The web apps' persisted-documents manifests (codegen writes them), relative to router/. */
-export const DEFAULT_PERSISTED_DOCUMENTS =
-  '../storefront/src/gql/persisted-documents.json,../backoffice/src/gql/persisted-documents.json';
 
 /** router/, against which relative paths in settings are resolved. */
 const ROUTER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -110,9 +105,11 @@ export function loadEdgeSettings(env: Env = process.env): EdgeSettings {
     },
     introspection: flag(env, 'GATEWAY_INTROSPECTION', true),
     persistedDocuments: {
-      paths: list(env, 'GATEWAY_PERSISTED_DOCUMENTS', DEFAULT_PERSISTED_DOCUMENTS).map((path) =>
-        resolve(ROUTER_DIR, path),
-      ),
+      paths: list(
+        env,
+        'GATEWAY_PERSISTED_DOCUMENTS',
+        '../storefront/src/gql/persisted-documents.json,../backoffice/src/gql/persisted-documents.json',
+      ).map((path) => resolve(ROUTER_DIR, path)),
       only: flag(env, 'GATEWAY_PERSISTED_DOCUMENTS_ONLY', false),
     },
   };

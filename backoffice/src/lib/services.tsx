@@ -1,8 +1,9 @@
 // What every page reaches through React context: the session (the storefront's, shared), the
 // connection status, and the claims of the current access token for display.
-import { createContext, useContext, useEffect, useState, useSyncExternalStore } from 'react';
+import { createContext, useContext, useEffect, useState } from 'react';
 import type { Session, SessionSnapshot } from '@storefront/lib/session';
 import type { ConnectionSnapshot, ConnectionStatus } from '@storefront/lib/status';
+import { useStore } from '@storefront/lib/store';
 import { decodeClaims, type StaffClaims } from './access';
 
 export interface BackOffice {
@@ -19,13 +20,11 @@ export function useBackOffice(): BackOffice {
 }
 
 export function useSession(): SessionSnapshot {
-  const { session } = useBackOffice();
-  return useSyncExternalStore(session.subscribe, session.getSnapshot);
+  return useStore(useBackOffice().session);
 }
 
 export function useConnection(): ConnectionSnapshot {
-  const { status } = useBackOffice();
-  return useSyncExternalStore(status.subscribe, status.getSnapshot);
+  return useStore(useBackOffice().status);
 }
 
 /**
