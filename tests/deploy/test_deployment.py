@@ -25,10 +25,10 @@ import pytest
 import yaml
 
 from tests.deploy.deployment_files import (
+    BACKOFFICE_DOCKERFILE,
     COMPOSE_FILE,
     OTEL_VARIABLES,
     REPO,
-    BACKOFFICE_DOCKERFILE,
     REQUIRED,
     STOREFRONT_DOCKERFILE,
     WEB_APPS,
@@ -37,8 +37,8 @@ from tests.deploy.deployment_files import (
     build_args,
     dockerfile_has_healthcheck,
     dockerfile_of,
-    exposed_port,
     environment,
+    exposed_port,
     final_stage,
     instructions,
     interpolate,

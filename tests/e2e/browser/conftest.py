@@ -2,9 +2,9 @@
 
 The apps are the built `storefront/dist` and `backoffice/dist` (the Makefile builds
 them before the tests), served by `tools.storefront_server` at `storefront_origin`
-and `backoffice_origin`, which the shared gateway allows for CORS. Playwright's own browser download cannot work on these
-machines: the tests launch /usr/bin/chromium (`make` installs the `chromium`
-package). On failure every open page is saved as a screenshot under
+and `backoffice_origin`, which the shared gateway allows for CORS. Playwright's own
+browser download cannot work on these machines: the tests launch /usr/bin/chromium
+(`make` installs the `chromium` package). On failure every open page is saved as a screenshot under
 `.run/browser/`.
 """
 

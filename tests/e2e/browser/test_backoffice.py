@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -53,8 +52,8 @@ def sign_in(page: Page, email: str) -> None:
 
 
 @pytest.fixture
-def office(new_context: NewContext, backoffice_url: str) -> Iterator[Page]:
-    yield new_context(base_url=backoffice_url, viewport=DESKTOP).new_page()
+def office(new_context: NewContext, backoffice_url: str) -> Page:
+    return new_context(base_url=backoffice_url, viewport=DESKTOP).new_page()
 
 
 def as_staff(page: Page, gateway_url: str, users_url: str, key: bytes, role: str, scope: str):
@@ -119,7 +118,8 @@ def test_a_staff_token_shows_its_name_role_and_only_its_pages(
         # In the page, as a link would (a reload would refresh the session: the users subgraph
         # issues this customer's own token then, which the app refuses).
         office.evaluate(
-            "path => { history.pushState(null, '', path); dispatchEvent(new PopStateEvent('popstate')); }",
+            "path => { history.pushState(null, '', path);"
+            " dispatchEvent(new PopStateEvent('popstate')); }",
             f"/{label.lower().replace(' ', '-')}",
         )
         expect(office.get_by_role("heading", level=1)).to_have_text(label)
