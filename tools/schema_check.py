@@ -152,13 +152,13 @@ _TEMPLATE = re.compile(r"\b(?:graphql|gql)\(\s*`([^`]*)`", re.DOTALL)
 
 
 def storefront_operations(
-    root: Path, sources: str = STOREFRONT_SOURCES, generated: str = STOREFRONT_GENERATED
+    root: Path, source_dir: str = STOREFRONT_SOURCES, generated_dir: str = STOREFRONT_GENERATED
 ) -> list[Operation]:
     """A web app's documents (the storefront's unless told): the persisted-documents manifests
     codegen writes under its src/gql (hash -> document), and the `graphql(`...`)` documents of
     its sources when there is no manifest."""
     found: list[Operation] = []
-    for path in _files(root, generated, (".json",)):
+    for path in _files(root, generated_dir, (".json",)):
         try:
             manifest = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError:
@@ -171,8 +171,8 @@ def storefront_operations(
         return found
     sources = [
         path
-        for path in _files(root, sources, (".ts", ".tsx", ".graphql"))
-        if not path.is_relative_to(root / generated)
+        for path in _files(root, source_dir, (".ts", ".tsx", ".graphql"))
+        if not path.is_relative_to(root / generated_dir)
     ]
     texts: list[tuple[str, str]] = []
     for path in sources:
