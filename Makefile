@@ -64,7 +64,7 @@ define when_changed
 	fi
 endef
 
-.PHONY: help up chaos dead-letters test bench lint compose docs schema-check schema-publish clean \
+.PHONY: help up chaos dead-letters staff test bench lint compose docs schema-check schema-publish clean \
 	clean-data install python-deps node-deps redis-server storefront storefront-deps \
 	storefront-codegen backoffice backoffice-deps backoffice-codegen chromium
 
@@ -77,6 +77,9 @@ up: install storefront backoffice ## install what is missing, then run the whole
 
 chaos: install ## 1,000 orders through a two-process stack of its own while parts fail; prints the report (ARGS="--orders 100")
 	@$(PY) -m tools.chaos $(ARGS)
+
+staff: python-deps ## staff accounts on the configured MongoDB: ARGS="add EMAIL --role admin" (the password on standard input; prints the TOTP enrolment URI and the recovery codes once)
+	@$(PY) -m subgraphs.users.staff_cli $(ARGS)
 
 dead-letters: python-deps ## list dead letters (ARGS="show GROUP [ID]" or ARGS="replay GROUP ID|--all")
 	@$(PY) -m tools.dead_letters $(or $(ARGS),list)

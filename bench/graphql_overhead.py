@@ -94,6 +94,7 @@ from subgraphs.users.transport import schema as users_schema
 from subgraphs.users.transport.context import UsersContext
 from testkit.kernel import EPOCH, InMemoryUnitOfWork, SequentialIds, SteppingClock, StubVerifier
 from testkit.orders import InMemoryCatalog, InMemoryOrders, SilentFeed
+from testkit.staff import in_memory_staff
 from testkit.user_sessions import (
     RESET_POLICY,
     SESSION_POLICY,
@@ -188,6 +189,7 @@ async def users_operations() -> list[Operation]:
         session_policy=SESSION_POLICY,
         reset_policy=RESET_POLICY,
         verification_policy=VERIFICATION_POLICY,
+        staff=in_memory_staff(users),
         clock=SteppingClock(),
         new_id=SequentialIds("user"),
     )

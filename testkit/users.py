@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from subgraphs.kernel.core.access import Role
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.users.domain.throttling import BackoffPolicy
 from subgraphs.users.domain.user import User
@@ -77,11 +78,17 @@ class ReversingHasher:
 
 
 class CountingTokens:
+    """Tokens that say whose they are; `roles` holds the role each was issued with."""
+
     def __init__(self) -> None:
         self.issued: list[str] = []
+        self.roles: list[Role] = []
 
-    def issue(self, user_id: str, session_id: str | None = None) -> AccessToken:
+    def issue(
+        self, user_id: str, session_id: str | None = None, role: Role = Role.CUSTOMER
+    ) -> AccessToken:
         self.issued.append(user_id)
+        self.roles.append(role)
         return AccessToken(f"token-for-{user_id}-in-{session_id}", datetime(2030, 1, 1, tzinfo=UTC))
 
 

@@ -38,7 +38,7 @@ const {
   visit,
   visitWithTypeInfo,
 } = require('graphql');
-const { Supergraph } = require('@apollo/federation-internals');
+const { Supergraph, ROUTER_SUPPORTED_SUPERGRAPH_FEATURES } = require('@apollo/federation-internals');
 
 // The gateway's cost estimate is TypeScript: loaded with the transpiler Hive Gateway uses.
 const { register } = await import('node:module');
@@ -53,7 +53,7 @@ function fail(message) {
 function apiSchema({ kind, sdl }, label) {
   try {
     if (kind === 'supergraph') {
-      return lexicographicSortSchema(Supergraph.build(sdl).apiSchema().toGraphQLJSSchema());
+      return lexicographicSortSchema(Supergraph.build(sdl, { supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES }).apiSchema().toGraphQLJSSchema());
     }
     if (kind === 'api') return lexicographicSortSchema(buildSchema(sdl));
   } catch (err) {

@@ -15,7 +15,7 @@ const require = createRequire(new URL('../router/package.json', import.meta.url)
 const { ESLint } = require('eslint');
 const graphqlPlugin = require('@graphql-eslint/eslint-plugin');
 const { lexicographicSortSchema, parse, printSchema, visit } = require('graphql');
-const { Supergraph } = require('@apollo/federation-internals');
+const { Supergraph, ROUTER_SUPPORTED_SUPERGRAPH_FEATURES } = require('@apollo/federation-internals');
 
 // The rules: @graphql-eslint's schema-recommended and schema-relay sets, with descriptions
 // required on every type, field, argument, input field and enum value.
@@ -141,7 +141,9 @@ try {
 let api;
 try {
   api = printSchema(
-    lexicographicSortSchema(Supergraph.build(input.supergraph).apiSchema().toGraphQLJSSchema()),
+    lexicographicSortSchema(Supergraph.build(input.supergraph, {
+      supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES,
+    }).apiSchema().toGraphQLJSSchema()),
   );
 } catch (err) {
   fail(`the supergraph does not build: ${err.message}`);

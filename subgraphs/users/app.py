@@ -6,6 +6,7 @@ from datetime import timedelta
 from functools import partial
 
 import redis.asyncio as aioredis
+from pymongo.asynchronous.database import AsyncDatabase
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -21,8 +22,10 @@ from subgraphs.kernel.graphql.auth import (
 from subgraphs.kernel.process.deferred import Deferred
 from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.runtime.wiring import ContextStores, request_context
-from subgraphs.users.bootstrap import bootstrap
+from subgraphs.kernel.stores.resources import Document
+from subgraphs.users.bootstrap import StaffWiring, bootstrap
 from subgraphs.users.credentials.passwords import Argon2PasswordHasher
+from subgraphs.users.credentials.secret_box import SecretBox
 from subgraphs.users.credentials.signing_keys import (
     JwtIssuer,
     SigningKey,
@@ -30,10 +33,13 @@ from subgraphs.users.credentials.signing_keys import (
     load_or_create_signing_key,
     signing_key_from_pem,
 )
+from subgraphs.users.domain.second_factor import SecondFactorPolicy
 from subgraphs.users.domain.session import SessionPolicy
 from subgraphs.users.domain.throttling import BackoffPolicy
 from subgraphs.users.repository.mongo_passwords import MongoPasswordStore
+from subgraphs.users.repository.mongo_second_factors import MongoSecondFactors
 from subgraphs.users.repository.mongo_sessions import MongoSessionRepository
+from subgraphs.users.repository.mongo_staff import MongoStaff
 from subgraphs.users.repository.mongo_users import MongoUserRepository
 from subgraphs.users.repository.mongo_verifications import MongoEmailVerifications
 from subgraphs.users.repository.redis_session_deny_list import RedisSessionDenyList
@@ -41,6 +47,7 @@ from subgraphs.users.repository.redis_throttles import RedisRateLimit, RedisSign
 from subgraphs.users.settings import UsersSettings
 from subgraphs.users.transport.context import UsersContext
 from subgraphs.users.transport.schema import build_schema
+from subgraphs.users.usecase.invite_staff import InvitationPolicy
 from subgraphs.users.usecase.request_password_reset import ResetPolicy
 from subgraphs.users.usecase.throttles import Throttles
 from subgraphs.users.usecase.verify_email import VerificationPolicy
@@ -53,6 +60,39 @@ def signing_key(settings: UsersSettings) -> SigningKey:
     if settings.is_production:
         raise RuntimeError("USERS_SIGNING_KEY_PEM must be set in production")
     return load_or_create_signing_key(settings.signing_key_file)
+
+
+def secret_box(settings: UsersSettings, key: SigningKey) -> SecretBox:
+    """What seals the TOTP secrets: the configured key, else one derived from `key`."""
+    if settings.totp_encryption_key is not None:
+        return SecretBox.from_base64(settings.totp_encryption_key.get_secret_value())
+    return SecretBox.derived_from(key.private_key)
+
+
+def staff_stores(
+    settings: UsersSettings, db: AsyncDatabase[Document], key: SigningKey
+) -> tuple[MongoSecondFactors, MongoStaff]:
+    """The second factors (secrets sealed, see `secret_box`) and the staff store on `db`."""
+    return MongoSecondFactors(db, secret_box(settings, key)), MongoStaff(db)
+
+
+def staff_wiring(
+    settings: UsersSettings, factors: MongoSecondFactors, store: MongoStaff
+) -> StaffWiring:
+    """The staff stores and the staff rules of `settings`."""
+    return StaffWiring(
+        second_factors=factors,
+        store=store,
+        second_factor_policy=SecondFactorPolicy(
+            max_failures=settings.second_factor_max_failures,
+            lock=timedelta(seconds=settings.second_factor_lock_seconds),
+            challenge_lifetime=timedelta(seconds=settings.second_factor_challenge_ttl_seconds),
+        ),
+        invitation_policy=InvitationPolicy(
+            link_base=settings.staff_invitation_url,
+            lifetime=timedelta(seconds=settings.staff_invitation_ttl_seconds),
+        ),
+    )
 
 
 def throttles(redis: aioredis.Redis, settings: UsersSettings) -> Throttles:
@@ -92,11 +132,13 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
     sessions = MongoSessionRepository(stores.db)
     passwords = MongoPasswordStore(stores.db)
     verifications = MongoEmailVerifications(stores.db)
-    stores.indexed(users, sessions, passwords, verifications)
+    key = signing_key(settings)
+    factors, staff_store = staff_stores(settings, stores.db, key)
+    stores.indexed(users, sessions, passwords, verifications, factors, staff_store)
+    staff = staff_wiring(settings, factors, staff_store)
     redis = stores.redis
 
     later = Deferred()  # closed before the stores: what it runs still needs them
-    key = signing_key(settings)
     hasher = Argon2PasswordHasher()
     tokens = JwtIssuer(
         key,
@@ -104,9 +146,11 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
         audience=settings.auth.audience,
         ttl=timedelta(seconds=settings.access_token_ttl_seconds),
         clock=utc_now,
+        staff_ttl=timedelta(seconds=settings.staff_access_token_ttl_seconds),
     )
     # Entries outlive every access token of a revoked session, whatever the verifier's leeway.
-    deny_for = timedelta(seconds=settings.access_token_ttl_seconds + settings.auth.leeway_seconds)
+    longest = max(settings.access_token_ttl_seconds, settings.staff_access_token_ttl_seconds)
+    deny_for = timedelta(seconds=longest + settings.auth.leeway_seconds)
     usecases = bootstrap(
         users=users,
         sessions=sessions,
@@ -130,6 +174,7 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
             link_base=settings.email_verification_url,
             lifetime=timedelta(seconds=settings.email_verification_ttl_seconds),
         ),
+        staff=staff,
         clock=utc_now,
         new_id=new_id,
     )

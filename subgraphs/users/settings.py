@@ -18,6 +18,38 @@ class UsersSettings(StoredServiceSettings):
     access_token_ttl_seconds: int = Field(
         default=900, description="How long an access token works."
     )
+    staff_access_token_ttl_seconds: int = Field(
+        default=300,
+        gt=0,
+        description="How long a staff account's access token works (a role change or a "
+        "disabled account shows at the next refresh).",
+    )
+    second_factor_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Wrong second-factor codes in a row that lock a staff account's second factor.",
+    )
+    second_factor_lock_seconds: int = Field(
+        default=15 * 60, gt=0, description="How long a locked second factor stays locked."
+    )
+    second_factor_challenge_ttl_seconds: int = Field(
+        default=5 * 60,
+        gt=0,
+        description="How long after the password a staff sign-in's code may come.",
+    )
+    totp_encryption_key: SecretStr | None = Field(
+        default=None,
+        description="Base64 of 32 bytes: the AES-256-GCM key the TOTP secrets are stored "
+        "encrypted with. Unset: a key derived from the signing key (then rotating that key "
+        "makes enrolled second factors unreadable; set this first).",
+    )
+    staff_invitation_url: str = Field(
+        default="http://localhost:3001/accept-invitation",
+        description="The back-office page staff invitation links open (`?token=...` is added).",
+    )
+    staff_invitation_ttl_seconds: int = Field(
+        default=72 * 3600, gt=0, description="How long a staff invitation link works."
+    )
     trusted_proxy_hops: int = Field(
         default=1,
         ge=0,

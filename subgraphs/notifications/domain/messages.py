@@ -8,7 +8,7 @@ Rendering is pure, so a message re-rendered for a retry is the same message.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +26,8 @@ PASSWORD_RESET_REQUESTED = "users.password_reset_requested"  # noqa: S105 (an ev
 EMAIL_VERIFICATION_REQUESTED = "users.email_verification_requested"
 EMAIL_VERIFIED = "users.email_verified"
 SIGN_UP_ATTEMPTED = "users.sign_up_attempted"
+STAFF_INVITED = "users.staff_invited"
+STAFF_ROLES = frozenset({"support", "catalog", "admin"})
 
 SMS_MAX_LENGTH = 160
 MAX_ITEMS_LISTED = 20
@@ -138,6 +140,15 @@ def _sign_up_attempt(p: Mapping[str, Any]) -> Intent:
     )
 
 
+def _staff_invitation(p: Mapping[str, Any]) -> Intent:
+    """The invitation link, and the role it is for (one of the staff roles, nothing else)."""
+    intent = _link(Kind.STAFF_INVITATION, "invite_url")(p)
+    role = _text(p, "role")
+    if role not in STAFF_ROLES:
+        raise InvalidPayload("payload field 'role' is not a staff role")
+    return replace(intent, data={**intent.data, "role": role})
+
+
 _INTENTS: Mapping[str, Callable[[Mapping[str, Any]], Intent]] = {
     EMAIL_VERIFIED: _welcome,
     EMAIL_VERIFICATION_REQUESTED: _link(Kind.VERIFY_EMAIL, "verify_url"),
@@ -148,6 +159,7 @@ _INTENTS: Mapping[str, Callable[[Mapping[str, Any]], Intent]] = {
     PAYMENT_FAILED: _payment(Kind.PAYMENT_FAILED),
     PAYMENT_REFUNDED: _payment(Kind.REFUND),
     PASSWORD_RESET_REQUESTED: _link(Kind.PASSWORD_RESET, "reset_url"),
+    STAFF_INVITED: _staff_invitation,
 }
 
 # The event types that ask for a message.
@@ -175,6 +187,7 @@ def subject_for(kind: Kind, data: Mapping[str, Any]) -> str:
         Kind.PASSWORD_RESET: "Reset your Commerce password",
         Kind.VERIFY_EMAIL: "Confirm your email address for Commerce",
         Kind.SIGN_UP_ATTEMPT: "Someone tried to sign up with your address",
+        Kind.STAFF_INVITATION: "You are invited to the Commerce back office",
     }
     return subjects[kind]
 
@@ -231,6 +244,16 @@ def _body(kind: Kind, data: Mapping[str, Any]) -> list[str]:
             str(data["verify_url"]),
             "",
             "If it was not you, ignore this mail.",
+        ]
+    if kind is Kind.STAFF_INVITATION:
+        until = datetime.fromisoformat(str(data["expires_at"])).astimezone(UTC)
+        return [
+            f"You are invited to join the Commerce staff as {data['role']}.",
+            f"Set your password and sign-in codes here, until {until:%Y-%m-%d %H:%M} UTC:",
+            "",
+            str(data["invite_url"]),
+            "",
+            "The link works once. If you did not expect this, ignore this mail.",
         ]
     if kind is Kind.SIGN_UP_ATTEMPT:
         return [

@@ -34,6 +34,7 @@ class Kind(StrEnum):
     PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105 (a kind of message)
     VERIFY_EMAIL = "VERIFY_EMAIL"
     SIGN_UP_ATTEMPT = "SIGN_UP_ATTEMPT"
+    STAFF_INVITATION = "STAFF_INVITATION"
 
 
 class FailureReason(StrEnum):

@@ -56,6 +56,8 @@ NotificationKind = described_enum(
         "VERIFY_EMAIL": "The link that verifies the address (sent whatever the preferences).",
         "SIGN_UP_ATTEMPT": "Someone tried to sign up with the address (sent whatever the "
         "preferences).",
+        "STAFF_INVITATION": "An invitation to join the staff, with its one-time link (sent "
+        "whatever the preferences).",
     },
 )
 

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
+from subgraphs.kernel.core.access import Role, scope_claim
 from subgraphs.users.usecase.ports import AccessToken
 
 ALGORITHM = "EdDSA"
@@ -78,7 +79,11 @@ def jwks(*keys: SigningKey) -> dict[str, Any]:
 
 
 class JwtIssuer:
-    """Issues short-lived access tokens signed with the current key."""
+    """Issues short-lived access tokens signed with the current key.
+
+    A token carries the account's `role` and the scopes it grants (`scope`, space-separated,
+    empty for customers); staff tokens live `staff_ttl` (default: `ttl`).
+    """
 
     def __init__(
         self,
@@ -88,22 +93,28 @@ class JwtIssuer:
         audience: str,
         ttl: timedelta,
         clock: Callable[[], datetime],
+        staff_ttl: timedelta | None = None,
     ) -> None:
         self._key = key
         self._issuer = issuer
         self._audience = audience
         self._ttl = ttl
+        self._staff_ttl = staff_ttl or ttl
         self._clock = clock
 
-    def issue(self, user_id: str, session_id: str | None = None) -> AccessToken:
+    def issue(
+        self, user_id: str, session_id: str | None = None, role: Role = Role.CUSTOMER
+    ) -> AccessToken:
         now = self._clock()
-        expires_at = now + self._ttl
+        expires_at = now + (self._staff_ttl if role.is_staff else self._ttl)
         claims: dict[str, Any] = {
             "sub": user_id,
             "iss": self._issuer,
             "aud": self._audience,
             "iat": int(now.timestamp()),
             "exp": int(expires_at.timestamp()),
+            "role": role.value,
+            "scope": scope_claim(role),
         }
         if session_id is not None:
             claims["sid"] = session_id

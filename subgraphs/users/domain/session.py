@@ -8,7 +8,8 @@ the session's tokens (the session leaked): the whole session is revoked.
 
 A session ends at its absolute end (`expires_at`, lifetime from its start),
 when it was not used for the idle timeout (`idle_expires_at`), or when it is
-revoked (logout, logout everywhere, password changed or reset, reuse).
+revoked (logout, logout everywhere, password changed or reset, reuse, the
+account disabled).
 
 Only hashes of tokens are stored. Tokens carry 256 random bits, so a plain
 SHA-256 suffices (no salt or slow hash: there is nothing to guess).
@@ -33,6 +34,7 @@ class Revoked(Enum):
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 (names, not secrets)
     PASSWORD_RESET = "password_reset"  # noqa: S105
     TOKEN_REUSED = "token_reused"  # noqa: S105
+    ACCOUNT_DISABLED = "account_disabled"
 
 
 class State(Enum):

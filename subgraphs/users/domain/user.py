@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from subgraphs.kernel.core.access import Role
 from subgraphs.kernel.core.errors import Problem
 from subgraphs.kernel.core.events import DomainEvent
 
@@ -29,7 +30,9 @@ SIGN_UP_ATTEMPTED = "users.sign_up_attempted"
 class User:
     """A registered user. `email` is stored normalised (trimmed, lower case).
 
-    `events` are those of the change that made this value (none once loaded).
+    `role` is `customer` unless the account is staff's (made on the command line or by an
+    accepted invitation, never by `register`). `events` are those of the change that made
+    this value (none once loaded).
     """
 
     id: str
@@ -40,6 +43,8 @@ class User:
     created_at: datetime
     updated_at: datetime
     email_verified_at: datetime | None = None  # None until a verification link is opened
+    role: Role = Role.CUSTOMER
+    disabled_at: datetime | None = None  # a disabled account signs in no more
     events: tuple[DomainEvent, ...] = field(default=(), compare=False, repr=False)
 
     def with_profile(self, *, name: str, phone: str | None, now: datetime) -> User:

@@ -9,6 +9,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from subgraphs.kernel.core.access import Role
 from subgraphs.kernel.stores.mongo import session
 from subgraphs.users.domain.user import User
 from subgraphs.users.usecase.ports import EmailTaken
@@ -66,6 +67,8 @@ def _to_document(user: User) -> Document:
         "created_at": user.created_at,
         "updated_at": user.updated_at,
         "email_verified_at": user.email_verified_at,
+        "role": user.role.value,
+        "disabled_at": user.disabled_at,
     }
 
 
@@ -79,4 +82,6 @@ def _from_document(doc: Document) -> User:
         created_at=doc["created_at"],
         updated_at=doc["updated_at"],
         email_verified_at=doc.get("email_verified_at"),
+        role=Role(doc.get("role") or Role.CUSTOMER),  # accounts older than roles: customers
+        disabled_at=doc.get("disabled_at"),
     )

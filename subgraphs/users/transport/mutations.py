@@ -15,7 +15,9 @@ from subgraphs.users.transport.session_mutations import (
     SignedInPayload,
     signed_in,
 )
+from subgraphs.users.transport.staff import StaffMutation
 from subgraphs.users.transport.types import User
+from subgraphs.users.usecase.login import SecondFactorRequired, SignedIn
 from subgraphs.users.usecase.register import Registration
 from subgraphs.users.usecase.update_profile import ProfileChanges
 
@@ -81,9 +83,22 @@ class RegisterPayload(MutationPayload):
     refresh_expires_at: datetime | None = _never_signed_in()
 
 
-@strawberry.type(description="The result of `login`.")
+@strawberry.type(
+    description="The result of `login`: tokens, or for staff a challenge to send with the "
+    "second factor's code to `verifySecondFactor` (which answers the tokens)."
+)
 class LoginPayload(SignedInPayload):
-    pass
+    second_factor_challenge: str | None = strawberry.field(
+        default=None,
+        description="Staff only: no tokens yet; send it with a code to `verifySecondFactor` "
+        "within minutes (it works once).",
+    )
+
+
+def logged_in(done: SignedIn | SecondFactorRequired) -> LoginPayload:
+    if isinstance(done, SecondFactorRequired):
+        return LoginPayload(second_factor_challenge=done.challenge)
+    return LoginPayload(**signed_in(done.user, done.access_token, done.session))
 
 
 @strawberry.type(description="The result of `updateProfile`.")
@@ -96,7 +111,7 @@ def registered(_: None) -> RegisterPayload:
 
 
 @mutation_root
-class Mutation(SessionMutation):
+class Mutation(SessionMutation, StaffMutation):
     @strawberry.mutation(
         description="Create an account, then sign in with `login`. An email that already has "
         "an account gets the same answer (its owner is told by mail)."
@@ -115,7 +130,10 @@ class Mutation(SessionMutation):
             registered,
         )
 
-    @strawberry.mutation(description="Sign in with email and password.")
+    @strawberry.mutation(
+        description="Sign in with email and password. Staff get `secondFactorChallenge` "
+        "instead of tokens (see `verifySecondFactor`)."
+    )
     async def login(
         self,
         info: Info[UsersContext, None],
@@ -124,7 +142,7 @@ class Mutation(SessionMutation):
         return await payload(
             LoginPayload,
             info.context.usecases.log_in(input.email, input.password, info.context.client_address),
-            lambda done: LoginPayload(**signed_in(done.user, done.access_token, done.session)),
+            logged_in,
         )
 
     @strawberry.mutation(

@@ -13,6 +13,7 @@ from subgraphs.users.usecase.refresh_session import RefreshSession
 from subgraphs.users.usecase.register import RegisterUser
 from subgraphs.users.usecase.request_password_reset import RequestPasswordReset
 from subgraphs.users.usecase.reset_password import ResetPassword
+from subgraphs.users.usecase.staff_usecases import StaffUseCases
 from subgraphs.users.usecase.update_profile import UpdateProfile
 from subgraphs.users.usecase.verify_email import ResendVerification, VerifyEmail
 
@@ -31,3 +32,4 @@ class UsersUseCases:
     reset_password: ResetPassword
     verify_email: VerifyEmail
     resend_verification: ResendVerification
+    staff: StaffUseCases

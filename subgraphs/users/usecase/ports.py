@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from subgraphs.kernel.core.access import Role
 from subgraphs.users.domain.user import User
 from subgraphs.users.domain.verification import EmailVerification
 
@@ -56,8 +57,11 @@ class AccessToken:
 
 
 class TokenIssuer(Protocol):
-    def issue(self, user_id: str, session_id: str | None = None) -> AccessToken:
-        """An access token for the user; `session_id` becomes its `sid` claim."""
+    def issue(
+        self, user_id: str, session_id: str | None = None, role: Role = Role.CUSTOMER
+    ) -> AccessToken:
+        """An access token for the user; `session_id` becomes its `sid` claim, `role` its
+        `role` and `scope` claims (and its lifetime: staff tokens are shorter)."""
 
 
 class ThrottleUnavailable(Exception):

@@ -29,18 +29,21 @@ from subgraphs.users.usecase.session_ports import (
 INVALID_REFRESH_TOKEN = "INVALID_REFRESH_TOKEN"  # noqa: S105 (an error code)
 SESSION_EXPIRED = "SESSION_EXPIRED"
 SESSION_REVOKED = "SESSION_REVOKED"
+ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
 
 
 class _Refused(Enum):
     UNKNOWN = INVALID_REFRESH_TOKEN
     EXPIRED = SESSION_EXPIRED
     REVOKED = SESSION_REVOKED
+    DISABLED = ACCOUNT_DISABLED
 
 
 _MESSAGES = {
     _Refused.UNKNOWN: "This refresh token is not valid; sign in again.",
     _Refused.EXPIRED: "Your session has expired; sign in again.",
     _Refused.REVOKED: "Your session has ended; sign in again.",
+    _Refused.DISABLED: "This account is disabled.",
 }
 
 
@@ -59,6 +62,10 @@ class RefreshSession:
     (`SESSION_REVOKED`), the newest token included, and its access tokens
     stop working (`deny`). Of two refreshes racing
     with the same token exactly one wins; the other counts as that reuse.
+
+    The new access token carries the account's role as it is now, so a role
+    change takes effect at the next refresh; a disabled account's sessions
+    are revoked and refused as `ACCOUNT_DISABLED`.
 
     Each write is atomic on its own, so no transaction is needed: the new
     token's hash is saved first (useless until the session points at it),
@@ -105,9 +112,11 @@ class RefreshSession:
         [user] = await self._users.get_many([result.user_id])
         if user is None:
             raise _refused(_Refused.UNKNOWN)
+        if user.disabled_at is not None:
+            raise _refused(_Refused.DISABLED)
         return Refreshed(
             user,
-            self._tokens.issue(user.id, result.id),
+            self._tokens.issue(user.id, result.id, user.role),
             IssuedSession(result.id, fresh, result.expires_at),
         )
 
@@ -122,6 +131,8 @@ class RefreshSession:
         state = session.state(now)
         if state is State.REVOKED:
             revoked.append(session.id)  # denied again: harmless, and it heals a lost write
+            if session.revoked_reason is Revoked.ACCOUNT_DISABLED:
+                return _Refused.DISABLED
             return _Refused.REVOKED
         if state is State.EXPIRED:
             return _Refused.EXPIRED

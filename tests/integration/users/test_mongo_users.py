@@ -7,6 +7,7 @@ from functools import partial
 
 import pytest
 
+from subgraphs.kernel.core.access import Role
 from subgraphs.kernel.stores.mongo import MongoUnitOfWork
 from subgraphs.users.domain.user import User, register
 from subgraphs.users.repository.mongo_users import MongoUserRepository
@@ -70,3 +71,22 @@ async def test_update_profile_stores_the_new_state_with_its_event(repo, uow, use
     assert not await uow(partial(repo.update_profile, nobody), recorded=nobody)
     types = [d["type"] async for d in users_db["outbox"].find({"published": False})]
     assert sorted(types) == ["users.profile_updated", "users.registered"]
+
+
+async def test_an_account_stored_before_roles_is_an_enabled_customer(repo, users_db):
+    await users_db["users"].insert_one(
+        {
+            "_id": "u-old",
+            "email": "old@example.com",
+            "name": "Old",
+            "phone": None,
+            "password_hash": "hash",
+            "created_at": NOW,
+            "updated_at": NOW,
+        }
+    )
+
+    [user] = await repo.get_many(["u-old"])
+
+    assert user is not None
+    assert (user.role, user.disabled_at) == (Role.CUSTOMER, None)

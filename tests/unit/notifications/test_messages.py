@@ -189,3 +189,45 @@ def test_mails_to_an_address_nobody_verified_carry_nothing_the_registrant_wrote(
     assert render(
         Kind.ORDER_CONFIRMATION, {}, Channel.EMAIL, verified.greeting_name
     ).text.startswith("Hello Ann,")
+
+
+INVITATION = {
+    "user_id": "u-9",
+    "actor_id": "u-1",
+    "reason": None,
+    "email": "kim@example.com",
+    "role": "support",
+    "expires_at": "2026-01-04T00:00:00+00:00",
+    "invite_url": "http://localhost:3001/accept-invitation?token=t0k3n",
+}
+
+
+def test_a_staff_invitation_is_mailed_with_its_link_and_role_whatever_the_preferences():
+    intent = intent_for("users.staff_invited", INVITATION)
+
+    assert intent is not None
+    assert (intent.kind, intent.user_id, intent.address) == (
+        Kind.STAFF_INVITATION,
+        "u-9",
+        "kim@example.com",
+    )
+    assert intent.transactional
+    assert intent.channels == (Channel.EMAIL,)
+    message = render(intent.kind, intent.data, Channel.EMAIL, None)
+    assert message.subject == "You are invited to the Commerce back office"
+    assert INVITATION["invite_url"] in message.text.splitlines()
+    assert "as support." in message.text
+    assert "until 2026-01-04 00:00 UTC" in message.text
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {**INVITATION, "role": "customer"},
+        {**INVITATION, "invite_url": "ftp://example.com"},
+        {k: v for k, v in INVITATION.items() if k != "expires_at"},
+    ],
+)
+def test_an_invitation_without_a_staff_role_or_a_usable_link_is_invalid(payload):
+    with pytest.raises(InvalidPayload):
+        intent_for("users.staff_invited", payload)

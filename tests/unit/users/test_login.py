@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from subgraphs.kernel.core.access import Role
 from subgraphs.kernel.core.errors import DomainError
-from tests.unit.users.conftest import PASSWORD, World, codes
+from tests.unit.users.conftest import PASSWORD, World, codes, signed_in
 
 
 async def test_login_succeeds_with_the_right_password_in_any_email_case(world: World):
     done = await world.sign_up()
 
-    signed_in = await world.usecases.log_in("ANN@EXAMPLE.com", PASSWORD)
+    done_in = signed_in(await world.usecases.log_in("ANN@EXAMPLE.com", PASSWORD))
 
-    assert signed_in.user.id == done.user.id
-    assert (
-        signed_in.access_token.token
-        == f"token-for-{done.user.id}-in-{signed_in.session.session_id}"
-    )
+    assert done_in.user.id == done.user.id
+    assert done_in.access_token.token == f"token-for-{done.user.id}-in-{done_in.session.session_id}"
+    assert world.tokens.roles[-1] is Role.CUSTOMER
 
 
 async def test_login_fails_alike_for_wrong_password_and_unknown_email(world: World):

@@ -10,7 +10,7 @@ import pytest
 from subgraphs.kernel.core.errors import DomainError
 from subgraphs.users.domain.throttling import BackoffPolicy
 from subgraphs.users.usecase.register import Registration
-from tests.unit.users.conftest import PASSWORD, World, code
+from tests.unit.users.conftest import PASSWORD, World, code, signed_in
 
 
 async def refusal(call: Awaitable[object]) -> tuple[str, bool, str]:
@@ -42,7 +42,7 @@ async def test_failures_slow_an_account_down_but_never_lock_its_owner_out(world:
     world.clock.now += timedelta(seconds=30)
     assert (await refusal(log_in("ann@example.com", PASSWORD)))[0] == "RATE_LIMITED"
     world.clock.now += timedelta(seconds=30)
-    assert (await log_in("ann@example.com", PASSWORD)).user.email == "ann@example.com"
+    assert signed_in(await log_in("ann@example.com", PASSWORD)).user.email == "ann@example.com"
 
 
 async def test_one_address_cannot_spray_a_password_over_many_accounts(world: World):

@@ -1,0 +1,153 @@
+"""Staff accounts: invitations, and the record of what staff do to them.
+
+Staff never come from `register`: the first admin is made on the command
+line, later staff accept an invitation an admin sent (a one-time link by
+mail, like a password reset). Every staff action is an event carrying who
+did it (`actor_id`, none on the command line) and why (`reason`); the same
+change also writes a `StaffAction` to the activity record, so an admin can
+read who did what, to whom, when, and under which correlation id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from subgraphs.kernel.core.access import Role
+from subgraphs.kernel.core.clock import to_milliseconds
+from subgraphs.kernel.core.errors import Problem
+from subgraphs.kernel.core.events import DomainEvent
+from subgraphs.users.domain.passwords import reset_link
+from subgraphs.users.domain.user import User
+
+STAFF_CREATED = "users.staff_created"
+STAFF_INVITED = "users.staff_invited"
+STAFF_INVITATION_ACCEPTED = "users.staff_invitation_accepted"
+STAFF_ROLE_CHANGED = "users.staff_role_changed"
+STAFF_DISABLED = "users.staff_disabled"
+
+REASON_MAX = 500
+
+
+@dataclass(frozen=True, slots=True)
+class StaffAction:
+    """One entry of the activity record (the same facts as the event it came with)."""
+
+    id: str
+    action: str  # the event type
+    actor_id: str | None  # None: the command line
+    subject_id: str | None  # the account acted upon
+    reason: str | None
+    details: Mapping[str, str]
+    occurred_at: datetime
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A staff action's event, and its entry in the activity record."""
+
+    action: StaffAction
+    events: tuple[DomainEvent, ...]
+
+
+def record(
+    action_id: str,
+    action: str,
+    *,
+    actor_id: str | None,
+    subject_id: str | None,
+    reason: str | None,
+    details: Mapping[str, str],
+    now: datetime,
+    correlation_id: str | None,
+    extra: Mapping[str, str] | None = None,
+) -> Recorded:
+    """The event `action` with `{user_id, actor_id, reason, **details, **extra}`, and its entry
+    (`extra` goes in the event only: what the activity record must not keep, e.g. a link)."""
+    now = to_milliseconds(now)
+    payload = {
+        "user_id": subject_id,
+        "actor_id": actor_id,
+        "reason": reason,
+        **details,
+        **(extra or {}),
+    }
+    entry = StaffAction(
+        action_id, action, actor_id, subject_id, reason, dict(details), now, correlation_id
+    )
+    return Recorded(entry, (DomainEvent(action, payload, now),))
+
+
+def clean_reason(raw: str) -> str:
+    return " ".join(raw.split())
+
+
+def reason_problems(reason: str) -> list[Problem]:
+    if not reason:
+        return [Problem("REASON_REQUIRED", "Say why.", ("reason",))]
+    if len(reason) > REASON_MAX:
+        message = f"A reason must be at most {REASON_MAX} characters."
+        return [Problem("REASON_TOO_LONG", message, ("reason",))]
+    return []
+
+
+def role_problems(role: Role) -> list[Problem]:
+    if not role.is_staff:
+        return [Problem("INVALID_ROLE", "Choose a staff role.", ("role",))]
+    return []
+
+
+@dataclass(frozen=True, slots=True)
+class StaffInvitation:
+    """An invitation to become staff; only its token's hash is stored. The account it makes
+    gets `user_id`, so the invitation mail and the account are one user's."""
+
+    token_hash: str
+    user_id: str
+    email: str
+    role: Role
+    invited_by: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+    def usable(self, now: datetime) -> bool:
+        return self.used_at is None and now < self.expires_at
+
+
+def invitation_link(base_url: str, token: str) -> str:
+    return reset_link(base_url, token)
+
+
+def invitation(
+    *,
+    token_hash: str,
+    user_id: str,
+    email: str,
+    role: Role,
+    invited_by: str,
+    now: datetime,
+    lifetime: timedelta,
+) -> StaffInvitation:
+    now = to_milliseconds(now)
+    return StaffInvitation(token_hash, user_id, email, role, invited_by, now, now + lifetime)
+
+
+def staff_account(
+    *, user_id: str, email: str, name: str, password_hash: str, role: Role, now: datetime
+) -> User:
+    """A staff account: its address is verified (the owner got the invitation, or an admin
+    typed it), its role given; no `users.registered` (staff are not customers)."""
+    now = to_milliseconds(now)
+    return User(user_id, email, name, None, password_hash, now, now, now, role=role)
+
+
+def with_role(user: User, role: Role, now: datetime) -> User:
+    return replace(user, role=role, updated_at=to_milliseconds(now))
+
+
+def disabled(user: User, now: datetime) -> User:
+    now = to_milliseconds(now)
+    return replace(user, disabled_at=now, updated_at=now)

@@ -1,0 +1,166 @@
+"""Staff sign-ins and staff management, as the back office sends them (integration and e2e).
+
+A staff member signs in with the password (`login` answers `secondFactorChallenge`)
+and then the code their authenticator app shows (`verifySecondFactor`), computed
+here from the `otpauth://` URI they were given. A code's time step is accepted
+once, so `StaffMember` remembers the last one it used and takes the next step
+the server still accepts (one either side of now), never waiting.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from subgraphs.users.domain.second_factor import SKEW_STEPS, code_at, time_step
+from testkit.client import graphql
+from testkit.journeys import PASSWORD
+
+VERIFY_SECOND_FACTOR = """
+mutation Verify($input: VerifySecondFactorInput!) {
+  verifySecondFactor(input: $input) {
+    accessToken expiresAt refreshToken refreshExpiresAt
+    user { id email role }
+    userErrors { field message code }
+  }
+}"""
+
+STAFF_LOGIN = """
+mutation Login($input: LoginInput!) {
+  login(input: $input) {
+    accessToken refreshToken secondFactorChallenge
+    userErrors { field message code }
+  }
+}"""
+
+INVITE_STAFF = """
+mutation Invite($input: InviteStaffInput!) {
+  inviteStaff(input: $input) {
+    invitation { email role expiresAt }
+    userErrors { field message code }
+  }
+}"""
+
+ACCEPT_STAFF_INVITATION = """
+mutation Accept($input: AcceptStaffInvitationInput!) {
+  acceptStaffInvitation(input: $input) {
+    user { id email name role }
+    totpEnrolmentUri
+    recoveryCodes
+    userErrors { field message code }
+  }
+}"""
+
+CHANGE_STAFF_ROLE = """
+mutation ChangeRole($input: ChangeStaffRoleInput!) {
+  changeStaffRole(input: $input) {
+    user { id role }
+    userErrors { field message code }
+  }
+}"""
+
+DISABLE_STAFF = """
+mutation Disable($input: DisableStaffInput!) {
+  disableStaff(input: $input) {
+    user { id disabledAt }
+    revokedSessions
+    userErrors { field message code }
+  }
+}"""
+
+STAFF_ACTIVITY = """
+query Activity($first: Int!, $after: String) {
+  staffActivity(first: $first, after: $after) {
+    edges { node {
+      id action actorId subjectId reason occurredAt correlationId
+      details { name value }
+      actor { id name }
+      subject { id name }
+    } cursor }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+# Each staff mutation with input that would pass, for checks that need only the refusal.
+STAFF_MUTATIONS: Mapping[str, tuple[str, dict[str, Any]]] = {
+    "inviteStaff": (INVITE_STAFF, {"input": {"email": "x@example.com", "role": "SUPPORT"}}),
+    "changeStaffRole": (
+        CHANGE_STAFF_ROLE,
+        {"input": {"userId": "someone", "role": "SUPPORT", "reason": "why"}},
+    ),
+    "disableStaff": (DISABLE_STAFF, {"input": {"userId": "someone", "reason": "why"}}),
+}
+
+
+def totp_secret(uri: str) -> str:
+    [secret] = parse_qs(urlsplit(uri).query)["secret"]
+    return secret
+
+
+@dataclass
+class StaffMember:
+    """A staff account as its owner knows it: email, password, the enrolment URI."""
+
+    email: str
+    uri: str
+    password: str = PASSWORD
+    recovery_codes: tuple[str, ...] = ()
+    last_step: int = -1
+
+    def next_code(self, now: datetime | None = None) -> str:
+        """A code the server accepts now and has not seen: the earliest unused step of the
+        ones either side of now."""
+        current = time_step(now or datetime.now(UTC))
+        step = max(current - SKEW_STEPS, self.last_step + 1)
+        if step > current + SKEW_STEPS:
+            raise RuntimeError("every acceptable step is used; sign in less often")
+        self.last_step = step
+        return code_at(totp_secret(self.uri), step)
+
+
+async def sign_in_staff(
+    http: httpx.AsyncClient, member: StaffMember, *, path: str = "/graphql"
+) -> dict[str, Any]:
+    """Password, then the app's code; the `verifySecondFactor` payload (asserting it worked)."""
+    variables = {"input": {"email": member.email, "password": member.password}}
+    login = (await graphql(http, STAFF_LOGIN, variables, path=path))["data"]["login"]
+    assert login["userErrors"] == [], login
+    assert login["accessToken"] is None
+    challenge = login["secondFactorChallenge"]
+    answer = {"input": {"challenge": challenge, "code": member.next_code()}}
+    verified: dict[str, Any] = (await graphql(http, VERIFY_SECOND_FACTOR, answer, path=path))[
+        "data"
+    ]["verifySecondFactor"]
+    assert verified["userErrors"] == [], verified
+    return verified
+
+
+_URI = re.compile(r"^otpauth://\S+$", re.MULTILINE)
+_RECOVERY = re.compile(r"^[A-Z2-7]{4}(?:-[A-Z2-7]{4}){3}$", re.MULTILINE)
+
+
+def make_staff_command(
+    email: str, role: str, env: Mapping[str, str], *, password: str = PASSWORD
+) -> StaffMember:
+    """`python -m subgraphs.users.staff_cli add EMAIL --role ROLE` with the password on its
+    standard input, as `make staff` runs it; the member it printed."""
+    done = subprocess.run(  # noqa: S603 (our own module)
+        [sys.executable, "-m", "subgraphs.users.staff_cli", "add", email, "--role", role],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        env=dict(env),
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    [uri] = _URI.findall(done.stdout)
+    return StaffMember(email, uri, password, tuple(_RECOVERY.findall(done.stdout)))
