@@ -7,6 +7,7 @@ import { navigate, useLocation } from '@storefront/lib/router';
 import { graphql } from '../gql';
 import { decodeClaims, isStaff, STAFF_ONLY_MESSAGE } from '../lib/access';
 import { useBackOffice, useSession } from '../lib/services';
+import { SecondFactorStep, type SignedIn } from './SecondFactor';
 
 export const StaffLoginMutation = graphql(`
   mutation StaffLogin($input: LoginInput!) {
@@ -15,6 +16,7 @@ export const StaffLoginMutation = graphql(`
       expiresAt
       refreshToken
       refreshExpiresAt
+      secondFactorChallenge
       user {
         id
         name
@@ -44,30 +46,41 @@ export function SignInPage() {
   const location = useLocation();
   const [login, { loading }] = useMutation(StaffLoginMutation, { context: { anonymous: true } });
   const [errors, setErrors] = useState<FormErrors>(EMPTY);
+  const [challenge, setChallenge] = useState<string | null>(null);
+  const [startedOver, setStartedOver] = useState<string | null>(null);
   const refused = location.searchParams.get('refused') === 'customer';
+
+  /** Tokens from `login` (no second factor) or `verifySecondFactor`: staff only. */
+  const signedIn = async (grant: SignedIn) => {
+    if (!isStaff(decodeClaims(grant.accessToken))) {
+      // A customer's account: end the session it just started, keep nothing.
+      if (grant.refreshToken) await session.api?.logout(grant.refreshToken).catch(() => undefined);
+      setChallenge(null);
+      navigate('/sign-in?refused=customer', { replace: true });
+      return;
+    }
+    await client.clearStore();
+    session.accept(grant);
+    navigate(nextPath(location), { replace: true });
+  };
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     setErrors(EMPTY);
+    setStartedOver(null);
     try {
       const { data } = await login({
         variables: { input: { email: String(form.get('email')), password: String(form.get('password')) } },
       });
       const payload = data?.login;
-      if (!payload?.accessToken || !payload.expiresAt) {
+      if (payload?.secondFactorChallenge) {
+        setChallenge(payload.secondFactorChallenge);
+      } else if (payload?.accessToken && payload.expiresAt) {
+        await signedIn({ ...payload, accessToken: payload.accessToken, expiresAt: payload.expiresAt });
+      } else {
         setErrors(formErrors(payload?.userErrors ?? [], ['email', 'password']));
-        return;
       }
-      if (!isStaff(decodeClaims(payload.accessToken))) {
-        // A customer's account: end the session it just started, keep nothing.
-        if (payload.refreshToken) await session.api?.logout(payload.refreshToken).catch(() => undefined);
-        navigate('/sign-in?refused=customer', { replace: true });
-        return;
-      }
-      await client.clearStore();
-      session.accept({ ...payload, accessToken: payload.accessToken, expiresAt: payload.expiresAt });
-      navigate(nextPath(location), { replace: true });
     } catch (caught) {
       setErrors({ fields: {}, general: [problemOf(caught).message] });
     }
@@ -86,25 +99,41 @@ export function SignInPage() {
           Your session ended. Please sign in again.
         </p>
       ) : null}
-      <form onSubmit={submit} noValidate>
-        <Field label="Email" name="email" type="email" autoComplete="username" required error={errors.fields.email} />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          error={errors.fields.password}
+      {startedOver ? (
+        <p className="error" role="alert">
+          {startedOver} Sign in again.
+        </p>
+      ) : null}
+      {challenge ? (
+        <SecondFactorStep
+          challenge={challenge}
+          onSignedIn={signedIn}
+          onStartOver={(reason) => {
+            setChallenge(null);
+            setStartedOver(reason);
+          }}
         />
-        {errors.general.map((message) => (
-          <p key={message} className="error" role="alert">
-            {message}
-          </p>
-        ))}
-        <button type="submit" className="primary" disabled={loading}>
-          {loading ? 'Signing in…' : 'Sign in'}
-        </button>
-      </form>
+      ) : (
+        <form onSubmit={submit} noValidate>
+          <Field label="Email" name="email" type="email" autoComplete="username" required error={errors.fields.email} />
+          <Field
+            label="Password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            error={errors.fields.password}
+          />
+          {errors.general.map((message) => (
+            <p key={message} className="error" role="alert">
+              {message}
+            </p>
+          ))}
+          <button type="submit" className="primary" disabled={loading}>
+            {loading ? 'Signing in…' : 'Sign in'}
+          </button>
+        </form>
+      )}
     </div>
   );
 }
