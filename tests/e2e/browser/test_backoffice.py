@@ -1,23 +1,25 @@
 """The back office's shell in Chromium, via the real gateway and users subgraph.
 
-Staff accounts and their second factor come with the users context's staff API; until the
-whole sign-in runs through it, a staff session is a real customer's `login` whose access token
-the test replaces (on its way to the browser) with one it signed with the users subgraph's own
-key (`mint_access_token`) for the same user, carrying a role's scopes: the gateway and the
-subgraphs accept it as they would an issued one.
+An admin created on the command line (`make staff`) signs in with the authenticator's code,
+or a recovery code. For the other roles' navigation, a staff session is a real customer's
+`login` whose access token the test replaces (on its way to the browser) with one it signed
+with the users subgraph's own key (`mint_access_token`) for the same user, carrying a role's
+scopes: the gateway and the subgraphs accept it as they would an issued one.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import uuid
 
 import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from testkit.journeys import REGISTER
+from testkit.journeys import REGISTER, unique_email
 from testkit.sessions import mint_access_token
+from testkit.staff_sessions import make_staff_command
 from tests.e2e.browser.conftest import DESKTOP, NewContext, axe_violations, scrolls_sideways
 
 pytestmark = pytest.mark.e2e
@@ -134,3 +136,27 @@ def test_the_sign_in_page_is_accessible_at_1280_px(office: Page) -> None:
     expect(office.get_by_role("heading", level=1)).to_have_text("Sign in")
     assert axe_violations(office) == []
     assert not scrolls_sideways(office)
+
+
+def test_an_admin_from_the_command_line_signs_in_with_a_code_or_a_recovery_code(
+    office: Page, stack_env: dict[str, str]
+) -> None:
+    env = {**os.environ, **stack_env, "PYTHONPATH": os.getcwd()}
+    admin = make_staff_command(unique_email("admin"), "admin", env, password=PASSWORD)
+    sign_in(office, admin.email)
+    office.get_by_label("Authentication code").fill("000000")
+    office.get_by_role("button", name="Verify").click()
+    expect(office.get_by_text("tries left")).to_be_visible()
+    office.get_by_label("Authentication code").fill(admin.next_code())
+    office.get_by_role("button", name="Verify").click()
+    nav = office.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link")).to_have_text(NAV)
+    expect(office.get_by_role("banner").get_by_text("Admin", exact=True)).to_be_visible()
+    office.get_by_role("button", name="Sign out").click()
+
+    sign_in(office, admin.email)
+    office.get_by_role("button", name="Use a recovery code instead").click()
+    office.get_by_label("Recovery code").fill(admin.recovery_codes[0])
+    office.get_by_role("button", name="Verify").click()
+    expect(nav.get_by_role("link")).to_have_text(NAV)
+    assert axe_violations(office) == []
