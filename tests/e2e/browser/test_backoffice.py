@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from testkit.journeys import REGISTER, unique_email
+from testkit.journeys import unique_email
 from testkit.sessions import mint_access_token
 from testkit.staff_sessions import make_staff_command
 from tests.e2e.browser.conftest import DESKTOP, NewContext, axe_violations, scrolls_sideways
@@ -25,6 +26,9 @@ from tests.e2e.browser.conftest import DESKTOP, NewContext, axe_violations, scro
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "correct horse battery"
+STOREFRONT_MANIFEST = (
+    Path(__file__).resolve().parents[3] / "storefront/src/gql/persisted-documents.json"
+)
 NAV = ["Orders", "Refund requests", "Customers", "Products", "Staff", "Activity"]
 # The scopes of each staff role (subgraphs/kernel/core/access.py, ROLE_SCOPES).
 SUPPORT = "customers:read orders:cancel:any orders:read:any refunds:decide"
@@ -34,13 +38,20 @@ ADMIN = (
 )
 
 
+def storefront_register() -> str:
+    """The storefront's `Register` document, as it sends it: a safelisting gateway runs it."""
+    manifest = json.loads(STOREFRONT_MANIFEST.read_text(encoding="utf-8"))
+    [document] = [d for d in manifest.values() if d.startswith("mutation Register(")]
+    return str(document)
+
+
 def new_account(gateway_url: str, name: str) -> str:
-    """A fresh customer account (registered outside the browser); its email."""
+    """A fresh customer account (registered outside the browser, as the storefront does); its
+    email."""
     email = f"staffer-{uuid.uuid4().hex[:10]}@example.com"
     variables = {"input": {"email": email, "password": PASSWORD, "name": name}}
-    response = httpx.post(
-        f"{gateway_url}/graphql", json={"query": REGISTER, "variables": variables}
-    )
+    body = {"query": storefront_register(), "variables": variables}
+    response = httpx.post(f"{gateway_url}/graphql", json=body)
     response.raise_for_status()
     assert response.json()["data"]["register"]["userErrors"] == []
     return email
