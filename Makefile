@@ -14,9 +14,12 @@
 #   redis-server (apt-get)    when `command -v redis-server` fails
 #   npm ci (storefront/)      when storefront/package-lock.json differs from
 #                             storefront/node_modules/.installed
+#   npm ci (backoffice/)      when backoffice/package-lock.json differs from
+#                             backoffice/node_modules/.installed
 #   chromium (apt-get)        when /usr/bin/chromium is missing (browser tests)
 # and the storefront is built (type check + vite build into storefront/dist) when the
-# sha256 of its sources differs from storefront/dist/.built.
+# sha256 of its sources differs from storefront/dist/.built; the back office likewise
+# (backoffice/dist/.built; its sources include the storefront's src/, which it shares).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -36,6 +39,13 @@ SHOP_BUILT := $(SHOP)/dist/.built
 # Everything the built app depends on (generated src/gql included).
 SHOP_SOURCES = $(SHOP)/package-lock.json $(SHOP)/index.html $(SHOP)/vite.config.ts \
 	$(SHOP)/tsconfig.json $(shell find $(SHOP)/src $(SHOP)/public -type f 2>/dev/null | sort)
+OFFICE := backoffice
+OFFICE_STAMP := $(OFFICE)/node_modules/.installed
+OFFICE_BUILT := $(OFFICE)/dist/.built
+# The back office bundles the storefront's shared modules (@storefront/...): its sources too.
+OFFICE_SOURCES = $(OFFICE)/package-lock.json $(OFFICE)/index.html $(OFFICE)/vite.config.ts \
+	$(OFFICE)/tsconfig.json $(shell find $(OFFICE)/src $(OFFICE)/public $(SHOP)/src -type f \
+	2>/dev/null | sort)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 INSTALL_LOG := .run/install.log
 
@@ -56,13 +66,13 @@ endef
 
 .PHONY: help up chaos dead-letters staff test bench lint compose docs schema-check schema-publish clean \
 	clean-data install python-deps node-deps redis-server storefront storefront-deps \
-	storefront-codegen chromium
+	storefront-codegen backoffice backoffice-deps backoffice-codegen chromium
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) \
 		| awk 'BEGIN {FS = ":.*## "} {printf "  make %-15s %s\n", $$1, $$2}'
 
-up: install storefront ## install what is missing, then run the whole stack (Ctrl-C stops it; REPLICAS=2 for two processes a service)
+up: install storefront backoffice ## install what is missing, then run the whole stack (Ctrl-C stops it; REPLICAS=2 for two processes a service)
 	@$(if $(REPLICAS),REPLICAS=$(REPLICAS) )$(PY) -m tools.stack
 
 chaos: install ## 1,000 orders through a two-process stack of its own while parts fail; prints the report (ARGS="--orders 100")
@@ -74,7 +84,7 @@ staff: python-deps ## staff accounts on the configured MongoDB: ARGS="add EMAIL 
 dead-letters: python-deps ## list dead letters (ARGS="show GROUP [ID]" or ARGS="replay GROUP ID|--all")
 	@$(PY) -m tools.dead_letters $(or $(ARGS),list)
 
-test: install storefront chromium lint ## install what is missing, lint, then run every test
+test: install storefront backoffice chromium lint ## install what is missing, lint, then run every test
 	@echo "pytest"
 	@$(BIN)/pytest  # exit code 5 (no tests collected) fails too
 
@@ -86,7 +96,9 @@ bench: install ## install what is missing, then run the benchmarks in bench/ (ab
 # were changed, compared as token shapes. Its 115 tokens sit between the largest such
 # match left in subgraphs/ (109 tokens: a context module's imports and DataLoader) and the
 # copies the kernel took over (120 and 122 tokens: a mutation payload with its root,
-# a context's store wiring); tests/tools/test_clone_check.py holds it there.
+# a context's store wiring); tests/tools/test_clone_check.py holds it there. It reads the
+# two web apps' sources too (storefront/src, backoffice/src; generated src/gql left out):
+# code both need lives once, in the storefront, and the back office imports it.
 lint: python-deps node-deps ## ruff check, ruff format --check, mypy, lint-imports, copied code (pylint, jscpd)
 	@echo "ruff check"
 	@$(BIN)/ruff check .
@@ -98,7 +110,7 @@ lint: python-deps node-deps ## ruff check, ruff format --check, mypy, lint-impor
 	@$(BIN)/lint-imports
 	@echo "pylint duplicate-code (subgraphs/)"
 	@$(BIN)/pylint subgraphs
-	@echo "jscpd renamed copies (subgraphs/)"
+	@echo "jscpd renamed copies (subgraphs/, storefront/src, backoffice/src)"
 	@router/node_modules/.bin/jscpd --config .jscpd.json
 
 compose: python-deps node-deps ## export every subgraph's SDL, compose router/supergraph.graphql, refresh deploy/kubernetes/router-config.yaml
@@ -124,18 +136,28 @@ storefront: storefront-deps ## build the web app into storefront/dist when its s
 storefront-codegen: storefront-deps ## regenerate storefront/src/gql (typed documents, persisted-documents manifest)
 	@cd $(SHOP) && node_modules/.bin/graphql-codegen --config codegen.ts --silent
 
-clean: ## remove caches and logs (keeps .venv, node_modules, storefront/dist and .data)
+backoffice: backoffice-deps storefront-deps ## build the back office into backoffice/dist when its sources changed
+	@if [ "$$(cat $(OFFICE_SOURCES) | sha256sum)" != "$$(cat $(OFFICE_BUILT) 2>/dev/null)" ]; then \
+		echo "build: backoffice (tsc --noEmit, vite build)"; \
+		$(call quietly,cd $(OFFICE) && node_modules/.bin/tsc --noEmit -p . && node_modules/.bin/vite build); \
+		cat $(OFFICE_SOURCES) | sha256sum > $(OFFICE_BUILT); \
+	fi
+
+backoffice-codegen: backoffice-deps ## regenerate backoffice/src/gql (typed documents, persisted-documents manifest)
+	@cd $(OFFICE) && node_modules/.bin/graphql-codegen --config codegen.ts --silent
+
+clean: ## remove caches and logs (keeps .venv, node_modules, the apps' dist/ and .data)
 	@echo "clean"
 	@rm -rf .run .pytest_cache .mypy_cache .ruff_cache .import_linter_cache *.egg-info
 	@find . -path ./.venv -prune -o -path ./router/node_modules -prune \
-		-o -path ./storefront/node_modules -prune \
+		-o -path ./storefront/node_modules -prune -o -path ./backoffice/node_modules -prune \
 		-o -type d -name __pycache__ -exec rm -rf {} +
 
 clean-data: ## remove the local databases of `make up` (.data)
 	@echo "clean-data"
 	@rm -rf .data
 
-install: python-deps node-deps redis-server storefront-deps
+install: python-deps node-deps redis-server storefront-deps backoffice-deps
 
 $(PY):
 	@echo "install: $(VENV) ($(PYTHON) -m venv)"
@@ -157,6 +179,10 @@ node-deps:
 storefront-deps:
 	$(call when_changed,$(SHOP)/package-lock.json,$(SHOP_STAMP),storefront packages (npm ci in storefront/),\
 		cd $(SHOP) && npm ci --prefer-offline --no-audit --no-fund)
+
+backoffice-deps:
+	$(call when_changed,$(OFFICE)/package-lock.json,$(OFFICE_STAMP),back-office packages (npm ci in backoffice/),\
+		cd $(OFFICE) && npm ci --prefer-offline --no-audit --no-fund)
 
 chromium:
 	@test -x /usr/bin/chromium || { \

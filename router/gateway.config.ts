@@ -53,7 +53,7 @@ const supergraphPath = process.env.SUPERGRAPH_PATH || resolve(here, 'supergraph.
 const graphqlEndpoint = '/graphql';
 // Read (and checked) once, here: a safelisting gateway without its manifest does not start.
 const persistedDocuments = loadPersistedDocuments(
-  settings.persistedDocuments.path,
+  settings.persistedDocuments.paths,
   settings.persistedDocuments.only,
 );
 // Off (undefined) without an OTLP endpoint in the environment.

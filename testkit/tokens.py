@@ -45,4 +45,6 @@ def mint_access_token(
     granted = scope_claim(role) if role is not None else " ".join(sorted(map(str, scopes)))
     if granted:
         claims["scope"] = granted
+    if role is not None:
+        claims["role"] = role.value  # as the users subgraph writes it (shown by the back office)
     return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid})

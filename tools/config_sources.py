@@ -42,6 +42,7 @@ STACK_DESCRIPTIONS = {
     "STACK_LOCALSTRIPE_PORT": "localstripe (a fake Stripe API), started when "
     "`PAYMENTS_PROVIDER_KIND=stripe` and `STRIPE_API_BASE` is unset.",
     "STACK_STOREFRONT_PORT": "The storefront (the gateway's `CORS_ORIGINS` must allow it).",
+    "STACK_BACKOFFICE_PORT": "The back office (the gateway's `CORS_ORIGINS` must allow it).",
     "STACK_DATA_DIR": "Databases, mail, keys, the lock (relative to the repository).",
     "STACK_RUN_DIR": "Logs and metrics files (relative to the repository).",
     "REPLICAS": "Processes per subgraph and per worker, sharing their port.",

@@ -75,6 +75,8 @@ PUBLISHED_HEADER = """\
 # Where shipped operations live, relative to the root.
 STOREFRONT_SOURCES = "storefront/src"
 STOREFRONT_GENERATED = "storefront/src/gql"
+BACKOFFICE_SOURCES = "backoffice/src"
+BACKOFFICE_GENERATED = "backoffice/src/gql"
 TEST_SOURCES = ("tests/e2e", "testkit")
 SKIPPED_DIRS = {"node_modules", ".venv", ".git", ".run", ".data"}
 
@@ -158,12 +160,14 @@ def _files(root: Path, relative: str, suffixes: tuple[str, ...]) -> list[Path]:
 _TEMPLATE = re.compile(r"\b(?:graphql|gql)\(\s*`([^`]*)`", re.DOTALL)
 
 
-def storefront_operations(root: Path) -> list[Operation]:
-    """The storefront's documents: the persisted-documents manifests codegen writes under
-    storefront/src/gql (hash -> document), and the `graphql(`...`)` documents of its sources
-    when there is no manifest."""
+def storefront_operations(
+    root: Path, source_dir: str = STOREFRONT_SOURCES, generated_dir: str = STOREFRONT_GENERATED
+) -> list[Operation]:
+    """A web app's documents (the storefront's unless told): the persisted-documents manifests
+    codegen writes under its src/gql (hash -> document), and the `graphql(`...`)` documents of
+    its sources when there is no manifest."""
     found: list[Operation] = []
-    for path in _files(root, STOREFRONT_GENERATED, (".json",)):
+    for path in _files(root, generated_dir, (".json",)):
         try:
             manifest = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError:
@@ -176,8 +180,8 @@ def storefront_operations(root: Path) -> list[Operation]:
         return found
     sources = [
         path
-        for path in _files(root, STOREFRONT_SOURCES, (".ts", ".tsx", ".graphql"))
-        if not path.is_relative_to(root / STOREFRONT_GENERATED)
+        for path in _files(root, source_dir, (".ts", ".tsx", ".graphql"))
+        if not path.is_relative_to(root / generated_dir)
     ]
     texts: list[tuple[str, str]] = []
     for path in sources:
@@ -274,6 +278,7 @@ def ide_operations(root: Path) -> list[Operation]:
 def shipped_operations(root: Path = ROOT) -> list[Operation]:
     return (
         storefront_operations(root)
+        + storefront_operations(root, BACKOFFICE_SOURCES, BACKOFFICE_GENERATED)
         + readme_operations(root)
         + ide_operations(root)
         + test_operations(root)

@@ -1,8 +1,10 @@
-"""`python -m tools.storefront_server`: serves the built storefront (`storefront/dist`).
+"""`python -m tools.storefront_server`: serves a built web app (`storefront/dist`).
 
-What `make up` runs on http://localhost:3000 and what the browser tests start on
-a free port. Production serves the same files from nginx (`storefront/Dockerfile`)
-with the same headers.
+What `make up` runs on http://localhost:3000 for the storefront and, with
+`--dist backoffice/dist`, on http://localhost:3001 for the back office (both
+apps read the same /config.json and need the same headers); what the browser
+tests start on free ports. Production serves the same files from nginx
+(`storefront/Dockerfile`, `backoffice/Dockerfile`) with the same headers.
 
 - `GET /config.json`: the run-time configuration the app reads at start
   (`{"gatewayUrl", "subscriptions"}`), rendered from the settings below, so one
@@ -45,6 +47,7 @@ from tools.procs import ManagedProcess, http_ok
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "storefront" / "dist"
+BACKOFFICE_DIST = ROOT / "backoffice" / "dist"
 DEFAULT_GATEWAY_URL = "http://localhost:4000/graphql"
 SUBSCRIPTION_TRANSPORTS = ("ws", "http")
 
@@ -100,7 +103,9 @@ def create_app(
     dist = dist.resolve()
     index = dist / "index.html"
     if not index.is_file():
-        raise FileNotFoundError(f"{index} is missing: build the app first (make storefront)")
+        raise FileNotFoundError(
+            f"{index} is missing: build the app first (make storefront, make backoffice)"
+        )
     headers = security_headers(gateway_url, production=production)
     config = {"gatewayUrl": gateway_url, "subscriptions": subscriptions}
 
@@ -159,14 +164,17 @@ def storefront_process(
     host: str = "127.0.0.1",
     subscriptions: str = "ws",
     name: str = "storefront",
+    dist: Path = DIST,
 ) -> ManagedProcess:
-    """This server on `port` for `gateway_url`, ready when /health answers (not started yet)."""
+    """This server of `dist` (the storefront's unless told) on `port` for `gateway_url`, ready
+    when /health answers (not started yet)."""
     argv = [
         sys.executable, "-m", "tools.storefront_server",
         "--host", host,
         "--port", str(port),
         "--gateway-url", gateway_url,
         "--subscriptions", subscriptions,
+        "--dist", str(dist),
     ]  # fmt: skip
     ready = f"http://127.0.0.1:{port}/health"
     return ManagedProcess(

@@ -1,8 +1,9 @@
 // Persisted documents (trusted documents): operations known ahead of time, sent by hash.
 //
-// The manifest is a JSON object {"<sha256 hex>": "<document>"} (GraphQL Code Generator's
-// persisted-documents file; GATEWAY_PERSISTED_DOCUMENTS, default
-// ../storefront/src/gql/persisted-documents.json from router/), read once at start-up. A
+// A manifest is a JSON object {"<sha256 hex>": "<document>"} (GraphQL Code Generator's
+// persisted-documents file); the gateway reads one per web app and merges them
+// (GATEWAY_PERSISTED_DOCUMENTS, comma separated, default the storefront's and the back office's
+// src/gql/persisted-documents.json from router/), once at start-up. A
 // client names a document with Apollo's `extensions.persistedQuery.sha256Hash` or with
 // `documentId` (the GraphQL-over-HTTP draft's field).
 //
@@ -37,15 +38,30 @@ export interface PersistedDocuments {
 
 const HASH = /^[0-9a-f]{64}$/;
 
-/** Reads and checks a manifest; throws with a readable reason when it cannot be used. */
-export function loadPersistedDocuments(path: string, only: boolean): PersistedDocuments {
+/** Reads, checks and merges the manifests; throws with a readable reason when one cannot be used. */
+export function loadPersistedDocuments(paths: string | readonly string[], only: boolean): PersistedDocuments {
+  const list = typeof paths === 'string' ? [paths] : paths;
+  if (only && list.length === 0) {
+    throw new Error('GATEWAY_PERSISTED_DOCUMENTS_ONLY is on but GATEWAY_PERSISTED_DOCUMENTS names no manifest.');
+  }
+  const merged = { byHash: new Map<string, string>(), texts: new Set<string>() };
+  for (const path of list) {
+    for (const [hash, document] of loadManifest(path, only).byHash) {
+      merged.byHash.set(hash, document);
+      merged.texts.add(document);
+    }
+  }
+  return merged;
+}
+
+function loadManifest(path: string, only: boolean): PersistedDocuments {
   const empty = { byHash: new Map<string, string>(), texts: new Set<string>() };
   if (!existsSync(path)) {
     if (only) {
       throw new Error(
         `GATEWAY_PERSISTED_DOCUMENTS_ONLY is on but the persisted documents manifest ${path} ` +
-          'does not exist: build the storefront (its codegen writes the manifest) or set ' +
-          'GATEWAY_PERSISTED_DOCUMENTS to the manifest file.',
+          'does not exist: run the web apps\' codegen (it writes the manifests) or set ' +
+          'GATEWAY_PERSISTED_DOCUMENTS to the manifest files.',
       );
     }
     return empty;

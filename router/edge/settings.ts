@@ -5,8 +5,9 @@
 // AUTH_AUDIENCE       commerce: the `aud` access tokens must carry
 // AUTH_TOKEN_CACHE_SIZE  10000: verified tokens remembered until they expire (one signature
 //                     check per token; the subgraphs read the same setting); 0: every request
-// CORS_ORIGINS        http://localhost:3000,http://localhost:5173: browser origins allowed
-//                     (comma separated; empty: none)
+// CORS_ORIGINS        http://localhost:3000,http://localhost:3001,http://localhost:5173: browser
+//                     origins allowed (the storefront, the back office, Vite's dev server;
+//                     comma separated; empty: none)
 // GATEWAY_MAX_BODY_BYTES             1572864 (1.5 MiB): larger request bodies get 413
 // GATEWAY_MAX_DEPTH                  12: deepest field nesting of an operation
 // GATEWAY_MAX_ALIASES                15: aliases in one operation
@@ -27,8 +28,9 @@
 // GATEWAY_INTERNAL_HOST              127.0.0.1: the internal listener's address (0.0.0.0 lets
 //                                    Prometheus in from another host; never publish the port)
 // GATEWAY_INTROSPECTION              true; false: no introspection, field suggestions or IDE
-// GATEWAY_PERSISTED_DOCUMENTS        ../storefront/src/gql/persisted-documents.json: the persisted
-//                                    documents manifest {sha256: document} (relative to router/)
+// GATEWAY_PERSISTED_DOCUMENTS        ../storefront/src/gql/persisted-documents.json,../backoffice/src/gql/persisted-documents.json:
+//                                    the web apps' persisted documents manifests {sha256: document},
+//                                    merged (comma separated, relative to router/)
 // GATEWAY_PERSISTED_DOCUMENTS_ONLY   false; true: only the manifest's documents run (safelisting);
 //                                    the manifest must then exist (edge/persisted-documents.ts)
 //
@@ -64,7 +66,7 @@ export interface EdgeSettings {
   healthTimeoutMs: number;
   internal: { port: number; host: string };
   introspection: boolean;
-  persistedDocuments: { path: string; only: boolean };
+  persistedDocuments: { paths: string[]; only: boolean };
 }
 
 type Env = Record<string, string | undefined>;
@@ -81,7 +83,7 @@ export function loadEdgeSettings(env: Env = process.env): EdgeSettings {
       algorithms: ['EdDSA'],
       tokenCacheSize: count(env, 'AUTH_TOKEN_CACHE_SIZE', 10_000, 0),
     },
-    corsOrigins: list(env, 'CORS_ORIGINS', 'http://localhost:3000,http://localhost:5173'),
+    corsOrigins: list(env, 'CORS_ORIGINS', 'http://localhost:3000,http://localhost:3001,http://localhost:5173'),
     maxBodyBytes: count(env, 'GATEWAY_MAX_BODY_BYTES', 1_572_864, 1),
     operation: {
       maxDepth: count(env, 'GATEWAY_MAX_DEPTH', 12, 1),
@@ -103,10 +105,11 @@ export function loadEdgeSettings(env: Env = process.env): EdgeSettings {
     },
     introspection: flag(env, 'GATEWAY_INTROSPECTION', true),
     persistedDocuments: {
-      path: resolve(
-        ROUTER_DIR,
-        text(env, 'GATEWAY_PERSISTED_DOCUMENTS', '../storefront/src/gql/persisted-documents.json'),
-      ),
+      paths: list(
+        env,
+        'GATEWAY_PERSISTED_DOCUMENTS',
+        '../storefront/src/gql/persisted-documents.json,../backoffice/src/gql/persisted-documents.json',
+      ).map((path) => resolve(ROUTER_DIR, path)),
       only: flag(env, 'GATEWAY_PERSISTED_DOCUMENTS_ONLY', false),
     },
   };

@@ -1,8 +1,8 @@
-// Apollo Router's persisted-query manifest from the storefront's persisted documents.
+// Apollo Router's persisted-query manifest from the web apps' persisted documents.
 //
-// In:  the manifest Hive Gateway reads, {"<sha256>": "<document>"} (GATEWAY_PERSISTED_DOCUMENTS,
-//      default ../storefront/src/gql/persisted-documents.json from router/; a missing file is an
-//      empty list).
+// In:  the manifests Hive Gateway reads, {"<sha256>": "<document>"} (GATEWAY_PERSISTED_DOCUMENTS,
+//      comma separated, default the storefront's and the back office's
+//      src/gql/persisted-documents.json from router/; merged; a missing file is an empty list).
 // Out: router/persisted-queries.json, Apollo's format (`apollo-persisted-query-manifest`,
 //      version 1: operations with id, name, type and body), the `local_manifests` file of
 //      router.graphos.yaml. Committed; tests/integration/test_persisted_queries.py fails when stale.
@@ -16,10 +16,14 @@ import { fileURLToPath } from 'node:url';
 import { Kind, parse } from 'graphql';
 
 const router = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const source = resolve(
-  router,
-  process.env.GATEWAY_PERSISTED_DOCUMENTS || '../storefront/src/gql/persisted-documents.json',
-);
+const sources = (
+  process.env.GATEWAY_PERSISTED_DOCUMENTS ||
+  '../storefront/src/gql/persisted-documents.json,../backoffice/src/gql/persisted-documents.json'
+)
+  .split(',')
+  .map((path) => path.trim())
+  .filter(Boolean)
+  .map((path) => resolve(router, path));
 const out = process.argv.indexOf('--out');
 const target = out > 0 ? resolve(process.argv[out + 1]) : resolve(router, 'persisted-queries.json');
 
@@ -42,7 +46,10 @@ function apolloManifest(documents) {
   return { format: 'apollo-persisted-query-manifest', version: 1, operations };
 }
 
-const documents = existsSync(source) ? JSON.parse(readFileSync(source, 'utf8')) : {};
+const documents = Object.assign(
+  {},
+  ...sources.map((source) => (existsSync(source) ? JSON.parse(readFileSync(source, 'utf8')) : {})),
+);
 const text = `${JSON.stringify(apolloManifest(documents), null, 2)}\n`;
 if (process.argv.includes('--check')) {
   const current = existsSync(target) ? readFileSync(target, 'utf8') : '';
@@ -52,5 +59,5 @@ if (process.argv.includes('--check')) {
   }
 } else {
   writeFileSync(target, text);
-  console.log(`wrote ${target} (${Object.keys(documents).length} operations from ${source})`);
+  console.log(`wrote ${target} (${Object.keys(documents).length} operations from ${sources.join(', ')})`);
 }

@@ -234,17 +234,32 @@ STOREFRONT_DOCKERFILE = REPO / "storefront" / "Dockerfile"
 STOREFRONT_ASSUMED_PORT = 8080
 
 
+# The back office's image (backoffice/Dockerfile, built from the repository root: it bundles the
+# storefront's shared modules) serves the same way.
+BACKOFFICE_DOCKERFILE = REPO / "backoffice" / "Dockerfile"
+# The web apps' compose services: their Dockerfile and the host port compose publishes.
+WEB_APPS = {
+    "storefront": (STOREFRONT_DOCKERFILE, 3000),
+    "backoffice": (BACKOFFICE_DOCKERFILE, 3001),
+}
+
+
 def storefront_port() -> int:
     """The port the storefront image serves on: its EXPOSE, or the assumption until it exists."""
     if not STOREFRONT_DOCKERFILE.exists():
         return STOREFRONT_ASSUMED_PORT
+    return exposed_port(STOREFRONT_DOCKERFILE)
+
+
+def exposed_port(dockerfile: Path) -> int:
+    """The one port a web app's image serves on (the EXPOSE of its final stage)."""
     exposed = [
         int(port.split("/")[0])
-        for line in final_stage(instructions(STOREFRONT_DOCKERFILE))
+        for line in final_stage(instructions(dockerfile))
         if line.upper().startswith("EXPOSE ")
         for port in line.split()[1:]
     ]
-    assert len(exposed) == 1, f"storefront/Dockerfile exposes {exposed}"
+    assert len(exposed) == 1, f"{dockerfile} exposes {exposed}"
     return exposed[0]
 
 

@@ -25,16 +25,20 @@ import pytest
 import yaml
 
 from tests.deploy.deployment_files import (
+    BACKOFFICE_DOCKERFILE,
     COMPOSE_FILE,
     OTEL_VARIABLES,
     REPO,
     REQUIRED,
     STOREFRONT_DOCKERFILE,
+    WEB_APPS,
     MissingVariable,
     bind_mounts,
     build_args,
     dockerfile_has_healthcheck,
+    dockerfile_of,
     environment,
+    exposed_port,
     final_stage,
     instructions,
     interpolate,
@@ -50,6 +54,7 @@ from tests.deploy.deployment_files import (
 SCHEMA = REPO / "deploy" / "schemas" / "compose-spec.schema.json"
 ROUTER_SERVICE = "router"
 STOREFRONT_SERVICE = "storefront"
+BACKOFFICE_SERVICE = "backoffice"
 # Operators' tools: published on the loopback interface only.
 OPERATOR_PORTS = {"jaeger": ["127.0.0.1:16686:16686"], "prometheus": ["127.0.0.1:9090:9090"]}
 ROUTER_IMAGE = re.compile(r"ghcr\.io/apollographql/router:v2\.13\.\d+")
@@ -175,7 +180,7 @@ def test_no_secret_is_written_in_the_file(raw: dict[str, Any]) -> None:
 
 def test_build_contexts_and_dockerfiles_exist(services: dict[str, dict[str, Any]]) -> None:
     builds = {name: service for name, service in services.items() if "build" in service}
-    assert set(builds) == set(python_builds(services)) | {STOREFRONT_SERVICE}
+    assert set(builds) == set(python_builds(services)) | set(WEB_APPS)
     for name, service in builds.items():
         if name == STOREFRONT_SERVICE and not STOREFRONT_DOCKERFILE.exists():
             continue  # written on the storefront's branch; checked here once it exists
@@ -324,14 +329,16 @@ def test_dependencies_wait_until_healthy(services: dict[str, dict[str, Any]]) ->
             assert rule["condition"] == "service_healthy", (name, dependency)
 
 
-def test_only_the_router_and_the_storefront_are_published(
+def test_only_the_router_and_the_web_apps_are_published(
     services: dict[str, dict[str, Any]],
 ) -> None:
-    # Customers reach the router and the storefront; operators reach Jaeger's and Prometheus's
-    # UIs on the machine itself; nothing else (stores, subgraphs, the worker) is published.
+    # Customers reach the router and the storefront, staff the back office; operators reach
+    # Jaeger's and Prometheus's UIs on the machine itself; nothing else (stores, subgraphs, the
+    # worker) is published.
     expected = {
         ROUTER_SERVICE: ["4000:4000"],
         STOREFRONT_SERVICE: [f"3000:{storefront_port()}"],
+        BACKOFFICE_SERVICE: [f"3001:{exposed_port(BACKOFFICE_DOCKERFILE)}"],
         **OPERATOR_PORTS,
     }
     for name, service in services.items():
@@ -339,30 +346,41 @@ def test_only_the_router_and_the_storefront_are_published(
         assert service.get("ports", []) == expected.get(name, []), name
 
 
-def test_the_storefront_is_hardened_like_the_python_services(
-    services: dict[str, dict[str, Any]],
+# The storefront builds from its folder; the back office from the repository (it bundles the
+# storefront's shared modules), with its Dockerfile's own ignore file as an allow-list.
+WEB_APP_CONTEXTS = {STOREFRONT_SERVICE: "./storefront", BACKOFFICE_SERVICE: "."}
+
+
+@pytest.mark.parametrize("name", sorted(WEB_APPS))
+def test_the_web_apps_are_hardened_like_the_python_services(
+    services: dict[str, dict[str, Any]], name: str
 ) -> None:
-    storefront = services[STOREFRONT_SERVICE]
-    assert storefront["build"]["context"] == "./storefront"
-    assert storefront["read_only"] is True
-    assert storefront["cap_drop"] == ["ALL"]
-    assert "no-new-privileges:true" in storefront["security_opt"]
-    assert not storefront.get("environment"), "the built files hold their configuration"
-    if not STOREFRONT_DOCKERFILE.exists():
+    app = services[name]
+    assert app["build"]["context"] == WEB_APP_CONTEXTS[name]
+    assert app["read_only"] is True
+    assert app["cap_drop"] == ["ALL"]
+    assert "no-new-privileges:true" in app["security_opt"]
+    assert not app.get("environment"), "the built files hold their configuration"
+    dockerfile = dockerfile_of(app)
+    assert dockerfile == WEB_APPS[name][0].resolve()
+    if not dockerfile.exists():
         return  # written on the storefront's branch; checked here once it exists
     # Its image runs as a non-root user and its web server sends the CSP header (from the
-    # Dockerfile or from a file the final stage copies in).
-    final = final_stage(instructions(STOREFRONT_DOCKERFILE))
+    # Dockerfile or from a file the final stage copies in, relative to the build context).
+    context = (COMPOSE_FILE.parent / app["build"]["context"]).resolve()
+    final = final_stage(instructions(dockerfile))
     users = [line.split()[1] for line in final if line.upper().startswith("USER ")]
-    assert users, "storefront/Dockerfile sets no USER"
+    assert users, f"{dockerfile} sets no USER"
     assert users[-1].split(":")[0] not in ("root", "0")
     copied = [
-        STOREFRONT_DOCKERFILE.parent / source
+        context / source
         for line in final
         if line.upper().startswith("COPY ") and "--from" not in line
         for source in line.split()[1:-1]
+        if not source.startswith("--")
     ]
-    texts = [STOREFRONT_DOCKERFILE.read_text(encoding="utf-8")]
+    assert all(path.is_file() for path in copied), copied
+    texts = [dockerfile.read_text(encoding="utf-8")]
     texts += [path.read_text(encoding="utf-8") for path in copied if path.is_file()]
     assert any("Content-Security-Policy" in text for text in texts)
 

@@ -392,12 +392,13 @@ def test_router_variables_are_ones_its_config_reads() -> None:
     assert set(_env(DEPLOYMENTS["router"])) <= read
 
 
-# ------------------------------------------------------------------ the storefront
+# ------------------------------------------------------------------ the web apps
 
 
-def test_storefront_port_matches_its_image() -> None:
-    dockerfile = REPO / "storefront" / "Dockerfile"
-    port = _port(DEPLOYMENTS["storefront"])
+@pytest.mark.parametrize("name", ["storefront", "backoffice"])
+def test_web_app_port_matches_its_image(name: str) -> None:
+    dockerfile = REPO / name / "Dockerfile"
+    port = _port(DEPLOYMENTS[name])
     if not dockerfile.exists():
         assert port == 8080  # the assumption README.md states until the Dockerfile exists
         return

@@ -49,8 +49,8 @@ EDGE_GATEWAY_ENV = {
 
 
 # The gateway's development CORS default (router/edge/settings.ts); the shared gateway also
-# allows the storefront the browser tests serve (`storefront_origin`).
-DEFAULT_CORS_ORIGINS = ("http://localhost:3000", "http://localhost:5173")
+# allows the web apps the browser tests serve (`storefront_origin`, `backoffice_origin`).
+DEFAULT_CORS_ORIGINS = ("http://localhost:3000", "http://localhost:3001", "http://localhost:5173")
 
 
 def jwks_url(users_url: str) -> str:
@@ -60,6 +60,12 @@ def jwks_url(users_url: str) -> str:
 @pytest.fixture(scope="session")
 def storefront_origin() -> str:
     """Where the browser tests serve the storefront (chosen before the gateway starts)."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="session")
+def backoffice_origin() -> str:
+    """Where the browser tests serve the back office (chosen before the gateway starts)."""
     return f"http://127.0.0.1:{free_port()}"
 
 
@@ -228,6 +234,7 @@ def gateway_url(
     notifications_url: str,
     run_dir: Path,
     storefront_origin: str,
+    backoffice_origin: str,
     tracing_env: dict[str, str],
 ) -> Iterator[str]:
     supergraph = run_dir / "supergraph.graphql"
@@ -242,7 +249,7 @@ def gateway_url(
     env = {
         "GATEWAY_HOST": "127.0.0.1",
         "AUTH_JWKS_URL": jwks_url(users_url),
-        "CORS_ORIGINS": ",".join((*DEFAULT_CORS_ORIGINS, storefront_origin)),
+        "CORS_ORIGINS": ",".join((*DEFAULT_CORS_ORIGINS, storefront_origin, backoffice_origin)),
         **SHARED_GATEWAY_ENV,
         **tracing_env,
     }

@@ -108,3 +108,19 @@ def test_documents_the_router_cannot_list_are_refused(tmp_path: Path, manifest: 
     done = convert("--out", str(target), env={"GATEWAY_PERSISTED_DOCUMENTS": str(source)})
     assert done.returncode != 0
     assert not target.exists()
+
+
+def test_both_apps_manifests_are_merged(tmp_path: Path) -> None:
+    # GATEWAY_PERSISTED_DOCUMENTS lists a manifest per web app (storefront, back office).
+    shop = "query Products {\n  products {\n    sku\n  }\n}"
+    office = "mutation StaffLogin($input: LoginInput!) {\n  login(input: $input) { accessToken }\n}"
+    sources = []
+    for name, document in (("shop", shop), ("office", office)):
+        source = tmp_path / f"{name}.json"
+        source.write_text(json.dumps({hashlib.sha256(document.encode()).hexdigest(): document}))
+        sources.append(str(source))
+    target = tmp_path / "persisted-queries.json"
+    done = convert("--out", str(target), env={"GATEWAY_PERSISTED_DOCUMENTS": ",".join(sources)})
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads(target.read_text(encoding="utf-8"))
+    assert sorted(op["name"] for op in manifest["operations"]) == ["Products", "StaffLogin"]

@@ -1,8 +1,9 @@
 """The copied-code check of `make lint`: jscpd with the project's .jscpd.json.
 
-It compares token shapes with names and literals ignored. These tests hold its
-threshold between the largest match left in subgraphs/ and a copy the size of those
-the kernel took over, and check that a renamed copy is still found.
+It compares token shapes with names and literals ignored, over subgraphs/ and the web
+apps' sources (storefront/src, backoffice/src). These tests hold its threshold between
+the largest match left in subgraphs/ and a copy the size of those the kernel took over,
+and check that a renamed copy is still found.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def refund_payment(payment, provider, timer):
 
 
 def clone_check(*paths: Path) -> subprocess.CompletedProcess[str]:
-    """jscpd with the project's config, on `paths` or else on the config's (subgraphs/)."""
+    """jscpd with the project's config, on `paths` or else on the config's (subgraphs/, apps)."""
     if not JSCPD.exists():
         pytest.fail("router/node_modules has no jscpd: `make lint` installs it")
     return subprocess.run(
@@ -60,7 +61,7 @@ def clone_check(*paths: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_subgraphs_hold_no_renamed_copy() -> None:
+def test_subgraphs_and_the_web_apps_hold_no_renamed_copy() -> None:
     result = clone_check()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Found 0 clones." in result.stdout  # and failOnEmpty: it did read some files

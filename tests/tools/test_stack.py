@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -262,3 +263,16 @@ def test_every_orders_process_tells_its_subscribers_and_each_event_is_published_
     mine = [fields["type"] for _, fields in entries if order_id in fields["payload"]]
     assert len(ids) == len(set(ids))
     assert sorted(mine) == ["orders.created", "orders.paid"]
+
+
+def test_both_web_apps_are_served_and_their_urls_printed(stack: RunningStack) -> None:
+    # `make up` builds both before it starts the stack (make storefront, make backoffice).
+    output = stack.output()
+    gateway = f"http://localhost:{stack.env['STACK_BASE_PORT']}/graphql"
+    apps = {"storefront": "STACK_STOREFRONT_PORT", "backoffice": "STACK_BACKOFFICE_PORT"}
+    for name, setting in apps.items():
+        url = f"http://localhost:{stack.env[setting]}"
+        assert re.search(rf"^\s+{name}\s+{re.escape(url)}\b", output, re.MULTILINE), output
+        response = httpx.get(f"{url}/config.json")
+        assert response.json()["gatewayUrl"] == gateway
+        assert "script-src 'self'" in response.headers["content-security-policy"]

@@ -72,7 +72,9 @@ def test_a_free_layout_reads_back_from_its_settings(tmp_path: Path):
     low, _ = ephemeral_range()
     ports = [config.base_port + 14, config.mongo_port, config.smtp_port, config.smtp_http_port]
     assert all(port < low for port in ports)
-    assert config.cors_origins.endswith(f"127.0.0.1:{config.storefront_port}")
+    origins = config.cors_origins.split(",")
+    for port in (config.storefront_port, config.backoffice_port):
+        assert {f"http://localhost:{port}", f"http://127.0.0.1:{port}"} <= set(origins)
 
 
 def test_the_stores_are_settings_too():

@@ -60,6 +60,7 @@ def print_urls(stack: Stack, running: Running) -> None:
     lines = ["", "stack ready:"]
     notes = {
         "storefront": "  (the shop)",
+        "backoffice": "  (the back office, for staff)",
         "gateway": "  (GraphiQL on GET)",
         "smtp-sink": f"  (mail files in {config.data_dir / 'mail'})",
     }

@@ -22,6 +22,7 @@ DATA = ROOT / ".data"
 
 GATEWAY_PORT = 4000
 STOREFRONT_PORT = 3000  # the gateway's development CORS default allows this origin
+BACKOFFICE_PORT = 3001  # and this one
 MONGO_PORT = 27017
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 SMTP_SINK_PORT = 1025  # SMTP; the worker's SMTP_PORT default
@@ -56,6 +57,7 @@ class StackConfig:
     smtp_http_port: int = SMTP_SINK_HTTP_PORT
     localstripe_port: int = LOCALSTRIPE_PORT
     storefront_port: int = STOREFRONT_PORT
+    backoffice_port: int = BACKOFFICE_PORT
     data_dir: Path = DATA
     run_dir: Path = ROOT / ".run"
     replicas: int = 1
@@ -91,6 +93,7 @@ class StackConfig:
             smtp_http_port=number("STACK_SMTP_HTTP_PORT", SMTP_SINK_HTTP_PORT),
             localstripe_port=number("STACK_LOCALSTRIPE_PORT", LOCALSTRIPE_PORT),
             storefront_port=number("STACK_STOREFRONT_PORT", STOREFRONT_PORT),
+            backoffice_port=number("STACK_BACKOFFICE_PORT", BACKOFFICE_PORT),
             data_dir=folder("STACK_DATA_DIR", DATA),
             run_dir=folder("STACK_RUN_DIR", ROOT / ".run"),
             replicas=number("REPLICAS", 1),
@@ -109,6 +112,7 @@ class StackConfig:
             "STACK_SMTP_HTTP_PORT": str(self.smtp_http_port),
             "STACK_LOCALSTRIPE_PORT": str(self.localstripe_port),
             "STACK_STOREFRONT_PORT": str(self.storefront_port),
+            "STACK_BACKOFFICE_PORT": str(self.backoffice_port),
             "STACK_DATA_DIR": str(self.data_dir),
             "STACK_RUN_DIR": str(self.run_dir),
             "REPLICAS": str(self.replicas),
@@ -184,9 +188,14 @@ def read_subgraphs(config: Path, base_port: int = GATEWAY_PORT) -> list[Subgraph
     return subgraphs
 
 
+HOSTS = ("localhost", "127.0.0.1")
+
+
 def free_layout(data_dir: Path, run_dir: Path, *, replicas: int = 1) -> StackConfig:
     """A whole stack on free ports with stores of its own (tests, chaos, bench): never make up's."""
     storefront = procs.free_port()
+    backoffice = procs.free_port()
+    origins = [f"http://{host}:{port}" for port in (storefront, backoffice) for host in HOSTS]
     return StackConfig(
         base_port=procs.free_port_block(SERVICE_OFFSETS),
         mongo_port=procs.free_port(),
@@ -194,12 +203,13 @@ def free_layout(data_dir: Path, run_dir: Path, *, replicas: int = 1) -> StackCon
         smtp_http_port=procs.free_port(),
         localstripe_port=procs.free_port(),
         storefront_port=storefront,
+        backoffice_port=backoffice,
         data_dir=data_dir,
         run_dir=run_dir,
         replicas=replicas,
         redis_url=stores.redis_url(procs.free_port()),
-        # The gateway lets the storefront's origin call it, as on make up's ports.
-        cors_origins=f"http://localhost:{storefront},http://127.0.0.1:{storefront}",
+        # The gateway lets the web apps' origins call it, as on make up's ports.
+        cors_origins=",".join(origins),
     )
 
 

@@ -37,7 +37,7 @@ from tools.stack.parts import (
     worker_process,
 )
 from tools.stack.supervision import Stack
-from tools.storefront_server import storefront_process
+from tools.storefront_server import BACKOFFICE_DIST, DIST, storefront_process
 
 COMPOSE_TIMEOUT = 120.0
 
@@ -258,9 +258,10 @@ def start(
             localstripe, config.gateway_port, stack.env["STRIPE_WEBHOOK_SECRET"]
         )
         urls["localstripe"] = localstripe
-    storefront = start_storefront(stack, config, gateway)
-    if storefront is not None:
-        urls["storefront"] = storefront
+    for app in WEB_APPS:
+        url = start_web_app(stack, config, gateway, app)
+        if url is not None:
+            urls[app.name] = url
     urls["gateway"] = gateway
     urls.update({s.name: s.url("/graphql") for s in subgraphs})
     urls.update({f"{n}-worker": f"http://localhost:{p}/ready" for n, p in worker_ports.items()})
@@ -269,14 +270,37 @@ def start(
     return Running(config, subgraphs, mongodb, redis, smtp_sink, gateway, urls)
 
 
-def start_storefront(stack: Stack, config: StackConfig, gateway: str) -> str | None:
-    """The built web app on its port (None, with a note, when `storefront/dist` is missing)."""
-    if not (ROOT / "storefront" / "dist" / "index.html").exists():
-        stack.say("storefront: not built (make storefront builds it); skipped")
+@dataclass(frozen=True)
+class WebApp:
+    """A built web app the stack serves (tools/storefront_server.py) on a port of its config."""
+
+    name: str
+    dist: Path
+    port_field: str  # of StackConfig
+    port_setting: str  # its environment variable
+
+    def port(self, config: StackConfig) -> int:
+        port: int = getattr(config, self.port_field)
+        return port
+
+
+WEB_APPS = (
+    WebApp("storefront", DIST, "storefront_port", "STACK_STOREFRONT_PORT"),
+    WebApp("backoffice", BACKOFFICE_DIST, "backoffice_port", "STACK_BACKOFFICE_PORT"),
+)
+
+
+def start_web_app(stack: Stack, config: StackConfig, gateway: str, app: WebApp) -> str | None:
+    """A built web app on its port (None, with a note, when its `dist/` is missing)."""
+    if not (app.dist / "index.html").exists():
+        stack.say(f"{app.name}: not built (make {app.name} builds it); skipped")
         return None
-    if not procs.port_free(config.storefront_port):
-        raise taken("storefront", config.storefront_port, "STACK_STOREFRONT_PORT")
-    part = storefront_process(config.storefront_port, gateway_url=gateway, log_dir=config.logs)
+    port = app.port(config)
+    if not procs.port_free(port):
+        raise taken(app.name, port, app.port_setting)
+    part = storefront_process(
+        port, gateway_url=gateway, log_dir=config.logs, name=app.name, dist=app.dist
+    )
     stack.launch(part)
     assert part.url is not None
     return part.url

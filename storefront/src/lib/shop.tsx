@@ -1,8 +1,9 @@
 // What every page reaches through React context: the session, the cart, the connection status.
-import { createContext, useContext, useSyncExternalStore } from 'react';
+import { createContext, useContext } from 'react';
 import { addToCart, parseCart, removeFromCart, setQuantity, type Cart, type CartLine } from './cart';
 import type { Session, SessionSnapshot } from './session';
 import type { ConnectionSnapshot, ConnectionStatus } from './status';
+import { useStore } from './store';
 
 const CART_KEY = 'storefront.cart';
 
@@ -66,16 +67,13 @@ export function useShop(): ShopServices {
 }
 
 export function useSession(): SessionSnapshot {
-  const { session } = useShop();
-  return useSyncExternalStore(session.subscribe, session.getSnapshot);
+  return useStore(useShop().session);
 }
 
 export function useCart(): Cart {
-  const { cart } = useShop();
-  return useSyncExternalStore(cart.subscribe, cart.getSnapshot);
+  return useStore(useShop().cart);
 }
 
 export function useConnection(): ConnectionSnapshot {
-  const { status } = useShop();
-  return useSyncExternalStore(status.subscribe, status.getSnapshot);
+  return useStore(useShop().status);
 }

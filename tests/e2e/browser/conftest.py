@@ -1,10 +1,10 @@
-"""The storefront in Debian's Chromium, driven by Playwright, through the shared e2e stack.
+"""The web apps in Debian's Chromium, driven by Playwright, through the shared e2e stack.
 
-The app is the built `storefront/dist` (the Makefile builds it before the tests),
-served by `tools.storefront_server` at `storefront_origin`, which the shared
-gateway allows for CORS. Playwright's own browser download cannot work on these
-machines: the tests launch /usr/bin/chromium (`make` installs the `chromium`
-package). On failure every open page is saved as a screenshot under
+The apps are the built `storefront/dist` and `backoffice/dist` (the Makefile builds
+them before the tests), served by `tools.storefront_server` at `storefront_origin`
+and `backoffice_origin`, which the shared gateway allows for CORS. Playwright's own
+browser download cannot work on these machines: the tests launch /usr/bin/chromium
+(`make` installs the `chromium` package). On failure every open page is saved as a screenshot under
 `.run/browser/`.
 """
 
@@ -26,7 +26,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tools.storefront_server import DIST, storefront_process
+from tools.storefront_server import BACKOFFICE_DIST, DIST, storefront_process
 
 ROOT = Path(__file__).resolve().parents[3]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -69,6 +69,23 @@ def storefront_url(storefront_origin: str, gateway_url: str, run_dir: Path) -> I
     assert port is not None
     with storefront_process(port, gateway_url=f"{gateway_url}/graphql", log_dir=run_dir):
         yield storefront_origin
+
+
+@pytest.fixture(scope="session")
+def backoffice_url(backoffice_origin: str, gateway_url: str, run_dir: Path) -> Iterator[str]:
+    """The built back office, served for the shared gateway."""
+    if not (BACKOFFICE_DIST / "index.html").is_file():
+        pytest.fail("backoffice/dist is missing: `make test` builds it (make backoffice)")
+    port = urlsplit(backoffice_origin).port
+    assert port is not None
+    with storefront_process(
+        port,
+        gateway_url=f"{gateway_url}/graphql",
+        log_dir=run_dir,
+        name="backoffice",
+        dist=BACKOFFICE_DIST,
+    ):
+        yield backoffice_origin
 
 
 # Module scope, not session: while Playwright's sync API runs, its event loop is the thread's
