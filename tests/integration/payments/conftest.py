@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import httpx
@@ -64,7 +65,16 @@ async def payments_client(
     test_tokens: TestTokens,
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = payments_settings(mongo_uri, payments_redis_url, payments_database)
-    app = build_app(settings, verifier=test_tokens.verifier)
+    async with serving(settings, test_tokens) as client:
+        yield client
+
+
+@asynccontextmanager
+async def serving(
+    settings: PaymentsSettings, tokens: TestTokens
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The payments app with `settings`, its lifespan running, and a client of it."""
+    app = build_app(settings, verifier=tokens.verifier)
     async with app.lifespan():
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://payments") as client:

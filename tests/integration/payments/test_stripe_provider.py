@@ -28,7 +28,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 from subgraphs.kernel.core.access import Scope
 from subgraphs.kernel.core.money import Money
 from subgraphs.kernel.stores.mongo import CODEC_OPTIONS
-from subgraphs.payments.app import build_app
 from subgraphs.payments.domain.order_view import OrderState, OrderView
 from subgraphs.payments.domain.payment import PaymentRequest, start_payment
 from subgraphs.payments.provider.stripe import StripeProvider
@@ -38,7 +37,12 @@ from testkit.stripe_events import event, intent_event, refunded, signed
 from testkit.waiting import eventually
 from tests import conftest as shared
 from tests.conftest import INTERNAL_PORT, redis_db
-from tests.integration.payments.conftest import announce, new_order_id, payments_settings
+from tests.integration.payments.conftest import (
+    announce,
+    new_order_id,
+    payments_settings,
+    serving,
+)
 from tests.integration.payments.test_payments_api import REFUND, process, wait_for_view
 
 pytestmark = pytest.mark.integration
@@ -70,11 +74,8 @@ async def stripe_client(
     settings.stripe = StripeSettings(
         api_key=SecretStr(API_KEY), webhook_secret=SecretStr(SECRET), api_base=localstripe
     )
-    app = build_app(settings, verifier=test_tokens.verifier)
-    async with app.lifespan():
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://payments") as client:
-            yield client
+    async with serving(settings, test_tokens) as client:
+        yield client
 
 
 @pytest.fixture
