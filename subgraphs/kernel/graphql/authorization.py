@@ -10,6 +10,9 @@ subgraph before the resolver runs, so a request that skips the gateway
 
     @strawberry.field(extensions=requires_scope(Scope.ORDERS_READ_ANY))
     async def orders_of_all_customers(self, info: Info) -> ...
+
+The check runs before the resolver, so a resolver that needs the caller
+takes it with `info.context.auth.require()` and never states the scope twice.
 """
 
 from __future__ import annotations

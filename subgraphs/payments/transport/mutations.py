@@ -148,7 +148,7 @@ class Mutation:
         info: Info[PaymentsContext, None],
         input: Annotated[RefundPaymentInput, strawberry.argument(description="The refund.")],
     ) -> RefundPaymentPayload:
-        principal = await info.context.auth.require_scope(Scope.REFUNDS_DECIDE)
+        principal = await info.context.auth.require()
         refund = info.context.usecases.refund_payment
         return await payload(
             RefundPaymentPayload,
@@ -189,7 +189,7 @@ class Mutation:
             ApproveRefundRequestInput, strawberry.argument(description="The approval.")
         ],
     ) -> ApproveRefundRequestPayload:
-        principal = await info.context.auth.require_scope(Scope.REFUNDS_DECIDE)
+        principal = await info.context.auth.require()
         decide = info.context.usecases.decide_refund_request
         return await payload(
             ApproveRefundRequestPayload,
@@ -212,7 +212,7 @@ class Mutation:
             DeclineRefundRequestInput, strawberry.argument(description="The decline.")
         ],
     ) -> DeclineRefundRequestPayload:
-        principal = await info.context.auth.require_scope(Scope.REFUNDS_DECIDE)
+        principal = await info.context.auth.require()
         decide = info.context.usecases.decide_refund_request
         return await payload(
             DeclineRefundRequestPayload,

