@@ -71,6 +71,11 @@ async def stripe_client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = payments_settings(mongo_uri, stripe_redis_url, stripe_database)
     settings.provider.kind = "stripe"
+    # localstripe is a real server sharing the machine: generous per-call bounds, so a busy
+    # machine never turns a charge into "provider unavailable" (the sandbox tests cover those).
+    settings.provider.attempt_timeout_seconds = 5.0
+    settings.provider.deadline_seconds = 10.0
+    settings.lease_seconds = 15.0  # a lease outlasts the provider's deadline (PaymentsSettings)
     settings.stripe = StripeSettings(
         api_key=SecretStr(API_KEY), webhook_secret=SecretStr(SECRET), api_base=localstripe
     )
