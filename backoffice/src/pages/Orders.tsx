@@ -148,7 +148,8 @@ export function OrdersList() {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const { data, loading, error, fetchMore } = useQuery(StaffOrdersQuery, {
     variables: { filter: toFilter(filters), first: PAGE },
-    notifyOnNetworkStatusChange: false,
+    // Back on the list after a change elsewhere: the rows shown at once, then read again.
+    fetchPolicy: 'cache-and-network',
   });
   const connection = data?.staffOrders;
   return (

@@ -91,6 +91,8 @@ def test_support_filters_opens_and_cancels_an_order_with_a_reason(
     entry = office.get_by_role("row").filter(has_text="Customer asked by phone")
     expect(entry).to_contain_text("Sam Support (staff)")
     expect(entry).to_contain_text("Cancelled")
+    placed = office.get_by_role("row").filter(has_text="Cora Customer (customer)")
+    expect(placed).to_contain_text("Pending")
     expect(office.get_by_role("button", name="Cancel order")).to_have_count(0)
     assert axe_violations(office) == []
 

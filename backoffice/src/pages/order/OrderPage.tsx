@@ -215,7 +215,9 @@ export function OrderPage({ id }: { id: string }) {
                 </td>
                 <td>{STATUS_LABEL[entry.status]}</td>
                 <td>
-                  {entry.actorKind === 'STAFF' && entry.actor ? `${entry.actor.name} (staff)` : ACTOR[entry.actorKind]}
+                  {entry.actor
+                    ? `${entry.actor.name} (${ACTOR[entry.actorKind].toLowerCase()})`
+                    : ACTOR[entry.actorKind]}
                 </td>
                 <td>{entry.reason ?? ''}</td>
               </tr>
