@@ -3,6 +3,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { Link, navigate, useLocation } from '@storefront/lib/router';
 import { isStaff, pageOf, pagesFor, roleLabel, type Page, type StaffClaims } from './lib/access';
 import { useBackOffice, useClaims, useConnection, useSession } from './lib/services';
+import OrdersSection from './pages/Orders';
 import { SignInPage } from './pages/SignIn';
 
 /** Where a refused (customer) token ends: signed out, on the sign-in page with the reason. */
@@ -149,6 +150,11 @@ function NotFound() {
   );
 }
 
+/** The pages built so far, by page path; each gets the whole path (its own sub-pages). */
+const BUILT: Partial<Record<string, (path: string) => ReactNode>> = {
+  '/orders': (path) => <OrdersSection path={path} />,
+};
+
 function route(path: string, claims: StaffClaims | null | undefined): ReactNode {
   if (path === '/sign-in') return <SignInPage />;
   const scopes = claims?.scopes ?? new Set<string>();
@@ -157,7 +163,11 @@ function route(path: string, claims: StaffClaims | null | undefined): ReactNode 
   if (!page) return <NotFound />;
   return (
     <RequireStaff claims={claims}>
-      {scopes.has(page.scope) ? <NotBuiltYet page={page} /> : <NotAllowed page={page} />}
+      {!scopes.has(page.scope) ? (
+        <NotAllowed page={page} />
+      ) : (
+        (BUILT[page.path]?.(path) ?? <NotBuiltYet page={page} />)
+      )}
     </RequireStaff>
   );
 }

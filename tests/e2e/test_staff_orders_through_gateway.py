@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -201,3 +202,85 @@ async def test_a_refused_staff_query_never_reaches_the_subgraph(
         lambda: "gateway" in services(refused_trace) or None, what="the refused call's spans"
     )
     assert "orders" not in services(refused_trace)
+
+
+STAFF_CANCEL = """
+mutation StaffCancel($input: StaffCancelOrderInput!) {
+  staffCancelOrder(input: $input) { order { id status } userErrors { code message } }
+}"""
+TIMELINE = """
+query Timeline($id: ID!) {
+  staffOrder(id: $id) {
+    status
+    timeline { status actorKind actor { id name } reason }
+    notifications { kind }
+  }
+}"""
+REFUND = """
+mutation Refund($input: RefundPaymentInput!) {
+  refundPayment(input: $input) { payment { status } userErrors { code } }
+}"""
+
+
+async def test_staff_cancel_and_refund_with_a_reason_on_the_order_timeline(
+    gateway: httpx.AsyncClient, users_signing_key: bytes
+) -> None:
+    alice, sam = await register(gateway), await register(gateway)
+    staffer = sam["user"]["id"]
+    support = mint_access_token(users_signing_key, staffer, role=Role.SUPPORT)
+    unpaid = await create_order(gateway, alice["accessToken"], ITEMS)
+    cancel = {"input": {"orderId": unpaid["id"], "reason": "Duplicate order, asked by phone"}}
+
+    # A customer, even the owner, is refused at the gateway with no data.
+    refused = await graphql(gateway, STAFF_CANCEL, cancel, token=alice["accessToken"])
+    assert (error_codes(refused), refused.get("data")) == (["FORBIDDEN"], None)
+
+    body = await graphql(gateway, STAFF_CANCEL, cancel, token=support)
+    assert body["data"]["staffCancelOrder"] == {
+        "order": {"id": unpaid["id"], "status": "CANCELLED"},
+        "userErrors": [],
+    }
+    body = await graphql(gateway, TIMELINE, {"id": unpaid["id"]}, token=support)
+    assert "errors" not in body, body
+    customer = {"id": alice["user"]["id"], "name": "Test User"}
+    assert body["data"]["staffOrder"]["timeline"] == [
+        {"status": "PENDING", "actorKind": "CUSTOMER", "actor": customer, "reason": None},
+        {
+            "status": "CANCELLED",
+            "actorKind": "STAFF",
+            "actor": {"id": staffer, "name": "Test User"},
+            "reason": "Duplicate order, asked by phone",
+        },
+    ]
+
+    async def cancellation_mailed() -> bool | None:
+        body = await graphql(gateway, TIMELINE, {"id": unpaid["id"]}, token=support)
+        kinds = {m["kind"] for m in body["data"]["staffOrder"]["notifications"]}
+        return True if "ORDER_CANCELLED" in kinds else None
+
+    await eventually(cancellation_mailed, what="the customer's cancellation mail")
+
+    # A paid order cannot be cancelled; staff refund it, with their reason on its timeline.
+    paid = await create_order(gateway, alice["accessToken"], ITEMS)
+    payment = (await pay(gateway, alice["accessToken"], paid["id"]))["payment"]
+    not_cancelled = await graphql(
+        gateway, STAFF_CANCEL, {"input": {"orderId": paid["id"], "reason": "x"}}, token=support
+    )
+    errors = not_cancelled["data"]["staffCancelOrder"]["userErrors"]
+    assert [e["code"] for e in errors] == ["INVALID_TRANSITION"]
+    refund = {"paymentId": payment["id"], "idempotencyKey": secrets.token_hex(8), "reason": "Lost"}
+    refunded = await graphql(gateway, REFUND, {"input": refund}, token=support)
+    assert refunded["data"]["refundPayment"]["userErrors"] == [], refunded
+
+    async def refund_on_timeline() -> list[dict[str, Any]] | None:
+        body = await graphql(gateway, TIMELINE, {"id": paid["id"]}, token=support)
+        entries = body["data"]["staffOrder"]["timeline"]
+        return entries if entries[-1]["status"] == "REFUNDED" else None
+
+    entries = await eventually(refund_on_timeline, what="the refund on the order's timeline")
+    assert [(e["status"], e["actorKind"]) for e in entries] == [
+        ("PENDING", "CUSTOMER"),
+        ("PAID", "SYSTEM"),
+        ("REFUNDED", "STAFF"),
+    ]
+    assert (entries[-1]["actor"]["id"], entries[-1]["reason"]) == (staffer, "Lost")

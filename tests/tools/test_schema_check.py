@@ -139,18 +139,18 @@ def test_removing_a_field_a_shipped_operation_reads_fails_and_names_both(copy: P
 def test_an_approved_unread_removal_passes_and_deprecations_in_use_are_reported(
     copy: Path,
 ) -> None:
-    # Transaction.createdAt is in no shipped operation: removing it breaks the contract only.
-    _edit_field(copy, "Transaction", "created_at", types=PAYMENTS_TYPES)
+    # Payment.createdAt is in no shipped operation: removing it breaks the contract only.
+    _edit_field(copy, "Payment", "created_at", types=PAYMENTS_TYPES)
     _edit_field(copy, "OrderItem", "name", deprecate="Read the product instead.")
     refused = _run(copy)
     assert refused.returncode == 1, refused.stdout + refused.stderr
-    assert "FIELD_REMOVED Transaction.createdAt" in refused.stdout
+    assert "FIELD_REMOVED Payment.createdAt" in refused.stdout
     assert "BROKEN" not in refused.stdout
 
     approvals_file = copy / "tools" / "schema_check.approvals.yaml"
     approvals = yaml.safe_load(approvals_file.read_text())  # the tree's own, kept
     approvals["approvals"].append(
-        {"type": "FIELD_REMOVED", "path": "Transaction.createdAt", "reason": "no client reads it"}
+        {"type": "FIELD_REMOVED", "path": "Payment.createdAt", "reason": "no client reads it"}
     )
     approvals_file.write_text(yaml.safe_dump(approvals))
     result = _run(copy)

@@ -12,6 +12,126 @@ export type LoginInput = {
   password: string;
 };
 
+/** How a notification reaches a user. */
+export type NotificationChannel =
+  /** A mail to the account's email. */
+  | 'EMAIL'
+  /** A text to the profile's phone. */
+  | 'SMS';
+
+/** What a notification is about. */
+export type NotificationKind =
+  /** An order was cancelled. */
+  | 'ORDER_CANCELLED'
+  /** An order was placed. */
+  | 'ORDER_CONFIRMATION'
+  /** A password reset was asked for (sent whatever the preferences). */
+  | 'PASSWORD_RESET'
+  /** A payment attempt failed. */
+  | 'PAYMENT_FAILED'
+  /** An order was paid. */
+  | 'PAYMENT_RECEIPT'
+  /** A payment was refunded. */
+  | 'REFUND'
+  /** A refund request was declined (with the reason). */
+  | 'REFUND_DECLINED'
+  /** Someone tried to sign up with the address (sent whatever the preferences). */
+  | 'SIGN_UP_ATTEMPT'
+  /** An invitation to join the staff, with its one-time link (sent whatever the preferences). */
+  | 'STAFF_INVITATION'
+  /** The link that verifies the address (sent whatever the preferences). */
+  | 'VERIFY_EMAIL'
+  /** A new account, once its address is verified. */
+  | 'WELCOME';
+
+/** QUEUED until sent; SENT once the channel accepted it; DELIVERED once the provider reported it delivered (SMS only); FAILED for good. */
+export type NotificationStatus =
+  /** The SMS provider reported it delivered to the phone. */
+  | 'DELIVERED'
+  /** Given up on: see failureReason. */
+  | 'FAILED'
+  /** Waiting to be sent, or retried after a failure. */
+  | 'QUEUED'
+  /** The channel (mail server, SMS provider) accepted it. */
+  | 'SENT';
+
+/** Who caused a change of an order's status. */
+export type OrderActorKind =
+  /** The customer who placed the order. */
+  | 'CUSTOMER'
+  /** A staff member (see `actor`). */
+  | 'STAFF'
+  /** The system, e.g. on a payment's outcome. */
+  | 'SYSTEM';
+
+/** Where an order is in its life. */
+export type OrderStatus =
+  /** Cancelled before it was paid. */
+  | 'CANCELLED'
+  /** Paid in full. */
+  | 'PAID'
+  /** The last payment attempt failed; it can be paid again. */
+  | 'PAYMENT_FAILED'
+  /** Placed, waiting for its payment. */
+  | 'PENDING'
+  /** Paid, then refunded in full. */
+  | 'REFUNDED';
+
+/** Where a payment ended up (payments in flight are not shown). */
+export type PaymentStatus =
+  /** Declined or not possible: see failureReason. */
+  | 'FAILED'
+  /** Paid, then refunded in full. */
+  | 'REFUNDED'
+  /** The order is paid. */
+  | 'SUCCEEDED';
+
+/** A refund made by staff. */
+export type RefundPaymentInput = {
+  /** Chosen by the client, unique per refund attempt; resending it with the same input returns the same payment. */
+  idempotencyKey: string;
+  /** A succeeded payment. */
+  paymentId: string | number;
+  /** Why it is refunded (1 to 500 characters; on the record). */
+  reason: string;
+};
+
+/** The order staff cancel, and why. */
+export type StaffCancelOrderInput = {
+  /** Any customer's order, not paid yet. */
+  orderId: string | number;
+  /** Why (1 to 500 characters); shown on the order's timeline. */
+  reason: string;
+};
+
+/** Which orders `staffOrders` lists: those matching every field given. */
+export type StaffOrderFilter = {
+  /** Only orders placed before this time (UTC if no offset). */
+  createdBefore?: string | null | undefined;
+  /** Only orders placed at or after this time (UTC if no offset). */
+  createdFrom?: string | null | undefined;
+  /** Only this customer's orders (their user id). */
+  customerId?: string | number | null | undefined;
+  /** Only the order with this id. */
+  orderId?: string | number | null | undefined;
+  /** Only orders in this status. */
+  status?: OrderStatus | null | undefined;
+};
+
+/** Charge or refund. */
+export type TransactionKind =
+  /** Money taken from the card. */
+  | 'CHARGE'
+  /** Money given back to the card. */
+  | 'REFUND';
+
+/** The provider's answer to a transaction. */
+export type TransactionStatus =
+  /** The provider refused it. */
+  | 'FAILED'
+  /** The provider accepted it. */
+  | 'SUCCEEDED';
+
 /** The second step of a staff sign-in. */
 export type VerifySecondFactorInput = {
   /** `secondFactorChallenge` from `login`. */
@@ -19,6 +139,15 @@ export type VerifySecondFactorInput = {
   /** The six digits the authenticator app shows, or a recovery code. */
   code: string;
 };
+
+export type StaffOrdersQueryVariables = Exact<{
+  filter?: StaffOrderFilter | null | undefined;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type StaffOrdersQuery = { __typename: 'Query', staffOrders: { __typename: 'OrderConnection', edges: Array<{ __typename: 'OrderEdge', cursor: string, node: { __typename: 'Order', id: string, status: OrderStatus, createdAt: string, total: { __typename: 'Money', amount: string, currency: string }, user: { __typename: 'User', id: string, email: string | null } } }>, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, endCursor: string | null } } };
 
 export type StaffVerifySecondFactorMutationVariables = Exact<{
   input: VerifySecondFactorInput;
@@ -34,6 +163,31 @@ export type StaffLoginMutationVariables = Exact<{
 
 export type StaffLoginMutation = { __typename: 'Mutation', login: { __typename: 'LoginPayload', accessToken: string | null, expiresAt: string | null, refreshToken: string | null, refreshExpiresAt: string | null, secondFactorChallenge: string | null, user: { __typename: 'User', id: string, name: string, email: string | null } | null, userErrors: Array<{ __typename: 'UserError', field: Array<string> | null, message: string, code: string }> } };
 
+export type StaffCancelOrderMutationVariables = Exact<{
+  input: StaffCancelOrderInput;
+}>;
 
+
+export type StaffCancelOrderMutation = { __typename: 'Mutation', staffCancelOrder: { __typename: 'CancelOrderPayload', order: { __typename: 'Order', id: string, status: OrderStatus, updatedAt: string } | null, userErrors: Array<{ __typename: 'UserError', field: Array<string> | null, message: string, code: string }> } };
+
+export type StaffRefundPaymentMutationVariables = Exact<{
+  input: RefundPaymentInput;
+}>;
+
+
+export type StaffRefundPaymentMutation = { __typename: 'Mutation', refundPayment: { __typename: 'RefundPaymentPayload', payment: { __typename: 'Payment', id: string, status: PaymentStatus } | null, userErrors: Array<{ __typename: 'UserError', field: Array<string> | null, message: string, code: string }> } };
+
+export type StaffOrderQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type StaffOrderQuery = { __typename: 'Query', staffOrder: { __typename: 'Order', id: string, status: OrderStatus, createdAt: string, updatedAt: string, total: { __typename: 'Money', amount: string, currency: string }, user: { __typename: 'User', id: string, name: string, email: string | null }, items: Array<{ __typename: 'OrderItem', sku: string, name: string, quantity: number, unitPrice: { __typename: 'Money', amount: string, currency: string }, lineTotal: { __typename: 'Money', amount: string, currency: string } }>, timeline: Array<{ __typename: 'OrderTimelineEntry', status: OrderStatus, at: string, actorKind: OrderActorKind, reason: string | null, actor: { __typename: 'User', id: string, name: string } | null }>, payment: { __typename: 'Payment', id: string, status: PaymentStatus, failureReason: string | null, amount: { __typename: 'Money', amount: string, currency: string }, transactions: Array<{ __typename: 'Transaction', id: string, kind: TransactionKind, status: TransactionStatus, failureReason: string | null, createdAt: string, amount: { __typename: 'Money', amount: string, currency: string } }> } | null, notifications: Array<{ __typename: 'Notification', id: string, kind: NotificationKind, channel: NotificationChannel, subject: string, status: NotificationStatus, failureReason: string | null, createdAt: string, sentAt: string | null }> } | null };
+
+
+export const StaffOrdersDocument = {"__meta__":{"hash":"36b09aee9f585c2808eedc11419f43e02983de964dfd1396b3ce8240eed5746a"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"StaffOrders"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"StaffOrderFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"staffOrders"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<StaffOrdersQuery, StaffOrdersQueryVariables>;
 export const StaffVerifySecondFactorDocument = {"__meta__":{"hash":"dcae6c7ead957f2fc47b0db6b8eac3d68502d1a23739e3ec4a542032cf7ecf4c"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"StaffVerifySecondFactor"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"VerifySecondFactorInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"verifySecondFactor"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"refreshExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<StaffVerifySecondFactorMutation, StaffVerifySecondFactorMutationVariables>;
 export const StaffLoginDocument = {"__meta__":{"hash":"27db0e9f73b1ba80aaba9426ca5d57e167c5b8bebee8b06fae2218b65a24a80a"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"StaffLogin"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"LoginInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"login"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"refreshExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"secondFactorChallenge"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<StaffLoginMutation, StaffLoginMutationVariables>;
+export const StaffCancelOrderDocument = {"__meta__":{"hash":"029fa911b4e63e519e09bf44bb39991de8fe14080e0c74ba5b63ce0481d6f6f8"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"StaffCancelOrder"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"StaffCancelOrderInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"staffCancelOrder"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"order"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<StaffCancelOrderMutation, StaffCancelOrderMutationVariables>;
+export const StaffRefundPaymentDocument = {"__meta__":{"hash":"e8d10e623aeae4337a1fa8432cc47165f6785974f8792abc953419e7b3672f3a"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"StaffRefundPayment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RefundPaymentInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"refundPayment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"payment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<StaffRefundPaymentMutation, StaffRefundPaymentMutationVariables>;
+export const StaffOrderDocument = {"__meta__":{"hash":"ec8a25d35e54fb565514d3eb249a091c4dc6eba73ae315cf82b1ec4591f33540"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"StaffOrder"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"staffOrder"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}},{"kind":"Field","name":{"kind":"Name","value":"items"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"sku"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"unitPrice"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"lineTotal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"timeline"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"actorKind"}},{"kind":"Field","name":{"kind":"Name","value":"actor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"reason"}}]}},{"kind":"Field","name":{"kind":"Name","value":"payment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"failureReason"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"transactions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"failureReason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"notifications"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"channel"}},{"kind":"Field","name":{"kind":"Name","value":"subject"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"failureReason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"sentAt"}}]}}]}}]}}]} as unknown as DocumentNode<StaffOrderQuery, StaffOrderQueryVariables>;

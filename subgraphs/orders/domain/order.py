@@ -44,6 +44,41 @@ STATUS_EVENTS: Mapping[OrderStatus, str] = {
 }
 
 
+class ActorKind(StrEnum):
+    """Who caused a status change."""
+
+    CUSTOMER = "CUSTOMER"
+    STAFF = "STAFF"
+    SYSTEM = "SYSTEM"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    kind: ActorKind
+    id: str | None = None  # the customer's or staff member's user id; None for SYSTEM
+
+    @classmethod
+    def customer(cls, user_id: str) -> Actor:
+        return cls(ActorKind.CUSTOMER, user_id)
+
+    @classmethod
+    def staff(cls, user_id: str) -> Actor:
+        return cls(ActorKind.STAFF, user_id)
+
+
+SYSTEM = Actor(ActorKind.SYSTEM)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One status an order took: when, caused by whom, and why (when a reason was given)."""
+
+    status: OrderStatus
+    at: datetime
+    actor: Actor
+    reason: str | None = None
+
+
 class IllegalTransition(DomainError):
     def __init__(self, current: OrderStatus, wanted: OrderStatus) -> None:
         super().__init__(
@@ -88,6 +123,8 @@ class Order:
     version: int
     created_at: datetime
     updated_at: datetime
+    # Stored with the order since the timeline exists; empty for an order written before.
+    timeline: tuple[TimelineEntry, ...] = ()
     events: tuple[DomainEvent, ...] = field(default=(), compare=False, repr=False)
 
     @property
@@ -97,19 +134,46 @@ class Order:
             total += item.line_total
         return total
 
+    @property
+    def history(self) -> tuple[TimelineEntry, ...]:
+        """Its status timeline, oldest first. An order written before timelines were stored
+        answers what it knows: placed (PENDING) by its customer, then, if it moved on, its
+        current status at its last change, by the system."""
+        if self.timeline:
+            return self.timeline
+        placed = TimelineEntry(OrderStatus.PENDING, self.created_at, Actor.customer(self.user_id))
+        if self.status is OrderStatus.PENDING:
+            return (placed,)
+        return placed, TimelineEntry(self.status, self.updated_at, SYSTEM)
+
     def can_become(self, status: OrderStatus) -> bool:
         return status in ALLOWED[self.status]
 
-    def transition(self, status: OrderStatus, now: datetime, **details: str | None) -> Order:
-        """The order in `status`, one version later; records its status event.
+    def transition(
+        self, status: OrderStatus, now: datetime, *, actor: Actor = SYSTEM, **details: str | None
+    ) -> Order:
+        """The order in `status`, one version later, its timeline one entry longer (`actor`,
+        and `details["reason"]` if any); records its status event.
 
-        `details` (e.g. `payment_id`, `reason`) go into the event's payload.
-        Illegal transitions raise `IllegalTransition`.
+        `details` (e.g. `payment_id`, `reason`) go into the event's payload;
+        `orders.cancelled` always carries `actor_id` and `reason` (null when
+        the customer cancelled). Illegal transitions raise `IllegalTransition`.
         """
         if not self.can_become(status):
             raise IllegalTransition(self.status, status)
-        changed = replace(self, status=status, version=self.version + 1, updated_at=now)
+        reason = details.get("reason")
+        entry = TimelineEntry(status, now, actor, reason)
+        changed = replace(
+            self,
+            status=status,
+            version=self.version + 1,
+            updated_at=now,
+            timeline=(*self.history, entry),
+        )
         payload = status_payload(changed, self.status, **details)
+        if status is OrderStatus.CANCELLED:
+            staff_id = actor.id if actor.kind is ActorKind.STAFF else None
+            payload |= {"actor_id": staff_id, "reason": reason if staff_id else None}
         event = DomainEvent(STATUS_EVENTS[status], payload, now, sequence=changed.version)
         return replace(changed, events=(event,))
 
@@ -148,7 +212,10 @@ def place_order(
         else:
             items.append(OrderItem(sku, product.name, quantity, price))
     raise_if_any(problems)
-    order = Order(order_id, user_id, tuple(items), currency, OrderStatus.PENDING, 1, now, now)
+    placed = TimelineEntry(OrderStatus.PENDING, now, Actor.customer(user_id))
+    order = Order(
+        order_id, user_id, tuple(items), currency, OrderStatus.PENDING, 1, now, now, (placed,)
+    )
     created = DomainEvent(CREATED, created_payload(order), now, sequence=order.version)
     return replace(order, events=(created,))
 

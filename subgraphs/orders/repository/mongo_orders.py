@@ -10,7 +10,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from subgraphs.kernel.core.money import Money
 from subgraphs.kernel.stores.mongo import session
-from subgraphs.orders.domain.order import Order, OrderItem, OrderStatus
+from subgraphs.orders.domain.order import (
+    Actor,
+    ActorKind,
+    Order,
+    OrderItem,
+    OrderStatus,
+    TimelineEntry,
+)
 from subgraphs.orders.usecase.ports import ConcurrentUpdate, OrderFilter, Page
 
 Document = dict[str, Any]
@@ -19,7 +26,8 @@ NEWEST_FIRST = [("created_at", DESCENDING), ("_id", DESCENDING)]
 
 
 class MongoOrderRepository:
-    """Orders keyed by id, versioned; writes join the unit of work's transaction (`session()`)."""
+    """Orders keyed by id, versioned, each with its status timeline; writes join the unit of
+    work's transaction (`session()`)."""
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._orders = db["orders"]
@@ -63,6 +71,9 @@ class MongoOrderRepository:
                     "status": order.status.value,
                     "version": order.version,
                     "updated_at": order.updated_at,
+                    # The whole timeline, in the same conditional write as the status: an
+                    # order stored before timelines gets its derived history with the change.
+                    "timeline": [_entry_document(e) for e in order.timeline],
                 }
             },
             session=session(),
@@ -107,7 +118,23 @@ def _to_document(order: Order) -> Document:
         "version": order.version,
         "created_at": order.created_at,
         "updated_at": order.updated_at,
+        "timeline": [_entry_document(e) for e in order.timeline],
     }
+
+
+def _entry_document(entry: TimelineEntry) -> Document:
+    return {
+        "status": entry.status.value,
+        "at": entry.at,
+        "actor_kind": entry.actor.kind.value,
+        "actor_id": entry.actor.id,
+        "reason": entry.reason,
+    }
+
+
+def _entry(doc: Document) -> TimelineEntry:
+    actor = Actor(ActorKind(doc["actor_kind"]), doc.get("actor_id"))
+    return TimelineEntry(OrderStatus(doc["status"]), doc["at"], actor, doc.get("reason"))
 
 
 def _from_document(doc: Document) -> Order:
@@ -124,4 +151,5 @@ def _from_document(doc: Document) -> Order:
         version=doc["version"],
         created_at=doc["created_at"],
         updated_at=doc["updated_at"],
+        timeline=tuple(_entry(e) for e in doc.get("timeline", ())),
     )

@@ -7,6 +7,9 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from subgraphs.kernel.core.access import Scope
+from subgraphs.kernel.core.reasons import MAX_REASON_LENGTH
+from subgraphs.kernel.graphql.authorization import requires_scope
 from subgraphs.kernel.graphql.types import MutationPayload, mutation_root, payload
 from subgraphs.orders.domain.order import OrderLine
 from subgraphs.orders.transport.context import OrdersContext
@@ -30,6 +33,14 @@ class CancelOrderInput:
     order_id: strawberry.ID = strawberry.field(description="One of your orders, not paid yet.")
 
 
+@strawberry.input(description="The order staff cancel, and why.")
+class StaffCancelOrderInput:
+    order_id: strawberry.ID = strawberry.field(description="Any customer's order, not paid yet.")
+    reason: str = strawberry.field(
+        description=f"Why (1 to {MAX_REASON_LENGTH} characters); shown on the order's timeline."
+    )
+
+
 @strawberry.type(description="The result of `createOrder`.")
 class CreateOrderPayload(MutationPayload):
     order: Order | None = strawberry.field(
@@ -37,7 +48,7 @@ class CreateOrderPayload(MutationPayload):
     )
 
 
-@strawberry.type(description="The result of `cancelOrder`.")
+@strawberry.type(description="The result of `cancelOrder` and `staffCancelOrder`.")
 class CancelOrderPayload(MutationPayload):
     order: Order | None = strawberry.field(
         default=None, description="The cancelled order; null on userErrors."
@@ -70,5 +81,27 @@ class Mutation:
         return await payload(
             CancelOrderPayload,
             info.context.usecases.cancel_order(principal.user_id, str(input.order_id)),
+            lambda order: CancelOrderPayload(order=Order.from_model(order)),
+        )
+
+    @strawberry.mutation(
+        description="Staff: cancel any customer's order that is not paid yet, with a reason "
+        "(orders:cancel:any); the customer gets the cancellation mail. userErrors codes: "
+        "ORDER_NOT_FOUND, INVALID_TRANSITION (paid, refunded or cancelled), CONCURRENT_UPDATE "
+        "(retry), REASON_REQUIRED, REASON_TOO_LONG.",
+        extensions=requires_scope(Scope.ORDERS_CANCEL_ANY),
+    )
+    async def staff_cancel_order(
+        self,
+        info: Info[OrdersContext, None],
+        input: Annotated[
+            StaffCancelOrderInput, strawberry.argument(description="The order and the reason.")
+        ],
+    ) -> CancelOrderPayload:
+        principal = await info.context.auth.require()
+        cancel = info.context.usecases.cancel_order.by_staff
+        return await payload(
+            CancelOrderPayload,
+            cancel(principal.user_id, str(input.order_id), input.reason),
             lambda order: CancelOrderPayload(order=Order.from_model(order)),
         )

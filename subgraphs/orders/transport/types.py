@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from subgraphs.kernel.core.access import Scope
+from subgraphs.kernel.graphql.authorization import requires_scope
 from subgraphs.kernel.graphql.cost import bounded_list, connection_size
 from subgraphs.kernel.graphql.enums import described_enum
 from subgraphs.kernel.graphql.pagination import (
@@ -36,6 +37,42 @@ OrderStatus = described_enum(
         "REFUNDED": "Paid, then refunded in full.",
     },
 )
+
+
+OrderActorKind = described_enum(
+    domain.ActorKind,
+    name="OrderActorKind",
+    description="Who caused a change of an order's status.",
+    values={
+        "CUSTOMER": "The customer who placed the order.",
+        "STAFF": "A staff member (see `actor`).",
+        "SYSTEM": "The system, e.g. on a payment's outcome.",
+    },
+)
+
+
+@strawberry.type(description="A status an order took: when, caused by whom, why.")
+class OrderTimelineEntry:
+    status: OrderStatus = strawberry.field(description="The status it took.")  # type: ignore[valid-type]
+    at: datetime = strawberry.field(description="When.")
+    actor_kind: OrderActorKind = strawberry.field(  # type: ignore[valid-type]
+        description="Who caused it: the customer, a staff member or the system."
+    )
+    actor: User | None = strawberry.field(
+        description="The customer or the staff member; null for the system."
+    )
+    reason: str | None = strawberry.field(description="Why, when a reason was given.")
+
+    @classmethod
+    def from_model(cls, entry: domain.TimelineEntry) -> OrderTimelineEntry:
+        actor_id = entry.actor.id
+        return cls(
+            status=entry.status,
+            at=entry.at,
+            actor_kind=entry.actor.kind,
+            actor=User(id=strawberry.ID(actor_id)) if actor_id is not None else None,
+            reason=entry.reason,
+        )
 
 
 @strawberry.type(description="A product of the price list.")
@@ -129,6 +166,14 @@ class Order:
     updated_at: datetime = strawberry.field(description="When its status last changed.")
     user: User = strawberry.field(description="Who placed it.")
     model: strawberry.Private[domain.Order]
+
+    @strawberry.field(
+        description="Staff: every status it took, oldest first, with who caused it and why.",
+        directives=[bounded_list(len(domain.OrderStatus))],
+        extensions=requires_scope(Scope.ORDERS_READ_ANY),
+    )
+    def timeline(self) -> list[OrderTimelineEntry]:
+        return [OrderTimelineEntry.from_model(e) for e in self.model.history]
 
     @classmethod
     def from_model(cls, order: domain.Order) -> Order:

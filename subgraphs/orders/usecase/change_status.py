@@ -9,8 +9,15 @@ from functools import partial
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.errors import DomainError
 from subgraphs.kernel.core.events import Event
+from subgraphs.kernel.core.reasons import checked_reason
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
-from subgraphs.orders.domain.order import IllegalTransition, Order, OrderStatus
+from subgraphs.orders.domain.order import (
+    SYSTEM,
+    Actor,
+    IllegalTransition,
+    Order,
+    OrderStatus,
+)
 from subgraphs.orders.usecase.ports import ConcurrentUpdate, OrderRepository
 
 log = logging.getLogger(__name__)
@@ -32,10 +39,11 @@ class ChangeStatus:
         status: OrderStatus,
         *,
         owner: str | None = None,
+        actor: Actor = SYSTEM,
         cause: Event | None = None,
         **details: str | None,
     ) -> Order | None:
-        """The changed order; None if `cause` was applied before.
+        """The changed order, its timeline entry `actor`'s; None if `cause` was applied before.
 
         With `owner`, only that user's order may change (another's is ORDER_NOT_FOUND).
         An illegal transition raises `IllegalTransition`. A concurrent change
@@ -48,7 +56,7 @@ class ChangeStatus:
             # Someone else's order answers as a missing one: its existence is not confirmed.
             if order is None or (owner is not None and order.user_id != owner):
                 raise DomainError.of("ORDER_NOT_FOUND", "No such order.", "orderId")
-            changed = order.transition(status, self._clock(), **details)
+            changed = order.transition(status, self._clock(), actor=actor, **details)
             try:
                 applied = await self._uow(
                     partial(self._orders.save, changed),
@@ -62,14 +70,28 @@ class ChangeStatus:
 
 
 class CancelOrder:
-    """Cancel one of your orders that is not paid yet; emits `orders.cancelled`."""
+    """Cancel an order that is not paid yet: one of your own, or (staff) anyone's with a
+    reason; emits `orders.cancelled` (with the staff member's id and reason)."""
 
     def __init__(self, change: ChangeStatus) -> None:
         self._change = change
 
     async def __call__(self, user_id: str, order_id: str) -> Order:
+        """The owner `user_id` cancels `order_id`; someone else's is ORDER_NOT_FOUND."""
+        return await self._cancel(order_id, owner=user_id, actor=Actor.customer(user_id))
+
+    async def by_staff(self, actor_id: str, order_id: str, reason: str) -> Order:
+        """Staff `actor_id` (allowed to cancel any order) cancels `order_id` for `reason`."""
+        reason = checked_reason(reason)
+        return await self._cancel(order_id, actor=Actor.staff(actor_id), reason=reason)
+
+    async def _cancel(
+        self, order_id: str, *, actor: Actor, owner: str | None = None, reason: str | None = None
+    ) -> Order:
         try:
-            order = await self._change(order_id, OrderStatus.CANCELLED, owner=user_id)
+            order = await self._change(
+                order_id, OrderStatus.CANCELLED, owner=owner, actor=actor, reason=reason
+            )
         except ConcurrentUpdate:
             raise DomainError.of(
                 "CONCURRENT_UPDATE", "The order changed meanwhile; try again.", "orderId"
@@ -87,6 +109,9 @@ _NOT_PAID_YET = frozenset({OrderStatus.PENDING, OrderStatus.PAYMENT_FAILED})
 
 class ApplyPaymentEvent:
     """React to `payments.succeeded|failed|refunded`: PAID, PAYMENT_FAILED, REFUNDED.
+
+    The timeline entry is the system's, except a refund with an `actor_id`
+    (the staff member who made it); the event's `reason` goes with it.
 
     Idempotent on the event id. A refund of an order that is not PAID yet
     arrived before the payment it refunds (whose event is being retried): it
@@ -108,10 +133,13 @@ class ApplyPaymentEvent:
     async def __call__(self, event: Event) -> None:
         status = self.TARGETS[event.type]
         order_id = str(event.payload["order_id"])
+        # A refund made by staff carries who made it; anything else is the system's doing.
+        actor_id = _text(event.payload.get("actor_id")) if status is OrderStatus.REFUNDED else None
         try:
             await self._change(
                 order_id,
                 status,
+                actor=Actor.staff(actor_id) if actor_id else SYSTEM,
                 cause=event,
                 payment_id=_text(event.payload.get("payment_id")),
                 reason=_text(event.payload.get("reason")),

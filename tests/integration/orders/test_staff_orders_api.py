@@ -24,6 +24,10 @@ query($filter: StaffOrderFilter, $first: Int!, $after: String) {
 STAFF_ORDER = "query($id: ID!) { staffOrder(id: $id) { id user { id } } }"
 CANCEL = """mutation($input: CancelOrderInput!) { cancelOrder(input: $input) {
   order { status } userErrors { code } } }"""
+STAFF_CANCEL = """mutation($input: StaffCancelOrderInput!) { staffCancelOrder(input: $input) {
+  order { id status timeline { status actorKind actor { id } reason } }
+  userErrors { code field } } }"""
+TIMELINE = "query($id: ID!) { order(id: $id) { id timeline { status } } }"
 MUG = [{"sku": "SKU-MUG", "quantity": 1}]
 
 
@@ -110,3 +114,67 @@ async def test_each_filter_has_an_index_ending_in_the_page_order(orders_db):
     assert indexes["newest_first"] == newest
     assert indexes["by_status_newest_first"] == [("status", 1), *newest]
     assert indexes["by_user_newest_first"] == [("user_id", 1), *newest]
+
+
+async def test_staff_cancel_any_customers_unpaid_order_with_a_reason(
+    orders_client, orders_db, issue, test_tokens
+):
+    alice = a_user()
+    order = (await create(orders_client, issue(alice), MUG))["order"]["id"]
+    support = test_tokens.staff("staff-4", Role.SUPPORT)
+
+    async def cancel(token, reason="Customer asked by phone"):
+        variables = {"input": {"orderId": order, "reason": reason}}
+        return await graphql(orders_client, STAFF_CANCEL, variables, token=token)
+
+    blank = (await cancel(support, "  "))["data"]["staffCancelOrder"]
+    assert blank == {
+        "order": None,
+        "userErrors": [{"code": "REASON_REQUIRED", "field": ["input", "reason"]}],
+    }
+    for token, code in [
+        (None, "UNAUTHENTICATED"),
+        (issue(alice), "FORBIDDEN"),  # the owner too: theirs is cancelOrder
+        (test_tokens.staff("staff-5", Role.CATALOG), "FORBIDDEN"),
+    ]:
+        body = await cancel(token)
+        assert (error_codes(body), body["data"]) == ([code], None)
+    assert (await orders_db["orders"].find_one({"_id": order}))["status"] == "PENDING"
+
+    done = (await cancel(support))["data"]["staffCancelOrder"]
+    assert done["userErrors"] == []
+    assert done["order"]["status"] == "CANCELLED"
+    assert done["order"]["timeline"] == [
+        {"status": "PENDING", "actorKind": "CUSTOMER", "actor": {"id": alice}, "reason": None},
+        {
+            "status": "CANCELLED",
+            "actorKind": "STAFF",
+            "actor": {"id": "staff-4"},
+            "reason": "Customer asked by phone",
+        },
+    ]
+    [event] = (
+        await orders_db["outbox"]
+        .find({"payload.order_id": order, "type": "orders.cancelled"})
+        .to_list()
+    )
+    assert (event["payload"]["actor_id"], event["payload"]["reason"]) == (
+        "staff-4",
+        "Customer asked by phone",
+    )
+
+    again = (await cancel(support))["data"]["staffCancelOrder"]
+    assert [e["code"] for e in again["userErrors"]] == ["INVALID_TRANSITION"]
+    missing = await graphql(
+        orders_client,
+        STAFF_CANCEL,
+        {"input": {"orderId": "no-such-order", "reason": "x"}},
+        token=support,
+    )
+    assert [e["code"] for e in missing["data"]["staffCancelOrder"]["userErrors"]] == [
+        "ORDER_NOT_FOUND"
+    ]
+
+    # The timeline is staff's: the owner reads the order, not its timeline.
+    body = await graphql(orders_client, TIMELINE, {"id": order}, token=issue(alice))
+    assert error_codes(body) == ["FORBIDDEN"]

@@ -18,7 +18,7 @@ from subgraphs.kernel.stores.mongo import MongoUnitOfWork
 from subgraphs.orders.app import build_app
 from subgraphs.orders.bootstrap import bootstrap
 from subgraphs.orders.domain.catalog import SEED_PRODUCTS
-from subgraphs.orders.domain.order import IllegalTransition, OrderLine, OrderStatus
+from subgraphs.orders.domain.order import ActorKind, IllegalTransition, OrderLine, OrderStatus
 from subgraphs.orders.repository.mongo_catalog import MongoCatalog
 from subgraphs.orders.repository.mongo_orders import MongoOrderRepository
 from subgraphs.orders.usecase import OrdersUseCases
@@ -93,6 +93,7 @@ async def test_a_stale_version_is_refused(wired):
     [stored] = await wired.repo.get_many([order.id])
     assert stored is not None
     assert (stored.status, stored.version) == (OrderStatus.PAID, 2)
+    assert [e.status for e in stored.timeline] == [OrderStatus.PENDING, OrderStatus.PAID]
 
 
 async def test_of_a_cancel_and_a_payment_racing_exactly_one_wins(wired, orders_db):
@@ -141,7 +142,43 @@ async def test_the_same_payment_event_twice_changes_the_order_once(wired, orders
     [stored] = await wired.repo.get_many([order.id])
     assert stored is not None
     assert (stored.status, stored.version) == (OrderStatus.PAID, 2)
+    assert [(e.status, e.actor.kind) for e in stored.timeline] == [
+        (OrderStatus.PENDING, ActorKind.CUSTOMER),
+        (OrderStatus.PAID, ActorKind.SYSTEM),
+    ]
     assert await status_events(orders_db, order.id) == ["orders.paid"]
+
+
+async def test_an_order_stored_before_timelines_gets_its_derived_one_with_its_next_change(
+    wired, orders_db
+):
+    order = await place(wired, user="old-customer")
+    await wired.usecases.apply_payment_event(paid_event(order.id))
+    await orders_db["orders"].update_one({"_id": order.id}, {"$unset": {"timeline": ""}})
+    [old] = await wired.repo.get_many([order.id])
+    assert old is not None
+    assert old.timeline == ()
+    assert [(e.status, e.actor.kind, e.actor.id) for e in old.history] == [
+        (OrderStatus.PENDING, ActorKind.CUSTOMER, "old-customer"),
+        (OrderStatus.PAID, ActorKind.SYSTEM, None),
+    ]
+
+    refund = Event.create(
+        "payments.refunded",
+        {"order_id": order.id, "payment_id": "p-1", "actor_id": "staff-1", "reason": "broken"},
+        producer="payments",
+        occurred_at=now(),
+    )
+    await wired.usecases.apply_payment_event(refund)
+
+    doc = await orders_db["orders"].find_one({"_id": order.id})
+    assert [
+        (e["status"], e["actor_kind"], e["actor_id"], e["reason"]) for e in doc["timeline"]
+    ] == [
+        ("PENDING", "CUSTOMER", "old-customer", None),
+        ("PAID", "SYSTEM", None, None),
+        ("REFUNDED", "STAFF", "staff-1", "broken"),
+    ]
 
 
 async def test_a_refund_that_overtakes_its_payment_waits_for_it(wired):

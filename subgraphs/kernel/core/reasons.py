@@ -1,0 +1,18 @@
+"""The reason a staff member gives for an action: required, bounded, stored as given (trimmed)."""
+
+from __future__ import annotations
+
+from subgraphs.kernel.core.errors import DomainError
+
+MAX_REASON_LENGTH = 500
+
+
+def checked_reason(raw: str, field: str = "reason", max_length: int = MAX_REASON_LENGTH) -> str:
+    """`raw` stripped; `REASON_REQUIRED` when blank, `REASON_TOO_LONG` past `max_length`."""
+    reason = raw.strip()
+    if not reason:
+        raise DomainError.of("REASON_REQUIRED", "A reason is required.", field)
+    if len(reason) > max_length:
+        message = f"A reason is at most {max_length} characters."
+        raise DomainError.of("REASON_TOO_LONG", message, field)
+    return reason

@@ -1,0 +1,120 @@
+"""The back office's Orders and Order pages in Chromium, through the real gateway and subgraphs.
+
+A support staff member (a real account whose `login` answers a support token, as in
+test_backoffice.py) filters every customer's orders, opens one, cancels it with a reason and
+sees the status change and the reason on its timeline; "Load more" continues the table. The
+orders are placed through the gateway by a real customer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from subgraphs.kernel.core.access import Role
+from tests.e2e.browser.conftest import axe_violations, scrolls_sideways
+from tests.e2e.browser.test_backoffice import PASSWORD, as_staff, new_account, office, sign_in
+
+pytestmark = pytest.mark.e2e
+
+__all__ = ["office"]  # the fixture, shared with the shell's tests
+
+PAGE = 25  # the Orders page's rows per page (src/pages/Orders.tsx)
+LOGIN = """mutation CustomerLogin($input: LoginInput!) {
+  login(input: $input) { accessToken user { id } userErrors { code } } }"""
+CREATE = """mutation Create($input: CreateOrderInput!) {
+  createOrder(input: $input) { order { id } userErrors { code } } }"""
+
+
+def call(
+    gateway_url: str, query: str, variables: Mapping[str, object], token: str | None = None
+) -> Any:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    response = httpx.post(
+        f"{gateway_url}/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    response.raise_for_status()
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+@pytest.fixture(scope="module")
+def customer_orders(gateway_url: str) -> list[str]:
+    """A real customer's orders, one more than a page of the table, newest first."""
+    email = new_account(gateway_url, "Cora Customer")
+    login = call(gateway_url, LOGIN, {"input": {"email": email, "password": PASSWORD}})["login"]
+    items = {"input": {"items": [{"sku": "SKU-MUG", "quantity": 1}]}}
+    ids = [
+        call(gateway_url, CREATE, items, login["accessToken"])["createOrder"]["order"]["id"]
+        for _ in range(PAGE + 1)
+    ]
+    return ids[::-1]
+
+
+def support_signed_in(office: Page, gateway_url: str, key: bytes) -> None:
+    email = new_account(gateway_url, "Sam Support")
+    as_staff(office, gateway_url, key, Role.SUPPORT)
+    sign_in(office, email)
+    office.get_by_role("navigation", name="Main").get_by_role("link", name="Orders").click()
+    expect(office.get_by_role("heading", level=1)).to_have_text("Orders")
+
+
+def test_support_filters_opens_and_cancels_an_order_with_a_reason(
+    office: Page, gateway_url: str, users_signing_key: bytes, customer_orders: list[str]
+) -> None:
+    support_signed_in(office, gateway_url, users_signing_key)
+    newest = customer_orders[0]
+    office.get_by_label("Status").select_option("PENDING")
+    row = office.get_by_role("row").filter(has_text=newest[-8:])
+    expect(row).to_contain_text("Pending")
+    expect(row).to_contain_text("@example.com")
+    expect(office.get_by_role("table").get_by_text("Cancelled", exact=True)).to_have_count(0)
+    assert axe_violations(office) == []
+    assert not scrolls_sideways(office)
+
+    row.get_by_role("link", name=newest[-8:]).click()
+    status = office.get_by_role("status")
+    expect(status).to_have_text(re.compile("pending", re.I))
+    expect(office.get_by_role("heading", name="Timeline")).to_be_visible()
+    expect(office.get_by_role("button", name="Refund")).to_have_count(0)  # unpaid
+    assert axe_violations(office) == []
+
+    office.get_by_label("Reason").fill("Customer asked by phone")
+    office.get_by_role("button", name="Cancel order").click()
+    expect(status).to_have_text(re.compile("cancelled", re.I))
+    entry = office.get_by_role("row").filter(has_text="Customer asked by phone")
+    expect(entry).to_contain_text("Sam Support (staff)")
+    expect(entry).to_contain_text("Cancelled")
+    placed = office.get_by_role("row").filter(has_text="Cora Customer (customer)")
+    expect(placed).to_contain_text("Pending")
+    expect(office.get_by_role("button", name="Cancel order")).to_have_count(0)
+    assert axe_violations(office) == []
+
+    # Filtered on the id: the order, cancelled now.
+    office.get_by_role("link", name="All orders").click()
+    office.get_by_label("Order id").fill(newest)
+    office.get_by_role("button", name="Filter", exact=True).click()
+    expect(office.get_by_role("row")).to_have_count(2)  # the header and the order
+    expect(office.get_by_role("row").nth(1)).to_contain_text("Cancelled")
+    office.get_by_label("Order id").fill("no-such-order")
+    office.get_by_role("button", name="Filter", exact=True).click()
+    expect(office.get_by_text("No orders match.")).to_be_visible()
+
+
+def test_load_more_continues_the_table_after_its_last_row(
+    office: Page, gateway_url: str, users_signing_key: bytes, customer_orders: list[str]
+) -> None:
+    support_signed_in(office, gateway_url, users_signing_key)
+    oldest = customer_orders[-1]
+    body = office.get_by_role("table").locator("tbody tr")
+    expect(body).to_have_count(PAGE)
+    expect(office.get_by_role("link", name=oldest[-8:])).to_have_count(0)
+    office.get_by_role("button", name="Load more").click()
+    expect(office.get_by_role("link", name=oldest[-8:])).to_be_visible()
+    assert body.count() > PAGE
