@@ -3,6 +3,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { Link, navigate, useLocation } from '@storefront/lib/router';
 import { isStaff, pageOf, pagesFor, roleLabel, type Page, type StaffClaims } from './lib/access';
 import { useBackOffice, useClaims, useConnection, useSession } from './lib/services';
+import { RefundRequestsPage } from './pages/RefundRequests';
 import { SignInPage } from './pages/SignIn';
 
 /** Where a refused (customer) token ends: signed out, on the sign-in page with the reason. */
@@ -149,6 +150,11 @@ function NotFound() {
   );
 }
 
+/** The screen of each page built so far, by the page's path (the others are not built yet). */
+const SCREENS: Partial<Record<string, () => ReactNode>> = {
+  '/refund-requests': () => <RefundRequestsPage />,
+};
+
 function route(path: string, claims: StaffClaims | null | undefined): ReactNode {
   if (path === '/sign-in') return <SignInPage />;
   const scopes = claims?.scopes ?? new Set<string>();
@@ -157,7 +163,7 @@ function route(path: string, claims: StaffClaims | null | undefined): ReactNode 
   if (!page) return <NotFound />;
   return (
     <RequireStaff claims={claims}>
-      {scopes.has(page.scope) ? <NotBuiltYet page={page} /> : <NotAllowed page={page} />}
+      {scopes.has(page.scope) ? (SCREENS[page.path]?.() ?? <NotBuiltYet page={page} />) : <NotAllowed page={page} />}
     </RequireStaff>
   );
 }
