@@ -232,14 +232,22 @@ class InMemoryRefundRequests:
         return [next((r for r in newest if r.order_id == o), None) for o in order_ids]
 
     async def page(
-        self, status: RefundRequestStatus | None, size: int, after: RequestCursor | None
+        self,
+        status: RefundRequestStatus | None,
+        size: int,
+        after: RequestCursor | None,
+        *,
+        oldest_first: bool = False,
     ) -> RequestPage:
         found = [r for r in self._newest_first() if status is None or r.status is status]
+        if oldest_first:
+            found.reverse()
         if after is not None:
-            found = [
-                r
-                for r in found
-                if (int(r.requested_at.timestamp() * 1000), r.id)
-                < (after.requested_ms, after.request_id)
-            ]
+            mark = (after.requested_ms, after.request_id)
+
+            def beyond(r: RefundRequest) -> bool:
+                key = (int(r.requested_at.timestamp() * 1000), r.id)
+                return key > mark if oldest_first else key < mark
+
+            found = [r for r in found if beyond(r)]
         return RequestPage(found[:size], has_next=len(found) > size)

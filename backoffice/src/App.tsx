@@ -4,6 +4,7 @@ import { Link, navigate, useLocation } from '@storefront/lib/router';
 import { isStaff, pageOf, pagesFor, roleLabel, type Page, type StaffClaims } from './lib/access';
 import { useBackOffice, useClaims, useConnection, useSession } from './lib/services';
 import OrdersSection from './pages/Orders';
+import { RefundRequestsPage } from './pages/RefundRequests';
 import { SignInPage } from './pages/SignIn';
 
 /** Where a refused (customer) token ends: signed out, on the sign-in page with the reason. */
@@ -150,9 +151,11 @@ function NotFound() {
   );
 }
 
-/** The pages built so far, by page path; each gets the whole path (its own sub-pages). */
-const BUILT: Partial<Record<string, (path: string) => ReactNode>> = {
+/** The screen of each page built so far, by the page's path; each gets the whole path (its own
+ * sub-pages: the Orders entry serves `/orders/<id>` too). The others are not built yet. */
+const SCREENS: Partial<Record<string, (path: string) => ReactNode>> = {
   '/orders': (path) => <OrdersSection path={path} />,
+  '/refund-requests': () => <RefundRequestsPage />,
 };
 
 function route(path: string, claims: StaffClaims | null | undefined): ReactNode {
@@ -163,11 +166,7 @@ function route(path: string, claims: StaffClaims | null | undefined): ReactNode 
   if (!page) return <NotFound />;
   return (
     <RequireStaff claims={claims}>
-      {!scopes.has(page.scope) ? (
-        <NotAllowed page={page} />
-      ) : (
-        (BUILT[page.path]?.(path) ?? <NotBuiltYet page={page} />)
-      )}
+      {scopes.has(page.scope) ? (SCREENS[page.path]?.(path) ?? <NotBuiltYet page={page} />) : <NotAllowed page={page} />}
     </RequireStaff>
   );
 }

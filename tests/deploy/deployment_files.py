@@ -25,9 +25,14 @@ REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "Dockerfile"
 DOCKERIGNORE = REPO / ".dockerignore"
+# Variable names that hold secrets: only ever from the environment or a Secret.
+SECRET_NAME = re.compile(r"KEY|PASSWORD|SECRET|TOKEN|PEM|CREDENTIAL", re.IGNORECASE)
+# The users subgraph's keys: the token signing key and the one the TOTP secrets are sealed with.
+USERS_KEYS = ("USERS_SIGNING_KEY_PEM", "USERS_TOTP_ENCRYPTION_KEY")
 # Variables the compose file requires (`${VAR:?...}`), with sample values.
 REQUIRED = {
     "USERS_SIGNING_KEY_PEM": "-----BEGIN PRIVATE KEY-----\nsample\n-----END PRIVATE KEY-----\n",
+    "USERS_TOTP_ENCRYPTION_KEY": "c2FtcGxl",  # base64 of "sample": no key of any use
     "SMTP_HOST": "smtp.example.com",
 }
 

@@ -30,7 +30,9 @@ from tests.deploy.deployment_files import (
     OTEL_VARIABLES,
     REPO,
     REQUIRED,
+    SECRET_NAME,
     STOREFRONT_DOCKERFILE,
+    USERS_KEYS,
     WEB_APPS,
     MissingVariable,
     bind_mounts,
@@ -61,7 +63,6 @@ ROUTER_IMAGE = re.compile(r"ghcr\.io/apollographql/router:v2\.13\.\d+")
 # Apollo Router reads these itself (GraphOS); every other router variable is one that
 # router.yaml expands as ${env.NAME}.
 ROUTER_OWN_VARIABLES = {"APOLLO_KEY", "APOLLO_GRAPH_REF"}
-SECRET_NAME = re.compile(r"KEY|PASSWORD|SECRET|TOKEN|PEM|CREDENTIAL", re.IGNORECASE)
 
 
 def test_interpolation_follows_compose() -> None:
@@ -160,11 +161,22 @@ def test_compose_schema_rejects_a_broken_file(
     assert _errors(validator, broken) != []
 
 
-def test_the_signing_key_and_the_mail_server_are_required(raw: dict[str, Any]) -> None:
+def test_the_users_keys_and_the_mail_server_are_required(raw: dict[str, Any]) -> None:
     # `docker compose` refuses to start anything while one is missing.
+    assert set(USERS_KEYS) <= set(REQUIRED)
     for name in REQUIRED:
         with pytest.raises(MissingVariable, match=name):
             interpolate(raw, {key: value for key, value in REQUIRED.items() if key != name})
+
+
+def test_the_users_keys_reach_the_users_subgraph_from_the_environment(
+    raw: dict[str, Any],
+) -> None:
+    users = environment(raw["services"]["users"])
+    for name in USERS_KEYS:
+        assert re.fullmatch(rf"\$\{{{name}:\?[^}}]+\}}", users[name] or ""), name
+    interpolated = environment(interpolate(raw, REQUIRED)["services"]["users"])
+    assert {name: interpolated[name] for name in USERS_KEYS} == {n: REQUIRED[n] for n in USERS_KEYS}
 
 
 def test_no_secret_is_written_in_the_file(raw: dict[str, Any]) -> None:

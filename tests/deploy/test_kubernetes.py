@@ -27,6 +27,8 @@ from tests.deploy.deployment_files import (
     OTEL_VARIABLES,
     REPO,
     REQUIRED,
+    SECRET_NAME,
+    USERS_KEYS,
     instructions,
     interpolate,
     load_documents,
@@ -171,6 +173,20 @@ def test_every_secret_referenced_is_one_the_readme_says_how_to_create() -> None:
                 if not ref.get("optional"):
                     assert f"={ref['key']}=" in documented[ref["name"]], (name, ref["key"])
                 assert ref["key"] == variable, name
+
+
+def test_every_secret_setting_comes_from_a_secret() -> None:
+    for name, deployment in DEPLOYMENTS.items():
+        for variable, item in _env(deployment).items():
+            if SECRET_NAME.search(variable):
+                assert "secretKeyRef" in item.get("valueFrom", {}), (name, variable)
+
+
+def test_the_users_keys_come_from_secrets_the_pods_wait_for() -> None:
+    env = _env(DEPLOYMENTS["users"])
+    for variable in USERS_KEYS:
+        ref = env[variable]["valueFrom"]["secretKeyRef"]
+        assert not ref.get("optional"), variable
 
 
 # ------------------------------------------------------------------ every Deployment

@@ -2,7 +2,8 @@
 
 `open_per_payment_unique` (unique `payment_id`, partial: OPEN requests) lets
 a payment have at most one OPEN request, however many ask at once;
-`newest_first` and `by_status_newest_first` serve the staff list, and
+`newest_first` and `by_status_newest_first` serve the staff list (read
+backwards for the oldest first), and
 `by_order_newest_first` an order's latest request.
 """
 
@@ -24,6 +25,7 @@ Document = dict[str, Any]
 
 OPEN = RefundRequestStatus.OPEN.value
 NEWEST_FIRST = [("requested_at", DESCENDING), ("_id", DESCENDING)]
+OLDEST_FIRST = [("requested_at", ASCENDING), ("_id", ASCENDING)]
 
 
 class MongoRefundRequests:
@@ -75,16 +77,24 @@ class MongoRefundRequests:
         return [latest.get(order_id) for order_id in order_ids]
 
     async def page(
-        self, status: RefundRequestStatus | None, size: int, after: RequestCursor | None
+        self,
+        status: RefundRequestStatus | None,
+        size: int,
+        after: RequestCursor | None,
+        *,
+        oldest_first: bool = False,
     ) -> RequestPage:
         query: Document = {} if status is None else {"status": status.value}
         if after is not None:
             at = datetime.fromtimestamp(after.requested_ms / 1000, UTC)
+            beyond = "$gt" if oldest_first else "$lt"
             query["$or"] = [
-                {"requested_at": {"$lt": at}},
-                {"requested_at": at, "_id": {"$lt": after.request_id}},
+                {"requested_at": {beyond: at}},
+                {"requested_at": at, "_id": {beyond: after.request_id}},
             ]
-        docs = await self._requests.find(query).sort(NEWEST_FIRST).limit(size + 1).to_list()
+        # The newest-first indexes serve both orders (read backwards for the oldest first).
+        order = OLDEST_FIRST if oldest_first else NEWEST_FIRST
+        docs = await self._requests.find(query).sort(order).limit(size + 1).to_list()
         return RequestPage([_from_document(d) for d in docs[:size]], has_next=len(docs) > size)
 
 

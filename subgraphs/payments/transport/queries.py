@@ -47,7 +47,8 @@ class Query:
         ]
 
     @strawberry.field(
-        description="Staff: refund requests, newest first (refunds:decide).",
+        description="Staff: refund requests, newest first, or oldest first (a queue) "
+        "(refunds:decide).",
         extensions=requires_scope(Scope.REFUNDS_DECIDE),
         directives=[connection_size()],
     )
@@ -64,10 +65,18 @@ class Query:
         after: Annotated[
             str | None, strawberry.argument(description="The endCursor of the previous page.")
         ] = None,
+        oldest_first: Annotated[
+            bool,
+            strawberry.argument(
+                description="The longest waiting first (by requestedAt); newest first when false."
+            ),
+        ] = False,
     ) -> Connection[RefundRequest]:
         size = page_size(first, MAX_PAGE)
         cursor = page_cursor(after) if after is not None else None
-        page = await info.context.usecases.read_refund_requests.page(status, size, cursor)
+        page = await info.context.usecases.read_refund_requests.page(
+            status, size, cursor, oldest_first=oldest_first
+        )
         return Connection.of(
             ((RefundRequest.from_model(r), cursor_of(r)) for r in page.requests),
             has_next=page.has_next,

@@ -89,9 +89,14 @@ class RefundRequestRepository(Protocol):
         """Each order's newest request, None where it has none."""
 
     async def page(
-        self, status: RefundRequestStatus | None, size: int, after: RequestCursor | None
+        self,
+        status: RefundRequestStatus | None,
+        size: int,
+        after: RequestCursor | None,
+        *,
+        oldest_first: bool = False,
     ) -> RequestPage:
-        """Requests (of `status`, or all), newest first, after `after`."""
+        """Requests (of `status`, or all), newest first (or oldest first), after `after`."""
 
 
 class OrderViews(Protocol):

@@ -209,7 +209,15 @@ class ReadRefundRequests:
         return await self._requests.latest_for_orders(order_ids)
 
     async def page(
-        self, status: RefundRequestStatus | None, size: int, after: RequestCursor | None
+        self,
+        status: RefundRequestStatus | None,
+        size: int,
+        after: RequestCursor | None,
+        *,
+        oldest_first: bool = False,
     ) -> RequestPage:
-        """Requests newest first, `size` at most `MAX_PAGE` (the caller caps it)."""
-        return await self._requests.page(status, min(size, MAX_PAGE), after)
+        """Requests newest first (or oldest first: a queue), `size` at most `MAX_PAGE` (the
+        caller caps it)."""
+        return await self._requests.page(
+            status, min(size, MAX_PAGE), after, oldest_first=oldest_first
+        )

@@ -14,8 +14,10 @@ import os
 import re
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from playwright.sync_api import (
     Browser,
@@ -26,6 +28,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from subgraphs.kernel.core.access import Scope
+from testkit.tokens import mint_access_token
 from tools.storefront_server import BACKOFFICE_DIST, DIST, storefront_process
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -139,6 +143,36 @@ def new_context(
 @pytest.fixture
 def page(new_context: NewContext) -> Page:
     return new_context().new_page()
+
+
+StaffApi = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+@pytest.fixture
+def staff_api(gateway_url: str, payments_url: str, users_signing_key: bytes) -> StaffApi:
+    """A support member's GraphQL calls (a minted `refunds:decide` token) through the gateway,
+    for what a test does behind the browsers' backs.
+
+    A safelisting gateway (GATEWAY_PERSISTED_DOCUMENTS_ONLY=true) runs the apps' documents
+    only: then they go to the payments subgraph, which checks the scope itself.
+    """
+    token = mint_access_token(users_signing_key, "staff-browser", scopes=[Scope.REFUNDS_DECIDE])
+    safelisting = os.environ.get("GATEWAY_PERSISTED_DOCUMENTS_ONLY", "").lower() == "true"
+    url = f"{payments_url}/graphql" if safelisting else f"{gateway_url}/graphql"
+
+    def call(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        response = httpx.post(
+            url,
+            json={"query": query, "variables": variables},
+            headers={"authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        body = response.json()
+        assert "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    return call
 
 
 def axe_violations(page: Page) -> list[dict[str, object]]:

@@ -6,9 +6,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -16,11 +14,16 @@ import pytest
 import redis
 from playwright.sync_api import Page, expect
 
-from subgraphs.kernel.core.access import Scope
 from subgraphs.kernel.core.events import Event
-from testkit.tokens import mint_access_token
 from testkit.waiting import eventually_sync
-from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext, axe_violations, scrolls_sideways
+from tests.e2e.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    NewContext,
+    StaffApi,
+    axe_violations,
+    scrolls_sideways,
+)
 from tests.e2e.conftest import jwks_url
 from tools.procs import free_port
 from tools.stack import gateway_process
@@ -117,34 +120,6 @@ mutation Approve($input: ApproveRefundRequestInput!) {
 OPEN_REFUND_REQUESTS = """
 query Open { refundRequests(status: OPEN, first: 50) { edges { node { id order { id } } } } }
 """
-StaffApi = Callable[[str, dict[str, Any]], dict[str, Any]]
-
-
-@pytest.fixture
-def staff_api(gateway_url: str, payments_url: str, users_signing_key: bytes) -> StaffApi:
-    """A support member's GraphQL calls (a minted `refunds:decide` token) through the gateway.
-
-    A safelisting gateway (GATEWAY_PERSISTED_DOCUMENTS_ONLY=true) runs the storefront's
-    documents only, and the back office that will list these is not built yet: then they go
-    to the payments subgraph, which checks the scope itself.
-    """
-    token = mint_access_token(users_signing_key, "staff-browser", scopes=[Scope.REFUNDS_DECIDE])
-    safelisting = os.environ.get("GATEWAY_PERSISTED_DOCUMENTS_ONLY", "").lower() == "true"
-    url = f"{payments_url}/graphql" if safelisting else f"{gateway_url}/graphql"
-
-    def call(query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        response = httpx.post(
-            url,
-            json={"query": query, "variables": variables},
-            headers={"authorization": f"Bearer {token}"},
-            timeout=30,
-        )
-        body = response.json()
-        assert "errors" not in body, body
-        data: dict[str, Any] = body["data"]
-        return data
-
-    return call
 
 
 def open_refund_request(staff_api: StaffApi, order_id: str) -> str:

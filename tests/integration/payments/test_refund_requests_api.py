@@ -314,3 +314,33 @@ async def test_the_staff_list_pages_newest_first_and_filters_by_status(
     assert not ids & set(mine[1:])
     indexes = await payments_db["refund_requests"].index_information()
     assert {"open_per_payment_unique", "newest_first", "by_status_newest_first"} <= set(indexes)
+
+
+QUEUE = """
+query Queue($first: Int!, $after: String) {
+  refundRequests(status: OPEN, oldestFirst: true, first: $first, after: $after) {
+    edges { node { id status } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+async def test_the_staff_queue_pages_oldest_first(
+    payments_client, payments_db, streams, issue, test_tokens
+):
+    staff = test_tokens.scoped(Scope.REFUNDS_DECIDE)
+    mine = []
+    for _ in range(3):
+        token, order_id, _ = await paid_order(payments_client, payments_db, streams, issue)
+        mine.append((await ask(payments_client, token, order_id))["refundRequest"]["id"])
+
+    seen, after = [], None
+    while True:
+        body = await graphql(payments_client, QUEUE, {"first": 2, "after": after}, token=staff)
+        page = body["data"]["refundRequests"]
+        seen += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert [i for i in seen if i in mine] == mine  # the longest waiting first, each once
+    assert len(seen) == len(set(seen))

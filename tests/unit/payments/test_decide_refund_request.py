@@ -212,3 +212,9 @@ async def test_the_staff_list_is_newest_first_by_status_and_pages(world: World):
     assert not rest.has_next
     open_ones = await world.read_requests.page(RefundRequestStatus.OPEN, 10, None)
     assert [r.id for r in open_ones.requests] == [made[4].id, made[3].id, made[2].id, made[0].id]
+    queue = await world.read_requests.page(RefundRequestStatus.OPEN, 2, None, oldest_first=True)
+    assert [r.id for r in queue.requests] == [made[0].id, made[2].id]
+    last = queue.requests[-1]
+    after = RequestCursor(int(last.requested_at.timestamp() * 1000), last.id)
+    rest = await world.read_requests.page(RefundRequestStatus.OPEN, 10, after, oldest_first=True)
+    assert [r.id for r in rest.requests] == [made[3].id, made[4].id]
