@@ -4,7 +4,8 @@
 // operation as sent, its fragments and `__typename` selections included) that the gateway
 // accepts by hash. Fragments are masked: a component sees the fields of its own fragment only,
 // through `getFragmentData` (named so, not `useFragment`: it is a plain function, and Apollo
-// Client has a hook of that name). Run: `npm run codegen` (`make storefront-codegen`).
+// Client has a hook of that name). Run: `npm run codegen` (`make storefront-codegen`). The back
+// office runs this same file (backoffice/codegen.ts): the paths are relative to the app running it.
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { createHash } from 'node:crypto';
 import { addTypenameSelectionDocumentTransform } from '@graphql-codegen/client-preset';
