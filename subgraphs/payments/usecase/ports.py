@@ -15,6 +15,14 @@ from subgraphs.payments.domain.refund_request import RefundRequest, RefundReques
 
 Sleep = Callable[[float], Awaitable[None]]
 
+AfterCharge = Callable[[Payment], Awaitable[Payment]]
+"""What runs once a charge succeeded (wired in bootstrap; `charged_as_is` when nothing does)."""
+
+
+async def charged_as_is(payment: Payment) -> Payment:
+    """The `AfterCharge` that changes nothing."""
+    return payment
+
 
 class IdempotencyKeyTaken(Exception):
     """The user already used this idempotency key (for a payment, or for a refund)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from functools import partial
 
 from subgraphs.kernel.core.clock import Clock
@@ -26,6 +25,7 @@ from subgraphs.payments.domain.payment import (
 )
 from subgraphs.payments.usecase.in_flight import InFlight
 from subgraphs.payments.usecase.ports import (
+    AfterCharge,
     IdempotencyKeyTaken,
     OrderAlreadyHeld,
     OrderViews,
@@ -34,12 +34,11 @@ from subgraphs.payments.usecase.ports import (
     ProviderDeclined,
     ProviderResult,
     ProviderUnavailable,
+    charged_as_is,
 )
 from subgraphs.payments.usecase.provider_calls import call_provider
 
 log = logging.getLogger(__name__)
-
-AfterCharge = Callable[[Payment], Awaitable[Payment]]
 
 
 def charge_key(payment: Payment) -> str:
@@ -51,10 +50,6 @@ def payment_in_progress() -> DomainError:
     return retryable(
         "PAYMENT_IN_PROGRESS", "This payment is still being processed; try again.", "orderId"
     )
-
-
-async def _unchanged(payment: Payment) -> Payment:
-    return payment
 
 
 class ProcessPayment:
@@ -76,7 +71,7 @@ class ProcessPayment:
         uow: UnitOfWork,
         clock: Clock,
         new_id: NewId,
-        after_charge: AfterCharge = _unchanged,
+        after_charge: AfterCharge = charged_as_is,
     ) -> None:
         self._payments = payments
         self._uow = uow

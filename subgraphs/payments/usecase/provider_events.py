@@ -11,7 +11,6 @@ early: `NotYet`, and the provider sends it again later.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
 
@@ -26,22 +25,18 @@ from subgraphs.payments.domain.payment import (
     TransactionStatus,
 )
 from subgraphs.payments.usecase.ports import (
+    AfterCharge,
     PaymentRepository,
     ProviderEvent,
     ProviderEventKind,
+    charged_as_is,
 )
 
 log = logging.getLogger(__name__)
 
-AfterCharge = Callable[[Payment], Awaitable[Payment]]
-
 
 class NotYet(Exception):
     """The event is about a state this side has not reached yet; deliver it again later."""
-
-
-async def _unchanged(payment: Payment) -> Payment:
-    return payment
 
 
 class ApplyProviderEvent:
@@ -54,7 +49,7 @@ class ApplyProviderEvent:
         uow: UnitOfWork,
         clock: Clock,
         new_id: NewId,
-        after_charge: AfterCharge = _unchanged,
+        after_charge: AfterCharge = charged_as_is,
     ) -> None:
         self._payments = payments
         self._uow = uow
