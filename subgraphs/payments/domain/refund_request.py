@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any
+from subgraphs.kernel.core.errors import DomainError
 from subgraphs.kernel.core.events import DomainEvent
+from subgraphs.kernel.core.reasons import checked_reason
 from subgraphs.payments.domain.payment import (
     Payment,
     PaymentStatus,
@@ -30,26 +31,11 @@ REFUND_REQUESTED = "payments.refund_requested"
 REFUND_APPROVED = "payments.refund_approved"
 REFUND_DECLINED = "payments.refund_declined"
 
-MAX_REASON_LENGTH = 500
-
 
 class RefundRequestStatus(StrEnum):
     OPEN = "OPEN"
     APPROVED = "APPROVED"
     DECLINED = "DECLINED"
-
-
-def validate_reason(reason: str, field_name: str = "reason") -> str:
-    """The reason, stripped: required, at most `MAX_REASON_LENGTH` characters."""
-    cleaned = reason.strip()
-    problems: list[Problem] = []
-    if not cleaned:
-        problems.append(Problem("REASON_REQUIRED", "A reason is required.", (field_name,)))
-    elif len(cleaned) > MAX_REASON_LENGTH:
-        message = f"A reason is at most {MAX_REASON_LENGTH} characters."
-        problems.append(Problem("REASON_TOO_LONG", message, (field_name,)))
-    raise_if_any(problems)
-    return cleaned
 
 
 def paid_at(payment: Payment) -> datetime:
@@ -152,7 +138,7 @@ def request_refund(
 
     Only a SUCCEEDED payment qualifies, within `window` of its charge.
     """
-    cleaned = validate_reason(reason)
+    cleaned = checked_reason(reason)
     if payment.status is PaymentStatus.REFUNDED:
         raise DomainError.of("ALREADY_REFUNDED", "This order has been refunded.", "orderId")
     if payment.status is not PaymentStatus.SUCCEEDED:

@@ -13,10 +13,10 @@ import strawberry
 from strawberry.types import Info
 
 from subgraphs.kernel.core.access import Scope
+from subgraphs.kernel.core.reasons import MAX_REASON_LENGTH
 from subgraphs.kernel.graphql.authorization import requires_scope
 from subgraphs.kernel.graphql.types import MutationPayload, mutation_root, payload
 from subgraphs.payments.domain.payment import PaymentRequest
-from subgraphs.payments.domain.refund_request import MAX_REASON_LENGTH
 from subgraphs.payments.transport.context import PaymentsContext
 from subgraphs.payments.transport.refund_requests import RefundRequest
 from subgraphs.payments.transport.types import Payment

@@ -8,6 +8,7 @@ from functools import partial
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any, retryable
 from subgraphs.kernel.core.ids import NewId
+from subgraphs.kernel.core.reasons import checked_reason
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.payments.domain.payment import (
     Payment,
@@ -18,7 +19,6 @@ from subgraphs.payments.domain.payment import (
     key_reused,
     validate_key,
 )
-from subgraphs.payments.domain.refund_request import validate_reason
 from subgraphs.payments.usecase.in_flight import InFlight
 from subgraphs.payments.usecase.ports import (
     IdempotencyKeyTaken,
@@ -96,7 +96,7 @@ class RefundPayment:
         problems: list[Problem] = []
         validate_key(idempotency_key, problems)
         try:
-            reason = validate_reason(reason)
+            reason = checked_reason(reason)
         except DomainError as invalid:
             problems.extend(invalid.problems)
         raise_if_any(problems)

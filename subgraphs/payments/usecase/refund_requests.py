@@ -16,6 +16,7 @@ from functools import partial
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.errors import DomainError, retryable
 from subgraphs.kernel.core.ids import NewId
+from subgraphs.kernel.core.reasons import checked_reason
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.payments.domain.payment import Payment
 from subgraphs.payments.domain.refund_request import (
@@ -24,7 +25,6 @@ from subgraphs.payments.domain.refund_request import (
     already_decided,
     request_not_found,
     request_refund,
-    validate_reason,
 )
 from subgraphs.payments.usecase.ports import (
     OrderViews,
@@ -88,7 +88,7 @@ class RequestRefund:
         self._window = window
 
     async def __call__(self, user_id: str, order_id: str, reason: str) -> RefundRequest:
-        validate_reason(reason)
+        checked_reason(reason)
         view = await self._orders.get(order_id)
         if view is None or view.user_id != user_id:  # someone else's answers as none
             raise DomainError.of("ORDER_NOT_FOUND", "No such order.", "orderId")
@@ -168,7 +168,7 @@ class DecideRefundRequest:
 
     async def decline(self, actor_id: str, request_id: str, reason: str) -> RefundRequest:
         """DECLINED for `reason` (the customer gets a mail); not once an approval is under way."""
-        reason = validate_reason(reason)
+        reason = checked_reason(reason)
         request = await self._get(request_id)
         for _ in range(ATTEMPTS):
             declined = request.declined(actor_id, reason, self._clock())
