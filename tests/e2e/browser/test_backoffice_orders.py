@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from subgraphs.kernel.core.access import Role
 from tests.e2e.browser.conftest import axe_violations, scrolls_sideways
 from tests.e2e.browser.test_backoffice import PASSWORD, as_staff, new_account, office, sign_in
+from tests.e2e.browser.test_storefront import SCREENSHOTS
 
 pytestmark = pytest.mark.e2e
 
@@ -77,6 +78,8 @@ def test_support_filters_opens_and_cancels_an_order_with_a_reason(
     expect(office.get_by_role("table").get_by_text("Cancelled", exact=True)).to_have_count(0)
     assert axe_violations(office) == []
     assert not scrolls_sideways(office)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    office.screenshot(path=SCREENSHOTS / "backoffice-orders.png")
 
     row.get_by_role("link", name=newest[-8:]).click()
     status = office.get_by_role("status")
@@ -95,6 +98,7 @@ def test_support_filters_opens_and_cancels_an_order_with_a_reason(
     expect(placed).to_contain_text("Pending")
     expect(office.get_by_role("button", name="Cancel order")).to_have_count(0)
     assert axe_violations(office) == []
+    office.screenshot(path=SCREENSHOTS / "backoffice-order.png", full_page=True)
 
     # Filtered on the id: the order, cancelled now.
     office.get_by_role("link", name="All orders").click()
