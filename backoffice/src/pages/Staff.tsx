@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@apollo/client/react';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Field } from '@storefront/components/Field';
 import { LoadMore } from '@storefront/components/LoadMore';
 import { ProblemMessage, problemOf } from '@storefront/components/Problem';
@@ -7,6 +7,7 @@ import { formErrors, type FormErrors } from '@storefront/lib/errors';
 import { graphql } from '../gql';
 import type { Role } from '../gql/graphql';
 import { appendPage, formatWhen } from '../lib/pages';
+import { useClaims } from '../lib/services';
 
 const PAGE = 50;
 const EMPTY: FormErrors = { fields: {}, general: [] };
@@ -205,6 +206,8 @@ function ActionForm({ action, onDone }: { action: Action; onDone: (message: stri
   const [disable, disabling] = useMutation(DisableStaffMutation, { refetchQueries: [StaffMembersQuery] });
   const busy = changing.loading || disabling.loading;
   const [errors, setErrors] = useState<FormErrors>(EMPTY);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []); // the form opened below the table: go to it
   const { member, kind } = action;
   const title = kind === 'role' ? `Change the role of ${target(member)}` : `Disable ${target(member)}`;
   const submit = async (event: FormEvent<HTMLFormElement>) => {
@@ -232,7 +235,9 @@ function ActionForm({ action, onDone }: { action: Action; onDone: (message: stri
   };
   return (
     <form className="panel" aria-labelledby="action-heading" onSubmit={submit} noValidate>
-      <h2 id="action-heading">{title}</h2>
+      <h2 id="action-heading" ref={heading} tabIndex={-1}>
+        {title}
+      </h2>
       {kind === 'role' ? <RoleSelect id="change-role" defaultValue={member.role} error={errors.fields.role} /> : null}
       <Field label="Reason" name="reason" required maxLength={500} error={errors.fields.reason} />
       <General errors={errors} />
@@ -294,6 +299,7 @@ export function StaffPage() {
   });
   const [action, setAction] = useState<Action | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const me = useClaims()?.subject; // one's own account is never changed here (the API refuses it)
   const members = data?.staffMembers;
   const open = (next: Action) => {
     setDone(null);
@@ -325,16 +331,18 @@ export function StaffPage() {
                 <td>{node.role ? ROLE_LABEL[node.role] : '—'}</td>
                 <td>{node.lastSignInAt ? formatWhen(node.lastSignInAt) : 'Never'}</td>
                 <td>{node.disabledAt ? formatWhen(node.disabledAt) : 'No'}</td>
-                <td className="actions">
-                  {node.disabledAt ? null : (
-                    <>
+                <td>
+                  {node.id === me ? (
+                    'You'
+                  ) : node.disabledAt ? null : (
+                    <div className="row-actions">
                       <button type="button" onClick={() => open({ kind: 'role', member: node })}>
                         Change role
                       </button>
                       <button type="button" onClick={() => open({ kind: 'disable', member: node })}>
                         Disable
                       </button>
-                    </>
+                    </div>
                   )}
                 </td>
               </tr>

@@ -55,6 +55,7 @@ def test_an_admin_invites_changes_a_role_disables_and_reads_it_in_the_activity(
     expect(office.get_by_role("heading", level=1)).to_have_text("Staff")
     admin_row = office.get_by_role("row").filter(has_text=admin.email)
     expect(admin_row).not_to_contain_text("Never")  # the sign-in just made
+    expect(admin_row.get_by_role("button")).to_have_count(0)  # one's own: "You"
 
     email = unique_email("kim")
     invite = office.get_by_role("form", name="Invite a staff member")
