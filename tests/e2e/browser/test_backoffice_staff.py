@@ -85,7 +85,7 @@ def test_an_admin_invites_changes_a_role_disables_and_reads_it_in_the_activity(
     go(office, "Activity")
     go(office, "Staff")
     kim = office.get_by_role("row").filter(has_text=email)
-    expect(kim).to_contain_text("Support")
+    expect(kim).to_contain_text("Support", timeout=15_000)  # read again on a loaded machine
     kim.get_by_role("button", name="Change role").click()
     change = office.get_by_role("form", name=f"Change the role of Kim Invitee ({email})")
     change.get_by_label("Role").select_option("CATALOG")
