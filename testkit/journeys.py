@@ -66,12 +66,16 @@ def unique_email(prefix: str = "user") -> str:
 
 
 async def register(
-    http: httpx.AsyncClient, *, email: str | None = None, password: str = PASSWORD
+    http: httpx.AsyncClient,
+    *,
+    email: str | None = None,
+    password: str = PASSWORD,
+    name: str = "Test User",
 ) -> dict[str, Any]:
     """Register a fresh user, then sign in (registering never does); `login`'s payload
     (user, accessToken, refreshToken), asserting both worked."""
     email = email or unique_email()
-    variables = {"input": {"email": email, "password": password, "name": "Test User"}}
+    variables = {"input": {"email": email, "password": password, "name": name}}
     registered = (await graphql(http, REGISTER, variables))["data"]["register"]
     assert registered["userErrors"] == [], registered
     credentials = {"input": {"email": email, "password": password}}

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from subgraphs.kernel.core.access import Role
 from subgraphs.users.bootstrap import StaffWiring
 from subgraphs.users.domain.second_factor import SecondFactor, SecondFactorPolicy, SignInChallenge
-from subgraphs.users.domain.staff import StaffAction, StaffInvitation
+from subgraphs.users.domain.staff import OtherAction, StaffAction, StaffInvitation
 from subgraphs.users.usecase.invite_staff import InvitationPolicy
-from subgraphs.users.usecase.staff_ports import ActivityPage
+from subgraphs.users.usecase.staff_ports import ActivityPage, InvitationPage
 from testkit.users import InMemoryUsers
 
 SECOND_FACTOR_POLICY = SecondFactorPolicy(
@@ -100,11 +100,31 @@ class InMemoryStaff:
     async def record(self, action: StaffAction) -> None:
         self.actions.append(action)
 
-    async def activity(self, first: int, after: tuple[datetime, str] | None = None) -> ActivityPage:
+    async def record_other(self, entry: OtherAction) -> bool:
+        stored = [a for a in self.actions if a.id == entry.action.id]
+        if stored and not entry.supersedes:
+            return False
+        self.actions = [a for a in self.actions if a.id != entry.action.id] + [entry.action]
+        return True
+
+    async def activity(
+        self, first: int, after: tuple[datetime, str] | None = None, actor_id: str | None = None
+    ) -> ActivityPage:
         ordered = sorted(self.actions, key=lambda a: (a.occurred_at, a.id), reverse=True)
+        if actor_id is not None:
+            ordered = [a for a in ordered if a.actor_id == actor_id]
         if after is not None:
             ordered = [a for a in ordered if (a.occurred_at, a.id) < after]
         return ActivityPage(ordered[:first], has_next=len(ordered) > first)
+
+    async def pending_invitations(
+        self, first: int, after: tuple[datetime, str] | None = None
+    ) -> InvitationPage:
+        pending = [i for i in self.invitations.values() if i.used_at is None]
+        ordered = sorted(pending, key=lambda i: (i.created_at, i.user_id), reverse=True)
+        if after is not None:
+            ordered = [i for i in ordered if (i.created_at, i.user_id) < after]
+        return InvitationPage(ordered[:first], has_next=len(ordered) > first)
 
 
 def in_memory_staff(users: InMemoryUsers) -> StaffWiring:

@@ -77,14 +77,38 @@ mutation Disable($input: DisableStaffInput!) {
 }"""
 
 STAFF_ACTIVITY = """
-query Activity($first: Int!, $after: String) {
-  staffActivity(first: $first, after: $after) {
+query Activity($first: Int!, $after: String, $actorId: ID) {
+  staffActivity(first: $first, after: $after, actorId: $actorId) {
     edges { node {
       id action actorId subjectId reason occurredAt correlationId
       details { name value }
       actor { id name }
       subject { id name }
     } cursor }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+CUSTOMERS = """
+query Customers($query: String!, $first: Int! = 20, $after: String) {
+  customers(query: $query, first: $first, after: $after) {
+    edges { node { id name email phone createdAt lastSignInAt } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+STAFF_MEMBERS = """
+query StaffMembers($first: Int! = 50, $after: String) {
+  staffMembers(first: $first, after: $after) {
+    edges { node { id name email role disabledAt lastSignInAt } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+STAFF_INVITATIONS = """
+query StaffInvitations($first: Int! = 50, $after: String) {
+  staffInvitations(first: $first, after: $after) {
+    edges { node { email role createdAt expiresAt expired invitedBy { id name } } }
     pageInfo { hasNextPage endCursor }
   }
 }"""

@@ -10,9 +10,15 @@ from datetime import UTC, datetime, timedelta
 from subgraphs.kernel.core.access import Role
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.users.domain.throttling import BackoffPolicy
-from subgraphs.users.domain.user import User
+from subgraphs.users.domain.user import User, matches_search
 from subgraphs.users.domain.verification import EmailVerification
-from subgraphs.users.usecase.ports import AccessToken, EmailTaken, ThrottleUnavailable
+from subgraphs.users.usecase.ports import (
+    AccessToken,
+    After,
+    EmailTaken,
+    ThrottleUnavailable,
+    UserPage,
+)
 from subgraphs.users.usecase.throttles import Throttles
 from subgraphs.users.usecase.verify_email import VerificationPolicy
 
@@ -39,6 +45,25 @@ class InMemoryUsers:
             return False
         self.by_id[user.id] = user
         return True
+
+    async def record_sign_in(self, user_id: str, at: datetime) -> None:
+        user = self.by_id.get(user_id)
+        if user is not None and (user.last_sign_in_at is None or user.last_sign_in_at < at):
+            self.by_id[user_id] = replace(user, last_sign_in_at=at)
+
+    async def customers(self, term: str, first: int, after: After | None = None) -> UserPage:
+        found = [u for u in self.by_id.values() if not u.role.is_staff and matches_search(u, term)]
+        return _page(found, first, after)
+
+    async def staff_members(self, first: int, after: After | None = None) -> UserPage:
+        return _page([u for u in self.by_id.values() if u.role.is_staff], first, after)
+
+
+def _page(users: list[User], first: int, after: After | None) -> UserPage:
+    ordered = sorted(users, key=lambda u: (u.created_at, u.id), reverse=True)
+    if after is not None:
+        ordered = [u for u in ordered if (u.created_at, u.id) < after]
+    return UserPage(ordered[:first], has_next=len(ordered) > first)
 
 
 class InMemoryVerifications:

@@ -1,11 +1,25 @@
 import { useApolloClient } from '@apollo/client/react';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useState, type ComponentType, type ReactNode } from 'react';
 import { Link, navigate, useLocation } from '@storefront/lib/router';
 import { isStaff, pageOf, pagesFor, roleLabel, type Page, type StaffClaims } from './lib/access';
 import { useBackOffice, useClaims, useConnection, useSession } from './lib/services';
 import OrdersSection from './pages/Orders';
 import { RefundRequestsPage } from './pages/RefundRequests';
+import { AcceptInvitationPage } from './pages/AcceptInvitation';
+import { ActivityPage } from './pages/Activity';
+import { CustomersPage } from './pages/Customers';
 import { SignInPage } from './pages/SignIn';
+import { StaffPage } from './pages/Staff';
+
+/** The screen of each page built so far, by the page's path; it gets the whole path it is on
+ * (its own sub-pages: the Orders entry serves `/orders/<id>` too). */
+const SCREENS: Partial<Record<string, ComponentType<{ path: string }>>> = {
+  '/orders': OrdersSection,
+  '/refund-requests': RefundRequestsPage,
+  '/customers': CustomersPage,
+  '/staff': StaffPage,
+  '/activity': ActivityPage,
+};
 
 /** Where a refused (customer) token ends: signed out, on the sign-in page with the reason. */
 export const REFUSED_PATH = '/sign-in?refused=customer';
@@ -151,22 +165,17 @@ function NotFound() {
   );
 }
 
-/** The screen of each page built so far, by the page's path; each gets the whole path (its own
- * sub-pages: the Orders entry serves `/orders/<id>` too). The others are not built yet. */
-const SCREENS: Partial<Record<string, (path: string) => ReactNode>> = {
-  '/orders': (path) => <OrdersSection path={path} />,
-  '/refund-requests': () => <RefundRequestsPage />,
-};
-
 function route(path: string, claims: StaffClaims | null | undefined): ReactNode {
   if (path === '/sign-in') return <SignInPage />;
+  if (path === '/accept-invitation') return <AcceptInvitationPage />;
   const scopes = claims?.scopes ?? new Set<string>();
   if (path === '/') return <RequireStaff claims={claims}><Home pages={pagesFor(scopes)} /></RequireStaff>;
   const page = pageOf(path);
   if (!page) return <NotFound />;
+  const Screen = SCREENS[page.path];
   return (
     <RequireStaff claims={claims}>
-      {scopes.has(page.scope) ? (SCREENS[page.path]?.(path) ?? <NotBuiltYet page={page} />) : <NotAllowed page={page} />}
+      {!scopes.has(page.scope) ? <NotAllowed page={page} /> : Screen ? <Screen path={path} /> : <NotBuiltYet page={page} />}
     </RequireStaff>
   );
 }

@@ -35,6 +35,7 @@ from subgraphs.users.credentials.signing_keys import (
 )
 from subgraphs.users.domain.second_factor import SecondFactorPolicy
 from subgraphs.users.domain.session import SessionPolicy
+from subgraphs.users.domain.staff import RECORDED_EVENTS
 from subgraphs.users.domain.throttling import BackoffPolicy
 from subgraphs.users.repository.mongo_passwords import MongoPasswordStore
 from subgraphs.users.repository.mongo_second_factors import MongoSecondFactors
@@ -178,6 +179,12 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
         clock=utc_now,
         new_id=new_id,
     )
+    # Staff actions of other contexts, for the activity record.
+    consumer = stores.consumer(
+        group="users",
+        producers=["orders", "payments"],
+        handlers=dict.fromkeys(RECORDED_EVENTS, usecases.staff.record_event),
+    )
     public_keys = jwks(key)
     revoked = RedisRevokedSessions(redis.client)
     verifier = JwtVerifier(settings.auth, static_keys(jwks_from_json(public_keys)), revoked=revoked)
@@ -199,7 +206,7 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
             usecases=usecases,
             verifier=verifier,
         ),
-        resources=[*stores.resources(), later],
+        resources=[*stores.resources(), consumer.task("staff-actions-consumer"), later],
         routes=[
             Route("/.well-known/jwks.json", jwks_endpoint, methods=["GET"]),
             Route("/sessions/revoked/{session_id}", revoked_endpoint, methods=["GET"]),

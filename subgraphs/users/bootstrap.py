@@ -30,11 +30,14 @@ from subgraphs.users.usecase.ports import (
     UserRepository,
 )
 from subgraphs.users.usecase.read_staff_activity import ReadStaffActivity
+from subgraphs.users.usecase.read_staff_directory import ReadStaffDirectory
 from subgraphs.users.usecase.read_users import ReadUsers
+from subgraphs.users.usecase.record_staff_event import RecordStaffEvent
 from subgraphs.users.usecase.refresh_session import RefreshSession
 from subgraphs.users.usecase.register import RegisterUser
 from subgraphs.users.usecase.request_password_reset import RequestPasswordReset, ResetPolicy
 from subgraphs.users.usecase.reset_password import ResetPassword
+from subgraphs.users.usecase.search_customers import SearchCustomers
 from subgraphs.users.usecase.session_ports import (
     Later,
     PasswordStore,
@@ -89,7 +92,7 @@ def bootstrap(
     client address and per account; `later` runs what a request does after answering;
     `deny_list` makes the access tokens of revoked sessions refused everywhere; `staff`
     holds what staff sign-ins and staff management need."""
-    start_session = StartSession(sessions, uow, session_policy, clock, new_id)
+    start_session = StartSession(users, sessions, uow, session_policy, clock, new_id)
     sign_in_gate = BackoffGate(throttles.sign_in_by_account)
     start_verification = StartVerification(verification_policy, clock)
     factors, policy = staff.second_factors, staff.second_factor_policy
@@ -128,5 +131,8 @@ def bootstrap(
             change_role=ChangeStaffRole(users, staff.store, uow, clock, new_id),
             disable=DisableStaff(users, staff.store, sessions, uow, clock, new_id, deny_list),
             read_activity=ReadStaffActivity(staff.store),
+            record_event=RecordStaffEvent(staff.store, uow),
+            directory=ReadStaffDirectory(users, staff.store, clock),
+            search_customers=SearchCustomers(users),
         ),
     )

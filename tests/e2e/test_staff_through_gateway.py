@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from email import parser as email_parser
 from email import policy as email_policy
 from email.message import EmailMessage
@@ -14,11 +15,13 @@ from typing import Any
 import httpx
 import pytest
 
+from subgraphs.kernel.core.access import Role
 from testkit.client import error_codes, graphql
 from testkit.journeys import ME, PASSWORD, register, unique_email
 from testkit.sessions import codes, refresh
 from testkit.staff_sessions import (
     ACCEPT_STAFF_INVITATION,
+    CUSTOMERS,
     DISABLE_STAFF,
     INVITE_STAFF,
     STAFF_ACTIVITY,
@@ -27,6 +30,7 @@ from testkit.staff_sessions import (
     make_staff_command,
     sign_in_staff,
 )
+from testkit.tokens import mint_access_token
 from testkit.waiting import eventually
 from tests.e2e.conftest import SmtpSink
 
@@ -112,3 +116,25 @@ async def test_a_customer_token_is_forbidden_on_every_staff_field(gateway):
         assert body.get("data") is None
     body = await graphql(gateway, STAFF_ACTIVITY, {"first": 5}, token=customer["accessToken"])
     assert error_codes(body) == ["FORBIDDEN"]
+
+
+async def test_support_finds_customers_through_the_gateway_a_customer_is_forbidden(
+    gateway, users_signing_key
+):
+    tag = uuid.uuid4().hex[:8]
+    customer = await register(gateway, name=f"Gwen Gate{tag}")
+    staffer = await register(gateway)
+    support = mint_access_token(users_signing_key, staffer["user"]["id"], role=Role.SUPPORT)
+
+    for query in (customer["user"]["email"][:12].upper(), f"gate{tag}"):
+        body = await graphql(gateway, CUSTOMERS, {"query": query}, token=support)
+        found = [e["node"] for e in body["data"]["customers"]["edges"]]
+        assert customer["user"]["id"] in {n["id"] for n in found}, (query, body)
+    [gwen] = [n for n in found if n["id"] == customer["user"]["id"]]
+    assert gwen["email"] == customer["user"]["email"]  # customers:read sees it
+
+    refused = await graphql(gateway, CUSTOMERS, {"query": "gwen"}, token=customer["accessToken"])
+    assert error_codes(refused) == ["FORBIDDEN"]
+    assert refused.get("data") is None
+    blank = await graphql(gateway, CUSTOMERS, {"query": " "}, token=support)
+    assert error_codes(blank) == ["BAD_USER_INPUT"]

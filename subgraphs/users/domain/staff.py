@@ -151,3 +151,80 @@ def with_role(user: User, role: Role, now: datetime) -> User:
 def disabled(user: User, now: datetime) -> User:
     now = to_milliseconds(now)
     return replace(user, disabled_at=now, updated_at=now)
+
+
+# -- staff actions of other contexts, recorded from their events -----------------------
+
+ORDER_CANCELLED = "orders.cancelled"
+REFUND_APPROVED = "payments.refund_approved"
+REFUND_DECLINED = "payments.refund_declined"
+REFUNDED = "payments.refunded"
+RECORDED_EVENTS = (ORDER_CANCELLED, REFUND_APPROVED, REFUND_DECLINED, REFUNDED)
+
+
+@dataclass(frozen=True, slots=True)
+class OtherAction:
+    """A staff action another context announced, as its activity entry.
+
+    `supersedes`: the entry takes the place of one stored under the same id (an approved
+    refund request's entry replaces the entry of the refund it ran); otherwise an entry
+    already stored under that id wins and this one is dropped.
+    """
+
+    action: StaffAction
+    supersedes: bool = False
+
+
+def refund_entry_id(payment_id: str) -> str:
+    """The one entry of a payment's refund: a payment is refunded at most once."""
+    return f"refund-{payment_id}"
+
+
+def other_action(
+    event_id: str,
+    event_type: str,
+    payload: Mapping[str, object],
+    occurred_at: datetime,
+    correlation_id: str | None,
+) -> OtherAction | None:
+    """The activity entry of another context's event; None when no staff member acted.
+
+    - `orders.cancelled` with an `actor_id` (a customer's own cancellation has none): subject
+      the order.
+    - `payments.refund_approved` / `payments.refund_declined`: subject the refund request.
+    - `payments.refunded` with an `actor_id` (the system's refunds have none): subject the
+      order. An approved request's refund is announced twice, by `payments.refunded` (the
+      refund ran) and by `payments.refund_approved` (the request decided), with the same
+      actor: both are written under `refund_entry_id(payment_id)` and the approval's entry
+      wins, whichever event comes first, so one approval is one entry.
+    """
+    actor = _text(payload.get("actor_id"))
+    if event_type not in RECORDED_EVENTS or actor is None:
+        return None
+    order_id = _text(payload.get("order_id"))
+    payment_id = _text(payload.get("payment_id"))
+    details = {
+        name: value
+        for name in ("order_id", "payment_id", "request_id", "amount", "currency")
+        if (value := _text(payload.get(name))) is not None
+    }
+    entry_id, subject, supersedes = event_id, order_id, False
+    if event_type in (REFUND_APPROVED, REFUND_DECLINED):
+        subject = _text(payload.get("request_id"))
+    if payment_id is not None and event_type in (REFUND_APPROVED, REFUNDED):
+        entry_id, supersedes = refund_entry_id(payment_id), event_type == REFUND_APPROVED
+    action = StaffAction(
+        id=entry_id,
+        action=event_type,
+        actor_id=actor,
+        subject_id=subject,
+        reason=_text(payload.get("reason")),
+        details=details,
+        occurred_at=to_milliseconds(occurred_at),
+        correlation_id=correlation_id or None,
+    )
+    return OtherAction(action, supersedes)
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value not in (None, "") else None

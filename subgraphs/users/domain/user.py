@@ -45,6 +45,7 @@ class User:
     email_verified_at: datetime | None = None  # None until a verification link is opened
     role: Role = Role.CUSTOMER
     disabled_at: datetime | None = None  # a disabled account signs in no more
+    last_sign_in_at: datetime | None = None  # the last sign-in completed (login, second factor)
     events: tuple[DomainEvent, ...] = field(default=(), compare=False, repr=False)
 
     def with_profile(self, *, name: str, phone: str | None, now: datetime) -> User:
@@ -107,6 +108,25 @@ def name_problems(name: str) -> list[Problem]:
         message = f"Name must be at most {NAME_MAX} characters."
         return [Problem("NAME_TOO_LONG", message, ("name",))]
     return []
+
+
+# A search is at most as long as an email address.
+SEARCH_MAX = EMAIL_MAX
+
+
+def search_term(raw: str) -> str | None:
+    """What a customer search looks for: white space collapsed, lower case; None when it is
+    blank or longer than `SEARCH_MAX`."""
+    term = " ".join(raw.split()).lower()
+    if not term or len(term) > SEARCH_MAX:
+        return None
+    return term
+
+
+def matches_search(user: User, term: str) -> bool:
+    """The rule of a customer search: the email starts with `term` or the name contains it
+    (`term` from `search_term`)."""
+    return user.email.startswith(term) or term in user.name.lower()
 
 
 def clean_phone(raw: str | None) -> str | None:

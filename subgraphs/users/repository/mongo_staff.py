@@ -1,20 +1,21 @@
 """The `StaffStore` port on MongoDB: `staff_invitations` (keyed by the token's hash,
 TTL-deleted a week after they expire), `staff_activity` (the record of staff actions,
-indexed newest first), and the `role` and `disabled_at` fields of `users`. Every write
-joins the unit of work's transaction when there is one."""
+indexed newest first and per actor, with the staff actions other contexts announce:
+`record_other`), and the `role` and `disabled_at` fields of `users`. Every write joins
+the unit of work's transaction when there is one."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pymongo import DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from subgraphs.kernel.core.access import Role
 from subgraphs.kernel.stores.mongo import session
-from subgraphs.users.domain.staff import StaffAction, StaffInvitation
+from subgraphs.users.domain.staff import OtherAction, StaffAction, StaffInvitation
 from subgraphs.users.repository.mongo_users import Document
-from subgraphs.users.usecase.staff_ports import ActivityPage
+from subgraphs.users.usecase.staff_ports import ActivityPage, InvitationPage
 
 # An expired invitation is kept a while, so a late click says "expired" in the logs' terms
 # rather than vanishing at once (the answer is the same either way).
@@ -30,10 +31,20 @@ class MongoStaff:
     async def ensure_indexes(self) -> None:
         keep = int(KEEP_EXPIRED.total_seconds())
         await self._invitations.create_indexes(
-            [IndexModel("expires_at", name="ttl", expireAfterSeconds=keep)]
+            [
+                IndexModel("expires_at", name="ttl", expireAfterSeconds=keep),
+                IndexModel(
+                    [("used_at", ASCENDING), ("created_at", DESCENDING), ("user_id", DESCENDING)],
+                    name="pending_newest_first",
+                ),
+            ]
         )
+        newest = [("occurred_at", DESCENDING), ("_id", DESCENDING)]
         await self._activity.create_indexes(
-            [IndexModel([("occurred_at", DESCENDING), ("_id", DESCENDING)], name="newest_first")]
+            [
+                IndexModel(newest, name="newest_first"),
+                IndexModel([("actor_id", ASCENDING), *newest], name="by_actor_newest_first"),
+            ]
         )
 
     async def add_invitation(self, invitation: StaffInvitation) -> None:
@@ -51,18 +62,25 @@ class MongoStaff:
 
     async def find_invitation(self, token_hash: str) -> StaffInvitation | None:
         doc = await self._invitations.find_one({"_id": token_hash})
-        if doc is None:
-            return None
-        return StaffInvitation(
-            token_hash=doc["_id"],
-            user_id=doc["user_id"],
-            email=doc["email"],
-            role=Role(doc["role"]),
-            invited_by=doc["invited_by"],
-            created_at=doc["created_at"],
-            expires_at=doc["expires_at"],
-            used_at=doc.get("used_at"),
+        return _invitation(doc) if doc is not None else None
+
+    async def pending_invitations(
+        self, first: int, after: tuple[datetime, str] | None = None
+    ) -> InvitationPage:
+        match: Document = {"used_at": None}
+        if after is not None:
+            at, user_id = after
+            match["$or"] = [
+                {"created_at": {"$lt": at}},
+                {"created_at": at, "user_id": {"$lt": user_id}},
+            ]
+        found = (
+            self._invitations.find(match)
+            .sort([("created_at", DESCENDING), ("user_id", DESCENDING)])
+            .limit(first + 1)
         )
+        docs = [doc async for doc in found]
+        return InvitationPage([_invitation(d) for d in docs[:first]], has_next=len(docs) > first)
 
     async def consume_invitation(self, token_hash: str, now: datetime) -> bool:
         result = await self._invitations.update_one(
@@ -89,28 +107,32 @@ class MongoStaff:
         return result.modified_count == 1
 
     async def record(self, action: StaffAction) -> None:
-        doc = {
-            "_id": action.id,
-            "action": action.action,
-            "actor_id": action.actor_id,
-            "subject_id": action.subject_id,
-            "reason": action.reason,
-            "details": dict(action.details),
-            "occurred_at": action.occurred_at,
-            "correlation_id": action.correlation_id,
-        }
-        await self._activity.insert_one(doc, session=session())
+        await self._activity.insert_one(_entry(action), session=session())
 
-    async def activity(self, first: int, after: tuple[datetime, str] | None = None) -> ActivityPage:
+    async def record_other(self, entry: OtherAction) -> bool:
+        doc = _entry(entry.action)
+        if entry.supersedes:
+            await self._activity.replace_one(
+                {"_id": doc["_id"]}, doc, upsert=True, session=session()
+            )
+            return True
+        result = await self._activity.update_one(
+            {"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True, session=session()
+        )
+        return result.upserted_id is not None
+
+    async def activity(
+        self, first: int, after: tuple[datetime, str] | None = None, actor_id: str | None = None
+    ) -> ActivityPage:
         match: Document = {}
+        if actor_id is not None:
+            match["actor_id"] = actor_id
         if after is not None:
             at, action_id = after
-            match = {
-                "$or": [
-                    {"occurred_at": {"$lt": at}},
-                    {"occurred_at": at, "_id": {"$lt": action_id}},
-                ]
-            }
+            match["$or"] = [
+                {"occurred_at": {"$lt": at}},
+                {"occurred_at": at, "_id": {"$lt": action_id}},
+            ]
         found = (
             self._activity.find(match)
             .sort([("occurred_at", DESCENDING), ("_id", DESCENDING)])
@@ -131,3 +153,29 @@ class MongoStaff:
             for doc in docs[:first]
         ]
         return ActivityPage(actions, has_next=len(docs) > first)
+
+
+def _entry(action: StaffAction) -> Document:
+    return {
+        "_id": action.id,
+        "action": action.action,
+        "actor_id": action.actor_id,
+        "subject_id": action.subject_id,
+        "reason": action.reason,
+        "details": dict(action.details),
+        "occurred_at": action.occurred_at,
+        "correlation_id": action.correlation_id,
+    }
+
+
+def _invitation(doc: Document) -> StaffInvitation:
+    return StaffInvitation(
+        token_hash=doc["_id"],
+        user_id=doc["user_id"],
+        email=doc["email"],
+        role=Role(doc["role"]),
+        invited_by=doc["invited_by"],
+        created_at=doc["created_at"],
+        expires_at=doc["expires_at"],
+        used_at=doc.get("used_at"),
+    )

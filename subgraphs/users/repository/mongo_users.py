@@ -1,20 +1,33 @@
-"""The `UserRepository` port on MongoDB: collection `users`."""
+"""The `UserRepository` port on MongoDB: collection `users`.
+
+Indexes: `email_unique` (also serves a customer search's email prefix: emails are stored
+lower case, so an anchored, case-sensitive regex on it is a range of the index), `name`
+(a search's "name contains" reads every key of it: a case-insensitive, unanchored match
+cannot narrow an index range) and `staff_newest_first` (the staff list).
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from subgraphs.kernel.core.access import Role
 from subgraphs.kernel.stores.mongo import session
 from subgraphs.users.domain.user import User
-from subgraphs.users.usecase.ports import EmailTaken
+from subgraphs.users.usecase.ports import After, EmailTaken, UserPage
 
 Document = dict[str, Any]
+
+NEWEST_FIRST = [("created_at", DESCENDING), ("_id", DESCENDING)]
+# Accounts stored before roles existed have no `role`: customers.
+CUSTOMER_ROLES: list[str | None] = [None, Role.CUSTOMER.value]
+STAFF_ROLES = [role.value for role in Role if role.is_staff]
 
 
 class MongoUserRepository:
@@ -28,7 +41,13 @@ class MongoUserRepository:
         self._users = db["users"]
 
     async def ensure_indexes(self) -> None:
-        await self._users.create_index([("email", ASCENDING)], unique=True, name="email_unique")
+        await self._users.create_indexes(
+            [
+                IndexModel([("email", ASCENDING)], unique=True, name="email_unique"),
+                IndexModel([("name", ASCENDING)], name="name"),
+                IndexModel([("role", ASCENDING), *NEWEST_FIRST], name="staff_newest_first"),
+            ]
+        )
 
     async def add(self, user: User) -> None:
         try:
@@ -56,6 +75,34 @@ class MongoUserRepository:
         )
         return result.matched_count > 0
 
+    async def record_sign_in(self, user_id: str, at: datetime) -> None:
+        await self._users.update_one(
+            {"_id": user_id}, {"$max": {"last_sign_in_at": at}}, session=session()
+        )
+
+    async def customers(self, term: str, first: int, after: After | None = None) -> UserPage:
+        matches = {
+            "$or": [
+                {"email": {"$regex": f"^{re.escape(term)}"}},
+                {"name": {"$regex": re.escape(term), "$options": "i"}},
+            ]
+        }
+        return await self._page([{"role": {"$in": CUSTOMER_ROLES}}, matches], first, after)
+
+    async def staff_members(self, first: int, after: After | None = None) -> UserPage:
+        return await self._page([{"role": {"$in": STAFF_ROLES}}], first, after)
+
+    async def _page(self, match: list[Document], first: int, after: After | None) -> UserPage:
+        if after is not None:
+            at, user_id = after
+            match = [
+                *match,
+                {"$or": [{"created_at": {"$lt": at}}, {"created_at": at, "_id": {"$lt": user_id}}]},
+            ]
+        found = self._users.find({"$and": match}).sort(NEWEST_FIRST).limit(first + 1)
+        users = [_from_document(doc) async for doc in found]
+        return UserPage(users[:first], has_next=len(users) > first)
+
 
 def _to_document(user: User) -> Document:
     return {
@@ -69,6 +116,7 @@ def _to_document(user: User) -> Document:
         "email_verified_at": user.email_verified_at,
         "role": user.role.value,
         "disabled_at": user.disabled_at,
+        "last_sign_in_at": user.last_sign_in_at,
     }
 
 
@@ -84,4 +132,5 @@ def _from_document(doc: Document) -> User:
         email_verified_at=doc.get("email_verified_at"),
         role=Role(doc.get("role") or Role.CUSTOMER),  # accounts older than roles: customers
         disabled_at=doc.get("disabled_at"),
+        last_sign_in_at=doc.get("last_sign_in_at"),
     )

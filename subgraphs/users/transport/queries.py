@@ -9,12 +9,13 @@ from strawberry.types import Info
 
 from subgraphs.kernel.graphql.types import query_root
 from subgraphs.users.transport.context import UsersContext
+from subgraphs.users.transport.directory import DirectoryQuery
 from subgraphs.users.transport.staff import StaffQuery
 from subgraphs.users.transport.types import User
 
 
 @query_root
-class Query(StaffQuery):
+class Query(StaffQuery, DirectoryQuery):
     @strawberry.field(description="The signed-in user; null without a token.")
     async def me(self, info: Info[UsersContext, None]) -> User | None:
         principal = await info.context.auth.principal()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -11,17 +11,12 @@ from strawberry.types import Info
 from subgraphs.kernel.core.access import Role as RoleValue
 from subgraphs.kernel.core.access import Scope
 from subgraphs.kernel.graphql.authorization import requires_scope
-from subgraphs.kernel.graphql.pagination import (
-    CURSOR_ID,
-    Connection,
-    InvalidCursor,
-    decode_cursor,
-    encode_cursor,
-    page_size,
-)
+from subgraphs.kernel.graphql.pagination import Connection, page_size
 from subgraphs.kernel.graphql.types import MutationPayload, payload
 from subgraphs.users.domain.staff import StaffAction as StaffActionModel
+from subgraphs.users.domain.staff import StaffInvitation as StaffInvitationModel
 from subgraphs.users.transport.context import UsersContext
+from subgraphs.users.transport.cursors import time_after, time_cursor
 from subgraphs.users.transport.session_mutations import SignedInPayload, signed_in
 from subgraphs.users.transport.types import Role, User
 from subgraphs.users.usecase.change_staff_role import StaffChange
@@ -55,6 +50,26 @@ class StaffInvitation:
     email: str = strawberry.field(description="Where the link went.")
     role: Role = strawberry.field(description="The role the account will have.")  # type: ignore[valid-type]
     expires_at: datetime = strawberry.field(description="When the link stops working.")
+    created_at: datetime = strawberry.field(description="When it was sent.")
+    expired: bool = strawberry.field(
+        description="Whether the link had stopped working when this was read (invite again)."
+    )
+    invited_by_id: strawberry.Private[str]
+
+    @classmethod
+    def from_model(cls, invitation: StaffInvitationModel, now: datetime) -> StaffInvitation:
+        return cls(
+            email=invitation.email,
+            role=invitation.role,
+            expires_at=invitation.expires_at,
+            created_at=invitation.created_at,
+            expired=not invitation.usable(now),
+            invited_by_id=invitation.invited_by,
+        )
+
+    @strawberry.field(description="The admin who sent it.")
+    async def invited_by(self, info: Info[UsersContext, None]) -> User | None:
+        return await _user(info, self.invited_by_id)
 
 
 @strawberry.type(description="The result of `inviteStaff`.")
@@ -126,7 +141,11 @@ class StaffAction:
     actor_id: strawberry.ID | None = strawberry.field(
         description="Who did it; null for the command line."
     )
-    subject_id: strawberry.ID | None = strawberry.field(description="The account acted upon.")
+    subject_id: strawberry.ID | None = strawberry.field(
+        description="What was acted upon: an account (`users.*`), an order "
+        "(`orders.cancelled`, `payments.refunded`) or a refund request "
+        "(`payments.refund_approved`, `payments.refund_declined`); `details` name the order."
+    )
     reason: str | None = strawberry.field(description="Why, as the actor wrote it.")
     details: list[StaffActionDetail] = strawberry.field(description="What else it changed.")
     occurred_at: datetime = strawberry.field(description="When.")
@@ -151,7 +170,7 @@ class StaffAction:
     async def actor(self, info: Info[UsersContext, None]) -> User | None:
         return await _user(info, self.actor_id)
 
-    @strawberry.field(description="The account acted upon.")
+    @strawberry.field(description="The account acted upon; null when the subject is no account.")
     async def subject(self, info: Info[UsersContext, None]) -> User | None:
         return await _user(info, self.subject_id)
 
@@ -161,17 +180,6 @@ async def _user(info: Info[UsersContext, None], user_id: str | None) -> User | N
         return None
     user = await info.context.users_by_id.load(str(user_id))
     return User.from_model(user) if user else None
-
-
-def _cursor(action: StaffActionModel) -> str:
-    return encode_cursor(f"{int(action.occurred_at.timestamp() * 1000)}.{action.id}")
-
-
-def _after(cursor: str) -> tuple[datetime, str]:
-    millis, _, action_id = decode_cursor(cursor, value=CURSOR_ID).partition(".")
-    if not millis.isascii() or not millis.isdigit() or not action_id:
-        raise InvalidCursor()
-    return datetime.fromtimestamp(int(millis) / 1000, UTC), action_id
 
 
 def _role(value: object) -> RoleValue:
@@ -227,9 +235,7 @@ class StaffMutation:
             InviteStaffPayload,
             info.context.usecases.staff.invite(principal.user_id, input.email, _role(input.role)),
             lambda done: InviteStaffPayload(
-                invitation=StaffInvitation(
-                    email=done.email, role=done.role, expires_at=done.expires_at
-                )
+                invitation=StaffInvitation.from_model(done, done.created_at)
             ),
         )
 
@@ -290,8 +296,8 @@ class StaffMutation:
 @strawberry.type(description="The staff queries (part of `Query`).")
 class StaffQuery:
     @strawberry.field(
-        description="What staff did (invitations, roles changed, accounts disabled...), newest "
-        "first.",
+        description="What staff did (invitations, roles changed, accounts disabled, orders "
+        "cancelled, refunds decided or made), newest first.",
         extensions=requires_scope(Scope.ACTIVITY_READ),
     )
     async def staff_activity(
@@ -303,11 +309,15 @@ class StaffQuery:
         after: Annotated[
             str | None, strawberry.argument(description="The endCursor of the previous page.")
         ] = None,
+        actor_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only what this staff member did."),
+        ] = None,
     ) -> Connection[StaffAction]:
         size = page_size(first, MAX_PAGE)
-        start = _after(after) if after is not None else None
-        page = await info.context.usecases.staff.read_activity(size, start)
+        actor = str(actor_id) if actor_id is not None else None
+        page = await info.context.usecases.staff.read_activity(size, time_after(after), actor)
         return Connection.of(
-            ((StaffAction.from_model(a), _cursor(a)) for a in page.actions),
+            ((StaffAction.from_model(a), time_cursor(a.occurred_at, a.id)) for a in page.actions),
             has_next=page.has_next,
         )

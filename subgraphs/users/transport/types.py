@@ -76,6 +76,16 @@ class User:
         return self.model.disabled_at
 
     @strawberry.field(
+        description="When the account last signed in (a customer's `login`, a staff member's "
+        "`verifySecondFactor`); visible to the user and to staff with `staff:manage`, null "
+        "for anyone else."
+    )
+    async def last_sign_in_at(self, info: Info[UsersContext, None]) -> datetime | None:
+        if not await self._visible_to(info, Scope.STAFF_MANAGE):
+            return None
+        return self.model.last_sign_in_at
+
+    @strawberry.field(
         description="Whether the user opened the link mailed to verify the address; null for "
         "anyone else."
     )

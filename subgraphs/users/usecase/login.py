@@ -135,7 +135,7 @@ class LogIn:
             raise disabled()
         if user.role.is_staff:
             return await self._second_factor.challenge(user)
-        session = await self._start_session(user.id)
+        user, session = await self._start_session(user)
         return SignedIn(user, self._tokens.issue(user.id, session.session_id, user.role), session)
 
     async def _decoy(self) -> str:

@@ -16,6 +16,18 @@ class EmailTaken(Exception):
     """Raised by `UserRepository.add` when the email belongs to another user."""
 
 
+@dataclass(frozen=True, slots=True)
+class UserPage:
+    """Accounts newest first (`created_at`, then id, descending), and whether more follow."""
+
+    users: list[User]
+    has_next: bool
+
+
+# Where a page of accounts continues: after the account `(created_at, id)`.
+After = tuple[datetime, str]
+
+
 class UserRepository(Protocol):
     async def add(self, user: User) -> None:
         """Insert a new user; `EmailTaken` if the email is in use."""
@@ -27,6 +39,15 @@ class UserRepository(Protocol):
 
     async def update_profile(self, user: User) -> bool:
         """Store `user`'s name, phone and `updated_at`; False if there is no such user."""
+
+    async def record_sign_in(self, user_id: str, at: datetime) -> None:
+        """Set the account's `last_sign_in_at` to `at` unless it is later already."""
+
+    async def customers(self, term: str, first: int, after: After | None = None) -> UserPage:
+        """Customer accounts matching `term` (`domain.user.matches_search`), newest first."""
+
+    async def staff_members(self, first: int, after: After | None = None) -> UserPage:
+        """Accounts with a staff role, disabled ones included, newest first."""
 
 
 class EmailVerifications(Protocol):

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from subgraphs.kernel.core.access import Role
 from subgraphs.users.domain.second_factor import SecondFactor, SignInChallenge
-from subgraphs.users.domain.staff import StaffAction, StaffInvitation
+from subgraphs.users.domain.staff import OtherAction, StaffAction, StaffInvitation
 
 
 class SecondFactors(Protocol):
@@ -43,6 +43,14 @@ class ActivityPage:
     has_next: bool
 
 
+@dataclass(frozen=True, slots=True)
+class InvitationPage:
+    """Invitations not accepted yet (expired ones included), newest first."""
+
+    invitations: list[StaffInvitation]
+    has_next: bool
+
+
 class StaffStore(Protocol):
     """Invitations, the activity record, and an account's role and disabled mark."""
 
@@ -62,5 +70,19 @@ class StaffStore(Protocol):
     async def record(self, action: StaffAction) -> None:
         """Add an entry to the activity record."""
 
-    async def activity(self, first: int, after: tuple[datetime, str] | None = None) -> ActivityPage:
-        """Entries newest first, after the entry `(occurred_at, id)` when given."""
+    async def record_other(self, entry: OtherAction) -> bool:
+        """Add another context's staff action under its id: replacing the entry stored under
+        it when `entry.supersedes`, else only if there is none; False when nothing was
+        written."""
+
+    async def activity(
+        self, first: int, after: tuple[datetime, str] | None = None, actor_id: str | None = None
+    ) -> ActivityPage:
+        """Entries newest first, after the entry `(occurred_at, id)` when given, only those of
+        `actor_id` when given."""
+
+    async def pending_invitations(
+        self, first: int, after: tuple[datetime, str] | None = None
+    ) -> InvitationPage:
+        """Invitations not accepted, newest first (`created_at`, then token hash), after
+        `(created_at, token hash)` when given."""

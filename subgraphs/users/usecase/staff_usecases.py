@@ -1,4 +1,5 @@
-"""The staff use cases: the second step of a staff sign-in, staff accounts and their record."""
+"""The staff use cases: the second step of a staff sign-in, staff accounts and their record,
+and the customer search."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from subgraphs.users.usecase.create_staff import CreateStaff
 from subgraphs.users.usecase.disable_staff import DisableStaff
 from subgraphs.users.usecase.invite_staff import InviteStaff
 from subgraphs.users.usecase.read_staff_activity import ReadStaffActivity
+from subgraphs.users.usecase.read_staff_directory import ReadStaffDirectory
+from subgraphs.users.usecase.record_staff_event import RecordStaffEvent
+from subgraphs.users.usecase.search_customers import SearchCustomers
 from subgraphs.users.usecase.verify_second_factor import VerifySecondFactor
 
 
@@ -22,3 +26,6 @@ class StaffUseCases:
     change_role: ChangeStaffRole
     disable: DisableStaff
     read_activity: ReadStaffActivity
+    record_event: RecordStaffEvent
+    directory: ReadStaffDirectory
+    search_customers: SearchCustomers

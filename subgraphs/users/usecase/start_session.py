@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.ids import NewId
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.users.domain.session import Session, SessionPolicy, new_token, token_hash
+from subgraphs.users.domain.user import User
+from subgraphs.users.usecase.ports import UserRepository
 from subgraphs.users.usecase.session_ports import IssuedSession, SessionRepository, TokenMaker
 
 
@@ -24,6 +26,7 @@ class StartSession:
 
     def __init__(
         self,
+        users: UserRepository,
         sessions: SessionRepository,
         uow: UnitOfWork,
         policy: SessionPolicy,
@@ -31,6 +34,7 @@ class StartSession:
         new_id: NewId,
         make_token: TokenMaker = new_token,
     ) -> None:
+        self._users = users
         self._sessions = sessions
         self._uow = uow
         self._policy = policy
@@ -49,7 +53,12 @@ class StartSession:
     async def save(self, opening: Opening) -> None:
         await self._sessions.add(opening.session)
 
-    async def __call__(self, user_id: str) -> IssuedSession:
-        opening = self.prepare(user_id)
+    async def __call__(self, user: User) -> tuple[User, IssuedSession]:
+        """A sign-in completed (login, or a staff member's second factor): the session, then
+        the account's `last_sign_in_at` (a later write never moves it back). Answers the
+        account as of this sign-in."""
+        opening = self.prepare(user.id)
         await self._uow(lambda: self.save(opening))
-        return opening.issued
+        at = opening.session.created_at
+        await self._users.record_sign_in(user.id, at)
+        return replace(user, last_sign_in_at=at), opening.issued

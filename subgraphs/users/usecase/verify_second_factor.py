@@ -70,7 +70,7 @@ class VerifySecondFactor:
             raise _invalid_challenge()  # spent by a concurrent verification
         if user.disabled_at is not None:
             raise disabled()
-        session = await self._start_session(user.id)
+        user, session = await self._start_session(user)
         return SignedIn(user, self._tokens.issue(user.id, session.session_id, user.role), session)
 
     async def _accepted(self, factor: SecondFactor, code: str) -> bool:

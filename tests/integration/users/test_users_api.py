@@ -239,6 +239,7 @@ async def test_health_and_ready(users_client):
             "mongodb": {"ok": True},
             "redis": {"ok": True},
             "outbox-relay": {"ok": True},
+            "staff-actions-consumer": {"ok": True},
             "deferred": {"ok": True},
         },
     }
