@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from subgraphs.users.domain.second_factor import SKEW_STEPS, code_at, time_step
+from subgraphs.users.domain.second_factor import SKEW_STEPS, STEP_SECONDS, code_at, time_step
 from testkit.client import graphql
 from testkit.journeys import PASSWORD
 
@@ -139,15 +140,22 @@ class StaffMember:
     recovery_codes: tuple[str, ...] = ()
     last_step: int = -1
 
-    def next_code(self, now: datetime | None = None) -> str:
-        """A code the server accepts now and has not seen: the earliest unused step of the
-        ones either side of now."""
-        current = time_step(now or datetime.now(UTC))
-        step = max(current - SKEW_STEPS, self.last_step + 1)
-        if step > current + SKEW_STEPS:
-            raise RuntimeError("every acceptable step is used; sign in less often")
-        self.last_step = step
-        return code_at(totp_secret(self.uri), step)
+    def next_code(self) -> str:
+        """A code the server accepts when it reads it, however late, and has not seen.
+
+        The server takes the steps either side of its own. A past step could fall out of
+        that window while the code travels (a browser types it, then the request goes), so
+        this picks the current step or the next one (never one used before); when both are
+        used, it waits for the clock to reach the next step.
+        """
+        while True:
+            now = datetime.now(UTC)
+            current = time_step(now)
+            step = max(current, self.last_step + 1)
+            if step <= current + SKEW_STEPS:
+                self.last_step = step
+                return code_at(totp_secret(self.uri), step)
+            time.sleep(STEP_SECONDS - now.timestamp() % STEP_SECONDS)
 
 
 async def sign_in_staff(
