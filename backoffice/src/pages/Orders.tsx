@@ -39,18 +39,35 @@ export const StaffOrdersQuery = graphql(`
   }
 `);
 
+/** The customer a "Customer email" filter names: the account whose email it is, exactly. */
+export const CustomerByEmailQuery = graphql(`
+  query CustomerByEmail($email: String!) {
+    customers(query: $email, first: 10) {
+      edges {
+        node {
+          id
+          email
+        }
+      }
+    }
+  }
+`);
+
 interface Filters {
   status: OrderStatus | '';
   placedFrom: string; // yyyy-mm-dd, local day
   placedTo: string; // inclusive
+  customerEmail: string;
   orderId: string;
 }
 
-const NO_FILTERS: Filters = { status: '', placedFrom: '', placedTo: '', orderId: '' };
+const NO_FILTERS: Filters = { status: '', placedFrom: '', placedTo: '', customerEmail: '', orderId: '' };
 
-/** The API's filter: local days as instants, "to" inclusive (so before the next day starts). */
-export function toFilter(filters: Filters): StaffOrderFilter {
+/** The API's filter: local days as instants, "to" inclusive (so before the next day starts);
+ * the customer by id (`customerId`, from the "Customer email" lookup). */
+export function toFilter(filters: Filters, customerId?: string): StaffOrderFilter {
   const filter: StaffOrderFilter = {};
+  if (customerId) filter.customerId = customerId;
   if (filters.status) filter.status = filters.status;
   if (filters.placedFrom) filter.createdFrom = new Date(`${filters.placedFrom}T00:00`).toISOString();
   if (filters.placedTo) {
@@ -84,9 +101,10 @@ function CopyId({ id }: { id: string }) {
 
 function FilterForm({ filters, onChange }: { filters: Filters; onChange: (filters: Filters) => void }) {
   const [orderId, setOrderId] = useState(filters.orderId);
+  const [customerEmail, setCustomerEmail] = useState(filters.customerEmail);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    onChange({ ...filters, orderId });
+    onChange({ ...filters, orderId: orderId.trim(), customerEmail: customerEmail.trim() });
   };
   return (
     <form className="filters" aria-label="Filter orders" onSubmit={submit}>
@@ -123,7 +141,15 @@ function FilterForm({ filters, onChange }: { filters: Filters; onChange: (filter
           onChange={(event) => onChange({ ...filters, placedTo: event.target.value })}
         />
       </div>
-      {/* "Customer email" goes here: the users subgraph's `customers` query gives the id. */}
+      <div className="field">
+        <label htmlFor="filter-customer">Customer email</label>
+        <input
+          id="filter-customer"
+          type="email"
+          value={customerEmail}
+          onChange={(event) => setCustomerEmail(event.target.value)}
+        />
+      </div>
       <div className="field">
         <label htmlFor="filter-order">Order id</label>
         <input id="filter-order" value={orderId} onChange={(event) => setOrderId(event.target.value)} />
@@ -134,6 +160,7 @@ function FilterForm({ filters, onChange }: { filters: Filters; onChange: (filter
         className="link-button"
         onClick={() => {
           setOrderId('');
+          setCustomerEmail('');
           onChange(NO_FILTERS);
         }}
       >
@@ -146,18 +173,26 @@ function FilterForm({ filters, onChange }: { filters: Filters; onChange: (filter
 /** Every customer's orders, newest first, filtered; "Load more" continues after the last row. */
 export function OrdersList() {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const email = filters.customerEmail.toLowerCase();
+  const lookup = useQuery(CustomerByEmailQuery, { variables: { email }, skip: !email });
+  const customerId = lookup.data?.customers.edges.find(({ node }) => node.email?.toLowerCase() === email)?.node.id;
+  // No account has the email: no orders to ask for (an empty filter would list everyone's).
+  const noSuchCustomer = Boolean(email) && lookup.data !== undefined && customerId === undefined;
   const { data, loading, error, fetchMore } = useQuery(StaffOrdersQuery, {
-    variables: { filter: toFilter(filters), first: PAGE },
+    variables: { filter: toFilter(filters, customerId), first: PAGE },
+    skip: Boolean(email) && customerId === undefined,
     // Back on the list after a change elsewhere: the rows shown at once, then read again.
     fetchPolicy: 'cache-and-network',
   });
-  const connection = data?.staffOrders;
+  const connection = email && !customerId ? undefined : data?.staffOrders;
   return (
     <>
       <h1>Orders</h1>
       <FilterForm filters={filters} onChange={setFilters} />
       {error && !data ? <ProblemMessage error={error} /> : null}
-      <div aria-live="polite" aria-busy={loading}>
+      {lookup.error ? <ProblemMessage error={lookup.error} /> : null}
+      <div aria-live="polite" aria-busy={loading || lookup.loading}>
+        {noSuchCustomer ? <p>No customer has the email {filters.customerEmail}.</p> : null}
         {loading && !data ? <p>Loading orders…</p> : null}
         {connection && connection.edges.length === 0 ? <p>No orders match.</p> : null}
         {connection && connection.edges.length ? (
@@ -206,7 +241,7 @@ export function OrdersList() {
         pageInfo={connection?.pageInfo}
         fetchPage={(after) =>
           fetchMore({
-            variables: { filter: toFilter(filters), first: PAGE, after },
+            variables: { filter: toFilter(filters, customerId), first: PAGE, after },
             // The next page goes under the rows shown (no cache policy: the field is this page's).
             updateQuery: (shown, { fetchMoreResult }) => ({
               ...fetchMoreResult,

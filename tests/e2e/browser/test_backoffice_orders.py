@@ -46,9 +46,14 @@ def call(
 
 
 @pytest.fixture(scope="module")
-def customer_orders(gateway_url: str) -> list[str]:
+def customer_email(gateway_url: str) -> str:
+    return new_account(gateway_url, "Cora Customer")
+
+
+@pytest.fixture(scope="module")
+def customer_orders(gateway_url: str, customer_email: str) -> list[str]:
     """A real customer's orders, one more than a page of the table, newest first."""
-    email = new_account(gateway_url, "Cora Customer")
+    email = customer_email
     login = call(gateway_url, LOGIN, {"input": {"email": email, "password": PASSWORD}})["login"]
     items = {"input": {"items": [{"sku": "SKU-MUG", "quantity": 1}]}}
     ids = [
@@ -109,6 +114,28 @@ def test_support_filters_opens_and_cancels_an_order_with_a_reason(
     office.get_by_label("Order id").fill("no-such-order")
     office.get_by_role("button", name="Filter", exact=True).click()
     expect(office.get_by_text("No orders match.")).to_be_visible()
+
+
+def test_the_customer_email_filter_lists_that_customers_orders_only(
+    office: Page,
+    gateway_url: str,
+    users_signing_key: bytes,
+    customer_email: str,
+    customer_orders: list[str],
+) -> None:
+    support_signed_in(office, gateway_url, users_signing_key)
+    rows = office.get_by_role("table").locator("tbody tr")
+    office.get_by_label("Customer email").fill(customer_email.upper())
+    office.get_by_role("button", name="Filter", exact=True).click()
+    expect(office.get_by_role("link", name=customer_orders[0][-8:])).to_be_visible()
+    expect(rows).to_have_count(PAGE)
+    expect(rows.filter(has_not_text=customer_email)).to_have_count(0)
+
+    unknown = f"nobody-{customer_email}"
+    office.get_by_label("Customer email").fill(unknown)
+    office.get_by_role("button", name="Filter", exact=True).click()
+    expect(office.get_by_text(f"No customer has the email {unknown}.")).to_be_visible()
+    expect(office.get_by_role("table")).to_have_count(0)
 
 
 def test_load_more_continues_the_table_after_its_last_row(
