@@ -1,4 +1,4 @@
-"""The reason a staff member gives for an action: required, bounded, stored as given (trimmed)."""
+"""The reason a staff member gives for an action: required, bounded, stored as one line."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ MAX_REASON_LENGTH = 500
 
 
 def checked_reason(raw: str, field: str = "reason", max_length: int = MAX_REASON_LENGTH) -> str:
-    """`raw` stripped; `REASON_REQUIRED` when blank, `REASON_TOO_LONG` past `max_length`."""
-    reason = raw.strip()
+    """`raw` on one line (each run of whitespace one space, none at the ends);
+    `REASON_REQUIRED` when blank, `REASON_TOO_LONG` past `max_length`."""
+    reason = " ".join(raw.split())
     if not reason:
         raise DomainError.of("REASON_REQUIRED", "A reason is required.", field)
     if len(reason) > max_length:

@@ -27,8 +27,6 @@ STAFF_INVITATION_ACCEPTED = "users.staff_invitation_accepted"
 STAFF_ROLE_CHANGED = "users.staff_role_changed"
 STAFF_DISABLED = "users.staff_disabled"
 
-REASON_MAX = 500
-
 
 @dataclass(frozen=True, slots=True)
 class StaffAction:
@@ -78,19 +76,6 @@ def record(
         action_id, action, actor_id, subject_id, reason, dict(details), now, correlation_id
     )
     return Recorded(entry, (DomainEvent(action, payload, now),))
-
-
-def clean_reason(raw: str) -> str:
-    return " ".join(raw.split())
-
-
-def reason_problems(reason: str) -> list[Problem]:
-    if not reason:
-        return [Problem("REASON_REQUIRED", "Say why.", ("reason",))]
-    if len(reason) > REASON_MAX:
-        message = f"A reason must be at most {REASON_MAX} characters."
-        return [Problem("REASON_TOO_LONG", message, ("reason",))]
-    return []
 
 
 def role_problems(role: Role) -> list[Problem]:

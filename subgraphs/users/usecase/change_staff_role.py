@@ -9,6 +9,7 @@ from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.correlation import correlation_id
 from subgraphs.kernel.core.errors import DomainError, raise_if_any, retryable
 from subgraphs.kernel.core.ids import NewId
+from subgraphs.kernel.core.reasons import checked_reason
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.users.domain import staff as rules
 from subgraphs.users.domain.user import User
@@ -44,12 +45,6 @@ async def staff_member(users: UserRepository, change: StaffChange) -> User:
     if user.disabled_at is not None:
         raise DomainError.of(ACCOUNT_DISABLED, "This account is disabled.", "userId")
     return user
-
-
-def checked_reason(raw: str) -> str:
-    reason = rules.clean_reason(raw)
-    raise_if_any(rules.reason_problems(reason))
-    return reason
 
 
 class ChangeStaffRole:

@@ -8,6 +8,7 @@ from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.correlation import correlation_id
 from subgraphs.kernel.core.errors import DomainError
 from subgraphs.kernel.core.ids import NewId
+from subgraphs.kernel.core.reasons import checked_reason
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.users.domain import staff as rules
 from subgraphs.users.domain.session import Revoked
@@ -15,7 +16,6 @@ from subgraphs.users.domain.user import User
 from subgraphs.users.usecase.change_staff_role import (
     ACCOUNT_DISABLED,
     StaffChange,
-    checked_reason,
     staff_member,
 )
 from subgraphs.users.usecase.log_out_everywhere import deny_revoked

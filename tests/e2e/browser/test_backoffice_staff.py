@@ -90,7 +90,7 @@ def test_an_admin_invites_changes_a_role_disables_and_reads_it_in_the_activity(
     change = office.get_by_role("form", name=f"Change the role of Kim Invitee ({email})")
     change.get_by_label("Role").select_option("CATALOG")
     change.get_by_role("button", name="Change role").click()
-    expect(change).to_contain_text("Say why")  # a reason is asked for
+    expect(change).to_contain_text("A reason is required.")  # a reason is asked for
     change.get_by_label("Reason").fill("moves to the catalog team")
     change.get_by_role("button", name="Change role").click()
     expect(office.get_by_role("status").first).to_have_text(
