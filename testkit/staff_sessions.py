@@ -9,6 +9,7 @@ the server still accepts (one either side of now), never waiting.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 import sys
@@ -140,22 +141,26 @@ class StaffMember:
     recovery_codes: tuple[str, ...] = ()
     last_step: int = -1
 
-    def next_code(self) -> str:
-        """A code the server accepts when it reads it, however late, and has not seen.
+    def seconds_to_a_fresh_code(self, now: datetime | None = None) -> float:
+        """0 while the current step or the next one is unused; otherwise until the next step.
 
         The server takes the steps either side of its own. A past step could fall out of
         that window while the code travels (a browser types it, then the request goes), so
-        this picks the current step or the next one (never one used before); when both are
-        used, it waits for the clock to reach the next step.
+        a code is the current step's or the next one's, never one used before.
         """
-        while True:
-            now = datetime.now(UTC)
-            current = time_step(now)
-            step = max(current, self.last_step + 1)
-            if step <= current + SKEW_STEPS:
-                self.last_step = step
-                return code_at(totp_secret(self.uri), step)
-            time.sleep(STEP_SECONDS - now.timestamp() % STEP_SECONDS)
+        now = now or datetime.now(UTC)
+        if self.last_step + 1 <= time_step(now) + SKEW_STEPS:
+            return 0.0
+        return STEP_SECONDS - now.timestamp() % STEP_SECONDS
+
+    def next_code(self) -> str:
+        """A code the server accepts when it reads it, however late, and has not seen (after
+        `seconds_to_a_fresh_code`: an async caller awaits those itself, then calls this)."""
+        while wait := self.seconds_to_a_fresh_code():
+            time.sleep(wait)
+        step = max(time_step(datetime.now(UTC)), self.last_step + 1)
+        self.last_step = step
+        return code_at(totp_secret(self.uri), step)
 
 
 async def sign_in_staff(
@@ -167,6 +172,7 @@ async def sign_in_staff(
     assert login["userErrors"] == [], login
     assert login["accessToken"] is None
     challenge = login["secondFactorChallenge"]
+    await asyncio.sleep(member.seconds_to_a_fresh_code())  # never block the event loop
     answer = {"input": {"challenge": challenge, "code": member.next_code()}}
     verified: dict[str, Any] = (await graphql(http, VERIFY_SECOND_FACTOR, answer, path=path))[
         "data"

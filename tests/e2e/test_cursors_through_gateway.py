@@ -36,6 +36,12 @@ STAFF_CONNECTIONS = {
     "{ edges { cursor } } }",
     "staffActivity": "query($after: String) { staffActivity(first: 2, after: $after) "
     "{ edges { cursor } } }",
+    "customers": 'query($after: String) { customers(query: "e", first: 2, after: $after) '
+    "{ edges { cursor } } }",
+    "staffMembers": "query($after: String) { staffMembers(first: 2, after: $after) "
+    "{ edges { cursor } } }",
+    "staffInvitations": "query($after: String) { staffInvitations(first: 2, after: $after) "
+    "{ edges { cursor } } }",
 }
 
 

@@ -1,10 +1,14 @@
-"""testkit's parts that need no running stack: reading Prometheus text, waiting."""
+"""testkit's parts that need no running stack: reading Prometheus text, waiting, TOTP codes."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from subgraphs.users.domain.second_factor import time_step
 from testkit.prometheus import metric_sum, parse_metrics, samples
+from testkit.staff_sessions import StaffMember
 from testkit.waiting import TimedOut, eventually, eventually_sync
 
 SCRAPE = """\
@@ -54,3 +58,16 @@ async def test_eventually_names_what_it_waited_for():
         await eventually(never, timeout=0, what="the mail")
     with pytest.raises(AssertionError):  # a failed wait fails a test as an assertion
         eventually_sync(lambda: None, timeout=0)
+
+
+def test_a_staff_members_next_code_is_never_a_past_steps() -> None:
+    """A past step's code could leave the server's window while a browser types it: the
+    current step's first, then the next one's, then a wait for the step after."""
+    at = datetime(2026, 1, 1, 12, 0, 10, tzinfo=UTC)  # 10 s into its 30-second step
+    member = StaffMember("s@example.com", "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP")
+    member.last_step = time_step(at) - 5
+    assert member.seconds_to_a_fresh_code(at) == 0  # the current step is free
+    member.last_step = time_step(at)
+    assert member.seconds_to_a_fresh_code(at) == 0  # the next one is accepted as skew
+    member.last_step = time_step(at) + 1
+    assert member.seconds_to_a_fresh_code(at) == 20  # both used: until the next step
