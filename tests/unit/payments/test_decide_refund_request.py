@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from subgraphs.kernel.core.errors import DomainError
+from subgraphs.kernel.core.events import Event
 from subgraphs.payments.domain.payment import PaymentStatus
 from subgraphs.payments.domain.refund_request import RefundRequestStatus
-from subgraphs.payments.usecase.ports import RequestCursor
+from subgraphs.payments.usecase.ports import ProviderEvent, ProviderEventKind, RequestCursor
 from subgraphs.payments.usecase.refund_requests import approval_key
 from tests.unit.payments.conftest import World, pay
 
@@ -247,6 +249,49 @@ async def test_an_approval_carried_on_keeps_the_first_approvers_refund(world: Wo
     assert approved.decided_by == "staff-1"  # the refund's actor, who started the approval
     refund_event, approval = world.events[-2:]
     assert refund_event.payload["actor_id"] == approval.payload["actor_id"] == "staff-1"
+
+
+async def test_the_systems_refund_approves_the_open_request_with_no_actor(world: World):
+    payment, request = await requested(world)
+    cancelled = Event.create(
+        "orders.cancelled",
+        {
+            "order_id": "o-1",
+            "user_id": "u-1",
+            "status": "CANCELLED",
+            "previous_status": "PAID",
+            "order_version": 2,
+            "currency": "USD",
+            "total": "0.30",
+        },
+        producer="orders",
+        occurred_at=world.time(),
+    )
+
+    await world.project(cancelled)  # the charge crossed the cancellation: refunded
+
+    stored = world.requests.by_id[request.id]
+    assert (stored.status, stored.decided_by) == (RefundRequestStatus.APPROVED, None)
+    approval = world.events[-1]
+    assert approval.type == "payments.refund_approved"
+    assert (approval.payload["actor_id"], approval.payload["reason"]) == (None, None)
+    assert world.payments.by_id[payment.id].status is PaymentStatus.REFUNDED
+
+
+async def test_a_refund_at_the_provider_approves_the_open_request_once(world: World):
+    payment, request = await requested(world)
+    world.payments.by_id[payment.id] = replace(
+        world.payments.by_id[payment.id], provider_intent="pi_1"
+    )
+    refunded = ProviderEvent("evt_1", ProviderEventKind.REFUNDED, "pi_1", reference="re_1")
+
+    assert await world.apply_provider_event(refunded)
+    assert not await world.apply_provider_event(refunded)  # delivered again
+
+    stored = world.requests.by_id[request.id]
+    assert (stored.status, stored.decided_by) == (RefundRequestStatus.APPROVED, None)
+    types = [e.type for e in world.events]
+    assert (types.count("payments.refunded"), types.count("payments.refund_approved")) == (1, 1)
 
 
 async def test_unknown_requests_and_reasons(world: World):
