@@ -216,6 +216,10 @@ class InMemoryRefundRequests:
         await asyncio.sleep(0)
         return self.by_id.get(request_id)
 
+    async def open_for(self, payment_id: str) -> RefundRequest | None:
+        await asyncio.sleep(0)
+        return next((r for r in self.by_id.values() if r.payment_id == payment_id and r.open), None)
+
     async def save(self, request: RefundRequest) -> bool:
         await asyncio.sleep(0)
         stored = self.by_id.get(request.id)

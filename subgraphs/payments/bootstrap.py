@@ -31,6 +31,7 @@ from subgraphs.payments.usecase.refund_requests import (
     ReadRefundRequests,
     RequestRefund,
 )
+from subgraphs.payments.usecase.refunded import SaveRefundOutcome
 from subgraphs.payments.usecase.resume_abandoned import ResumeAbandoned
 
 
@@ -48,7 +49,8 @@ def bootstrap(
     refund_window: timedelta,
 ) -> PaymentsUseCases:
     in_flight = InFlight(payments, clock=clock, sleep=sleep, timing=timing)
-    refund = RefundPayment(payments, provider, in_flight, uow=uow, clock=clock, new_id=new_id)
+    save_refund = SaveRefundOutcome(payments, refund_requests, uow=uow, clock=clock)
+    refund = RefundPayment(payments, provider, in_flight, save_refund, clock=clock, new_id=new_id)
     compensate = RefundCancelledOrder(payments, orders, refund)
     process = ProcessPayment(
         payments,
@@ -80,7 +82,12 @@ def bootstrap(
         project_order_event=ProjectOrderEvent(orders, uow, compensate),
         resume_abandoned=ResumeAbandoned(payments, process, refund, clock=clock),
         apply_provider_event=ApplyProviderEvent(
-            payments, uow=uow, clock=clock, new_id=new_id, after_charge=compensate.after_charge
+            payments,
+            save_refund,
+            uow=uow,
+            clock=clock,
+            new_id=new_id,
+            after_charge=compensate.after_charge,
         ),
         test_payment_methods=provider.test_payment_methods,
     )

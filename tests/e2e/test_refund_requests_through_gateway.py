@@ -61,6 +61,10 @@ query($id: ID!) {
   order(id: $id) { id status refundRequest { id status reason decisionReason } }
 }"""
 
+TIMELINE = """
+query Timeline($id: ID!) { staffOrder(id: $id) { timeline { status actorKind reason } } }
+"""
+
 
 async def paid_order(gateway: httpx.AsyncClient) -> tuple[dict[str, Any], str, dict[str, Any]]:
     """A new customer (login payload) with a paid order: (customer, order id, payment)."""
@@ -103,7 +107,14 @@ def staff(users_signing_key: bytes) -> str:
 
 
 async def test_a_request_approved_refunds_the_order_live_and_mails_the_customer(
-    gateway, gateway_url, internal_urls, orders_url, notifications_worker, smtp_sink, staff
+    gateway,
+    gateway_url,
+    internal_urls,
+    orders_url,
+    notifications_worker,
+    smtp_sink,
+    staff,
+    users_signing_key,
 ):
     customer, order_id, payment = await paid_order(gateway)
     token = customer["accessToken"]
@@ -141,6 +152,29 @@ async def test_a_request_approved_refunds_the_order_live_and_mails_the_customer(
 
     again = await graphql(gateway, APPROVE, {"input": {"requestId": request["id"]}}, token=staff)
     assert codes(again["data"]["approveRefundRequest"]) == ["REFUND_REQUEST_DECIDED"]
+    # The approver wrote no reason: the timeline does not pass the customer's words as theirs.
+    reader = mint_access_token(users_signing_key, "staff-e2e", scopes=[Scope.ORDERS_READ_ANY])
+    seen = await graphql(gateway, TIMELINE, {"id": order_id}, token=reader)
+    assert seen["data"]["staffOrder"]["timeline"][-1] == {
+        "status": "REFUNDED",
+        "actorKind": "STAFF",
+        "reason": "Refund request approved",
+    }
+
+
+async def test_a_staff_refund_approves_the_customers_open_request(gateway, staff):
+    customer, order_id, payment = await paid_order(gateway)
+    token = customer["accessToken"]
+    request = (await ask(gateway, token, order_id))["refundRequest"]
+
+    variables = {"input": {"paymentId": payment["id"], "idempotencyKey": "k-1", "reason": "Phone"}}
+    refunded = await graphql(gateway, REFUND, variables, token=staff)
+
+    assert codes(refunded["data"]["refundPayment"]) == []
+    shown = (await graphql(gateway, ORDER, {"id": order_id}, token=token))["data"]["order"]
+    assert shown["refundRequest"]["status"] == "APPROVED"  # decided with the refund
+    late = await graphql(gateway, APPROVE, {"input": {"requestId": request["id"]}}, token=staff)
+    assert codes(late["data"]["approveRefundRequest"]) == ["REFUND_REQUEST_DECIDED"]
 
 
 async def test_a_request_declined_keeps_the_order_paid_and_mails_the_reason(

@@ -6,8 +6,11 @@ within the refund window after the payment succeeded, for a SUCCEEDED
 payment, and has at most one OPEN request per payment. An approval first
 claims the request (`approving_by`, the request stays OPEN): a decline then
 finds it taken, and a repeated approval carries on with the same refund.
-Every change bumps `revision`, the store's optimistic-concurrency check;
-every change is announced with the actor and the reason.
+Whatever refunds the payment (the approval, a staff refund without the
+request, the system, the provider) closes its OPEN request as APPROVED by
+that refund's actor, with that refund's reason. Every change bumps
+`revision`, the store's optimistic-concurrency check; every change is
+announced with the actor and the reason.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ from subgraphs.payments.domain.payment import (
 REFUND_REQUESTED = "payments.refund_requested"
 REFUND_APPROVED = "payments.refund_approved"
 REFUND_DECLINED = "payments.refund_declined"
+
+# The reason of an approval's refund: the approver writes none (the customer's is the request's).
+APPROVAL_REASON = "Refund request approved"
 
 
 class RefundRequestStatus(StrEnum):
@@ -101,17 +107,28 @@ class RefundRequest:
         """The refund did not happen (refused, or the provider unreachable): OPEN again."""
         return self._next(now, approving_by=None)
 
-    def approved(self, actor_id: str, now: datetime) -> RefundRequest:
-        """The refund ran: APPROVED by `actor_id`, announced."""
+    def approved(self, refunded: Payment, now: datetime) -> RefundRequest:
+        """`refunded` (the request's payment) was refunded: APPROVED by whoever refunded it.
+
+        Announced with the refund's actor and reason (None: the system's or the provider's
+        refund) and the customer's words as `request_reason`.
+        """
         if not self.open:
             raise already_decided()
+        refund = refunded.refund
+        actor_id = refund.actor_id if refund else None
         return self._next(
             now,
             status=RefundRequestStatus.APPROVED,
             approving_by=None,
             decided_at=now,
             decided_by=actor_id,
-        )._announced(REFUND_APPROVED, actor_id=actor_id, reason=self.reason)
+        )._announced(
+            REFUND_APPROVED,
+            actor_id=actor_id,
+            reason=refund.reason if refund else None,
+            request_reason=self.reason,
+        )
 
     def declined(self, actor_id: str, reason: str, now: datetime) -> RefundRequest:
         """DECLINED by `actor_id` for `reason` (the customer is told); not while approving."""

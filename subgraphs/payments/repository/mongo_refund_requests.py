@@ -1,7 +1,8 @@
 """The `RefundRequestRepository` port on MongoDB: collection `refund_requests`.
 
 `open_per_payment_unique` (unique `payment_id`, partial: OPEN requests) lets
-a payment have at most one OPEN request, however many ask at once;
+a payment have at most one OPEN request, however many ask at once, and
+finds it (`open_for`);
 `newest_first` and `by_status_newest_first` serve the staff list (read
 backwards for the oldest first), and
 `by_order_newest_first` an order's latest request.
@@ -56,6 +57,10 @@ class MongoRefundRequests:
 
     async def get(self, request_id: str) -> RefundRequest | None:
         doc = await self._requests.find_one({"_id": request_id})
+        return _from_document(doc) if doc else None
+
+    async def open_for(self, payment_id: str) -> RefundRequest | None:
+        doc = await self._requests.find_one({"payment_id": payment_id, "status": OPEN})
         return _from_document(doc) if doc else None
 
     async def save(self, request: RefundRequest) -> bool:

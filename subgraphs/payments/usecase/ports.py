@@ -89,6 +89,9 @@ class RefundRequestRepository(Protocol):
 
     async def get(self, request_id: str) -> RefundRequest | None: ...
 
+    async def open_for(self, payment_id: str) -> RefundRequest | None:
+        """The payment's OPEN request (an approval may be under way), None if it has none."""
+
     async def save(self, request: RefundRequest) -> bool:
         """Store `request` if the stored revision is the one before; False (nothing written)
         if it changed meanwhile."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from functools import partial
 
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.ids import NewId
@@ -31,6 +30,7 @@ from subgraphs.payments.usecase.ports import (
     ProviderEventKind,
     charged_as_is,
 )
+from subgraphs.payments.usecase.refunded import SaveRefundOutcome
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ class ApplyProviderEvent:
     def __init__(
         self,
         payments: PaymentRepository,
+        save: SaveRefundOutcome,
         *,
         uow: UnitOfWork,
         clock: Clock,
@@ -52,6 +53,7 @@ class ApplyProviderEvent:
         after_charge: AfterCharge = charged_as_is,
     ) -> None:
         self._payments = payments
+        self._save = save
         self._uow = uow
         self._clock = clock
         self._new_id = new_id
@@ -71,9 +73,7 @@ class ApplyProviderEvent:
         changed = self._apply(payment, event)
         if changed is None:
             return False
-        if not await self._uow(
-            partial(self._payments.save, changed), recorded=changed, claim=claim
-        ):
+        if not await self._save(changed, claim=claim):  # a refund closes an OPEN request
             raise NotYet(f"payment {payment.id} changed meanwhile")  # decide again on redelivery
         if event.kind is ProviderEventKind.DISPUTED:
             log.warning(

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-from functools import partial
 
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any, retryable
 from subgraphs.kernel.core.ids import NewId
 from subgraphs.kernel.core.reasons import checked_reason
-from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.payments.domain.payment import (
     Payment,
     RefundStatus,
@@ -27,6 +25,7 @@ from subgraphs.payments.usecase.ports import (
     ProviderUnavailable,
 )
 from subgraphs.payments.usecase.provider_calls import call_provider
+from subgraphs.payments.usecase.refunded import SaveRefundOutcome
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +68,8 @@ class RefundPayment:
     The same `idempotencyKey` returns the same outcome; when the provider
     cannot be reached nothing is recorded and the refund may be asked again
     (PROVIDER_UNAVAILABLE, retryable). Keys are scoped per customer (the
-    payment's owner), as the customer's own keys were.
+    payment's owner), as the customer's own keys were. A customer's OPEN
+    refund request of the payment is approved with the refund (by its actor).
     """
 
     def __init__(
@@ -77,13 +77,13 @@ class RefundPayment:
         payments: PaymentRepository,
         provider: PaymentProvider,
         in_flight: InFlight,
+        save: SaveRefundOutcome,
         *,
-        uow: UnitOfWork,
         clock: Clock,
         new_id: NewId,
     ) -> None:
         self._payments = payments
-        self._uow = uow
+        self._save = save
         self._provider = provider
         self._in_flight = in_flight
         self._clock = clock
@@ -191,7 +191,7 @@ class RefundPayment:
             done = payment.refunded(transaction, now)
         else:
             done = payment.refund_declined(result.decline_reason or "declined", transaction, now)
-        if not await self._uow(partial(self._payments.save, done), recorded=done):
+        if not await self._save(done):  # with the payment's OPEN refund request, approved
             return await self._settle(await self._in_flight.reload(payment))
         if not result.approved:
             raise refund_declined(result.decline_reason)

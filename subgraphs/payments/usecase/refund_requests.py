@@ -2,8 +2,9 @@
 
 Each change is stored with its event (`payments.refund_requested`,
 `payments.refund_approved`, `payments.refund_declined`) in one unit of
-work. A decision on a request decided already is `REFUND_REQUEST_DECIDED`
-and writes nothing.
+work; a request is approved in the unit of work of its payment's refund
+(`refunded.py`), whoever made it. A decision on a request decided already
+is `REFUND_REQUEST_DECIDED` and writes nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from subgraphs.kernel.core.reasons import checked_reason
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.payments.domain.payment import Payment
 from subgraphs.payments.domain.refund_request import (
+    APPROVAL_REASON,
     RefundRequest,
     RefundRequestStatus,
     already_decided,
@@ -43,11 +45,11 @@ MAX_PAGE = 50
 
 # Codes after which the approval's refund certainly did not happen and is not in flight:
 # the request is released (OPEN, no approval under way) and may be decided again.
+# (ALREADY_REFUNDED is not one: the payment was refunded otherwise, which approves it.)
 _NOT_REFUNDED = frozenset(
     {
         "PROVIDER_UNAVAILABLE",
         "REFUND_DECLINED",
-        "ALREADY_REFUNDED",
         "PAYMENT_NOT_REFUNDABLE",
         "IDEMPOTENCY_KEY_REUSED",
     }
@@ -141,10 +143,13 @@ class DecideRefundRequest:
         return request
 
     async def approve(self, actor_id: str, request_id: str) -> tuple[RefundRequest, Payment]:
-        """Refund the request's payment (under the request's own key), then APPROVED.
+        """Refund the request's payment (under the request's own key): APPROVED with it.
 
         The approval first claims the request, so a decline cannot cross it; an
-        approval sent again (or after a crash) carries on with the same refund.
+        approval sent again (or after a crash) carries on with the same refund, whose
+        actor stays the one who started it. The refund's unit of work approves the
+        request; a payment refunded otherwise meanwhile approves it too (by that refund's
+        actor), never leaving it OPEN.
         """
         request = await self._claim(actor_id, await self._get(request_id))
         [payment] = await self._payments.get_many([request.payment_id])
@@ -152,18 +157,29 @@ class DecideRefundRequest:
             raise request_not_found()
         try:
             refunded = await self._refund.refund(
-                payment, approval_key(request), actor_id=actor_id, reason=request.reason
+                payment, approval_key(request), actor_id=actor_id, reason=APPROVAL_REASON
             )
         except DomainError as error:
-            if {p.code for p in error.problems} & _NOT_REFUNDED:
+            codes = {p.code for p in error.problems}
+            if "ALREADY_REFUNDED" in codes:
+                [now_refunded] = await self._payments.get_many([request.payment_id])
+                if now_refunded is not None:
+                    return await self._close(request_id, now_refunded), now_refunded
+            if codes & _NOT_REFUNDED:
                 await self._release(request_id)
             raise
+        return await self._close(request_id, refunded), refunded
+
+    async def _close(self, request_id: str, refunded: Payment) -> RefundRequest:
+        """The request of `refunded` APPROVED (normally by the refund's own unit of work)."""
         for _ in range(ATTEMPTS):
-            approved = request.approved(actor_id, self._clock())  # decided meanwhile: raises
+            request = await self._get(request_id)
+            if request.status is RefundRequestStatus.APPROVED:
+                return request
+            approved = request.approved(refunded, self._clock())  # declined: raises
             if await self._uow(partial(self._requests.save, approved), recorded=approved):
                 log.info("refund request approved", extra={"request_id": request_id})
-                return approved, refunded
-            request = await self._get(request_id)
+                return approved
         raise request_busy()
 
     async def decline(self, actor_id: str, request_id: str, reason: str) -> RefundRequest:

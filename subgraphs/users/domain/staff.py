@@ -190,7 +190,7 @@ def other_action(
     payment_id = _text(payload.get("payment_id"))
     details = {
         name: value
-        for name in ("order_id", "payment_id", "request_id", "amount", "currency")
+        for name in ("order_id", "payment_id", "request_id", "request_reason", "amount", "currency")
         if (value := _text(payload.get(name))) is not None
     }
     entry_id, subject, supersedes = event_id, order_id, False

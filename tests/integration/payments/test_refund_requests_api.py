@@ -24,7 +24,7 @@ from subgraphs.payments.domain.payment import (
 from subgraphs.payments.repository.mongo_payments import MongoPayments
 from testkit.client import error_codes, graphql
 from tests.integration.payments.conftest import announce, new_order_id
-from tests.integration.payments.test_payments_api import process, wait_for_view
+from tests.integration.payments.test_payments_api import REFUND, process, wait_for_view
 
 pytestmark = pytest.mark.integration
 
@@ -136,6 +136,16 @@ async def test_a_request_approved_refunds_the_payment(
         {"payload.order_id": order_id, "type": "payments.refund_approved"}
     )
     assert decision["payload"]["actor_id"] == "staff-approver"
+    # The approver gives no reason: the customer's words are the request's, labelled so.
+    assert decision["payload"]["reason"] == "Refund request approved"
+    assert decision["payload"]["request_reason"] == "The mug arrived broken."
+    refund = await payments_db["outbox"].find_one(
+        {"payload.order_id": order_id, "type": "payments.refunded"}
+    )
+    assert (refund["payload"]["actor_id"], refund["payload"]["reason"]) == (
+        "staff-approver",
+        "Refund request approved",
+    )
 
     again = await graphql(
         payments_client, APPROVE, {"input": {"requestId": request["id"]}}, token=staff
@@ -144,6 +154,89 @@ async def test_a_request_approved_refunds_the_payment(
         "REFUND_REQUEST_DECIDED"
     ]
     assert len(await outbox_types(payments_db, order_id)) == 4  # nothing more written
+
+
+async def staff_refund(client, token, payment_id: str, key: str = "by-hand"):
+    variables = {"input": {"paymentId": payment_id, "idempotencyKey": key, "reason": "goodwill"}}
+    body = await graphql(client, REFUND, variables, token=token)
+    assert "errors" not in body, body
+    return body["data"]["refundPayment"]
+
+
+async def test_a_staff_refund_approves_the_open_request_with_it(
+    payments_client, payments_db, streams, issue, test_tokens
+):
+    token, order_id, payment_id = await paid_order(payments_client, payments_db, streams, issue)
+    request = (await ask(payments_client, token, order_id))["refundRequest"]
+    staff = test_tokens.scoped(Scope.REFUNDS_DECIDE, user_id="staff-refunder")
+
+    refunded = await staff_refund(payments_client, staff, payment_id)
+
+    assert refunded["userErrors"] == []
+    seen = await graphql(
+        payments_client,
+        ORDER_REQUEST,
+        {"reps": [{"__typename": "Order", "id": order_id}]},
+        token=token,
+    )
+    assert seen["data"]["_entities"] == [
+        {"id": order_id, "refundRequest": {"id": request["id"], "status": "APPROVED"}}
+    ]
+    stored = await payments_db["refund_requests"].find_one({"_id": request["id"]})
+    assert (stored["decided_by"], stored["approving_by"]) == ("staff-refunder", None)
+    assert await outbox_types(payments_db, order_id) == [
+        "payments.succeeded",
+        "payments.refund_requested",
+        "payments.refunded",
+        "payments.refund_approved",
+    ]
+    decision = await payments_db["outbox"].find_one(
+        {"payload.order_id": order_id, "type": "payments.refund_approved"}
+    )
+    assert {k: decision["payload"][k] for k in ("actor_id", "reason", "request_reason")} == {
+        "actor_id": "staff-refunder",
+        "reason": "goodwill",
+        "request_reason": "The mug arrived broken.",
+    }
+
+    again = await staff_refund(payments_client, staff, payment_id)  # retried: the same refund
+    approver = test_tokens.scoped(Scope.REFUNDS_DECIDE, user_id="staff-approver")
+    late = await graphql(
+        payments_client, APPROVE, {"input": {"requestId": request["id"]}}, token=approver
+    )
+
+    assert again["userErrors"] == []
+    assert [e["code"] for e in late["data"]["approveRefundRequest"]["userErrors"]] == [
+        "REFUND_REQUEST_DECIDED"
+    ]
+    assert len(await outbox_types(payments_db, order_id)) == 4  # nothing more written
+
+
+async def test_an_approval_that_finds_the_payment_refunded_approves_the_request(
+    payments_client, payments_db, streams, issue, test_tokens
+):
+    token, order_id, payment_id = await paid_order(payments_client, payments_db, streams, issue)
+    staff = test_tokens.scoped(Scope.REFUNDS_DECIDE, user_id="staff-refunder")
+    request = (await ask(payments_client, token, order_id))["refundRequest"]
+    # The request arrived just after the staff refund looked for an open one: hidden from it.
+    hidden = await payments_db["refund_requests"].find_one_and_delete({"_id": request["id"]})
+    assert (await staff_refund(payments_client, staff, payment_id))["userErrors"] == []
+    await payments_db["refund_requests"].insert_one(hidden)
+
+    approver = test_tokens.scoped(Scope.REFUNDS_DECIDE, user_id="staff-approver")
+    body = await graphql(
+        payments_client, APPROVE, {"input": {"requestId": request["id"]}}, token=approver
+    )
+    approved = body["data"]["approveRefundRequest"]
+
+    assert approved["userErrors"] == []
+    assert approved["refundRequest"]["status"] == "APPROVED"
+    assert approved["payment"] == {"id": payment_id, "status": "REFUNDED"}
+    stored = await payments_db["refund_requests"].find_one({"_id": request["id"]})
+    assert (stored["status"], stored["decided_by"]) == ("APPROVED", "staff-refunder")
+    types = await outbox_types(payments_db, order_id)
+    assert types.count("payments.refunded") == 1
+    assert types.count("payments.refund_approved") == 1
 
 
 async def test_a_request_declined_keeps_the_payment(

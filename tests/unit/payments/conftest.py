@@ -24,6 +24,7 @@ from subgraphs.payments.usecase.in_flight import Timing
 from subgraphs.payments.usecase.process_payment import ProcessPayment
 from subgraphs.payments.usecase.project_orders import ProjectOrderEvent
 from subgraphs.payments.usecase.provider_calls import RetryPolicy
+from subgraphs.payments.usecase.provider_events import ApplyProviderEvent
 from subgraphs.payments.usecase.read_payments import ReadPayments
 from subgraphs.payments.usecase.refund_payment import RefundPayment
 from subgraphs.payments.usecase.refund_requests import (
@@ -60,6 +61,7 @@ class World:
     request_refund: RequestRefund
     decide: DecideRefundRequest
     read_requests: ReadRefundRequests
+    apply_provider_event: ApplyProviderEvent
 
     @property
     def events(self):
@@ -133,6 +135,7 @@ def world() -> World:
         request_refund=usecases.request_refund,
         decide=usecases.decide_refund_request,
         read_requests=usecases.read_refund_requests,
+        apply_provider_event=usecases.apply_provider_event,
     )
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from subgraphs.kernel.core.errors import DomainError
+from subgraphs.kernel.core.events import Event
 from subgraphs.payments.domain.payment import PaymentStatus
 from subgraphs.payments.domain.refund_request import RefundRequestStatus
-from subgraphs.payments.usecase.ports import RequestCursor
+from subgraphs.payments.usecase.ports import ProviderEvent, ProviderEventKind, RequestCursor
 from subgraphs.payments.usecase.refund_requests import approval_key
 from tests.unit.payments.conftest import World, pay
 
@@ -42,7 +44,7 @@ async def test_an_approval_refunds_the_payment_and_is_announced_with_its_actor(w
     assert refund_event.type == "payments.refunded"
     assert (refund_event.payload["actor_id"], refund_event.payload["reason"]) == (
         "staff-1",
-        "broken",
+        "Refund request approved",  # the approver gives none; the customer's is the request's
     )
     assert approval.type == "payments.refund_approved"
     assert approval.payload == {
@@ -51,7 +53,8 @@ async def test_an_approval_refunds_the_payment_and_is_announced_with_its_actor(w
         "order_id": "o-1",
         "user_id": "u-1",
         "actor_id": "staff-1",
-        "reason": "broken",
+        "reason": "Refund request approved",
+        "request_reason": "broken",
     }
 
 
@@ -111,7 +114,9 @@ async def test_concurrent_approvals_refund_once(world: World):
         *(world.decide.approve(f"staff-{i}", request.id) for i in range(5)), return_exceptions=True
     )
 
-    assert sum(1 for r in results if not isinstance(r, Exception)) == 1
+    # Those that joined the approval under way carry on with it and get its outcome.
+    approvals = {r[0] for r in results if isinstance(r, tuple)}
+    assert len(approvals) == 1
     errors = {p.code for r in results if isinstance(r, DomainError) for p in r.problems}
     assert errors <= {"REFUND_REQUEST_DECIDED"}
     assert world.provider.refunds == 1
@@ -170,16 +175,123 @@ async def test_an_approval_during_a_provider_outage_leaves_the_request_open(worl
     assert world.provider.refunds == 1
 
 
-async def test_a_payment_refunded_meanwhile_leaves_the_request_open_to_decline(world: World):
+async def test_a_staff_refund_approves_the_open_request_with_it(world: World):
     payment, request = await requested(world)
-    await world.refund("staff-1", payment.id, "by-hand", "refunded by hand")
 
+    await world.refund("staff-2", payment.id, "by-hand", "Refunded by phone")
+
+    stored = world.requests.by_id[request.id]
+    assert (stored.status, stored.decided_by, stored.approving_by) == (
+        RefundRequestStatus.APPROVED,
+        "staff-2",
+        None,
+    )
+    refund_event, approval = world.events[-2:]
+    assert refund_event.type == "payments.refunded"
+    assert approval.type == "payments.refund_approved"
+    assert {k: approval.payload[k] for k in ("actor_id", "reason", "request_reason")} == {
+        "actor_id": "staff-2",
+        "reason": "Refunded by phone",
+        "request_reason": "broken",
+    }
+    events = list(world.events)
+
+    await world.refund("staff-2", payment.id, "by-hand", "Refunded by phone")  # retried
     with pytest.raises(DomainError) as error:
         await world.decide.approve("staff-1", request.id)
-    assert codes(error) == ["ALREADY_REFUNDED"]
 
-    declined = await world.decide.decline("staff-1", request.id, "Refunded by hand already.")
-    assert declined.status is RefundRequestStatus.DECLINED
+    assert codes(error) == ["REFUND_REQUEST_DECIDED"]
+    assert world.requests.by_id[request.id] == stored
+    assert world.events == events
+    assert world.provider.refunds == 1
+
+
+async def test_an_approval_that_finds_the_payment_refunded_approves_the_request(world: World):
+    payment, request = await requested(world)
+    # The request was stored just after a staff refund looked for an open one.
+    del world.requests.by_id[request.id]
+    await world.refund("staff-2", payment.id, "by-hand", "Refunded by phone")
+    world.requests.by_id[request.id] = request
+
+    approved, refunded = await world.decide.approve("staff-1", request.id)
+
+    assert refunded.status is PaymentStatus.REFUNDED
+    assert (approved.status, approved.decided_by) == (RefundRequestStatus.APPROVED, "staff-2")
+    assert world.requests.by_id[request.id] == approved
+    assert world.provider.refunds == 1
+    approval = world.events[-1]
+    assert approval.type == "payments.refund_approved"
+    assert (approval.payload["actor_id"], approval.payload["reason"]) == (
+        "staff-2",
+        "Refunded by phone",
+    )
+    with pytest.raises(DomainError) as again:
+        await world.decide.approve("staff-1", request.id)
+    assert codes(again) == ["REFUND_REQUEST_DECIDED"]
+
+
+async def test_an_approval_carried_on_keeps_the_first_approvers_refund(world: World):
+    payment, request = await requested(world)
+    claimed = request.approval_started("staff-1", world.time())
+    assert await world.requests.save(claimed)
+    started = payment.start_refund(
+        "r-1",
+        approval_key(request),
+        world.time(),
+        world.time() - timedelta(seconds=1),  # its process died: the lease lapsed
+        actor_id="staff-1",
+        reason="Refund request approved",
+    )
+    assert await world.payments.save(started)
+
+    approved, _ = await world.decide.approve("staff-2", request.id)
+
+    assert approved.decided_by == "staff-1"  # the refund's actor, who started the approval
+    refund_event, approval = world.events[-2:]
+    assert refund_event.payload["actor_id"] == approval.payload["actor_id"] == "staff-1"
+
+
+async def test_the_systems_refund_approves_the_open_request_with_no_actor(world: World):
+    payment, request = await requested(world)
+    cancelled = Event.create(
+        "orders.cancelled",
+        {
+            "order_id": "o-1",
+            "user_id": "u-1",
+            "status": "CANCELLED",
+            "previous_status": "PAID",
+            "order_version": 2,
+            "currency": "USD",
+            "total": "0.30",
+        },
+        producer="orders",
+        occurred_at=world.time(),
+    )
+
+    await world.project(cancelled)  # the charge crossed the cancellation: refunded
+
+    stored = world.requests.by_id[request.id]
+    assert (stored.status, stored.decided_by) == (RefundRequestStatus.APPROVED, None)
+    approval = world.events[-1]
+    assert approval.type == "payments.refund_approved"
+    assert (approval.payload["actor_id"], approval.payload["reason"]) == (None, None)
+    assert world.payments.by_id[payment.id].status is PaymentStatus.REFUNDED
+
+
+async def test_a_refund_at_the_provider_approves_the_open_request_once(world: World):
+    payment, request = await requested(world)
+    world.payments.by_id[payment.id] = replace(
+        world.payments.by_id[payment.id], provider_intent="pi_1"
+    )
+    refunded = ProviderEvent("evt_1", ProviderEventKind.REFUNDED, "pi_1", reference="re_1")
+
+    assert await world.apply_provider_event(refunded)
+    assert not await world.apply_provider_event(refunded)  # delivered again
+
+    stored = world.requests.by_id[request.id]
+    assert (stored.status, stored.decided_by) == (RefundRequestStatus.APPROVED, None)
+    types = [e.type for e in world.events]
+    assert (types.count("payments.refunded"), types.count("payments.refund_approved")) == (1, 1)
 
 
 async def test_unknown_requests_and_reasons(world: World):

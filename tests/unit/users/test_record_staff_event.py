@@ -54,11 +54,16 @@ async def test_an_approved_request_is_one_entry_whichever_event_comes_first(worl
         payment_id="pay-1",
         order_id="ord-1",
         actor_id="staff-1",
-        reason="broken",
+        reason="Refund request approved",
         amount="9.99",
         currency="USD",
     )
-    approved = refund_event("payments.refund_approved", actor_id="staff-1", reason="broken")
+    approved = refund_event(
+        "payments.refund_approved",
+        actor_id="staff-1",
+        reason="Refund request approved",
+        request_reason="broken",
+    )
     record = world.usecases.staff.record_event
 
     await record(refunded)
@@ -68,6 +73,8 @@ async def test_an_approved_request_is_one_entry_whichever_event_comes_first(worl
     [entry] = world.staff_store.actions
     assert (entry.action, entry.subject_id) == ("payments.refund_approved", "rq-1")
     assert entry.details["order_id"] == "ord-1"
+    # The customer's words are the request's, not the staff member's reason.
+    assert (entry.reason, entry.details["request_reason"]) == ("Refund request approved", "broken")
 
     world.staff_store.actions.clear()
     await record(refund_event("payments.refund_approved", actor_id="staff-2", reason="x"))
