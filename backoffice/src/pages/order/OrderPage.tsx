@@ -162,7 +162,7 @@ export function OrderPage({ id }: { id: string }) {
           <thead>
             <tr>
               <th scope="col">Product</th>
-              <th scope="col">Sku</th>
+              <th scope="col">SKU</th>
               <th scope="col" className="number">
                 Quantity
               </th>
