@@ -281,6 +281,7 @@ function Invitations() {
       {data && invitations.length === 0 ? <p>None pending.</p> : null}
       {invitations.length ? (
         <table>
+          <caption className="visually-hidden">Invitations not accepted yet</caption>
           <thead>
             <tr>
               <th scope="col">Email</th>
@@ -346,6 +347,7 @@ export function StaffPage() {
       {loading && !data ? <p aria-busy="true">Loading staff…</p> : null}
       {members ? (
         <table>
+          <caption className="visually-hidden">Staff members</caption>
           <thead>
             <tr>
               <th scope="col">Name</th>
