@@ -5,6 +5,7 @@ import { problemOf } from '@storefront/components/Problem';
 import { formErrors, type FormErrors } from '@storefront/lib/errors';
 import { Link, useLocation } from '@storefront/lib/router';
 import { graphql } from '../gql';
+import { useSubmitGuard } from '../lib/guard';
 
 const EMPTY: FormErrors = { fields: {}, general: [] };
 
@@ -71,30 +72,32 @@ export function AcceptInvitationPage() {
   const [accept, { loading }] = useMutation(AcceptStaffInvitationMutation, { context: { anonymous: true } });
   const [errors, setErrors] = useState<FormErrors>(EMPTY);
   const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
+  const guard = useSubmitGuard(); // one acceptance, however fast the clicks
   if (enrolment) return <Enrolled enrolment={enrolment} />;
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (loading) return;
     const form = new FormData(event.currentTarget);
-    setErrors(EMPTY);
-    try {
-      const { data } = await accept({
-        variables: { input: { token, name: String(form.get('name')), password: String(form.get('password')) } },
-      });
-      const payload = data?.acceptStaffInvitation;
-      if (payload?.totpEnrolmentUri && payload.recoveryCodes) {
-        setEnrolment({
-          email: payload.user?.email ?? null,
-          uri: payload.totpEnrolmentUri,
-          recoveryCodes: payload.recoveryCodes,
+    void guard.run(async () => {
+      setErrors(EMPTY);
+      try {
+        const { data } = await accept({
+          variables: { input: { token, name: String(form.get('name')), password: String(form.get('password')) } },
         });
-      } else {
-        setErrors(formErrors(payload?.userErrors ?? [], ['name', 'password']));
+        const payload = data?.acceptStaffInvitation;
+        if (payload?.totpEnrolmentUri && payload.recoveryCodes) {
+          setEnrolment({
+            email: payload.user?.email ?? null,
+            uri: payload.totpEnrolmentUri,
+            recoveryCodes: payload.recoveryCodes,
+          });
+        } else {
+          setErrors(formErrors(payload?.userErrors ?? [], ['name', 'password']));
+        }
+      } catch (caught) {
+        setErrors({ fields: {}, general: [problemOf(caught).message] });
       }
-    } catch (caught) {
-      setErrors({ fields: {}, general: [problemOf(caught).message] });
-    }
+    });
   };
 
   return (

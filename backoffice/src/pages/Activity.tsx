@@ -1,4 +1,5 @@
 import { useQuery } from '@apollo/client/react';
+import { useEffect, useRef } from 'react';
 import { LoadMore } from '@storefront/components/LoadMore';
 import { ProblemMessage } from '@storefront/components/Problem';
 import { Link, navigate, useLocation } from '@storefront/lib/router';
@@ -6,6 +7,8 @@ import { graphql } from '../gql';
 import { appendPage, formatWhen } from '../lib/pages';
 
 const PAGE = 25;
+/** Staff members read a page at a time for the filter (the API's most per page). */
+const ACTORS_PAGE = 100;
 
 export const StaffActivityQuery = graphql(`
   query StaffActivity($first: Int!, $after: String, $actorId: ID) {
@@ -42,14 +45,18 @@ export const StaffActivityQuery = graphql(`
 `);
 
 export const ActivityActorsQuery = graphql(`
-  query ActivityActors {
-    staffMembers(first: 100) {
+  query ActivityActors($first: Int!, $after: String) {
+    staffMembers(first: $first, after: $after) {
       edges {
         node {
           id
           name
           email
         }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
       }
     }
   }
@@ -97,14 +104,32 @@ function Subject({ entry }: { entry: Entry }) {
 }
 
 function ActorFilter({ actorId }: { actorId: string }) {
-  const { data } = useQuery(ActivityActorsQuery, { errorPolicy: 'all' });
+  const { data, fetchMore } = useQuery(ActivityActorsQuery, {
+    variables: { first: ACTORS_PAGE },
+    errorPolicy: 'all',
+  });
   const actors = data?.staffMembers.edges ?? [];
+  const next = data?.staffMembers.pageInfo;
+  // Every staff member is listed: the pages after the first are read one after the other. One
+  // that fails stops there, and the hint below says the list is cut.
+  const after = next?.hasNextPage ? next.endCursor : null;
+  const asked = useRef<string | null>(null); // each page once (an effect may run twice)
+  useEffect(() => {
+    if (after && asked.current !== after) {
+      asked.current = after;
+      void fetchMore({
+        variables: { first: ACTORS_PAGE, after },
+        updateQuery: appendPage('staffMembers'),
+      }).catch(() => undefined);
+    }
+  }, [after, fetchMore]);
   return (
     <div className="toolbar">
       <label htmlFor="activity-actor">Staff member</label>
       <select
         id="activity-actor"
         value={actorId}
+        aria-describedby={next?.hasNextPage ? 'activity-actor-cut' : undefined}
         onChange={(event) => {
           const value = event.target.value;
           navigate(value ? `/activity?actor=${encodeURIComponent(value)}` : '/activity');
@@ -117,6 +142,11 @@ function ActorFilter({ actorId }: { actorId: string }) {
           </option>
         ))}
       </select>
+      {next?.hasNextPage ? (
+        <p className="hint" id="activity-actor-cut">
+          Only the newest {actors.length} staff members are listed.
+        </p>
+      ) : null}
     </div>
   );
 }

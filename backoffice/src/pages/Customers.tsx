@@ -38,7 +38,6 @@ export const StaffCustomerQuery = graphql(`
       email
       phone
       createdAt
-      emailVerified
     }
   }
 `);
@@ -70,6 +69,12 @@ function CustomerSearch() {
   const location = useLocation();
   const term = (location.searchParams.get('q') ?? '').trim();
   const [draft, setDraft] = useState(term);
+  // The box follows the URL: back and forward (or a link) change the term, the box shows it.
+  const [shown, setShown] = useState(term);
+  if (shown !== term) {
+    setShown(term);
+    setDraft(term);
+  }
   const { data, loading, error, fetchMore } = useQuery(StaffCustomersQuery, {
     variables: { query: term, first: PAGE },
     skip: !term,
@@ -207,10 +212,7 @@ function CustomerDetail({ id }: { id: string }) {
           <h1>{customer.name}</h1>
           <dl className="facts">
             <dt>Email</dt>
-            <dd>
-              {customer.email ?? '—'}
-              {customer.emailVerified === false ? ' (not verified)' : ''}
-            </dd>
+            <dd>{customer.email ?? '—'}</dd>
             <dt>Phone</dt>
             <dd>{customer.phone ?? '—'}</dd>
             <dt>Joined</dt>

@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@apollo/client/react';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Field } from '@storefront/components/Field';
 import { LoadMore } from '@storefront/components/LoadMore';
 import { ProblemMessage, problemOf } from '@storefront/components/Problem';
@@ -8,13 +8,14 @@ import { formatMoney, formatTime } from '@storefront/lib/money';
 import { Link } from '@storefront/lib/router';
 import { getFragmentData, graphql, type FragmentType } from '../gql';
 import { ageOf } from '../lib/age';
+import { useSubmitGuard } from '../lib/guard';
+import { MAX_REASON_LENGTH } from '../lib/reason';
 
 // The refund requests waiting for a decision, the longest waiting first: approve (the refund runs
 // at once) or decline with a reason (mailed to the customer). A request decided elsewhere
 // meanwhile answers REFUND_REQUEST_DECIDED: its message is announced and it leaves the list.
 
 const PAGE = 25;
-const MAX_REASON_LENGTH = 500;
 /** The codes after which a request is no longer waiting here (nothing was written). */
 const GONE = new Set(['REFUND_REQUEST_DECIDED', 'REFUND_REQUEST_NOT_FOUND']);
 
@@ -133,8 +134,8 @@ function RequestRow({
   const [approve, approving] = useMutation(ApproveRefundRequestMutation);
   const [decline, declineState] = useMutation(DeclineRefundRequestMutation);
   const [reasonError, setReasonError] = useState<string | null>(null);
-  // Set before the first await: a second click in the same tick finds it taken (no double submit).
-  const inFlight = useRef(false);
+  // One decision at a time: a second click in the same tick is dropped (no double submit).
+  const guard = useSubmitGuard();
   const busy = approving.loading || declineState.loading;
   const order = orderLabel(request.order.id);
   const customer = request.order.user;
@@ -150,17 +151,14 @@ function RequestRow({
     }
   };
 
-  const run = async (decide: () => Promise<void>) => {
-    if (inFlight.current) return;
-    inFlight.current = true;
-    try {
-      await decide();
-    } catch (caught) {
-      onDecided(request.id, { text: `${order}: ${problemOf(caught).message}`, error: true }, false);
-    } finally {
-      inFlight.current = false;
-    }
-  };
+  const run = (decide: () => Promise<void>) =>
+    guard.run(async () => {
+      try {
+        await decide();
+      } catch (caught) {
+        onDecided(request.id, { text: `${order}: ${problemOf(caught).message}`, error: true }, false);
+      }
+    });
 
   const onApprove = () =>
     run(async () => {

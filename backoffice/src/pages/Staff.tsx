@@ -7,6 +7,8 @@ import { formErrors, type FormErrors } from '@storefront/lib/errors';
 import { graphql } from '../gql';
 import type { Role } from '../gql/graphql';
 import { appendPage, formatWhen } from '../lib/pages';
+import { useSubmitGuard } from '../lib/guard';
+import { MAX_REASON_LENGTH } from '../lib/reason';
 import { useClaims } from '../lib/services';
 
 const PAGE = 50;
@@ -41,8 +43,8 @@ export const StaffMembersQuery = graphql(`
 `);
 
 export const StaffInvitationsQuery = graphql(`
-  query StaffInvitations($first: Int!) {
-    staffInvitations(first: $first) {
+  query StaffInvitations($first: Int!, $after: String) {
+    staffInvitations(first: $first, after: $after) {
       edges {
         node {
           email
@@ -55,6 +57,10 @@ export const StaffInvitationsQuery = graphql(`
             name
           }
         }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
       }
     }
   }
@@ -162,27 +168,29 @@ function InviteForm() {
   });
   const [errors, setErrors] = useState<FormErrors>(EMPTY);
   const [sent, setSent] = useState<string | null>(null);
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
+  const guard = useSubmitGuard();
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (loading) return;
     const form = event.currentTarget;
     const data = new FormData(form);
-    setErrors(EMPTY);
-    setSent(null);
-    try {
-      const result = await invite({
-        variables: { input: { email: String(data.get('email')), role: String(data.get('role')) as Role } },
-      });
-      const payload = result.data?.inviteStaff;
-      if (payload?.invitation) {
-        setSent(`Invitation sent to ${payload.invitation.email}.`);
-        form.reset();
-      } else {
-        setErrors(formErrors(payload?.userErrors ?? [], ['email', 'role']));
+    void guard.run(async () => {
+      setErrors(EMPTY);
+      setSent(null);
+      try {
+        const result = await invite({
+          variables: { input: { email: String(data.get('email')), role: String(data.get('role')) as Role } },
+        });
+        const payload = result.data?.inviteStaff;
+        if (payload?.invitation) {
+          setSent(`Invitation sent to ${payload.invitation.email}.`);
+          form.reset();
+        } else {
+          setErrors(formErrors(payload?.userErrors ?? [], ['email', 'role']));
+        }
+      } catch (caught) {
+        setErrors({ fields: {}, general: [problemOf(caught).message] });
       }
-    } catch (caught) {
-      setErrors({ fields: {}, general: [problemOf(caught).message] });
-    }
+    });
   };
   return (
     <form className="panel" aria-labelledby="invite-heading" onSubmit={submit} noValidate>
@@ -200,38 +208,44 @@ function InviteForm() {
 
 type Action = { kind: 'role' | 'disable'; member: Member };
 
-/** Change role or disable: names the account, asks why, sends once. */
+/**
+ * Change role or disable: names the account, asks why, sends once. Each mutation answers the
+ * account's `id` and changed field, which updates its cached row in place: no list is read
+ * again (that would drop the pages "Load more" added).
+ */
 function ActionForm({ action, onDone }: { action: Action; onDone: (message: string | null) => void }) {
   const [changeRole, changing] = useMutation(ChangeStaffRoleMutation);
-  const [disable, disabling] = useMutation(DisableStaffMutation, { refetchQueries: [StaffMembersQuery] });
+  const [disable, disabling] = useMutation(DisableStaffMutation);
   const busy = changing.loading || disabling.loading;
+  const guard = useSubmitGuard();
   const [errors, setErrors] = useState<FormErrors>(EMPTY);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []); // the form opened below the table: go to it
   const { member, kind } = action;
   const title = kind === 'role' ? `Change the role of ${target(member)}` : `Disable ${target(member)}`;
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (busy) return;
     const data = new FormData(event.currentTarget);
     const reason = String(data.get('reason'));
-    setErrors(EMPTY);
-    try {
-      if (kind === 'role') {
-        const role = String(data.get('role')) as Role;
-        const result = await changeRole({ variables: { input: { userId: member.id, role, reason } } });
-        const payload = result.data?.changeStaffRole;
-        if (payload?.user) return onDone(`${target(member)} is now ${ROLE_LABEL[role]}.`);
-        setErrors(formErrors(payload?.userErrors ?? [], ['role', 'reason']));
-      } else {
-        const result = await disable({ variables: { input: { userId: member.id, reason } } });
-        const payload = result.data?.disableStaff;
-        if (payload?.user) return onDone(`${target(member)} is disabled.`);
-        setErrors(formErrors(payload?.userErrors ?? [], ['reason']));
+    void guard.run(async () => {
+      setErrors(EMPTY);
+      try {
+        if (kind === 'role') {
+          const role = String(data.get('role')) as Role;
+          const result = await changeRole({ variables: { input: { userId: member.id, role, reason } } });
+          const payload = result.data?.changeStaffRole;
+          if (payload?.user) return onDone(`${target(member)} is now ${ROLE_LABEL[role]}.`);
+          setErrors(formErrors(payload?.userErrors ?? [], ['role', 'reason']));
+        } else {
+          const result = await disable({ variables: { input: { userId: member.id, reason } } });
+          const payload = result.data?.disableStaff;
+          if (payload?.user) return onDone(`${target(member)} is disabled.`);
+          setErrors(formErrors(payload?.userErrors ?? [], ['reason']));
+        }
+      } catch (caught) {
+        setErrors({ fields: {}, general: [problemOf(caught).message] });
       }
-    } catch (caught) {
-      setErrors({ fields: {}, general: [problemOf(caught).message] });
-    }
+    });
   };
   return (
     <form className="panel" aria-labelledby="action-heading" onSubmit={submit} noValidate>
@@ -239,7 +253,7 @@ function ActionForm({ action, onDone }: { action: Action; onDone: (message: stri
         {title}
       </h2>
       {kind === 'role' ? <RoleSelect id="change-role" defaultValue={member.role} error={errors.fields.role} /> : null}
-      <Field label="Reason" name="reason" required maxLength={500} error={errors.fields.reason} />
+      <Field label="Reason" name="reason" required maxLength={MAX_REASON_LENGTH} error={errors.fields.reason} />
       <General errors={errors} />
       <div className="actions">
         <button type="submit" className="primary" disabled={busy}>
@@ -254,11 +268,12 @@ function ActionForm({ action, onDone }: { action: Action; onDone: (message: stri
 }
 
 function Invitations() {
-  const { data, error } = useQuery(StaffInvitationsQuery, {
+  const { data, error, fetchMore } = useQuery(StaffInvitationsQuery, {
     variables: { first: PAGE },
     fetchPolicy: 'cache-and-network',
   });
   const invitations = data?.staffInvitations.edges ?? [];
+  const pageInfo = data?.staffInvitations.pageInfo;
   return (
     <section aria-labelledby="invitations-heading">
       <h2 id="invitations-heading">Invitations not accepted yet</h2>
@@ -266,6 +281,7 @@ function Invitations() {
       {data && invitations.length === 0 ? <p>None pending.</p> : null}
       {invitations.length ? (
         <table>
+          <caption className="visually-hidden">Invitations not accepted yet</caption>
           <thead>
             <tr>
               <th scope="col">Email</th>
@@ -288,6 +304,12 @@ function Invitations() {
           </tbody>
         </table>
       ) : null}
+      <LoadMore
+        pageInfo={pageInfo}
+        fetchPage={(after) =>
+          fetchMore({ variables: { first: PAGE, after }, updateQuery: appendPage('staffInvitations') })
+        }
+      />
     </section>
   );
 }
@@ -298,21 +320,34 @@ export function StaffPage() {
     fetchPolicy: 'cache-and-network',
   });
   const [action, setAction] = useState<Action | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const [done, setDone] = useState<{ message: string | null } | null>(null);
   const me = useClaims()?.subject; // one's own account is never changed here (the API refuses it)
   const members = data?.staffMembers;
-  const open = (next: Action) => {
+  const opener = useRef<HTMLButtonElement | null>(null);
+  const status = useRef<HTMLParagraphElement>(null);
+  // The form closed: focus goes to what it did (the status message) or, cancelled, back to the
+  // row's button that opened it, never to the page's body.
+  useEffect(() => {
+    if (!done) return;
+    const back = opener.current;
+    (done.message || !back?.isConnected ? status.current : back)?.focus();
+  }, [done]);
+  const open = (next: Action, button: HTMLButtonElement) => {
+    opener.current = button;
     setDone(null);
     setAction(next);
   };
   return (
     <>
       <h1>Staff</h1>
-      <p role="status">{done}</p>
+      <p role="status" ref={status} tabIndex={-1}>
+        {done?.message}
+      </p>
       {error && !data ? <ProblemMessage error={error} /> : null}
       {loading && !data ? <p aria-busy="true">Loading staff…</p> : null}
       {members ? (
         <table>
+          <caption className="visually-hidden">Staff members</caption>
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -336,10 +371,10 @@ export function StaffPage() {
                     'You'
                   ) : node.disabledAt ? null : (
                     <div className="row-actions">
-                      <button type="button" onClick={() => open({ kind: 'role', member: node })}>
+                      <button type="button" onClick={(event) => open({ kind: 'role', member: node }, event.currentTarget)}>
                         Change role
                       </button>
-                      <button type="button" onClick={() => open({ kind: 'disable', member: node })}>
+                      <button type="button" onClick={(event) => open({ kind: 'disable', member: node }, event.currentTarget)}>
                         Disable
                       </button>
                     </div>
@@ -360,7 +395,7 @@ export function StaffPage() {
           action={action}
           onDone={(message) => {
             setAction(null);
-            setDone(message);
+            setDone({ message });
           }}
         />
       ) : null}

@@ -4,8 +4,8 @@ import { Field } from '@storefront/components/Field';
 import { problemOf } from '@storefront/components/Problem';
 import { formErrors, type UserErrorLike } from '@storefront/lib/errors';
 import { graphql } from '../../gql';
-
-const MAX_REASON_LENGTH = 500;
+import { useSubmitGuard } from '../../lib/guard';
+import { MAX_REASON_LENGTH } from '../../lib/reason';
 
 export const StaffCancelOrderMutation = graphql(`
   mutation StaffCancelOrder($input: StaffCancelOrderInput!) {
@@ -64,29 +64,28 @@ function ReasonAction({
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [general, setGeneral] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const running = useRef(false);
+  const guard = useSubmitGuard();
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (running.current) return;
-    running.current = true;
-    setBusy(true);
-    setFieldError(null);
-    setGeneral(null);
-    try {
-      const errors = formErrors(await run(reason), ['reason']);
-      setFieldError(errors.fields.reason ?? null);
-      setGeneral(errors.general.length ? errors.general.join(' ') : null);
-      if (!errors.general.length && !errors.fields.reason) {
-        setReason('');
-        await onDone();
+    void guard.run(async () => {
+      setBusy(true);
+      setFieldError(null);
+      setGeneral(null);
+      try {
+        const errors = formErrors(await run(reason), ['reason']);
+        setFieldError(errors.fields.reason ?? null);
+        setGeneral(errors.general.length ? errors.general.join(' ') : null);
+        if (!errors.general.length && !errors.fields.reason) {
+          setReason('');
+          await onDone();
+        }
+      } catch (caught) {
+        setGeneral(problemOf(caught).message);
+      } finally {
+        setBusy(false);
       }
-    } catch (caught) {
-      setGeneral(problemOf(caught).message);
-    } finally {
-      running.current = false;
-      setBusy(false);
-    }
+    });
   };
 
   const headingId = `${name}-heading`;
