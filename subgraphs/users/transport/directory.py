@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from subgraphs.kernel.core.access import Scope
 from subgraphs.kernel.graphql.authorization import requires_scope
+from subgraphs.kernel.graphql.cost import connection_size
 from subgraphs.kernel.graphql.pagination import Connection, page_size
 from subgraphs.kernel.graphql.public_errors import PublicError
 from subgraphs.users.domain.user import SEARCH_MAX, search_term
@@ -45,6 +46,7 @@ class DirectoryQuery:
         description="Customer accounts whose email starts with `query` or whose name contains "
         "it (case-insensitive), newest first.",
         extensions=requires_scope(Scope.CUSTOMERS_READ),
+        directives=[connection_size()],
     )
     async def customers(
         self,
@@ -70,6 +72,7 @@ class DirectoryQuery:
     @strawberry.field(
         description="Accounts with a staff role, disabled ones included, newest first.",
         extensions=requires_scope(Scope.STAFF_MANAGE),
+        directives=[connection_size()],
     )
     async def staff_members(
         self,
@@ -85,6 +88,7 @@ class DirectoryQuery:
     @strawberry.field(
         description="Invitations not accepted yet, expired ones included, newest first.",
         extensions=requires_scope(Scope.STAFF_MANAGE),
+        directives=[connection_size()],
     )
     async def staff_invitations(
         self,

@@ -11,6 +11,7 @@ from strawberry.types import Info
 from subgraphs.kernel.core.access import Role as RoleValue
 from subgraphs.kernel.core.access import Scope
 from subgraphs.kernel.graphql.authorization import requires_scope
+from subgraphs.kernel.graphql.cost import connection_size
 from subgraphs.kernel.graphql.pagination import Connection, page_size
 from subgraphs.kernel.graphql.types import MutationPayload, payload
 from subgraphs.users.domain.staff import StaffAction as StaffActionModel
@@ -299,6 +300,7 @@ class StaffQuery:
         description="What staff did (invitations, roles changed, accounts disabled, orders "
         "cancelled, refunds decided or made), newest first.",
         extensions=requires_scope(Scope.ACTIVITY_READ),
+        directives=[connection_size()],
     )
     async def staff_activity(
         self,
