@@ -84,5 +84,5 @@ class StaffStore(Protocol):
     async def pending_invitations(
         self, first: int, after: tuple[datetime, str] | None = None
     ) -> InvitationPage:
-        """Invitations not accepted, newest first (`created_at`, then token hash), after
-        `(created_at, token hash)` when given."""
+        """Invitations not accepted, newest first (`created_at`, then the invited account's
+        `user_id`), after `(created_at, user_id)` when given."""
