@@ -70,6 +70,19 @@ class DirectoryQuery:
         return _users(await info.context.usecases.staff.search_customers(term, size, start))
 
     @strawberry.field(
+        description="The customer account with exactly this email (case-insensitive, as "
+        "accounts are stored); null when no customer account has it.",
+        extensions=requires_scope(Scope.CUSTOMERS_READ),
+    )
+    async def customer_by_email(
+        self,
+        info: Info[UsersContext, None],
+        email: Annotated[str, strawberry.argument(description="The whole email address.")],
+    ) -> User | None:
+        found = await info.context.usecases.staff.customer_by_email(email)
+        return User.from_model(found) if found is not None else None
+
+    @strawberry.field(
         description="Accounts with a staff role, disabled ones included, newest first.",
         extensions=requires_scope(Scope.STAFF_MANAGE),
         directives=[connection_size()],

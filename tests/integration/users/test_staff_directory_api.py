@@ -17,6 +17,7 @@ from subgraphs.kernel.core.events import Event
 from testkit.client import error_codes, graphql
 from testkit.journeys import register, unique_email
 from testkit.staff_sessions import (
+    CUSTOMER_BY_EMAIL,
     CUSTOMERS,
     DISABLE_STAFF,
     INVITE_STAFF,
@@ -68,6 +69,32 @@ async def test_customers_are_found_by_email_prefix_or_name_part(users_client, us
         assert body["data"] is None
     refused = await graphql(users_client, CUSTOMERS, {"query": "ann"}, token=ann["accessToken"])
     assert error_codes(refused) == ["FORBIDDEN"]
+
+
+async def test_a_customer_is_found_by_exact_email_among_newer_ones_it_prefixes(
+    users_client, users_settings
+):
+    tag = uuid.uuid4().hex[:8]
+    email = f"pat-{tag}@example.com"
+    pat = await register(users_client, email=email, name="Pat")
+    for letter in "abcdefghijk":  # newer accounts whose emails start with Pat's
+        await register(users_client, email=f"{email}{letter}")
+    staff = await new_staff(users_settings, Role.SUPPORT)
+    support = await sign_in_staff(users_client, staff)
+    token = support["accessToken"]
+
+    async def lookup(value: str, as_: str = token) -> dict[str, Any]:
+        return await graphql(users_client, CUSTOMER_BY_EMAIL, {"email": value}, token=as_)
+
+    found = await lookup(f"  PAT-{tag}@Example.com ")
+    assert found == {
+        "data": {"customerByEmail": {"id": pat["user"]["id"], "name": "Pat", "email": email}}
+    }
+    assert (await lookup(f"nobody-{tag}@example.com")) == {"data": {"customerByEmail": None}}
+    assert (await lookup(staff.email)) == {"data": {"customerByEmail": None}}  # a staff account
+    refused = await lookup(email, as_=pat["accessToken"])
+    assert error_codes(refused) == ["FORBIDDEN"]
+    assert refused["data"] == {"customerByEmail": None}
 
 
 async def test_the_staff_list_shows_roles_last_sign_ins_and_disabled_accounts(
