@@ -10,11 +10,10 @@ from strawberry.types import Info
 from subgraphs.kernel.core.access import Scope
 from subgraphs.kernel.graphql.authorization import requires_scope
 from subgraphs.kernel.graphql.cost import connection_size
-from subgraphs.kernel.graphql.pagination import Connection, page_size
+from subgraphs.kernel.graphql.pagination import Connection, page_size, time_after, time_cursor
 from subgraphs.kernel.graphql.public_errors import PublicError
 from subgraphs.users.domain.user import SEARCH_MAX, search_term
 from subgraphs.users.transport.context import UsersContext
-from subgraphs.users.transport.cursors import time_after, time_cursor
 from subgraphs.users.transport.staff import MAX_PAGE, StaffInvitation
 from subgraphs.users.transport.types import User
 from subgraphs.users.usecase.ports import UserPage
