@@ -38,6 +38,7 @@ class MongoStaff:
             [
                 IndexModel("expires_at", name="ttl", expireAfterSeconds=keep),
                 IndexModel([("used_at", ASCENDING), *INVITED.sort()], name="pending_newest_first"),
+                IndexModel([("email", ASCENDING), ("used_at", ASCENDING)], name="by_email"),
             ]
         )
         newest = OCCURRED.sort()
@@ -82,6 +83,16 @@ class MongoStaff:
             session=session(),
         )
         return result.modified_count == 1
+
+    async def supersede_invitations(
+        self, email: str, now: datetime, *, keep: str | None = None
+    ) -> None:
+        match: Document = {"email": email, "used_at": None}
+        if keep is not None:
+            match["_id"] = {"$ne": keep}
+        await self._invitations.update_many(
+            match, {"$set": {"used_at": now, "superseded_at": now}}, session=session()
+        )
 
     async def set_role(self, user_id: str, role: Role, now: datetime, *, expected: Role) -> bool:
         result = await self._users.update_one(

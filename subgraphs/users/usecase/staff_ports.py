@@ -61,6 +61,12 @@ class StaffStore(Protocol):
     async def consume_invitation(self, token_hash: str, now: datetime) -> bool:
         """Mark an unused, unexpired invitation used; False if it was not usable."""
 
+    async def supersede_invitations(
+        self, email: str, now: datetime, *, keep: str | None = None
+    ) -> None:
+        """Mark the email's pending invitations used (superseded), but the one whose token
+        hash is `keep`: their links then answer as used ones do."""
+
     async def set_role(self, user_id: str, role: Role, now: datetime, *, expected: Role) -> bool:
         """Change the role of an enabled account whose role is still `expected`."""
 
