@@ -83,6 +83,13 @@ class InMemoryStaff:
         self.invitations[token_hash] = replace(invitation, used_at=now)
         return True
 
+    async def supersede_invitations(
+        self, email: str, now: datetime, *, keep: str | None = None
+    ) -> None:
+        for token_hash, invitation in list(self.invitations.items()):
+            if invitation.email == email and invitation.used_at is None and token_hash != keep:
+                self.invitations[token_hash] = replace(invitation, used_at=now)
+
     async def set_role(self, user_id: str, role: Role, now: datetime, *, expected: Role) -> bool:
         user = self._users.by_id.get(user_id)
         if user is None or user.role is not expected or user.disabled_at is not None:

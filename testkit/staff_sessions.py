@@ -99,6 +99,11 @@ query Customers($query: String!, $first: Int! = 20, $after: String) {
   }
 }"""
 
+CUSTOMER_BY_EMAIL = """
+query CustomerByEmail($email: String!) {
+  customerByEmail(email: $email) { id name email }
+}"""
+
 STAFF_MEMBERS = """
 query StaffMembers($first: Int! = 50, $after: String) {
   staffMembers(first: $first, after: $after) {

@@ -28,6 +28,7 @@ class InMemoryUsers:
 
     def __init__(self) -> None:
         self.by_id: dict[str, User] = {}
+        self.sign_in_failure: Exception | None = None  # raised by `record_sign_in` when set
 
     async def add(self, user: User) -> None:
         if any(u.email == user.email for u in self.by_id.values()):
@@ -47,6 +48,8 @@ class InMemoryUsers:
         return True
 
     async def record_sign_in(self, user_id: str, at: datetime) -> None:
+        if self.sign_in_failure is not None:
+            raise self.sign_in_failure
         user = self.by_id.get(user_id)
         if user is not None and (user.last_sign_in_at is None or user.last_sign_in_at < at):
             self.by_id[user_id] = replace(user, last_sign_in_at=at)

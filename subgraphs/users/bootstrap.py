@@ -37,7 +37,7 @@ from subgraphs.users.usecase.refresh_session import RefreshSession
 from subgraphs.users.usecase.register import RegisterUser
 from subgraphs.users.usecase.request_password_reset import RequestPasswordReset, ResetPolicy
 from subgraphs.users.usecase.reset_password import ResetPassword
-from subgraphs.users.usecase.search_customers import SearchCustomers
+from subgraphs.users.usecase.search_customers import FindCustomerByEmail, SearchCustomers
 from subgraphs.users.usecase.session_ports import (
     Later,
     PasswordStore,
@@ -134,5 +134,6 @@ def bootstrap(
             record_event=RecordStaffEvent(staff.store, uow),
             directory=ReadStaffDirectory(users, staff.store, clock),
             search_customers=SearchCustomers(users),
+            customer_by_email=FindCustomerByEmail(users),
         ),
     )

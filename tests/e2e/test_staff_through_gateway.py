@@ -21,6 +21,7 @@ from testkit.journeys import ME, PASSWORD, register, unique_email
 from testkit.sessions import codes, refresh
 from testkit.staff_sessions import (
     ACCEPT_STAFF_INVITATION,
+    CUSTOMER_BY_EMAIL,
     CUSTOMERS,
     DISABLE_STAFF,
     INVITE_STAFF,
@@ -138,3 +139,27 @@ async def test_support_finds_customers_through_the_gateway_a_customer_is_forbidd
     assert refused.get("data") is None
     blank = await graphql(gateway, CUSTOMERS, {"query": " "}, token=support)
     assert error_codes(blank) == ["BAD_USER_INPUT"]
+
+
+async def test_support_finds_a_customer_by_exact_email_a_customer_is_forbidden(
+    gateway, users_signing_key
+):
+    customer = await register(gateway, name="Erin Exact")
+    email = customer["user"]["email"]
+    staffer = await register(gateway)
+    support = mint_access_token(users_signing_key, staffer["user"]["id"], role=Role.SUPPORT)
+
+    body = await graphql(gateway, CUSTOMER_BY_EMAIL, {"email": email.upper()}, token=support)
+    assert body == {
+        "data": {
+            "customerByEmail": {"id": customer["user"]["id"], "name": "Erin Exact", "email": email}
+        }
+    }
+    nobody = await graphql(gateway, CUSTOMER_BY_EMAIL, {"email": unique_email()}, token=support)
+    assert nobody == {"data": {"customerByEmail": None}}
+
+    refused = await graphql(
+        gateway, CUSTOMER_BY_EMAIL, {"email": email}, token=customer["accessToken"]
+    )
+    assert error_codes(refused) == ["FORBIDDEN"]
+    assert (refused.get("data") or {}).get("customerByEmail") is None

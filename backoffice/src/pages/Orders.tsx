@@ -42,13 +42,8 @@ export const StaffOrdersQuery = graphql(`
 /** The customer a "Customer email" filter names: the account whose email it is, exactly. */
 export const CustomerByEmailQuery = graphql(`
   query CustomerByEmail($email: String!) {
-    customers(query: $email, first: 10) {
-      edges {
-        node {
-          id
-          email
-        }
-      }
+    customerByEmail(email: $email) {
+      id
     }
   }
 `);
@@ -173,9 +168,9 @@ function FilterForm({ filters, onChange }: { filters: Filters; onChange: (filter
 /** Every customer's orders, newest first, filtered; "Load more" continues after the last row. */
 export function OrdersList() {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  const email = filters.customerEmail.toLowerCase();
+  const email = filters.customerEmail; // trimmed when the form is sent
   const lookup = useQuery(CustomerByEmailQuery, { variables: { email }, skip: !email });
-  const customerId = lookup.data?.customers.edges.find(({ node }) => node.email?.toLowerCase() === email)?.node.id;
+  const customerId = lookup.data?.customerByEmail?.id;
   // No account has the email: no orders to ask for (an empty filter would list everyone's).
   const noSuchCustomer = Boolean(email) && lookup.data !== undefined && customerId === undefined;
   const { data, loading, error, fetchMore } = useQuery(StaffOrdersQuery, {

@@ -7,7 +7,8 @@ import base64
 import binascii
 import re
 from collections.abc import Iterable
-from typing import Generic, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Generic, NamedTuple, TypeVar
 
 import strawberry
 
@@ -106,3 +107,39 @@ def decode_cursor(
     if not raw.startswith("c:") or value.fullmatch(raw[2:]) is None:
         raise InvalidCursor(argument)
     return raw[2:]
+
+
+# Cursors of the lists ordered by a time, then an id (`stores.keyset.Keyset`): the item's
+# time in milliseconds (what MongoDB keeps) and its id.
+_TIME_CURSOR = re.compile(rf"{CURSOR_MILLIS.pattern}\|{CURSOR_ID.pattern}")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class TimeCursor(NamedTuple):
+    """What a `time_cursor` holds: the item's time in milliseconds and its id."""
+
+    millis: int
+    item_id: str
+
+    @property
+    def at(self) -> datetime:
+        return _EPOCH + timedelta(milliseconds=self.millis)
+
+
+def time_cursor(at: datetime, item_id: str) -> str:
+    """The cursor after the item `item_id` of time `at` (kept to the millisecond)."""
+    return encode_cursor(f"{(at - _EPOCH) // timedelta(milliseconds=1)}|{item_id}")
+
+
+def read_time_cursor(cursor: str, *, argument: str = "after") -> TimeCursor:
+    """The time and id of a `time_cursor`; anything else is `InvalidCursor`."""
+    millis, _, item_id = decode_cursor(cursor, argument=argument, value=_TIME_CURSOR).partition("|")
+    return TimeCursor(int(millis), item_id)
+
+
+def time_after(cursor: str | None, *, argument: str = "after") -> tuple[datetime, str] | None:
+    """`(time, id)` of a `time_cursor` to continue after; None for no cursor."""
+    if cursor is None:
+        return None
+    read = read_time_cursor(cursor, argument=argument)
+    return read.at, read.item_id

@@ -1,2 +1,3 @@
-"""Store clients: `resources` (clients the lifespan owns, readiness pings) and `mongo`
-(Decimal codec, transactions, the MongoDB unit of work)."""
+"""Store clients: `resources` (clients the lifespan owns, readiness pings), `mongo`
+(Decimal codec, transactions, the MongoDB unit of work) and `keyset` (paging by a time,
+then an id)."""

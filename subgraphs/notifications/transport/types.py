@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated
 
@@ -13,12 +12,10 @@ from subgraphs.kernel.core.access import Scope
 from subgraphs.kernel.graphql.cost import bounded_list, connection_size
 from subgraphs.kernel.graphql.enums import described_enum
 from subgraphs.kernel.graphql.pagination import (
-    CURSOR_ID,
-    CURSOR_MILLIS,
     Connection,
-    decode_cursor,
-    encode_cursor,
     page_size,
+    read_time_cursor,
+    time_cursor,
 )
 from subgraphs.kernel.graphql.public_errors import Forbidden
 from subgraphs.notifications.domain import notification as domain
@@ -103,16 +100,12 @@ class NotificationPreferences:
 
 
 def cursor_of(n: domain.Notification) -> str:
-    return encode_cursor(f"{int(n.created_at.timestamp() * 1000)}|{n.id}")
-
-
-_PAGE_CURSOR = re.compile(rf"{CURSOR_MILLIS.pattern}\|{CURSOR_ID.pattern}")
+    return time_cursor(n.created_at, n.id)
 
 
 def page_cursor(cursor: str) -> PageCursor:
-    """`created_ms|id` from an `after` cursor, ASCII digits and a plausible id only."""
-    created_ms, _, notification_id = decode_cursor(cursor, value=_PAGE_CURSOR).partition("|")
-    return PageCursor(int(created_ms), notification_id)
+    """The creation time (milliseconds) and id of an `after` cursor."""
+    return PageCursor(*read_time_cursor(cursor))
 
 
 async def require_owner(info: Info[NotificationsContext, None], user_id: str) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from subgraphs.kernel.core.money import Money
+from subgraphs.kernel.stores.keyset import Keyset
 from subgraphs.kernel.stores.mongo import session
 from subgraphs.orders.domain.order import (
     Actor,
@@ -22,7 +23,8 @@ from subgraphs.orders.usecase.ports import ConcurrentUpdate, OrderFilter, Page
 
 Document = dict[str, Any]
 
-NEWEST_FIRST = [("created_at", DESCENDING), ("_id", DESCENDING)]
+BY_CREATION = Keyset("created_at")
+NEWEST_FIRST = BY_CREATION.sort()
 
 
 class MongoOrderRepository:
@@ -56,10 +58,7 @@ class MongoOrderRepository:
     async def page(self, where: OrderFilter, first: int, after: Order | None) -> Page:
         query = _query(where)
         if after is not None:
-            query["$or"] = [
-                {"created_at": {"$lt": after.created_at}},
-                {"created_at": after.created_at, "_id": {"$lt": after.id}},
-            ]
+            query = BY_CREATION.after(query, after.created_at, after.id)
         docs = await self._orders.find(query).sort(NEWEST_FIRST).limit(first + 1).to_list()
         return Page([_from_document(d) for d in docs[:first]], has_next=len(docs) > first)
 

@@ -18,6 +18,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from subgraphs.kernel.stores.keyset import Keyset
 from subgraphs.kernel.stores.mongo import session
 from subgraphs.payments.domain.refund_request import RefundRequest, RefundRequestStatus
 from subgraphs.payments.usecase.ports import RefundAlreadyRequested, RequestCursor, RequestPage
@@ -25,8 +26,8 @@ from subgraphs.payments.usecase.ports import RefundAlreadyRequested, RequestCurs
 Document = dict[str, Any]
 
 OPEN = RefundRequestStatus.OPEN.value
-NEWEST_FIRST = [("requested_at", DESCENDING), ("_id", DESCENDING)]
-OLDEST_FIRST = [("requested_at", ASCENDING), ("_id", ASCENDING)]
+BY_REQUEST = Keyset("requested_at")
+NEWEST_FIRST = BY_REQUEST.sort()
 
 
 class MongoRefundRequests:
@@ -92,13 +93,9 @@ class MongoRefundRequests:
         query: Document = {} if status is None else {"status": status.value}
         if after is not None:
             at = datetime.fromtimestamp(after.requested_ms / 1000, UTC)
-            beyond = "$gt" if oldest_first else "$lt"
-            query["$or"] = [
-                {"requested_at": {beyond: at}},
-                {"requested_at": at, "_id": {beyond: after.request_id}},
-            ]
+            query = BY_REQUEST.after(query, at, after.request_id, oldest_first=oldest_first)
         # The newest-first indexes serve both orders (read backwards for the oldest first).
-        order = OLDEST_FIRST if oldest_first else NEWEST_FIRST
+        order = BY_REQUEST.sort(oldest_first=oldest_first)
         docs = await self._requests.find(query).sort(order).limit(size + 1).to_list()
         return RequestPage([_from_document(d) for d in docs[:size]], has_next=len(docs) > size)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,12 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from subgraphs.kernel.graphql.enums import described_enum
-from subgraphs.kernel.graphql.pagination import (
-    CURSOR_ID,
-    CURSOR_MILLIS,
-    decode_cursor,
-    encode_cursor,
-)
+from subgraphs.kernel.graphql.pagination import read_time_cursor, time_cursor
 from subgraphs.payments.domain import refund_request as domain
 from subgraphs.payments.transport.context import PaymentsContext
 from subgraphs.payments.usecase.ports import RequestCursor
@@ -79,13 +73,9 @@ class RefundRequest:
 
 
 def cursor_of(r: domain.RefundRequest) -> str:
-    return encode_cursor(f"{int(r.requested_at.timestamp() * 1000)}|{r.id}")
-
-
-_PAGE_CURSOR = re.compile(rf"{CURSOR_MILLIS.pattern}\|{CURSOR_ID.pattern}")
+    return time_cursor(r.requested_at, r.id)
 
 
 def page_cursor(cursor: str) -> RequestCursor:
-    """`requested_ms|id` from an `after` cursor."""
-    requested_ms, _, request_id = decode_cursor(cursor, value=_PAGE_CURSOR).partition("|")
-    return RequestCursor(int(requested_ms), request_id)
+    """The request time (milliseconds) and id of an `after` cursor."""
+    return RequestCursor(*read_time_cursor(cursor))

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from subgraphs.kernel.core.access import Role
+from subgraphs.kernel.stores.keyset import Keyset
 from subgraphs.kernel.stores.mongo import session
 from subgraphs.users.domain.staff import OtherAction, StaffAction, StaffInvitation
 from subgraphs.users.repository.mongo_users import Document
@@ -20,6 +21,9 @@ from subgraphs.users.usecase.staff_ports import ActivityPage, InvitationPage
 # An expired invitation is kept a while, so a late click says "expired" in the logs' terms
 # rather than vanishing at once (the answer is the same either way).
 KEEP_EXPIRED = timedelta(days=7)
+
+INVITED = Keyset("created_at", "user_id")
+OCCURRED = Keyset("occurred_at")
 
 
 class MongoStaff:
@@ -33,13 +37,11 @@ class MongoStaff:
         await self._invitations.create_indexes(
             [
                 IndexModel("expires_at", name="ttl", expireAfterSeconds=keep),
-                IndexModel(
-                    [("used_at", ASCENDING), ("created_at", DESCENDING), ("user_id", DESCENDING)],
-                    name="pending_newest_first",
-                ),
+                IndexModel([("used_at", ASCENDING), *INVITED.sort()], name="pending_newest_first"),
+                IndexModel([("email", ASCENDING), ("used_at", ASCENDING)], name="by_email"),
             ]
         )
-        newest = [("occurred_at", DESCENDING), ("_id", DESCENDING)]
+        newest = OCCURRED.sort()
         await self._activity.create_indexes(
             [
                 IndexModel(newest, name="newest_first"),
@@ -69,16 +71,8 @@ class MongoStaff:
     ) -> InvitationPage:
         match: Document = {"used_at": None}
         if after is not None:
-            at, user_id = after
-            match["$or"] = [
-                {"created_at": {"$lt": at}},
-                {"created_at": at, "user_id": {"$lt": user_id}},
-            ]
-        found = (
-            self._invitations.find(match)
-            .sort([("created_at", DESCENDING), ("user_id", DESCENDING)])
-            .limit(first + 1)
-        )
+            match = INVITED.after(match, *after)
+        found = self._invitations.find(match).sort(INVITED.sort()).limit(first + 1)
         docs = [doc async for doc in found]
         return InvitationPage([_invitation(d) for d in docs[:first]], has_next=len(docs) > first)
 
@@ -89,6 +83,16 @@ class MongoStaff:
             session=session(),
         )
         return result.modified_count == 1
+
+    async def supersede_invitations(
+        self, email: str, now: datetime, *, keep: str | None = None
+    ) -> None:
+        match: Document = {"email": email, "used_at": None}
+        if keep is not None:
+            match["_id"] = {"$ne": keep}
+        await self._invitations.update_many(
+            match, {"$set": {"used_at": now, "superseded_at": now}}, session=session()
+        )
 
     async def set_role(self, user_id: str, role: Role, now: datetime, *, expected: Role) -> bool:
         result = await self._users.update_one(
@@ -128,16 +132,8 @@ class MongoStaff:
         if actor_id is not None:
             match["actor_id"] = actor_id
         if after is not None:
-            at, action_id = after
-            match["$or"] = [
-                {"occurred_at": {"$lt": at}},
-                {"occurred_at": at, "_id": {"$lt": action_id}},
-            ]
-        found = (
-            self._activity.find(match)
-            .sort([("occurred_at", DESCENDING), ("_id", DESCENDING)])
-            .limit(first + 1)
-        )
+            match = OCCURRED.after(match, *after)
+        found = self._activity.find(match).sort(OCCURRED.sort()).limit(first + 1)
         docs = [doc async for doc in found]
         actions = [
             StaffAction(

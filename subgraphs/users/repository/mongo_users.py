@@ -13,18 +13,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from subgraphs.kernel.core.access import Role
+from subgraphs.kernel.stores.keyset import Keyset
 from subgraphs.kernel.stores.mongo import session
 from subgraphs.users.domain.user import User
 from subgraphs.users.usecase.ports import After, EmailTaken, UserPage
 
 Document = dict[str, Any]
 
-NEWEST_FIRST = [("created_at", DESCENDING), ("_id", DESCENDING)]
+BY_CREATION = Keyset("created_at")
+NEWEST_FIRST = BY_CREATION.sort()
 # Accounts stored before roles existed have no `role`: customers.
 CUSTOMER_ROLES: list[str | None] = [None, Role.CUSTOMER.value]
 STAFF_ROLES = [role.value for role in Role if role.is_staff]
@@ -93,13 +95,10 @@ class MongoUserRepository:
         return await self._page([{"role": {"$in": STAFF_ROLES}}], first, after)
 
     async def _page(self, match: list[Document], first: int, after: After | None) -> UserPage:
+        query: Document = {"$and": match}
         if after is not None:
-            at, user_id = after
-            match = [
-                *match,
-                {"$or": [{"created_at": {"$lt": at}}, {"created_at": at, "_id": {"$lt": user_id}}]},
-            ]
-        found = self._users.find({"$and": match}).sort(NEWEST_FIRST).limit(first + 1)
+            query = BY_CREATION.after(query, *after)
+        found = self._users.find(query).sort(NEWEST_FIRST).limit(first + 1)
         users = [_from_document(doc) async for doc in found]
         return UserPage(users[:first], has_next=len(users) > first)
 

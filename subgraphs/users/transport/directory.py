@@ -9,11 +9,11 @@ from strawberry.types import Info
 
 from subgraphs.kernel.core.access import Scope
 from subgraphs.kernel.graphql.authorization import requires_scope
-from subgraphs.kernel.graphql.pagination import Connection, page_size
+from subgraphs.kernel.graphql.cost import connection_size
+from subgraphs.kernel.graphql.pagination import Connection, page_size, time_after, time_cursor
 from subgraphs.kernel.graphql.public_errors import PublicError
 from subgraphs.users.domain.user import SEARCH_MAX, search_term
 from subgraphs.users.transport.context import UsersContext
-from subgraphs.users.transport.cursors import time_after, time_cursor
 from subgraphs.users.transport.staff import MAX_PAGE, StaffInvitation
 from subgraphs.users.transport.types import User
 from subgraphs.users.usecase.ports import UserPage
@@ -45,6 +45,7 @@ class DirectoryQuery:
         description="Customer accounts whose email starts with `query` or whose name contains "
         "it (case-insensitive), newest first.",
         extensions=requires_scope(Scope.CUSTOMERS_READ),
+        directives=[connection_size()],
     )
     async def customers(
         self,
@@ -68,8 +69,22 @@ class DirectoryQuery:
         return _users(await info.context.usecases.staff.search_customers(term, size, start))
 
     @strawberry.field(
+        description="The customer account with exactly this email (case-insensitive, as "
+        "accounts are stored); null when no customer account has it.",
+        extensions=requires_scope(Scope.CUSTOMERS_READ),
+    )
+    async def customer_by_email(
+        self,
+        info: Info[UsersContext, None],
+        email: Annotated[str, strawberry.argument(description="The whole email address.")],
+    ) -> User | None:
+        found = await info.context.usecases.staff.customer_by_email(email)
+        return User.from_model(found) if found is not None else None
+
+    @strawberry.field(
         description="Accounts with a staff role, disabled ones included, newest first.",
         extensions=requires_scope(Scope.STAFF_MANAGE),
+        directives=[connection_size()],
     )
     async def staff_members(
         self,
@@ -85,6 +100,7 @@ class DirectoryQuery:
     @strawberry.field(
         description="Invitations not accepted yet, expired ones included, newest first.",
         extensions=requires_scope(Scope.STAFF_MANAGE),
+        directives=[connection_size()],
     )
     async def staff_invitations(
         self,

@@ -11,12 +11,12 @@ from strawberry.types import Info
 from subgraphs.kernel.core.access import Role as RoleValue
 from subgraphs.kernel.core.access import Scope
 from subgraphs.kernel.graphql.authorization import requires_scope
-from subgraphs.kernel.graphql.pagination import Connection, page_size
+from subgraphs.kernel.graphql.cost import connection_size
+from subgraphs.kernel.graphql.pagination import Connection, page_size, time_after, time_cursor
 from subgraphs.kernel.graphql.types import MutationPayload, payload
 from subgraphs.users.domain.staff import StaffAction as StaffActionModel
 from subgraphs.users.domain.staff import StaffInvitation as StaffInvitationModel
 from subgraphs.users.transport.context import UsersContext
-from subgraphs.users.transport.cursors import time_after, time_cursor
 from subgraphs.users.transport.session_mutations import SignedInPayload, signed_in
 from subgraphs.users.transport.types import Role, User
 from subgraphs.users.usecase.change_staff_role import StaffChange
@@ -299,6 +299,7 @@ class StaffQuery:
         description="What staff did (invitations, roles changed, accounts disabled, orders "
         "cancelled, refunds decided or made), newest first.",
         extensions=requires_scope(Scope.ACTIVITY_READ),
+        directives=[connection_size()],
     )
     async def staff_activity(
         self,

@@ -61,6 +61,8 @@ class AcceptStaffInvitation:
             # Consumed first: of two acceptances with one token, one gets further.
             if not await p.staff.consume_invitation(hashed, made.user.created_at):
                 return False
+            # The email has an account now: its other invitations are spent too.
+            await p.staff.supersede_invitations(invitation.email, made.user.created_at, keep=hashed)
             await p.users.add(made.user)
             await p.factors.add(made.enrolment.factor)
             await p.staff.record(recorded.action)

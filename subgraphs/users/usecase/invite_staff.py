@@ -30,7 +30,9 @@ class InvitationPolicy:
 class InviteStaff:
     """An admin invites `email` as `role`: records `users.staff_invited` with the link
     (`<link_base>?token=...`, working once until it expires), which the notifications
-    context mails. An email that has an account is `EMAIL_TAKEN`."""
+    context mails. An email that has an account is `EMAIL_TAKEN`; an email with a pending
+    invitation is invited again, the older invitation superseded (its link answers
+    `INVALID_INVITATION`, as a used one)."""
 
     def __init__(
         self,
@@ -82,6 +84,8 @@ class InviteStaff:
         )
 
         async def work() -> None:
+            # Inviting again replaces the email's pending invitation: its link stops working.
+            await self._staff.supersede_invitations(email, invitation.created_at)
             await self._staff.add_invitation(invitation)
             await self._staff.record(recorded.action)
 

@@ -17,7 +17,9 @@ class RecordStaffEvent:
 
     Idempotent per event: the entry and the event's inbox claim are one unit of work, so a
     redelivered event records nothing twice (see `domain.staff.other_action` for the one
-    entry of an approved refund request).
+    entry of an approved refund request). When `record_other` writes nothing (the entry
+    is there already), the unit of work aborts and the claim rolls back with it: harmless,
+    as a redelivery writes nothing either.
     """
 
     def __init__(self, staff: StaffStore, uow: UnitOfWork) -> None:

@@ -1,7 +1,9 @@
-"""Find customer accounts for staff: email prefix or part of the name."""
+"""Find customer accounts for staff: email prefix or part of the name, or one exact email."""
 
 from __future__ import annotations
 
+from subgraphs.users.domain import user as rules
+from subgraphs.users.domain.user import User
 from subgraphs.users.usecase.ports import After, UserPage, UserRepository
 
 
@@ -15,3 +17,16 @@ class SearchCustomers:
 
     async def __call__(self, term: str, first: int, after: After | None = None) -> UserPage:
         return await self._users.customers(term, first, after)
+
+
+class FindCustomerByEmail:
+    """The customer account with exactly this email (normalised as accounts store it, so
+    case and surrounding spaces do not matter), read on the unique email index; None when
+    no account has it or it is a staff account's."""
+
+    def __init__(self, users: UserRepository) -> None:
+        self._users = users
+
+    async def __call__(self, email: str) -> User | None:
+        user = await self._users.find_by_email(rules.normalize_email(email))
+        return user if user is not None and not user.role.is_staff else None

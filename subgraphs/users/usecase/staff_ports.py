@@ -61,6 +61,12 @@ class StaffStore(Protocol):
     async def consume_invitation(self, token_hash: str, now: datetime) -> bool:
         """Mark an unused, unexpired invitation used; False if it was not usable."""
 
+    async def supersede_invitations(
+        self, email: str, now: datetime, *, keep: str | None = None
+    ) -> None:
+        """Mark the email's pending invitations used (superseded), but the one whose token
+        hash is `keep`: their links then answer as used ones do."""
+
     async def set_role(self, user_id: str, role: Role, now: datetime, *, expected: Role) -> bool:
         """Change the role of an enabled account whose role is still `expected`."""
 
@@ -84,5 +90,5 @@ class StaffStore(Protocol):
     async def pending_invitations(
         self, first: int, after: tuple[datetime, str] | None = None
     ) -> InvitationPage:
-        """Invitations not accepted, newest first (`created_at`, then token hash), after
-        `(created_at, token hash)` when given."""
+        """Invitations not accepted, newest first (`created_at`, then the invited account's
+        `user_id`), after `(created_at, user_id)` when given."""

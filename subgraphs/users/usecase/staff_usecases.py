@@ -13,7 +13,7 @@ from subgraphs.users.usecase.invite_staff import InviteStaff
 from subgraphs.users.usecase.read_staff_activity import ReadStaffActivity
 from subgraphs.users.usecase.read_staff_directory import ReadStaffDirectory
 from subgraphs.users.usecase.record_staff_event import RecordStaffEvent
-from subgraphs.users.usecase.search_customers import SearchCustomers
+from subgraphs.users.usecase.search_customers import FindCustomerByEmail, SearchCustomers
 from subgraphs.users.usecase.verify_second_factor import VerifySecondFactor
 
 
@@ -29,3 +29,4 @@ class StaffUseCases:
     record_event: RecordStaffEvent
     directory: ReadStaffDirectory
     search_customers: SearchCustomers
+    customer_by_email: FindCustomerByEmail

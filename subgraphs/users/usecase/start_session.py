@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 
 from subgraphs.kernel.core.clock import Clock
@@ -11,6 +12,8 @@ from subgraphs.users.domain.session import Session, SessionPolicy, new_token, to
 from subgraphs.users.domain.user import User
 from subgraphs.users.usecase.ports import UserRepository
 from subgraphs.users.usecase.session_ports import IssuedSession, SessionRepository, TokenMaker
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +59,20 @@ class StartSession:
     async def __call__(self, user: User) -> tuple[User, IssuedSession]:
         """A sign-in completed (login, or a staff member's second factor): the session, then
         the account's `last_sign_in_at` (a later write never moves it back). Answers the
-        account as of this sign-in."""
+        account as of this sign-in.
+
+        The time is best effort: the session exists (and a TOTP step is spent) once it is
+        saved, so a failed write of the time is logged and the sign-in still succeeds."""
         opening = self.prepare(user.id)
         await self._uow(lambda: self.save(opening))
         at = opening.session.created_at
-        await self._users.record_sign_in(user.id, at)
+        try:
+            await self._users.record_sign_in(user.id, at)
+        except Exception as exc:
+            log.warning(
+                "could not record the sign-in time",
+                exc_info=exc,
+                extra={"user_id": user.id, "session_id": opening.session.id},
+            )
+            return user, opening.issued
         return replace(user, last_sign_in_at=at), opening.issued

@@ -23,6 +23,7 @@ from testkit.staff_sessions import (
     DISABLE_STAFF,
     INVITE_STAFF,
     STAFF_ACTIVITY,
+    STAFF_INVITATIONS,
     STAFF_LOGIN,
     STAFF_MUTATIONS,
     VERIFY_SECOND_FACTOR,
@@ -143,6 +144,39 @@ async def test_an_invitation_is_mailed_accepted_once_and_then_signs_in(
     kim = StaffMember(email, accepted["totpEnrolmentUri"])
     signed_in = await sign_in_staff(users_client, kim)
     assert claims(signed_in["accessToken"])["scope"] == "catalog:write"
+
+
+async def test_inviting_an_email_again_replaces_its_pending_invitation(
+    users_client, users_db, users_settings
+):
+    admin = await new_staff(users_settings)
+    token = (await sign_in_staff(users_client, admin))["accessToken"]
+    email = unique_email("twice")
+    links = []
+    for role in ("SUPPORT", "CATALOG"):
+        invite = {"input": {"email": email, "role": role}}
+        body = await graphql(users_client, INVITE_STAFF, invite, token=token)
+        assert body["data"]["inviteStaff"]["userErrors"] == []
+        events = users_db["outbox"].find({"type": "users.staff_invited", "payload.email": email})
+        found = [e["payload"]["invite_url"].split("token=")[1] async for e in events]
+        links += [link for link in found if link not in links]
+    older, newer = links
+    pending = await graphql(users_client, STAFF_INVITATIONS, {"first": 100}, token=token)
+    listed = [
+        n for n in pending["data"]["staffInvitations"]["edges"] if n["node"]["email"] == email
+    ]
+    assert [n["node"]["role"] for n in listed] == ["CATALOG"]
+
+    def accept(link_token: str) -> dict[str, Any]:
+        return {"input": {"token": link_token, "password": PASSWORD, "name": "Twice"}}
+
+    superseded = await graphql(users_client, ACCEPT_STAFF_INVITATION, accept(older))
+    assert codes(superseded["data"]["acceptStaffInvitation"]) == ["INVALID_INVITATION"]
+    accepted = await graphql(users_client, ACCEPT_STAFF_INVITATION, accept(newer))
+    assert accepted["data"]["acceptStaffInvitation"]["userErrors"] == []
+    assert accepted["data"]["acceptStaffInvitation"]["user"]["role"] == "CATALOG"
+    left = {"email": email, "used_at": None}
+    assert await users_db["staff_invitations"].count_documents(left) == 0
 
 
 async def test_an_expired_invitation_is_refused(users_client, users_db, users_settings):

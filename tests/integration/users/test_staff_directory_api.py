@@ -14,9 +14,12 @@ import redis.asyncio as aioredis
 
 from subgraphs.kernel.core.access import Role
 from subgraphs.kernel.core.events import Event
+from subgraphs.users.repository.mongo_staff import MongoStaff
+from subgraphs.users.repository.mongo_users import MongoUserRepository
 from testkit.client import error_codes, graphql
 from testkit.journeys import register, unique_email
 from testkit.staff_sessions import (
+    CUSTOMER_BY_EMAIL,
     CUSTOMERS,
     DISABLE_STAFF,
     INVITE_STAFF,
@@ -68,6 +71,32 @@ async def test_customers_are_found_by_email_prefix_or_name_part(users_client, us
         assert body["data"] is None
     refused = await graphql(users_client, CUSTOMERS, {"query": "ann"}, token=ann["accessToken"])
     assert error_codes(refused) == ["FORBIDDEN"]
+
+
+async def test_a_customer_is_found_by_exact_email_among_newer_ones_it_prefixes(
+    users_client, users_settings
+):
+    tag = uuid.uuid4().hex[:8]
+    email = f"pat-{tag}@example.com"
+    pat = await register(users_client, email=email, name="Pat")
+    for letter in "abcdefghijk":  # newer accounts whose emails start with Pat's
+        await register(users_client, email=f"{email}{letter}")
+    staff = await new_staff(users_settings, Role.SUPPORT)
+    support = await sign_in_staff(users_client, staff)
+    token = support["accessToken"]
+
+    async def lookup(value: str, as_: str = token) -> dict[str, Any]:
+        return await graphql(users_client, CUSTOMER_BY_EMAIL, {"email": value}, token=as_)
+
+    found = await lookup(f"  PAT-{tag}@Example.com ")
+    assert found == {
+        "data": {"customerByEmail": {"id": pat["user"]["id"], "name": "Pat", "email": email}}
+    }
+    assert (await lookup(f"nobody-{tag}@example.com")) == {"data": {"customerByEmail": None}}
+    assert (await lookup(staff.email)) == {"data": {"customerByEmail": None}}  # a staff account
+    refused = await lookup(email, as_=pat["accessToken"])
+    assert error_codes(refused) == ["FORBIDDEN"]
+    assert refused["data"] == {"customerByEmail": None}
 
 
 async def test_the_staff_list_shows_roles_last_sign_ins_and_disabled_accounts(
@@ -161,14 +190,23 @@ async def test_staff_actions_of_other_contexts_are_recorded_once_from_their_even
     try:
         for event in (cancelled, by_customer, cancelled, refunded, approved, refunded):
             await publish(redis, event)  # `cancelled` and `refunded` redelivered
-        await publish(redis, declined)  # the last one: once it is there, so is the rest
+        await publish(redis, declined)
+
+        expected = {"orders.cancelled", "payments.refund_approved", "payments.refund_declined"}
 
         async def recorded() -> list[dict[str, Any]] | None:
+            """Every expected entry, and no event delivered to the group left unacknowledged
+            (one that failed waits `retry_after_ms` while later ones go through)."""
             body = await graphql(
                 users_client, STAFF_ACTIVITY, {"first": 20, "actorId": actor}, token=token
             )
             found = nodes(body, "staffActivity")
-            return found if any(n["action"] == "payments.refund_declined" for n in found) else None
+            if {n["action"] for n in found} != expected:
+                return None
+            for stream in ("events.orders", "events.payments"):
+                if (await redis.xpending(stream, "users"))["pending"]:
+                    return None
+            return found
 
         found = await eventually(recorded, what="the staff actions of the events recorded")
     finally:
@@ -184,3 +222,68 @@ async def test_staff_actions_of_other_contexts_are_recorded_once_from_their_even
     assert by_action["payments.refund_approved"]["correlationId"] == approved.correlation_id
     assert {"name": "order_id", "value": order} in by_action["payments.refund_approved"]["details"]
     assert all(n["actorId"] == actor for n in found)
+
+
+async def two_pages(
+    client: Any, query: str, field: str, token: str, key: str, **variables: Any
+) -> None:
+    """Two pages of two, each continuing after the last: the list's first four, in order."""
+    everything = await graphql(client, query, {**variables, "first": 100}, token=token)
+    expected = [n[key] for n in nodes(everything, field)][:4]
+    assert len(expected) == 4, everything
+    first = await graphql(client, query, {**variables, "first": 2}, token=token)
+    info = first["data"][field]["pageInfo"]
+    assert info["hasNextPage"]
+    second = await graphql(
+        client, query, {**variables, "first": 2, "after": info["endCursor"]}, token=token
+    )
+    assert [n[key] for n in nodes(first, field) + nodes(second, field)] == expected
+
+
+async def test_the_staff_list_and_the_invitations_read_a_second_page(users_client, users_settings):
+    admin = await sign_in_staff(users_client, await new_staff(users_settings))
+    token = admin["accessToken"]
+    for role in (Role.SUPPORT, Role.CATALOG, Role.ADMIN):
+        await new_staff(users_settings, role)
+    for _ in range(4):
+        invite = {"input": {"email": unique_email("page"), "role": "SUPPORT"}}
+        await graphql(users_client, INVITE_STAFF, invite, token=token)
+
+    await two_pages(users_client, STAFF_MEMBERS, "staffMembers", token, "id")
+    await two_pages(users_client, STAFF_INVITATIONS, "staffInvitations", token, "email")
+
+
+async def test_one_staff_members_activity_reads_a_second_page(users_client, users_settings):
+    admin = await sign_in_staff(users_client, await new_staff(users_settings))
+    token = admin["accessToken"]
+    other = await sign_in_staff(users_client, await new_staff(users_settings))
+    for inviter in (admin, other, admin, admin, other, admin):
+        invite = {"input": {"email": unique_email("act"), "role": "CATALOG"}}
+        await graphql(users_client, INVITE_STAFF, invite, token=inviter["accessToken"])
+    mine = admin["user"]["id"]
+
+    await two_pages(users_client, STAFF_ACTIVITY, "staffActivity", token, "id", actorId=mine)
+    body = await graphql(users_client, STAFF_ACTIVITY, {"first": 100, "actorId": mine}, token=token)
+    assert {n["actorId"] for n in nodes(body, "staffActivity")} == {mine}
+
+
+async def test_each_list_has_an_index_ending_in_its_page_order(users_db):
+    await MongoUserRepository(users_db).ensure_indexes()
+    await MongoStaff(users_db).ensure_indexes()
+
+    async def indexes(collection: str) -> dict[str, list[tuple[str, int]]]:
+        listed = await users_db[collection].list_indexes()
+        return {i["name"]: list(i["key"].items()) async for i in listed}
+
+    users, invitations = await indexes("users"), await indexes("staff_invitations")
+    activity = await indexes("staff_activity")
+    assert users["staff_newest_first"] == [("role", 1), ("created_at", -1), ("_id", -1)]
+    assert invitations["pending_newest_first"] == [
+        ("used_at", 1),
+        ("created_at", -1),
+        ("user_id", -1),
+    ]
+    assert invitations["by_email"] == [("email", 1), ("used_at", 1)]
+    newest = [("occurred_at", -1), ("_id", -1)]
+    assert activity["newest_first"] == newest
+    assert activity["by_actor_newest_first"] == [("actor_id", 1), *newest]

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from graphql import parse, validate
+from graphql import (
+    ObjectTypeDefinitionNode,
+    ObjectTypeExtensionNode,
+    parse,
+    validate,
+)
 
-from subgraphs.kernel.graphql.cost import NoNestedConnections
+from subgraphs.kernel.graphql.cost import NoNestedConnections, is_connection
 from subgraphs.notifications.transport.schema import build_schema as notifications_schema
 from subgraphs.orders.transport.schema import build_schema as orders_schema
+from subgraphs.payments.transport.schema import build_schema as payments_schema
+from subgraphs.users.transport.schema import build_schema as users_schema
 
 ORDERS = orders_schema()
 ENTITIES = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { %s } } }"
@@ -31,6 +38,38 @@ def test_connections_and_capped_lists_carry_list_size_in_the_sdl() -> None:
     assert f"): OrderConnection! {connection}" in orders
     assert f"): NotificationConnection! {connection}" in notifications
     assert "items: [OrderItem!]! @listSize(assumedSize: 50)" in orders
+
+
+SUBGRAPHS = {
+    "orders": orders_schema,
+    "notifications": notifications_schema,
+    "payments": payments_schema,
+    "users": users_schema,
+}
+
+
+def connection_fields(schema: object) -> dict[str, bool]:
+    """Each field of the SDL that returns a connection (`Type.field`): whether it has
+    `@listSize`."""
+    types = schema._schema.type_map  # type: ignore[attr-defined]
+    found = {}
+    for definition in parse(schema.as_str()).definitions:  # type: ignore[attr-defined]
+        if not isinstance(definition, ObjectTypeDefinitionNode | ObjectTypeExtensionNode):
+            continue
+        fields = types[definition.name.value].fields
+        for field in definition.fields or ():
+            if is_connection(fields[field.name.value].type):
+                directives = {d.name.value for d in field.directives or ()}
+                found[f"{definition.name.value}.{field.name.value}"] = "listSize" in directives
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(SUBGRAPHS))
+def test_every_field_returning_a_connection_declares_its_list_size(name: str) -> None:
+    """The gateway counts a connection without `@listSize` as one item (`cost.py`)."""
+    fields = connection_fields(SUBGRAPHS[name]())
+    assert fields  # every subgraph has connections: the walk finds them
+    assert [field for field, sized in fields.items() if not sized] == []
 
 
 async def test_a_connection_inside_a_connection_is_refused_before_any_resolver() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -89,3 +90,33 @@ async def test_a_weak_password_or_no_name_keeps_the_link_usable(world: World):
     assert codes(bad) == [("PASSWORD_TOO_SHORT", ("password",)), ("NAME_REQUIRED", ("name",))]
     made = await world.usecases.staff.accept_invitation(token, PASSWORD, "Kim")
     assert made.user.email == "kim@example.com"
+
+
+async def test_accepting_spends_the_emails_other_invitations(world: World):
+    token = await invited(world)
+    [first] = world.staff_store.invitations.values()
+    # Another invitation of the email the re-invite did not see (two admins at once).
+    other = replace(first, token_hash="other-hash", user_id="other-id")
+    world.staff_store.invitations[other.token_hash] = other
+    unrelated = replace(first, token_hash="third-hash", email="lee@example.com")
+    world.staff_store.invitations[unrelated.token_hash] = unrelated
+
+    made = await world.usecases.staff.accept_invitation(token, PASSWORD, "Kim")
+
+    stored = world.staff_store.invitations
+    assert stored[other.token_hash].used_at == made.user.created_at
+    assert stored[unrelated.token_hash].used_at is None
+
+
+async def test_inviting_again_supersedes_the_pending_invitation(world: World):
+    older = await invited(world)
+    admin = await world.make_staff("ada@example.com")
+    await world.usecases.staff.invite(admin.user.id, "KIM@example.com", Role.SUPPORT)
+    newer = token_of(world.uow.events[-1].payload["invite_url"])
+
+    with pytest.raises(DomainError) as superseded:
+        await world.usecases.staff.accept_invitation(older, PASSWORD, "Kim")
+    made = await world.usecases.staff.accept_invitation(newer, PASSWORD, "Kim")
+
+    assert codes(superseded) == [("INVALID_INVITATION", ("token",))]
+    assert made.user.role == Role.SUPPORT
