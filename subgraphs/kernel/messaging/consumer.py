@@ -72,9 +72,7 @@ class StreamConsumer:
         self._block_ms = block_ms
         self._batch_size = batch_size
         self.dead_letters = dead_letter_stream(group)
-        self._gauges = gauges.register(
-            gauges.ConsumerGauges(redis, group, self._streams, DEAD_COUNTS)
-        )
+        self._gauges = gauges.ConsumerGauges(redis, group, self._streams, DEAD_COUNTS)
 
     @classmethod
     def for_settings(
@@ -110,7 +108,15 @@ class StreamConsumer:
                     raise
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Consume until `stop` is set; Redis outages are waited out, not fatal."""
+        """Consume until `stop` is set; Redis outages are waited out, not fatal. Its gauges
+        are reported at `/metrics` while it runs."""
+        gauges.register(self._gauges)
+        try:
+            await self._consume(stop)
+        finally:
+            gauges.unregister(self._gauges)
+
+    async def _consume(self, stop: asyncio.Event) -> None:
         ready = False
         while not stop.is_set():
             try:

@@ -134,7 +134,7 @@ class OutboxRelay:
         self._clock = clock
         self._wake = asyncio.Event()
         self._next_cleanup = datetime.min.replace(tzinfo=UTC)
-        self._gauges = gauges.register(gauges.OutboxGauges(self._outbox, producer, clock))
+        self._gauges = gauges.OutboxGauges(self._outbox, producer, clock)
         self._renew_at = datetime.min.replace(tzinfo=UTC)  # when our lease needs renewing
 
     @classmethod
@@ -162,7 +162,15 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Relay until `stop` is set, backing off while MongoDB or Redis is unreachable."""
+        """Relay until `stop` is set, backing off while MongoDB or Redis is unreachable. Its
+        gauges are reported at `/metrics` while it runs."""
+        gauges.register(self._gauges)
+        try:
+            await self._relay(stop)
+        finally:
+            gauges.unregister(self._gauges)
+
+    async def _relay(self, stop: asyncio.Event) -> None:
         backoff = self._poll_seconds
         while not stop.is_set():
             try:

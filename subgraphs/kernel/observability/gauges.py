@@ -4,9 +4,11 @@ Counters count what this process did (`kernel.observability.metrics`); these rep
 state of a shared store (a stream's consumer group, an outbox, a job queue),
 so every replica of a process reports the same value: aggregate with `max`.
 
-A component registers a `Collector` (`register` returns it; the component
-keeps it: the registry holds collectors weakly, so one that is gone stops
-being reported). `render()` asks every live collector, each within
+A component registers its `Collector` while it runs (`register` when it
+starts, `unregister` when it stops): a stopped component's store may be
+closed, and asking a closed Redis client opens a connection that nobody
+closes. The registry holds collectors weakly too, so one that is gone stops
+being reported. `render()` asks every live collector, each within
 `TIMEOUT_SECONDS`; one whose store does not answer is left out of that
 scrape (and logged), never failing the whole page.
 
@@ -67,6 +69,11 @@ def register(collector: C) -> C:
     """Report `collector` at `/metrics` for as long as it lives; returns it."""
     _COLLECTORS.add(collector)
     return collector
+
+
+def unregister(collector: Collector) -> None:
+    """Stop reporting `collector` (its component stopped; its store may be closed)."""
+    _COLLECTORS.discard(collector)
 
 
 async def render() -> str:

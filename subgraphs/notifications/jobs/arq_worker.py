@@ -53,11 +53,12 @@ class ArqWorkerResource:
         self._worker: Worker | None = None
         self._task: asyncio.Task[None] | None = None
         self._closing = asyncio.Event()
-        self._depth = gauges.register(QueueDepth(arq, QUEUE))
+        self._depth = QueueDepth(arq, QUEUE)  # reported at /metrics from start to close
 
     async def start(self) -> None:
         s = self._settings
         self._closing = asyncio.Event()
+        gauges.register(self._depth)
         job = telemetry.traced_job(DELIVER_JOB)(deliver_notification)
         outcomes = JobOutcomes(QUEUE)
         self._worker = Worker(
@@ -111,6 +112,7 @@ class ArqWorkerResource:
     async def close(self) -> None:
         """Take no new jobs; let running ones finish for up to `shutdown_grace_seconds`, then
         cancel them (arq runs a cancelled job again later)."""
+        gauges.unregister(self._depth)
         worker = self._worker
         if worker is None:
             return

@@ -13,6 +13,7 @@ from subgraphs.kernel.messaging.outbox import Outbox, OutboxRelay
 from subgraphs.kernel.observability import gauges
 from subgraphs.kernel.stores.mongo import in_transaction
 from testkit.prometheus import parse_metrics
+from testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -67,7 +68,9 @@ async def test_pending_lag_and_dead_letters_of_a_consumer_group(redis):
     assert got[("events_dead_letters_total", (("group", group),))] == 1
 
     # Served at /metrics through the registry, with HELP and TYPE lines.
+    gauges.register(collector)
     text = await gauges.render()
+    gauges.unregister(collector)
     assert "# TYPE events_consumer_pending gauge" in text
     assert "# TYPE events_dead_letters_total counter" in text
     metrics = parse_metrics(text)
@@ -102,6 +105,32 @@ async def test_outbox_backlog_and_the_age_of_its_oldest_event(scratch_db, redis)
     }
     assert await relay.publish_pending() == 2
     assert values(await collector.collect())[("outbox_pending", labels)] == 0
+
+
+async def test_a_consumer_and_a_relay_are_reported_while_they_run_only(scratch_db, redis):
+    """Once stopped, their stores may be closed: a scrape that asked a closed Redis client
+    would open a connection that nobody closes (garbage-collected later, in some other test)."""
+    suffix = uuid.uuid4().hex[:6]
+    group, stream, producer = f"g{suffix}", f"events.s{suffix}", f"p{suffix}"
+    consumer = StreamConsumer(redis, group=group, streams=[stream], handlers={}, block_ms=50)
+    relay = OutboxRelay(scratch_db, redis, producer, poll_seconds=0.05)
+    running = [consumer.task("consumer"), relay.task()]
+
+    def reported(text: str) -> bool:
+        return f'group="{group}"' in text and f'producer="{producer}"' in text
+
+    for task in running:
+        await task.start()
+
+    async def both_reported() -> bool | None:
+        return reported(await gauges.render()) or None
+
+    await eventually(both_reported, what="the consumer's and the relay's gauges")
+    for task in running:
+        await task.close()
+    text = await gauges.render()
+    assert f'group="{group}"' not in text
+    assert f'producer="{producer}"' not in text
 
 
 async def test_a_collector_whose_store_fails_costs_its_samples_not_the_page():
