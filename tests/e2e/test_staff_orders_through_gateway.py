@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from subgraphs.kernel.core.access import Role
-from testkit.client import error_codes, graphql
+from testkit.client import error_codes, graphql, subscribe, subscribed
 from testkit.journeys import register
 from testkit.tokens import mint_access_token
 from testkit.waiting import eventually, eventually_sync
@@ -284,3 +284,32 @@ async def test_staff_cancel_and_refund_with_a_reason_on_the_order_timeline(
         ("REFUNDED", "STAFF"),
     ]
     assert (entries[-1]["actor"]["id"], entries[-1]["reason"]) == (staffer, "Lost")
+
+
+STATUS = "subscription($id: ID!) { orderStatusChanged(orderId: $id) { status previousStatus } }"
+
+
+async def test_staff_follow_any_customers_order_live_and_other_roles_cannot(
+    gateway: httpx.AsyncClient,
+    gateway_url: str,
+    internal_urls: dict[str, str],
+    support_token: str,
+    users_signing_key: bytes,
+) -> None:
+    """The back office's order page listens as the storefront's does: support with
+    orders:read:any follows a customer's order; a role without it is told it does not exist."""
+    customer = await register(gateway)
+    order = await create_order(gateway, customer["accessToken"], ITEMS)
+    url, variables = f"{gateway_url}/graphql", {"id": order["id"]}
+    catalog = mint_access_token(users_signing_key, "staff-catalog", role=Role.CATALOG)
+
+    async with subscribed(
+        gateway, url, STATUS, variables, token=support_token, upstream=internal_urls["orders"]
+    ) as support:
+        async with subscribe(url, STATUS, variables, token=catalog) as refused:
+            errors = await refused.error()
+            assert [e["extensions"]["code"] for e in errors] == ["NOT_FOUND"]
+        await pay(gateway, customer["accessToken"], order["id"])
+        change = (await support.next())["data"]["orderStatusChanged"]
+
+    assert (change["previousStatus"], change["status"]) == ("PENDING", "PAID")

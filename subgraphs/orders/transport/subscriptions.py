@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from subgraphs.kernel.core.access import Scope
 from subgraphs.kernel.graphql.public_errors import PublicError
 from subgraphs.orders.domain.order import STATUS_EVENTS, OrderStatus
 from subgraphs.orders.transport.context import OrdersContext
@@ -25,7 +26,10 @@ class OrderNotFound(PublicError):
     description="Live updates (graphql-transport-ws, or multipart HTTP through Apollo Router)."
 )
 class Subscription:
-    @strawberry.subscription(description="Each status change of one of your orders, in order.")
+    @strawberry.subscription(
+        description="Each status change of one of your orders (staff with `orders:read:any`: "
+        "of any order), in order."
+    )
     async def order_status_changed(
         self,
         info: Info[OrdersContext, None],
@@ -34,7 +38,7 @@ class Subscription:
         feed = info.context.usecases.status_feed
         # Listen before checking, so a change right after the check is not missed.
         async with feed.subscribe(str(order_id)) as events:
-            if await load_order(info, str(order_id)) is None:
+            if await load_order(info, str(order_id), any_with=Scope.ORDERS_READ_ANY) is None:
                 raise OrderNotFound()
             async for event in events:
                 if event.type not in _STATUS_EVENT_TYPES:

@@ -37,6 +37,8 @@ LOGIN = """mutation CustomerLogin($input: LoginInput!) {
   login(input: $input) { accessToken user { id } userErrors { code } } }"""
 CREATE = """mutation Create($input: CreateOrderInput!) {
   createOrder(input: $input) { order { id } userErrors { code } } }"""
+CANCEL = """mutation Cancel($id: ID!) {
+  cancelOrder(input: {orderId: $id}) { order { status } userErrors { code } } }"""
 
 
 def call(
@@ -179,3 +181,29 @@ def test_load_more_continues_the_table_after_its_last_row(
     expect(office.get_by_role("link", name=oldest[-8:])).to_be_visible()
     expect(body).to_have_count(PAGE + 1)
     expect(office.get_by_role("button", name="Load more")).to_have_count(0)
+
+
+def test_the_order_page_shows_a_change_made_elsewhere_live(
+    office: Page, gateway_url: str, users_signing_key: bytes
+) -> None:
+    """The customer cancels while support has the order open: the status changes on the
+    event, long before the page's backstop read (ORDER_POLL_MS, 30 s)."""
+    email = new_account(gateway_url, "Lee Live")
+    login = call(gateway_url, LOGIN, {"input": {"email": email, "password": PASSWORD}})["login"]
+    items = {"input": {"items": [{"sku": "SKU-MUG", "quantity": 1}]}}
+    created = call(gateway_url, CREATE, items, login["accessToken"])["createOrder"]["order"]
+    support_signed_in(office, gateway_url, users_signing_key)
+    # In the app, not by loading the URL: a reload would refresh into the customer token
+    # the swapped login came from.
+    office.get_by_label("Order id").fill(created["id"])
+    office.get_by_role("button", name="Filter", exact=True).click()
+    office.get_by_role("link", name=created["id"][-8:]).click()
+    status = office.get_by_role("status")
+    expect(status).to_have_text(re.compile("pending", re.I))
+    expect(office.get_by_role("heading", name="Timeline")).to_be_visible()
+
+    cancelled = call(gateway_url, CANCEL, {"id": created["id"]}, login["accessToken"])
+    assert cancelled["cancelOrder"]["userErrors"] == []
+    # Under the backstop read (30 s after the page loaded) whatever the machine's load.
+    expect(status).to_have_text(re.compile("cancelled", re.I), timeout=20_000)
+    expect(office.get_by_role("row").filter(has_text="Lee Live (customer)")).to_have_count(2)
