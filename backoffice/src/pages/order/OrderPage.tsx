@@ -1,8 +1,8 @@
-import { useQuery, useSubscription } from '@apollo/client/react';
-import { useRef } from 'react';
+import { useQuery } from '@apollo/client/react';
 import { problemOf } from '@storefront/components/Problem';
 import { formatMoney, formatTime } from '@storefront/lib/money';
 import { cancellable, STATUS_LABEL } from '@storefront/lib/orderStatus';
+import { useReopenedSubscription } from '@storefront/lib/liveSubscription';
 import { Link } from '@storefront/lib/router';
 import { graphql } from '../../gql';
 import type { OrderActorKind } from '../../gql/graphql';
@@ -112,22 +112,12 @@ export function OrderPage({ id }: { id: string }) {
   });
   const order = data?.staffOrder ?? null;
   // Each status event reads the whole order again (its payment, timeline and mails move with
-  // it). The subscription ends when the token it was opened with expires (staff tokens live
-  // minutes): it is opened again, with a fresh token, and the order read anew.
-  const reopen = useRef<() => void>(() => undefined);
-  const live = useSubscription(StaffOrderStatusSubscription, {
-    variables: { orderId: id },
-    skip: !order,
-    onData: () => void refetch(),
-    onComplete: () => reopen.current(),
-    onError: () => reopen.current(),
-  });
-  reopen.current = () => {
-    window.setTimeout(() => {
-      live.restart();
-      void refetch();
-    }, 1_000);
-  };
+  // it); the subscription is opened again whenever it ends (staff tokens live minutes).
+  useReopenedSubscription(
+    StaffOrderStatusSubscription,
+    { variables: { orderId: id }, skip: !order, onData: () => void refetch() },
+    refetch,
+  );
   if (loading && !order) return <p aria-busy="true">Loading the order…</p>;
   if (error && !order) {
     return (

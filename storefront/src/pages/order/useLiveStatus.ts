@@ -1,8 +1,8 @@
 // The order's status as it changes: a subscription to its status events, kept open, and the
 // order read again whenever something may have been missed.
-import { useSubscription } from '@apollo/client/react';
 import { useEffect, useRef, useState } from 'react';
 import { getFragmentData, graphql, type FragmentType } from '../../gql';
+import { useReopenedSubscription } from '../../lib/liveSubscription';
 import { appendStatus, type TimelineEntry } from '../../lib/orderStatus';
 import { useConnection } from '../../lib/shop';
 
@@ -60,27 +60,21 @@ export function useLiveStatus(
     });
   }, [order?.status, order?.createdAt, order?.updatedAt]);
 
-  // The subscription ends when the access token it was opened with expires (or the server
-  // restarts it): open it again (a fresh token on a new connection) and read the order anew.
-  const restartLive = useRef<() => void>(() => undefined);
-  const subscription = useSubscription(OrderStatusSubscription, {
-    variables: { orderId },
-    skip: !order,
-    onData: ({ data: event }) => {
-      const change = event.data?.orderStatusChanged;
-      if (!change) return;
-      setTimeline((current) => appendStatus(current, { status: change.status, at: change.occurredAt }));
-      void refetch();
+  // Opened again, with the order read anew, whenever it ends (its token expired).
+  useReopenedSubscription(
+    OrderStatusSubscription,
+    {
+      variables: { orderId },
+      skip: !order,
+      onData: ({ data: event }) => {
+        const change = event.data?.orderStatusChanged;
+        if (!change) return;
+        setTimeline((current) => appendStatus(current, { status: change.status, at: change.occurredAt }));
+        void refetch();
+      },
     },
-    onComplete: () => restartLive.current(),
-    onError: () => restartLive.current(),
-  });
-  restartLive.current = () => {
-    window.setTimeout(() => {
-      subscription.restart();
-      void refetch();
-    }, 1_000);
-  };
+    refetch,
+  );
 
   // After the live connection comes back, read the order again.
   useEffect(() => {
