@@ -258,10 +258,11 @@ async def orders_operations() -> list[Operation]:
 
     return [
         Operation(
-            "orders: products (8)",
-            "query Products { products { sku name price { amount currency } } }",
-            context(None),
-            check=lambda d: len(d["products"]) == len(SEED_PRODUCTS),
+            "orders: order(id)",
+            "query Order($id: ID!) { order(id: $id) { id status total { amount currency } } }",
+            context(CALLER),
+            variables=lambda: {"id": "order-07"},
+            check=lambda d: d["order"]["id"] == "order-07",
         ),
         Operation(
             "orders: _entities User.orders(first: 5)",

@@ -21,7 +21,6 @@ from subgraphs.kernel.graphql.pagination import (
 from subgraphs.kernel.graphql.public_errors import Forbidden
 from subgraphs.kernel.graphql.types import Money
 from subgraphs.orders.domain import order as domain
-from subgraphs.orders.domain.catalog import Product as ProductModel
 from subgraphs.orders.transport.context import OrdersContext
 from subgraphs.orders.usecase.ports import Page
 from subgraphs.orders.usecase.read_orders import MAX_PAGE
@@ -73,31 +72,6 @@ class OrderTimelineEntry:
             actor=User(id=strawberry.ID(actor_id)) if actor_id is not None else None,
             reason=entry.reason,
         )
-
-
-@strawberry.type(description="A product of the price list.")
-class Product:
-    sku: str = strawberry.field(description="The stock-keeping unit that identifies it.")
-    name: str = strawberry.field(description="Its name, as shown to customers.")
-    model: strawberry.Private[ProductModel]
-
-    @strawberry.field(description="The price in `currency` (USD or EUR); null if not sold in it.")
-    def price(
-        self,
-        currency: Annotated[
-            str, strawberry.argument(description="ISO 4217 code: USD or EUR.")
-        ] = "USD",
-    ) -> Money | None:
-        price = self.model.price(currency.upper())
-        return Money.from_value(price) if price else None
-
-    @strawberry.field(description="The price in every supported currency.")
-    def prices(self) -> list[Money]:
-        return [Money(amount=amount, currency=c) for c, amount in sorted(self.model.prices.items())]
-
-    @classmethod
-    def from_model(cls, product: ProductModel) -> Product:
-        return cls(sku=product.sku, name=product.name, model=product)
 
 
 @strawberry.type(description="A product in an order, priced when the order was placed.")

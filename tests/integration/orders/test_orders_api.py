@@ -34,16 +34,6 @@ async def create(client, token, items, currency="USD"):
     return body["data"]["createOrder"]
 
 
-async def test_products_are_the_seeded_price_list(orders_client):
-    body = await graphql(orders_client, "{ products { sku name price { amount currency } } }")
-    products = {p["sku"]: p for p in body["data"]["products"]}
-    assert products["SKU-STICKER"] == {
-        "sku": "SKU-STICKER",
-        "name": "Sticker",
-        "price": {"amount": "0.10", "currency": "USD"},
-    }
-
-
 async def test_prices_are_exact_decimals(orders_client, orders_db, issue):
     order = (
         await create(orders_client, issue(a_user()), [{"sku": "SKU-STICKER", "quantity": 3}], "usd")
