@@ -16,7 +16,7 @@ from pymongo import AsyncMongoClient
 
 from bench.common import percentile, render_table
 from bench.e2e.processes import cpu_seconds, cpu_split
-from bench.e2e.shop import create_order, pay, register_users
+from bench.e2e.shop import create_order, pay, register_users, until_reserved
 from bench.e2e.target import Sizes, Target, ms
 from testkit.journeys import Shopper
 from testkit.prometheus import samples, scrape
@@ -34,12 +34,15 @@ CONFIRM_RETRIES = 1
 class PaidOrder:
     order_id: str
     created_at: float  # wall clock, when createOrder was sent
-    pay_started_at: float  # wall clock, when processPayment was sent
+    pay_started_at: float  # wall clock, when processPayment was sent (once it was reserved)
 
 
 async def paid_order(client: httpx.AsyncClient, target: Target, user: Shopper) -> PaidOrder:
+    """Place an order, wait until the catalog reserved its stock (as the shop's order page
+    does before it offers to pay), pay it."""
     created_at = time.time()
     order_id = await create_order(client, target, user)
+    await until_reserved(client, target, user, order_id)
     pay_started_at = time.time()
     await pay(client, target, user, order_id)
     return PaidOrder(order_id, created_at, pay_started_at)
@@ -68,6 +71,8 @@ class Step:
     orders: int
     receipt_p50: float
     receipt_p99: float
+    reserved_p50: float
+    reserved_p99: float
     confirmation_p50: float
     confirmation_p99: float
     backlog_growth: int
@@ -107,6 +112,7 @@ async def run_rate(
 
     times = await eventually(all_mailed, timeout=60 + seconds, what="every receipt at the sink")
     receipts = sorted(times[f"Receipt for order {o.order_id}"] - o.pay_started_at for o in orders)
+    reserved = sorted(o.pay_started_at - o.created_at for o in orders)
     confirmations = sorted(
         times[f"Order {o.order_id} received"] - o.created_at
         for o in orders
@@ -117,6 +123,8 @@ async def run_rate(
         len(orders),
         percentile(receipts, 0.5),
         percentile(receipts, 0.99),
+        percentile(reserved, 0.5),
+        percentile(reserved, 0.99),
         percentile(confirmations, 0.5) if confirmations else float("nan"),
         percentile(confirmations, 0.99) if confirmations else float("nan"),
         growth,
@@ -148,10 +156,10 @@ async def raw_write_rate(mongo_uri: str, seconds: float, concurrency: int = 8) -
 async def mongo_commands(
     client: httpx.AsyncClient, target: Target
 ) -> dict[tuple[str, str, str], float]:
-    """(database, collection, command) -> MongoDB commands the users, orders and payments
-    processes have sent so far (their `mongodb_commands_total`)."""
+    """(database, collection, command) -> MongoDB commands the users, catalog, orders and
+    payments processes have sent so far (their `mongodb_commands_total`)."""
     counts: dict[tuple[str, str, str], float] = {}
-    for base in (target.internal[name] for name in ("users", "orders", "payments")):
+    for base in (target.internal[name] for name in ("users", "catalog", "orders", "payments")):
         for sample in samples(await scrape(client, base)):
             if sample.name != "mongodb_commands_total":
                 continue
@@ -253,6 +261,8 @@ async def events(target: Target, sizes: Sizes) -> str:
             ["max sustainable paid orders/s", f"{best:g}" if confirmed else f"< {best:g}"],
             [f"receipt p50 / p99 at {best / 2:g}/s (from pay start)",
              f"{ms(half.receipt_p50)} / {ms(half.receipt_p99)}"],
+            [f"stock reserved p50 / p99 at {best / 2:g}/s (from create)",
+             f"{ms(half.reserved_p50)} / {ms(half.reserved_p99)}"],
             [f"confirmation p50 / p99 at {best / 2:g}/s (from create)",
              f"{ms(half.confirmation_p50)} / {ms(half.confirmation_p99)}"],
             ["store raw writes/s (8 writers)", f"{raw_rate:.0f}"],

@@ -1,7 +1,9 @@
 """The customer's side of the shop through the gateway: testkit's journey and client.
 
 The journey retries what fails for a passing reason (payments not knowing a
-new order yet, mostly), with one idempotency key per payment.
+new order yet, mostly), with one idempotency key per payment. The events table
+pays an order once its stock is reserved (`until_reserved`), as a customer on
+the order page would.
 """
 
 from __future__ import annotations
@@ -63,3 +65,23 @@ async def pay(client: httpx.AsyncClient, target: Target, user: Shopper, order_id
     payment = await journey(client, target).pay(user, order_id)
     if payment["status"] != "SUCCEEDED":
         raise BenchError(f"processPayment: {payment}")
+
+
+RESERVED = "query Reserved($id: ID!) { order(id: $id) { status stockReserved } }"
+RESERVED_POLL_SECONDS = 0.02
+
+
+async def until_reserved(
+    client: httpx.AsyncClient, target: Target, user: Shopper, order_id: str
+) -> None:
+    """Read the order every 20 ms until the catalog's reservation reached it (`stockReserved`);
+    BenchError if it was rejected or nothing came within the step deadline."""
+    deadline = asyncio.get_running_loop().time() + STEP_DEADLINE
+    url = f"{target.gateway}/graphql"
+    while True:
+        order = (await gql(client, url, RESERVED, {"id": order_id}, token=user.token))["order"]
+        if order["stockReserved"]:
+            return
+        if order["status"] != "PENDING" or asyncio.get_running_loop().time() > deadline:
+            raise BenchError(f"order {order_id} not reserved: {order}")
+        await asyncio.sleep(RESERVED_POLL_SECONDS)
