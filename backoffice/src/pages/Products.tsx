@@ -189,11 +189,12 @@ function ProductList() {
         />
       ) : null}
       <form role="search" className="toolbar" onSubmit={submit}>
-        <label htmlFor="product-search">SKU or name</label>
+        <label htmlFor="product-search">Search products</label>
         <input
           id="product-search"
           type="search"
           name="q"
+          placeholder="SKU or part of the name"
           value={draft}
           maxLength={200}
           onChange={(event) => setDraft(event.target.value)}
