@@ -74,7 +74,7 @@ export const ChangePricesMutation = graphql(`
 `);
 
 export const ArchiveProductMutation = graphql(`
-  mutation ArchiveProduct($input: ArchiveProductInput!) {
+  mutation ArchiveProduct($input: ProductSkuInput!) {
     archiveProduct(input: $input) {
       product {
         sku
@@ -91,7 +91,7 @@ export const ArchiveProductMutation = graphql(`
 `);
 
 export const RestoreProductMutation = graphql(`
-  mutation RestoreProduct($input: RestoreProductInput!) {
+  mutation RestoreProduct($input: ProductSkuInput!) {
     restoreProduct(input: $input) {
       product {
         sku
