@@ -16,9 +16,9 @@ Driving the stack from outside, the one client everything uses:
 In-memory fakes of the contexts' ports (unit tests and benchmarks):
 
 - `testkit.kernel`: clocks, ids, an in-memory unit of work, a token verifier stub.
-- `testkit.users` (and `testkit.user_sessions`), `testkit.orders`, `testkit.payments`: each
-  context's ports in memory, with the same uniqueness and version rules as the MongoDB
-  adapters.
+- `testkit.users` (and `testkit.user_sessions`), `testkit.catalog`, `testkit.orders`,
+  `testkit.payments`: each context's ports in memory, with the same uniqueness and version
+  rules as the MongoDB adapters.
 - `testkit.notifications`: the notifications ports in memory (same rules as the Redis
   adapters) and `Context`, the context wired on them by its `bootstrap`.
 """

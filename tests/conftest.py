@@ -61,6 +61,7 @@ REDIS_DATABASES = {
     "notifications": 4,
     "payments-stripe": 5,
     "e2e-stripe": 6,
+    "catalog": 7,
 }
 
 

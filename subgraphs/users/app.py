@@ -182,7 +182,7 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
     # Staff actions of other contexts, for the activity record.
     consumer = stores.consumer(
         group="users",
-        producers=["orders", "payments"],
+        producers=["orders", "payments", "catalog"],
         handlers=dict.fromkeys(RECORDED_EVENTS, usecases.staff.record_event),
     )
     public_keys = jwks(key)

@@ -144,7 +144,16 @@ ORDER_CANCELLED = "orders.cancelled"
 REFUND_APPROVED = "payments.refund_approved"
 REFUND_DECLINED = "payments.refund_declined"
 REFUNDED = "payments.refunded"
-RECORDED_EVENTS = (ORDER_CANCELLED, REFUND_APPROVED, REFUND_DECLINED, REFUNDED)
+PRODUCT_CHANGED = "catalog.product_changed"
+STOCK_ADJUSTED = "stock.adjusted"
+RECORDED_EVENTS = (
+    ORDER_CANCELLED,
+    REFUND_APPROVED,
+    REFUND_DECLINED,
+    REFUNDED,
+    PRODUCT_CHANGED,
+    STOCK_ADJUSTED,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +191,9 @@ def other_action(
       refund ran) and by `payments.refund_approved` (the request decided), with the same
       actor: both are written under `refund_entry_id(payment_id)` and the approval's entry
       wins, whichever event comes first, so one approval is one entry.
+    - `catalog.product_changed` and `stock.adjusted` with an `actor_id` (seeding has none; a
+      restock on a refund carries the refunding staff member's): subject the product's sku;
+      the change, or the adjustment's delta, reason and note, as details.
     """
     actor = _text(payload.get("actor_id"))
     if event_type not in RECORDED_EVENTS or actor is None:
@@ -190,10 +202,26 @@ def other_action(
     payment_id = _text(payload.get("payment_id"))
     details = {
         name: value
-        for name in ("order_id", "payment_id", "request_id", "request_reason", "amount", "currency")
+        for name in (
+            "order_id",
+            "payment_id",
+            "request_id",
+            "request_reason",
+            "amount",
+            "currency",
+            "sku",
+            "change",
+            "delta",
+            "note",
+        )
         if (value := _text(payload.get(name))) is not None
     }
     entry_id, subject, supersedes = event_id, order_id, False
+    reason = _text(payload.get("reason"))
+    if event_type in (PRODUCT_CHANGED, STOCK_ADJUSTED):
+        subject = _text(payload.get("sku"))
+        if event_type == STOCK_ADJUSTED and reason is not None:
+            details["adjustment_reason"], reason = reason, None
     if event_type in (REFUND_APPROVED, REFUND_DECLINED):
         subject = _text(payload.get("request_id"))
     if payment_id is not None and event_type in (REFUND_APPROVED, REFUNDED):
@@ -203,7 +231,7 @@ def other_action(
         action=event_type,
         actor_id=actor,
         subject_id=subject,
-        reason=_text(payload.get("reason")),
+        reason=reason,
         details=details,
         occurred_at=to_milliseconds(occurred_at),
         correlation_id=correlation_id or None,

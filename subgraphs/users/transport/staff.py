@@ -144,7 +144,8 @@ class StaffAction:
     subject_id: strawberry.ID | None = strawberry.field(
         description="What was acted upon: an account (`users.*`), an order "
         "(`orders.cancelled`, `payments.refunded`) or a refund request "
-        "(`payments.refund_approved`, `payments.refund_declined`); `details` name the order."
+        "(`payments.refund_approved`, `payments.refund_declined`); `details` name the order. "
+        "A product's sku (`catalog.product_changed`, `stock.adjusted`)."
     )
     reason: str | None = strawberry.field(description="Why, as the actor wrote it.")
     details: list[StaffActionDetail] = strawberry.field(description="What else it changed.")

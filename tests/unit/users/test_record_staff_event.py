@@ -100,3 +100,50 @@ async def test_a_decline_and_a_staff_refund_are_recorded_a_system_refund_is_not(
     page = await world.usecases.staff.read_activity(10, actor_id="staff-1")
     assert len(page.actions) == 2
     assert (await world.usecases.staff.read_activity(10, actor_id="staff-9")).actions == []
+
+
+async def test_catalog_edits_and_stock_adjustments_by_staff_are_recorded_seeding_is_not(
+    world: World,
+):
+    record = world.usecases.staff.record_event
+    changed = event(
+        "catalog.product_changed",
+        "catalog",
+        sku="SKU-LAMP",
+        name="Lamp",
+        prices={"USD": "30.00"},
+        status="ACTIVE",
+        product_version=2,
+        change="prices_changed",
+        actor_id="staff-7",
+    )
+    adjusted = event(
+        "stock.adjusted",
+        "catalog",
+        sku="SKU-LAMP",
+        delta=-2,
+        reason="DAMAGED",
+        note="dropped",
+        on_hand=8,
+        reserved=1,
+        actor_id="staff-7",
+    )
+    seeded = event(
+        "catalog.product_changed", "catalog", sku="SKU-TEE", change="seeded", actor_id=None
+    )
+
+    for e in (changed, adjusted, adjusted, seeded):  # the adjustment redelivered
+        await record(e)
+
+    entries = {e.action: e for e in world.staff_store.actions}
+    assert len(world.staff_store.actions) == 2
+    edit, stock = entries["catalog.product_changed"], entries["stock.adjusted"]
+    assert (edit.actor_id, edit.subject_id, edit.reason) == ("staff-7", "SKU-LAMP", None)
+    assert edit.details == {"sku": "SKU-LAMP", "change": "prices_changed"}
+    assert (stock.actor_id, stock.subject_id, stock.reason) == ("staff-7", "SKU-LAMP", None)
+    assert stock.details == {
+        "sku": "SKU-LAMP",
+        "delta": "-2",
+        "adjustment_reason": "DAMAGED",
+        "note": "dropped",
+    }

@@ -1,0 +1,1 @@
+"""The catalog context: products, their prices and stock, the stock side of the order saga."""

@@ -1,0 +1,1 @@
+"""Catalog domain: plain data and rules, no framework or driver."""

@@ -1,0 +1,1 @@
+"""Catalog GraphQL transport: types, resolvers, DataLoaders and the schema."""

@@ -1,0 +1,183 @@
+"""The saga's later steps on an order's reservation: commit (paid), release (cancelled or
+expired), restock (refunded with the units returned). Each is idempotent on the event and on
+the reservation's status, so a redelivered, late or reordered event changes nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from subgraphs.catalog.domain.movement import MovementKind
+from subgraphs.catalog.domain.product import AdjustmentReason, Product
+from subgraphs.catalog.domain.reservation import Item, Reservation, ReservationStatus, tombstone
+from subgraphs.catalog.usecase.adjust_stock import adjustment_movement
+from subgraphs.catalog.usecase.ports import ConcurrentUpdate, Products, Reservations
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.events import DomainEvent, Event, MalformedEvent
+from subgraphs.kernel.core.ids import NewId
+from subgraphs.kernel.core.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+ORDER_PAID = "orders.paid"
+ORDER_CANCELLED = "orders.cancelled"
+PAYMENT_REFUNDED = "payments.refunded"
+ATTEMPTS = 3
+
+_Move = Callable[[Sequence[Item], str, datetime, NewId], Awaitable[None]]
+
+
+class EventTooEarly(Exception):
+    """The event applies after another one not handled yet; the consumer delivers it later."""
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """Several aggregates' events saved by one unit of work."""
+
+    events: tuple[DomainEvent, ...]
+
+
+def _order_id(event: Event) -> str:
+    order_id = event.payload.get("order_id")
+    if not order_id:
+        raise MalformedEvent(f"{event.type} without an order_id")
+    return str(order_id)
+
+
+class SettleStock:
+    def __init__(
+        self,
+        products: Products,
+        reservations: Reservations,
+        uow: UnitOfWork,
+        clock: Clock,
+        new_id: NewId,
+    ) -> None:
+        self._products = products
+        self._reservations = reservations
+        self._uow = uow
+        self._clock = clock
+        self._new_id = new_id
+
+    async def commit(self, event: Event) -> Reservation | None:
+        """On `orders.paid`: the held units leave on hand (`stock.committed`). Paid before it
+        was reserved waits (EventTooEarly); a released or rejected one is left alone."""
+        order_id = _order_id(event)
+        for _ in range(ATTEMPTS):
+            if await self._uow.applied(event.id):
+                return None
+            current = await self._reservations.get(order_id)
+            if current is None:
+                raise EventTooEarly(f"orders.paid of {order_id} before its reservation")
+            if current.status is not ReservationStatus.RESERVED:
+                self._ignore(event, current)
+                return None
+            committed = current.commit(self._clock())
+            work = partial(self._apply, self._products.take, committed)
+            try:
+                done = await self._uow(work, recorded=committed, claim=event.id)
+            except ConcurrentUpdate:
+                continue
+            return committed if done else None
+        raise ConcurrentUpdate(order_id)
+
+    async def release(self, event: Event) -> Reservation | None:
+        """On `orders.cancelled`: the held units are available again (`stock.released`, the
+        cancellation's reason). Not reserved yet: a tombstone, so it never will be."""
+        order_id = _order_id(event)
+        reason = str(event.payload.get("reason") or "cancelled")
+        for _ in range(ATTEMPTS):
+            if await self._uow.applied(event.id):
+                return None
+            current = await self._reservations.get(order_id)
+            try:
+                if current is None:
+                    user_id = event.payload.get("user_id")
+                    marker = tombstone(order_id, str(user_id) if user_id else None, self._clock())
+                    work = partial(self._reservations.add, marker)
+                    done = await self._uow(work, recorded=marker, claim=event.id)
+                    return marker if done else None
+                if current.status is not ReservationStatus.RESERVED:
+                    self._ignore(event, current)
+                    return None
+                released = current.release(reason, self._clock())
+                work = partial(self._apply, self._products.unhold, released)
+                done = await self._uow(work, recorded=released, claim=event.id)
+                return released if done else None
+            except ConcurrentUpdate:
+                continue
+        raise ConcurrentUpdate(order_id)
+
+    async def restock(self, event: Event) -> Reservation | None:
+        """On `payments.refunded` with `restock: true`: the committed units return to stock
+        (a RETURNED adjustment per sku, `stock.adjusted` with the refund's actor), once."""
+        if event.payload.get("restock") is not True:
+            return None
+        order_id = _order_id(event)
+        actor_id = event.payload.get("actor_id")
+        actor = str(actor_id) if actor_id else None
+        for _ in range(ATTEMPTS):
+            if await self._uow.applied(event.id):
+                return None
+            current = await self._reservations.get(order_id)
+            if current is None or current.status is ReservationStatus.RESERVED:
+                raise EventTooEarly(f"payments.refunded of {order_id} before its commit")
+            if current.status is not ReservationStatus.COMMITTED or current.restocked:
+                self._ignore(event, current)
+                return None
+            now = self._clock()
+            restocked = current.restock(now)
+            products = await self._products.get_many([i.sku for i in current.items])
+            adjusted: list[tuple[Product, Product]] = []
+            for item, product in zip(current.items, products, strict=True):
+                if product is None:
+                    continue
+                note = f"Refund of order {order_id}"
+                after = product.adjust(item.quantity, AdjustmentReason.RETURNED, note, now, actor)
+                adjusted.append((product, after))
+            work = partial(self._return, restocked, adjusted, actor)
+            changes = Changes(tuple(e for _, after in adjusted for e in after.events))
+            try:
+                done = await self._uow(work, recorded=changes, claim=event.id)
+            except ConcurrentUpdate:
+                continue
+            return restocked if done else None
+        raise ConcurrentUpdate(order_id)
+
+    async def _apply(self, move: _Move, reservation: Reservation) -> None:
+        await move(reservation.items, reservation.order_id, reservation.updated_at, self._new_id)
+        await self._reservations.save(reservation)
+
+    async def _return(
+        self,
+        reservation: Reservation,
+        adjusted: Sequence[tuple[Product, Product]],
+        actor: str | None,
+    ) -> None:
+        for before, after in adjusted:
+            movement = adjustment_movement(
+                before,
+                after,
+                MovementKind.RETURNED,
+                self._new_id,
+                note=after.events[0].payload["note"],
+                order_id=reservation.order_id,
+                actor_id=actor,
+            )
+            await self._products.save_stock(after, movement)
+        await self._reservations.save(reservation)
+
+    def _ignore(self, event: Event, reservation: Reservation) -> None:
+        log.info(
+            "order event changes no reservation",
+            extra={
+                "event_id": event.id,
+                "type": event.type,
+                "order_id": reservation.order_id,
+                "status": reservation.status.value,
+            },
+        )

@@ -1,0 +1,97 @@
+"""The saga's catalog side on real MongoDB: all or none in one transaction, never oversold."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+
+from subgraphs.catalog.domain.product import AdjustmentReason
+from subgraphs.catalog.domain.reservation import ReservationStatus
+from tests.integration.catalog.conftest import Stores, new_order_id, order_created, order_event
+
+pytestmark = pytest.mark.integration
+
+USD = [(Decimal("5.00"), "USD")]
+
+
+async def product(stores: Stores, sku: str, units: int) -> None:
+    await stores.usecases.edit_products.create("staff-1", sku, sku, "", USD)
+    if units:
+        await stores.usecases.adjust_stock("staff-1", sku, units, AdjustmentReason.RECEIVED)
+
+
+async def levels(stores: Stores, sku: str) -> tuple[int, int, int]:
+    doc = await stores.db["products"].find_one({"_id": sku})
+    assert doc is not None
+    return doc["on_hand"], doc["reserved"], doc["available"]
+
+
+async def test_fifty_concurrent_orders_on_ten_units_reserve_exactly_ten(stores: Stores) -> None:
+    await product(stores, "SKU-LAST", 10)
+    orders = [new_order_id() for _ in range(50)]
+
+    outcomes = await asyncio.gather(
+        *(stores.usecases.reserve_stock(order_created(o, {"SKU-LAST": 1})) for o in orders)
+    )
+
+    statuses = [r.status for r in outcomes if r is not None]
+    assert len(statuses) == 50
+    assert statuses.count(ReservationStatus.RESERVED) == 10
+    assert statuses.count(ReservationStatus.REJECTED) == 40
+    assert await levels(stores, "SKU-LAST") == (10, 10, 0)
+    held = await stores.db["reservations"].count_documents({"status": "RESERVED"})
+    moves = await stores.db["stock_movements"].count_documents({"kind": "RESERVED"})
+    assert (held, moves) == (10, 10)
+
+
+async def test_a_short_line_rolls_back_the_lines_reserved_before_it(stores: Stores) -> None:
+    await product(stores, "SKU-A", 5)
+    await product(stores, "SKU-B", 1)
+    order_id = new_order_id()
+
+    outcome = await stores.usecases.reserve_stock(
+        order_created(order_id, {"SKU-A": 2, "SKU-B": 2})  # SKU-A is updated first, then undone
+    )
+
+    assert outcome is not None
+    assert outcome.status is ReservationStatus.REJECTED
+    assert await levels(stores, "SKU-A") == (5, 0, 5)
+    assert await levels(stores, "SKU-B") == (1, 0, 1)
+    assert await stores.db["stock_movements"].count_documents({"order_id": order_id}) == 0
+    [outbox] = await stores.db["outbox"].find({"type": "stock.rejected"}).to_list()
+    assert outbox["payload"]["short"] == [{"sku": "SKU-B", "requested": 2, "available": 1}]
+
+
+async def test_redelivered_and_reordered_events_change_nothing_twice(stores: Stores) -> None:
+    await product(stores, "SKU-A", 5)
+    settle = stores.usecases.settle_stock
+    order_id, early = new_order_id(), new_order_id()
+    created = order_created(order_id, {"SKU-A": 2})
+
+    await asyncio.gather(*(stores.usecases.reserve_stock(created) for _ in range(3)))
+    paid = order_event("orders.paid", order_id)
+    await asyncio.gather(settle.commit(paid), settle.commit(paid))
+    refund = order_event("payments.refunded", order_id, "payments", restock=True, actor_id="s-1")
+    await asyncio.gather(settle.restock(refund), settle.restock(refund))
+    assert await levels(stores, "SKU-A") == (5, 0, 5)
+
+    await settle.release(order_event("orders.cancelled", early, reason="cancelled"))
+    assert await stores.usecases.reserve_stock(order_created(early, {"SKU-A": 1})) is None
+    assert await levels(stores, "SKU-A") == (5, 0, 5)
+
+    kinds = [
+        m["kind"] async for m in stores.db["stock_movements"].find({"sku": "SKU-A"}).sort("at", 1)
+    ]
+    assert kinds == ["RECEIVED", "RESERVED", "COMMITTED", "RETURNED"]
+    types = [e["type"] async for e in stores.db["outbox"].find({})]
+    assert sorted(types) == sorted(
+        [
+            "catalog.product_changed",
+            "stock.adjusted",
+            "stock.reserved",
+            "stock.committed",
+            "stock.adjusted",
+        ]
+    )
