@@ -78,7 +78,6 @@ from bench.common import bench_rounds, env_int, geometric_mean, percentile, rend
 from subgraphs.kernel.graphql.schema import MaskUnexpectedErrors, SubgraphSchema
 from subgraphs.kernel.process.settings import GraphQLSettings
 from subgraphs.orders.bootstrap import bootstrap as bootstrap_orders
-from subgraphs.orders.domain.catalog import SEED_PRODUCTS
 from subgraphs.orders.domain.order import Order, OrderLine, place_order
 from subgraphs.orders.transport import mutations as orders_mutations
 from subgraphs.orders.transport import queries as orders_queries
@@ -93,7 +92,7 @@ from subgraphs.users.transport import queries as users_queries
 from subgraphs.users.transport import schema as users_schema
 from subgraphs.users.transport.context import UsersContext
 from testkit.kernel import EPOCH, InMemoryUnitOfWork, SequentialIds, SteppingClock, StubVerifier
-from testkit.orders import InMemoryCatalog, InMemoryOrders, SilentFeed
+from testkit.orders import SEED_PRODUCTS, InMemoryCatalog, InMemoryOrders, SilentFeed
 from testkit.staff import in_memory_staff
 from testkit.user_sessions import (
     RESET_POLICY,
@@ -258,10 +257,10 @@ async def orders_operations() -> list[Operation]:
 
     return [
         Operation(
-            "orders: products (8)",
-            "query Products { products { sku name price { amount currency } } }",
-            context(None),
-            check=lambda d: len(d["products"]) == len(SEED_PRODUCTS),
+            "orders: order(id)",
+            'query Order { order(id: "order-01") { id status total { amount currency } } }',
+            context(CALLER),
+            check=lambda d: d["order"]["id"] == "order-01",
         ),
         Operation(
             "orders: _entities User.orders(first: 5)",

@@ -1,14 +1,83 @@
-"""In-memory fakes of the orders ports."""
+"""In-memory fakes of the orders ports, and the catalog events that fill orders' copy of it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
 
-from subgraphs.kernel.core.events import Event
-from subgraphs.orders.domain.catalog import Product
+import redis.asyncio as aioredis
+
+from subgraphs.kernel.core.events import Event, stream_of
+from subgraphs.orders.domain.catalog import PRODUCT_CHANGED, Product, product_from_event
 from subgraphs.orders.domain.order import Order
 from subgraphs.orders.usecase.ports import ConcurrentUpdate, OrderFilter, Page
+
+# The eight products the catalog seeds (sku, name, USD, EUR), as orders learns them.
+SEED_CATALOG = (
+    ("SKU-TEE", "Organic cotton T-shirt", "19.90", "18.50"),
+    ("SKU-MUG", "Stoneware mug", "12.00", "11.00"),
+    ("SKU-CAP", "Baseball cap", "15.50", "14.20"),
+    ("SKU-SOCK", "Merino socks", "9.95", "9.20"),
+    ("SKU-STICKER", "Sticker", "0.10", "0.09"),
+    ("SKU-BOTTLE", "Insulated bottle", "24.00", "22.40"),
+    ("SKU-BAG", "Canvas tote bag", "14.00", "13.00"),
+    ("SKU-HOODIE", "Zip hoodie", "49.00", "45.90"),
+)
+
+
+def product_changed(
+    sku: str,
+    name: str,
+    prices: dict[str, str],
+    *,
+    version: int = 1,
+    status: str = "ACTIVE",
+    change: str = "seeded",
+) -> Event:
+    """A `catalog.product_changed` as the catalog context emits it."""
+    payload: dict[str, Any] = {
+        "sku": sku,
+        "name": name,
+        "description": "",
+        "prices": prices,
+        "status": status,
+        "product_version": version,
+        "change": change,
+        "actor_id": None,
+    }
+    return Event(
+        id=uuid.uuid4().hex,
+        type=PRODUCT_CHANGED,
+        version=1,
+        occurred_at=datetime.now(UTC),
+        producer="catalog",
+        correlation_id=None,
+        payload=payload,
+    )
+
+
+def seed_catalog_events() -> list[Event]:
+    """The seeding's `catalog.product_changed` events of the eight products."""
+    return [product_changed(s, n, {"USD": usd, "EUR": eur}) for s, n, usd, eur in SEED_CATALOG]
+
+
+SEED_PRODUCTS = tuple(product_from_event(e.payload) for e in seed_catalog_events())
+
+
+def stock_event(kind: str, order_id: str, user_id: str = "u-1", **payload: Any) -> Event:
+    """A `stock.<kind>` event of the catalog for `order_id` (`reserved`, `rejected`, ...)."""
+    return Event(
+        id=uuid.uuid4().hex,
+        type=f"stock.{kind}",
+        version=1,
+        occurred_at=datetime.now(UTC),
+        producer="catalog",
+        correlation_id=None,
+        payload={"order_id": order_id, "user_id": user_id, **payload},
+    )
 
 
 class InMemoryOrders:
@@ -41,12 +110,26 @@ class InMemoryOrders:
             raise ConcurrentUpdate(order.id)
         self.by_id[order.id] = order
 
+    async def expired(self, now: datetime, limit: int) -> list[Order]:
+        due = sorted(
+            (o for o in self.by_id.values() if o.expired(now)),
+            key=lambda o: o.expires_at or now,
+        )
+        return due[:limit]
+
 
 class InMemoryCatalog:
-    """The `Catalog` port over a list of products."""
+    """The `Catalog` port over a dict: the newest product version wins."""
 
-    def __init__(self, products: Iterable[Product]) -> None:
+    def __init__(self, products: Iterable[Product] = ()) -> None:
         self._by_sku = {p.sku: p for p in products}
+
+    async def apply(self, product: Product) -> bool:
+        stored = self._by_sku.get(product.sku)
+        if stored is not None and stored.version >= product.version:
+            return False
+        self._by_sku[product.sku] = product
+        return True
 
     async def products(self, skus: Sequence[str] | None = None) -> list[Product]:
         wanted = self._by_sku if skus is None else [s for s in skus if s in self._by_sku]
@@ -64,3 +147,16 @@ class SilentFeed:
 async def _nothing() -> AsyncIterator[Event]:
     return
     yield  # an async generator that ends at once
+
+
+async def feed_seed_catalog(apply: Callable[[Event], Awaitable[None]]) -> None:
+    """Give orders' copy of the catalog the eight seeded products through its use case
+    (`usecases.apply_product_change`), as its consumer would."""
+    for event in seed_catalog_events():
+        await apply(event)
+
+
+async def publish_catalog_events(redis: aioredis.Redis, events: Iterable[Event]) -> None:
+    """Put catalog events on `events.catalog`, as the catalog's outbox relay does."""
+    for event in events:
+        await redis.xadd(stream_of("catalog"), event.to_fields())  # type: ignore[arg-type]

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from annotated_types import Ge, Gt
-from pydantic import SecretStr
+from pydantic import AliasChoices, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
@@ -127,10 +127,14 @@ def default_text(field: FieldInfo) -> str:
 
 
 def variable(cls: type[BaseSettings], name: str, field: FieldInfo) -> str:
-    if isinstance(field.validation_alias, str):
-        return field.validation_alias.upper()
-    if field.validation_alias is not None:
-        raise ConfigDocsError(f"{cls.__name__}.{name}: only a plain alias is understood")
+    """The variable that sets the field; alias choices of plain names read "A` or `B"."""
+    alias = field.validation_alias
+    if isinstance(alias, str):
+        return alias.upper()
+    if isinstance(alias, AliasChoices) and all(isinstance(c, str) for c in alias.choices):
+        return "` or `".join(str(c).upper() for c in alias.choices)
+    if alias is not None:
+        raise ConfigDocsError(f"{cls.__name__}.{name}: only plain aliases are understood")
     return f"{cls.model_config.get('env_prefix', '')}{name}".upper()
 
 

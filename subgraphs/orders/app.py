@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from subgraphs.kernel.core.clock import utc_now
 from subgraphs.kernel.core.events import stream_of
 from subgraphs.kernel.core.ids import new_id
 from subgraphs.kernel.graphql.auth import TokenVerifier
 from subgraphs.kernel.messaging.broadcast import StreamBroadcast
+from subgraphs.kernel.messaging.caught_up import CaughtUpOnce
 from subgraphs.kernel.observability.metrics import Counter
-from subgraphs.kernel.process.background import BackgroundTask
+from subgraphs.kernel.process.background import BackgroundTask, every
+from subgraphs.kernel.process.lease import MongoLease
 from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.runtime.wiring import ContextStores
 from subgraphs.orders.bootstrap import bootstrap
-from subgraphs.orders.domain.catalog import SEED_PRODUCTS
+from subgraphs.orders.domain.catalog import PRODUCT_CHANGED
 from subgraphs.orders.repository.mongo_catalog import MongoCatalog
 from subgraphs.orders.repository.mongo_orders import MongoOrderRepository
 from subgraphs.orders.settings import OrdersSettings
 from subgraphs.orders.transport.context import OrdersContext
 from subgraphs.orders.transport.schema import build_schema
 from subgraphs.orders.usecase.change_status import ApplyPaymentEvent
+from subgraphs.orders.usecase.stock import ApplyStockEvent
 
 PAYMENT_EVENTS_IGNORED = Counter(
     "orders_payment_events_ignored_total",
-    "Payment events the order status machine did not allow, by event type.",
+    "Payment and stock events the order status machine did not allow, by event type.",
 )
+CONSUMER_GROUP = "orders"
 
 
 def build_app(settings: OrdersSettings, *, verifier: TokenVerifier | None = None) -> SubgraphApp:
@@ -32,7 +38,6 @@ def build_app(settings: OrdersSettings, *, verifier: TokenVerifier | None = None
     orders = MongoOrderRepository(stores.db)
     catalog = MongoCatalog(stores.db)
     stores.indexed(orders)
-    stores.mongo.on_start(lambda: catalog.seed(SEED_PRODUCTS))
 
     status_feed = StreamBroadcast(
         stores.redis.client, stream_of("orders"), key_of=lambda e: str(e.payload.get("order_id"))
@@ -44,20 +49,36 @@ def build_app(settings: OrdersSettings, *, verifier: TokenVerifier | None = None
         status_feed=status_feed,
         clock=utc_now,
         new_id=new_id,
+        reservation_ttl=timedelta(seconds=settings.reservation_ttl_seconds),
         on_ignored=lambda type_: PAYMENT_EVENTS_IGNORED.inc(type=type_),
     )
     consumer = stores.consumer(
-        group="orders",
-        producers=["payments"],
-        handlers=dict.fromkeys(ApplyPaymentEvent.TARGETS, usecases.apply_payment_event),
+        group=CONSUMER_GROUP,
+        producers=["payments", "catalog"],
+        handlers={
+            **dict.fromkeys(ApplyPaymentEvent.TARGETS, usecases.apply_payment_event),
+            **dict.fromkeys(ApplyStockEvent.TYPES, usecases.apply_stock_event),
+            PRODUCT_CHANGED: usecases.apply_product_change,
+        },
     )
+    # Orders prices from its copy of the catalog: not ready before it was filled once.
+    catalog_copied = CaughtUpOnce(stores.redis.client, stream_of("catalog"), CONSUMER_GROUP)
+    expiry_lease = MongoLease(stores.db, "order-expiry")
+
+    async def expire_if_leader() -> None:
+        if await expiry_lease.hold():
+            await usecases.expire_orders()
+
+    expiry = every(settings.expiry_interval_seconds, expire_if_leader, name="order-expiry")
     return create_subgraph_app(
         settings=settings,
         build_schema=build_schema,
         context=stores.request_context(OrdersContext, usecases=usecases, verifier=verifier),
         resources=[
             *stores.resources(),
-            consumer.task("payments-consumer"),
+            consumer.task("events-consumer"),
+            catalog_copied,
             BackgroundTask("status-feed", status_feed.run),
+            BackgroundTask("order-expiry", expiry, on_stop=expiry_lease.release),
         ],
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
 
 from subgraphs.kernel.process.settings import ServiceSettings
@@ -165,9 +166,9 @@ def settings_class(module: str) -> type[ServiceSettings]:
 def setting_names(cls: type[BaseSettings]) -> set[str]:
     """Every environment variable `cls()` reads, upper case.
 
-    A field reads `<env_prefix><FIELD>` or its validation alias; a field that is itself a
-    settings group is built by its default factory, which reads the group's own prefix (the
-    whole group as one JSON variable is not offered).
+    A field reads `<env_prefix><FIELD>` or its validation alias (each of its choices); a
+    field that is itself a settings group is built by its default factory, which reads the
+    group's own prefix (the whole group as one JSON variable is not offered).
     """
     prefix = cls.model_config.get("env_prefix", "")
     names: set[str] = set()
@@ -177,6 +178,8 @@ def setting_names(cls: type[BaseSettings]) -> set[str]:
             names |= setting_names(annotation)
         elif isinstance(field.validation_alias, str):
             names.add(field.validation_alias.upper())
+        elif isinstance(field.validation_alias, AliasChoices):
+            names |= {str(choice).upper() for choice in field.validation_alias.choices}
         else:
             assert field.validation_alias is None, f"{cls.__name__}.{field_name}: alias kind"
             names.add(f"{prefix}{field_name}".upper())

@@ -9,21 +9,19 @@ of what was emitted, then deleted). A relay that dies between the two
 publishes again on its next pass (consumers are idempotent on the event
 id); nothing is lost.
 
-Several relays may run: a lease in the `leases` collection lets one publish
-at a time, so in the normal case no event is published twice and events
-keep their order (by `occurred_at`, then `sequence`, e.g. the aggregate
-version). The holder renews its lease once half of it has passed, not on
-every pass (a pass every `poll_seconds` would otherwise write five times a
-second per producer while idle). Stream length is capped with an
-approximate MAXLEN (retention).
+Several relays may run: a lease in the `leases` collection
+(`subgraphs.kernel.process.lease`) lets one publish at a time, so in the
+normal case no event is published twice and events keep their order (by
+`occurred_at`, then `sequence`, e.g. the aggregate version). The holder
+renews its lease once half of it has passed, not on every pass (a pass every
+`poll_seconds` would otherwise write five times a second per producer while
+idle). Stream length is capped with an approximate MAXLEN (retention).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,13 +30,14 @@ import redis.asyncio as aioredis
 from pymongo import ASCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import PyMongoError
 from redis.exceptions import RedisError
 
 from subgraphs.kernel.core.clock import Clock, utc_now
 from subgraphs.kernel.core.events import Event, stream_of
 from subgraphs.kernel.observability import gauges, telemetry
 from subgraphs.kernel.process.background import BackgroundTask, pause
+from subgraphs.kernel.process.lease import MongoLease
 from subgraphs.kernel.process.settings import StreamSettings
 
 log = logging.getLogger(__name__)
@@ -121,21 +120,17 @@ class OutboxRelay:
         clock: Clock = utc_now,
     ) -> None:
         self._outbox = db["outbox"]
-        self._leases = db["leases"]
+        self._lease = MongoLease(db, f"outbox-relay:{producer}", seconds=lease_seconds, clock=clock)
         self._redis = redis
         self.stream = stream_of(producer)
-        self._lease_id = f"outbox-relay:{producer}"
-        self._owner = uuid.uuid4().hex
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._max_stream_length = max_stream_length
-        self._lease = timedelta(seconds=lease_seconds)
         self._keep_published = keep_published
         self._clock = clock
         self._wake = asyncio.Event()
         self._next_cleanup = datetime.min.replace(tzinfo=UTC)
         self._gauges = gauges.OutboxGauges(self._outbox, producer, clock)
-        self._renew_at = datetime.min.replace(tzinfo=UTC)  # when our lease needs renewing
 
     @classmethod
     def for_settings(
@@ -187,7 +182,7 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """One pass: publish a batch of pending events if this relay holds the lease."""
-        if not await self._hold_lease():
+        if not await self._lease.hold():
             return 0
         cursor = (
             self._outbox.find({"published": False})
@@ -221,25 +216,8 @@ class OutboxRelay:
             {"$set": {"published": True, "published_at": self._clock()}},
         )
 
-    async def _hold_lease(self) -> bool:
-        now = self._clock()
-        if now < self._renew_at:
-            return True  # ours for at least another half lease
-        try:
-            await self._leases.find_one_and_update(
-                {"_id": self._lease_id, "$or": [{"owner": self._owner}, {"until": {"$lt": now}}]},
-                {"$set": {"owner": self._owner, "until": now + self._lease}},
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            return False  # another relay holds a live lease
-        self._renew_at = now + self._lease / 2
-        return True
-
     async def release(self) -> None:
-        self._renew_at = datetime.min.replace(tzinfo=UTC)
-        with contextlib.suppress(PyMongoError):
-            await self._leases.delete_one({"_id": self._lease_id, "owner": self._owner})
+        await self._lease.release()
 
     async def _forget_old(self) -> None:
         now = self._clock()

@@ -1,14 +1,25 @@
-"""The price list: products with a price per supported currency."""
+"""Orders' copy of the catalog: each product's name, prices and status, as the catalog
+context last announced them (`catalog.product_changed`). Orders prices from it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
 
+from subgraphs.kernel.core.events import MalformedEvent
 from subgraphs.kernel.core.money import Money
 
 CURRENCIES = ("USD", "EUR")
+
+PRODUCT_CHANGED = "catalog.product_changed"
+
+
+class ProductStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    ARCHIVED = "ARCHIVED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,24 +27,32 @@ class Product:
     sku: str
     name: str
     prices: Mapping[str, Decimal] = field(default_factory=dict)
+    status: ProductStatus = ProductStatus.ACTIVE
+    version: int = 0  # the catalog's product_version; the newest one is kept
+
+    @property
+    def active(self) -> bool:
+        return self.status is ProductStatus.ACTIVE
 
     def price(self, currency: str) -> Money | None:
         amount = self.prices.get(currency)
         return Money(amount, currency) if amount is not None else None
 
 
-def _product(sku: str, name: str, usd: str, eur: str) -> Product:
-    return Product(sku, name, {"USD": Decimal(usd), "EUR": Decimal(eur)})
+class MalformedProductEvent(MalformedEvent):
+    """A `catalog.product_changed` without the fields the projection needs."""
 
 
-# Seeded into the `products` collection on first start; edits made there are kept.
-SEED_PRODUCTS = (
-    _product("SKU-TEE", "Organic cotton T-shirt", "19.90", "18.50"),
-    _product("SKU-MUG", "Stoneware mug", "12.00", "11.00"),
-    _product("SKU-CAP", "Baseball cap", "15.50", "14.20"),
-    _product("SKU-SOCK", "Merino socks", "9.95", "9.20"),
-    _product("SKU-STICKER", "Sticker", "0.10", "0.09"),
-    _product("SKU-BOTTLE", "Insulated bottle", "24.00", "22.40"),
-    _product("SKU-BAG", "Canvas tote bag", "14.00", "13.00"),
-    _product("SKU-HOODIE", "Zip hoodie", "49.00", "45.90"),
-)
+def product_from_event(payload: Mapping[str, Any]) -> Product:
+    """The product a `catalog.product_changed` payload announces."""
+    try:
+        sku, name, version = payload["sku"], payload["name"], payload["product_version"]
+        if not isinstance(sku, str) or not isinstance(name, str):
+            raise TypeError("sku and name must be strings")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise TypeError("product_version must be a positive integer")
+        prices = {str(c): Decimal(str(a)) for c, a in dict(payload["prices"]).items()}
+        status = ProductStatus(payload["status"])
+    except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
+        raise MalformedProductEvent(f"not a catalog.product_changed payload: {exc!r}") from exc
+    return Product(sku, name, prices, status, version)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -23,17 +23,21 @@ class OrderStatus(StrEnum):
     PAYMENT_FAILED = "PAYMENT_FAILED"
     CANCELLED = "CANCELLED"
     REFUNDED = "REFUNDED"
+    REJECTED = "REJECTED"
 
 
 ALLOWED: Mapping[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.PENDING: frozenset(
-        {OrderStatus.PAID, OrderStatus.PAYMENT_FAILED, OrderStatus.CANCELLED}
+        {OrderStatus.PAID, OrderStatus.PAYMENT_FAILED, OrderStatus.CANCELLED, OrderStatus.REJECTED}
     ),
     OrderStatus.PAYMENT_FAILED: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
     OrderStatus.PAID: frozenset({OrderStatus.REFUNDED}),
     OrderStatus.CANCELLED: frozenset(),
     OrderStatus.REFUNDED: frozenset(),
+    OrderStatus.REJECTED: frozenset(),
 }
+# Statuses in which an order can still be paid, and so expire when it is not paid in time.
+PAYABLE = frozenset({OrderStatus.PENDING, OrderStatus.PAYMENT_FAILED})
 
 CREATED = "orders.created"
 STATUS_EVENTS: Mapping[OrderStatus, str] = {
@@ -41,7 +45,10 @@ STATUS_EVENTS: Mapping[OrderStatus, str] = {
     OrderStatus.PAYMENT_FAILED: "orders.payment_failed",
     OrderStatus.CANCELLED: "orders.cancelled",
     OrderStatus.REFUNDED: "orders.refunded",
+    OrderStatus.REJECTED: "orders.rejected",
 }
+OUT_OF_STOCK = "out of stock"
+EXPIRED = "expired"
 
 
 class ActorKind(StrEnum):
@@ -125,6 +132,8 @@ class Order:
     updated_at: datetime
     # Stored with the order since the timeline exists; empty for an order written before.
     timeline: tuple[TimelineEntry, ...] = ()
+    stock_reserved: bool = False  # the catalog reserved all its lines (`stock.reserved`)
+    expires_at: datetime | None = None  # unpaid past this, it is cancelled (None: never)
     events: tuple[DomainEvent, ...] = field(default=(), compare=False, repr=False)
 
     @property
@@ -149,15 +158,37 @@ class Order:
     def can_become(self, status: OrderStatus) -> bool:
         return status in ALLOWED[self.status]
 
+    @property
+    def payable(self) -> bool:
+        return self.status in PAYABLE
+
+    def expired(self, now: datetime) -> bool:
+        """True if it is still unpaid at `now`, past its deadline."""
+        return self.payable and self.expires_at is not None and self.expires_at <= now
+
+    def reserve_stock(self, now: datetime) -> Order | None:
+        """The order with its stock reserved, one version later (no event); None when that
+        changes nothing: reserved already, or no longer payable (cancelled, rejected, ...)."""
+        if self.stock_reserved or not self.payable:
+            return None
+        return replace(self, stock_reserved=True, version=self.version + 1, updated_at=now)
+
     def transition(
-        self, status: OrderStatus, now: datetime, *, actor: Actor = SYSTEM, **details: str | None
+        self,
+        status: OrderStatus,
+        now: datetime,
+        *,
+        actor: Actor = SYSTEM,
+        extra: Mapping[str, Any] | None = None,
+        **details: str | None,
     ) -> Order:
         """The order in `status`, one version later, its timeline one entry longer (`actor`,
         and `details["reason"]` if any); records its status event.
 
-        `details` (e.g. `payment_id`, `reason`) go into the event's payload;
-        `orders.cancelled` always carries `actor_id` and `reason` (null when
-        the customer cancelled). Illegal transitions raise `IllegalTransition`.
+        `details` (e.g. `payment_id`, `reason`) and `extra` (structured fields, e.g.
+        `orders.rejected`'s `short`) go into the event's payload; `orders.cancelled`
+        always carries `actor_id` (the staff member's, else null) and `reason` (null
+        when the customer cancelled). Illegal transitions raise `IllegalTransition`.
         """
         if not self.can_become(status):
             raise IllegalTransition(self.status, status)
@@ -170,10 +201,11 @@ class Order:
             updated_at=now,
             timeline=(*self.history, entry),
         )
-        payload = status_payload(changed, self.status, **details)
+        payload = status_payload(changed, self.status, **details) | dict(extra or {})
         if status is OrderStatus.CANCELLED:
             staff_id = actor.id if actor.kind is ActorKind.STAFF else None
-            payload |= {"actor_id": staff_id, "reason": reason if staff_id else None}
+            by_customer = actor.kind is ActorKind.CUSTOMER
+            payload |= {"actor_id": staff_id, "reason": None if by_customer else reason}
         event = DomainEvent(STATUS_EVENTS[status], payload, now, sequence=changed.version)
         return replace(changed, events=(event,))
 
@@ -186,8 +218,11 @@ def place_order(
     currency: str,
     products: Mapping[str, Product],
     now: datetime,
+    ttl: timedelta | None = None,
 ) -> Order:
-    """A new PENDING order priced from `products`; every invalid line is reported."""
+    """A new PENDING order priced from `products`, payable for `ttl` (None: no deadline);
+    every invalid line is reported: an unknown sku, an archived product, no price in
+    `currency`, a quantity out of range."""
     problems = _line_problems(lines)
     if currency not in CURRENCIES:
         message = f"Currency must be one of {', '.join(CURRENCIES)}."
@@ -200,12 +235,15 @@ def place_order(
     for index, (sku, quantity) in enumerate(quantities.items()):
         product = products.get(sku)
         price = product.price(currency) if product else None
-        if product is None or price is None:
-            problems.append(
-                Problem(
-                    "UNKNOWN_SKU", f"No product with sku {sku!r}.", ("items", str(index), "sku")
-                )
-            )
+        where = ("items", str(index), "sku")
+        if product is None:
+            problems.append(Problem("UNKNOWN_SKU", f"No product with sku {sku!r}.", where))
+        elif not product.active:
+            message = f"{product.name} ({sku}) is no longer sold."
+            problems.append(Problem("PRODUCT_UNAVAILABLE", message, where))
+        elif price is None:
+            message = f"{product.name} ({sku}) has no price in {currency}."
+            problems.append(Problem("PRICE_NOT_AVAILABLE", message, where))
         elif quantity > MAX_QUANTITY:
             message = f"At most {MAX_QUANTITY} of one product per order."
             problems.append(Problem("INVALID_QUANTITY", message, ("items", str(index), "quantity")))
@@ -214,7 +252,16 @@ def place_order(
     raise_if_any(problems)
     placed = TimelineEntry(OrderStatus.PENDING, now, Actor.customer(user_id))
     order = Order(
-        order_id, user_id, tuple(items), currency, OrderStatus.PENDING, 1, now, now, (placed,)
+        order_id,
+        user_id,
+        tuple(items),
+        currency,
+        OrderStatus.PENDING,
+        1,
+        now,
+        now,
+        (placed,),
+        expires_at=now + ttl if ttl is not None else None,
     )
     created = DomainEvent(CREATED, created_payload(order), now, sequence=order.version)
     return replace(order, events=(created,))

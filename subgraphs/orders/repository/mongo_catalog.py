@@ -1,14 +1,20 @@
-"""The `Catalog` port on MongoDB: collection `products`, seeded on first start."""
+"""The `Catalog` port on MongoDB: collection `products`, orders' copy of the catalog.
+
+Filled from `catalog.product_changed` only; the newest `product_version`
+wins: one conditional upsert (replace where the stored version is older; a
+duplicate key means one as new or newer is stored, and this one changes
+nothing), so no inbox claim is needed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
-from subgraphs.orders.domain.catalog import Product
+from subgraphs.orders.domain.catalog import Product, ProductStatus
 
 Document = dict[str, Any]
 
@@ -17,20 +23,41 @@ class MongoCatalog:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._products = db["products"]
 
-    async def seed(self, products: Iterable[Product]) -> None:
-        """Insert products that are missing; existing ones (maybe edited) are left alone."""
-        await self._products.bulk_write(
-            [
-                UpdateOne(
-                    {"_id": p.sku},
-                    {"$setOnInsert": {"name": p.name, "prices": dict(p.prices)}},
-                    upsert=True,
-                )
-                for p in products
+    async def apply(self, product: Product) -> bool:
+        older = {
+            "$or": [
+                {"product_version": {"$lt": product.version}},
+                {"product_version": {"$exists": False}},  # a row seeded before the catalog
             ]
-        )
+        }
+        try:
+            result = await self._products.replace_one(
+                {"_id": product.sku, **older}, _to_document(product), upsert=True
+            )
+        except DuplicateKeyError:
+            return False
+        return bool(result.matched_count or result.upserted_id is not None)
 
     async def products(self, skus: Sequence[str] | None = None) -> list[Product]:
         query = {} if skus is None else {"_id": {"$in": list(skus)}}
         docs = await self._products.find(query).sort("_id").to_list()
-        return [Product(d["_id"], d["name"], d["prices"]) for d in docs]
+        return [_from_document(d) for d in docs]
+
+
+def _to_document(product: Product) -> Document:
+    return {
+        "name": product.name,
+        "prices": dict(product.prices),
+        "status": product.status.value,
+        "product_version": product.version,
+    }
+
+
+def _from_document(doc: Document) -> Product:
+    return Product(
+        doc["_id"],
+        doc["name"],
+        doc["prices"],
+        ProductStatus(doc.get("status", ProductStatus.ACTIVE)),
+        doc.get("product_version", 0),
+    )

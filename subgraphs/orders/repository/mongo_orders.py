@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING
@@ -12,6 +13,7 @@ from subgraphs.kernel.core.money import Money
 from subgraphs.kernel.stores.keyset import Keyset
 from subgraphs.kernel.stores.mongo import session
 from subgraphs.orders.domain.order import (
+    PAYABLE,
     Actor,
     ActorKind,
     Order,
@@ -45,6 +47,9 @@ class MongoOrderRepository:
             [("status", ASCENDING), *NEWEST_FIRST], name="by_status_newest_first"
         )
         await self._orders.create_index(NEWEST_FIRST, name="newest_first")
+        await self._orders.create_index(
+            [("status", ASCENDING), ("expires_at", ASCENDING)], name="by_status_deadline"
+        )
 
     async def add(self, order: Order) -> None:
         await self._orders.insert_one(_to_document(order), session=session())
@@ -62,6 +67,11 @@ class MongoOrderRepository:
         docs = await self._orders.find(query).sort(NEWEST_FIRST).limit(first + 1).to_list()
         return Page([_from_document(d) for d in docs[:first]], has_next=len(docs) > first)
 
+    async def expired(self, now: datetime, limit: int) -> list[Order]:
+        query = {"status": {"$in": [s.value for s in PAYABLE]}, "expires_at": {"$lte": now}}
+        docs = await self._orders.find(query).sort("expires_at", ASCENDING).limit(limit).to_list()
+        return [_from_document(d) for d in docs]
+
     async def save(self, order: Order) -> None:
         result = await self._orders.update_one(
             {"_id": order.id, "version": order.version - 1},
@@ -70,6 +80,7 @@ class MongoOrderRepository:
                     "status": order.status.value,
                     "version": order.version,
                     "updated_at": order.updated_at,
+                    "stock_reserved": order.stock_reserved,
                     # The whole timeline, in the same conditional write as the status: an
                     # order stored before timelines gets its derived history with the change.
                     "timeline": [_entry_document(e) for e in order.timeline],
@@ -118,6 +129,8 @@ def _to_document(order: Order) -> Document:
         "created_at": order.created_at,
         "updated_at": order.updated_at,
         "timeline": [_entry_document(e) for e in order.timeline],
+        "stock_reserved": order.stock_reserved,
+        "expires_at": order.expires_at,
     }
 
 
@@ -151,4 +164,6 @@ def _from_document(doc: Document) -> Order:
         created_at=doc["created_at"],
         updated_at=doc["updated_at"],
         timeline=tuple(_entry(e) for e in doc.get("timeline", ())),
+        stock_reserved=doc.get("stock_reserved", False),
+        expires_at=doc.get("expires_at"),
     )

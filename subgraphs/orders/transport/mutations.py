@@ -57,7 +57,13 @@ class CancelOrderPayload(MutationPayload):
 
 @mutation_root
 class Mutation:
-    @strawberry.mutation(description="Place an order; prices come from the price list.")
+    @strawberry.mutation(
+        description="Place an order; prices come from the catalog. It stays PENDING (and "
+        "cannot be paid) until the catalog reserved its units (`stockReserved`), or becomes "
+        "REJECTED when it could not. userErrors codes: NO_ITEMS, TOO_MANY_ITEMS, "
+        "INVALID_QUANTITY, UNSUPPORTED_CURRENCY, UNKNOWN_SKU, PRODUCT_UNAVAILABLE (archived), "
+        "PRICE_NOT_AVAILABLE (no price in that currency)."
+    )
     async def create_order(
         self,
         info: Info[OrdersContext, None],

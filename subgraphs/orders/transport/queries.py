@@ -1,4 +1,4 @@
-"""Orders queries: the price list, a customer's own order, and every customer's orders (staff)."""
+"""Orders queries: a customer's own order, and every customer's orders (staff)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from subgraphs.orders.transport.context import OrdersContext
 from subgraphs.orders.transport.types import (
     Order,
     OrderStatus,
-    Product,
     load_order,
     order_connection,
 )
@@ -62,10 +61,6 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 @query_root
 class Query:
-    @strawberry.field(description="The price list.")
-    async def products(self, info: Info[OrdersContext, None]) -> list[Product]:
-        return [Product.from_model(p) for p in await info.context.usecases.read_orders.products()]
-
     @strawberry.field(description="One of your orders; null if there is no such order.")
     async def order(
         self,

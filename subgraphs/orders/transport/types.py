@@ -21,7 +21,6 @@ from subgraphs.kernel.graphql.pagination import (
 from subgraphs.kernel.graphql.public_errors import Forbidden
 from subgraphs.kernel.graphql.types import Money
 from subgraphs.orders.domain import order as domain
-from subgraphs.orders.domain.catalog import Product as ProductModel
 from subgraphs.orders.transport.context import OrdersContext
 from subgraphs.orders.usecase.ports import Page
 from subgraphs.orders.usecase.read_orders import MAX_PAGE
@@ -33,8 +32,10 @@ OrderStatus = described_enum(
         "PENDING": "Placed, waiting for its payment.",
         "PAID": "Paid in full.",
         "PAYMENT_FAILED": "The last payment attempt failed; it can be paid again.",
-        "CANCELLED": "Cancelled before it was paid.",
+        "CANCELLED": "Cancelled before it was paid (by the customer, staff, or the system "
+        "when it expired unpaid).",
         "REFUNDED": "Paid, then refunded in full.",
+        "REJECTED": "Not accepted: the catalog could not reserve all its units (out of stock).",
     },
 )
 
@@ -73,31 +74,6 @@ class OrderTimelineEntry:
             actor=User(id=strawberry.ID(actor_id)) if actor_id is not None else None,
             reason=entry.reason,
         )
-
-
-@strawberry.type(description="A product of the price list.")
-class Product:
-    sku: str = strawberry.field(description="The stock-keeping unit that identifies it.")
-    name: str = strawberry.field(description="Its name, as shown to customers.")
-    model: strawberry.Private[ProductModel]
-
-    @strawberry.field(description="The price in `currency` (USD or EUR); null if not sold in it.")
-    def price(
-        self,
-        currency: Annotated[
-            str, strawberry.argument(description="ISO 4217 code: USD or EUR.")
-        ] = "USD",
-    ) -> Money | None:
-        price = self.model.price(currency.upper())
-        return Money.from_value(price) if price else None
-
-    @strawberry.field(description="The price in every supported currency.")
-    def prices(self) -> list[Money]:
-        return [Money(amount=amount, currency=c) for c, amount in sorted(self.model.prices.items())]
-
-    @classmethod
-    def from_model(cls, product: ProductModel) -> Product:
-        return cls(sku=product.sku, name=product.name, model=product)
 
 
 @strawberry.type(description="A product in an order, priced when the order was placed.")
@@ -165,7 +141,17 @@ class Order:
     created_at: datetime = strawberry.field(description="When it was placed.")
     updated_at: datetime = strawberry.field(description="When its status last changed.")
     user: User = strawberry.field(description="Who placed it.")
+    stock_reserved: bool = strawberry.field(
+        description="True once the catalog reserved all its units; it can be paid only then."
+    )
     model: strawberry.Private[domain.Order]
+
+    @strawberry.field(
+        description="Until when it can be paid (then it is cancelled, reason expired); null "
+        "once it can no longer be paid."
+    )
+    def expires_at(self) -> datetime | None:
+        return self.model.expires_at if self.model.payable else None
 
     @strawberry.field(
         description="Staff: every status it took, oldest first, with who caused it and why.",
@@ -184,6 +170,7 @@ class Order:
             created_at=order.created_at,
             updated_at=order.updated_at,
             user=User(id=strawberry.ID(order.user_id)),
+            stock_reserved=order.stock_reserved,
             model=order,
         )
 

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 from subgraphs.orders.usecase.change_status import ApplyPaymentEvent, CancelOrder
 from subgraphs.orders.usecase.create_order import CreateOrder
+from subgraphs.orders.usecase.expire import ExpireOrders
 from subgraphs.orders.usecase.ports import StatusFeed
+from subgraphs.orders.usecase.project_catalog import ApplyProductChange
 from subgraphs.orders.usecase.read_orders import ReadOrders
+from subgraphs.orders.usecase.stock import ApplyStockEvent
 
 
 @dataclass(frozen=True)
@@ -16,4 +19,7 @@ class OrdersUseCases:
     cancel_order: CancelOrder
     read_orders: ReadOrders
     status_feed: StatusFeed
-    apply_payment_event: ApplyPaymentEvent  # the payments consumer's handler
+    apply_payment_event: ApplyPaymentEvent  # the consumer's handlers from here on
+    apply_product_change: ApplyProductChange
+    apply_stock_event: ApplyStockEvent
+    expire_orders: ExpireOrders  # the expiry pass (one replica at a time runs it)

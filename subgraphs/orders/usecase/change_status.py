@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
+from typing import Any
 
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.errors import DomainError
@@ -41,6 +42,7 @@ class ChangeStatus:
         owner: str | None = None,
         actor: Actor = SYSTEM,
         cause: Event | None = None,
+        extra: Mapping[str, Any] | None = None,
         **details: str | None,
     ) -> Order | None:
         """The changed order, its timeline entry `actor`'s; None if `cause` was applied before.
@@ -56,7 +58,7 @@ class ChangeStatus:
             # Someone else's order answers as a missing one: its existence is not confirmed.
             if order is None or (owner is not None and order.user_id != owner):
                 raise DomainError.of("ORDER_NOT_FOUND", "No such order.", "orderId")
-            changed = order.transition(status, self._clock(), actor=actor, **details)
+            changed = order.transition(status, self._clock(), actor=actor, extra=extra, **details)
             try:
                 applied = await self._uow(
                     partial(self._orders.save, changed),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from functools import partial
 
 from subgraphs.kernel.core.clock import Clock
@@ -13,7 +14,8 @@ from subgraphs.orders.usecase.ports import Catalog, OrderRepository
 
 
 class CreateOrder:
-    """Create a PENDING order; emits `orders.created`."""
+    """Create a PENDING order, priced from orders' copy of the catalog and payable for
+    `ttl` (then the expiry pass cancels it); emits `orders.created`."""
 
     def __init__(
         self,
@@ -22,12 +24,14 @@ class CreateOrder:
         uow: UnitOfWork,
         clock: Clock,
         new_id: NewId,
+        ttl: timedelta | None = None,
     ) -> None:
         self._orders = orders
         self._uow = uow
         self._catalog = catalog
         self._clock = clock
         self._new_id = new_id
+        self._ttl = ttl
 
     async def __call__(self, user_id: str, lines: Sequence[OrderLine], currency: str) -> Order:
         skus = list(dict.fromkeys(line.sku for line in lines))[:100]
@@ -39,6 +43,7 @@ class CreateOrder:
             currency=currency.strip().upper(),
             products=products,
             now=self._clock(),
+            ttl=self._ttl,
         )
         await self._uow(partial(self._orders.add, order), recorded=order)
         return order

@@ -59,10 +59,19 @@ class OrderRepository(Protocol):
         not `order.version - 1`.
         """
 
+    async def expired(self, now: datetime, limit: int) -> list[Order]:
+        """Up to `limit` orders still payable (PENDING, PAYMENT_FAILED) whose deadline is
+        at or before `now`, earliest deadline first."""
+
 
 class Catalog(Protocol):
+    """Orders' copy of the catalog's products (name, prices, status)."""
+
     async def products(self, skus: Sequence[str] | None = None) -> list[Product]:
         """The products with these skus (all of them with None), by sku."""
+
+    async def apply(self, product: Product) -> bool:
+        """Store `product` unless a version as new or newer is stored; True if stored."""
 
 
 class StatusFeed(Protocol):

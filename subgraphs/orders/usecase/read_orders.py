@@ -1,22 +1,19 @@
-"""Read orders: by id, a user's orders page by page, every customer's orders filtered (staff),
-the price list. Who may read what is the transport's check (owner, or the `orders:read:any`
-scope)."""
+"""Read orders: by id, a user's orders page by page, every customer's orders filtered (staff).
+Who may read what is the transport's check (owner, or the `orders:read:any` scope)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from subgraphs.orders.domain.catalog import Product
 from subgraphs.orders.domain.order import Order
-from subgraphs.orders.usecase.ports import Catalog, OrderFilter, OrderRepository, Page
+from subgraphs.orders.usecase.ports import OrderFilter, OrderRepository, Page
 
 MAX_PAGE = 100
 
 
 class ReadOrders:
-    def __init__(self, orders: OrderRepository, catalog: Catalog) -> None:
+    def __init__(self, orders: OrderRepository) -> None:
         self._orders = orders
-        self._catalog = catalog
 
     async def by_ids(self, ids: Sequence[str]) -> list[Order | None]:
         """Orders in the order asked, None where there is none (owner checks are the caller's)."""
@@ -43,7 +40,3 @@ class ReadOrders:
             if after is None or not (after_anyones or after.user_id == where.user_id):
                 return Page([], False)
         return await self._orders.page(where, first, after)
-
-    async def products(self) -> list[Product]:
-        """The whole price list, by sku."""
-        return await self._catalog.products()

@@ -34,14 +34,23 @@ async def create(client, token, items, currency="USD"):
     return body["data"]["createOrder"]
 
 
-async def test_products_are_the_seeded_price_list(orders_client):
-    body = await graphql(orders_client, "{ products { sku name price { amount currency } } }")
-    products = {p["sku"]: p for p in body["data"]["products"]}
-    assert products["SKU-STICKER"] == {
-        "sku": "SKU-STICKER",
-        "name": "Sticker",
-        "price": {"amount": "0.10", "currency": "USD"},
-    }
+async def test_orders_prices_from_the_catalog_events_it_consumed(orders_client, orders_db, issue):
+    # The fixture put the catalog's seeding on events.catalog; /ready waited for its copy.
+    payload = await create(orders_client, issue(a_user()), [{"sku": "SKU-HOODIE", "quantity": 1}])
+
+    assert payload["userErrors"] == []
+    assert payload["order"]["total"] == {"amount": "49.00", "currency": "USD"}
+    stored = await orders_db["products"].find_one({"_id": "SKU-HOODIE"})
+    assert (stored["name"], stored["status"], stored["product_version"]) == (
+        "Zip hoodie",
+        "ACTIVE",
+        1,
+    )
+
+
+async def test_the_catalog_is_no_longer_served_here(orders_client):
+    body = await graphql(orders_client, "{ products { sku } }")
+    assert error_codes(body) == ["GRAPHQL_VALIDATION_FAILED"]
 
 
 async def test_prices_are_exact_decimals(orders_client, orders_db, issue):

@@ -17,7 +17,6 @@ from subgraphs.kernel.core.ids import new_id
 from subgraphs.kernel.stores.mongo import MongoUnitOfWork
 from subgraphs.orders.app import build_app
 from subgraphs.orders.bootstrap import bootstrap
-from subgraphs.orders.domain.catalog import SEED_PRODUCTS
 from subgraphs.orders.domain.order import ActorKind, IllegalTransition, OrderLine, OrderStatus
 from subgraphs.orders.repository.mongo_catalog import MongoCatalog
 from subgraphs.orders.repository.mongo_orders import MongoOrderRepository
@@ -25,8 +24,13 @@ from subgraphs.orders.usecase import OrdersUseCases
 from subgraphs.orders.usecase.change_status import EventTooEarly
 from subgraphs.orders.usecase.ports import ConcurrentUpdate
 from testkit.client import graphql
-from testkit.orders import SilentFeed
-from tests.integration.orders.conftest import orders_settings
+from testkit.orders import (
+    SilentFeed,
+    feed_seed_catalog,
+    publish_catalog_events,
+    seed_catalog_events,
+)
+from tests.integration.orders.conftest import orders_settings, until_ready
 
 pytestmark = pytest.mark.integration
 
@@ -61,8 +65,9 @@ class Wired:
 async def wired(orders_db) -> Wired:
     await MongoOrderRepository(orders_db).ensure_indexes()
     await MongoUnitOfWork(orders_db, "orders").ensure_indexes()
-    await MongoCatalog(orders_db).seed(SEED_PRODUCTS)
-    return Wired(orders_db)
+    wired = Wired(orders_db)
+    await feed_seed_catalog(wired.usecases.apply_product_change)
+    return wired
 
 
 async def place(wired: Wired, user: str = "u-1"):
@@ -230,9 +235,12 @@ async def test_an_order_placed_while_redis_is_down_is_published_when_it_is_back(
     orders_db = mongo_client[database]
     app = build_app(orders_settings(mongo_uri, own_redis.url, database), verifier=verifier)
     client = aioredis.Redis.from_url(own_redis.url, decode_responses=True)
+    await client.delete("events.catalog")
+    await publish_catalog_events(client, seed_catalog_events())
     async with app.lifespan():
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://orders") as orders:
+            await until_ready(orders)
             own_redis.stop()
             body = await graphql(
                 orders,

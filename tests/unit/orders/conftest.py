@@ -3,34 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from subgraphs.kernel.core.events import Event
 from subgraphs.orders.bootstrap import bootstrap
-from subgraphs.orders.domain.catalog import SEED_PRODUCTS
 from subgraphs.orders.domain.order import Order, OrderLine
 from subgraphs.orders.usecase import OrdersUseCases
 from testkit.kernel import InMemoryUnitOfWork, SequentialIds, SteppingClock
-from testkit.orders import InMemoryCatalog, InMemoryOrders, SilentFeed
+from testkit.orders import InMemoryCatalog, InMemoryOrders, SilentFeed, seed_catalog_events
+
+TTL = timedelta(minutes=15)
 
 
 @dataclass
 class World:
     orders: InMemoryOrders = field(default_factory=InMemoryOrders)
+    catalog: InMemoryCatalog = field(default_factory=InMemoryCatalog)
     uow: InMemoryUnitOfWork = field(default_factory=lambda: InMemoryUnitOfWork("orders"))
+    clock: SteppingClock = field(default_factory=SteppingClock)
     ignored: list[str] = field(default_factory=list)
     usecases: OrdersUseCases = field(init=False)
 
     def __post_init__(self) -> None:
         self.usecases = bootstrap(
             orders=self.orders,
-            catalog=InMemoryCatalog(SEED_PRODUCTS),
+            catalog=self.catalog,
             uow=self.uow,
             status_feed=SilentFeed(),
-            clock=SteppingClock(),
+            clock=self.clock,
             new_id=SequentialIds("order"),
+            reservation_ttl=TTL,
             on_ignored=self.ignored.append,
         )
 
@@ -45,8 +49,12 @@ class World:
 
 
 @pytest.fixture
-def world() -> World:
-    return World()
+async def world() -> World:
+    """The orders use cases, their copy of the catalog fed the seeding's product events."""
+    world = World()
+    for event in seed_catalog_events():
+        await world.usecases.apply_product_change(event)
+    return world
 
 
 def payment_event(kind: str, order_id: str, event_id: str = "e-1", **extra: str) -> Event:

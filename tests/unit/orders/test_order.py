@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 
 from subgraphs.kernel.core.errors import DomainError
-from subgraphs.orders.domain.catalog import SEED_PRODUCTS
 from subgraphs.orders.domain.order import (
     IllegalTransition,
     OrderLine,
@@ -17,6 +16,7 @@ from subgraphs.orders.domain.order import (
     place_order,
     status_payload,
 )
+from testkit.orders import SEED_PRODUCTS
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 PRODUCTS = {p.sku: p for p in SEED_PRODUCTS}
@@ -76,6 +76,11 @@ def test_merged_lines_over_the_quantity_cap_are_refused():
         (S.PAID, S.PAID, False),
         (S.CANCELLED, S.PAID, False),
         (S.REFUNDED, S.PAID, False),
+        (S.PENDING, S.REJECTED, True),
+        (S.PAYMENT_FAILED, S.REJECTED, False),
+        (S.PAID, S.REJECTED, False),
+        (S.REJECTED, S.PAID, False),
+        (S.REJECTED, S.CANCELLED, False),
     ],
 )
 def test_the_status_machine(start, target, allowed):
@@ -86,6 +91,7 @@ def test_the_status_machine(start, target, allowed):
         S.PAID: [S.PAID],
         S.CANCELLED: [S.CANCELLED],
         S.REFUNDED: [S.PAID, S.REFUNDED],
+        S.REJECTED: [S.REJECTED],
     }[start]:
         order = order.transition(step, NOW)
     if allowed:

@@ -1,9 +1,7 @@
-"""Reading orders: a user's pages newest first, every customer's filtered (staff), by id, and
-the price list."""
+"""Reading orders: a user's pages newest first, every customer's filtered (staff), by id."""
 
 from __future__ import annotations
 
-from subgraphs.orders.domain.catalog import SEED_PRODUCTS
 from subgraphs.orders.domain.order import OrderStatus
 from subgraphs.orders.usecase.ports import OrderFilter
 from subgraphs.orders.usecase.read_orders import MAX_PAGE
@@ -41,11 +39,6 @@ async def test_a_page_holds_at_most_the_maximum(world):
 
     assert len(page.orders) == MAX_PAGE
     assert page.has_next
-
-
-async def test_the_price_list_is_sorted_by_sku(world):
-    products = await world.usecases.read_orders.products()
-    assert [p.sku for p in products] == sorted(p.sku for p in SEED_PRODUCTS)
 
 
 async def test_staff_pages_hold_every_customers_orders_matching_the_filter(world):

@@ -1,0 +1,70 @@
+"""Readiness on another context's stream: a consumer group has caught up with it once.
+
+A context that answers from a projection of another's events (orders prices
+from its copy of the catalog) is not ready before that projection is filled.
+`CaughtUpOnce` is a `Resource` whose ping fails until the stream exists and
+is non-empty, and the group has handled everything in it up to the tail seen
+at that check (delivered up to the tail, nothing of it pending); from then on
+it always succeeds (later lag is normal operation, not unreadiness).
+"""
+
+from __future__ import annotations
+
+import redis.asyncio as aioredis
+from redis.exceptions import ResponseError
+
+
+class NotCaughtUp(Exception):
+    """The group has not handled the stream up to its tail yet."""
+
+
+def _entry_id(value: str) -> tuple[int, int]:
+    millis, _, seq = value.partition("-")
+    return int(millis), int(seq or 0)
+
+
+class CaughtUpOnce:
+    """A readiness check: consumer `group` has handled `stream` up to its tail once."""
+
+    def __init__(
+        self, redis: aioredis.Redis, stream: str, group: str, *, critical: bool = True
+    ) -> None:
+        self.name = f"{stream}:caught-up"
+        self.critical = critical
+        self._redis = redis
+        self._stream = stream
+        self._group = group
+        self._caught_up = False
+
+    @property
+    def caught_up(self) -> bool:
+        return self._caught_up
+
+    async def start(self) -> None:
+        """Nothing to open; the consumer does the work."""
+
+    async def close(self) -> None:
+        """Nothing to close."""
+
+    async def ping(self) -> None:
+        if self._caught_up:
+            return
+        try:
+            info = await self._redis.xinfo_stream(self._stream)
+            groups = await self._redis.xinfo_groups(self._stream)
+        except ResponseError as exc:  # no such stream yet
+            raise NotCaughtUp(f"{self._stream} does not exist yet") from exc
+        if not info["length"]:
+            raise NotCaughtUp(f"{self._stream} is empty")
+        tail = str(info["last-generated-id"])
+        group = next((g for g in groups if g["name"] == self._group), None)
+        if group is None:
+            raise NotCaughtUp(f"group {self._group} not created on {self._stream} yet")
+        if _entry_id(str(group["last-delivered-id"])) < _entry_id(tail):
+            raise NotCaughtUp(f"group {self._group} has not read {self._stream} up to {tail}")
+        pending = await self._redis.xpending_range(
+            self._stream, self._group, min="-", max=tail, count=1
+        )
+        if pending:
+            raise NotCaughtUp(f"group {self._group} still handles entries of {self._stream}")
+        self._caught_up = True

@@ -1,0 +1,52 @@
+"""Cancel orders nobody paid in time, so the catalog releases their stock."""
+
+from __future__ import annotations
+
+import logging
+
+from subgraphs.kernel.core.clock import Clock
+from subgraphs.kernel.core.errors import DomainError
+from subgraphs.orders.domain.order import EXPIRED, OrderStatus
+from subgraphs.orders.usecase.change_status import ChangeStatus
+from subgraphs.orders.usecase.ports import ConcurrentUpdate, OrderRepository
+
+log = logging.getLogger(__name__)
+
+
+class ExpireOrders:
+    """One pass: every order still unpaid (PENDING, PAYMENT_FAILED) past its `expires_at`
+    becomes CANCELLED, by the system, reason "expired"; its `orders.cancelled` carries
+    that reason and a null `actor_id`.
+
+    The deadline is stored with the order, so a pass after a restart finds what
+    expired while the process was down. An order paid or cancelled meanwhile is
+    skipped (its status change wins; the transition is version-checked).
+    """
+
+    def __init__(
+        self, orders: OrderRepository, change: ChangeStatus, clock: Clock, *, batch: int = 100
+    ) -> None:
+        self._orders = orders
+        self._change = change
+        self._clock = clock
+        self._batch = batch
+
+    async def __call__(self) -> int:
+        """Expire what is due now, a batch at a time; how many orders were cancelled."""
+        cancelled = 0
+        while True:
+            due = await self._orders.expired(self._clock(), self._batch)
+            done = 0
+            for order in due:
+                try:
+                    await self._change(order.id, OrderStatus.CANCELLED, reason=EXPIRED)
+                except (DomainError, ConcurrentUpdate) as error:
+                    log.info(
+                        "order not expired; it changed meanwhile",
+                        extra={"order_id": order.id, "reason": repr(error)},
+                    )
+                    continue
+                done += 1
+            cancelled += done
+            if len(due) < self._batch or done == 0:
+                return cancelled
