@@ -258,9 +258,10 @@ async def orders_operations() -> list[Operation]:
     return [
         Operation(
             "orders: order(id)",
-            'query Order { order(id: "order-01") { id status total { amount currency } } }',
+            "query Order($id: ID!) { order(id: $id) { id status total { amount currency } } }",
             context(CALLER),
-            check=lambda d: d["order"]["id"] == "order-01",
+            variables=lambda: {"id": "order-07"},
+            check=lambda d: d["order"]["id"] == "order-07",
         ),
         Operation(
             "orders: _entities User.orders(first: 5)",

@@ -10,22 +10,11 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from subgraphs.catalog.domain.seed import SEED_PRODUCTS as CATALOG_SEED
 from subgraphs.kernel.core.events import Event, stream_of
 from subgraphs.orders.domain.catalog import PRODUCT_CHANGED, Product, product_from_event
 from subgraphs.orders.domain.order import Order
 from subgraphs.orders.usecase.ports import ConcurrentUpdate, OrderFilter, Page
-
-# The eight products the catalog seeds (sku, name, USD, EUR), as orders learns them.
-SEED_CATALOG = (
-    ("SKU-TEE", "Organic cotton T-shirt", "19.90", "18.50"),
-    ("SKU-MUG", "Stoneware mug", "12.00", "11.00"),
-    ("SKU-CAP", "Baseball cap", "15.50", "14.20"),
-    ("SKU-SOCK", "Merino socks", "9.95", "9.20"),
-    ("SKU-STICKER", "Sticker", "0.10", "0.09"),
-    ("SKU-BOTTLE", "Insulated bottle", "24.00", "22.40"),
-    ("SKU-BAG", "Canvas tote bag", "14.00", "13.00"),
-    ("SKU-HOODIE", "Zip hoodie", "49.00", "45.90"),
-)
 
 
 def product_changed(
@@ -60,8 +49,11 @@ def product_changed(
 
 
 def seed_catalog_events() -> list[Event]:
-    """The seeding's `catalog.product_changed` events of the eight products."""
-    return [product_changed(s, n, {"USD": usd, "EUR": eur}) for s, n, usd, eur in SEED_CATALOG]
+    """The catalog's seeding as `catalog.product_changed` events (its eight products)."""
+    return [
+        product_changed(p.sku, p.name, {currency: str(amount) for amount, currency in p.prices})
+        for p in CATALOG_SEED
+    ]
 
 
 SEED_PRODUCTS = tuple(product_from_event(e.payload) for e in seed_catalog_events())

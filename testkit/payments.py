@@ -6,6 +6,7 @@ import asyncio
 import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from subgraphs.kernel.core.money import Money
@@ -110,18 +111,27 @@ class InMemoryPayments:
 
 
 class InMemoryOrderViews:
+    """The `OrderViews` port over a dict; `reserved` are orders whose stock is reserved."""
+
     def __init__(self) -> None:
         self.by_id: dict[str, OrderView] = {}
+        self.reserved: set[str] = set()
 
     def put(self, view: OrderView) -> None:
         self.by_id[view.order_id] = view
 
     async def get(self, order_id: str) -> OrderView | None:
-        return self.by_id.get(order_id)
+        view = self.by_id.get(order_id)
+        if view is None or order_id not in self.reserved:
+            return view
+        return replace(view, stock_reserved=True)
 
     async def apply(self, view: OrderView) -> None:
         if view.supersedes(self.by_id.get(view.order_id)):
             self.by_id[view.order_id] = view
+
+    async def mark_reserved(self, order_id: str) -> None:
+        self.reserved.add(order_id)
 
 
 class FakeProvider:

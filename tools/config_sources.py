@@ -35,7 +35,7 @@ GATEWAY_CONFIG_VARIABLES: dict[str, Row] = {
 }
 STACK_DESCRIPTIONS = {
     "STACK_BASE_PORT": "The gateway; subgraphs keep their offset from supergraph.yaml "
-    "(4001-4004), the notifications worker is +14.",
+    "(4001-4005), the notifications worker is +14.",
     "STACK_MONGO_PORT": "SecantusDB, unless `MONGODB_URI` points at a running server.",
     "STACK_SMTP_PORT": "The SMTP sink, unless `SMTP_HOST` names a mail server.",
     "STACK_SMTP_HTTP_PORT": "The SMTP sink's HTTP API (`GET /messages`).",

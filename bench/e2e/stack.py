@@ -32,6 +32,7 @@ BENCH_ENV = {
 WATCHED = (
     "gateway",
     "users",
+    "catalog",
     "orders",
     "payments",
     "notifications",

@@ -13,7 +13,7 @@ from subgraphs.kernel.process.background import BackgroundTask, every
 from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.runtime.wiring import ContextStores
 from subgraphs.payments.bootstrap import bootstrap
-from subgraphs.payments.domain.order_view import ORDER_EVENTS
+from subgraphs.payments.domain.order_view import ORDER_EVENTS, STOCK_RESERVED
 from subgraphs.payments.provider import stripe
 from subgraphs.payments.provider.sandbox import SandboxProvider
 from subgraphs.payments.repository.mongo_order_views import MongoOrderViews
@@ -77,8 +77,11 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
     )
     consumer = stores.consumer(
         group="payments",
-        producers=["orders"],
-        handlers=dict.fromkeys(ORDER_EVENTS, usecases.project_order_event),
+        producers=["orders", "catalog"],
+        handlers={
+            **dict.fromkeys(ORDER_EVENTS, usecases.project_order_event),
+            STOCK_RESERVED: usecases.project_stock_reserved,
+        },
     )
     resume = usecases.resume_abandoned
     routes = []
@@ -94,7 +97,7 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
         resources=[
             *stores.resources(),
             *provider_resources,
-            consumer.task("orders-consumer"),
+            consumer.task("events-consumer"),
             BackgroundTask(
                 resume.name,
                 every(settings.resume_interval_seconds, resume.run_once, name=resume.name),

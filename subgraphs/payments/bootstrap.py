@@ -22,7 +22,11 @@ from subgraphs.payments.usecase.ports import (
     Sleep,
 )
 from subgraphs.payments.usecase.process_payment import ProcessPayment
-from subgraphs.payments.usecase.project_orders import ProjectOrderEvent, RefundCancelledOrder
+from subgraphs.payments.usecase.project_orders import (
+    ProjectOrderEvent,
+    ProjectStockReserved,
+    RefundCancelledOrder,
+)
 from subgraphs.payments.usecase.provider_events import ApplyProviderEvent
 from subgraphs.payments.usecase.read_payments import ReadPayments
 from subgraphs.payments.usecase.refund_payment import RefundPayment
@@ -80,6 +84,7 @@ def bootstrap(
         ),
         read_refund_requests=ReadRefundRequests(refund_requests),
         project_order_event=ProjectOrderEvent(orders, uow, compensate),
+        project_stock_reserved=ProjectStockReserved(orders),
         resume_abandoned=ResumeAbandoned(payments, process, refund, clock=clock),
         apply_provider_event=ApplyProviderEvent(
             payments,

@@ -17,7 +17,7 @@ POLICIES = [
     for doc in load_documents(KUBERNETES_DIR / "network-policies.yaml")
     if doc["kind"] == "NetworkPolicy"
 ]
-SUBGRAPHS = {"users", "orders", "payments", "notifications"}
+SUBGRAPHS = {"users", "catalog", "orders", "payments", "notifications"}
 PROMETHEUS = {"app.kubernetes.io/name": "prometheus"}
 
 

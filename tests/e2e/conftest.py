@@ -3,9 +3,9 @@
 Everything runs on free ports with a supergraph composed for those ports, so
 a `make up` stack on the default ports is never disturbed.
 
-Besides the shared stack (`users_url`, `orders_url`, `payments_url`, `notifications_url`
-with `notifications_worker` and `smtp_sink`, `internal_urls` of the subgraphs' /metrics
-and readiness checks, `gateway_url`, `gateway`,
+Besides the shared stack (`users_url`, `catalog_url`, `orders_url`, `payments_url`,
+`notifications_url` with `notifications_worker` and `smtp_sink`, `internal_urls` of the
+subgraphs' /metrics and readiness checks, `gateway_url`, `gateway`,
 gateway with default settings), `edge_stack` is a users subgraph and a gateway
 of their own with small rate limits, for the tests that throttle clients or
 stop the subgraph.
@@ -29,7 +29,7 @@ from tools.otlp_receiver import OtlpReceiver, otlp_receiver
 from tools.procs import ManagedProcess, free_port
 from tools.stack import gateway_process, smtp_sink_process, subgraph_process, worker_process
 
-SUBGRAPHS = ("users", "orders", "payments", "notifications")
+SUBGRAPHS = ("users", "catalog", "orders", "payments", "notifications")
 
 # The shared gateway runs many flows from one address: its per-client and per-user limits are
 # raised out of the way (the defaults are exercised by the edge stack's own gateway).
@@ -156,6 +156,16 @@ def users_url(
 
 
 @pytest.fixture(scope="session")
+def catalog_url(
+    stack_env: dict[str, str],
+    subgraph_ports: dict[str, int],
+    internal_ports: dict[str, int],
+    run_dir: Path,
+) -> Iterator[str]:
+    yield from _serve("catalog", (subgraph_ports, internal_ports), stack_env, run_dir)
+
+
+@pytest.fixture(scope="session")
 def orders_url(
     stack_env: dict[str, str],
     subgraph_ports: dict[str, int],
@@ -229,6 +239,7 @@ def gateway_internal_url() -> str:
 def gateway_url(
     gateway_internal_url: str,
     users_url: str,
+    catalog_url: str,
     orders_url: str,
     payments_url: str,
     notifications_url: str,
@@ -240,6 +251,7 @@ def gateway_url(
     supergraph = run_dir / "supergraph.graphql"
     urls = {
         "users": f"{users_url}/graphql",
+        "catalog": f"{catalog_url}/graphql",
         "orders": f"{orders_url}/graphql",
         "payments": f"{payments_url}/graphql",
         "notifications": f"{notifications_url}/graphql",

@@ -34,7 +34,7 @@ pytestmark = pytest.mark.e2e
 
 BUDGET_SECONDS = float(os.environ.get("FUZZ_BUDGET_SECONDS", "90"))
 EXAMPLES_PER_FIELD = int(os.environ.get("FUZZ_EXAMPLES_PER_FIELD", "30"))
-TARGETS = ("users", "orders", "payments", "notifications", "gateway")
+TARGETS = ("users", "catalog", "orders", "payments", "notifications", "gateway")
 RUNS = [(target, token) for target in TARGETS for token in (False, True)]
 ENTITY_RUNS = len(TARGETS) - 1  # the _entities runs: one per subgraph (not the gateway)
 RUN_SECONDS = BUDGET_SECONDS / (len(RUNS) + ENTITY_RUNS)
@@ -102,9 +102,14 @@ class Figures:
 
 @pytest.fixture(scope="module")
 def endpoints(
-    users_url: str, orders_url: str, payments_url: str, notifications_url: str, gateway_url: str
+    users_url: str,
+    catalog_url: str,
+    orders_url: str,
+    payments_url: str,
+    notifications_url: str,
+    gateway_url: str,
 ) -> dict[str, str]:
-    bases = [users_url, orders_url, payments_url, notifications_url, gateway_url]
+    bases = [users_url, catalog_url, orders_url, payments_url, notifications_url, gateway_url]
     return {name: f"{base}/graphql" for name, base in zip(TARGETS, bases, strict=True)}
 
 

@@ -18,16 +18,27 @@ from testkit.journeys import REGISTER, register, unique_email
 pytestmark = pytest.mark.e2e
 
 ROUTER = Path(__file__).resolve().parents[2] / "router"
-ENDPOINTS = ("users", "orders", "payments", "notifications", "gateway")
+ENDPOINTS = ("users", "catalog", "orders", "payments", "notifications", "gateway")
 # An entity type each subgraph resolves (`_entities` is the subgraphs' own field).
-ENTITY = {"users": "User", "orders": "Order", "payments": "Payment", "notifications": "User"}
+ENTITY = {
+    "users": "User",
+    "catalog": "Product",
+    "orders": "Order",
+    "payments": "Payment",
+    "notifications": "User",
+}
 
 
 @pytest.fixture(scope="module")
 def urls(
-    users_url: str, orders_url: str, payments_url: str, notifications_url: str, gateway_url: str
+    users_url: str,
+    catalog_url: str,
+    orders_url: str,
+    payments_url: str,
+    notifications_url: str,
+    gateway_url: str,
 ) -> dict[str, str]:
-    bases = [users_url, orders_url, payments_url, notifications_url, gateway_url]
+    bases = [users_url, catalog_url, orders_url, payments_url, notifications_url, gateway_url]
     return {name: f"{base}/graphql" for name, base in zip(ENDPOINTS, bases, strict=True)}
 
 

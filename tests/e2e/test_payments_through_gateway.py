@@ -57,8 +57,12 @@ async def create_order(gateway, token, items):
     return payload["order"]
 
 
+NOT_PAYABLE_YET = (["ORDER_NOT_FOUND_YET"], ["STOCK_NOT_RESERVED_YET"])
+
+
 async def pay(gateway, token, order_id, method="pm_card_ok", key=None):
-    """processPayment, retried while payments has not seen orders.created yet (bounded)."""
+    """processPayment, retried while payments has not seen orders.created or the catalog's
+    stock.reserved yet (bounded)."""
     variables = {
         "input": {
             "orderId": order_id,
@@ -71,11 +75,11 @@ async def pay(gateway, token, order_id, method="pm_card_ok", key=None):
         body = await graphql(gateway, PAY, variables, token=token)
         assert "errors" not in body, body
         payload = body["data"]["processPayment"]
-        if [e["code"] for e in payload["userErrors"]] != ["ORDER_NOT_FOUND_YET"]:
+        if [e["code"] for e in payload["userErrors"]] not in NOT_PAYABLE_YET:
             return payload
         return None
 
-    return await eventually(attempt, what="payments to see the order")
+    return await eventually(attempt, what="payments to see the order, its stock reserved")
 
 
 async def read_order(gateway, token, order_id):

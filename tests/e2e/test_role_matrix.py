@@ -62,9 +62,10 @@ def tokens(users_signing_key: bytes) -> dict[str, str | None]:
 @pytest.fixture(scope="module")
 async def entity_keys(gateway: httpx.AsyncClient, tokens: dict[str, str | None]) -> dict[str, Any]:
     """Real keys for the entities whose protected fields are checked once the entity resolved:
-    an order of the matrix's customer (who must still be refused its staff fields)."""
+    an order of the matrix's customer (who must still be refused its staff fields), a seeded
+    product (its stock)."""
     order = await create_order(gateway, tokens["customer"], [{"sku": "SKU-MUG", "quantity": 1}])
-    return {"Order": {"id": order["id"]}}
+    return {"Order": {"id": order["id"]}, "Product": {"sku": "SKU-MUG"}}
 
 
 async def test_every_protected_field_answers_each_role_as_the_schema_says(
@@ -73,12 +74,14 @@ async def test_every_protected_field_answers_each_role_as_the_schema_says(
     entity_keys: dict[str, Any],
     gateway: httpx.AsyncClient,
     users_url: str,
+    catalog_url: str,
     orders_url: str,
     payments_url: str,
     notifications_url: str,
 ) -> None:
     subgraphs = {
         "users": users_url,
+        "catalog": catalog_url,
         "orders": orders_url,
         "payments": payments_url,
         "notifications": notifications_url,

@@ -56,7 +56,14 @@ def test_every_variable_a_python_process_reads_is_listed() -> None:
 
 def test_every_process_entry_point_is_found() -> None:
     names = {process.name for process in config_docs.processes()}
-    assert names == {"users", "orders", "payments", "notifications", "notifications-worker"}
+    assert names == {
+        "users",
+        "catalog",
+        "orders",
+        "payments",
+        "notifications",
+        "notifications-worker",
+    }
 
 
 def test_every_variable_the_gateways_and_the_stack_read_is_listed() -> None:
@@ -88,7 +95,7 @@ def test_a_group_is_documented_once_with_every_process_that_reads_it() -> None:
     page = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert page.count("| `AUTH_TOKEN_CACHE_SIZE` | int ≥ 0 |") == 1
     mongo = page.split("### MONGODB_\n", 1)[1].strip().split("\n\n")[0]
-    assert mongo.endswith("Read by: users, orders, payments.")
+    assert mongo.endswith("Read by: users, orders, payments, catalog.")
 
 
 def test_a_gateway_setting_read_but_not_described_is_refused(

@@ -45,7 +45,13 @@ def test_settings_move_every_port_and_folder(tmp_path: Path):
     assert config.replicas == 3
     assert not config.default_layout
     ports = {s.name: s.port for s in read_subgraphs(ROOT / "supergraph.yaml", 31000)}
-    assert ports == {"users": 31001, "orders": 31002, "payments": 31003, "notifications": 31004}
+    assert ports == {
+        "users": 31001,
+        "catalog": 31005,
+        "orders": 31002,
+        "payments": 31003,
+        "notifications": 31004,
+    }
 
 
 @pytest.mark.parametrize(("name", "value"), [("REPLICAS", "two"), ("REPLICAS", "0")])

@@ -104,7 +104,7 @@ def outbox_backlog(uri: str) -> dict[str, int]:
     try:
         return {
             db: client[db]["outbox"].count_documents({"published": False})
-            for db in ("users", "orders", "payments")
+            for db in ("users", "catalog", "orders", "payments")
         }
     finally:
         client.close()

@@ -33,9 +33,9 @@ WORKERS = {"notifications": 14}
 # The gateway's internal listener (/metrics, detailed health): GATEWAY_INTERNAL_PORT.
 GATEWAY_INTERNAL_OFFSET = 10
 # A subgraph's internal listener (/metrics, readiness checks: <NAME>_INTERNAL_PORT) is its
-# port + this: users 4021, orders 4022, payments 4023, notifications 4024.
+# port + this: users 4021, orders 4022, payments 4023, notifications 4024, catalog 4025.
 SUBGRAPH_INTERNAL_OFFSET = 20
-SUBGRAPH_OFFSETS = (1, 2, 3, 4)
+SUBGRAPH_OFFSETS = (1, 2, 3, 4, 5)
 # The offsets from the gateway's port of every subgraph (supergraph.yaml) and its internal
 # listener, the gateway's internal listener and the worker.
 SERVICE_OFFSETS = (
@@ -173,7 +173,7 @@ class Subgraph:
 def read_subgraphs(config: Path, base_port: int = GATEWAY_PORT) -> list[Subgraph]:
     """The subgraphs listed in a rover-style supergraph.yaml, in file order.
 
-    Their ports are moved by ``base_port - 4000`` (the default layout is 4001-4004).
+    Their ports are moved by ``base_port - 4000`` (the default layout is 4001-4005).
     """
     data = yaml.safe_load(config.read_text())
     entries = (data or {}).get("subgraphs") or {}

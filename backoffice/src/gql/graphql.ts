@@ -18,6 +18,8 @@ export type AcceptStaffInvitationInput = {
 export type ApproveRefundRequestInput = {
   /** An OPEN refund request. */
   requestId: string | number;
+  /** Return the order's units to stock (the catalog adds them back, reason RETURNED); false: they stay out of stock. */
+  restock?: boolean;
 };
 
 /** A staff member's new role, and why. */
@@ -71,10 +73,12 @@ export type NotificationChannel =
 
 /** What a notification is about. */
 export type NotificationKind =
-  /** An order was cancelled. */
+  /** An order was cancelled (also when it expired unpaid). */
   | 'ORDER_CANCELLED'
   /** An order was placed. */
   | 'ORDER_CONFIRMATION'
+  /** An order could not be accepted: what was out of stock. */
+  | 'ORDER_REJECTED'
   /** A password reset was asked for (sent whatever the preferences). */
   | 'PASSWORD_RESET'
   /** A payment attempt failed. */
@@ -116,7 +120,7 @@ export type OrderActorKind =
 
 /** Where an order is in its life. */
 export type OrderStatus =
-  /** Cancelled before it was paid. */
+  /** Cancelled before it was paid (by the customer, staff, or the system when it expired unpaid). */
   | 'CANCELLED'
   /** Paid in full. */
   | 'PAID'
@@ -125,7 +129,9 @@ export type OrderStatus =
   /** Placed, waiting for its payment. */
   | 'PENDING'
   /** Paid, then refunded in full. */
-  | 'REFUNDED';
+  | 'REFUNDED'
+  /** Not accepted: the catalog could not reserve all its units (out of stock). */
+  | 'REJECTED';
 
 /** Where a payment ended up (payments in flight are not shown). */
 export type PaymentStatus =
@@ -144,6 +150,8 @@ export type RefundPaymentInput = {
   paymentId: string | number;
   /** Why it is refunded (1 to 500 characters; on the record). */
   reason: string;
+  /** Return the order's units to stock (the catalog adds them back, reason RETURNED); false: they stay out of stock (e.g. damaged). */
+  restock?: boolean;
 };
 
 /** Where a refund request stands. */

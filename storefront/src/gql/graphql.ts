@@ -68,7 +68,7 @@ export type OrderLineInput = {
 
 /** Where an order is in its life. */
 export type OrderStatus =
-  /** Cancelled before it was paid. */
+  /** Cancelled before it was paid (by the customer, staff, or the system when it expired unpaid). */
   | 'CANCELLED'
   /** Paid in full. */
   | 'PAID'
@@ -77,7 +77,9 @@ export type OrderStatus =
   /** Placed, waiting for its payment. */
   | 'PENDING'
   /** Paid, then refunded in full. */
-  | 'REFUNDED';
+  | 'REFUNDED'
+  /** Not accepted: the catalog could not reserve all its units (out of stock). */
+  | 'REJECTED';
 
 /** Where a payment ended up (payments in flight are not shown). */
 export type PaymentStatus =

@@ -6,7 +6,7 @@ export const STATUS_LABEL: Record<OrderStatus, string> = {
   PAYMENT_FAILED: 'Payment failed',
   CANCELLED: 'Cancelled',
   REFUNDED: 'Refunded',
-  REJECTED: 'Rejected',
+  REJECTED: 'Rejected: out of stock',
 };
 
 export const payable = (status: OrderStatus) => status === 'PENDING' || status === 'PAYMENT_FAILED';

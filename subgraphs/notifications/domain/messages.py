@@ -19,6 +19,7 @@ REGISTERED = "users.registered"
 PROFILE_UPDATED = "users.profile_updated"
 ORDER_CREATED = "orders.created"
 ORDER_CANCELLED = "orders.cancelled"
+ORDER_REJECTED = "orders.rejected"
 PAYMENT_SUCCEEDED = "payments.succeeded"
 PAYMENT_FAILED = "payments.failed"
 PAYMENT_REFUNDED = "payments.refunded"
@@ -86,7 +87,30 @@ def _order_created(p: Mapping[str, Any]) -> Intent:
 
 
 def _order_cancelled(p: Mapping[str, Any]) -> Intent:
-    return Intent(Kind.ORDER_CANCELLED, _text(p, "user_id"), {"order_id": _text(p, "order_id")})
+    data = {"order_id": _text(p, "order_id"), "expired": _optional(p, "reason") == "expired"}
+    return Intent(Kind.ORDER_CANCELLED, _text(p, "user_id"), data)
+
+
+def _short_lines(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
+    raw = payload.get("short")
+    if not isinstance(raw, list):
+        raise InvalidPayload("payload field 'short' is not a list")
+    lines = []
+    for line in raw[:MAX_ITEMS_LISTED]:
+        if not isinstance(line, dict):
+            raise InvalidPayload("a short line is not an object")
+        try:
+            requested, available = int(_text(line, "requested")), int(_text(line, "available"))
+        except ValueError:
+            raise InvalidPayload("a short line's quantities are not numbers") from None
+        name = _optional(line, "name") or _text(line, "sku")
+        lines.append({"name": name, "requested": requested, "available": available})
+    return lines
+
+
+def _order_rejected(p: Mapping[str, Any]) -> Intent:
+    data = {"order_id": _text(p, "order_id"), "short": _short_lines(p)}
+    return Intent(Kind.ORDER_REJECTED, _text(p, "user_id"), data)
 
 
 def _payment(kind: Kind) -> Callable[[Mapping[str, Any]], Intent]:
@@ -161,6 +185,7 @@ _INTENTS: Mapping[str, Callable[[Mapping[str, Any]], Intent]] = {
     SIGN_UP_ATTEMPTED: _sign_up_attempt,
     ORDER_CREATED: _order_created,
     ORDER_CANCELLED: _order_cancelled,
+    ORDER_REJECTED: _order_rejected,
     PAYMENT_SUCCEEDED: _payment(Kind.PAYMENT_RECEIPT),
     PAYMENT_FAILED: _payment(Kind.PAYMENT_FAILED),
     PAYMENT_REFUNDED: _payment(Kind.REFUND),
@@ -188,6 +213,7 @@ def subject_for(kind: Kind, data: Mapping[str, Any]) -> str:
         Kind.WELCOME: "Welcome to Commerce",
         Kind.ORDER_CONFIRMATION: f"Order {order} received",
         Kind.ORDER_CANCELLED: f"Order {order} cancelled",
+        Kind.ORDER_REJECTED: f"Order {order} could not be accepted",
         Kind.PAYMENT_RECEIPT: f"Receipt for order {order}",
         Kind.PAYMENT_FAILED: f"Payment failed for order {order}",
         Kind.REFUND: f"Refund for order {order}",
@@ -225,7 +251,20 @@ def _body(kind: Kind, data: Mapping[str, Any]) -> list[str]:
         lines.append("We will let you know once it is paid.")
         return lines
     if kind is Kind.ORDER_CANCELLED:
+        if data.get("expired"):
+            return [
+                f"Your order {order} has been cancelled: it was not paid in time.",
+                "The products we held for it are available to others again.",
+            ]
         return [f"Your order {order} has been cancelled."]
+    if kind is Kind.ORDER_REJECTED:
+        lines = [f"We are sorry: we could not accept your order {order}, as we do not have"]
+        lines.append("enough of these products in stock:")
+        for line in data.get("short", []):
+            left = f"only {line['available']} left" if line["available"] > 0 else "sold out"
+            lines.append(f"  {line['name']}: you asked for {line['requested']}, {left}")
+        lines.append("Nothing was charged. You are welcome to order again.")
+        return lines
     if kind is Kind.PAYMENT_RECEIPT:
         lines = [f"Thank you: we received your payment for order {order}."]
         if amount:

@@ -48,7 +48,8 @@ NotificationKind = described_enum(
     values={
         "WELCOME": "A new account, once its address is verified.",
         "ORDER_CONFIRMATION": "An order was placed.",
-        "ORDER_CANCELLED": "An order was cancelled.",
+        "ORDER_CANCELLED": "An order was cancelled (also when it expired unpaid).",
+        "ORDER_REJECTED": "An order could not be accepted: what was out of stock.",
         "PAYMENT_RECEIPT": "An order was paid.",
         "PAYMENT_FAILED": "A payment attempt failed.",
         "REFUND": "A payment was refunded.",

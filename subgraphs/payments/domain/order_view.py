@@ -26,10 +26,12 @@ class OrderState(StrEnum):
     PAYMENT_FAILED = "PAYMENT_FAILED"
     CANCELLED = "CANCELLED"
     REFUNDED = "REFUNDED"
+    REJECTED = "REJECTED"
 
 
 ORDER_CREATED = "orders.created"
 ORDER_CANCELLED = "orders.cancelled"
+STOCK_RESERVED = "stock.reserved"  # the catalog's: the order may be paid from now on
 # Every orders event payments projects; all carry the fields `OrderView.from_event` reads.
 ORDER_EVENTS = (
     ORDER_CREATED,
@@ -37,6 +39,7 @@ ORDER_EVENTS = (
     "orders.payment_failed",
     ORDER_CANCELLED,
     "orders.refunded",
+    "orders.rejected",
 )
 
 
@@ -52,10 +55,16 @@ class OrderView:
     status: OrderState
     version: int
     updated_at: datetime
+    # Set by the catalog's `stock.reserved`, which may arrive before any orders event.
+    stock_reserved: bool = False
 
     @property
     def cancelled(self) -> bool:
         return self.status is OrderState.CANCELLED
+
+    @property
+    def rejected(self) -> bool:
+        return self.status is OrderState.REJECTED
 
     def supersedes(self, stored: OrderView | None) -> bool:
         """True if this view is newer than `stored` (an event applied late changes nothing)."""

@@ -92,6 +92,7 @@ class Refund:
     failure_reason: str | None = None
     actor_id: str | None = None  # the staff member who refunded it; None: the system
     reason: str | None = None  # why (staff refunds); None for the system's
+    restock: bool = False  # staff chose to return the units to stock (the catalog does)
 
 
 def order_not_found_yet() -> DomainError:
@@ -233,10 +234,12 @@ class Payment:
         *,
         actor_id: str | None = None,
         reason: str | None = None,
+        restock: bool = False,
     ) -> Payment:
         """A refund in flight; only a SUCCEEDED payment with no other refund pending qualifies.
 
-        `actor_id` and `reason` say who asked and why (None: the system, e.g. a cancellation).
+        `actor_id` and `reason` say who asked and why (None: the system, e.g. a cancellation);
+        `restock`: the refunded units go back to stock (`payments.refunded` says so).
         """
         if self.status is PaymentStatus.REFUNDED:
             raise DomainError.of(
@@ -258,6 +261,7 @@ class Payment:
             lease_until,
             actor_id=actor_id,
             reason=reason,
+            restock=restock,
         )
         return self._next(now, refund=refund)
 
@@ -333,13 +337,24 @@ def start_payment(
     now: datetime,
     lease_until: datetime,
 ) -> Payment:
-    """A PROCESSING payment of `order`'s total; a cancelled order cannot be paid.
+    """A PROCESSING payment of `order`'s total; a cancelled or rejected order cannot be paid,
+    nor one whose stock the catalog has not reserved yet (retryable).
 
     Whether the order is someone else's is the caller's check (it is an
     authorization failure, not a user error).
     """
     if order.cancelled:
         raise DomainError.of("ORDER_CANCELLED", "This order was cancelled.", "orderId")
+    if order.rejected:
+        raise DomainError.of(
+            "ORDER_REJECTED", "This order was rejected: it is out of stock.", "orderId"
+        )
+    if not order.stock_reserved:
+        raise retryable(
+            "STOCK_NOT_RESERVED_YET",
+            "The order's stock is not reserved yet; try again in a moment.",
+            "orderId",
+        )
     return Payment(
         id=payment_id,
         user_id=user_id,
@@ -380,6 +395,7 @@ def event_payload(payment: Payment) -> tuple[str, Mapping[str, Any]]:
         who = {
             "actor_id": refund.actor_id if refund else None,
             "reason": refund.reason if refund else None,
+            "restock": refund.restock if refund else False,
         }
         return REFUNDED, {**base, **amount, **who}
     raise ValueError("a payment in flight announces nothing")

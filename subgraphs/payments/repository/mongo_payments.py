@@ -228,6 +228,8 @@ def _to_document(p: Payment) -> Document:
             doc["refund"]["actor_id"] = r.actor_id
         if r.reason is not None:
             doc["refund"]["reason"] = r.reason
+        if r.restock:
+            doc["refund"]["restock"] = True
     return doc
 
 
@@ -269,6 +271,7 @@ def _from_document(doc: Document) -> Payment:
             failure_reason=refund.get("failure_reason"),
             actor_id=refund.get("actor_id"),
             reason=refund.get("reason"),
+            restock=refund.get("restock", False),
         )
         if refund
         else None,

@@ -45,6 +45,11 @@ class RefundPaymentInput:
     reason: str = strawberry.field(
         description=f"Why it is refunded (1 to {MAX_REASON_LENGTH} characters; on the record)."
     )
+    restock: bool = strawberry.field(
+        default=False,
+        description="Return the order's units to stock (the catalog adds them back, reason "
+        "RETURNED); false: they stay out of stock (e.g. damaged).",
+    )
 
 
 @strawberry.input(description="A customer's request for a refund.")
@@ -58,6 +63,11 @@ class RequestRefundInput:
 @strawberry.input(description="The approval of a refund request.")
 class ApproveRefundRequestInput:
     request_id: strawberry.ID = strawberry.field(description="An OPEN refund request.")
+    restock: bool = strawberry.field(
+        default=False,
+        description="Return the order's units to stock (the catalog adds them back, reason "
+        "RETURNED); false: they stay out of stock.",
+    )
 
 
 @strawberry.input(description="The decline of a refund request.")
@@ -114,10 +124,11 @@ _DECIDED += "under way), REFUND_REQUEST_BUSY (retryable)"
 @mutation_root
 class Mutation:
     @strawberry.mutation(
-        description="Pay one of your orders in full. userErrors codes: ORDER_NOT_FOUND_YET "
-        "(retryable: the order is not known to payments yet), PAYMENT_IN_PROGRESS (retryable), "
-        "ORDER_CANCELLED, ALREADY_PAID, IDEMPOTENCY_KEY_REUSED, INVALID_IDEMPOTENCY_KEY, "
-        "INVALID_PAYMENT_METHOD."
+        description="Pay one of your orders in full, once the catalog reserved its stock. "
+        "userErrors codes: ORDER_NOT_FOUND_YET (retryable: the order is not known to payments "
+        "yet), STOCK_NOT_RESERVED_YET (retryable: its stock is not reserved yet), "
+        "PAYMENT_IN_PROGRESS (retryable), ORDER_CANCELLED, ORDER_REJECTED (out of stock), "
+        "ALREADY_PAID, IDEMPOTENCY_KEY_REUSED, INVALID_IDEMPOTENCY_KEY, INVALID_PAYMENT_METHOD."
     )
     async def process_payment(
         self,
@@ -152,7 +163,13 @@ class Mutation:
         refund = info.context.usecases.refund_payment
         return await payload(
             RefundPaymentPayload,
-            refund(principal.user_id, str(input.payment_id), input.idempotency_key, input.reason),
+            refund(
+                principal.user_id,
+                str(input.payment_id),
+                input.idempotency_key,
+                input.reason,
+                restock=input.restock,
+            ),
             lambda payment: RefundPaymentPayload(payment=Payment.from_model(payment)),
         )
 
@@ -193,7 +210,7 @@ class Mutation:
         decide = info.context.usecases.decide_refund_request
         return await payload(
             ApproveRefundRequestPayload,
-            decide.approve(principal.user_id, str(input.request_id)),
+            decide.approve(principal.user_id, str(input.request_id), restock=input.restock),
             lambda done: ApproveRefundRequestPayload(
                 refund_request=RefundRequest.from_model(done[0]),
                 payment=Payment.from_model(done[1]),

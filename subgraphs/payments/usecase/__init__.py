@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from subgraphs.payments.usecase.ports import TestPaymentMethod
 from subgraphs.payments.usecase.process_payment import ProcessPayment
-from subgraphs.payments.usecase.project_orders import ProjectOrderEvent
+from subgraphs.payments.usecase.project_orders import ProjectOrderEvent, ProjectStockReserved
 from subgraphs.payments.usecase.provider_events import ApplyProviderEvent
 from subgraphs.payments.usecase.read_payments import ReadPayments
 from subgraphs.payments.usecase.refund_payment import RefundPayment
@@ -26,7 +26,8 @@ class PaymentsUseCases:
     request_refund: RequestRefund
     decide_refund_request: DecideRefundRequest
     read_refund_requests: ReadRefundRequests
-    project_order_event: ProjectOrderEvent  # the orders consumer's handler
+    project_order_event: ProjectOrderEvent  # the consumer's handlers: orders events
+    project_stock_reserved: ProjectStockReserved  # and the catalog's stock.reserved
     resume_abandoned: ResumeAbandoned  # the recovery loop's work
     apply_provider_event: ApplyProviderEvent  # the provider's webhooks
     test_payment_methods: tuple[TestPaymentMethod, ...]  # the provider's, for card pickers

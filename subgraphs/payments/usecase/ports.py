@@ -114,7 +114,10 @@ class OrderViews(Protocol):
     async def get(self, order_id: str) -> OrderView | None: ...
 
     async def apply(self, view: OrderView) -> None:
-        """Store `view` if it is newer than the stored one."""
+        """Store `view` if it is newer than the stored one (its `stock_reserved` kept)."""
+
+    async def mark_reserved(self, order_id: str) -> None:
+        """The order's stock is reserved; remembered even before any orders event of it."""
 
 
 class ProviderUnavailable(Exception):

@@ -8,7 +8,7 @@ from functools import partial
 from subgraphs.kernel.core.errors import DomainError
 from subgraphs.kernel.core.events import Event
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
-from subgraphs.payments.domain.order_view import OrderView
+from subgraphs.payments.domain.order_view import MalformedOrderEvent, OrderView
 from subgraphs.payments.domain.payment import Payment, PaymentStatus
 from subgraphs.payments.usecase.ports import OrderViews, PaymentRepository
 from subgraphs.payments.usecase.refund_payment import RefundPayment
@@ -96,3 +96,21 @@ class ProjectOrderEvent:
         await self._uow(partial(self._orders.apply, view))
         if view.cancelled:
             await self._compensate.on_cancelled(view.order_id)
+
+
+class ProjectStockReserved:
+    """Handle the catalog's `stock.reserved`: the order may be paid from now on.
+
+    It may arrive before `orders.created` (another stream), so the flag is
+    stored on its own and the order's view joins it later. Setting it twice
+    changes nothing: no inbox claim is needed.
+    """
+
+    def __init__(self, orders: OrderViews) -> None:
+        self._orders = orders
+
+    async def __call__(self, event: Event) -> None:
+        order_id = event.payload.get("order_id")
+        if not isinstance(order_id, str):
+            raise MalformedOrderEvent("stock.reserved without an order_id")
+        await self._orders.mark_reserved(order_id)

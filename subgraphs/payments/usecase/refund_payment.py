@@ -90,9 +90,16 @@ class RefundPayment:
         self._new_id = new_id
 
     async def __call__(
-        self, actor_id: str, payment_id: str, idempotency_key: str, reason: str
+        self,
+        actor_id: str,
+        payment_id: str,
+        idempotency_key: str,
+        reason: str,
+        *,
+        restock: bool = False,
     ) -> Payment:
-        """`actor_id` (staff, allowed to refund any payment) refunds `payment_id` for `reason`."""
+        """`actor_id` (staff, allowed to refund any payment) refunds `payment_id` for `reason`;
+        with `restock`, `payments.refunded` tells the catalog to take the units back."""
         problems: list[Problem] = []
         validate_key(idempotency_key, problems)
         try:
@@ -103,7 +110,9 @@ class RefundPayment:
         [payment] = await self._payments.get_many([payment_id])
         if payment is None or not payment.finished:
             raise DomainError.of("PAYMENT_NOT_FOUND", "No such payment.", "paymentId")
-        return await self.refund(payment, idempotency_key, actor_id=actor_id, reason=reason)
+        return await self.refund(
+            payment, idempotency_key, actor_id=actor_id, reason=reason, restock=restock
+        )
 
     async def refund(
         self,
@@ -112,10 +121,11 @@ class RefundPayment:
         *,
         actor_id: str | None = None,
         reason: str | None = None,
+        restock: bool = False,
     ) -> Payment:
         """Refund `payment` under `idempotency_key` (also the system's entry, e.g.
-        compensation, and an approved refund request's); `actor_id` and `reason` go into
-        `payments.refunded` (None: the system)."""
+        compensation, and an approved refund request's); `actor_id`, `reason` and `restock`
+        go into `payments.refunded` (None, None, False: the system)."""
         for _ in range(ATTEMPTS):
             asked = payment.refund
             if asked is not None and asked.idempotency_key == idempotency_key:
@@ -133,6 +143,7 @@ class RefundPayment:
                 self._in_flight.lease_until(now),
                 actor_id=actor_id,
                 reason=reason,
+                restock=restock,
             )
             try:
                 saved = await self._payments.save(started)

@@ -142,12 +142,15 @@ class DecideRefundRequest:
             raise request_not_found()
         return request
 
-    async def approve(self, actor_id: str, request_id: str) -> tuple[RefundRequest, Payment]:
+    async def approve(
+        self, actor_id: str, request_id: str, *, restock: bool = False
+    ) -> tuple[RefundRequest, Payment]:
         """Refund the request's payment (under the request's own key): APPROVED with it.
 
         The approval first claims the request, so a decline cannot cross it; an
         approval sent again (or after a crash) carries on with the same refund, whose
-        actor stays the one who started it. The refund's unit of work approves the
+        actor stays the one who started it. With `restock` the refund returns the units to
+        stock (`payments.refunded` carries it). The refund's unit of work approves the
         request; a payment refunded otherwise meanwhile approves it too (by that refund's
         actor), never leaving it OPEN.
         """
@@ -157,7 +160,11 @@ class DecideRefundRequest:
             raise request_not_found()
         try:
             refunded = await self._refund.refund(
-                payment, approval_key(request), actor_id=actor_id, reason=APPROVAL_REASON
+                payment,
+                approval_key(request),
+                actor_id=actor_id,
+                reason=APPROVAL_REASON,
+                restock=restock,
             )
         except DomainError as error:
             codes = {p.code for p in error.problems}

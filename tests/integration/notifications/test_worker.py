@@ -209,6 +209,30 @@ async def test_sms_goes_to_the_local_provider_when_turned_on(redis, smtp_sink, w
     await eventually(lambda: status_is(redis, f"{order.id}:email", "SENT"), what="the email")
 
 
+async def test_a_rejected_order_mails_what_could_not_be_reserved(redis, smtp_sink, worker):
+    await registered(redis, "u-short")
+    rejected = {
+        **_order("u-short", "ord-short"),
+        "status": "REJECTED",
+        "previous_status": "PENDING",
+        "order_version": 2,
+        "reason": "out of stock",
+        "short": [{"sku": "SKU-TEE", "name": "T-shirt", "requested": 1, "available": 0}],
+    }
+    event = await append(redis, "orders.rejected", rejected)
+    await eventually(lambda: status_is(redis, f"{event.id}:email", "SENT"), what="the mail")
+
+    [mail] = [
+        m
+        for m in await smtp_sink.messages(to="u-short@example.com")
+        if m["subject"] == "Order ord-short could not be accepted"
+    ]
+    raw = await smtp_sink.raw(mail["id"])
+    assert "T-shirt: you asked for 1, sold out" in raw
+    stored = await notification(redis, f"{event.id}:email")
+    assert stored["kind"] == Kind.ORDER_REJECTED.value
+
+
 def _store(redis) -> RedisNotificationStore:
     return RedisNotificationStore(
         redis, retention=timedelta(days=1), max_per_user=100, sent_key_ttl=timedelta(days=1)

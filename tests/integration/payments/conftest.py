@@ -116,8 +116,10 @@ async def announce(
     status: str = "PENDING",
     version: int = 1,
     total: str = "0.30",
+    reserved: bool = True,
 ) -> Event:
-    """Append an orders event as the orders context would."""
+    """Append an orders event as the orders context would; for `orders.created` with
+    `reserved`, then the catalog's `stock.reserved` of it too (so it may be paid)."""
     event = Event.create(
         type,
         {
@@ -132,4 +134,18 @@ async def announce(
         occurred_at=datetime.now(UTC),
     )
     await redis.xadd("events.orders", event.to_fields())  # type: ignore[arg-type]
+    if reserved and type == "orders.created":
+        await reserve(redis, order_id, user_id)
+    return event
+
+
+async def reserve(redis: aioredis.Redis, order_id: str, user_id: str) -> Event:
+    """Append the catalog's `stock.reserved` of an order (all its lines reserved)."""
+    event = Event.create(
+        "stock.reserved",
+        {"order_id": order_id, "user_id": user_id, "items": [{"sku": "SKU-MUG", "quantity": 1}]},
+        producer="catalog",
+        occurred_at=datetime.now(UTC),
+    )
+    await redis.xadd("events.catalog", event.to_fields())  # type: ignore[arg-type]
     return event

@@ -35,8 +35,14 @@ NOW = datetime(2026, 1, 1, 12, 0, 0, 123000, tzinfo=UTC)  # milliseconds: what M
 THIRTY_CENTS = Money(Decimal("0.30"), "USD")
 
 
-def order(order_id: str = "o-1", status: OrderState = OrderState.PENDING, version: int = 1):
-    return OrderView(order_id, "u-1", THIRTY_CENTS, status, version, NOW)
+def order(
+    order_id: str = "o-1",
+    status: OrderState = OrderState.PENDING,
+    version: int = 1,
+    *,
+    reserved: bool = False,
+):
+    return OrderView(order_id, "u-1", THIRTY_CENTS, status, version, NOW, stock_reserved=reserved)
 
 
 def payment(payment_id: str = "p-1", order_id: str = "o-1", key: str = "k-1"):
@@ -44,7 +50,7 @@ def payment(payment_id: str = "p-1", order_id: str = "o-1", key: str = "k-1"):
         payment_id=payment_id,
         user_id="u-1",
         request=PaymentRequest(order_id, "pm_card_ok", key),
-        order=order(order_id),
+        order=order(order_id, reserved=True),
         now=NOW,
         lease_until=NOW + timedelta(seconds=30),
     )
@@ -177,6 +183,24 @@ async def test_the_orders_view_applies_each_event_once_and_keeps_the_newest(uow,
     stored = await views.get("o-1")
     assert stored is not None
     assert stored.total.amount == Decimal("0.30")
+
+
+async def test_stock_reserved_is_kept_whether_it_comes_before_or_after_the_order(uow, scratch_db):
+    views = MongoOrderViews(scratch_db)
+
+    await views.mark_reserved("o-1")  # before any orders event: no order yet
+    assert await views.get("o-1") is None
+    await uow(partial(views.apply, order()))
+    await uow(partial(views.apply, order(status=OrderState.PAYMENT_FAILED, version=2)))
+    await uow(partial(views.apply, order(version=1)), claim="e-late")  # in a transaction
+
+    assert await views.get("o-1") == order(
+        status=OrderState.PAYMENT_FAILED, version=2, reserved=True
+    )
+    await uow(partial(views.apply, order("o-2")))
+    await views.mark_reserved("o-2")
+    await views.mark_reserved("o-2")  # redelivered
+    assert await views.get("o-2") == order("o-2", reserved=True)
 
 
 async def test_the_orders_view_without_a_claim_keeps_the_newest_whatever_the_order(uow, scratch_db):

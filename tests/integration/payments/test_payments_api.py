@@ -63,12 +63,17 @@ async def process(client, token, order_id, method="pm_card_ok", key=None):
     return body["data"]["processPayment"]
 
 
-async def wait_for_view(payments_db, order_id: str, status: str = "PENDING"):
+async def wait_for_view(
+    payments_db, order_id: str, status: str = "PENDING", *, reserved: bool = True
+):
+    """The order's view in `status` (and, with `reserved`, its stock reserved)."""
     views = MongoOrderViews(payments_db)
 
     async def seen():
         view = await views.get(order_id)
-        return view if view is not None and view.status == status else None
+        if view is None or view.status != status or view.stock_reserved != reserved:
+            return None
+        return view
 
     return await eventually(seen)
 
@@ -368,6 +373,7 @@ async def test_a_staff_refund_through_the_api(
         "staff-refunder",
         "goodwill",
     )
+    assert refunded["payload"]["restock"] is False  # not asked for
     paying_again = await process(payments_client, token, order_id)
     assert [e["code"] for e in paying_again["userErrors"]] == ["ALREADY_PAID"]
 

@@ -307,7 +307,15 @@ async def held_payment(
 ) -> Any:
     """A PROCESSING payment as a process leaves it when it dies after calling the provider."""
     now = datetime.now(UTC)
-    order = OrderView(new_order_id(), user, Money.parse("12.50", "USD"), OrderState.PENDING, 1, now)
+    order = OrderView(
+        new_order_id(),
+        user,
+        Money.parse("12.50", "USD"),
+        OrderState.PENDING,
+        1,
+        now,
+        stock_reserved=True,  # payable
+    )
     payment = start_payment(
         payment_id=payment_id or str(uuid.uuid4()),
         user_id=user,

@@ -10,6 +10,7 @@ from graphql import (
     validate,
 )
 
+from subgraphs.catalog.transport.schema import build_schema as catalog_schema
 from subgraphs.kernel.graphql.cost import NoNestedConnections, is_connection
 from subgraphs.notifications.transport.schema import build_schema as notifications_schema
 from subgraphs.orders.transport.schema import build_schema as orders_schema
@@ -41,6 +42,7 @@ def test_connections_and_capped_lists_carry_list_size_in_the_sdl() -> None:
 
 
 SUBGRAPHS = {
+    "catalog": catalog_schema,
     "orders": orders_schema,
     "notifications": notifications_schema,
     "payments": payments_schema,

@@ -35,6 +35,7 @@ ORDER = {
         ("users.email_verified", Kind.WELCOME),
         ("orders.created", Kind.ORDER_CONFIRMATION),
         ("orders.cancelled", Kind.ORDER_CANCELLED),
+        ("orders.rejected", Kind.ORDER_REJECTED),
         ("payments.succeeded", Kind.PAYMENT_RECEIPT),
         ("payments.failed", Kind.PAYMENT_FAILED),
         ("payments.refunded", Kind.REFUND),
@@ -42,7 +43,13 @@ ORDER = {
     ],
 )
 def test_each_notified_event_type_asks_for_its_kind(event_type, kind):
-    payload = {**ORDER, "email": "ann@example.com", "payment_id": "pay-1", "reason": "Used."}
+    payload = {
+        **ORDER,
+        "email": "ann@example.com",
+        "payment_id": "pay-1",
+        "reason": "Used.",
+        "short": [],
+    }
     intent = intent_for(event_type, payload)
     assert intent is not None
     assert (intent.kind, intent.user_id) == (kind, "u-1")
@@ -73,6 +80,55 @@ def test_the_order_confirmation_names_the_order_its_items_and_total():
     assert "3 x Sticker" in message.text
     assert "1 x Stoneware mug" in message.text
     assert "Total: 12.30 USD" in message.text
+
+
+REJECTED = {
+    **ORDER,
+    "status": "REJECTED",
+    "previous_status": "PENDING",
+    "order_version": 2,
+    "reason": "out of stock",
+    "short": [
+        {"sku": "SKU-STICKER", "name": "Sticker", "requested": 3, "available": 2},
+        {"sku": "SKU-MUG", "name": "Stoneware mug", "requested": 1, "available": 0},
+    ],
+}
+
+
+def test_a_rejected_order_mail_names_what_could_not_be_reserved():
+    intent = intent_for("orders.rejected", REJECTED)
+    assert intent is not None
+    assert (intent.kind, intent.user_id) == (Kind.ORDER_REJECTED, "u-1")
+
+    message = render(intent.kind, intent.data, Channel.EMAIL, "Ann")
+
+    assert message.subject == "Order ord-42 could not be accepted"
+    assert "Sticker: you asked for 3, only 2 left" in message.text
+    assert "Stoneware mug: you asked for 1, sold out" in message.text
+    assert "Nothing was charged." in message.text
+
+
+@pytest.mark.parametrize(
+    "short",
+    [None, "SKU-MUG", [{"sku": "SKU-MUG", "requested": "many", "available": 0}], [{"name": "x"}]],
+)
+def test_a_rejection_without_usable_short_lines_is_invalid(short):
+    with pytest.raises(InvalidPayload):
+        intent_for("orders.rejected", {**REJECTED, "short": short})
+
+
+def test_an_expired_order_mail_says_it_was_not_paid_in_time():
+    expired = {**ORDER, "status": "CANCELLED", "reason": "expired", "actor_id": None}
+    by_customer = {**ORDER, "status": "CANCELLED", "reason": None, "actor_id": None}
+
+    texts = []
+    for payload in (expired, by_customer):
+        intent = intent_for("orders.cancelled", payload)
+        assert intent is not None
+        texts.append(render(intent.kind, intent.data, Channel.EMAIL, None).text)
+
+    assert "it was not paid in time" in texts[0]
+    assert "not paid in time" not in texts[1]
 
 
 def test_a_receipt_shows_amount_and_payment_reference_when_known():

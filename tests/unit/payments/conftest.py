@@ -22,7 +22,7 @@ from subgraphs.payments.domain.payment import (
 )
 from subgraphs.payments.usecase.in_flight import Timing
 from subgraphs.payments.usecase.process_payment import ProcessPayment
-from subgraphs.payments.usecase.project_orders import ProjectOrderEvent
+from subgraphs.payments.usecase.project_orders import ProjectOrderEvent, ProjectStockReserved
 from subgraphs.payments.usecase.provider_calls import RetryPolicy
 from subgraphs.payments.usecase.provider_events import ApplyProviderEvent
 from subgraphs.payments.usecase.read_payments import ReadPayments
@@ -55,6 +55,7 @@ class World:
     process: ProcessPayment
     refund: RefundPayment
     project: ProjectOrderEvent
+    project_stock: ProjectStockReserved
     resume: ResumeAbandoned
     read: ReadPayments
     requests: InMemoryRefundRequests
@@ -75,11 +76,23 @@ class World:
         total: str = "0.30",
         status: OrderState = OrderState.PENDING,
         version: int = 1,
+        *,
+        reserved: bool = True,
     ) -> OrderView:
+        """An order payments knows of; `reserved`: the catalog reserved its stock too (as
+        `stock.reserved` does), so it may be paid."""
         view = OrderView(
-            order_id, user_id, Money(Decimal(total), "USD"), status, version, self.time()
+            order_id,
+            user_id,
+            Money(Decimal(total), "USD"),
+            status,
+            version,
+            self.time(),
+            stock_reserved=reserved,
         )
         self.orders.put(view)
+        if reserved:
+            self.orders.reserved.add(order_id)
         return view
 
     async def abandoned_charge(self, payment_id: str = "p-dead") -> Payment:
@@ -129,6 +142,7 @@ def world() -> World:
         process=usecases.process_payment,
         refund=usecases.refund_payment,
         project=usecases.project_order_event,
+        project_stock=usecases.project_stock_reserved,
         resume=usecases.resume_abandoned,
         read=usecases.read_payments,
         requests=requests,
@@ -148,9 +162,13 @@ def pay(order_id: str = "o-1", token: str = "pm_card_ok", key: str = "k-1") -> P
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def view(status: OrderState = OrderState.PENDING, version: int = 1) -> OrderView:
-    """Order o-1 of user u-1, 0.30 USD."""
-    return OrderView("o-1", "u-1", Money(Decimal("0.30"), "USD"), status, version, NOW)
+def view(
+    status: OrderState = OrderState.PENDING, version: int = 1, *, reserved: bool = True
+) -> OrderView:
+    """Order o-1 of user u-1, 0.30 USD, its stock reserved unless `reserved` is False."""
+    return OrderView(
+        "o-1", "u-1", Money(Decimal("0.30"), "USD"), status, version, NOW, stock_reserved=reserved
+    )
 
 
 def new_payment(status: OrderState = OrderState.PENDING) -> Payment:

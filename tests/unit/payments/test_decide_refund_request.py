@@ -56,6 +56,16 @@ async def test_an_approval_refunds_the_payment_and_is_announced_with_its_actor(w
         "reason": "Refund request approved",
         "request_reason": "broken",
     }
+    assert refund_event.payload["restock"] is False
+
+
+async def test_an_approval_with_restock_returns_the_units_in_its_refund_event(world: World):
+    _, request = await requested(world)
+
+    await world.decide.approve("staff-1", request.id, restock=True)
+
+    [refund_event] = [e for e in world.events if e.type == "payments.refunded"]
+    assert refund_event.payload["restock"] is True
 
 
 async def test_a_decline_keeps_the_payment_and_is_announced_with_actor_and_reason(world: World):

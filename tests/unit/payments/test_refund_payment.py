@@ -44,7 +44,21 @@ async def test_a_staff_refund_returns_the_exact_amount_and_is_announced_with_its
         "currency": "USD",
         "actor_id": "staff-1",
         "reason": REASON,
+        "restock": False,
     }
+
+
+async def test_a_refund_with_restock_says_so_in_its_event(world: World):
+    payment = await paid(world)
+
+    await world.refund("staff-1", payment.id, "r-1", REASON, restock=True)
+    await world.refund("staff-1", payment.id, "r-1", REASON, restock=True)  # sent again
+
+    [event] = [e for e in world.events if e.type == "payments.refunded"]
+    assert (event.payload["restock"], event.payload["actor_id"]) == (True, "staff-1")
+    stored = world.payments.by_id[payment.id]
+    assert stored.refund is not None
+    assert stored.refund.restock
 
 
 async def test_the_same_refund_key_refunds_once(world: World):
