@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catalogFormErrors, parseDelta, pricesFrom, signed } from './products';
+import { catalogFormErrors, inCurrencyOrder, parseDelta, pricesFrom, signed } from './products';
 
 describe('pricesFrom', () => {
   it('sends the filled boxes only, trimmed, in currency order', () => {
@@ -70,5 +70,15 @@ describe('signed', () => {
     expect(signed(2)).toBe('+2');
     expect(signed(-1)).toBe('\u22121');
     expect(signed(0)).toBe('0');
+  });
+});
+
+describe('inCurrencyOrder', () => {
+  it('puts USD before EUR, whatever the API sent', () => {
+    const prices = [
+      { amount: '11.00', currency: 'EUR' },
+      { amount: '12.00', currency: 'USD' },
+    ];
+    expect(inCurrencyOrder(prices).map((price) => price.currency)).toEqual(['USD', 'EUR']);
   });
 });

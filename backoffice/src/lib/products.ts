@@ -93,9 +93,21 @@ export function parseDelta(text: string): number | null {
   return Number(trimmed);
 }
 
+/** A count of units in the staff member's locale ("1,000,000"). */
+export const units = (value: number) => value.toLocaleString();
+
 /** A signed count as the history shows it: "+2", "−1" (a minus sign), "0". */
 export function signed(value: number): string {
-  if (value > 0) return `+${value}`;
-  if (value < 0) return `\u2212${-value}`;
+  if (value > 0) return `+${units(value)}`;
+  if (value < 0) return `\u2212${units(-value)}`;
   return '0';
+}
+
+/** A product's prices in `CURRENCIES` order (the shop's own currency first). */
+export function inCurrencyOrder<T extends { currency: string }>(prices: readonly T[]): T[] {
+  const rank = (currency: string) => {
+    const index = (CURRENCIES as readonly string[]).indexOf(currency);
+    return index < 0 ? CURRENCIES.length : index;
+  };
+  return [...prices].sort((a, b) => rank(a.currency) - rank(b.currency));
 }

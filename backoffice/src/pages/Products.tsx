@@ -10,7 +10,15 @@ import { graphql } from '../gql';
 import type { ProductStatus } from '../gql/graphql';
 import { useSubmitGuard } from '../lib/guard';
 import { appendPage } from '../lib/pages';
-import { catalogFormErrors, CURRENCIES, priceField, pricesFrom, PRODUCT_STATUS_LABEL } from '../lib/products';
+import {
+  catalogFormErrors,
+  CURRENCIES,
+  inCurrencyOrder,
+  priceField,
+  pricesFrom,
+  PRODUCT_STATUS_LABEL,
+  units,
+} from '../lib/products';
 import { ProductPage } from './product/ProductPage';
 import {
   GeneralErrors,
@@ -253,10 +261,10 @@ function ProductList() {
                     {PRODUCT_STATUS_LABEL[node.status]}
                   </span>
                 </td>
-                <td>{node.prices.map((price) => formatMoney(price)).join(' · ') || '—'}</td>
-                <td className="number">{node.stock.onHand}</td>
-                <td className="number">{node.stock.reserved}</td>
-                <td className="number">{node.stock.available}</td>
+                <td>{inCurrencyOrder(node.prices).map((price) => formatMoney(price)).join(' · ') || '—'}</td>
+                <td className="number">{units(node.stock.onHand)}</td>
+                <td className="number">{units(node.stock.reserved)}</td>
+                <td className="number">{units(node.stock.available)}</td>
               </tr>
             ))}
           </tbody>

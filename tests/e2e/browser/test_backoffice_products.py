@@ -86,7 +86,7 @@ def buy_one(shop: Page, name: str) -> str:
     status = shop.get_by_role("status")
     expect(status).to_have_text("Pending")
     pay(shop, "pm_card_ok")  # sent again while catalog has not reserved the unit yet
-    expect(status).to_have_text("Paid")
+    expect(status).to_have_text("Paid", timeout=20_000)
     return shop.url.rsplit("/", 1)[1]
 
 
@@ -145,7 +145,7 @@ def test_two_units_two_buyers_sold_out_then_a_refund_with_restock_sells_the_unit
     office.get_by_label("Return units to stock").check()
     office.get_by_label("Reason", exact=True).fill("Returned unopened.")
     office.get_by_role("button", name="Refund", exact=True).click()
-    expect(status).to_have_text("Refunded")
+    expect(status).to_have_text("Refunded", timeout=20_000)  # live, once orders read the refund
 
     # The third customer's page, reloaded, offers the unit again, and they buy it.
     eventually_sync(
@@ -166,6 +166,8 @@ def test_two_units_two_buyers_sold_out_then_a_refund_with_restock_sells_the_unit
     returned = office.get_by_role("row").filter(has_text="Returned")
     expect(returned).to_contain_text("+1")
     expect(stock_level(office, "Available")).to_have_text("0")
+    assert axe_violations(office) == []
+    office.screenshot(path=SCREENSHOTS / "backoffice-product.png", full_page=True)
 
 
 def test_catalog_staff_edit_archive_and_restore_a_product_but_not_below_zero_stock(

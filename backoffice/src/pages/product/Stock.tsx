@@ -9,7 +9,7 @@ import { Link } from '@storefront/lib/router';
 import { graphql } from '../../gql';
 import type { StockAdjustmentReason } from '../../gql/graphql';
 import { useSubmitGuard } from '../../lib/guard';
-import { catalogFormErrors, MOVEMENT_LABEL, parseDelta, REASON_LABEL, REASONS, signed } from '../../lib/products';
+import { catalogFormErrors, MOVEMENT_LABEL, parseDelta, REASON_LABEL, REASONS, signed, units } from '../../lib/products';
 import { GeneralErrors } from './fields';
 
 const HISTORY_PAGE = 20;
@@ -102,7 +102,7 @@ function AdjustStockForm({ sku, name }: { sku: string; name: string }) {
         const payload = result.data?.adjustStock;
         if (payload?.product) {
           const { onHand, available } = payload.product.stock;
-          setDone(`Stock of ${name} adjusted by ${signed(delta)}: ${onHand} on hand, ${available} available.`);
+          setDone(`Stock of ${name} adjusted by ${signed(delta)}: ${units(onHand)} on hand, ${units(available)} available.`);
           form.reset();
           return;
         }
@@ -210,8 +210,8 @@ function StockHistory({ sku }: { sku: string }) {
                 <td>{MOVEMENT_LABEL[node.kind]}</td>
                 <td className="number">{signed(node.onHandDelta)}</td>
                 <td className="number">{signed(node.reservedDelta)}</td>
-                <td className="number">{node.onHand}</td>
-                <td className="number">{node.reserved}</td>
+                <td className="number">{units(node.onHand)}</td>
+                <td className="number">{units(node.reserved)}</td>
                 <td>
                   {node.actor ? node.actor.name : null}
                   {node.actor && node.orderId ? ', ' : null}
@@ -258,11 +258,11 @@ export function StockSection({ sku, name, stock }: { sku: string; name: string; 
       <h2 id="stock-heading">Stock</h2>
       <dl className="facts stock-levels" aria-live="polite">
         <dt>On hand</dt>
-        <dd>{stock.onHand}</dd>
+        <dd>{units(stock.onHand)}</dd>
         <dt>Reserved</dt>
-        <dd>{stock.reserved}</dd>
+        <dd>{units(stock.reserved)}</dd>
         <dt>Available</dt>
-        <dd>{stock.available}</dd>
+        <dd>{units(stock.available)}</dd>
       </dl>
       <AdjustStockForm sku={sku} name={name} />
       <StockHistory sku={sku} />
