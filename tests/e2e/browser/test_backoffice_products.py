@@ -5,7 +5,8 @@ The issue's journey: an admin (the staff command, signed in with a code) creates
 receives 2 units; two customers buy one each; a third finds it sold out; the admin refunds one
 order with "Return units to stock" and the third customer, after a reload, can buy it. And a
 catalog staff member (a minted `catalog` token, as in test_backoffice.py) edits, archives and
-restores a product, is refused a duplicate sku and a stock change below zero.
+restores a product, is refused a duplicate sku and a stock change below zero. An approved
+refund request with "Return units to stock" sells the unit again.
 
 Products made here have skus starting with TEST- and names starting with Z: the other browser
 tests buy the first products of the list, which stay the seeded ones.
@@ -24,9 +25,14 @@ from subgraphs.kernel.core.access import Role
 from testkit.journeys import unique_email
 from testkit.staff_sessions import make_staff_command
 from testkit.waiting import eventually_sync
-from tests.e2e.browser.conftest import DESKTOP, NewContext, axe_violations
+from tests.e2e.browser.conftest import DESKTOP, NewContext, StaffApi, axe_violations
 from tests.e2e.browser.test_backoffice import PASSWORD, as_staff, new_account, sign_in
-from tests.e2e.browser.test_backoffice_refunds import sign_in_with_a_code
+from tests.e2e.browser.test_backoffice_refunds import (
+    decline_every_open_request,
+    open_the_queue,
+    request_row,
+    sign_in_with_a_code,
+)
 from tests.e2e.browser.test_storefront import SCREENSHOTS, create_account, new_email, pay
 
 pytestmark = pytest.mark.e2e
@@ -256,3 +262,45 @@ def test_catalog_staff_edit_archive_and_restore_a_product_but_not_below_zero_sto
     card = product_card(shop, renamed)
     expect(card.get_by_text("Only 2 left")).to_be_visible()
     expect(card.get_by_role("button", name="Add to cart")).to_be_enabled()
+
+
+def test_approving_a_refund_request_with_restock_returns_the_unit(
+    new_context: NewContext,
+    backoffice_url: str,
+    gateway_url: str,
+    users_signing_key: bytes,
+    staff_api: StaffApi,
+) -> None:
+    decline_every_open_request(staff_api)
+    office = new_context(base_url=backoffice_url, viewport=DESKTOP).new_page()
+    as_staff(office, gateway_url, users_signing_key, Role.ADMIN)
+    sign_in(office, new_account(gateway_url, "Ada Admin"))
+    sku = new_sku()
+    name = f"Zither string {sku[-4:]}"
+    create_product(office, sku, name, usd="8.00")
+    adjust_stock(office, "1", "Received")
+    expect(stock_level(office, "Available")).to_have_text("1")
+
+    # The only unit is bought; the customer asks for a refund.
+    shop = new_context().new_page()
+    create_account(shop, new_email(), name="Eve Buyer")
+    order_id = buy_one(shop, name)
+    shop.get_by_label("Reason", exact=True).fill("Wrong pitch.")
+    shop.get_by_role("button", name="Request a refund", exact=True).click()
+    expect(shop.get_by_text("Refund requested")).to_be_visible()
+
+    # Approved in the queue with "Return units to stock": the shop sells the unit again.
+    open_the_queue(office)
+    row = request_row(office, order_id)
+    row.get_by_label("Return units to stock").check()
+    row.get_by_role("button", name="Approve").click()
+    expect(office.locator("[aria-live]").filter(has_text="Refund approved")).to_contain_text(
+        "its units return to stock"
+    )
+    shop.goto(f"/products/{sku}")
+    eventually_sync(
+        lambda: availability_after_reload(shop) == "Only 1 left",
+        timeout=30,
+        interval=0.5,
+        what="the returned unit on the product page",
+    )
