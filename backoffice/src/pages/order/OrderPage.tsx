@@ -2,7 +2,7 @@ import { useQuery } from '@apollo/client/react';
 import { problemOf } from '@storefront/components/Problem';
 import { formatMoney, formatTime } from '@storefront/lib/money';
 import { cancellable, STATUS_LABEL } from '@storefront/lib/orderStatus';
-import { useReopenedSubscription } from '@storefront/lib/liveSubscription';
+import { useFreshRead, useReopenedSubscription } from '@storefront/lib/liveSubscription';
 import { Link } from '@storefront/lib/router';
 import { graphql } from '../../gql';
 import type { OrderActorKind } from '../../gql/graphql';
@@ -112,11 +112,13 @@ export function OrderPage({ id }: { id: string }) {
   });
   const order = data?.staffOrder ?? null;
   // Each status event reads the whole order again (its payment, timeline and mails move with
-  // it); the subscription is opened again whenever it ends (staff tokens live minutes).
+  // it), never sharing a read sent before the change; the subscription is opened again
+  // whenever it ends (staff tokens live minutes).
+  const reread = useFreshRead(StaffOrderQuery, { id });
   useReopenedSubscription(
     StaffOrderStatusSubscription,
-    { variables: { orderId: id }, skip: !order, onData: () => void refetch() },
-    refetch,
+    { variables: { orderId: id }, skip: !order, onData: () => void reread() },
+    reread,
   );
   if (loading && !order) return <p aria-busy="true">Loading the order…</p>;
   if (error && !order) {
