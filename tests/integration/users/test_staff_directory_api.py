@@ -186,13 +186,32 @@ async def test_staff_actions_of_other_contexts_are_recorded_once_from_their_even
         actor_id=actor,
         reason="used",
     )
+    sku = f"SKU-{uuid.uuid4().hex[:8].upper()}"
+    adjusted = staff_event(
+        "stock.adjusted",
+        "catalog",
+        sku=sku,
+        delta=5,
+        reason="RECEIVED",
+        note=None,
+        on_hand=5,
+        reserved=0,
+        actor_id=actor,
+    )
+    seeded = staff_event("catalog.product_changed", "catalog", sku=sku, change="seeded")
     redis = aioredis.Redis.from_url(redis_url, decode_responses=True)
     try:
         for event in (cancelled, by_customer, cancelled, refunded, approved, refunded):
             await publish(redis, event)  # `cancelled` and `refunded` redelivered
-        await publish(redis, declined)
+        for event in (declined, adjusted, seeded, adjusted):
+            await publish(redis, event)
 
-        expected = {"orders.cancelled", "payments.refund_approved", "payments.refund_declined"}
+        expected = {
+            "orders.cancelled",
+            "payments.refund_approved",
+            "payments.refund_declined",
+            "stock.adjusted",
+        }
 
         async def recorded() -> list[dict[str, Any]] | None:
             """Every expected entry, and no event delivered to the group left unacknowledged
@@ -203,7 +222,7 @@ async def test_staff_actions_of_other_contexts_are_recorded_once_from_their_even
             found = nodes(body, "staffActivity")
             if {n["action"] for n in found} != expected:
                 return None
-            for stream in ("events.orders", "events.payments"):
+            for stream in ("events.orders", "events.payments", "events.catalog"):
                 if (await redis.xpending(stream, "users"))["pending"]:
                     return None
             return found
@@ -216,8 +235,12 @@ async def test_staff_actions_of_other_contexts_are_recorded_once_from_their_even
         ("orders.cancelled", order, "fraud"),
         ("payments.refund_approved", "rq-1", "broken"),
         ("payments.refund_declined", "rq-2", "used"),
+        ("stock.adjusted", sku, None),
     ]
     by_action = {n["action"]: n for n in found}
+    assert {"name": "adjustment_reason", "value": "RECEIVED"} in by_action["stock.adjusted"][
+        "details"
+    ]
     assert by_action["orders.cancelled"]["correlationId"] == cancelled.correlation_id
     assert by_action["payments.refund_approved"]["correlationId"] == approved.correlation_id
     assert {"name": "order_id", "value": order} in by_action["payments.refund_approved"]["details"]
