@@ -1,7 +1,7 @@
 import { useQuery } from '@apollo/client/react';
 import { problemOf } from '@storefront/components/Problem';
 import { formatMoney, formatTime } from '@storefront/lib/money';
-import { cancellable, STATUS_LABEL } from '@storefront/lib/orderStatus';
+import { cancellable, payable, STATUS_LABEL } from '@storefront/lib/orderStatus';
 import { useFreshRead, useReopenedSubscription } from '@storefront/lib/liveSubscription';
 import { Link } from '@storefront/lib/router';
 import { graphql } from '../../gql';
@@ -30,6 +30,8 @@ export const StaffOrderQuery = graphql(`
     staffOrder(id: $id) {
       id
       status
+      stockReserved
+      expiresAt
       createdAt
       updatedAt
       total {
@@ -174,6 +176,14 @@ export function OrderPage({ id }: { id: string }) {
         <p>
           Placed <time dateTime={order.createdAt}>{formatTime(order.createdAt)}</time>
         </p>
+        {payable(order.status) ? (
+          <p>Stock: {order.stockReserved ? 'reserved for it' : 'not reserved yet (it cannot be paid until it is)'}</p>
+        ) : null}
+        {order.expiresAt ? (
+          <p>
+            Payable until <time dateTime={order.expiresAt}>{formatTime(order.expiresAt)}</time>
+          </p>
+        ) : null}
       </div>
 
       <section aria-labelledby="items-heading">
