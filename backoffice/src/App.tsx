@@ -8,6 +8,7 @@ import { RefundRequestsPage } from './pages/RefundRequests';
 import { AcceptInvitationPage } from './pages/AcceptInvitation';
 import { ActivityPage } from './pages/Activity';
 import { CustomersPage } from './pages/Customers';
+import { ProductsPage } from './pages/Products';
 import { SignInPage } from './pages/SignIn';
 import { StaffPage } from './pages/Staff';
 
@@ -17,6 +18,7 @@ const SCREENS: Partial<Record<string, ComponentType<{ path: string }>>> = {
   '/orders': OrdersSection,
   '/refund-requests': RefundRequestsPage,
   '/customers': CustomersPage,
+  '/products': ProductsPage,
   '/staff': StaffPage,
   '/activity': ActivityPage,
 };

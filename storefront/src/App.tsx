@@ -5,6 +5,7 @@ import { Link, navigate, useLocation } from './lib/router';
 import { useCart, useConnection, useSession, useShop } from './lib/shop';
 import { CartPage } from './pages/Cart';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordReset';
+import { ProductPage } from './pages/Product';
 import { ProductsPage, ProductsQuery } from './pages/Products';
 import { SignInPage, SignUpPage } from './pages/Account';
 import { VerifyEmailNotice, VerifyEmailPage } from './pages/VerifyEmail';
@@ -131,6 +132,8 @@ function NotFound() {
 
 function route(path: string): ReactNode {
   if (path === '/' || path === '/products') return <ProductsPage />;
+  const product = /^\/products\/([^/]+)$/.exec(path);
+  if (product) return <ProductPage key={product[1]} sku={decodeURIComponent(product[1])} />;
   if (path === '/cart') return <CartPage />;
   if (path === '/sign-in') return <SignInPage />;
   if (path === '/create-account') return <SignUpPage />;

@@ -73,7 +73,24 @@ const ACTION_LABEL: Record<string, string> = {
   'payments.refund_approved': 'Approved a refund request',
   'payments.refund_declined': 'Declined a refund request',
   'payments.refunded': 'Refunded an order',
+  'stock.adjusted': 'Adjusted stock',
 };
+
+/** A catalog edit, by its `change` detail. */
+const PRODUCT_CHANGE_LABEL: Record<string, string> = {
+  created: 'Created a product',
+  updated: 'Edited a product',
+  prices_changed: 'Changed prices',
+  archived: 'Archived a product',
+  restored: 'Restored a product',
+};
+
+function actionLabel(entry: Entry): string {
+  if (entry.action === 'catalog.product_changed') {
+    return PRODUCT_CHANGE_LABEL[detail(entry, 'change') ?? ''] ?? 'Changed a product';
+  }
+  return ACTION_LABEL[entry.action] ?? entry.action;
+}
 
 type Entry = {
   action: string;
@@ -86,9 +103,24 @@ function detail(entry: Entry, name: string): string | undefined {
   return entry.details.find((d) => d.name === name)?.value;
 }
 
-/** The account, the order (a link to its page) or the refund request acted upon. */
+/** The account, the order or the product (a link to its page) or the refund request acted upon. */
 function Subject({ entry }: { entry: Entry }) {
   if (entry.subject) return <>{entry.subject.name}</>;
+  const sku = detail(entry, 'sku');
+  if (sku) {
+    const delta = detail(entry, 'delta');
+    const reason = detail(entry, 'adjustment_reason');
+    const note = detail(entry, 'note');
+    const change = [delta && Number(delta) > 0 ? `+${delta}` : delta, reason?.toLowerCase(), note]
+      .filter(Boolean)
+      .join(', ');
+    return (
+      <>
+        <Link href={`/products/${encodeURIComponent(sku)}`}>{sku}</Link>
+        {change ? ` (${change})` : ''}
+      </>
+    );
+  }
   const order = detail(entry, 'order_id');
   const changes = entry.details.filter((d) => ['from', 'to', 'role', 'email'].includes(d.name));
   if (order) {
@@ -187,7 +219,7 @@ export function ActivityPage() {
                   <time dateTime={node.occurredAt}>{formatWhen(node.occurredAt)}</time>
                 </td>
                 <td>{node.actor?.name ?? (node.actorId ? node.actorId : 'Command line')}</td>
-                <td title={node.action}>{ACTION_LABEL[node.action] ?? node.action}</td>
+                <td title={node.action}>{actionLabel(node)}</td>
                 <td>
                   <Subject entry={node} />
                 </td>

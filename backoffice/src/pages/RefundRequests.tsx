@@ -10,6 +10,7 @@ import { getFragmentData, graphql, type FragmentType } from '../gql';
 import { ageOf } from '../lib/age';
 import { useSubmitGuard } from '../lib/guard';
 import { MAX_REASON_LENGTH } from '../lib/reason';
+import { RestockCheckbox } from './order/Actions';
 
 // The refund requests waiting for a decision, the longest waiting first: approve (the refund runs
 // at once) or decline with a reason (mailed to the customer). A request decided elsewhere
@@ -134,6 +135,7 @@ function RequestRow({
   const [approve, approving] = useMutation(ApproveRefundRequestMutation);
   const [decline, declineState] = useMutation(DeclineRefundRequestMutation);
   const [reasonError, setReasonError] = useState<string | null>(null);
+  const [restock, setRestock] = useState(false);
   // One decision at a time: a second click in the same tick is dropped (no double submit).
   const guard = useSubmitGuard();
   const busy = approving.loading || declineState.loading;
@@ -162,8 +164,9 @@ function RequestRow({
 
   const onApprove = () =>
     run(async () => {
-      const { data } = await approve({ variables: { input: { requestId: request.id } } });
-      settle(data?.approveRefundRequest.userErrors ?? [], `Refund approved for ${order}: the payment is refunded.`);
+      const { data } = await approve({ variables: { input: { requestId: request.id, restock } } });
+      const units = restock ? ', its units return to stock' : '';
+      settle(data?.approveRefundRequest.userErrors ?? [], `Refund approved for ${order}: the payment is refunded${units}.`);
     });
 
   const onDecline = (event: FormEvent<HTMLFormElement>) => {
@@ -224,6 +227,7 @@ function RequestRow({
           </form>
         ) : (
           <>
+            <RestockCheckbox id={`restock-${request.id}`} checked={restock} onChange={setRestock} disabled={busy} compact />
             <button type="button" className="primary" disabled={busy} onClick={() => void onApprove()}>
               {approving.loading ? 'Approving…' : 'Approve'}
             </button>{' '}

@@ -27,8 +27,9 @@ type Documents = {
     "\n  fragment OrderRow_order on Order {\n    id\n    status\n    createdAt\n    total {\n      amount\n      currency\n    }\n  }\n": typeof types.OrderRow_OrderFragmentDoc,
     "\n  mutation RequestPasswordReset($input: RequestPasswordResetInput!) {\n    requestPasswordReset(input: $input) {\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.RequestPasswordResetDocument,
     "\n  mutation ResetPassword($input: ResetPasswordInput!) {\n    resetPassword(input: $input) {\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.ResetPasswordDocument,
+    "\n  query ProductDetail($sku: String!) {\n    product(sku: $sku) {\n      sku\n      name\n      description\n      status\n      available\n      price(currency: \"USD\") {\n        amount\n        currency\n      }\n    }\n  }\n": typeof types.ProductDetailDocument,
     "\n  query Products {\n    products {\n      sku\n      ...ProductCard_product\n    }\n  }\n": typeof types.ProductsDocument,
-    "\n  fragment ProductCard_product on Product {\n    sku\n    name\n    price(currency: \"USD\") {\n      amount\n      currency\n    }\n  }\n": typeof types.ProductCard_ProductFragmentDoc,
+    "\n  fragment ProductCard_product on Product {\n    sku\n    name\n    available\n    price(currency: \"USD\") {\n      amount\n      currency\n    }\n  }\n": typeof types.ProductCard_ProductFragmentDoc,
     "\n  query Profile {\n    me {\n      id\n      name\n      email\n      phone\n      notificationPreferences {\n        email\n        sms\n        updatedAt\n      }\n    }\n  }\n": typeof types.ProfileDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      user {\n        id\n        name\n        phone\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.UpdateProfileDocument,
     "\n  mutation UpdatePreferences($input: UpdateNotificationPreferencesInput!) {\n    updateNotificationPreferences(input: $input) {\n      preferences {\n        email\n        sms\n        updatedAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.UpdatePreferencesDocument,
@@ -45,7 +46,7 @@ type Documents = {
     "\n  fragment RefundRequest_order on Order {\n    id\n    status\n    payment {\n      id\n      status\n    }\n    refundRequest {\n      id\n      status\n      reason\n      requestedAt\n      decidedAt\n      decisionReason\n    }\n  }\n": typeof types.RefundRequest_OrderFragmentDoc,
     "\n  mutation RequestRefund($input: RequestRefundInput!) {\n    requestRefund(input: $input) {\n      refundRequest {\n        id\n        status\n        reason\n        requestedAt\n        decidedAt\n        decisionReason\n        order {\n          id\n          refundRequest {\n            id\n          }\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": typeof types.RequestRefundDocument,
     "\n  query OrderRefundRequest($id: ID!) {\n    order(id: $id) {\n      id\n      refundRequest {\n        id\n        status\n        decidedAt\n        decisionReason\n      }\n    }\n  }\n": typeof types.OrderRefundRequestDocument,
-    "\n  fragment StatusTimeline_order on Order {\n    status\n  }\n": typeof types.StatusTimeline_OrderFragmentDoc,
+    "\n  fragment StatusTimeline_order on Order {\n    status\n    expiresAt\n  }\n": typeof types.StatusTimeline_OrderFragmentDoc,
     "\n  fragment LiveStatus_order on Order {\n    id\n    status\n    createdAt\n    updatedAt\n  }\n": typeof types.LiveStatus_OrderFragmentDoc,
     "\n  subscription OrderStatus($orderId: ID!) {\n    orderStatusChanged(orderId: $orderId) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n": typeof types.OrderStatusDocument,
 };
@@ -63,8 +64,9 @@ const documents: Documents = {
     "\n  fragment OrderRow_order on Order {\n    id\n    status\n    createdAt\n    total {\n      amount\n      currency\n    }\n  }\n": types.OrderRow_OrderFragmentDoc,
     "\n  mutation RequestPasswordReset($input: RequestPasswordResetInput!) {\n    requestPasswordReset(input: $input) {\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.RequestPasswordResetDocument,
     "\n  mutation ResetPassword($input: ResetPasswordInput!) {\n    resetPassword(input: $input) {\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.ResetPasswordDocument,
+    "\n  query ProductDetail($sku: String!) {\n    product(sku: $sku) {\n      sku\n      name\n      description\n      status\n      available\n      price(currency: \"USD\") {\n        amount\n        currency\n      }\n    }\n  }\n": types.ProductDetailDocument,
     "\n  query Products {\n    products {\n      sku\n      ...ProductCard_product\n    }\n  }\n": types.ProductsDocument,
-    "\n  fragment ProductCard_product on Product {\n    sku\n    name\n    price(currency: \"USD\") {\n      amount\n      currency\n    }\n  }\n": types.ProductCard_ProductFragmentDoc,
+    "\n  fragment ProductCard_product on Product {\n    sku\n    name\n    available\n    price(currency: \"USD\") {\n      amount\n      currency\n    }\n  }\n": types.ProductCard_ProductFragmentDoc,
     "\n  query Profile {\n    me {\n      id\n      name\n      email\n      phone\n      notificationPreferences {\n        email\n        sms\n        updatedAt\n      }\n    }\n  }\n": types.ProfileDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      user {\n        id\n        name\n        phone\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.UpdateProfileDocument,
     "\n  mutation UpdatePreferences($input: UpdateNotificationPreferencesInput!) {\n    updateNotificationPreferences(input: $input) {\n      preferences {\n        email\n        sms\n        updatedAt\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.UpdatePreferencesDocument,
@@ -81,7 +83,7 @@ const documents: Documents = {
     "\n  fragment RefundRequest_order on Order {\n    id\n    status\n    payment {\n      id\n      status\n    }\n    refundRequest {\n      id\n      status\n      reason\n      requestedAt\n      decidedAt\n      decisionReason\n    }\n  }\n": types.RefundRequest_OrderFragmentDoc,
     "\n  mutation RequestRefund($input: RequestRefundInput!) {\n    requestRefund(input: $input) {\n      refundRequest {\n        id\n        status\n        reason\n        requestedAt\n        decidedAt\n        decisionReason\n        order {\n          id\n          refundRequest {\n            id\n          }\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.RequestRefundDocument,
     "\n  query OrderRefundRequest($id: ID!) {\n    order(id: $id) {\n      id\n      refundRequest {\n        id\n        status\n        decidedAt\n        decisionReason\n      }\n    }\n  }\n": types.OrderRefundRequestDocument,
-    "\n  fragment StatusTimeline_order on Order {\n    status\n  }\n": types.StatusTimeline_OrderFragmentDoc,
+    "\n  fragment StatusTimeline_order on Order {\n    status\n    expiresAt\n  }\n": types.StatusTimeline_OrderFragmentDoc,
     "\n  fragment LiveStatus_order on Order {\n    id\n    status\n    createdAt\n    updatedAt\n  }\n": types.LiveStatus_OrderFragmentDoc,
     "\n  subscription OrderStatus($orderId: ID!) {\n    orderStatusChanged(orderId: $orderId) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n": types.OrderStatusDocument,
 };
@@ -155,11 +157,15 @@ export function graphql(source: "\n  mutation ResetPassword($input: ResetPasswor
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query ProductDetail($sku: String!) {\n    product(sku: $sku) {\n      sku\n      name\n      description\n      status\n      available\n      price(currency: \"USD\") {\n        amount\n        currency\n      }\n    }\n  }\n"): (typeof documents)["\n  query ProductDetail($sku: String!) {\n    product(sku: $sku) {\n      sku\n      name\n      description\n      status\n      available\n      price(currency: \"USD\") {\n        amount\n        currency\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query Products {\n    products {\n      sku\n      ...ProductCard_product\n    }\n  }\n"): (typeof documents)["\n  query Products {\n    products {\n      sku\n      ...ProductCard_product\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment ProductCard_product on Product {\n    sku\n    name\n    price(currency: \"USD\") {\n      amount\n      currency\n    }\n  }\n"): (typeof documents)["\n  fragment ProductCard_product on Product {\n    sku\n    name\n    price(currency: \"USD\") {\n      amount\n      currency\n    }\n  }\n"];
+export function graphql(source: "\n  fragment ProductCard_product on Product {\n    sku\n    name\n    available\n    price(currency: \"USD\") {\n      amount\n      currency\n    }\n  }\n"): (typeof documents)["\n  fragment ProductCard_product on Product {\n    sku\n    name\n    available\n    price(currency: \"USD\") {\n      amount\n      currency\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -227,7 +233,7 @@ export function graphql(source: "\n  query OrderRefundRequest($id: ID!) {\n    o
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment StatusTimeline_order on Order {\n    status\n  }\n"): (typeof documents)["\n  fragment StatusTimeline_order on Order {\n    status\n  }\n"];
+export function graphql(source: "\n  fragment StatusTimeline_order on Order {\n    status\n    expiresAt\n  }\n"): (typeof documents)["\n  fragment StatusTimeline_order on Order {\n    status\n    expiresAt\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,6 +1,7 @@
 import { useQuery } from '@apollo/client/react';
 import { problemOf } from '../components/Problem';
 import { graphql } from '../gql';
+import { useFreshRead } from '../lib/liveSubscription';
 import { Link } from '../lib/router';
 import { OrderActions } from './order/OrderActions';
 import { OrderItems } from './order/OrderItems';
@@ -26,9 +27,10 @@ export const OrderQuery = graphql(`
 `);
 
 export default function OrderPage({ id }: { id: string }) {
-  const { data, loading, error, refetch } = useQuery(OrderQuery, { variables: { id } });
+  const { data, loading, error } = useQuery(OrderQuery, { variables: { id } });
   const order = data?.order ?? null;
-  const { timeline, reconnecting } = useLiveStatus(id, order, refetch);
+  const reread = useFreshRead(OrderQuery, { id });
+  const { timeline, reconnecting } = useLiveStatus(id, order, reread);
 
   if (loading && !order) return <p aria-busy="true">Loading the order…</p>;
   if (error && !order) {

@@ -1,10 +1,11 @@
 import { useQuery } from '@apollo/client/react';
 import { useState } from 'react';
+import { AddToCartButton, AvailabilityLabel } from '../components/AddToCart';
 import { ProblemMessage } from '../components/Problem';
 import { ProductPicture } from '../components/ProductPicture';
 import { getFragmentData, graphql, type FragmentType } from '../gql';
 import { formatMoney } from '../lib/money';
-import { useShop } from '../lib/shop';
+import { Link } from '../lib/router';
 
 export const ProductsQuery = graphql(`
   query Products {
@@ -19,6 +20,7 @@ const ProductCardFragment = graphql(`
   fragment ProductCard_product on Product {
     sku
     name
+    available
     price(currency: "USD") {
       amount
       currency
@@ -28,30 +30,31 @@ const ProductCardFragment = graphql(`
 
 function ProductCard({ product: masked, onAdded }: { product: FragmentType<typeof ProductCardFragment>; onAdded: (name: string) => void }) {
   const product = getFragmentData(ProductCardFragment, masked);
-  const { cart } = useShop();
+  const nameId = `product-${product.sku}`;
+  const stockId = `stock-${product.sku}`;
   return (
-    <article className="card" aria-labelledby={`product-${product.sku}`}>
+    <article className="card" aria-labelledby={nameId}>
       <ProductPicture sku={product.sku} />
-      <h2 id={`product-${product.sku}`}>{product.name}</h2>
+      <h2 id={nameId}>
+        <Link href={`/products/${encodeURIComponent(product.sku)}`}>{product.name}</Link>
+      </h2>
       <p className="price">{product.price ? formatMoney(product.price) : 'Not sold in USD'}</p>
-      <button
-        type="button"
-        disabled={!product.price}
-        aria-describedby={`product-${product.sku}`}
-        onClick={() => {
-          if (!product.price) return;
-          cart.add({ sku: product.sku, name: product.name, unitPrice: product.price });
-          onAdded(product.name);
-        }}
-      >
-        Add to cart
-      </button>
+      <AvailabilityLabel id={stockId} available={product.available} />
+      <AddToCartButton
+        sku={product.sku}
+        name={product.name}
+        price={product.price}
+        available={product.available}
+        describedBy={`${nameId} ${stockId}`}
+        onAdded={onAdded}
+      />
     </article>
   );
 }
 
 export function ProductsPage() {
-  const { data, loading, error } = useQuery(ProductsQuery);
+  // Stock moves while the page is away: shown from the cache at once, read again behind it.
+  const { data, loading, error } = useQuery(ProductsQuery, { fetchPolicy: 'cache-and-network' });
   const [added, setAdded] = useState<string | null>(null);
   return (
     <>

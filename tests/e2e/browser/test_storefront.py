@@ -244,7 +244,14 @@ def test_a_reused_refresh_token_revokes_the_session(
     expect(page.get_by_text("You were signed out")).to_be_visible()
 
 
-SIGNED_OUT_PAGES = ["/", "/cart", "/sign-in", "/create-account", "/forgot-password"]
+SIGNED_OUT_PAGES = [
+    "/",
+    "/products/SKU-MUG",
+    "/cart",
+    "/sign-in",
+    "/create-account",
+    "/forgot-password",
+]
 SIGNED_IN_PAGES = ["/cart", "/orders", "/notifications", "/profile"]
 
 

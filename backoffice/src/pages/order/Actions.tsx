@@ -1,5 +1,5 @@
 import { useMutation } from '@apollo/client/react';
-import { useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Field } from '@storefront/components/Field';
 import { problemOf } from '@storefront/components/Problem';
 import { formErrors, type UserErrorLike } from '@storefront/lib/errors';
@@ -52,6 +52,7 @@ function ReasonAction({
   button,
   run,
   onDone,
+  options,
 }: {
   name: string;
   heading: string;
@@ -59,6 +60,8 @@ function ReasonAction({
   button: string;
   run: (reason: string) => Promise<readonly UserErrorLike[]>;
   onDone: () => Promise<void>;
+  /** More of the form, under the reason (disabled while the action runs). */
+  options?: (busy: boolean) => ReactNode;
 }) {
   const [reason, setReason] = useState('');
   const [fieldError, setFieldError] = useState<string | null>(null);
@@ -110,6 +113,7 @@ function ReasonAction({
           error={fieldError ?? undefined}
           disabled={busy}
         />
+        {options?.(busy)}
         <button type="submit" disabled={busy}>
           {busy ? 'Working…' : button}
         </button>
@@ -136,9 +140,43 @@ export function CancelOrderAction({ orderId, onDone }: { orderId: string; onDone
   );
 }
 
+/** The checkbox that asks the catalog to take a refund's units back into stock (`restock`). */
+export function RestockCheckbox({
+  id,
+  checked,
+  onChange,
+  disabled,
+  compact = false,
+}: {
+  id: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  disabled?: boolean;
+  /** In a table row: the explanation is for screen readers only. */
+  compact?: boolean;
+}) {
+  return (
+    <div className="check">
+      <input
+        id={id}
+        type="checkbox"
+        checked={checked}
+        disabled={disabled}
+        onChange={(event) => onChange(event.target.checked)}
+        aria-describedby={`${id}-hint`}
+      />
+      <label htmlFor={id}>Return units to stock</label>
+      <span id={`${id}-hint`} className={compact ? 'visually-hidden' : 'hint'}>
+        The order's units become available again (an adjustment with reason returned).
+      </span>
+    </div>
+  );
+}
+
 /**
- * Refund a paid order's payment in full (refunds:decide). The same reason sent again (after a
- * retryable refusal, or a lost answer) reuses its idempotency key, so it never refunds twice.
+ * Refund a paid order's payment in full (refunds:decide), the units back in stock if asked. The
+ * same reason and choice sent again (after a retryable refusal, or a lost answer) reuse their
+ * idempotency key, so it never refunds twice.
  */
 export function RefundAction({
   orderId,
@@ -150,7 +188,8 @@ export function RefundAction({
   onDone: () => Promise<void>;
 }) {
   const [refund] = useMutation(StaffRefundPaymentMutation);
-  const attempt = useRef<{ reason: string; key: string } | null>(null);
+  const [restock, setRestock] = useState(false);
+  const attempt = useRef<{ reason: string; restock: boolean; key: string } | null>(null);
   return (
     <ReasonAction
       name="refund"
@@ -158,12 +197,15 @@ export function RefundAction({
       target={`Refunds payment ${paymentId} of order ${orderId} in full; the customer is told by mail.`}
       button="Refund"
       run={async (reason) => {
-        if (attempt.current?.reason !== reason) attempt.current = { reason, key: crypto.randomUUID() };
+        if (attempt.current?.reason !== reason || attempt.current.restock !== restock) {
+          attempt.current = { reason, restock, key: crypto.randomUUID() };
+        }
         const idempotencyKey = attempt.current.key;
-        const { data } = await refund({ variables: { input: { paymentId, idempotencyKey, reason } } });
+        const { data } = await refund({ variables: { input: { paymentId, idempotencyKey, reason, restock } } });
         return data?.refundPayment.userErrors ?? [];
       }}
       onDone={onDone}
+      options={(busy) => <RestockCheckbox id="refund-restock" checked={restock} onChange={setRestock} disabled={busy} />}
     />
   );
 }

@@ -1,8 +1,8 @@
 import { useQuery } from '@apollo/client/react';
 import { problemOf } from '@storefront/components/Problem';
 import { formatMoney, formatTime } from '@storefront/lib/money';
-import { cancellable, STATUS_LABEL } from '@storefront/lib/orderStatus';
-import { useReopenedSubscription } from '@storefront/lib/liveSubscription';
+import { cancellable, payable, STATUS_LABEL } from '@storefront/lib/orderStatus';
+import { useFreshRead, useReopenedSubscription } from '@storefront/lib/liveSubscription';
 import { Link } from '@storefront/lib/router';
 import { graphql } from '../../gql';
 import type { OrderActorKind } from '../../gql/graphql';
@@ -30,6 +30,8 @@ export const StaffOrderQuery = graphql(`
     staffOrder(id: $id) {
       id
       status
+      stockReserved
+      expiresAt
       createdAt
       updatedAt
       total {
@@ -112,11 +114,13 @@ export function OrderPage({ id }: { id: string }) {
   });
   const order = data?.staffOrder ?? null;
   // Each status event reads the whole order again (its payment, timeline and mails move with
-  // it); the subscription is opened again whenever it ends (staff tokens live minutes).
+  // it), never sharing a read sent before the change; the subscription is opened again
+  // whenever it ends (staff tokens live minutes).
+  const reread = useFreshRead(StaffOrderQuery, { id });
   useReopenedSubscription(
     StaffOrderStatusSubscription,
-    { variables: { orderId: id }, skip: !order, onData: () => void refetch() },
-    refetch,
+    { variables: { orderId: id }, skip: !order, onData: () => void reread() },
+    reread,
   );
   if (loading && !order) return <p aria-busy="true">Loading the order…</p>;
   if (error && !order) {
@@ -172,6 +176,14 @@ export function OrderPage({ id }: { id: string }) {
         <p>
           Placed <time dateTime={order.createdAt}>{formatTime(order.createdAt)}</time>
         </p>
+        {payable(order.status) ? (
+          <p>Stock: {order.stockReserved ? 'reserved for it' : 'not reserved yet (it cannot be paid until it is)'}</p>
+        ) : null}
+        {order.expiresAt ? (
+          <p>
+            Payable until <time dateTime={order.expiresAt}>{formatTime(order.expiresAt)}</time>
+          </p>
+        ) : null}
       </div>
 
       <section aria-labelledby="items-heading">
