@@ -29,6 +29,10 @@ CREATE_ORDER = """mutation($input: CreateOrderInput!) {
   createOrder(input: $input) { order { id status stockReserved expiresAt } userErrors { code } }
 }"""
 ORDER = "query($id: ID!) { order(id: $id) { id status stockReserved expiresAt } }"
+AVAILABLE = "query($sku: String!) { product(sku: $sku) { available } }"
+REFUND = """mutation($input: RefundPaymentInput!) {
+  refundPayment(input: $input) { payment { status } userErrors { code } }
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +122,9 @@ async def test_an_order_beyond_the_stock_is_rejected_mailed_and_cannot_be_paid(
     assert "Saga lamp: you asked for 2, sold out" in raw
 
 
-async def test_once_units_are_received_an_order_is_reserved_and_paid(gateway, catalog_token):
+async def test_once_units_are_received_an_order_is_reserved_paid_and_restocked_on_refund(
+    gateway, catalog_token, users_signing_key
+):
     sku = await new_product(gateway, catalog_token)
     received = await graphql(
         gateway,
@@ -140,3 +146,22 @@ async def test_once_units_are_received_an_order_is_reserved_and_paid(gateway, ca
     assert paying["payment"]["status"] == "SUCCEEDED"
     paid = await order_when(gateway, token, placed["id"], lambda o: o["status"] == "PAID")
     assert paid["expiresAt"] is None
+
+    async def available(units: int) -> bool:
+        body = await graphql(gateway, AVAILABLE, {"sku": sku})
+        return body["data"]["product"]["available"] == units
+
+    await eventually(lambda: available(1), what="the reservation committed")
+    support = mint_access_token(users_signing_key, "staff-refunds", role=Role.SUPPORT)
+    refund = {
+        "paymentId": paying["payment"]["id"],
+        "idempotencyKey": secrets.token_hex(8),
+        "reason": "Returned unopened.",
+        "restock": True,
+    }
+    refunded = await graphql(gateway, REFUND, {"input": refund}, token=support)
+    assert refunded["data"]["refundPayment"] == {
+        "payment": {"status": "REFUNDED"},
+        "userErrors": [],
+    }
+    await eventually(lambda: available(3), what="the refunded units back in stock")
