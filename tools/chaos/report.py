@@ -82,7 +82,7 @@ def summarize(
     rejected = Tally(c.scenario.name for c in customers if c.rejected)
     add(
         f"orders:        {plan.orders} placed ({by_scenario['paid']} paid, "
-        f"{by_scenario['declined']} declined and expired, {by_scenario['refunded']} refunded; "
+        f"{by_scenario['declined']} declined (left to expire), {by_scenario['refunded']} refunded; "
         f"of them REJECTED for want of stock: {rejected['paid']} paying, "
         f"{rejected['declined']} declined, {rejected['refunded']} refunding); "
         f"{terminal} terminal, {agreeing} as expected with orders and payments agreeing, "

@@ -62,10 +62,10 @@ async def stock_up(
     until orders knows them (an order in EUR answers PRICE_NOT_AVAILABLE, no longer
     UNKNOWN_SKU); their skus. ``probe`` is any customer's token."""
     skus = [f"CHAOS-{tag.upper()}-{n + 1}" for n in range(len(units))]
-    for sku, count in zip(skus, units, strict=True):
+    for n, (sku, count) in enumerate(zip(skus, units, strict=True), start=1):
         product = {
             "sku": sku,
-            "name": f"Chaos lamp {sku[-1]}",
+            "name": f"Chaos lamp {n}",
             "description": "Sold by the chaos run, in short supply.",
             "prices": [{"amount": "25.00", "currency": "USD"}],
         }
