@@ -2,11 +2,13 @@
 with retries.
 
 `Journey` retries like a careful client: what failed for a passing reason
-(a dropped connection, a 5xx, a userError marked `retryable`) is sent again, and
-what may have happened already is repeated only where that is safe: a
-payment or refund with the same idempotency key, an order only after
-checking that none was created. Tests that want one plain call use
-`register`, which asserts that it worked.
+(a dropped connection, a 5xx, a userError marked `retryable`, such as
+`STOCK_NOT_RESERVED_YET` while the catalog has not reserved the order's stock) is
+sent again, and what may have happened already is repeated only where that is
+safe: a payment or refund with the same idempotency key, an order only after
+checking that none was created. An order the catalog could not reserve is
+`OrderRejected` when paid: an outcome, not a failure. Tests that want one plain
+call use `register`, which asserts that it worked.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import asyncio
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -91,6 +93,11 @@ def retryable(payload: Mapping[str, Any]) -> bool:
 
 class Retry(Exception):
     """A request whose outcome is unknown, or that failed for a passing reason."""
+
+
+class OrderRejected(Exception):
+    """The order was REJECTED (its stock could not be reserved): payments answers
+    `ORDER_REJECTED`, and nothing was charged."""
 
 
 class Unauthenticated(Exception):
@@ -218,9 +225,7 @@ class Journey:
 
         await self.retrying("login", once)
 
-    async def place_order(
-        self, shopper: Shopper, items: tuple[Mapping[str, Any], ...] = MUG
-    ) -> str:
+    async def place_order(self, shopper: Shopper, items: Sequence[Mapping[str, Any]] = MUG) -> str:
         """A new order's id. When the outcome of an attempt is unknown, the shopper's
         orders are looked at first: one this journey does not know yet is that order."""
 
@@ -250,7 +255,9 @@ class Journey:
     async def pay(
         self, shopper: Shopper, order_id: str, card: str = "pm_card_ok"
     ) -> dict[str, Any]:
-        """The order's payment (id, status), paid with one idempotency key for every attempt."""
+        """The order's payment (id, status), paid with one idempotency key for every attempt;
+        `OrderRejected` when the catalog could not reserve its stock (`STOCK_NOT_RESERVED_YET`,
+        retryable, is sent again until the catalog has answered)."""
         key = f"pay-{order_id}"
 
         async def once() -> dict[str, Any]:
@@ -267,6 +274,8 @@ class Journey:
                 state = await self.state(shopper, order_id)
                 payment: dict[str, Any] = (state or {})["payment"]
                 return payment
+            if codes == {"ORDER_REJECTED"}:
+                raise OrderRejected(order_id)
             if codes:
                 raise RuntimeError(f"processPayment: {payload['userErrors']}")
             paid: dict[str, Any] = payload["payment"]
@@ -275,16 +284,21 @@ class Journey:
         return await self.retrying("processPayment", once)
 
     async def refund(
-        self, staff_token: str, payment_id: str, reason: str = "The customer changed their mind."
+        self,
+        staff_token: str,
+        payment_id: str,
+        reason: str = "The customer changed their mind.",
+        *,
+        restock: bool = False,
     ) -> None:
-        """Staff refund a succeeded payment (one idempotency key for every attempt); refunds are
-        staff's (`refunds:decide`): `staff_token` is one with that scope (`testkit.staff`)."""
+        """Staff refund a succeeded payment (one idempotency key for every attempt), returning
+        its units to stock with `restock`; refunds are staff's (`refunds:decide`): `staff_token`
+        is one with that scope (`testkit.staff`)."""
         key = f"refund-{payment_id}"
 
         async def once() -> None:
-            variables = {
-                "input": {"paymentId": payment_id, "idempotencyKey": key, "reason": reason}
-            }
+            refund = {"paymentId": payment_id, "idempotencyKey": key, "reason": reason}
+            variables = {"input": {**refund, "restock": restock}}
             try:
                 data = await self.call("refundPayment", REFUND, variables, staff_token)
             except Unauthenticated:

@@ -26,10 +26,17 @@ def main(argv: list[str] | None = None) -> int:
         "--duration", type=float, default=None, help="seconds over which customers arrive"
     )
     parser.add_argument("--settle", type=float, default=Plan.settle)
+    parser.add_argument(
+        "--reservation-ttl",
+        type=float,
+        default=Plan.reservation_ttl,
+        help="seconds an unpaid order lives (the declined ones expire while the run settles)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the run folder (logs, data)")
     args = parser.parse_args(argv)
     duration = args.duration or max(60.0, args.orders * 0.15)
     plan = Plan(args.orders, args.replicas, duration, args.settle)
+    plan.reservation_ttl = args.reservation_ttl
     (ROOT / ".run").mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="chaos-", dir=ROOT / ".run"))
     print(f"chaos: stack folder {work}", flush=True)

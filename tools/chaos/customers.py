@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from testkit.journeys import Shopper, Tallies
-from tools.chaos.scenarios import Scenario
+from tools.chaos.scenarios import REJECTED, Scenario
 from tools.chaos.watchers import Watcher
 
 PASSWORD = f"chaos-{uuid.uuid4().hex[:12]}"  # throwaway accounts of one run
@@ -20,16 +20,25 @@ PASSWORD = f"chaos-{uuid.uuid4().hex[:12]}"  # throwaway accounts of one run
 
 @dataclass(kw_only=True)
 class Customer(Shopper):
-    """One customer: its account, what it does (``scenario``) and how far it got."""
+    """One customer: its account, what it does (``scenario``), the product it orders one
+    unit of (``sku``) and how far it got."""
 
     index: int
     scenario: Scenario
+    sku: str = ""
     password: str = PASSWORD
     name: str = "Chaos"
     order_id: str = ""
     payment_id: str = ""
+    rejected: bool = False  # its payment answered ORDER_REJECTED: the units went to others
+    paid_after: float | None = None  # seconds from its order to its payment's answer
     failed: str = ""
     watcher: Watcher | None = None
+
+    @property
+    def expected(self) -> Scenario:
+        """What the system must show for it: its scenario's outcome, or REJECTED's."""
+        return REJECTED if self.rejected else self.scenario
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""What the system says at the end: order states, mails at the sink, outboxes, streams."""
+"""What the system says at the end: order states, mails at the sink, outboxes, streams, stock."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import redis
 from testkit.journeys import Journey
 from tools.chaos.customers import Customer
 from tools.chaos.scenarios import counted, kind_of
+from tools.chaos.stock import StockCheck, read_stock
 from tools.dead_letters import DeadLetters
 from tools.stack import Running
 
@@ -33,6 +34,7 @@ class Outcome:
     dead_waiting: int
     dead_ever: int
     pending: int
+    stock: StockCheck
 
     def problems(self, customers: list[Customer]) -> list[str]:
         found = []
@@ -40,8 +42,8 @@ class Outcome:
             if c.failed:
                 found.append(f"customer {c.index} gave up: {c.failed}")
                 continue
-            order_status, payment_status = c.scenario.order_status, c.scenario.payment_status
-            kinds = c.scenario.mails
+            order_status, payment_status = c.expected.order_status, c.expected.payment_status
+            kinds = c.expected.mails
             state = self.states.get(c.index)
             if not state or state["status"] != order_status:
                 found.append(f"order {c.order_id}: {state and state['status']} != {order_status}")
@@ -58,6 +60,7 @@ class Outcome:
             found.append(f"{self.dead_waiting} dead letters")
         if self.pending:
             found.append(f"{self.pending} pending stream entries")
+        found += [f"stock: {v}" for v in self.stock.violations]
         return found
 
 
@@ -76,7 +79,7 @@ async def observe(
             states[c.index] = await journey.state(c, c.order_id)
             if c.index not in states_ok:
                 counts[c.index] = await journey.order_count(c)
-            expected = (c.scenario.order_status, c.scenario.payment_status)
+            expected = (c.expected.order_status, c.expected.payment_status)
             state = states[c.index]
             if state and (state["status"], (state.get("payment") or {}).get("status")) == expected:
                 states_ok.add(c.index)
@@ -94,6 +97,7 @@ async def observe(
         mails,
         await asyncio.to_thread(outbox_backlog, running.mongodb),
         *await asyncio.to_thread(dead_letters_and_pending, running.redis),
+        await read_stock(running.mongodb),
     )
 
 

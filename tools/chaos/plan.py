@@ -16,3 +16,8 @@ class Plan:
     watch_every: int = 10  # one customer in this many subscribes to its order
     concurrency: int = 40
     step_deadline: float = 300.0
+    products: int = 4  # the run's own products; each customer orders one unit of one of them
+    stock_share: float = 0.7  # the units received, as a share of the units ordered
+    # An unpaid order's life (orders' RESERVATION_TTL_SECONDS): the declined ones expire during
+    # the settle phase; a paying customer pays well within it, faults included.
+    reservation_ttl: float = 60.0

@@ -11,6 +11,8 @@ from tools.chaos.outcome import Outcome, resends
 from tools.chaos.plan import Plan
 from tools.chaos.probe import Probe
 from tools.chaos.scenarios import TERMINAL_STATUSES, counted, kind_of
+from tools.chaos.stock import oversold, summary
+from tools.chaos.watchers import acceptable
 from tools.stack import Running, Stack
 
 
@@ -47,6 +49,7 @@ def summarize(
     probe: Probe,
     stack: Stack,
     running: Running,
+    skus: list[str],
 ) -> None:
     add = report.add
     add("")
@@ -66,7 +69,7 @@ def summarize(
         state = outcome.states.get(c.index)
         if not state:
             continue
-        order_status, payment_status = c.scenario.order_status, c.scenario.payment_status
+        order_status, payment_status = c.expected.order_status, c.expected.payment_status
         if state["status"] in TERMINAL_STATUSES:
             terminal += 1
         if (state["status"], (state.get("payment") or {}).get("status")) == (
@@ -76,9 +79,12 @@ def summarize(
             agreeing += 1
     duplicated = sum(1 for n in outcome.order_counts.values() if n > 1)
     lost = plan.orders - len(outcome.states)
+    rejected = Tally(c.scenario.name for c in customers if c.rejected)
     add(
         f"orders:        {plan.orders} placed ({by_scenario['paid']} paid, "
-        f"{by_scenario['declined']} declined, {by_scenario['refunded']} refunded); "
+        f"{by_scenario['declined']} declined (left to expire), {by_scenario['refunded']} refunded; "
+        f"of them REJECTED for want of stock: {rejected['paid']} paying, "
+        f"{rejected['declined']} declined, {rejected['refunded']} refunding); "
         f"{terminal} terminal, {agreeing} as expected with orders and payments agreeing, "
         f"{terminal - agreeing} disagreeing, {lost} lost, {duplicated} duplicated"
     )
@@ -89,7 +95,7 @@ def summarize(
     expected = missing = extra = 0
     first_seen: dict[str, str] = {}
     for c in customers:
-        kinds = Tally(c.scenario.mails)
+        kinds = Tally(c.expected.mails)
         got = Tally(kind_of(m["subject"]) for m in counted(outcome.mails.get(c.email, [])))
         for m in outcome.mails.get(c.email, []):
             first_seen[m["message_id"]] = m["received_at"]
@@ -135,7 +141,14 @@ def summarize(
         for c in watchers
         if c.watcher and c.watcher.connected and not c.watcher.dropped and not c.watcher.unconfirmed
     ]
-    in_order = [c for c in stayed if c.watcher and tuple(c.watcher.statuses) == c.scenario.watched]
+    in_order = [
+        c
+        for c in stayed
+        if c.watcher
+        and tuple(c.watcher.statuses)
+        in acceptable(c.expected.watched, c.watcher.status_when_registered)
+    ]
+    rejected_seen = [c for c in in_order if c.watcher and "REJECTED" in c.watcher.statuses]
     dropped = Tally(
         c.watcher.dropped.split(" (")[0].split(":")[0]
         for c in watchers
@@ -144,13 +157,38 @@ def summarize(
     add(
         f"subscribers:   {len(watchers)} subscribed, {len(stayed)} stayed connected, "
         f"{len(in_order)} of them saw every status in order"
+        + (f" ({len(rejected_seen)} of them REJECTED)" if rejected_seen else "")
         + (f"; dropped: {dict(dropped)}" if dropped else "")
         + (f"; {len(unconfirmed)} not seen registered in 30 s" if unconfirmed else "")
     )
     for c in stayed:
         if c not in in_order and c.watcher:
-            add(f"  {c.email}: saw {c.watcher.statuses}, expected {list(c.scenario.watched)}")
+            add(f"  {c.email}: saw {c.watcher.statuses}, expected {list(c.expected.watched)}")
     report.check(len(in_order) == len(stayed), "a connected subscriber missed a status")
+
+    stock = outcome.stock
+    for line in summary(stock, skus, plan.orders):
+        add(line)
+    waits = [c.paid_after for c in customers if c.paid_after is not None]
+    if waits:
+        add(
+            f"  paying took at most {max(waits):.1f} s after the order (reservation TTL "
+            f"{plan.reservation_ttl:g} s; median {sorted(waits)[len(waits) // 2]:.1f} s)"
+        )
+    expired = sum(1 for c in customers if c.scenario.name == "declined" and not c.rejected)
+    report.check(not stock.violations, f"stock: {'; '.join(stock.violations[:5])}")
+    report.check(
+        stock.orders["REJECTED"] == sum(c.rejected for c in customers),
+        f"{stock.orders['REJECTED']} orders REJECTED, {sum(c.rejected for c in customers)} "
+        "customers told ORDER_REJECTED",
+    )
+    report.check(stock.expired == expired, f"{stock.expired} orders expired, {expired} declined")
+    report.figures.update(
+        rejected=stock.orders["REJECTED"],
+        expired=stock.expired,
+        oversold=oversold(stock),
+        left_reserved=stock.left_reserved,
+    )
 
     latency = probe.recovery(faults)
     if latency is not None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from subgraphs.kernel.core.access import Scope
-from testkit.journeys import Journey, Retry
+from testkit.journeys import Journey, OrderRejected, Retry
 from testkit.prometheus import SUBSCRIPTIONS_METRIC, metric_sum, scrape
 from testkit.tokens import mint_access_token
 from testkit.waiting import TimedOut, eventually
@@ -23,6 +23,7 @@ from tools.chaos.plan import Plan
 from tools.chaos.probe import Probe
 from tools.chaos.report import Report, summarize
 from tools.chaos.scenarios import scenario_of
+from tools.chaos.stock import stock_up, stocking_tokens, units_per_product
 from tools.chaos.stripe_check import check_provider
 from tools.chaos.watchers import Watcher
 from tools.procs import http_ok
@@ -50,8 +51,18 @@ STACK_ENV = {
 
 
 # Refunds are staff's: until staff accounts sign in, the run mints a support member's token
-# with the stack's users signing key (long enough for the whole run).
+# with the stack's users signing key (long enough for the whole run); the run's products are
+# created by a catalog staff member's token minted the same way.
 STAFF_TOKEN_SECONDS = 6 * 3600
+
+
+def stack_env(plan: Plan) -> dict[str, str]:
+    """STACK_ENV, and unpaid orders expiring after the plan's reservation TTL."""
+    return {
+        **STACK_ENV,
+        "ORDERS_RESERVATION_TTL_SECONDS": f"{plan.reservation_ttl:g}",
+        "ORDERS_EXPIRY_INTERVAL_SECONDS": "2",
+    }
 
 
 def staff_token(stack: Stack) -> str:
@@ -69,17 +80,27 @@ async def drive(plan: Plan, stack: Stack, running: Running, report: Report) -> N
     faults = Faults(stack, running, stats)
     tag = uuid.uuid4().hex[:6]
     provider = {**os.environ, **stack.env}.get("PAYMENTS_PROVIDER_KIND") or "sandbox"
-    customers = [
-        Customer(index=i, email=f"chaos-{tag}-{i}@example.com", scenario=scenario_of(i, provider))
-        for i in range(plan.orders)
-    ]
     stop_probe, stop_watchers = asyncio.Event(), asyncio.Event()
-    probe = Probe(gateway, stats)
-    probe_task = asyncio.create_task(probe.run(stop_probe))
     async with httpx.AsyncClient(
         base_url=gateway, timeout=30, limits=httpx.Limits(max_connections=200)
     ) as http:
         journey = Journey(http, deadline=plan.step_deadline, tallies=stats.tallies)
+        units = units_per_product(plan.orders, plan.products, plan.stock_share)
+        catalog_staff, probe_customer = stocking_tokens(stack.env["USERS_SIGNING_KEY_FILE"], tag)
+        skus = await stock_up(journey, catalog_staff, probe_customer, tag, units)
+        say(f"[chaos] {sum(units)} units of {len(units)} products for {plan.orders} orders")
+        customers = [
+            Customer(
+                index=i,
+                email=f"chaos-{tag}-{i}@example.com",
+                scenario=scenario_of(i, provider),
+                sku=skus[(i + i // 10) % len(skus)],  # every product gets every scenario
+            )
+            for i in range(plan.orders)
+        ]
+        stats.started = time.monotonic()  # the run's clock starts with the customers
+        probe = Probe(gateway, stats)
+        probe_task = asyncio.create_task(probe.run(stop_probe))
         orders = next(s for s in running.subgraphs if s.name == "orders")
         subscriptions = Subscriptions(
             http, f"http://127.0.0.1:{orders.internal_port}", stop_watchers
@@ -110,7 +131,9 @@ async def drive(plan: Plan, stack: Stack, running: Running, report: Report) -> N
             check_provider, env["STRIPE_API_BASE"], env["STRIPE_API_KEY"], running.mongodb
         )
         problems += check.problems
-    summarize(plan, report, stats, customers, outcome, problems, faults, probe, stack, running)
+    summarize(
+        plan, report, stats, customers, outcome, problems, faults, probe, stack, running, skus
+    )
     if provider == "stripe":
         report.add(check.summary())
     report.figures["settled_after"] = settled
@@ -124,19 +147,34 @@ async def shop(
     gateway: str,
     staff_token: str,
 ) -> None:
-    """One customer's journey; with ``subscriptions`` it watches its order before paying; a
-    refunding scenario's payment is refunded by staff (``staff_token``)."""
+    """One customer's journey: one unit of ``c.sku``; with ``subscriptions`` it watches its
+    order before paying; a refunding scenario's payment is refunded by staff (``staff_token``),
+    the unit back in stock. An order the catalog could not reserve is REJECTED: nothing to pay,
+    the customer is done."""
     try:
         await journey.register(c)
-        c.order_id = await journey.place_order(c)
+        c.order_id = await journey.place_order(c, ({"sku": c.sku, "quantity": 1},))
+        placed = time.monotonic()
         if subscriptions is not None:
             await subscriptions.watch(c, gateway)
-        payment = await journey.pay(c, c.order_id, c.scenario.card)
+            if c.watcher is not None:
+                seen = await journey.state(c, c.order_id)
+                c.watcher.status_when_registered = (seen or {}).get("status", "")
+        try:
+            payment = await journey.pay(c, c.order_id, c.scenario.card)
+        except OrderRejected:
+            c.rejected = True
+            return
+        c.paid_after = time.monotonic() - placed
         c.payment_id = payment["id"]
         if c.scenario.refunds:
-            await journey.refund(staff_token, c.payment_id)
+            await journey.refund(staff_token, c.payment_id, restock=True)
     except (Retry, RuntimeError, KeyError, TypeError) as exc:
         c.failed = f"{type(exc).__name__}: {exc}"
+
+
+# A subscriber stops at its scenario's last status, or at REJECTED (out of stock).
+FINALS = frozenset({"REJECTED"})
 
 
 class Subscriptions:
@@ -161,7 +199,7 @@ class Subscriptions:
         async with self.one_at_a_time:
             before = await self.registered()
             task = watcher.task = asyncio.create_task(
-                watcher.run(gateway, c.token, c.order_id, c.scenario.final, self.stop)
+                watcher.run(gateway, c.token, c.order_id, FINALS | {c.scenario.final}, self.stop)
             )
 
             async def counted_or_ended() -> str | None:
@@ -236,7 +274,7 @@ def run(plan: Plan, work: Path) -> Report:
     died: list[BaseException] = []
     config = free_layout(work / "data", work / "run", replicas=plan.replicas)
     try:
-        running = start(stack, config, extra_env=STACK_ENV, redis_fsync_always=True)
+        running = start(stack, config, extra_env=stack_env(plan), redis_fsync_always=True)
 
         def supervise() -> None:
             try:

@@ -1,4 +1,5 @@
-"""The three kinds of customer (paid, declined, refunded) and what each must end with."""
+"""The three kinds of customer (paid, declined, refunded), what each must end with, and
+REJECTED: what any of them ends with when the catalog could not reserve its order."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ class Scenario:
     name: str
     card: str  # the payment method token it pays with
     order_status: str  # the order's terminal status
-    payment_status: str  # the payment's terminal status
+    payment_status: str | None  # the payment's terminal status (None: there is no payment)
     mails: tuple[str, ...]  # the kinds of mail it receives (see kind_of)
     watched: tuple[str, ...]  # the statuses a subscriber to its order sees, in order
     refunds: bool = False  # asks for a refund once paid
@@ -28,13 +29,14 @@ class Scenario:
 PAID = Scenario(
     "paid", "pm_card_ok", "PAID", "SUCCEEDED", ("verify", "confirmation", "receipt"), ("PAID",)
 )
+# Declined and never paid: the order expires (RESERVATION_TTL_SECONDS), its units are released.
 DECLINED = Scenario(
     "declined",
     "pm_card_declined",
-    "PAYMENT_FAILED",
+    "CANCELLED",
     "FAILED",
-    ("verify", "confirmation", "payment_failed"),
-    ("PAYMENT_FAILED",),
+    ("verify", "confirmation", "payment_failed", "cancelled"),
+    ("PAYMENT_FAILED", "CANCELLED"),
 )
 REFUNDED = Scenario(
     "refunded",
@@ -45,8 +47,12 @@ REFUNDED = Scenario(
     ("PAID", "REFUNDED"),
     refunds=True,
 )
-SCENARIOS = {s.name: s for s in (PAID, DECLINED, REFUNDED)}
-TERMINAL_STATUSES = ("PAID", "PAYMENT_FAILED", "REFUNDED", "CANCELLED")
+# Out of stock (which orders is up to the race for the units): nothing to pay, a mail saying so.
+REJECTED = Scenario(
+    "rejected", "", "REJECTED", None, ("verify", "confirmation", "rejected"), ("REJECTED",)
+)
+SCENARIOS = {s.name: s for s in (PAID, DECLINED, REFUNDED, REJECTED)}
+TERMINAL_STATUSES = ("PAID", "REFUNDED", "CANCELLED", "REJECTED")
 
 SUBJECTS = [
     (re.compile(r"^Confirm your email address"), "verify"),
@@ -54,6 +60,8 @@ SUBJECTS = [
     (re.compile(r"^Receipt for order "), "receipt"),
     (re.compile(r"^Payment failed for order "), "payment_failed"),
     (re.compile(r"^Refund for order "), "refund"),
+    (re.compile(r"^Order .* cancelled$"), "cancelled"),
+    (re.compile(r"^Order .* could not be accepted$"), "rejected"),
 ]
 
 

@@ -4,8 +4,12 @@ A context that answers from a projection of another's events (orders prices
 from its copy of the catalog) is not ready before that projection is filled.
 `CaughtUpOnce` is a `Resource` whose ping fails until the stream exists and
 is non-empty, and the group has handled everything in it up to the tail seen
-at that check (delivered up to the tail, nothing of it pending); from then on
-it always succeeds (later lag is normal operation, not unreadiness).
+at the first such check (delivered up to that tail, nothing of it pending);
+from then on it always succeeds (later lag is normal operation, not
+unreadiness). The tail is fixed at the first look: measured against the tail
+of each check, a process started while events keep coming and the group lags
+behind them would never be ready (the stack's supervisor restarted such an
+orders process again and again under load).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class CaughtUpOnce:
         self._stream = stream
         self._group = group
         self._caught_up = False
+        self._target: str | None = None  # the tail at the first look at a non-empty stream
 
     @property
     def caught_up(self) -> bool:
@@ -54,9 +59,9 @@ class CaughtUpOnce:
             groups = await self._redis.xinfo_groups(self._stream)
         except ResponseError as exc:  # no such stream yet
             raise NotCaughtUp(f"{self._stream} does not exist yet") from exc
-        if not info["length"]:
+        if not info["length"] and self._target is None:
             raise NotCaughtUp(f"{self._stream} is empty")
-        tail = str(info["last-generated-id"])
+        tail = self._target = self._target or str(info["last-generated-id"])
         group = next((g for g in groups if g["name"] == self._group), None)
         if group is None:
             raise NotCaughtUp(f"group {self._group} not created on {self._stream} yet")

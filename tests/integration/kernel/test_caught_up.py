@@ -61,6 +61,39 @@ async def test_ready_only_once_everything_up_to_the_tail_was_handled(redis):
     await check.ping()  # once caught up, later lag does not make it unready
 
 
+async def test_ready_once_the_tail_of_the_first_look_was_handled_while_events_keep_coming(
+    redis,
+):
+    consumer = StreamConsumer(
+        redis,
+        group="g",
+        streams=["events.busy"],
+        handlers={"src.thing": lambda event: _nothing()},
+        retry_after_ms=0,
+        block_ms=10,
+    )
+    check = CaughtUpOnce(redis, "events.busy", "g")
+    await consumer.ensure_groups()
+
+    async def add() -> None:
+        event = Event.create("src.thing", {}, producer="src", occurred_at=datetime.now(UTC))
+        await redis.xadd("events.busy", event.to_fields())
+
+    for _ in range(3):
+        await add()
+    with pytest.raises(NotCaughtUp):  # the tail to reach is the third entry
+        await check.ping()
+    await consumer.read_new()
+    await add()  # a newer entry the group has not read yet: it lags, as under load
+
+    await check.ping()
+    assert check.caught_up
+
+
+async def _nothing() -> None:
+    return None
+
+
 async def test_one_holder_at_a_time_until_released_or_lapsed(scratch_db):
     now = [datetime(2026, 1, 1, tzinfo=UTC)]
     first = MongoLease(scratch_db, "work", seconds=10, clock=lambda: now[0])
