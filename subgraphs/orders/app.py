@@ -61,8 +61,12 @@ def build_app(settings: OrdersSettings, *, verifier: TokenVerifier | None = None
             PRODUCT_CHANGED: usecases.apply_product_change,
         },
     )
-    # Orders prices from its copy of the catalog: not ready before it was filled once.
-    catalog_copied = CaughtUpOnce(stores.redis.client, stream_of("catalog"), CONSUMER_GROUP)
+    # Orders prices from its copy of the catalog: not ready before it was filled once, read up
+    # to the stream's tail and holding a product (the product events may have been trimmed
+    # from the stream; the catalog announces every product again when it starts).
+    catalog_copied = CaughtUpOnce(
+        stores.redis.client, stream_of("catalog"), CONSUMER_GROUP, filled=catalog.any
+    )
     expiry_lease = MongoLease(stores.db, "order-expiry")
 
     async def expire_if_leader() -> None:
