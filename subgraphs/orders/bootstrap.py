@@ -46,5 +46,5 @@ def bootstrap(
         apply_payment_event=ApplyPaymentEvent(change, on_ignored=on_ignored),
         apply_product_change=ApplyProductChange(catalog),
         apply_stock_event=ApplyStockEvent(orders, uow, change, clock, on_ignored),
-        expire_orders=ExpireOrders(orders, change, clock),
+        expire_orders=ExpireOrders(orders, change, clock, ttl=reservation_ttl),
     )

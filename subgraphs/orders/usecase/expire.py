@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.errors import DomainError
@@ -20,19 +21,31 @@ class ExpireOrders:
 
     The deadline is stored with the order, so a pass after a restart finds what
     expired while the process was down. An order paid or cancelled meanwhile is
-    skipped (its status change wins; the transition is version-checked).
+    skipped (its status change wins; the transition is version-checked). An
+    order stored before deadlines existed gets its deadline first (`created_at
+    + ttl`), at every pass, so one an older process places during a rolling
+    update is caught too.
     """
 
     def __init__(
-        self, orders: OrderRepository, change: ChangeStatus, clock: Clock, *, batch: int = 100
+        self,
+        orders: OrderRepository,
+        change: ChangeStatus,
+        clock: Clock,
+        *,
+        ttl: timedelta,
+        batch: int = 100,
     ) -> None:
         self._orders = orders
         self._change = change
         self._clock = clock
+        self._ttl = ttl
         self._batch = batch
 
     async def __call__(self) -> int:
         """Expire what is due now, a batch at a time; how many orders were cancelled."""
+        if dated := await self._orders.give_deadlines(self._ttl):
+            log.info("orders stored without a deadline got one", extra={"orders": dated})
         cancelled = 0
         while True:
             due = await self._orders.expired(self._clock(), self._batch)
