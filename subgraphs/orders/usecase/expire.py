@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from subgraphs.kernel.core.clock import Clock
@@ -12,6 +13,12 @@ from subgraphs.orders.usecase.change_status import ChangeStatus
 from subgraphs.orders.usecase.ports import ConcurrentUpdate, OrderRepository
 
 log = logging.getLogger(__name__)
+
+Hold = Callable[[], Awaitable[bool]]
+
+
+async def _always() -> bool:
+    return True
 
 
 class ExpireOrders:
@@ -42,12 +49,22 @@ class ExpireOrders:
         self._ttl = ttl
         self._batch = batch
 
-    async def __call__(self) -> int:
-        """Expire what is due now, a batch at a time; how many orders were cancelled."""
+    async def __call__(self, hold: Hold = _always) -> int:
+        """Expire what is due now, a batch at a time; how many orders were cancelled.
+
+        `hold()` (the pass's lease, taken or renewed) is asked before each batch: once it
+        fails, another replica has taken the pass over and this one stops, so a long
+        backlog is never worked through by two replicas at once.
+        """
+        if not await hold():
+            return 0
         if dated := await self._orders.give_deadlines(self._ttl):
             log.info("orders stored without a deadline got one", extra={"orders": dated})
         cancelled = 0
         while True:
+            if not await hold():
+                log.info("expiry pass stopped: its lease is lost", extra={"cancelled": cancelled})
+                return cancelled
             due = await self._orders.expired(self._clock(), self._batch)
             done = 0
             for order in due:

@@ -1,9 +1,12 @@
-"""The expiry pass on the real store: orders stored before deadlines existed expire too."""
+"""The expiry pass on the real store: orders stored before deadlines existed expire too; of
+two replicas' passes over one backlog, the one holding the lease works, and each order
+expires once."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -14,11 +17,15 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from subgraphs.kernel.core.clock import utc_now
 from subgraphs.kernel.core.ids import new_id
+from subgraphs.kernel.process.lease import MongoLease
 from subgraphs.kernel.stores.mongo import CODEC_OPTIONS, MongoUnitOfWork
 from subgraphs.orders.bootstrap import bootstrap
+from subgraphs.orders.domain.order import Order, OrderStatus
 from subgraphs.orders.repository.mongo_catalog import MongoCatalog
 from subgraphs.orders.repository.mongo_orders import MongoOrderRepository
 from subgraphs.orders.usecase import OrdersUseCases
+from subgraphs.orders.usecase.change_status import ChangeStatus
+from subgraphs.orders.usecase.expire import ExpireOrders
 from testkit.orders import SilentFeed
 
 pytestmark = pytest.mark.integration
@@ -92,3 +99,66 @@ async def test_an_order_stored_without_a_deadline_expires_ttl_after_it_was_place
     )
     assert {e["payload"]["reason"] for e in cancelled} == {"expired"}
     assert Decimal(str(cancelled[0]["payload"]["total"])) == Decimal("12.00")
+
+
+class Recorded(ChangeStatus):
+    """The status change, noting each order it cancelled and calling `after(count)` then."""
+
+    def __init__(
+        self, db: AsyncDatabase, after: Callable[[int], Awaitable[None]] | None = None
+    ) -> None:
+        super().__init__(MongoOrderRepository(db), MongoUnitOfWork(db, "orders"), utc_now)
+        self.cancelled: list[str] = []
+        self._after = after
+
+    async def __call__(  # type: ignore[override]
+        self, order_id: str, status: OrderStatus, *, reason: str | None = None
+    ) -> Order | None:
+        changed = await super().__call__(order_id, status, reason=reason)
+        self.cancelled.append(order_id)
+        if self._after is not None:
+            await self._after(len(self.cancelled))
+        return changed
+
+
+async def test_a_pass_that_lost_its_lease_stops_and_each_order_expires_once(db):
+    batch, due = 10, 50
+    placed = utc_now() - 2 * TTL
+    backlog = [
+        stored_before_deadlines("PENDING", placed) | {"expires_at": placed + TTL}
+        for _ in range(due)
+    ]
+    await db["orders"].insert_many(backlog)
+    lease_now = [utc_now()]
+    first_lease = MongoLease(db, "order-expiry", seconds=10, clock=lambda: lease_now[0])
+    second_lease = MongoLease(db, "order-expiry", seconds=10, clock=lambda: lease_now[0])
+    second_worked, first_done = asyncio.Event(), asyncio.Event()
+    second_pass: list[asyncio.Task[int]] = []
+
+    async def first_slowed(count: int) -> None:
+        if count == batch:  # its first batch took longer than its lease: another takes over
+            lease_now[0] += timedelta(seconds=11)
+            second_pass.append(asyncio.create_task(second(hold=second_lease.hold)))
+            await second_worked.wait()
+
+    async def second_paused(count: int) -> None:
+        if count == batch:  # both passes are now under way
+            second_worked.set()
+            await first_done.wait()
+
+    first_changes, second_changes = Recorded(db, first_slowed), Recorded(db, second_paused)
+    repo = MongoOrderRepository(db)
+    first = ExpireOrders(repo, first_changes, utc_now, ttl=TTL, batch=batch)
+    second = ExpireOrders(repo, second_changes, utc_now, ttl=TTL, batch=batch)
+
+    first_count = await asyncio.wait_for(first(hold=first_lease.hold), 30)
+    first_done.set()
+    second_count = await asyncio.wait_for(second_pass[0], 30)
+
+    assert (first_count, second_count) == (batch, due - batch)  # the first stopped at once
+    assert len(first_changes.cancelled) == batch
+    assert not set(first_changes.cancelled) & set(second_changes.cancelled)
+    cancelled = await db["orders"].count_documents({"status": "CANCELLED"})
+    events = await db["outbox"].find({"type": "orders.cancelled"}).to_list()
+    assert cancelled == due
+    assert sorted(e["payload"]["order_id"] for e in events) == sorted(d["_id"] for d in backlog)

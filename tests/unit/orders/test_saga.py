@@ -205,6 +205,17 @@ async def test_an_order_stored_without_a_deadline_gets_one_and_expires_ttl_after
     assert world.stored(order.id).status is OrderStatus.CANCELLED
 
 
+async def test_a_pass_without_its_lease_cancels_nothing(world):
+    order = await world.place()
+    world.clock.now += TTL
+
+    async def lost() -> bool:
+        return False
+
+    assert await world.usecases.expire_orders(hold=lost) == 0
+    assert world.stored(order.id).status is OrderStatus.PENDING
+
+
 async def test_a_customer_cancellation_carries_no_reason(world):
     order = await world.place()
     await world.usecases.cancel_order("u-1", order.id)
