@@ -10,15 +10,19 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
+import redis.asyncio as aioredis
 from bson import Decimal128
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from subgraphs.kernel.core.clock import utc_now
+from subgraphs.kernel.core.events import Event
 from subgraphs.kernel.core.ids import new_id
 from subgraphs.kernel.process.lease import MongoLease
 from subgraphs.kernel.stores.mongo import CODEC_OPTIONS, MongoUnitOfWork
+from subgraphs.orders.app import build_app
 from subgraphs.orders.bootstrap import bootstrap
 from subgraphs.orders.domain.order import Order, OrderStatus
 from subgraphs.orders.repository.mongo_catalog import MongoCatalog
@@ -26,7 +30,10 @@ from subgraphs.orders.repository.mongo_orders import MongoOrderRepository
 from subgraphs.orders.usecase import OrdersUseCases
 from subgraphs.orders.usecase.change_status import ChangeStatus
 from subgraphs.orders.usecase.expire import ExpireOrders
-from testkit.orders import SilentFeed
+from testkit.client import graphql
+from testkit.orders import SilentFeed, publish_catalog_events, seed_catalog_events
+from testkit.waiting import eventually
+from tests.integration.orders.conftest import orders_settings, until_ready
 
 pytestmark = pytest.mark.integration
 
@@ -162,3 +169,52 @@ async def test_a_pass_that_lost_its_lease_stops_and_each_order_expires_once(db):
     events = await db["outbox"].find({"type": "orders.cancelled"}).to_list()
     assert cancelled == due
     assert sorted(e["payload"]["order_id"] for e in events) == sorted(d["_id"] for d in backlog)
+
+
+async def test_two_orders_apps_expire_each_order_once(
+    mongo_uri, db_prefix, own_redis, test_tokens, mongo_client
+):
+    database = f"{db_prefix}orders_replicas"
+    redis = aioredis.Redis.from_url(own_redis.url, decode_responses=True)
+    await publish_catalog_events(redis, seed_catalog_events())
+    settings = orders_settings(
+        mongo_uri, own_redis.url, database, reservation_ttl_seconds=1, expiry_interval_seconds=0.05
+    )
+    replicas = [build_app(settings, verifier=test_tokens.verifier) for _ in range(2)]
+    orders = mongo_client.get_database(database, codec_options=CODEC_OPTIONS)["orders"]
+    try:
+        async with replicas[0].lifespan(), replicas[1].lifespan():
+            transport = httpx.ASGITransport(app=replicas[0])
+            async with httpx.AsyncClient(transport=transport, base_url="http://orders") as client:
+                await until_ready(client)
+                ids = []
+                for n in range(12):
+                    body = await graphql(
+                        client,
+                        'mutation { createOrder(input: {items: [{sku: "SKU-MUG", quantity: 1}]}) '
+                        "{ order { id } userErrors { code } } }",
+                        token=test_tokens.issue(f"u-{n}"),
+                    )
+                    ids.append(body["data"]["createOrder"]["order"]["id"])
+
+            async def all_published() -> list[str] | None:
+                entries = await redis.xrange("events.orders")
+                types = [Event.from_fields(f) for _, f in entries]
+                cancelled = [e.payload["order_id"] for e in types if e.type == "orders.cancelled"]
+                return cancelled if len(set(cancelled)) == len(ids) else None
+
+            await eventually(all_published, what="every order expired and announced")
+            leases = await orders.database["leases"].count_documents({"_id": "order-expiry"})
+        # Both replicas stopped: every pass is over.
+        statuses = await orders.distinct("status")
+        outbox = orders.database["outbox"]
+        written = await outbox.find({"type": "orders.cancelled"}).to_list()
+        cancelled = await all_published()
+    finally:
+        await redis.aclose()
+        await mongo_client.drop_database(database)
+
+    assert statuses == ["CANCELLED"]
+    assert leases == 1
+    assert sorted(e["payload"]["order_id"] for e in written) == sorted(ids)  # once each
+    assert sorted(cancelled or []) == sorted(ids)
