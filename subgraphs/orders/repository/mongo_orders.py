@@ -68,6 +68,7 @@ class MongoOrderRepository:
         return Page([_from_document(d) for d in docs[:first]], has_next=len(docs) > first)
 
     async def expired(self, now: datetime, limit: int) -> list[Order]:
+        # `Order.expired` as a query on `by_status_deadline` (no deadline: never due).
         query = {"status": {"$in": [s.value for s in PAYABLE]}, "expires_at": {"$lte": now}}
         docs = await self._orders.find(query).sort("expires_at", ASCENDING).limit(limit).to_list()
         return [_from_document(d) for d in docs]

@@ -60,8 +60,8 @@ class OrderRepository(Protocol):
         """
 
     async def expired(self, now: datetime, limit: int) -> list[Order]:
-        """Up to `limit` orders still payable (PENDING, PAYMENT_FAILED) whose deadline is
-        at or before `now`, earliest deadline first."""
+        """Up to `limit` orders for which `Order.expired(now)` holds (still payable, the
+        deadline at or before `now`), earliest deadline first."""
 
     async def give_deadlines(self, ttl: timedelta) -> int:
         """Give every payable order stored without a deadline (placed before deadlines

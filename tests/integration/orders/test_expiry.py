@@ -218,3 +218,29 @@ async def test_two_orders_apps_expire_each_order_once(
     assert leases == 1
     assert sorted(e["payload"]["order_id"] for e in written) == sorted(ids)  # once each
     assert sorted(cancelled or []) == sorted(ids)
+
+
+async def test_the_query_finds_exactly_the_orders_the_expiry_rule_names(db):
+    now = utc_now()
+    deadlines = {
+        "past": now - timedelta(seconds=1),
+        "now": now,
+        "future": now + timedelta(seconds=1),
+        "none": None,
+    }
+    docs = [
+        stored_before_deadlines(status.value, now - TTL) | {"expires_at": deadline}
+        for status in OrderStatus
+        for deadline in deadlines.values()
+    ]
+    await db["orders"].insert_many(docs)
+    repo = MongoOrderRepository(db)
+    orders = [o for o in await repo.get_many([d["_id"] for d in docs]) if o is not None]
+
+    found = await repo.expired(now, limit=len(docs))
+
+    named = {o.id for o in orders if o.expired(now)}
+    assert len(named) == 4  # PENDING and PAYMENT_FAILED, due in the past or now
+    assert {o.id for o in found} == named
+    earliest_first = [o.expires_at or now for o in found]
+    assert earliest_first == sorted(earliest_first)
