@@ -248,6 +248,7 @@ async def orders_operations() -> list[Operation]:
         status_feed=SilentFeed(),  # subscriptions are not benchmarked
         clock=SteppingClock(),
         new_id=SequentialIds("order"),
+        reservation_ttl=timedelta(minutes=15),  # no order expires within a run
     )
     verifier = StubVerifier()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -108,6 +109,12 @@ class InMemoryOrders:
             key=lambda o: o.expires_at or now,
         )
         return due[:limit]
+
+    async def give_deadlines(self, ttl: timedelta) -> int:
+        undated = [o for o in self.by_id.values() if o.payable and o.expires_at is None]
+        for order in undated:
+            self.by_id[order.id] = replace(order, expires_at=order.created_at + ttl)
+        return len(undated)
 
 
 class InMemoryCatalog:

@@ -30,6 +30,8 @@ PAYMENT_EVENTS_IGNORED = Counter(
     "Payment and stock events the order status machine did not allow, by event type.",
 )
 CONSUMER_GROUP = "orders"
+EXPIRY_LEASE_PASSES = 6  # the expiry lease lasts this many intervals between passes
+EXPIRY_LEASE_MIN_SECONDS = 10.0
 
 
 def build_app(settings: OrdersSettings, *, verifier: TokenVerifier | None = None) -> SubgraphApp:
@@ -61,15 +63,26 @@ def build_app(settings: OrdersSettings, *, verifier: TokenVerifier | None = None
             PRODUCT_CHANGED: usecases.apply_product_change,
         },
     )
-    # Orders prices from its copy of the catalog: not ready before it was filled once.
-    catalog_copied = CaughtUpOnce(stores.redis.client, stream_of("catalog"), CONSUMER_GROUP)
-    expiry_lease = MongoLease(stores.db, "order-expiry")
+    # Orders prices from its copy of the catalog: not ready before it was filled once, read up
+    # to the stream's tail and holding a product (the product events may have been trimmed
+    # from the stream; the catalog announces every product again when it starts).
+    catalog_copied = CaughtUpOnce(
+        stores.redis.client, stream_of("catalog"), CONSUMER_GROUP, filled=catalog.any
+    )
+    # Several passes long, and renewed before each batch of a pass (`hold`): a pass over a
+    # long backlog keeps it, and stops at once if it was lost.
+    expiry_lease = MongoLease(
+        stores.db,
+        "order-expiry",
+        seconds=max(
+            EXPIRY_LEASE_MIN_SECONDS, EXPIRY_LEASE_PASSES * settings.expiry_interval_seconds
+        ),
+    )
 
-    async def expire_if_leader() -> None:
-        if await expiry_lease.hold():
-            await usecases.expire_orders()
+    async def expire() -> None:
+        await usecases.expire_orders(hold=expiry_lease.hold)
 
-    expiry = every(settings.expiry_interval_seconds, expire_if_leader, name="order-expiry")
+    expiry = every(settings.expiry_interval_seconds, expire, name="order-expiry")
     return create_subgraph_app(
         settings=settings,
         build_schema=build_schema,

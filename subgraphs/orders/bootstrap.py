@@ -21,8 +21,6 @@ from subgraphs.orders.usecase.project_catalog import ApplyProductChange
 from subgraphs.orders.usecase.read_orders import ReadOrders
 from subgraphs.orders.usecase.stock import ApplyStockEvent
 
-DEFAULT_TTL = timedelta(seconds=900)
-
 
 def bootstrap(
     *,
@@ -32,11 +30,12 @@ def bootstrap(
     status_feed: StatusFeed,
     clock: Clock,
     new_id: NewId,
-    reservation_ttl: timedelta = DEFAULT_TTL,
+    reservation_ttl: timedelta,
     on_ignored: Callable[[str], None] = lambda _event_type: None,
 ) -> OrdersUseCases:
     """`on_ignored(event type)` counts payment and stock events the status machine did not
-    allow; an order unpaid `reservation_ttl` after it was placed expires."""
+    allow; an order unpaid `reservation_ttl` after it was placed expires (the app passes
+    the setting's value)."""
     change = ChangeStatus(orders, uow, clock)
     return OrdersUseCases(
         create_order=CreateOrder(orders, catalog, uow, clock, new_id, ttl=reservation_ttl),
@@ -46,5 +45,5 @@ def bootstrap(
         apply_payment_event=ApplyPaymentEvent(change, on_ignored=on_ignored),
         apply_product_change=ApplyProductChange(catalog),
         apply_stock_event=ApplyStockEvent(orders, uow, change, clock, on_ignored),
-        expire_orders=ExpireOrders(orders, change, clock),
+        expire_orders=ExpireOrders(orders, change, clock, ttl=reservation_ttl),
     )

@@ -30,6 +30,7 @@ CREATE_ORDER = """mutation($input: CreateOrderInput!) {
 }"""
 ORDER = "query($id: ID!) { order(id: $id) { id status stockReserved expiresAt } }"
 AVAILABLE = "query($sku: String!) { product(sku: $sku) { available } }"
+STOCK = "query($sku: String!) { product(sku: $sku) { stock { onHand reserved available } } }"
 REFUND = """mutation($input: RefundPaymentInput!) {
   refundPayment(input: $input) { payment { status } userErrors { code } }
 }"""
@@ -147,11 +148,17 @@ async def test_once_units_are_received_an_order_is_reserved_paid_and_restocked_o
     paid = await order_when(gateway, token, placed["id"], lambda o: o["status"] == "PAID")
     assert paid["expiresAt"] is None
 
+    async def stock(on_hand: int, reserved: int) -> bool:
+        body = await graphql(gateway, STOCK, {"sku": sku}, token=catalog_token)
+        levels = {"onHand": on_hand, "reserved": reserved, "available": on_hand - reserved}
+        return bool(body["data"]["product"]["stock"] == levels)
+
     async def available(units: int) -> bool:
         body = await graphql(gateway, AVAILABLE, {"sku": sku})
-        return body["data"]["product"]["available"] == units
+        return bool(body["data"]["product"]["available"] == units)
 
-    await eventually(lambda: available(1), what="the reservation committed")
+    # Reserved, available is 1 already; committed, the 2 units leave on hand.
+    await eventually(lambda: stock(on_hand=1, reserved=0), what="the reservation committed")
     support = mint_access_token(users_signing_key, "staff-refunds", role=Role.SUPPORT)
     refund = {
         "paymentId": paying["payment"]["id"],
@@ -165,3 +172,4 @@ async def test_once_units_are_received_an_order_is_reserved_paid_and_restocked_o
         "userErrors": [],
     }
     await eventually(lambda: available(3), what="the refunded units back in stock")
+    assert await stock(on_hand=3, reserved=0)

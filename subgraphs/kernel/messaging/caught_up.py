@@ -10,9 +10,16 @@ unreadiness). The tail is fixed at the first look: measured against the tail
 of each check, a process started while events keep coming and the group lags
 behind them would never be ready (the stack's supervisor restarted such an
 orders process again and again under load).
+
+The events that fill the projection may be gone from the stream (trimmed by
+its retention), so having read up to the tail does not prove the projection
+is filled: with `filled` (the context's own check of its projection, e.g.
+"it holds at least one product") the check also waits until that is true.
 """
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
@@ -28,16 +35,24 @@ def _entry_id(value: str) -> tuple[int, int]:
 
 
 class CaughtUpOnce:
-    """A readiness check: consumer `group` has handled `stream` up to its tail once."""
+    """A readiness check: consumer `group` has handled `stream` up to its tail once (and
+    `filled()`, when given, is true)."""
 
     def __init__(
-        self, redis: aioredis.Redis, stream: str, group: str, *, critical: bool = True
+        self,
+        redis: aioredis.Redis,
+        stream: str,
+        group: str,
+        *,
+        filled: Callable[[], Awaitable[bool]] | None = None,
+        critical: bool = True,
     ) -> None:
         self.name = f"{stream}:caught-up"
         self.critical = critical
         self._redis = redis
         self._stream = stream
         self._group = group
+        self._filled = filled
         self._caught_up = False
         self._target: str | None = None  # the tail at the first look at a non-empty stream
 
@@ -72,4 +87,6 @@ class CaughtUpOnce:
         )
         if pending:
             raise NotCaughtUp(f"group {self._group} still handles entries of {self._stream}")
+        if self._filled is not None and not await self._filled():
+            raise NotCaughtUp(f"what group {self._group} fills from {self._stream} is empty")
         self._caught_up = True

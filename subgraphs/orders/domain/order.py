@@ -163,7 +163,9 @@ class Order:
         return self.status in PAYABLE
 
     def expired(self, now: datetime) -> bool:
-        """True if it is still unpaid at `now`, past its deadline."""
+        """True if it is still unpaid at `now`, past its deadline: the expiry rule, which
+        `OrderRepository.expired` answers for many orders at once (its MongoDB query is
+        checked against this in tests/integration/orders/test_expiry.py)."""
         return self.payable and self.expires_at is not None and self.expires_at <= now
 
     def reserve_stock(self, now: datetime) -> Order | None:

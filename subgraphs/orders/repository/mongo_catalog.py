@@ -38,6 +38,10 @@ class MongoCatalog:
             return False
         return bool(result.matched_count or result.upserted_id is not None)
 
+    async def any(self) -> bool:
+        """True once the copy holds a product (readiness: an empty copy cannot price)."""
+        return await self._products.find_one({}, projection={"_id": 1}) is not None
+
     async def products(self, skus: Sequence[str] | None = None) -> list[Product]:
         query = {} if skus is None else {"_id": {"$in": list(skus)}}
         docs = await self._products.find(query).sort("_id").to_list()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING
@@ -68,9 +68,19 @@ class MongoOrderRepository:
         return Page([_from_document(d) for d in docs[:first]], has_next=len(docs) > first)
 
     async def expired(self, now: datetime, limit: int) -> list[Order]:
+        # `Order.expired` as a query on `by_status_deadline` (no deadline: never due).
         query = {"status": {"$in": [s.value for s in PAYABLE]}, "expires_at": {"$lte": now}}
         docs = await self._orders.find(query).sort("expires_at", ASCENDING).limit(limit).to_list()
         return [_from_document(d) for d in docs]
+
+    async def give_deadlines(self, ttl: timedelta) -> int:
+        # One update on the server (`by_status_deadline` finds them: a missing field is null);
+        # `save` never writes `expires_at`, so a racing status change loses nothing.
+        result = await self._orders.update_many(
+            {"status": {"$in": [s.value for s in PAYABLE]}, "expires_at": None},
+            [{"$set": {"expires_at": {"$add": ["$created_at", ttl // timedelta(milliseconds=1)]}}}],
+        )
+        return result.modified_count
 
     async def save(self, order: Order) -> None:
         result = await self._orders.update_one(

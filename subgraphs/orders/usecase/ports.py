@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from subgraphs.kernel.core.events import Event
@@ -60,8 +60,13 @@ class OrderRepository(Protocol):
         """
 
     async def expired(self, now: datetime, limit: int) -> list[Order]:
-        """Up to `limit` orders still payable (PENDING, PAYMENT_FAILED) whose deadline is
-        at or before `now`, earliest deadline first."""
+        """Up to `limit` orders for which `Order.expired(now)` holds (still payable, the
+        deadline at or before `now`), earliest deadline first."""
+
+    async def give_deadlines(self, ttl: timedelta) -> int:
+        """Give every payable order stored without a deadline (placed before deadlines
+        existed) its deadline, `created_at + ttl`; how many got one. Not a status change:
+        the version stays."""
 
 
 class Catalog(Protocol):

@@ -94,6 +94,35 @@ async def _nothing() -> None:
     return None
 
 
+async def test_not_ready_while_what_the_group_fills_is_empty_though_it_read_the_tail(redis):
+    projection: list[str] = []
+    consumer = StreamConsumer(
+        redis,
+        group="g",
+        streams=["events.trimmed"],
+        handlers={"src.thing": lambda event: _nothing()},
+        retry_after_ms=0,
+        block_ms=10,
+    )
+
+    async def filled() -> bool:
+        return bool(projection)
+
+    check = CaughtUpOnce(redis, "events.trimmed", "g", filled=filled)
+    await consumer.ensure_groups()
+    # What filled the projection was trimmed away: the stream holds other events only.
+    event = Event.create("src.other", {}, producer="src", occurred_at=datetime.now(UTC))
+    await redis.xadd("events.trimmed", event.to_fields())
+    await consumer.read_new()
+
+    with pytest.raises(NotCaughtUp, match="empty"):  # read up to the tail, nothing in it
+        await check.ping()
+    assert not check.caught_up
+    projection.append("filled by a later event")
+    await check.ping()
+    assert check.caught_up
+
+
 async def test_one_holder_at_a_time_until_released_or_lapsed(scratch_db):
     now = [datetime(2026, 1, 1, tzinfo=UTC)]
     first = MongoLease(scratch_db, "work", seconds=10, clock=lambda: now[0])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -57,6 +57,7 @@ class Wired:
             status_feed=SilentFeed(),
             clock=utc_now,
             new_id=new_id,
+            reservation_ttl=timedelta(minutes=15),
             on_ignored=self.ignored.append,
         )
 

@@ -158,6 +158,38 @@ async def test_not_ready_until_the_catalog_was_consumed_once(
     assert products == 8
 
 
+async def test_a_fresh_copy_is_not_ready_on_a_trimmed_stream_until_products_arrive(
+    mongo_uri, db_prefix, own_redis, test_tokens, mongo_client
+):
+    database = f"{db_prefix}orders_trimmed"
+    redis = aioredis.Redis.from_url(own_redis.url, decode_responses=True)
+    # The seeding's product events were trimmed away: only later stock events are left.
+    await publish_catalog_events(redis, [stock_event("reserved", "o-old", items=[])])
+    app = build_app(
+        orders_settings(mongo_uri, own_redis.url, database), verifier=test_tokens.verifier
+    )
+    try:
+        async with app.lifespan():
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://orders") as client:
+
+                async def group_read_the_tail() -> bool:
+                    groups = await redis.xinfo_groups("events.catalog")
+                    return any(g["last-delivered-id"] != "0-0" and not g["pending"] for g in groups)
+
+                await eventually(group_read_the_tail, what="orders read events.catalog")
+                unready = await client.get(f"http://orders:{INTERNAL_PORT}/ready")
+                await publish_catalog_events(redis, seed_catalog_events())  # announced again
+                await until_ready(client)
+    finally:
+        await redis.aclose()
+        await mongo_client.drop_database(database)
+
+    assert unready.status_code == 503
+    check = unready.json()["checks"]["events.catalog:caught-up"]
+    assert check["ok"] is False
+
+
 async def test_an_unpaid_order_expires_after_a_restart(
     mongo_uri, db_prefix, own_redis, test_tokens, mongo_client
 ):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -190,6 +191,29 @@ async def test_the_expiry_pass_cancels_unpaid_orders_past_their_deadline_only(wo
     entry = world.stored(unpaid.id).timeline[-1]
     assert (entry.actor.kind, entry.reason) == (ActorKind.SYSTEM, "expired")
     assert await world.usecases.expire_orders() == 0  # nothing twice
+
+
+async def test_an_order_stored_without_a_deadline_gets_one_and_expires_ttl_after_placed(world):
+    order = await world.place()
+    world.orders.by_id[order.id] = replace(order, expires_at=None)  # stored before deadlines
+
+    world.clock.now += TTL - timedelta(minutes=1)  # (the clock steps a second at each read)
+    assert await world.usecases.expire_orders() == 0
+    assert world.stored(order.id).expires_at == order.created_at + TTL
+    world.clock.now += timedelta(minutes=1)
+    assert await world.usecases.expire_orders() == 1
+    assert world.stored(order.id).status is OrderStatus.CANCELLED
+
+
+async def test_a_pass_without_its_lease_cancels_nothing(world):
+    order = await world.place()
+    world.clock.now += TTL
+
+    async def lost() -> bool:
+        return False
+
+    assert await world.usecases.expire_orders(hold=lost) == 0
+    assert world.stored(order.id).status is OrderStatus.PENDING
 
 
 async def test_a_customer_cancellation_carries_no_reason(world):
