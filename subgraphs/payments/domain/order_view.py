@@ -18,6 +18,9 @@ from subgraphs.kernel.core.events import MalformedEvent
 from subgraphs.kernel.core.money import Money
 
 
+# The status names orders publishes in its events, mirrored on purpose (contexts may not import
+# each other), so the copy-check leaves this list alone.
+# pylint: disable=duplicate-code
 class OrderState(StrEnum):
     """The order's status as last reported by the orders context."""
 
@@ -29,6 +32,7 @@ class OrderState(StrEnum):
     REJECTED = "REJECTED"
 
 
+# pylint: enable=duplicate-code
 ORDER_CREATED = "orders.created"
 ORDER_CANCELLED = "orders.cancelled"
 STOCK_RESERVED = "stock.reserved"  # the catalog's: the order may be paid from now on
