@@ -18,9 +18,8 @@ from typing import TypeVar
 
 from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any
 from subgraphs.kernel.core.events import DomainEvent
-from subgraphs.kernel.core.money import Money
+from subgraphs.kernel.core.money import CURRENCIES, Money
 
-CURRENCIES = ("USD", "EUR")
 SKU = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}")
 MAX_NAME = 200
 MAX_DESCRIPTION = 2000

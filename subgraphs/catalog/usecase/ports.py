@@ -11,10 +11,7 @@ from subgraphs.catalog.domain.movement import StockMovement
 from subgraphs.catalog.domain.product import Product, ProductStatus
 from subgraphs.catalog.domain.reservation import Item, Reservation
 from subgraphs.kernel.core.ids import NewId
-
-
-class ConcurrentUpdate(Exception):
-    """The record changed since it was read; re-read and decide again."""
+from subgraphs.kernel.core.unit_of_work import ConcurrentUpdate as ConcurrentUpdate  # re-exported
 
 
 class SkuTaken(Exception):

@@ -16,7 +16,7 @@ from subgraphs.catalog.domain.reservation import Item, Reservation, ReservationS
 from subgraphs.catalog.usecase.adjust_stock import adjustment_movement
 from subgraphs.catalog.usecase.ports import ConcurrentUpdate, Products, Reservations
 from subgraphs.kernel.core.clock import Clock
-from subgraphs.kernel.core.events import DomainEvent, Event, MalformedEvent
+from subgraphs.kernel.core.events import DomainEvent, Event, EventTooEarly, MalformedEvent
 from subgraphs.kernel.core.ids import NewId
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
 
@@ -28,10 +28,6 @@ PAYMENT_REFUNDED = "payments.refunded"
 ATTEMPTS = 3
 
 _Move = Callable[[Sequence[Item], str, datetime, NewId], Awaitable[None]]
-
-
-class EventTooEarly(Exception):
-    """The event applies after another one not handled yet; the consumer delivers it later."""
 
 
 @dataclass(frozen=True, slots=True)

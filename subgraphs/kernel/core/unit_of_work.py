@@ -20,6 +20,12 @@ from typing import Protocol
 
 from subgraphs.kernel.core.events import Recorded
 
+
+class ConcurrentUpdate(Exception):
+    """The record changed since it was read (its version moved on): re-read and decide again.
+    Repositories raise it, writing nothing; a unit of work aborts on it."""
+
+
 # A repository write; it returns False when it wrote nothing (e.g. a version check failed).
 Work = Callable[[], Awaitable[bool | None]]
 

@@ -7,8 +7,7 @@ import pytest
 
 from subgraphs.catalog.domain.product import ProductStatus
 from subgraphs.catalog.domain.reservation import ReservationStatus
-from subgraphs.catalog.usecase.settle_stock import EventTooEarly
-from subgraphs.kernel.core.events import MalformedEvent
+from subgraphs.kernel.core.events import EventTooEarly, MalformedEvent
 from tests.unit.catalog.conftest import World, created, order_event
 
 
