@@ -125,17 +125,9 @@ class Product:
         actor_id: str | None,
     ) -> Product:
         """`delta` units more (or fewer) on hand; never fewer than are reserved."""
-        note = checked_note(note)
-        if delta == 0 or abs(delta) > MAX_DELTA:
-            message = f"The change is a non-zero number of units, at most {MAX_DELTA:,} either way."
-            raise DomainError.of("INVALID_DELTA", message, "delta")
+        note = checked_adjustment(delta, note)
         if self.on_hand + delta < self.reserved:
-            raise DomainError.of(
-                "STOCK_BELOW_ZERO",
-                f"Only {self.available} units are available; the change would leave fewer than "
-                "none.",
-                "delta",
-            )
+            raise below_zero(self.available)
         changed = replace(
             self,
             on_hand=self.on_hand + delta,
@@ -237,6 +229,22 @@ def checked_note(raw: str | None) -> str | None:
     if len(note) > MAX_NOTE:
         raise DomainError.of("NOTE_TOO_LONG", f"A note is at most {MAX_NOTE} characters.", "note")
     return note or None
+
+
+def checked_adjustment(delta: int, note: str | None) -> str | None:
+    """The note of a change of `delta` units on hand; every problem of the two at once."""
+    problems: list[Problem] = []
+    if delta == 0 or abs(delta) > MAX_DELTA:
+        message = f"The change is a non-zero number of units, at most {MAX_DELTA:,} either way."
+        problems.append(Problem("INVALID_DELTA", message, ("delta",)))
+    checked = _collect(problems, checked_note, note, None)
+    raise_if_any(problems)
+    return checked
+
+
+def below_zero(available: int) -> DomainError:
+    message = f"Only {available} units are available; the change would leave fewer than none."
+    return DomainError.of("STOCK_BELOW_ZERO", message, "delta")
 
 
 def checked_prices(prices: Sequence[tuple[Decimal, str]]) -> dict[str, Decimal]:
