@@ -97,9 +97,23 @@ class Product:
             sequence=self.version,
         )
 
-    def update(self, name: str, description: str, now: datetime, actor_id: str | None) -> Product:
-        name, description = checked_name(name), checked_description(description)
-        return self._changed("updated", now, actor_id, name=name, description=description)
+    def update(
+        self, name: str | None, description: str | None, now: datetime, actor_id: str | None
+    ) -> Product:
+        """A new name, description or both; None leaves that one as it is (NOTHING_TO_CHANGE
+        when both are None)."""
+        if name is None and description is None:
+            message = "Give a new name, a new description, or both."
+            raise DomainError.of("NOTHING_TO_CHANGE", message, "name")
+        problems: list[Problem] = []
+        new_name = self.name if name is None else _collect(problems, checked_name, name, name)
+        new_description = (
+            self.description
+            if description is None
+            else _collect(problems, checked_description, description, description)
+        )
+        raise_if_any(problems)
+        return self._changed("updated", now, actor_id, name=new_name, description=new_description)
 
     def change_prices(
         self, prices: Sequence[tuple[Decimal, str]], now: datetime, actor_id: str | None

@@ -52,6 +52,10 @@ mutation($input: AdjustStockInput!) {
     product { stock { onHand reserved available } } userErrors { field code retryable }
   }
 }"""
+UPDATE = """
+mutation($input: UpdateProductInput!) {
+  updateProduct(input: $input) { product { name description } userErrors { field code } }
+}"""
 ARCHIVE = """
 mutation($input: ProductSkuInput!) {
   archiveProduct(input: $input) { product { status } userErrors { code } }
@@ -188,6 +192,31 @@ async def test_bad_input_is_user_errors_and_writes_nothing(
     assert [e["code"] for e in missing["userErrors"]] == ["PRODUCT_NOT_FOUND"]
     assert await catalog_db["products"].count_documents({"_id": sku}) == 0
     assert await catalog_db["outbox"].count_documents({"payload.sku": sku}) == 0
+
+
+async def test_update_product_changes_only_what_is_given(
+    catalog_client: httpx.AsyncClient, staff: str, catalog_db: AsyncDatabase
+) -> None:
+    sku = new_sku()
+    await create(catalog_client, staff, sku)
+
+    async def update(**fields: Any) -> Any:
+        body = await graphql(catalog_client, UPDATE, {"input": {"sku": sku, **fields}}, token=staff)
+        return body["data"]["updateProduct"]
+
+    renamed = await update(name="Reading lamp")
+    described = await update(description="Warm light")
+    nothing = await update()
+
+    assert renamed["product"] == {"name": "Reading lamp", "description": "Bright"}
+    assert described["product"] == {"name": "Reading lamp", "description": "Warm light"}
+    assert nothing == {
+        "product": None,
+        "userErrors": [{"field": ["input", "name"], "code": "NOTHING_TO_CHANGE"}],
+    }
+    doc = await catalog_db["products"].find_one({"_id": sku})
+    assert doc is not None
+    assert (doc["name"], doc["description"], doc["version"]) == ("Reading lamp", "Warm light", 3)
 
 
 async def test_search_pages_active_products_by_name_staff_see_archived_ones(
