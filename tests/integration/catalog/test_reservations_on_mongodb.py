@@ -8,7 +8,11 @@ from decimal import Decimal
 import pytest
 
 from subgraphs.catalog.domain.product import AdjustmentReason
-from subgraphs.catalog.domain.reservation import ReservationStatus
+from subgraphs.catalog.domain.reservation import Reservation, ReservationStatus, tombstone
+from subgraphs.catalog.repository.mongo_reservations import MongoReservations
+from subgraphs.catalog.usecase.reserve_stock import ReserveStock
+from subgraphs.kernel.core.clock import utc_now
+from subgraphs.kernel.core.ids import new_id
 from tests.integration.catalog.conftest import Stores, new_order_id, order_created, order_event
 
 pytestmark = pytest.mark.integration
@@ -62,6 +66,44 @@ async def test_a_short_line_rolls_back_the_lines_reserved_before_it(stores: Stor
     assert await stores.db["stock_movements"].count_documents({"order_id": order_id}) == 0
     [outbox] = await stores.db["outbox"].find({"type": "stock.rejected"}).to_list()
     assert outbox["payload"]["short"] == [{"sku": "SKU-B", "requested": 2, "available": 1}]
+
+
+class CancelledMeanwhile(MongoReservations):
+    """Reservations where the order's cancellation lands right after the `looks`-th look."""
+
+    def __init__(self, stores: Stores, looks: int) -> None:
+        super().__init__(stores.db)
+        self.looks = looks
+
+    async def get(self, order_id: str) -> Reservation | None:
+        found = await super().get(order_id)
+        self.looks -= 1
+        if found is None and self.looks == 0:
+            await self.add(tombstone(order_id, "cust-1", utc_now()))
+        return found
+
+
+@pytest.mark.parametrize(("units", "looks"), [(5, 1), (0, 2)], ids=["fits", "short"])
+async def test_a_cancellation_racing_the_reservation_leaves_nothing_held(
+    stores: Stores, units: int, looks: int
+) -> None:
+    await product(stores, "SKU-A", units)
+    reservations = CancelledMeanwhile(stores, looks)
+    reserve = ReserveStock(stores.products, reservations, stores.uow, utc_now, new_id)
+    order_id = new_order_id()
+    created = order_created(order_id, {"SKU-A": 2})
+
+    assert await reserve(created) is None
+
+    assert await levels(stores, "SKU-A") == (units, 0, units)
+    assert (await stores.reservations.get(order_id)).status is ReservationStatus.RELEASED  # type: ignore[union-attr]
+    assert (
+        await stores.db["outbox"].count_documents(
+            {"type": {"$in": ["stock.reserved", "stock.rejected"]}}
+        )
+        == 0
+    )
+    assert not await stores.uow.applied(created.id)
 
 
 async def test_redelivered_and_reordered_events_change_nothing_twice(stores: Stores) -> None:
