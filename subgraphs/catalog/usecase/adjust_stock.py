@@ -47,8 +47,6 @@ class AdjustStock:
         delta: int,
         reason: AdjustmentReason,
         note: str | None = None,
-        *,
-        order_id: str | None = None,
     ) -> Product:
         for _ in range(ATTEMPTS):
             [product] = await self._products.get_many([normal_sku(sku)])
@@ -61,7 +59,6 @@ class AdjustStock:
                 MovementKind(reason.value),
                 self._new_id,
                 note=changed.events[0].payload["note"],
-                order_id=order_id,
                 actor_id=actor_id,
             )
             work = partial(self._products.save_stock, changed, movement)

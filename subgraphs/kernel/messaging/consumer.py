@@ -33,7 +33,7 @@ from subgraphs.kernel.process.settings import StreamSettings
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Event], Awaitable[None]]
+Handler = Callable[[Event], Awaitable[object]]  # what it returns is ignored
 
 DEAD_COUNTS = "dead.counts"
 
