@@ -147,8 +147,19 @@ class Product:
             on_hand=self.on_hand + delta,
             stock_version=self.stock_version + 1,
             updated_at=now,
-            events=(),
         )
+        return changed.stock_adjusted(delta, reason, note, now, actor_id)
+
+    def stock_adjusted(
+        self,
+        delta: int,
+        reason: AdjustmentReason,
+        note: str | None,
+        now: datetime,
+        actor_id: str | None,
+    ) -> Product:
+        """This product as a change of `delta` units on hand left it (the stored levels),
+        recording `stock.adjusted`."""
         event = DomainEvent(
             STOCK_ADJUSTED,
             {
@@ -156,14 +167,14 @@ class Product:
                 "delta": delta,
                 "reason": reason.value,
                 "note": note,
-                "on_hand": changed.on_hand,
-                "reserved": changed.reserved,
+                "on_hand": self.on_hand,
+                "reserved": self.reserved,
                 "actor_id": actor_id,
             },
             now,
-            sequence=changed.stock_version,
+            sequence=self.stock_version,
         )
-        return replace(changed, events=(event,))
+        return replace(self, events=(event,))
 
 
 def new_product(

@@ -169,7 +169,7 @@ class Mutation:
     @strawberry.mutation(
         description="Staff: change the units on hand with a reason (catalog:write); never below "
         "what is reserved. userErrors codes: PRODUCT_NOT_FOUND, INVALID_DELTA, STOCK_BELOW_ZERO, "
-        "NOTE_TOO_LONG, CONCURRENT_UPDATE.",
+        "NOTE_TOO_LONG.",
         extensions=requires_scope(Scope.CATALOG_WRITE),
     )
     async def adjust_stock(

@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from subgraphs.catalog.domain.movement import MovementKind
-from subgraphs.catalog.domain.product import AdjustmentReason, Product
+from subgraphs.catalog.domain.product import AdjustmentReason
 from subgraphs.catalog.domain.reservation import Item, Reservation, ReservationStatus, tombstone
-from subgraphs.catalog.usecase.adjust_stock import adjustment_movement
+from subgraphs.catalog.usecase.adjust_stock import change_on_hand
 from subgraphs.catalog.usecase.ports import ConcurrentUpdate, Products, Reservations
 from subgraphs.kernel.core.clock import Clock
-from subgraphs.kernel.core.events import DomainEvent, Event, EventTooEarly, MalformedEvent
+from subgraphs.kernel.core.events import Event, EventTooEarly, MalformedEvent
 from subgraphs.kernel.core.ids import NewId
-from subgraphs.kernel.core.unit_of_work import UnitOfWork
+from subgraphs.kernel.core.unit_of_work import Decided, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +26,6 @@ PAYMENT_REFUNDED = "payments.refunded"
 ATTEMPTS = 3
 
 _Move = Callable[[Sequence[Item], str, datetime, NewId], Awaitable[None]]
-
-
-@dataclass(frozen=True, slots=True)
-class Changes:
-    """Several aggregates' events saved by one unit of work."""
-
-    events: tuple[DomainEvent, ...]
 
 
 def _order_id(event: Event) -> str:
@@ -125,20 +116,11 @@ class SettleStock:
             if current.status is not ReservationStatus.COMMITTED or current.restocked:
                 self._ignore(event, current)
                 return None
-            now = self._clock()
-            restocked = current.restock(now)
-            products = await self._products.get_many([i.sku for i in current.items])
-            adjusted: list[tuple[Product, Product]] = []
-            for item, product in zip(current.items, products, strict=True):
-                if product is None:
-                    continue
-                note = f"Refund of order {order_id}"
-                after = product.adjust(item.quantity, AdjustmentReason.RETURNED, note, now, actor)
-                adjusted.append((product, after))
-            work = partial(self._return, restocked, adjusted, actor)
-            changes = Changes(tuple(e for _, after in adjusted for e in after.events))
+            restocked = current.restock(self._clock())
+            decided = Decided()
+            work = partial(self._restock, restocked, actor, decided)
             try:
-                done = await self._uow(work, recorded=changes, claim=event.id)
+                done = await self._uow(work, recorded=decided, claim=event.id)
             except ConcurrentUpdate:
                 continue
             return restocked if done else None
@@ -148,24 +130,22 @@ class SettleStock:
         await move(reservation.items, reservation.order_id, reservation.updated_at, self._new_id)
         await self._reservations.save(reservation)
 
-    async def _return(
-        self,
-        reservation: Reservation,
-        adjusted: Sequence[tuple[Product, Product]],
-        actor: str | None,
-    ) -> None:
-        for before, after in adjusted:
-            movement = adjustment_movement(
-                before,
-                after,
-                MovementKind.RETURNED,
-                self._new_id,
-                note=after.events[0].payload["note"],
-                order_id=reservation.order_id,
-                actor_id=actor,
-            )
-            await self._products.save_stock(after, movement)
+    async def _restock(self, reservation: Reservation, actor: str | None, decided: Decided) -> None:
+        await self._return_units(reservation, actor, decided)
         await self._reservations.save(reservation)
+
+    async def _return_units(
+        self, reservation: Reservation, actor: str | None, decided: Decided
+    ) -> None:
+        """Each item's units back on hand: a RETURNED movement and `stock.adjusted` each (a
+        product that no longer exists is skipped)."""
+        note = f"Refund of order {reservation.order_id}"
+        for item in reservation.items:
+            await change_on_hand(
+                self._products, item.sku, item.quantity, AdjustmentReason.RETURNED, note,
+                reservation.updated_at, self._new_id, decided,
+                actor_id=actor, order_id=reservation.order_id,
+            )  # fmt: skip
 
     def _ignore(self, event: Event, reservation: Reservation) -> None:
         log.info(

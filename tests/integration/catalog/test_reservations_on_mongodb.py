@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
 
-from subgraphs.catalog.domain.product import AdjustmentReason
-from subgraphs.catalog.domain.reservation import Reservation, ReservationStatus, tombstone
+from subgraphs.catalog.domain.product import AdjustmentReason, Product
+from subgraphs.catalog.domain.reservation import Item, Reservation, ReservationStatus, tombstone
+from subgraphs.catalog.repository.mongo_products import MongoProducts
 from subgraphs.catalog.repository.mongo_reservations import MongoReservations
+from subgraphs.catalog.usecase.adjust_stock import AdjustStock
 from subgraphs.catalog.usecase.reserve_stock import ReserveStock
 from subgraphs.kernel.core.clock import utc_now
+from subgraphs.kernel.core.errors import DomainError
 from subgraphs.kernel.core.ids import new_id
 from tests.integration.catalog.conftest import Stores, new_order_id, order_created, order_event
 
@@ -137,3 +141,41 @@ async def test_redelivered_and_reordered_events_change_nothing_twice(stores: Sto
             "stock.adjusted",
         ]
     )
+
+
+class BusyProducts(MongoProducts):
+    """Products so busy that an order reserves a unit right after the next look at them."""
+
+    orders_coming = 0
+
+    async def get_many(self, skus: Sequence[str]) -> list[Product | None]:
+        found = await super().get_many(skus)
+        if self.orders_coming:
+            self.orders_coming -= 1
+            for sku in skus:
+                await self.hold([Item(sku, 1)], new_order_id(), utc_now(), new_id)
+        return found
+
+
+async def test_staff_adjust_a_busy_product_at_once_from_the_levels_stored(stores: Stores) -> None:
+    await product(stores, "SKU-HOT", 5)
+    busy = BusyProducts(stores.db)
+    adjust = AdjustStock(busy, stores.uow, utc_now, new_id)
+
+    busy.orders_coming = 3  # as many looks as a read-then-write would try: none is needed
+    received = await adjust("staff-1", "SKU-HOT", 10, AdjustmentReason.RECEIVED, "pallet")
+    busy.orders_coming = 1
+    with pytest.raises(DomainError) as error:  # 14 seen, 13 left once an order came in between
+        await adjust("staff-1", "SKU-HOT", -14, AdjustmentReason.DAMAGED)
+
+    assert (received.on_hand, received.reserved) == (15, 1)
+    assert [p.code for p in error.value.problems] == ["STOCK_BELOW_ZERO"]
+    assert "Only 13 units" in error.value.problems[0].message
+    assert await levels(stores, "SKU-HOT") == (15, 2, 13)
+    [event] = (
+        await stores.db["outbox"].find({"type": "stock.adjusted", "payload.delta": 10}).to_list()
+    )
+    assert (event["payload"]["on_hand"], event["payload"]["reserved"]) == (15, 1)
+    [movement] = await stores.db["stock_movements"].find({"note": "pallet"}).to_list()
+    assert (movement["on_hand_delta"], movement["on_hand"], movement["reserved"]) == (10, 15, 1)
+    assert await stores.db["stock_movements"].count_documents({"kind": "DAMAGED"}) == 0

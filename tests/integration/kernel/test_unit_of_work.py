@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from subgraphs.kernel.core.events import DomainEvent
+from subgraphs.kernel.core.unit_of_work import Decided
 from subgraphs.kernel.stores.mongo import MongoUnitOfWork, session
 
 pytestmark = pytest.mark.integration
@@ -156,3 +157,21 @@ async def test_concurrent_deliveries_of_one_event_apply_it_once(scratch_db, uow_
     assert len(applied) == 1, results
     assert await scratch_db["things"].count_documents({}) == 1
     assert await scratch_db["outbox"].count_documents({}) == 1
+
+
+async def test_events_decided_by_the_work_are_saved_with_it_in_one_transaction(
+    scratch_db, uow_and_wakes
+):
+    uow, woken = uow_and_wakes
+    decided = Decided()
+    seen = []
+
+    async def work() -> None:
+        seen.append(session())
+        await scratch_db["things"].insert_one({"_id": "t1"}, session=session())
+        decided.events.extend(a_thing("t1", "things.made").events)
+
+    assert await uow(work, recorded=decided)
+    assert seen != [None]
+    assert [d["type"] async for d in scratch_db["outbox"].find({})] == ["things.made"]
+    assert woken.count == 1
