@@ -109,6 +109,7 @@ class InMemoryProducts:
             on_hand=p.on_hand + on_hand,
             reserved=p.reserved + reserved,
             stock_version=p.stock_version + 1,
+            updated_at=max(p.updated_at, at),
         )
         assert 0 <= changed.reserved <= changed.on_hand, f"{item.sku}: {changed}"
         self.by_sku[item.sku] = changed

@@ -125,7 +125,8 @@ class MongoProducts:
                         "reserved": item.quantity,
                         "available": -item.quantity,
                         "stock_version": 1,
-                    }
+                    },
+                    "$set": {"stock_updated_at": at},
                 },
                 return_document=ReturnDocument.AFTER,
                 session=session(),
@@ -168,7 +169,8 @@ class MongoProducts:
                         "reserved": reserved * q,
                         "available": (on_hand - reserved) * q,
                         "stock_version": 1,
-                    }
+                    },
+                    "$set": {"stock_updated_at": at},
                 },
                 return_document=ReturnDocument.AFTER,
                 session=session(),

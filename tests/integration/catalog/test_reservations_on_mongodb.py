@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,7 @@ from subgraphs.catalog.repository.mongo_products import MongoProducts
 from subgraphs.catalog.repository.mongo_reservations import MongoReservations
 from subgraphs.catalog.usecase.adjust_stock import AdjustStock
 from subgraphs.catalog.usecase.reserve_stock import ReserveStock
-from subgraphs.kernel.core.clock import utc_now
+from subgraphs.kernel.core.clock import to_milliseconds, utc_now
 from subgraphs.kernel.core.errors import DomainError
 from subgraphs.kernel.core.ids import new_id
 from tests.integration.catalog.conftest import Stores, new_order_id, order_created, order_event
@@ -179,3 +180,20 @@ async def test_staff_adjust_a_busy_product_at_once_from_the_levels_stored(stores
     [movement] = await stores.db["stock_movements"].find({"note": "pallet"}).to_list()
     assert (movement["on_hand_delta"], movement["on_hand"], movement["reserved"]) == (10, 15, 1)
     assert await stores.db["stock_movements"].count_documents({"kind": "DAMAGED"}) == 0
+
+
+async def test_a_product_was_last_changed_when_its_stock_last_moved(stores: Stores) -> None:
+    await product(stores, "SKU-A", 5)
+    settle, order_id = stores.usecases.settle_stock, new_order_id()
+
+    async def updated_at() -> datetime:
+        [found] = await stores.products.get_many(["SKU-A"])
+        assert found is not None
+        return found.updated_at
+
+    held = await stores.usecases.reserve_stock(order_created(order_id, {"SKU-A": 2}))
+    assert held is not None
+    assert await updated_at() == to_milliseconds(held.updated_at)
+    committed = await settle.commit(order_event("orders.paid", order_id))
+    assert committed is not None
+    assert await updated_at() == to_milliseconds(committed.updated_at)
