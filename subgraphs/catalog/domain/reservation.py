@@ -4,7 +4,8 @@ RESERVED -> COMMITTED (paid: the units leave on hand) or RELEASED (cancelled or 
 units are available again). REJECTED (some line could not be reserved: nothing is held) and
 a RELEASED tombstone (cancelled before it was reserved: a late `orders.created` reserves
 nothing) are final. A COMMITTED reservation is restocked at most once (a refund that returns
-the units).
+the units); a refund heard while it is still RESERVED (the payment's commit not applied yet)
+is kept on it (`restock_pending`, with the refund's actor) and applied by the commit.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ class Reservation:
     updated_at: datetime
     short: tuple[Short, ...] = ()
     restocked: bool = False
+    restock_pending: bool = False
+    restock_actor: str | None = None
     events: tuple[DomainEvent, ...] = field(default=(), compare=False)
 
     def _event(self, type_: str, at: datetime, **payload: object) -> DomainEvent:
@@ -61,10 +64,28 @@ class Reservation:
         return DomainEvent(type_, body, at, sequence=self.version)
 
     def commit(self, now: datetime) -> Reservation:
+        """COMMITTED; restocked too when a refund was waiting for it (`restock_pending`):
+        the caller then returns the units in the same unit of work."""
         changed = replace(
-            self, status=ReservationStatus.COMMITTED, version=self.version + 1, updated_at=now
+            self,
+            status=ReservationStatus.COMMITTED,
+            version=self.version + 1,
+            updated_at=now,
+            restocked=self.restock_pending,
+            restock_pending=False,
         )
         return replace(changed, events=(changed._event(STOCK_COMMITTED, now),))
+
+    def restock_on_commit(self, actor_id: str | None, now: datetime) -> Reservation:
+        """A RESERVED reservation refunded (with the units returned) before its commit."""
+        return replace(
+            self,
+            restock_pending=True,
+            restock_actor=actor_id,
+            version=self.version + 1,
+            updated_at=now,
+            events=(),
+        )
 
     def release(self, reason: str, now: datetime) -> Reservation:
         changed = replace(
@@ -72,8 +93,15 @@ class Reservation:
         )
         return replace(changed, events=(changed._event(STOCK_RELEASED, now, reason=reason),))
 
-    def restock(self, now: datetime) -> Reservation:
-        return replace(self, restocked=True, version=self.version + 1, updated_at=now, events=())
+    def restock(self, actor_id: str | None, now: datetime) -> Reservation:
+        return replace(
+            self,
+            restocked=True,
+            restock_actor=actor_id,
+            version=self.version + 1,
+            updated_at=now,
+            events=(),
+        )
 
 
 def merged(lines: Sequence[Mapping[str, object]]) -> tuple[Item, ...]:

@@ -51,6 +51,8 @@ def _to_document(r: Reservation) -> Document:
             {"sku": s.sku, "requested": s.requested, "available": s.available} for s in r.short
         ],
         "restocked": r.restocked,
+        "restock_pending": r.restock_pending,
+        "restock_actor": r.restock_actor,
         "version": r.version,
         "updated_at": r.updated_at,
     }
@@ -66,4 +68,6 @@ def _from_document(doc: Document) -> Reservation:
         updated_at=doc["updated_at"],
         short=tuple(Short(s["sku"], s["requested"], s["available"]) for s in doc.get("short", ())),
         restocked=doc.get("restocked", False),
+        restock_pending=doc.get("restock_pending", False),
+        restock_actor=doc.get("restock_actor"),
     )

@@ -51,7 +51,8 @@ class SettleStock:
         self._new_id = new_id
 
     async def commit(self, event: Event) -> Reservation | None:
-        """On `orders.paid`: the held units leave on hand (`stock.committed`). Paid before it
+        """On `orders.paid`: the held units leave on hand (`stock.committed`); a refund that
+        came first returns them in the same unit of work (RETURNED, its actor). Paid before it
         was reserved waits (EventTooEarly); a released or rejected one is left alone."""
         order_id = _order_id(event)
         for _ in range(ATTEMPTS):
@@ -64,9 +65,10 @@ class SettleStock:
                 self._ignore(event, current)
                 return None
             committed = current.commit(self._clock())
-            work = partial(self._apply, self._products.take, committed)
+            decided = Decided(list(committed.events))
+            work = partial(self._commit, committed, decided)
             try:
-                done = await self._uow(work, recorded=committed, claim=event.id)
+                done = await self._uow(work, recorded=decided, claim=event.id)
             except ConcurrentUpdate:
                 continue
             return committed if done else None
@@ -101,7 +103,9 @@ class SettleStock:
 
     async def restock(self, event: Event) -> Reservation | None:
         """On `payments.refunded` with `restock: true`: the committed units return to stock
-        (a RETURNED adjustment per sku, `stock.adjusted` with the refund's actor), once."""
+        (a RETURNED adjustment per sku, `stock.adjusted` with the refund's actor), once. Still
+        RESERVED (the payment's commit not applied here yet): the event is claimed and the
+        restock kept on the reservation, for the commit to apply."""
         if event.payload.get("restock") is not True:
             return None
         order_id = _order_id(event)
@@ -111,27 +115,39 @@ class SettleStock:
             if await self._uow.applied(event.id):
                 return None
             current = await self._reservations.get(order_id)
-            if current is None or current.status is ReservationStatus.RESERVED:
-                raise EventTooEarly(f"payments.refunded of {order_id} before its commit")
-            if current.status is not ReservationStatus.COMMITTED or current.restocked:
-                self._ignore(event, current)
-                return None
-            restocked = current.restock(self._clock())
-            decided = Decided()
-            work = partial(self._restock, restocked, actor, decided)
+            if current is None:
+                raise EventTooEarly(f"payments.refunded of {order_id} before its reservation")
             try:
+                if current.status is ReservationStatus.RESERVED and not current.restock_pending:
+                    pending = current.restock_on_commit(actor, self._clock())
+                    work = partial(self._reservations.save, pending)
+                    done = await self._uow(work, recorded=pending, claim=event.id)
+                    return pending if done else None
+                if current.status is not ReservationStatus.COMMITTED or current.restocked:
+                    self._ignore(event, current)
+                    return None
+                restocked = current.restock(actor, self._clock())
+                decided = Decided()
+                work = partial(self._restock, restocked, decided)
                 done = await self._uow(work, recorded=decided, claim=event.id)
+                return restocked if done else None
             except ConcurrentUpdate:
                 continue
-            return restocked if done else None
         raise ConcurrentUpdate(order_id)
 
     async def _apply(self, move: _Move, reservation: Reservation) -> None:
         await move(reservation.items, reservation.order_id, reservation.updated_at, self._new_id)
         await self._reservations.save(reservation)
 
-    async def _restock(self, reservation: Reservation, actor: str | None, decided: Decided) -> None:
-        await self._return_units(reservation, actor, decided)
+    async def _commit(self, committed: Reservation, decided: Decided) -> None:
+        at = committed.updated_at
+        await self._products.take(committed.items, committed.order_id, at, self._new_id)
+        if committed.restocked:  # a refund with restock came before the commit
+            await self._return_units(committed, committed.restock_actor, decided)
+        await self._reservations.save(committed)
+
+    async def _restock(self, reservation: Reservation, decided: Decided) -> None:
+        await self._return_units(reservation, reservation.restock_actor, decided)
         await self._reservations.save(reservation)
 
     async def _return_units(

@@ -197,3 +197,26 @@ async def test_a_product_was_last_changed_when_its_stock_last_moved(stores: Stor
     committed = await settle.commit(order_event("orders.paid", order_id))
     assert committed is not None
     assert await updated_at() == to_milliseconds(committed.updated_at)
+
+
+async def test_a_restock_before_or_racing_the_commit_returns_the_units_once(stores: Stores) -> None:
+    await product(stores, "SKU-A", 10)
+    settle = stores.usecases.settle_stock
+    early, racing = new_order_id(), new_order_id()
+    for order_id in (early, racing):
+        await stores.usecases.reserve_stock(order_created(order_id, {"SKU-A": 2}))
+
+    refund = order_event("payments.refunded", early, "payments", restock=True, actor_id="s-1")
+    await settle.restock(refund)
+    await settle.restock(refund)
+    await settle.commit(order_event("orders.paid", early))
+    refund = order_event("payments.refunded", racing, "payments", restock=True, actor_id="s-2")
+    await asyncio.gather(settle.commit(order_event("orders.paid", racing)), settle.restock(refund))
+
+    assert await levels(stores, "SKU-A") == (10, 0, 10)
+    returned = await stores.db["stock_movements"].find({"kind": "RETURNED"}).to_list()
+    assert sorted((m["order_id"], m["actor_id"], m["on_hand_delta"]) for m in returned) == sorted(
+        [(early, "s-1", 2), (racing, "s-2", 2)]
+    )
+    adjusted = await stores.db["outbox"].find({"type": "stock.adjusted"}).to_list()
+    assert sorted(e["payload"]["actor_id"] for e in adjusted) == ["s-1", "s-2", "staff-1"]
