@@ -26,6 +26,7 @@ def build_app(settings: CatalogSettings, *, verifier: TokenVerifier | None = Non
         products=products, reservations=reservations, uow=stores.uow, clock=utc_now, new_id=new_id
     )
     stores.mongo.on_start(lambda: usecases.seed_products(SEED_PRODUCTS, settings.seed_stock))
+    stores.mongo.on_start(usecases.announce_products)  # a new orders database fills from it
     consumer = stores.consumer(
         group="catalog",
         producers=["orders", "payments"],

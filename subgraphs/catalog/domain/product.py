@@ -79,8 +79,10 @@ class Product:
         changed = replace(self, version=self.version + 1, updated_at=now, events=(), **fields)  # type: ignore[arg-type]
         return replace(changed, events=(changed.product_changed(change, actor_id),))
 
-    def product_changed(self, change: str, actor_id: str | None) -> DomainEvent:
-        """`catalog.product_changed` of this version."""
+    def product_changed(
+        self, change: str, actor_id: str | None, *, at: datetime | None = None
+    ) -> DomainEvent:
+        """`catalog.product_changed` of this version (occurred when it was made, or `at`)."""
         return DomainEvent(
             PRODUCT_CHANGED,
             {
@@ -93,7 +95,7 @@ class Product:
                 "change": change,
                 "actor_id": actor_id,
             },
-            self.updated_at,
+            at or self.updated_at,
             sequence=self.version,
         )
 

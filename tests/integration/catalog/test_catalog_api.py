@@ -99,6 +99,20 @@ async def adjust(client: httpx.AsyncClient, token: str, sku: str, delta: int, **
     return body["data"]["adjustStock"]
 
 
+async def test_on_start_every_product_is_announced_again(
+    catalog_client: httpx.AsyncClient, catalog_db: AsyncDatabase
+) -> None:
+    snapshots = (
+        await catalog_db["outbox"]
+        .find({"type": "catalog.product_changed", "payload.change": "snapshot"})
+        .to_list()
+    )
+    versions = {s["payload"]["sku"]: s["payload"]["product_version"] for s in snapshots}
+    assert {s.sku for s in SEED_PRODUCTS} <= set(versions)
+    stored = {d["_id"]: d["version"] async for d in catalog_db["products"].find({})}
+    assert all(versions[sku] <= stored[sku] for sku in versions)
+
+
 async def test_the_seeded_products_are_listed_with_their_stock(
     catalog_client: httpx.AsyncClient,
 ) -> None:
