@@ -36,13 +36,23 @@ class Item:
     quantity: int
 
 
+class ShortReason(StrEnum):
+    """Why a line could not be reserved."""
+
+    OUT_OF_STOCK = "out_of_stock"  # fewer available than requested
+    ARCHIVED = "archived"  # no longer sold
+    UNKNOWN = "unknown"  # no such product
+
+
 @dataclass(frozen=True, slots=True)
 class Short:
-    """A line that could not be reserved: how many were asked for, how many are available."""
+    """A line that could not be reserved: how many were asked for, how many are available
+    (0 for an archived or unknown product), and why."""
 
     sku: str
     requested: int
     available: int
+    reason: ShortReason = ShortReason.OUT_OF_STOCK
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +141,8 @@ def rejected(
 ) -> Reservation:
     r = Reservation(order_id, user_id, ReservationStatus.REJECTED, items, 1, now, short=short)
     short_payload = [
-        {"sku": s.sku, "requested": s.requested, "available": s.available} for s in short
+        {"sku": s.sku, "requested": s.requested, "available": s.available, "reason": s.reason}
+        for s in short
     ]
     return replace(r, events=(r._event(STOCK_REJECTED, now, short=short_payload),))
 

@@ -9,6 +9,7 @@ from subgraphs.catalog.domain.reservation import (
     Item,
     Reservation,
     Short,
+    ShortReason,
     merged,
     rejected,
     reserved,
@@ -34,7 +35,7 @@ class ReserveStock:
     """On `orders.created`: in one unit of work, one conditional update per sku (ACTIVE, that
     many available) and the order's reservation; any miss aborts it all and the rejection is
     written instead. Emits `stock.reserved` or `stock.rejected` (the short lines: requested,
-    available; an unknown or archived sku has 0 available).
+    available, and `reason`: out_of_stock, archived or unknown, the last two with 0 available).
 
     Idempotent per order: an order that has a reservation (reserved, rejected, or the
     tombstone of an order cancelled first) is not reserved again. The event is claimed only
@@ -101,7 +102,10 @@ class ReserveStock:
         products = await self._products.get_many([i.sku for i in items])
         short = []
         for item, product in zip(items, products, strict=True):
-            available = product.available if product is not None and product.active else 0
-            if available < item.quantity:
-                short.append(Short(item.sku, item.quantity, available))
+            if product is None:
+                short.append(Short(item.sku, item.quantity, 0, ShortReason.UNKNOWN))
+            elif not product.active:
+                short.append(Short(item.sku, item.quantity, 0, ShortReason.ARCHIVED))
+            elif product.available < item.quantity:
+                short.append(Short(item.sku, item.quantity, product.available))
         return tuple(short)

@@ -59,9 +59,9 @@ async def test_one_short_line_rejects_the_whole_order_and_holds_nothing(world: W
     assert levels(world, "SKU-BULB") == (1, 0, 1)
     assert world.event_types() == ["stock.rejected"]
     assert world.payloads("stock.rejected")[0]["short"] == [
-        {"sku": "SKU-BULB", "requested": 3, "available": 1},
-        {"sku": "SKU-NONE", "requested": 1, "available": 0},
-        {"sku": "SKU-OLD", "requested": 1, "available": 0},
+        {"sku": "SKU-BULB", "requested": 3, "available": 1, "reason": "out_of_stock"},
+        {"sku": "SKU-NONE", "requested": 1, "available": 0, "reason": "unknown"},
+        {"sku": "SKU-OLD", "requested": 1, "available": 0, "reason": "archived"},
     ]
 
 
