@@ -338,7 +338,9 @@ async def test_the_saga_through_the_streams_reserves_commits_releases_and_restoc
         "stock.committed",
         "stock.adjusted",  # returned 2
     ]
-    assert events[2]["short"] == [{"sku": sku, "requested": 2, "available": 1}]
+    assert events[2]["short"] == [
+        {"sku": sku, "requested": 2, "available": 1, "reason": "out_of_stock"}
+    ]
     assert events[4]["reason"] == "expired"
     assert (events[6]["delta"], events[6]["reason"], events[6]["actor_id"]) == (
         2,

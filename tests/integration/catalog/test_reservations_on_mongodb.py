@@ -70,7 +70,9 @@ async def test_a_short_line_rolls_back_the_lines_reserved_before_it(stores: Stor
     assert await levels(stores, "SKU-B") == (1, 0, 1)
     assert await stores.db["stock_movements"].count_documents({"order_id": order_id}) == 0
     [outbox] = await stores.db["outbox"].find({"type": "stock.rejected"}).to_list()
-    assert outbox["payload"]["short"] == [{"sku": "SKU-B", "requested": 2, "available": 1}]
+    assert outbox["payload"]["short"] == [
+        {"sku": "SKU-B", "requested": 2, "available": 1, "reason": "out_of_stock"}
+    ]
 
 
 class CancelledMeanwhile(MongoReservations):
