@@ -107,4 +107,4 @@ class AdjustStock:
         if not await self._uow(work, recorded=decided):
             [current] = await self._products.get_many([sku])
             raise below_zero(current.available if current is not None else 0)
-        return outcome[0]
+        return outcome[-1]  # the try that committed

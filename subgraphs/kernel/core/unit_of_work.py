@@ -30,7 +30,8 @@ class ConcurrentUpdate(Exception):
 @dataclass
 class Decided:
     """Events the work decides as it runs (e.g. from the levels a conditional update
-    returned): pass it as `recorded` and add to `events` inside the work."""
+    returned): pass it as `recorded` and add to `events` inside the work. A unit of work
+    that runs the work again (a transient error) first resets it to what it held before."""
 
     events: list[DomainEvent] = field(default_factory=list)
 

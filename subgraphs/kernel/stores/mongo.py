@@ -115,9 +115,12 @@ class MongoUnitOfWork:
         if claim is None and not decided_later and (recorded is None or not recorded.events):
             return await work() is not False
         events: list[DomainEvent] = []
+        before = list(recorded.events) if decided_later else []
 
-        async def in_session(s: AsyncClientSession) -> bool:
+        async def in_session(s: AsyncClientSession) -> bool:  # retried on transient errors
             token = _session.set(s)
+            if isinstance(recorded, Decided):
+                recorded.events[:] = before  # what a failed try added is gone with it
             try:
                 if claim is not None:
                     try:  # the first write: a duplicate aborts a transaction with nothing in it
