@@ -115,7 +115,7 @@ class MongoUnitOfWork:
         if claim is None and not decided_later and (recorded is None or not recorded.events):
             return await work() is not False
         events: list[DomainEvent] = []
-        before = list(recorded.events) if decided_later else []
+        before = list(recorded.events) if isinstance(recorded, Decided) else []
 
         async def in_session(s: AsyncClientSession) -> bool:  # retried on transient errors
             token = _session.set(s)
