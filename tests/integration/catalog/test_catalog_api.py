@@ -99,6 +99,15 @@ async def adjust(client: httpx.AsyncClient, token: str, sku: str, delta: int, **
     return body["data"]["adjustStock"]
 
 
+async def test_its_consumer_of_orders_and_payments_events_is_named_like_the_others(
+    catalog_client: httpx.AsyncClient,
+) -> None:
+    response = await catalog_client.get(f"http://catalog:{root.INTERNAL_PORT}/ready")
+    checks = response.json()["checks"]
+    assert "events-consumer" in checks
+    assert "orders-consumer" not in checks
+
+
 async def test_on_start_every_product_is_announced_again(
     catalog_client: httpx.AsyncClient, catalog_db: AsyncDatabase
 ) -> None:
