@@ -57,17 +57,20 @@ class InMemoryProducts:
             updated_at=product.updated_at,
         )
 
-    async def save_stock(self, product: Product, movement: StockMovement) -> None:
-        stored = self.by_sku.get(product.sku)
-        if stored is None or stored.stock_version != product.stock_version - 1:
-            raise ConcurrentUpdate(product.sku)
-        self.by_sku[product.sku] = replace(
+    async def change_on_hand(self, sku: str, delta: int, at: datetime) -> Product | None:
+        stored = self.by_sku.get(sku)
+        if stored is None or stored.available + delta < 0:
+            return None
+        changed = replace(
             stored,
-            on_hand=product.on_hand,
-            reserved=product.reserved,
-            stock_version=product.stock_version,
-            updated_at=product.updated_at,
+            on_hand=stored.on_hand + delta,
+            stock_version=stored.stock_version + 1,
+            updated_at=max(stored.updated_at, at),
         )
+        self.by_sku[sku] = changed
+        return changed
+
+    async def add_movement(self, movement: StockMovement) -> None:
         self.movements.append(movement)
 
     async def hold(self, items: Sequence[Item], order_id: str, at: datetime, new_id: NewId) -> bool:
@@ -106,6 +109,7 @@ class InMemoryProducts:
             on_hand=p.on_hand + on_hand,
             reserved=p.reserved + reserved,
             stock_version=p.stock_version + 1,
+            updated_at=max(p.updated_at, at),
         )
         assert 0 <= changed.reserved <= changed.on_hand, f"{item.sku}: {changed}"
         self.by_sku[item.sku] = changed

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from subgraphs.catalog.bootstrap import bootstrap
 from subgraphs.catalog.domain.seed import SEED_PRODUCTS
 from subgraphs.catalog.repository.mongo_products import MongoProducts
@@ -12,7 +10,6 @@ from subgraphs.catalog.settings import CatalogSettings
 from subgraphs.catalog.transport.context import CatalogContext
 from subgraphs.catalog.transport.schema import build_schema
 from subgraphs.kernel.core.clock import utc_now
-from subgraphs.kernel.core.events import Event
 from subgraphs.kernel.core.ids import new_id
 from subgraphs.kernel.graphql.auth import TokenVerifier
 from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
@@ -28,26 +25,16 @@ def build_app(settings: CatalogSettings, *, verifier: TokenVerifier | None = Non
     usecases = bootstrap(
         products=products, reservations=reservations, uow=stores.uow, clock=utc_now, new_id=new_id
     )
-    stores.mongo.on_start(lambda: _seed(usecases.seed_products(SEED_PRODUCTS, settings.seed_stock)))
+    stores.mongo.on_start(lambda: usecases.seed_products(SEED_PRODUCTS, settings.seed_stock))
+    stores.mongo.on_start(usecases.announce_products)  # a new orders database fills from it
     consumer = stores.consumer(
         group="catalog",
         producers=["orders", "payments"],
-        handlers={t: _handler(h) for t, h in usecases.event_handlers().items()},
+        handlers=usecases.event_handlers(),
     )
     return create_subgraph_app(
         settings=settings,
         build_schema=build_schema,
         context=stores.request_context(CatalogContext, usecases=usecases, verifier=verifier),
-        resources=[*stores.resources(), consumer.task("orders-consumer")],
+        resources=[*stores.resources(), consumer.task("events-consumer")],
     )
-
-
-async def _seed(seeding: Awaitable[int]) -> None:
-    await seeding
-
-
-def _handler(handle: Callable[[Event], Awaitable[object]]) -> Callable[[Event], Awaitable[None]]:
-    async def handler(event: Event) -> None:
-        await handle(event)
-
-    return handler

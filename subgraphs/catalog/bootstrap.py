@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from subgraphs.catalog.usecase import CatalogUseCases
 from subgraphs.catalog.usecase.adjust_stock import AdjustStock
+from subgraphs.catalog.usecase.announce_products import AnnounceProducts
 from subgraphs.catalog.usecase.edit_products import EditProducts
 from subgraphs.catalog.usecase.ports import Products, Reservations
 from subgraphs.catalog.usecase.read_products import ReadProducts
@@ -31,6 +32,7 @@ def bootstrap(
         adjust_stock=AdjustStock(products, uow, clock, new_id),
         read_products=ReadProducts(products),
         seed_products=SeedProducts(products, uow, clock, new_id),
+        announce_products=AnnounceProducts(products, uow, clock),
         reserve_stock=ReserveStock(products, reservations, uow, clock, new_id),
         settle_stock=SettleStock(products, reservations, uow, clock, new_id),
     )

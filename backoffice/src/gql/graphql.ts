@@ -293,12 +293,12 @@ export type TransactionStatus =
   /** The provider accepted it. */
   | 'SUCCEEDED';
 
-/** A product's new name and description. */
+/** A product's new name, description or both (at least one). */
 export type UpdateProductInput = {
-  /** At most 2000 characters. */
-  description?: string;
-  /** 1 to 200 characters. */
-  name: string;
+  /** At most 2000 characters; omitted or null: unchanged. */
+  description?: string | null | undefined;
+  /** 1 to 200 characters; omitted or null: unchanged. */
+  name?: string | null | undefined;
   /** The product. */
   sku: string;
 };

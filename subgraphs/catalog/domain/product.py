@@ -18,9 +18,8 @@ from typing import TypeVar
 
 from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any
 from subgraphs.kernel.core.events import DomainEvent
-from subgraphs.kernel.core.money import Money
+from subgraphs.kernel.core.money import CURRENCIES, Money
 
-CURRENCIES = ("USD", "EUR")
 SKU = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}")
 MAX_NAME = 200
 MAX_DESCRIPTION = 2000
@@ -80,8 +79,10 @@ class Product:
         changed = replace(self, version=self.version + 1, updated_at=now, events=(), **fields)  # type: ignore[arg-type]
         return replace(changed, events=(changed.product_changed(change, actor_id),))
 
-    def product_changed(self, change: str, actor_id: str | None) -> DomainEvent:
-        """`catalog.product_changed` of this version."""
+    def product_changed(
+        self, change: str, actor_id: str | None, *, at: datetime | None = None
+    ) -> DomainEvent:
+        """`catalog.product_changed` of this version (occurred when it was made, or `at`)."""
         return DomainEvent(
             PRODUCT_CHANGED,
             {
@@ -94,13 +95,27 @@ class Product:
                 "change": change,
                 "actor_id": actor_id,
             },
-            self.updated_at,
+            at or self.updated_at,
             sequence=self.version,
         )
 
-    def update(self, name: str, description: str, now: datetime, actor_id: str | None) -> Product:
-        name, description = checked_name(name), checked_description(description)
-        return self._changed("updated", now, actor_id, name=name, description=description)
+    def update(
+        self, name: str | None, description: str | None, now: datetime, actor_id: str | None
+    ) -> Product:
+        """A new name, description or both; None leaves that one as it is (NOTHING_TO_CHANGE
+        when both are None)."""
+        if name is None and description is None:
+            message = "Give a new name, a new description, or both."
+            raise DomainError.of("NOTHING_TO_CHANGE", message, "name")
+        problems: list[Problem] = []
+        new_name = self.name if name is None else _collect(problems, checked_name, name, name)
+        new_description = (
+            self.description
+            if description is None
+            else _collect(problems, checked_description, description, description)
+        )
+        raise_if_any(problems)
+        return self._changed("updated", now, actor_id, name=new_name, description=new_description)
 
     def change_prices(
         self, prices: Sequence[tuple[Decimal, str]], now: datetime, actor_id: str | None
@@ -126,24 +141,27 @@ class Product:
         actor_id: str | None,
     ) -> Product:
         """`delta` units more (or fewer) on hand; never fewer than are reserved."""
-        note = checked_note(note)
-        if delta == 0 or abs(delta) > MAX_DELTA:
-            message = f"The change is a non-zero number of units, at most {MAX_DELTA:,} either way."
-            raise DomainError.of("INVALID_DELTA", message, "delta")
+        note = checked_adjustment(delta, note)
         if self.on_hand + delta < self.reserved:
-            raise DomainError.of(
-                "STOCK_BELOW_ZERO",
-                f"Only {self.available} units are available; the change would leave fewer than "
-                "none.",
-                "delta",
-            )
+            raise below_zero(self.available)
         changed = replace(
             self,
             on_hand=self.on_hand + delta,
             stock_version=self.stock_version + 1,
             updated_at=now,
-            events=(),
         )
+        return changed.stock_adjusted(delta, reason, note, now, actor_id)
+
+    def stock_adjusted(
+        self,
+        delta: int,
+        reason: AdjustmentReason,
+        note: str | None,
+        now: datetime,
+        actor_id: str | None,
+    ) -> Product:
+        """This product as a change of `delta` units on hand left it (the stored levels),
+        recording `stock.adjusted`."""
         event = DomainEvent(
             STOCK_ADJUSTED,
             {
@@ -151,14 +169,14 @@ class Product:
                 "delta": delta,
                 "reason": reason.value,
                 "note": note,
-                "on_hand": changed.on_hand,
-                "reserved": changed.reserved,
+                "on_hand": self.on_hand,
+                "reserved": self.reserved,
                 "actor_id": actor_id,
             },
             now,
-            sequence=changed.stock_version,
+            sequence=self.stock_version,
         )
-        return replace(changed, events=(event,))
+        return replace(self, events=(event,))
 
 
 def new_product(
@@ -238,6 +256,22 @@ def checked_note(raw: str | None) -> str | None:
     if len(note) > MAX_NOTE:
         raise DomainError.of("NOTE_TOO_LONG", f"A note is at most {MAX_NOTE} characters.", "note")
     return note or None
+
+
+def checked_adjustment(delta: int, note: str | None) -> str | None:
+    """The note of a change of `delta` units on hand; every problem of the two at once."""
+    problems: list[Problem] = []
+    if delta == 0 or abs(delta) > MAX_DELTA:
+        message = f"The change is a non-zero number of units, at most {MAX_DELTA:,} either way."
+        problems.append(Problem("INVALID_DELTA", message, ("delta",)))
+    checked = _collect(problems, checked_note, note, None)
+    raise_if_any(problems)
+    return checked
+
+
+def below_zero(available: int) -> DomainError:
+    message = f"Only {available} units are available; the change would leave fewer than none."
+    return DomainError.of("STOCK_BELOW_ZERO", message, "delta")
 
 
 def checked_prices(prices: Sequence[tuple[Decimal, str]]) -> dict[str, Decimal]:

@@ -4,7 +4,8 @@ RESERVED -> COMMITTED (paid: the units leave on hand) or RELEASED (cancelled or 
 units are available again). REJECTED (some line could not be reserved: nothing is held) and
 a RELEASED tombstone (cancelled before it was reserved: a late `orders.created` reserves
 nothing) are final. A COMMITTED reservation is restocked at most once (a refund that returns
-the units).
+the units); a refund heard while it is still RESERVED (the payment's commit not applied yet)
+is kept on it (`restock_pending`, with the refund's actor) and applied by the commit.
 """
 
 from __future__ import annotations
@@ -35,13 +36,23 @@ class Item:
     quantity: int
 
 
+class ShortReason(StrEnum):
+    """Why a line could not be reserved."""
+
+    OUT_OF_STOCK = "out_of_stock"  # fewer available than requested
+    ARCHIVED = "archived"  # no longer sold
+    UNKNOWN = "unknown"  # no such product
+
+
 @dataclass(frozen=True, slots=True)
 class Short:
-    """A line that could not be reserved: how many were asked for, how many are available."""
+    """A line that could not be reserved: how many were asked for, how many are available
+    (0 for an archived or unknown product), and why."""
 
     sku: str
     requested: int
     available: int
+    reason: ShortReason = ShortReason.OUT_OF_STOCK
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +65,8 @@ class Reservation:
     updated_at: datetime
     short: tuple[Short, ...] = ()
     restocked: bool = False
+    restock_pending: bool = False
+    restock_actor: str | None = None
     events: tuple[DomainEvent, ...] = field(default=(), compare=False)
 
     def _event(self, type_: str, at: datetime, **payload: object) -> DomainEvent:
@@ -61,10 +74,28 @@ class Reservation:
         return DomainEvent(type_, body, at, sequence=self.version)
 
     def commit(self, now: datetime) -> Reservation:
+        """COMMITTED; restocked too when a refund was waiting for it (`restock_pending`):
+        the caller then returns the units in the same unit of work."""
         changed = replace(
-            self, status=ReservationStatus.COMMITTED, version=self.version + 1, updated_at=now
+            self,
+            status=ReservationStatus.COMMITTED,
+            version=self.version + 1,
+            updated_at=now,
+            restocked=self.restock_pending,
+            restock_pending=False,
         )
         return replace(changed, events=(changed._event(STOCK_COMMITTED, now),))
+
+    def restock_on_commit(self, actor_id: str | None, now: datetime) -> Reservation:
+        """A RESERVED reservation refunded (with the units returned) before its commit."""
+        return replace(
+            self,
+            restock_pending=True,
+            restock_actor=actor_id,
+            version=self.version + 1,
+            updated_at=now,
+            events=(),
+        )
 
     def release(self, reason: str, now: datetime) -> Reservation:
         changed = replace(
@@ -72,8 +103,15 @@ class Reservation:
         )
         return replace(changed, events=(changed._event(STOCK_RELEASED, now, reason=reason),))
 
-    def restock(self, now: datetime) -> Reservation:
-        return replace(self, restocked=True, version=self.version + 1, updated_at=now, events=())
+    def restock(self, actor_id: str | None, now: datetime) -> Reservation:
+        return replace(
+            self,
+            restocked=True,
+            restock_actor=actor_id,
+            version=self.version + 1,
+            updated_at=now,
+            events=(),
+        )
 
 
 def merged(lines: Sequence[Mapping[str, object]]) -> tuple[Item, ...]:
@@ -103,7 +141,8 @@ def rejected(
 ) -> Reservation:
     r = Reservation(order_id, user_id, ReservationStatus.REJECTED, items, 1, now, short=short)
     short_payload = [
-        {"sku": s.sku, "requested": s.requested, "available": s.available} for s in short
+        {"sku": s.sku, "requested": s.requested, "available": s.available, "reason": s.reason}
+        for s in short
     ]
     return replace(r, events=(r._event(STOCK_REJECTED, now, short=short_payload),))
 

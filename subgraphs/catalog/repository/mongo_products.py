@@ -97,22 +97,19 @@ class MongoProducts:
         if result.matched_count == 0:
             raise ConcurrentUpdate(product.sku)
 
-    async def save_stock(self, product: Product, movement: StockMovement) -> None:
-        result = await self._products.update_one(
-            {"_id": product.sku, "stock_version": product.stock_version - 1},
+    async def change_on_hand(self, sku: str, delta: int, at: datetime) -> Product | None:
+        doc = await self._products.find_one_and_update(
+            {"_id": sku, "available": {"$gte": -delta}},
             {
-                "$set": {
-                    "on_hand": product.on_hand,
-                    "reserved": product.reserved,
-                    "available": product.available,
-                    "stock_version": product.stock_version,
-                    "stock_updated_at": product.updated_at,
-                }
+                "$inc": {"on_hand": delta, "available": delta, "stock_version": 1},
+                "$set": {"stock_updated_at": at},
             },
+            return_document=ReturnDocument.AFTER,
             session=session(),
         )
-        if result.matched_count == 0:
-            raise ConcurrentUpdate(product.sku)
+        return _from_document(doc) if doc is not None else None
+
+    async def add_movement(self, movement: StockMovement) -> None:
         await self._movements.insert_one(_movement_document(movement), session=session())
 
     async def hold(self, items: Sequence[Item], order_id: str, at: datetime, new_id: NewId) -> bool:
@@ -128,7 +125,8 @@ class MongoProducts:
                         "reserved": item.quantity,
                         "available": -item.quantity,
                         "stock_version": 1,
-                    }
+                    },
+                    "$set": {"stock_updated_at": at},
                 },
                 return_document=ReturnDocument.AFTER,
                 session=session(),
@@ -171,7 +169,8 @@ class MongoProducts:
                         "reserved": reserved * q,
                         "available": (on_hand - reserved) * q,
                         "stock_version": 1,
-                    }
+                    },
+                    "$set": {"stock_updated_at": at},
                 },
                 return_document=ReturnDocument.AFTER,
                 session=session(),

@@ -8,7 +8,13 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from subgraphs.catalog.domain.reservation import Item, Reservation, ReservationStatus, Short
+from subgraphs.catalog.domain.reservation import (
+    Item,
+    Reservation,
+    ReservationStatus,
+    Short,
+    ShortReason,
+)
 from subgraphs.catalog.usecase.ports import ConcurrentUpdate
 from subgraphs.kernel.stores.mongo import session
 
@@ -48,9 +54,17 @@ def _to_document(r: Reservation) -> Document:
         "status": r.status.value,
         "items": [{"sku": i.sku, "quantity": i.quantity} for i in r.items],
         "short": [
-            {"sku": s.sku, "requested": s.requested, "available": s.available} for s in r.short
+            {
+                "sku": s.sku,
+                "requested": s.requested,
+                "available": s.available,
+                "reason": s.reason.value,
+            }
+            for s in r.short
         ],
         "restocked": r.restocked,
+        "restock_pending": r.restock_pending,
+        "restock_actor": r.restock_actor,
         "version": r.version,
         "updated_at": r.updated_at,
     }
@@ -64,6 +78,16 @@ def _from_document(doc: Document) -> Reservation:
         items=tuple(Item(i["sku"], i["quantity"]) for i in doc["items"]),
         version=doc["version"],
         updated_at=doc["updated_at"],
-        short=tuple(Short(s["sku"], s["requested"], s["available"]) for s in doc.get("short", ())),
+        short=tuple(
+            Short(
+                s["sku"],
+                s["requested"],
+                s["available"],
+                ShortReason(s.get("reason", ShortReason.OUT_OF_STOCK.value)),
+            )
+            for s in doc.get("short", ())
+        ),
         restocked=doc.get("restocked", False),
+        restock_pending=doc.get("restock_pending", False),
+        restock_actor=doc.get("restock_actor"),
     )

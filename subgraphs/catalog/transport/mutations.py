@@ -35,11 +35,15 @@ class CreateProductInput:
     prices: list[PriceInput] = strawberry.field(description="One price per currency.")
 
 
-@strawberry.input(description="A product's new name and description.")
+@strawberry.input(description="A product's new name, description or both (at least one).")
 class UpdateProductInput:
     sku: str = strawberry.field(description="The product.")
-    name: str = strawberry.field(description="1 to 200 characters.")
-    description: str = strawberry.field(default="", description="At most 2000 characters.")
+    name: str | None = strawberry.field(
+        default=None, description="1 to 200 characters; omitted or null: unchanged."
+    )
+    description: str | None = strawberry.field(
+        default=None, description="At most 2000 characters; omitted or null: unchanged."
+    )
 
 
 @strawberry.input(description="A product's new price list.")
@@ -104,8 +108,9 @@ class Mutation:
         )
 
     @strawberry.mutation(
-        description="Staff: change a product's name and description (catalog:write). userErrors "
-        f"codes: PRODUCT_NOT_FOUND, {_NAME_ERRORS}, CONCURRENT_UPDATE.",
+        description="Staff: change a product's name, description or both (catalog:write). "
+        f"userErrors codes: PRODUCT_NOT_FOUND, NOTHING_TO_CHANGE, {_NAME_ERRORS}, "
+        "CONCURRENT_UPDATE.",
         extensions=requires_scope(Scope.CATALOG_WRITE),
     )
     async def update_product(
@@ -164,7 +169,7 @@ class Mutation:
     @strawberry.mutation(
         description="Staff: change the units on hand with a reason (catalog:write); never below "
         "what is reserved. userErrors codes: PRODUCT_NOT_FOUND, INVALID_DELTA, STOCK_BELOW_ZERO, "
-        "NOTE_TOO_LONG, CONCURRENT_UPDATE.",
+        "NOTE_TOO_LONG.",
         extensions=requires_scope(Scope.CATALOG_WRITE),
     )
     async def adjust_stock(

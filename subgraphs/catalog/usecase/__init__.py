@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from subgraphs.catalog.usecase.adjust_stock import AdjustStock
+from subgraphs.catalog.usecase.announce_products import AnnounceProducts
 from subgraphs.catalog.usecase.edit_products import EditProducts
 from subgraphs.catalog.usecase.read_products import ReadProducts
 from subgraphs.catalog.usecase.reserve_stock import ORDER_CREATED, ReserveStock
@@ -25,6 +26,7 @@ class CatalogUseCases:
     adjust_stock: AdjustStock
     read_products: ReadProducts
     seed_products: SeedProducts  # run on start
+    announce_products: AnnounceProducts  # run on start, after the seeding
     reserve_stock: ReserveStock  # the orders consumer's `orders.created` handler
     settle_stock: SettleStock  # `orders.paid`, `orders.cancelled`, `payments.refunded`
 

@@ -2,37 +2,75 @@
 
 from __future__ import annotations
 
-from functools import partial
+from datetime import datetime
 
 from subgraphs.catalog.domain.movement import MovementKind, StockMovement
-from subgraphs.catalog.domain.product import AdjustmentReason, Product, normal_sku
-from subgraphs.catalog.usecase.edit_products import ATTEMPTS, concurrent, not_found
-from subgraphs.catalog.usecase.ports import ConcurrentUpdate, Products
+from subgraphs.catalog.domain.product import (
+    AdjustmentReason,
+    Product,
+    below_zero,
+    checked_adjustment,
+    normal_sku,
+)
+from subgraphs.catalog.usecase.edit_products import not_found
+from subgraphs.catalog.usecase.ports import Products
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.ids import NewId
-from subgraphs.kernel.core.unit_of_work import UnitOfWork
+from subgraphs.kernel.core.unit_of_work import Decided, UnitOfWork
 
 
 def adjustment_movement(
-    before: Product, after: Product, kind: MovementKind, new_id: NewId, **details: str | None
+    after: Product,
+    delta: int,
+    kind: MovementKind,
+    at: datetime,
+    new_id: NewId,
+    **details: str | None,
 ) -> StockMovement:
-    """The movement from `before`'s stock to `after`'s."""
+    """The movement of a change of `delta` units on hand that left `after`'s levels."""
     return StockMovement(
         id=new_id(),
         sku=after.sku,
-        at=after.updated_at,
+        at=at,
         kind=kind,
-        on_hand_delta=after.on_hand - before.on_hand,
-        reserved_delta=after.reserved - before.reserved,
+        on_hand_delta=delta,
+        reserved_delta=0,
         on_hand=after.on_hand,
         reserved=after.reserved,
         **details,
     )
 
 
+async def change_on_hand(
+    products: Products,
+    sku: str,
+    delta: int,
+    reason: AdjustmentReason,
+    note: str | None,
+    at: datetime,
+    new_id: NewId,
+    decided: Decided,
+    *,
+    actor_id: str | None,
+    order_id: str | None = None,
+) -> Product | None:
+    """Inside a unit of work: the conditional update, its movement and `stock.adjusted` (added
+    to `decided`), from the levels stored; None (nothing written) when it missed."""
+    stored = await products.change_on_hand(sku, delta, at)
+    if stored is None:
+        return None
+    adjusted = stored.stock_adjusted(delta, reason, note, at, actor_id)
+    kind = MovementKind(reason.value)
+    details = {"note": note, "order_id": order_id, "actor_id": actor_id}
+    await products.add_movement(adjustment_movement(adjusted, delta, kind, at, new_id, **details))
+    decided.events.extend(adjusted.events)
+    return adjusted
+
+
 class AdjustStock:
     """Units received, counted, damaged or returned: on hand changes by `delta`, never below
-    what is reserved (STOCK_BELOW_ZERO); a concurrent reservation is re-read and decided again."""
+    what is reserved (STOCK_BELOW_ZERO). One conditional update, whatever reservations came
+    in between, so staff never wait behind the orders of a busy product."""
 
     def __init__(self, products: Products, uow: UnitOfWork, clock: Clock, new_id: NewId) -> None:
         self._products = products
@@ -47,27 +85,26 @@ class AdjustStock:
         delta: int,
         reason: AdjustmentReason,
         note: str | None = None,
-        *,
-        order_id: str | None = None,
     ) -> Product:
-        for _ in range(ATTEMPTS):
-            [product] = await self._products.get_many([normal_sku(sku)])
-            if product is None:
-                raise not_found()
-            changed = product.adjust(delta, reason, note, self._clock(), actor_id)
-            movement = adjustment_movement(
-                product,
-                changed,
-                MovementKind(reason.value),
-                self._new_id,
-                note=changed.events[0].payload["note"],
-                order_id=order_id,
+        note = checked_adjustment(delta, note)
+        sku = normal_sku(sku)
+        [product] = await self._products.get_many([sku])
+        if product is None:
+            raise not_found()
+        now, decided = self._clock(), Decided()
+        outcome: list[Product] = []
+
+        async def work() -> bool:
+            adjusted = await change_on_hand(
+                self._products, sku, delta, reason, note, now, self._new_id, decided,
                 actor_id=actor_id,
-            )
-            work = partial(self._products.save_stock, changed, movement)
-            try:
-                await self._uow(work, recorded=changed)
-            except ConcurrentUpdate:
-                continue
-            return changed
-        raise concurrent()
+            )  # fmt: skip
+            if adjusted is None:
+                return False
+            outcome.append(adjusted)
+            return True
+
+        if not await self._uow(work, recorded=decided):
+            [current] = await self._products.get_many([sku])
+            raise below_zero(current.available if current is not None else 0)
+        return outcome[-1]  # the try that committed

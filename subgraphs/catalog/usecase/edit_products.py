@@ -46,7 +46,10 @@ class EditProducts:
             raise DomainError.of("SKU_TAKEN", "A product with this sku exists.", "sku") from None
         return product
 
-    async def update(self, actor_id: str, sku: str, name: str, description: str) -> Product:
+    async def update(
+        self, actor_id: str, sku: str, name: str | None, description: str | None
+    ) -> Product:
+        """A new name and/or description; the one omitted (None) stays."""
         return await self._change(sku, lambda p, now: p.update(name, description, now, actor_id))
 
     async def change_prices(self, actor_id: str, sku: str, prices: Prices) -> Product:

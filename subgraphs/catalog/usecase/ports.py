@@ -11,10 +11,7 @@ from subgraphs.catalog.domain.movement import StockMovement
 from subgraphs.catalog.domain.product import Product, ProductStatus
 from subgraphs.catalog.domain.reservation import Item, Reservation
 from subgraphs.kernel.core.ids import NewId
-
-
-class ConcurrentUpdate(Exception):
-    """The record changed since it was read; re-read and decide again."""
+from subgraphs.kernel.core.unit_of_work import ConcurrentUpdate as ConcurrentUpdate  # re-exported
 
 
 class SkuTaken(Exception):
@@ -69,9 +66,12 @@ class Products(Protocol):
         """Store the catalog fields (name, description, prices, status) of `product`, one
         version after the stored one; raises `ConcurrentUpdate` (writing nothing) otherwise."""
 
-    async def save_stock(self, product: Product, movement: StockMovement) -> None:
-        """Store `product`'s on hand and reserved, one stock version after the stored one,
-        with the movement; raises `ConcurrentUpdate` (writing nothing) otherwise."""
+    async def change_on_hand(self, sku: str, delta: int, at: datetime) -> Product | None:
+        """One conditional update: on hand (and available) change by `delta` only if none
+        would be left below what is reserved (available + delta >= 0), whatever the stock
+        version; the product as stored after it, None if no product or the change missed."""
+
+    async def add_movement(self, movement: StockMovement) -> None: ...
 
     async def hold(self, items: Sequence[Item], order_id: str, at: datetime, new_id: NewId) -> bool:
         """Reserve every item, each only if the product is ACTIVE with that many available,

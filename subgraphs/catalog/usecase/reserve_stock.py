@@ -9,11 +9,12 @@ from subgraphs.catalog.domain.reservation import (
     Item,
     Reservation,
     Short,
+    ShortReason,
     merged,
     rejected,
     reserved,
 )
-from subgraphs.catalog.usecase.ports import Products, Reservations
+from subgraphs.catalog.usecase.ports import ConcurrentUpdate, Products, Reservations
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.events import Event, MalformedEvent
 from subgraphs.kernel.core.ids import NewId
@@ -34,10 +35,12 @@ class ReserveStock:
     """On `orders.created`: in one unit of work, one conditional update per sku (ACTIVE, that
     many available) and the order's reservation; any miss aborts it all and the rejection is
     written instead. Emits `stock.reserved` or `stock.rejected` (the short lines: requested,
-    available; an unknown or archived sku has 0 available).
+    available, and `reason`: out_of_stock, archived or unknown, the last two with 0 available).
 
     Idempotent per order: an order that has a reservation (reserved, rejected, or the
-    tombstone of an order cancelled first) is not reserved again, and the event is claimed.
+    tombstone of an order cancelled first) is not reserved again. The event is claimed only
+    by the unit of work that writes the reservation; one that finds a reservation (or loses
+    the race to a duplicate or to the tombstone of a concurrent cancellation) writes nothing.
     """
 
     def __init__(
@@ -67,17 +70,23 @@ class ReserveStock:
         for _ in range(ATTEMPTS):
             now = self._clock()
             held = reserved(order_id, str(user_id) if user_id else None, items, now)
-            if await self._uow(partial(self._hold, held), recorded=held, claim=event.id):
-                return held
+            try:
+                if await self._uow(partial(self._hold, held), recorded=held, claim=event.id):
+                    return held
+            except ConcurrentUpdate:  # the order got a reservation meanwhile: nothing held
+                return None
             if await self._uow.applied(event.id) or await self._reservations.get(order_id):
                 return None  # a duplicate delivery won the race
             short = await self._short(items)
             if not short:
                 continue  # units came back since the attempt: try again
             refused = rejected(held.order_id, held.user_id, items, short, now)
-            done = await self._uow(
-                partial(self._reservations.add, refused), recorded=refused, claim=event.id
-            )
+            try:
+                done = await self._uow(
+                    partial(self._reservations.add, refused), recorded=refused, claim=event.id
+                )
+            except ConcurrentUpdate:  # the order got a reservation meanwhile
+                return None
             log.info("stock rejected", extra={"order_id": order_id, "short": len(short)})
             return refused if done else None
         raise StockInFlux(order_id)
@@ -93,7 +102,10 @@ class ReserveStock:
         products = await self._products.get_many([i.sku for i in items])
         short = []
         for item, product in zip(items, products, strict=True):
-            available = product.available if product is not None and product.active else 0
-            if available < item.quantity:
-                short.append(Short(item.sku, item.quantity, available))
+            if product is None:
+                short.append(Short(item.sku, item.quantity, 0, ShortReason.UNKNOWN))
+            elif not product.active:
+                short.append(Short(item.sku, item.quantity, 0, ShortReason.ARCHIVED))
+            elif product.available < item.quantity:
+                short.append(Short(item.sku, item.quantity, product.available))
         return tuple(short)

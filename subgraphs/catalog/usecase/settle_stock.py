@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from subgraphs.catalog.domain.movement import MovementKind
-from subgraphs.catalog.domain.product import AdjustmentReason, Product
+from subgraphs.catalog.domain.product import AdjustmentReason
 from subgraphs.catalog.domain.reservation import Item, Reservation, ReservationStatus, tombstone
-from subgraphs.catalog.usecase.adjust_stock import adjustment_movement
+from subgraphs.catalog.usecase.adjust_stock import change_on_hand
 from subgraphs.catalog.usecase.ports import ConcurrentUpdate, Products, Reservations
 from subgraphs.kernel.core.clock import Clock
-from subgraphs.kernel.core.events import DomainEvent, Event, MalformedEvent
+from subgraphs.kernel.core.events import Event, EventTooEarly, MalformedEvent
 from subgraphs.kernel.core.ids import NewId
-from subgraphs.kernel.core.unit_of_work import UnitOfWork
+from subgraphs.kernel.core.unit_of_work import Decided, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -28,17 +26,6 @@ PAYMENT_REFUNDED = "payments.refunded"
 ATTEMPTS = 3
 
 _Move = Callable[[Sequence[Item], str, datetime, NewId], Awaitable[None]]
-
-
-class EventTooEarly(Exception):
-    """The event applies after another one not handled yet; the consumer delivers it later."""
-
-
-@dataclass(frozen=True, slots=True)
-class Changes:
-    """Several aggregates' events saved by one unit of work."""
-
-    events: tuple[DomainEvent, ...]
 
 
 def _order_id(event: Event) -> str:
@@ -64,7 +51,8 @@ class SettleStock:
         self._new_id = new_id
 
     async def commit(self, event: Event) -> Reservation | None:
-        """On `orders.paid`: the held units leave on hand (`stock.committed`). Paid before it
+        """On `orders.paid`: the held units leave on hand (`stock.committed`); a refund that
+        came first returns them in the same unit of work (RETURNED, its actor). Paid before it
         was reserved waits (EventTooEarly); a released or rejected one is left alone."""
         order_id = _order_id(event)
         for _ in range(ATTEMPTS):
@@ -77,9 +65,10 @@ class SettleStock:
                 self._ignore(event, current)
                 return None
             committed = current.commit(self._clock())
-            work = partial(self._apply, self._products.take, committed)
+            decided = Decided(list(committed.events))
+            work = partial(self._commit, committed, decided)
             try:
-                done = await self._uow(work, recorded=committed, claim=event.id)
+                done = await self._uow(work, recorded=decided, claim=event.id)
             except ConcurrentUpdate:
                 continue
             return committed if done else None
@@ -114,7 +103,9 @@ class SettleStock:
 
     async def restock(self, event: Event) -> Reservation | None:
         """On `payments.refunded` with `restock: true`: the committed units return to stock
-        (a RETURNED adjustment per sku, `stock.adjusted` with the refund's actor), once."""
+        (a RETURNED adjustment per sku, `stock.adjusted` with the refund's actor), once. Still
+        RESERVED (the payment's commit not applied here yet): the event is claimed and the
+        restock kept on the reservation, for the commit to apply."""
         if event.payload.get("restock") is not True:
             return None
         order_id = _order_id(event)
@@ -124,52 +115,53 @@ class SettleStock:
             if await self._uow.applied(event.id):
                 return None
             current = await self._reservations.get(order_id)
-            if current is None or current.status is ReservationStatus.RESERVED:
-                raise EventTooEarly(f"payments.refunded of {order_id} before its commit")
-            if current.status is not ReservationStatus.COMMITTED or current.restocked:
-                self._ignore(event, current)
-                return None
-            now = self._clock()
-            restocked = current.restock(now)
-            products = await self._products.get_many([i.sku for i in current.items])
-            adjusted: list[tuple[Product, Product]] = []
-            for item, product in zip(current.items, products, strict=True):
-                if product is None:
-                    continue
-                note = f"Refund of order {order_id}"
-                after = product.adjust(item.quantity, AdjustmentReason.RETURNED, note, now, actor)
-                adjusted.append((product, after))
-            work = partial(self._return, restocked, adjusted, actor)
-            changes = Changes(tuple(e for _, after in adjusted for e in after.events))
+            if current is None:
+                raise EventTooEarly(f"payments.refunded of {order_id} before its reservation")
             try:
-                done = await self._uow(work, recorded=changes, claim=event.id)
+                if current.status is ReservationStatus.RESERVED and not current.restock_pending:
+                    pending = current.restock_on_commit(actor, self._clock())
+                    work = partial(self._reservations.save, pending)
+                    done = await self._uow(work, recorded=pending, claim=event.id)
+                    return pending if done else None
+                if current.status is not ReservationStatus.COMMITTED or current.restocked:
+                    self._ignore(event, current)
+                    return None
+                restocked = current.restock(actor, self._clock())
+                decided = Decided()
+                work = partial(self._restock, restocked, decided)
+                done = await self._uow(work, recorded=decided, claim=event.id)
+                return restocked if done else None
             except ConcurrentUpdate:
                 continue
-            return restocked if done else None
         raise ConcurrentUpdate(order_id)
 
     async def _apply(self, move: _Move, reservation: Reservation) -> None:
         await move(reservation.items, reservation.order_id, reservation.updated_at, self._new_id)
         await self._reservations.save(reservation)
 
-    async def _return(
-        self,
-        reservation: Reservation,
-        adjusted: Sequence[tuple[Product, Product]],
-        actor: str | None,
-    ) -> None:
-        for before, after in adjusted:
-            movement = adjustment_movement(
-                before,
-                after,
-                MovementKind.RETURNED,
-                self._new_id,
-                note=after.events[0].payload["note"],
-                order_id=reservation.order_id,
-                actor_id=actor,
-            )
-            await self._products.save_stock(after, movement)
+    async def _commit(self, committed: Reservation, decided: Decided) -> None:
+        at = committed.updated_at
+        await self._products.take(committed.items, committed.order_id, at, self._new_id)
+        if committed.restocked:  # a refund with restock came before the commit
+            await self._return_units(committed, committed.restock_actor, decided)
+        await self._reservations.save(committed)
+
+    async def _restock(self, reservation: Reservation, decided: Decided) -> None:
+        await self._return_units(reservation, reservation.restock_actor, decided)
         await self._reservations.save(reservation)
+
+    async def _return_units(
+        self, reservation: Reservation, actor: str | None, decided: Decided
+    ) -> None:
+        """Each item's units back on hand: a RETURNED movement and `stock.adjusted` each (a
+        product that no longer exists is skipped)."""
+        note = f"Refund of order {reservation.order_id}"
+        for item in reservation.items:
+            await change_on_hand(
+                self._products, item.sku, item.quantity, AdjustmentReason.RETURNED, note,
+                reservation.updated_at, self._new_id, decided,
+                actor_id=actor, order_id=reservation.order_id,
+            )  # fmt: skip
 
     def _ignore(self, event: Event, reservation: Reservation) -> None:
         log.info(

@@ -25,6 +25,11 @@ class MalformedEvent(ValueError):
     """A stream entry that is not a valid envelope."""
 
 
+class EventTooEarly(Exception):
+    """The event applies only after another one not handled yet (events of different streams
+    overtake each other): the consumer delivers it again later, and logs it as a warning."""
+
+
 def stream_of(producer: str) -> str:
     return f"events.{producer}"
 

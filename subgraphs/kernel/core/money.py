@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+CURRENCIES = ("USD", "EUR")  # the currencies products are priced and orders placed in
+
 
 @dataclass(frozen=True, slots=True)
 class Money:

@@ -26,14 +26,14 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
 from subgraphs.kernel.core.correlation import correlation_id
-from subgraphs.kernel.core.events import Event, MalformedEvent, stream_of
+from subgraphs.kernel.core.events import Event, EventTooEarly, MalformedEvent, stream_of
 from subgraphs.kernel.observability import gauges, telemetry
 from subgraphs.kernel.process.background import BackgroundTask, pause
 from subgraphs.kernel.process.settings import StreamSettings
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Event], Awaitable[None]]
+Handler = Callable[[Event], Awaitable[object]]  # what it returns is ignored
 
 DEAD_COUNTS = "dead.counts"
 
@@ -190,6 +190,19 @@ class StreamConsumer:
                     )
             except MalformedEvent as exc:  # the handler found the payload unusable: no retry helps
                 await self._dead_letter(stream, entry_id, fields, str(exc), deliveries)
+                return
+            except EventTooEarly as exc:  # expected (streams overtake each other): no stack trace
+                log.warning(
+                    "event too early, delivered again later",
+                    extra={
+                        "event_id": event.id,
+                        "type": event.type,
+                        "deliveries": deliveries,
+                        "error": str(exc),
+                    },
+                )
+                if deliveries >= self._max_deliveries:
+                    await self._dead_letter(stream, entry_id, fields, repr(exc), deliveries)
                 return
             except Exception as exc:
                 log.exception(

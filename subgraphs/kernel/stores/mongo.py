@@ -17,8 +17,8 @@ from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from subgraphs.kernel.core.clock import Clock, utc_now
-from subgraphs.kernel.core.events import Recorded
-from subgraphs.kernel.core.unit_of_work import Work
+from subgraphs.kernel.core.events import DomainEvent, Recorded
+from subgraphs.kernel.core.unit_of_work import Decided, Work
 from subgraphs.kernel.messaging.inbox import Inbox
 from subgraphs.kernel.messaging.outbox import Outbox
 
@@ -83,8 +83,8 @@ class MongoUnitOfWork:
     """The `UnitOfWork` port on MongoDB: one transaction for the work, its outbox events
     and the inbox claim; the relay is woken after the commit.
 
-    A work with no events to save and no event to claim is a single write,
-    atomic on its own: it runs without a transaction.
+    A work with no events to save and no event to claim is a single write, atomic on its own:
+    it runs without a transaction. `recorded`'s events are read once the work has run.
     """
 
     def __init__(
@@ -111,12 +111,16 @@ class MongoUnitOfWork:
     async def __call__(
         self, work: Work, *, recorded: Recorded | None = None, claim: str | None = None
     ) -> bool:
-        events = list(recorded.events) if recorded is not None else []
-        if not events and claim is None:
+        decided_later = isinstance(recorded, Decided)
+        if claim is None and not decided_later and (recorded is None or not recorded.events):
             return await work() is not False
+        events: list[DomainEvent] = []
+        before = list(recorded.events) if isinstance(recorded, Decided) else []
 
-        async def in_session(s: AsyncClientSession) -> bool:
+        async def in_session(s: AsyncClientSession) -> bool:  # retried on transient errors
             token = _session.set(s)
+            if isinstance(recorded, Decided):
+                recorded.events[:] = before  # what a failed try added is gone with it
             try:
                 if claim is not None:
                     try:  # the first write: a duplicate aborts a transaction with nothing in it
@@ -125,6 +129,7 @@ class MongoUnitOfWork:
                         raise _AppliedBefore from None
                 if await work() is False:
                     raise _NothingWritten
+                events[:] = recorded.events if recorded is not None else ()
                 await self._outbox.add_in_order(
                     [(e.envelope(self._producer), e.sequence) for e in events], s
                 )

@@ -54,10 +54,10 @@ class MongoResource:
         self.db: AsyncDatabase[Document] = self.client.get_database(
             database, codec_options=CODEC_OPTIONS
         )
-        self._on_start: list[Callable[[], Awaitable[None]]] = []
+        self._on_start: list[Callable[[], Awaitable[object]]] = []
 
-    def on_start(self, hook: Callable[[], Awaitable[None]]) -> None:
-        """Run `hook` once the client is connected (e.g. to create indexes)."""
+    def on_start(self, hook: Callable[[], Awaitable[object]]) -> None:
+        """Run `hook` once the client is connected (e.g. to create indexes); result unused."""
         self._on_start.append(hook)
 
     async def start(self) -> None:

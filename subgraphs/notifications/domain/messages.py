@@ -20,6 +20,7 @@ PROFILE_UPDATED = "users.profile_updated"
 ORDER_CREATED = "orders.created"
 ORDER_CANCELLED = "orders.cancelled"
 ORDER_REJECTED = "orders.rejected"
+NO_LONGER_SOLD = frozenset({"archived", "unknown"})  # a short line's reasons, as the catalog gave
 PAYMENT_SUCCEEDED = "payments.succeeded"
 PAYMENT_FAILED = "payments.failed"
 PAYMENT_REFUNDED = "payments.refunded"
@@ -104,7 +105,10 @@ def _short_lines(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
         except ValueError:
             raise InvalidPayload("a short line's quantities are not numbers") from None
         name = _optional(line, "name") or _text(line, "sku")
-        lines.append({"name": name, "requested": requested, "available": available})
+        reason = _optional(line, "reason") or "out_of_stock"
+        lines.append(
+            {"name": name, "requested": requested, "available": available, "reason": reason}
+        )
     return lines
 
 
@@ -258,10 +262,15 @@ def _body(kind: Kind, data: Mapping[str, Any]) -> list[str]:
             ]
         return [f"Your order {order} has been cancelled."]
     if kind is Kind.ORDER_REJECTED:
-        lines = [f"We are sorry: we could not accept your order {order}, as we do not have"]
-        lines.append("enough of these products in stock:")
+        lines = [f"We are sorry: we could not accept your order {order}, as we cannot"]
+        lines.append("supply these products:")
         for line in data.get("short", []):
-            left = f"only {line['available']} left" if line["available"] > 0 else "sold out"
+            if line.get("reason") in NO_LONGER_SOLD:
+                left = "no longer sold"
+            elif line["available"] > 0:
+                left = f"only {line['available']} left"
+            else:
+                left = "sold out"
             lines.append(f"  {line['name']}: you asked for {line['requested']}, {left}")
         lines.append("Nothing was charged. You are welcome to order again.")
         return lines

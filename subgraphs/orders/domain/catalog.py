@@ -12,8 +12,6 @@ from typing import Any
 from subgraphs.kernel.core.events import MalformedEvent
 from subgraphs.kernel.core.money import Money
 
-CURRENCIES = ("USD", "EUR")
-
 PRODUCT_CHANGED = "catalog.product_changed"
 
 

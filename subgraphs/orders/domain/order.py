@@ -10,8 +10,8 @@ from typing import Any
 
 from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any
 from subgraphs.kernel.core.events import DomainEvent
-from subgraphs.kernel.core.money import Money
-from subgraphs.orders.domain.catalog import CURRENCIES, Product
+from subgraphs.kernel.core.money import CURRENCIES, Money
+from subgraphs.orders.domain.catalog import Product
 
 MAX_LINES = 50
 MAX_QUANTITY = 999

@@ -9,7 +9,7 @@ from typing import Any
 
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.errors import DomainError
-from subgraphs.kernel.core.events import Event
+from subgraphs.kernel.core.events import Event, EventTooEarly
 from subgraphs.kernel.core.reasons import checked_reason
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.orders.domain.order import (
@@ -100,10 +100,6 @@ class CancelOrder:
             ) from None
         assert order is not None  # no cause event, so never a duplicate
         return order
-
-
-class EventTooEarly(Exception):
-    """The event can only apply after another one; the consumer delivers it again later."""
 
 
 _NOT_PAID_YET = frozenset({OrderStatus.PENDING, OrderStatus.PAYMENT_FAILED})

@@ -9,12 +9,9 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from subgraphs.kernel.core.events import Event
+from subgraphs.kernel.core.unit_of_work import ConcurrentUpdate as ConcurrentUpdate  # re-exported
 from subgraphs.orders.domain.catalog import Product
 from subgraphs.orders.domain.order import Order, OrderStatus
-
-
-class ConcurrentUpdate(Exception):
-    """The order changed since it was read; re-read and decide again."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 STOCK_RESERVED = "stock.reserved"
 STOCK_REJECTED = "stock.rejected"
+OUT_OF_STOCK_LINE = "out_of_stock"  # a short line's reason when the catalog gave none
 
 
 class ApplyStockEvent:
@@ -29,7 +30,8 @@ class ApplyStockEvent:
       rejected meanwhile it changes nothing (catalog releases on the cancellation).
     - `stock.rejected`: a PENDING order becomes REJECTED (the system, reason
       "out of stock"), emitting `orders.rejected` with `short`: the lines that
-      could not be reserved, `{sku, name, requested, available}`. Any other
+      could not be reserved, `{sku, name, requested, available, reason}` (the catalog's:
+      out_of_stock, archived, unknown). Any other
       status (cancelled, expired, ...) is left as it is.
 
     Idempotent on the event id (the inbox claim shares the change's
@@ -126,6 +128,7 @@ def _short(lines: object, order: Order) -> list[dict[str, Any]]:
                 "name": names.get(sku, sku),
                 "requested": int(line.get("requested", 0)),
                 "available": int(line.get("available", 0)),
+                "reason": str(line.get("reason") or OUT_OF_STOCK_LINE),
             }
         )
     return short

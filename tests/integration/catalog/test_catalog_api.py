@@ -52,6 +52,10 @@ mutation($input: AdjustStockInput!) {
     product { stock { onHand reserved available } } userErrors { field code retryable }
   }
 }"""
+UPDATE = """
+mutation($input: UpdateProductInput!) {
+  updateProduct(input: $input) { product { name description } userErrors { field code } }
+}"""
 ARCHIVE = """
 mutation($input: ProductSkuInput!) {
   archiveProduct(input: $input) { product { status } userErrors { code } }
@@ -93,6 +97,29 @@ async def adjust(client: httpx.AsyncClient, token: str, sku: str, delta: int, **
     variables = {"input": {"sku": sku, "delta": delta, "reason": "RECEIVED", **more}}
     body = await graphql(client, ADJUST, variables, token=token)
     return body["data"]["adjustStock"]
+
+
+async def test_its_consumer_of_orders_and_payments_events_is_named_like_the_others(
+    catalog_client: httpx.AsyncClient,
+) -> None:
+    response = await catalog_client.get(f"http://catalog:{root.INTERNAL_PORT}/ready")
+    checks = response.json()["checks"]
+    assert "events-consumer" in checks
+    assert "orders-consumer" not in checks
+
+
+async def test_on_start_every_product_is_announced_again(
+    catalog_client: httpx.AsyncClient, catalog_db: AsyncDatabase
+) -> None:
+    snapshots = (
+        await catalog_db["outbox"]
+        .find({"type": "catalog.product_changed", "payload.change": "snapshot"})
+        .to_list()
+    )
+    versions = {s["payload"]["sku"]: s["payload"]["product_version"] for s in snapshots}
+    assert {s.sku for s in SEED_PRODUCTS} <= set(versions)
+    stored = {d["_id"]: d["version"] async for d in catalog_db["products"].find({})}
+    assert all(versions[sku] <= stored[sku] for sku in versions)
 
 
 async def test_the_seeded_products_are_listed_with_their_stock(
@@ -188,6 +215,31 @@ async def test_bad_input_is_user_errors_and_writes_nothing(
     assert [e["code"] for e in missing["userErrors"]] == ["PRODUCT_NOT_FOUND"]
     assert await catalog_db["products"].count_documents({"_id": sku}) == 0
     assert await catalog_db["outbox"].count_documents({"payload.sku": sku}) == 0
+
+
+async def test_update_product_changes_only_what_is_given(
+    catalog_client: httpx.AsyncClient, staff: str, catalog_db: AsyncDatabase
+) -> None:
+    sku = new_sku()
+    await create(catalog_client, staff, sku)
+
+    async def update(**fields: Any) -> Any:
+        body = await graphql(catalog_client, UPDATE, {"input": {"sku": sku, **fields}}, token=staff)
+        return body["data"]["updateProduct"]
+
+    renamed = await update(name="Reading lamp")
+    described = await update(description="Warm light")
+    nothing = await update()
+
+    assert renamed["product"] == {"name": "Reading lamp", "description": "Bright"}
+    assert described["product"] == {"name": "Reading lamp", "description": "Warm light"}
+    assert nothing == {
+        "product": None,
+        "userErrors": [{"field": ["input", "name"], "code": "NOTHING_TO_CHANGE"}],
+    }
+    doc = await catalog_db["products"].find_one({"_id": sku})
+    assert doc is not None
+    assert (doc["name"], doc["description"], doc["version"]) == ("Reading lamp", "Warm light", 3)
 
 
 async def test_search_pages_active_products_by_name_staff_see_archived_ones(
@@ -295,7 +347,9 @@ async def test_the_saga_through_the_streams_reserves_commits_releases_and_restoc
         "stock.committed",
         "stock.adjusted",  # returned 2
     ]
-    assert events[2]["short"] == [{"sku": sku, "requested": 2, "available": 1}]
+    assert events[2]["short"] == [
+        {"sku": sku, "requested": 2, "available": 1, "reason": "out_of_stock"}
+    ]
     assert events[4]["reason"] == "expired"
     assert (events[6]["delta"], events[6]["reason"], events[6]["actor_id"]) == (
         2,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 
 import pytest
 
-from subgraphs.kernel.core.events import Event, MalformedEvent
+from subgraphs.kernel.core.events import Event, EventTooEarly, MalformedEvent
 from subgraphs.kernel.messaging.consumer import DEAD_COUNTS, StreamConsumer
 from subgraphs.kernel.messaging.inbox import Inbox
 from subgraphs.kernel.stores.mongo import in_transaction
@@ -156,6 +157,23 @@ async def test_a_payload_its_handler_calls_malformed_goes_straight_to_dead_lette
     assert (dead["original.id"], dead["deliveries"]) == (event.id, "1")
     assert dead["reason"] == "payload has no 'user_id'"
     assert await pending_count(redis) == 0
+
+
+async def test_an_event_too_early_stays_pending_with_a_warning_and_no_stack_trace(redis, caplog):
+    async def handle(event: Event) -> None:
+        raise EventTooEarly("paid before its reservation")
+
+    c = consumer(redis, {"things.happened": handle}, max_deliveries=5)
+    await c.ensure_groups()
+    await append(redis, 1)
+
+    with caplog.at_level(logging.INFO, logger="subgraphs.kernel.messaging.consumer"):
+        await c.read_new()
+
+    [record] = [r for r in caplog.records if r.name == "subgraphs.kernel.messaging.consumer"]
+    assert (record.levelno, record.exc_info) == (logging.WARNING, None)
+    assert await pending_count(redis) == 1  # delivered again later
+    assert await redis.xlen("dead.testers") == 0
 
 
 async def test_run_stops_gracefully(redis):

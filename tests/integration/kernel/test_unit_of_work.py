@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
+from pymongo.errors import OperationFailure
 
 from subgraphs.kernel.core.events import DomainEvent
+from subgraphs.kernel.core.unit_of_work import Decided
 from subgraphs.kernel.stores.mongo import MongoUnitOfWork, session
 
 pytestmark = pytest.mark.integration
@@ -156,3 +158,43 @@ async def test_concurrent_deliveries_of_one_event_apply_it_once(scratch_db, uow_
     assert len(applied) == 1, results
     assert await scratch_db["things"].count_documents({}) == 1
     assert await scratch_db["outbox"].count_documents({}) == 1
+
+
+async def test_events_decided_by_the_work_are_saved_with_it_in_one_transaction(
+    scratch_db, uow_and_wakes
+):
+    uow, woken = uow_and_wakes
+    decided = Decided()
+    seen = []
+
+    async def work() -> None:
+        seen.append(session())
+        await scratch_db["things"].insert_one({"_id": "t1"}, session=session())
+        decided.events.extend(a_thing("t1", "things.made").events)
+
+    assert await uow(work, recorded=decided)
+    assert seen != [None]
+    assert [d["type"] async for d in scratch_db["outbox"].find({})] == ["things.made"]
+    assert woken.count == 1
+
+
+async def test_a_retried_work_decides_its_events_afresh(scratch_db, uow_and_wakes):
+    uow, _ = uow_and_wakes
+    decided = Decided(list(a_thing("t0", "things.kept").events))
+    tries = 0
+
+    async def work() -> None:
+        nonlocal tries
+        tries += 1
+        decided.events.extend(a_thing(f"t{tries}", "things.made").events)
+        if tries == 1:  # e.g. a write conflict: the driver runs the transaction again
+            error = OperationFailure("write conflict")
+            error._add_error_label("TransientTransactionError")
+            raise error
+
+    assert await uow(work, recorded=decided)
+    assert tries == 2
+    assert sorted([d["type"] async for d in scratch_db["outbox"].find({})]) == [
+        "things.kept",
+        "things.made",
+    ]

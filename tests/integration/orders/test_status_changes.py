@@ -12,7 +12,7 @@ import redis.asyncio as aioredis
 from pymongo.asynchronous.database import AsyncDatabase
 
 from subgraphs.kernel.core.clock import utc_now
-from subgraphs.kernel.core.events import Event
+from subgraphs.kernel.core.events import Event, EventTooEarly
 from subgraphs.kernel.core.ids import new_id
 from subgraphs.kernel.stores.mongo import MongoUnitOfWork
 from subgraphs.orders.app import build_app
@@ -21,7 +21,6 @@ from subgraphs.orders.domain.order import ActorKind, IllegalTransition, OrderLin
 from subgraphs.orders.repository.mongo_catalog import MongoCatalog
 from subgraphs.orders.repository.mongo_orders import MongoOrderRepository
 from subgraphs.orders.usecase import OrdersUseCases
-from subgraphs.orders.usecase.change_status import EventTooEarly
 from subgraphs.orders.usecase.ports import ConcurrentUpdate
 from testkit.client import graphql
 from testkit.orders import (

@@ -86,7 +86,7 @@ async def test_stock_rejected_rejects_the_order_live_and_emits_orders_rejected(
         [{"sku": "SKU-BOTTLE", "quantity": 3}, {"sku": "SKU-SOCK", "quantity": 1}],
     )
     order_id = placed["order"]["id"]
-    short = [{"sku": "SKU-BOTTLE", "requested": 3, "available": 2}]
+    short = [{"sku": "SKU-BOTTLE", "requested": 3, "available": 2, "reason": "out_of_stock"}]
 
     await publish_catalog_events(
         catalog_stream, [stock_event("rejected", order_id, user, short=short)]
@@ -99,7 +99,13 @@ async def test_stock_rejected_rejects_the_order_live_and_emits_orders_rejected(
     [event] = await eventually(rejected, what="orders.rejected")
     assert event.payload["reason"] == "out of stock"
     assert event.payload["short"] == [
-        {"sku": "SKU-BOTTLE", "name": "Insulated bottle", "requested": 3, "available": 2}
+        {
+            "sku": "SKU-BOTTLE",
+            "name": "Insulated bottle",
+            "requested": 3,
+            "available": 2,
+            "reason": "out_of_stock",
+        }
     ]
     now = await read(orders_client, issue(user), order_id)
     assert now == {"status": "REJECTED", "stockReserved": False, "expiresAt": None}

@@ -110,3 +110,20 @@ async def test_seeding_inserts_what_is_missing_once_and_leaves_edits_alone(world
     assert sorted(c["sku"] for c in seeded) == sorted(s.sku for s in SEED_PRODUCTS)
     assert {c["actor_id"] for c in seeded} == {None}
     assert world.stored("SKU-TEE").prices["USD"] == Decimal("19.90")
+
+
+async def test_every_product_is_announced_again_at_its_version(world: World) -> None:
+    await world.product("SKU-LAMP", 3)
+    await world.product("SKU-BULB", 0)
+    await world.usecases.edit_products.archive("staff-1", "SKU-BULB")
+    world.uow.events.clear()
+
+    announced = await world.usecases.announce_products()
+
+    assert announced == 2
+    snapshots = world.payloads("catalog.product_changed")
+    assert [(s["sku"], s["product_version"], s["status"], s["change"]) for s in snapshots] == [
+        ("SKU-BULB", 2, "ARCHIVED", "snapshot"),
+        ("SKU-LAMP", 1, "ACTIVE", "snapshot"),
+    ]
+    assert {s["actor_id"] for s in snapshots} == {None}

@@ -116,6 +116,25 @@ def test_an_adjustment_needs_a_delta_and_a_short_note(
     assert codes(error) == [code]
 
 
+def test_an_adjustment_reports_every_problem_at_once() -> None:
+    product = new_product("LAMP", "Lamp", "", USD, AT, None, on_hand=5)
+    with pytest.raises(DomainError) as error:
+        product.adjust(0, AdjustmentReason.COUNTED, "n" * 501, AT, None)
+    assert sorted(codes(error)) == ["INVALID_DELTA", "NOTE_TOO_LONG"]
+
+
+def test_an_update_keeps_what_it_is_not_given_and_needs_something() -> None:
+    product = new_product("LAMP", "Lamp", "Bright", USD, AT, None)
+    assert product.update("Desk lamp", None, AT, "s").description == "Bright"
+    assert product.update(None, "Warm", AT, "s").name == "Lamp"
+    with pytest.raises(DomainError) as error:
+        product.update(None, None, AT, "s")
+    assert codes(error) == ["NOTHING_TO_CHANGE"]
+    with pytest.raises(DomainError) as error:
+        product.update(" ", "d" * 2001, AT, "s")
+    assert codes(error) == ["NAME_REQUIRED", "DESCRIPTION_TOO_LONG"]
+
+
 def test_archive_and_restore_only_from_the_other_status() -> None:
     product = new_product("LAMP", "Lamp", "", USD, AT, None)
     archived = product.archive(AT, "staff-1")

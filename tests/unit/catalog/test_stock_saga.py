@@ -7,8 +7,7 @@ import pytest
 
 from subgraphs.catalog.domain.product import ProductStatus
 from subgraphs.catalog.domain.reservation import ReservationStatus
-from subgraphs.catalog.usecase.settle_stock import EventTooEarly
-from subgraphs.kernel.core.events import MalformedEvent
+from subgraphs.kernel.core.events import EventTooEarly, MalformedEvent
 from tests.unit.catalog.conftest import World, created, order_event
 
 
@@ -60,9 +59,9 @@ async def test_one_short_line_rejects_the_whole_order_and_holds_nothing(world: W
     assert levels(world, "SKU-BULB") == (1, 0, 1)
     assert world.event_types() == ["stock.rejected"]
     assert world.payloads("stock.rejected")[0]["short"] == [
-        {"sku": "SKU-BULB", "requested": 3, "available": 1},
-        {"sku": "SKU-NONE", "requested": 1, "available": 0},
-        {"sku": "SKU-OLD", "requested": 1, "available": 0},
+        {"sku": "SKU-BULB", "requested": 3, "available": 1, "reason": "out_of_stock"},
+        {"sku": "SKU-NONE", "requested": 1, "available": 0, "reason": "unknown"},
+        {"sku": "SKU-OLD", "requested": 1, "available": 0, "reason": "archived"},
     ]
 
 
@@ -120,11 +119,9 @@ async def test_a_cancellation_before_the_order_leaves_a_tombstone(world: World) 
 async def test_a_refund_with_restock_returns_the_units_once(world: World) -> None:
     await world.product("SKU-LAMP", 5)
     await world.usecases.reserve_stock(created("ord-1", SKU_LAMP=2))
+    await world.usecases.settle_stock.commit(order_event("orders.paid"))
     refund = order_event("payments.refunded", producer="payments", restock=True, actor_id="st-1")
 
-    with pytest.raises(EventTooEarly):  # refunded before the payment was committed here
-        await world.usecases.settle_stock.restock(refund)
-    await world.usecases.settle_stock.commit(order_event("orders.paid"))
     await world.usecases.settle_stock.restock(refund)
     await world.usecases.settle_stock.restock(refund)
     await world.usecases.settle_stock.restock(
@@ -136,7 +133,55 @@ async def test_a_refund_with_restock_returns_the_units_once(world: World) -> Non
     [returned] = world.payloads("stock.adjusted")
     assert (returned["delta"], returned["reason"], returned["actor_id"]) == (2, "RETURNED", "st-1")
     last = world.products.movements[-1]
-    assert (last.kind, last.order_id, last.on_hand) == ("RETURNED", "ord-1", 5)
+    assert (last.kind, last.order_id, last.on_hand, last.actor_id) == (
+        "RETURNED",
+        "ord-1",
+        5,
+        "st-1",
+    )
+
+
+async def test_a_refund_heard_before_the_commit_returns_the_units_with_the_commit(
+    world: World,
+) -> None:
+    await world.product("SKU-LAMP", 5)
+    await world.product("SKU-BULB", 3)
+    await world.usecases.reserve_stock(created("ord-1", SKU_LAMP=2, SKU_BULB=1))
+    refund = order_event("payments.refunded", producer="payments", restock=True, actor_id="st-1")
+
+    pending = await world.usecases.settle_stock.restock(refund)  # payments' stream was faster
+    await world.usecases.settle_stock.restock(refund)  # redelivered
+    await world.usecases.settle_stock.restock(
+        order_event("payments.refunded", producer="payments", restock=True, actor_id="st-2")
+    )
+    assert pending is not None
+    assert pending.restock_pending
+    assert levels(world, "SKU-LAMP") == (5, 2, 3)
+    assert world.event_types() == ["stock.reserved"]
+
+    committed = await world.usecases.settle_stock.commit(order_event("orders.paid"))
+    await world.usecases.settle_stock.commit(order_event("orders.paid"))
+
+    assert committed is not None
+    assert world.reservation("ord-1").status is ReservationStatus.COMMITTED
+    assert world.reservation("ord-1").restocked
+    assert levels(world, "SKU-LAMP") == (5, 0, 5)
+    assert levels(world, "SKU-BULB") == (3, 0, 3)
+    assert world.event_types() == [
+        "stock.reserved", "stock.committed", "stock.adjusted", "stock.adjusted"
+    ]  # fmt: skip
+    returned = [(m.sku, m.on_hand_delta, m.actor_id) for m in world.products.movements[-2:]]
+    assert (sorted(returned), [m.kind for m in world.products.movements[-2:]]) == (
+        [("SKU-BULB", 1, "st-1"), ("SKU-LAMP", 2, "st-1")],
+        ["RETURNED", "RETURNED"],
+    )
+    assert [p["actor_id"] for p in world.payloads("stock.adjusted")] == ["st-1", "st-1"]
+
+
+async def test_a_refund_before_any_reservation_waits(world: World) -> None:
+    refund = order_event("payments.refunded", producer="payments", restock=True, actor_id="st-1")
+    with pytest.raises(EventTooEarly):
+        await world.usecases.settle_stock.restock(refund)
 
 
 async def test_a_refund_without_restock_keeps_the_stock(world: World) -> None:

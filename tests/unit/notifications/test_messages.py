@@ -91,6 +91,14 @@ REJECTED = {
     "short": [
         {"sku": "SKU-STICKER", "name": "Sticker", "requested": 3, "available": 2},
         {"sku": "SKU-MUG", "name": "Stoneware mug", "requested": 1, "available": 0},
+        {
+            "sku": "SKU-OLD",
+            "name": "Old lamp",
+            "requested": 1,
+            "available": 0,
+            "reason": "archived",
+        },
+        {"sku": "SKU-GONE", "name": "Gone", "requested": 2, "available": 0, "reason": "unknown"},
     ],
 }
 
@@ -105,6 +113,8 @@ def test_a_rejected_order_mail_names_what_could_not_be_reserved():
     assert message.subject == "Order ord-42 could not be accepted"
     assert "Sticker: you asked for 3, only 2 left" in message.text
     assert "Stoneware mug: you asked for 1, sold out" in message.text
+    assert "Old lamp: you asked for 1, no longer sold" in message.text
+    assert "Gone: you asked for 2, no longer sold" in message.text
     assert "Nothing was charged." in message.text
 
 

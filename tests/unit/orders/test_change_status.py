@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from subgraphs.kernel.core.errors import DomainError
+from subgraphs.kernel.core.events import EventTooEarly
 from subgraphs.orders.domain.order import IllegalTransition, OrderStatus
-from subgraphs.orders.usecase.change_status import EventTooEarly
 from tests.unit.orders.conftest import payment_event
 
 

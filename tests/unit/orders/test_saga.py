@@ -119,9 +119,11 @@ async def test_stock_rejected_rejects_the_order_naming_what_was_short(world):
     order = await world.usecases.create_order(
         "u-1", [OrderLine("SKU-MUG", 2), OrderLine("SKU-TEE", 1)], "USD"
     )
-    rejected = stock_event(
-        "rejected", order.id, short=[{"sku": "SKU-MUG", "requested": 2, "available": 1}]
-    )
+    short = [
+        {"sku": "SKU-MUG", "requested": 2, "available": 1, "reason": "out_of_stock"},
+        {"sku": "SKU-TEE", "requested": 1, "available": 0, "reason": "archived"},
+    ]
+    rejected = stock_event("rejected", order.id, short=short)
 
     await world.usecases.apply_stock_event(rejected)
     await world.usecases.apply_stock_event(rejected)  # redelivered
@@ -141,9 +143,11 @@ async def test_stock_rejected_rejects_the_order_naming_what_was_short(world):
         "PENDING",
         "out of stock",
     )
-    assert payload["short"] == [
-        {"sku": "SKU-MUG", "name": "Stoneware mug", "requested": 2, "available": 1}
+    assert [(s["sku"], s["requested"], s["available"], s["reason"]) for s in payload["short"]] == [
+        ("SKU-MUG", 2, 1, "out_of_stock"),
+        ("SKU-TEE", 1, 0, "archived"),
     ]
+    assert payload["short"][0]["name"] == "Stoneware mug"
 
 
 async def test_a_rejected_order_cannot_be_paid_or_cancelled(world):
