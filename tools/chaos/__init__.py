@@ -35,8 +35,8 @@ Which orders get the units is up to the race: an order the catalog could not
 reserve is REJECTED (the customer's payment answers ORDER_REJECTED, an
 expected outcome: nothing is paid, a mail says what was short). Unpaid orders
 expire after Plan.reservation_ttl seconds (orders' RESERVATION_TTL_SECONDS:
-60 for 1,000 orders, 40 in the 100-order test; paying customers pay well
-within it, the report quotes the slowest): a declined order ends CANCELLED
+120 for 1,000 orders, 40 in the 100-order test; paying customers pay well
+within it, faults included, and the report quotes the slowest): a declined order ends CANCELLED
 (reason expired) during the settle phase, with the cancellation mail, and its
 units are released.
 

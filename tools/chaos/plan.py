@@ -19,5 +19,6 @@ class Plan:
     products: int = 4  # the run's own products; each customer orders one unit of one of them
     stock_share: float = 0.7  # the units received, as a share of the units ordered
     # An unpaid order's life (orders' RESERVATION_TTL_SECONDS): the declined ones expire during
-    # the settle phase; a paying customer pays well within it, faults included.
-    reservation_ttl: float = 60.0
+    # the settle phase; a paying customer pays well within it, faults included (on a loaded
+    # machine a restarted gateway once took 65 s: a 60 s life expired two paying customers).
+    reservation_ttl: float = 120.0
