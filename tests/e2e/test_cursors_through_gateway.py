@@ -27,6 +27,8 @@ CONNECTIONS = {
     "{ edges { cursor } } } }",
     "notifications": "query($after: String) { me { notifications(first: 2, after: $after) "
     "{ edges { cursor } } } }",
+    "productSearch": "query($after: String) { productSearch(first: 2, after: $after) "
+    "{ edges { cursor } } }",
 }
 # Staff connections, as an admin (every scope) reaches them.
 STAFF_CONNECTIONS = {
@@ -38,11 +40,18 @@ STAFF_CONNECTIONS = {
     "{ edges { cursor } } }",
     "customers": 'query($after: String) { customers(query: "e", first: 2, after: $after) '
     "{ edges { cursor } } }",
+    "staffProducts": "query($after: String) { staffProducts(first: 2, after: $after) "
+    "{ edges { cursor } } }",
+    "stockHistory": 'query($after: String) { product(sku: "SKU-TEE") { '
+    "stockHistory(first: 2, after: $after) { edges { cursor } } } }",
     "staffMembers": "query($after: String) { staffMembers(first: 2, after: $after) "
     "{ edges { cursor } } }",
     "staffInvitations": "query($after: String) { staffInvitations(first: 2, after: $after) "
     "{ edges { cursor } } }",
 }
+
+# What `data` is once a bad cursor nulled the connection (a root connection: null).
+NULLED = {"orders": {"me": None}, "notifications": {"me": None}, "stockHistory": {"product": None}}
 
 
 def b64(text: str) -> str:
@@ -91,7 +100,7 @@ async def test_a_bad_cursor_is_bad_user_input_naming_after_in_every_connection(
         assert error["extensions"]["code"] == "BAD_USER_INPUT", (name, kind, body)
         assert error["extensions"]["argument"] == "after", (name, kind, body)
         assert "`after`" in error["message"], (name, kind, body)
-        expected = None if name in STAFF_CONNECTIONS else {"me": None}
+        expected = NULLED.get(name)
         assert body["data"] == expected, (name, kind, body)
     for connections, caller in callers:  # a cursor the list made still works
         for query in connections.values():

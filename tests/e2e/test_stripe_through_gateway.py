@@ -55,6 +55,7 @@ def stripe_stack(
     env = {
         **stack_env,
         "REDIS_URL": redis_db(redis_url, "e2e-stripe"),
+        "CATALOG_DATABASE": f"{db_prefix}e2e_stripe_catalog",
         "ORDERS_DATABASE": f"{db_prefix}e2e_stripe_orders",
         "PAYMENTS_DATABASE": f"{db_prefix}e2e_stripe_payments",
         "PAYMENTS_PROVIDER_KIND": "stripe",
@@ -62,7 +63,8 @@ def stripe_stack(
         "STRIPE_WEBHOOK_SECRET": SECRET,
         "STRIPE_API_BASE": localstripe,
     }
-    ports = {"orders": free_port(), "payments": free_port()}
+    # Orders prices from its copy of this stack's catalog (ready once the catalog announced it).
+    ports = {"catalog": free_port(), "orders": free_port(), "payments": free_port()}
     internal = {name: free_port() for name in ports}
     parts = [
         subgraph_process(name, port, env=env, log_dir=log_dir, internal_port=internal[name])
