@@ -35,6 +35,7 @@ class PaidOrder:
     order_id: str
     created_at: float  # wall clock, when createOrder was sent
     pay_started_at: float  # wall clock, when processPayment was sent (once it was reserved)
+    reads: int  # how often the order was read while waiting for its reservation
 
 
 async def paid_order(client: httpx.AsyncClient, target: Target, user: Shopper) -> PaidOrder:
@@ -42,10 +43,10 @@ async def paid_order(client: httpx.AsyncClient, target: Target, user: Shopper) -
     does before it offers to pay), pay it."""
     created_at = time.time()
     order_id = await create_order(client, target, user)
-    await until_reserved(client, target, user, order_id)
+    reads = await until_reserved(client, target, user, order_id)
     pay_started_at = time.time()
     await pay(client, target, user, order_id)
-    return PaidOrder(order_id, created_at, pay_started_at)
+    return PaidOrder(order_id, created_at, pay_started_at, reads)
 
 
 async def backlog(redis: aioredis.Redis) -> int:
@@ -73,6 +74,7 @@ class Step:
     receipt_p99: float
     reserved_p50: float
     reserved_p99: float
+    reads_per_order: float
     confirmation_p50: float
     confirmation_p99: float
     backlog_growth: int
@@ -125,6 +127,7 @@ async def run_rate(
         percentile(receipts, 0.99),
         percentile(reserved, 0.5),
         percentile(reserved, 0.99),
+        sum(o.reads for o in orders) / len(orders),
         percentile(confirmations, 0.5) if confirmations else float("nan"),
         percentile(confirmations, 0.99) if confirmations else float("nan"),
         growth,
@@ -263,6 +266,8 @@ async def events(target: Target, sizes: Sizes) -> str:
              f"{ms(half.receipt_p50)} / {ms(half.receipt_p99)}"],
             [f"stock reserved p50 / p99 at {best / 2:g}/s (from create)",
              f"{ms(half.reserved_p50)} / {ms(half.reserved_p99)}"],
+            [f"order reads while waiting for it, per paid order at {best / 2:g}/s",
+             f"{half.reads_per_order:.1f}"],
             [f"confirmation p50 / p99 at {best / 2:g}/s (from create)",
              f"{ms(half.confirmation_p50)} / {ms(half.confirmation_p99)}"],
             ["store raw writes/s (8 writers)", f"{raw_rate:.0f}"],
