@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -18,6 +19,7 @@ from bench.common import percentile, render_table
 from bench.e2e.processes import cpu_seconds, cpu_split
 from bench.e2e.shop import create_order, pay, register_users, until_reserved
 from bench.e2e.target import Sizes, Target, ms
+from subgraphs.notifications.jobs.arq_queue import QUEUE as JOBS_QUEUE
 from testkit.journeys import Shopper
 from testkit.prometheus import samples, scrape
 from testkit.waiting import eventually
@@ -28,6 +30,8 @@ SUSTAINABLE_P99_SECONDS = 1.0
 BISECTIONS = 2
 # Confirmation runs at a lower rate when the candidate maximum does not hold for its minute.
 CONFIRM_RETRIES = 1
+# A step starts on a settled stack: what the previous one left (stream entries, jobs) drained.
+SETTLE_SECONDS = 300.0
 
 
 @dataclass
@@ -50,13 +54,13 @@ async def paid_order(client: httpx.AsyncClient, target: Target, user: Shopper) -
 
 
 async def backlog(redis: aioredis.Redis) -> int:
-    """Pending stream entries of every consumer group, plus jobs waiting in arq queues."""
+    """Pending stream entries of every consumer group, plus notification jobs due now (a retry
+    scheduled for later is not a backlog)."""
     total = 0
     async for stream in redis.scan_iter(match="events.*", _type="stream"):
         for group in await redis.xinfo_groups(stream):
             total += int(group.get("pending", 0)) + int(group.get("lag") or 0)
-    async for queue in redis.scan_iter(match="arq:queue*", _type="zset"):
-        total += await redis.zcard(queue)
+    total += await redis.zcount(JOBS_QUEUE, "-inf", int(time.time() * 1000))
     return total
 
 
@@ -64,6 +68,31 @@ async def mail_times(client: httpx.AsyncClient, target: Target) -> dict[str, flo
     """Subject -> when the sink accepted it (epoch seconds)."""
     messages = (await client.get(f"{target.sink}/messages")).json()
     return {m["subject"]: datetime.fromisoformat(m["received_at"]).timestamp() for m in messages}
+
+
+async def resting_backlog(redis: aioredis.Redis, steady_for: float = 2.0) -> int:
+    """The backlog of the stack at rest: once it stops falling for `steady_for` seconds (zero
+    on the bench's own stack; on a shared one, what other users left, e.g. groups nobody
+    reads)."""
+    last, since = await backlog(redis), time.monotonic()
+    deadline = since + 30.0
+    while time.monotonic() - since < steady_for and time.monotonic() < deadline:
+        await asyncio.sleep(0.25)
+        now = await backlog(redis)
+        if now < last:
+            last, since = now, time.monotonic()
+    return last
+
+
+async def settle(redis: aioredis.Redis, resting: int, timeout: float = SETTLE_SECONDS) -> None:
+    """Wait until the backlog is back to `resting`, so that a step measures its own rate and
+    not the drain of the step before it. Gives up, and says so, after `timeout`."""
+    began = time.monotonic()
+    while await backlog(redis) > resting:
+        if time.monotonic() - began > timeout:
+            print(f"bench: the stack did not settle within {timeout:g} s", file=sys.stderr)
+            return
+        await asyncio.sleep(0.2)
 
 
 @dataclass
@@ -93,8 +122,11 @@ async def run_rate(
     users: Sequence[Shopper],
     rate: float,
     seconds: float,
+    resting: int,
 ) -> Step:
-    """Start paid orders at `rate` a second (open loop) for `seconds`; wait for their mail."""
+    """On a settled stack, start paid orders at `rate` a second (open loop) for `seconds`;
+    wait for their mail."""
+    await settle(redis, resting)
     before = await backlog(redis)
     tasks: list[asyncio.Task[PaidOrder]] = []
     began = time.monotonic()
@@ -200,10 +232,13 @@ async def events(target: Target, sizes: Sizes) -> str:
         aioredis.Redis.from_url(target.redis_url, decode_responses=True) as redis,
     ):
         users = await register_users(client, target, sizes.users)
+        resting = await resting_backlog(redis)
         raw_rate = await raw_write_rate(target.mongo_uri, sizes.raw_write_seconds)
 
         commands_before = await mongo_commands(client, target)
-        probe = await run_rate(client, redis, target, users, sizes.start_rate, sizes.step_seconds)
+        probe = await run_rate(
+            client, redis, target, users, sizes.start_rate, sizes.step_seconds, resting
+        )
         commands_after = await mongo_commands(client, target)
         writes_per_order = (writes(commands_after) - writes(commands_before)) / probe.orders
         breakdown = per_order_breakdown(commands_before, commands_after, probe.orders)
@@ -214,14 +249,16 @@ async def events(target: Target, sizes: Sizes) -> str:
         rate = sizes.start_rate
         while good is not None and bad is None and rate * 2 <= sizes.max_rate:
             rate *= 2
-            step = await run_rate(client, redis, target, users, rate, sizes.step_seconds)
+            step = await run_rate(client, redis, target, users, rate, sizes.step_seconds, resting)
             steps.append(step)
             good, bad = (step, None) if step.sustainable else (good, step)
         if good is not None and bad is not None:
             low, high = good, bad
             for _ in range(BISECTIONS):
                 middle = (low.rate + high.rate) / 2
-                step = await run_rate(client, redis, target, users, middle, sizes.step_seconds)
+                step = await run_rate(
+                    client, redis, target, users, middle, sizes.step_seconds, resting
+                )
                 steps.append(step)
                 low, high = (step, high) if step.sustainable else (low, step)
             good = low
@@ -231,13 +268,18 @@ async def events(target: Target, sizes: Sizes) -> str:
         confirms: list[Step] = []
         for _ in range(1 + CONFIRM_RETRIES):
             cpu_before = cpu_seconds(target)
-            confirm = await run_rate(client, redis, target, users, best, sizes.confirm_seconds)
+            confirm = await run_rate(
+                client, redis, target, users, best, sizes.confirm_seconds, resting
+            )
+            await settle(redis, resting)  # the work the step left behind is its cost too
             cpu = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_seconds(target).items()}
             confirms.append(confirm)
             if confirm.sustainable:
                 break
             best = round(best * 0.7, 1)
-        half = await run_rate(client, redis, target, users, best / 2, sizes.half_rate_seconds)
+        half = await run_rate(
+            client, redis, target, users, best / 2, sizes.half_rate_seconds, resting
+        )
 
     store_limit = raw_rate / writes_per_order if writes_per_order else float("inf")
 
