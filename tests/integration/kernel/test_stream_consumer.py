@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -193,3 +194,53 @@ async def test_run_stops_gracefully(redis):
     stop.set()
     await asyncio.wait_for(task, 2)
     assert seen == [1]
+
+
+async def test_a_running_consumer_retries_a_failed_entry_and_claims_only_every_quarter_retry(
+    redis,
+):
+    """The claim pass (XAUTOCLAIM) runs once every quarter of `retry_after_ms`, not after
+    every batch; a failed entry is still retried by the running consumer."""
+    seen: list[int] = []
+    failed_once: set[int] = set()
+
+    async def handle(event: Event) -> None:
+        n = event.payload["n"]
+        if n == 0 and n not in failed_once:
+            failed_once.add(n)
+            raise RuntimeError("the first delivery fails")
+        seen.append(n)
+
+    class Counting(StreamConsumer):
+        passes = 0
+
+        async def reclaim(self) -> int:
+            Counting.passes += 1
+            return await super().reclaim()
+
+    c = Counting(
+        redis,
+        group="testers",
+        streams=[STREAM],
+        handlers={"things.happened": handle},
+        block_ms=20,
+        retry_after_ms=400,
+    )
+    stop = asyncio.Event()
+    began = time.monotonic()
+    task = asyncio.create_task(c.run(stop))
+    for n in range(30):
+        await append(redis, n)
+        await asyncio.sleep(0.01)
+    for _ in range(1000):  # up to 20 s on a busy machine
+        if 0 in seen and len(seen) == 30:
+            break
+        await asyncio.sleep(0.02)
+    stop.set()
+    await asyncio.wait_for(task, 2)
+    elapsed = time.monotonic() - began
+
+    assert sorted(seen) == list(range(30))
+    assert await pending_count(redis) == 0
+    # One pass at the start, then at most one per 100 ms (a quarter of 400 ms).
+    assert Counting.passes <= 1 + elapsed / 0.1
