@@ -176,8 +176,9 @@ $(PY):
 python-deps: | $(PY)
 	@if [ "$$(cat $(PY_INPUTS) | sha256sum)" != "$$(cat $(PY_STAMP) 2>/dev/null)" ]; then \
 		echo "install: python packages (uv sync --locked)"; \
-		$(call quietly,{ test -x $(BIN)/uv \
-			|| $(PY) -m pip install --disable-pip-version-check -q uv==$(UV_VERSION); } \
+		$(call quietly,{ test -x $(BIN)/uv || { $(PY) -m pip --version >/dev/null 2>&1 \
+			|| $(PY) -m ensurepip >/dev/null; } \
+			&& $(PY) -m pip install --disable-pip-version-check -q uv==$(UV_VERSION); } \
 			&& UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=$(VENV) \
 			$(BIN)/uv sync --locked --python $(PY) --compile-bytecode); \
 		cat $(PY_INPUTS) | sha256sum > $(PY_STAMP); \
