@@ -9,9 +9,9 @@
 #                             uv.lock pins, every member editable, with the dev group; fails if
 #                             the lock is out of date (`uv lock` refreshes it). uv, pinned below
 #                             and in the lock's dev group, is installed into the venv with pip
-#                             the first time; the venv's python3 only (never a downloaded
-#                             Python); --compile-bytecode, or every process of the first test
-#                             run compiles what it imports
+#                             when the venv has no uv of that version; the venv's python3 only
+#                             (never a downloaded Python); --compile-bytecode, or every process
+#                             of the first test run compiles what it imports
 #   npm ci (router/)          when router/package-lock.json differs from
 #                             router/node_modules/.installed (npm ci deletes
 #                             node_modules first, so this must not run needlessly)
@@ -176,9 +176,10 @@ $(PY):
 python-deps: | $(PY)
 	@if [ "$$(cat $(PY_INPUTS) | sha256sum)" != "$$(cat $(PY_STAMP) 2>/dev/null)" ]; then \
 		echo "install: python packages (uv sync --locked)"; \
-		$(call quietly,{ test -x $(BIN)/uv || { $(PY) -m pip --version >/dev/null 2>&1 \
+		$(call quietly,{ [ "$$($(BIN)/uv --version 2>/dev/null | cut -d' ' -f2)" = $(UV_VERSION) ] \
+			|| { { $(PY) -m pip --version >/dev/null 2>&1 \
 			|| $(PY) -m ensurepip >/dev/null; } \
-			&& $(PY) -m pip install --disable-pip-version-check -q uv==$(UV_VERSION); } \
+			&& $(PY) -m pip install --disable-pip-version-check -q uv==$(UV_VERSION); }; } \
 			&& UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=$(VENV) \
 			$(BIN)/uv sync --locked --python $(PY) --compile-bytecode); \
 		cat $(PY_INPUTS) | sha256sum > $(PY_STAMP); \
