@@ -4,10 +4,14 @@
 # mtime: a checkout or a `touch` that leaves the file as it was reinstalls
 # nothing). A stamp holds the sha256 of the input that was installed:
 #   .venv                     created with python3 when missing
-#   uv pip install -e '.[dev]' when pyproject.toml differs from .venv/.installed (uv, pinned
-#                             below, is installed into the venv with pip first: ~24 s where pip
-#                             took ~40 s; --compile-bytecode, as pip does, or every process of the
-#                             first test run compiles what it imports)
+#   uv sync --locked          when uv.lock or a pyproject.toml of the workspace (the root's, each
+#                             member's) differs from .venv/.installed: installs exactly what
+#                             uv.lock pins, every member editable, with the dev group; fails if
+#                             the lock is out of date (`uv lock` refreshes it). uv, pinned below
+#                             and in the lock's dev group, is installed into the venv with pip
+#                             when the venv has no uv of that version; the venv's python3 only
+#                             (never a downloaded Python); --compile-bytecode, or every process
+#                             of the first test run compiles what it imports
 #   npm ci (router/)          when router/package-lock.json differs from
 #                             router/node_modules/.installed (npm ci deletes
 #                             node_modules first, so this must not run needlessly)
@@ -32,6 +36,8 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.8
+# What the Python environment is installed from: the lock and every workspace pyproject.toml.
+PY_INPUTS = uv.lock pyproject.toml $(sort $(wildcard subgraphs/*/pyproject.toml workers/pyproject.toml))
 NODE_STAMP := router/node_modules/.installed
 SHOP := storefront
 SHOP_STAMP := $(SHOP)/node_modules/.installed
@@ -168,9 +174,16 @@ $(PY):
 		$(PYTHON) -m venv $(VENV); }
 
 python-deps: | $(PY)
-	$(call when_changed,pyproject.toml,$(PY_STAMP),python packages (uv pip install -e '.[dev]'),\
-		$(PY) -m pip install --disable-pip-version-check -q uv==$(UV_VERSION) \
-		&& $(BIN)/uv pip install --compile-bytecode --python $(PY) -e '.[dev]')
+	@if [ "$$(cat $(PY_INPUTS) | sha256sum)" != "$$(cat $(PY_STAMP) 2>/dev/null)" ]; then \
+		echo "install: python packages (uv sync --locked)"; \
+		$(call quietly,{ [ "$$($(BIN)/uv --version 2>/dev/null | cut -d' ' -f2)" = $(UV_VERSION) ] \
+			|| { { $(PY) -m pip --version >/dev/null 2>&1 \
+			|| $(PY) -m ensurepip >/dev/null; } \
+			&& $(PY) -m pip install --disable-pip-version-check -q uv==$(UV_VERSION); }; } \
+			&& UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=$(VENV) \
+			$(BIN)/uv sync --locked --python $(PY) --compile-bytecode); \
+		cat $(PY_INPUTS) | sha256sum > $(PY_STAMP); \
+	fi
 
 node-deps:
 	$(call when_changed,router/package-lock.json,$(NODE_STAMP),gateway packages (npm ci in router/),\

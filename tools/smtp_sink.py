@@ -1,7 +1,7 @@
 """`python -m tools.smtp_sink`: a local SMTP server that keeps every message (dev and tests).
 
 `make up` runs it so the notifications worker really sends mail (aiosmtpd,
-dev extra only). Each accepted message is written to `<maildir>/<received
+dev group only). Each accepted message is written to `<maildir>/<received
 ms>-<Message-ID>.eml`; a message whose Message-ID was stored before is
 acknowledged but not stored again (counted as a duplicate), the way a
 mailbox that de-duplicates on Message-ID shows a resend once.

@@ -67,7 +67,7 @@ def secantusdb(
     """
     exe = Path(sys.executable).parent / "secantusd-py"
     if not exe.exists():
-        raise FileNotFoundError(f"{exe} not found: install the dev extra (pip install -e '.[dev]')")
+        raise FileNotFoundError(f"{exe} not found: install the dev group (make python-deps)")
     uri = mongo_uri(port)
     argv: list[str | Path] = [
         exe,

@@ -12,6 +12,7 @@ import ast
 import importlib
 import importlib.util
 import re
+import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -216,6 +217,63 @@ def final_stage(lines: list[str]) -> list[str]:
     return lines[starts[-1] :]
 
 
+def stages(lines: list[str]) -> dict[str, tuple[str, list[str]]]:
+    """Each named stage: (what it is built FROM, its instructions)."""
+    found: dict[str, tuple[str, list[str]]] = {}
+    current: list[str] = []
+    for line in lines:
+        if line.upper().startswith("FROM "):
+            words = line.split()
+            current = []
+            name = words[3] if len(words) == 4 and words[2].upper() == "AS" else f"#{len(found)}"
+            found[name] = (words[1], current)
+        elif found:
+            current.append(line)
+    return found
+
+
+def build_chain(lines: list[str], stage: str, args: Mapping[str, str]) -> list[str]:
+    """The stages `stage` is built on, itself last, with the build arguments in `args`
+    resolved in FROM lines (as `FROM context-${CONTEXT}`)."""
+    found = stages(lines)
+    chain = [stage]
+    while (base := _substitute(found[chain[0]][0], args)) in found:
+        chain.insert(0, base)
+    return chain
+
+
+def copied_files(lines: list[str], stage: str, args: Mapping[str, str]) -> list[str]:
+    """Every file of the build context the build of `stage` copies, as Docker would: each
+    COPY/ADD source of its stages (arguments resolved; copies between stages left out), its
+    files expanded, those .dockerignore leaves out dropped."""
+    found = stages(lines)
+    files: set[str] = set()
+    for name in build_chain(lines, stage, args):
+        for line in found[name][1]:
+            if not line.upper().startswith(("COPY ", "ADD ")):
+                continue
+            words = line.split()[1:]
+            if any(word.startswith("--from=") for word in words):
+                continue
+            for source in [w for w in words if not w.startswith("--")][:-1]:
+                path = REPO / _substitute(source, args)
+                assert path.exists(), f"{line}: no {path.relative_to(REPO)}"
+                candidates = [path] if path.is_file() else sorted(path.rglob("*"))
+                files |= {
+                    str(file.relative_to(REPO))
+                    for file in candidates
+                    if file.is_file() and not ignored(str(file.relative_to(REPO)))
+                }
+    return sorted(files)
+
+
+def _substitute(text: str, args: Mapping[str, str]) -> str:
+    """`${NAME}` and `$NAME` replaced by the build argument's value."""
+    return re.sub(
+        r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda match: args.get(match[1], match[0]), text
+    )
+
+
 def dockerfile_of(service: dict[str, Any]) -> Path:
     build = service["build"]
     return (
@@ -269,6 +327,38 @@ def exposed_port(dockerfile: Path) -> int:
     ]
     assert len(exposed) == 1, f"{dockerfile} exposes {exposed}"
     return exposed[0]
+
+
+# ------------------------------------------------------------------ the uv workspace
+
+
+def workspace_members() -> dict[str, dict[str, Any]]:
+    """Each workspace member's directory (as the root pyproject.toml lists it): its pyproject."""
+    root = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    return {
+        member: tomllib.loads((REPO / member / "pyproject.toml").read_text(encoding="utf-8"))
+        for member in root["tool"]["uv"]["workspace"]["members"]
+    }
+
+
+def member_context(member: str) -> str | None:
+    """The context a member belongs to: subgraphs/<context>, or the one context member
+    another member (a worker) depends on; None for the kernel, which every context shares."""
+    if member == KERNEL_MEMBER:
+        return None
+    if member.startswith("subgraphs/"):
+        return member.removeprefix("subgraphs/")
+    names = {meta["project"]["name"]: path for path, meta in workspace_members().items()}
+    owners = {
+        owner
+        for requirement in workspace_members()[member]["project"]["dependencies"]
+        if (path := names.get(requirement)) and (owner := member_context(path))
+    }
+    assert len(owners) == 1, f"{member} belongs to {sorted(owners) or 'no context'}"
+    return owners.pop()
+
+
+KERNEL_MEMBER = "subgraphs/kernel"
 
 
 # ------------------------------------------------------------------ .dockerignore

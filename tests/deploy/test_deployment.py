@@ -460,7 +460,11 @@ def test_router_sends_each_subgraph_to_its_service(
         parts = urllib.parse.urlsplit(url)
         assert parts.hostname in services, f"{subgraph}: no service {parts.hostname}"
         service = services[str(parts.hostname)]
-        assert build_args(service) == {"MODULE": f"subgraphs.{subgraph}", "PORT": str(parts.port)}
+        assert build_args(service) == {
+            "CONTEXT": subgraph,
+            "MODULE": f"subgraphs.{subgraph}",
+            "PORT": str(parts.port),
+        }
         assert parts.path == "/graphql"
 
 

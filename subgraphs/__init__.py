@@ -1,1 +1,0 @@
-"""The subgraphs of the commerce supergraph and the kernel they share."""
