@@ -38,7 +38,7 @@ import yaml
 from pydantic import TypeAdapter
 
 from subgraphs.kernel.core.events import EventSpec, stream_of
-from subgraphs.kernel.messaging.contracts import Consumes
+from subgraphs.kernel.messaging.contracts import Consumes, Reads
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "docs" / "events.asyncapi.yaml"
@@ -266,7 +266,7 @@ def document(events: Mapping[Key, Published], groups: Sequence[Consumer]) -> dic
     }
 
 
-def _by(events: Mapping[Key, Published], read: Any, producer: str) -> bool:
+def _by(events: Mapping[Key, Published], read: Reads, producer: str) -> bool:
     return events[(read.type, read.version)].producer == producer
 
 
@@ -387,9 +387,6 @@ def check(
                         f"field {path} {how} (publish it as v{after.version + 1})",
                     )
                 )
-    latest: dict[str, list[int]] = {}
-    for event_type, version in current:
-        latest.setdefault(event_type, []).append(version)
     for group in groups:
         decl = group.declaration
         who = f"consumer {group.context} (group {decl.group})"
@@ -397,20 +394,7 @@ def check(
             key = (read.type, read.version)
             event = current.get(key)
             if event is None:
-                versions = latest.get(read.type)
-                publisher = baseline[key].producer if key in baseline else "?"
-                if versions:
-                    publisher = next(e.producer for k, e in current.items() if k[0] == read.type)
-                what = (
-                    f"{publisher} now publishes v{', v'.join(map(str, sorted(versions)))}"
-                    if versions
-                    else "nobody publishes it"
-                )
-                breaks.append(
-                    Break(
-                        publisher, group.context, f"{who} reads {read.type} v{read.version}: {what}"
-                    )
-                )
+                breaks.append(_unpublished(who, group.context, read, current, baseline))
                 continue
             if event.producer not in decl.producers:
                 breaks.append(
@@ -436,6 +420,24 @@ def check(
                         )
                     )
     return breaks
+
+
+def _unpublished(
+    who: str,
+    context: str,
+    read: Reads,
+    current: Mapping[Key, Published],
+    baseline: Mapping[Key, Published],
+) -> Break:
+    """A consumer reads a version of an event the code no longer (or never) publishes."""
+    others = sorted((e for e in current.values() if e.type == read.type), key=lambda e: e.version)
+    if others:
+        versions = ", ".join(f"v{e.version}" for e in others)
+        producer, what = others[0].producer, f"{others[0].producer} now publishes {versions}"
+    else:
+        known = baseline.get((read.type, read.version))
+        producer, what = (known.producer if known else "?"), "nobody publishes it"
+    return Break(producer, context, f"{who} reads {read.type} v{read.version}: {what}")
 
 
 # -- command line -------------------------------------------------------------------------
