@@ -128,6 +128,7 @@ docs: python-deps ## write docs/configuration.md from the settings the code decl
 
 schema-check: python-deps node-deps ## breaking changes against the published schema (or BASE=<git ref>) and the clients' operations
 	@$(PY) -m tools.schema_check $(if $(BASE),--base $(BASE))
+	@$(PY) -m tools.event_contracts check
 
 schema-publish: python-deps node-deps ## make the code's API schema the published baseline (tools/schema_check.published.graphql)
 	@$(PY) -m tools.schema_check --publish

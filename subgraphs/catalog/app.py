@@ -12,8 +12,21 @@ from subgraphs.catalog.transport.schema import build_schema
 from subgraphs.kernel.core.clock import utc_now
 from subgraphs.kernel.core.ids import new_id
 from subgraphs.kernel.graphql.auth import TokenVerifier
+from subgraphs.kernel.messaging.contracts import Consumes, Reads
 from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.runtime.wiring import ContextStores
+
+# What the saga's handlers read of the orders and payments events (`make schema-check`).
+EVENTS_READ = Consumes(
+    "catalog",
+    producers=("orders", "payments"),
+    reads=(
+        Reads("orders.created", 1, ("order_id", "user_id", "items[].sku", "items[].quantity")),
+        Reads("orders.paid", 1, ("order_id",)),
+        Reads("orders.cancelled", 1, ("order_id", "user_id", "reason")),
+        Reads("payments.refunded", 1, ("order_id", "restock", "actor_id")),
+    ),
+)
 
 
 def build_app(settings: CatalogSettings, *, verifier: TokenVerifier | None = None) -> SubgraphApp:
@@ -27,11 +40,7 @@ def build_app(settings: CatalogSettings, *, verifier: TokenVerifier | None = Non
     )
     stores.mongo.on_start(lambda: usecases.seed_products(SEED_PRODUCTS, settings.seed_stock))
     stores.mongo.on_start(usecases.announce_products)  # a new orders database fills from it
-    consumer = stores.consumer(
-        group="catalog",
-        producers=["orders", "payments"],
-        handlers=usecases.event_handlers(),
-    )
+    consumer = stores.consumer(EVENTS_READ, handlers=usecases.event_handlers())
     return create_subgraph_app(
         settings=settings,
         build_schema=build_schema,

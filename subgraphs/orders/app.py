@@ -10,6 +10,7 @@ from subgraphs.kernel.core.ids import new_id
 from subgraphs.kernel.graphql.auth import TokenVerifier
 from subgraphs.kernel.messaging.broadcast import StreamBroadcast
 from subgraphs.kernel.messaging.caught_up import CaughtUpOnce
+from subgraphs.kernel.messaging.contracts import Consumes, Reads
 from subgraphs.kernel.observability.metrics import Counter
 from subgraphs.kernel.process.background import BackgroundTask, every
 from subgraphs.kernel.process.lease import MongoLease
@@ -30,6 +31,23 @@ PAYMENT_EVENTS_IGNORED = Counter(
     "Payment and stock events the order status machine did not allow, by event type.",
 )
 CONSUMER_GROUP = "orders"
+# What its handlers read of other contexts' events (checked by `make schema-check`).
+EVENTS_READ = Consumes(
+    CONSUMER_GROUP,
+    producers=("payments", "catalog"),
+    reads=(
+        Reads("payments.succeeded", 1, ("order_id", "payment_id")),
+        Reads("payments.failed", 1, ("order_id", "payment_id", "reason")),
+        Reads("payments.refunded", 1, ("order_id", "payment_id", "reason", "actor_id")),
+        Reads("stock.reserved", 1, ("order_id",)),
+        Reads(
+            "stock.rejected",
+            1,
+            ("order_id", "short[].sku", "short[].requested", "short[].available", "short[].reason"),
+        ),
+        Reads(PRODUCT_CHANGED, 1, ("sku", "name", "product_version", "prices", "status")),
+    ),
+)
 EXPIRY_LEASE_PASSES = 6  # the expiry lease lasts this many intervals between passes
 EXPIRY_LEASE_MIN_SECONDS = 10.0
 
@@ -55,8 +73,7 @@ def build_app(settings: OrdersSettings, *, verifier: TokenVerifier | None = None
         on_ignored=lambda type_: PAYMENT_EVENTS_IGNORED.inc(type=type_),
     )
     consumer = stores.consumer(
-        group=CONSUMER_GROUP,
-        producers=["payments", "catalog"],
+        EVENTS_READ,
         handlers={
             **dict.fromkeys(ApplyPaymentEvent.TARGETS, usecases.apply_payment_event),
             **dict.fromkeys(ApplyStockEvent.TYPES, usecases.apply_stock_event),

@@ -9,6 +9,7 @@ from functools import partial
 from subgraphs.kernel.core.clock import utc_now
 from subgraphs.kernel.core.ids import new_id
 from subgraphs.kernel.graphql.auth import TokenVerifier
+from subgraphs.kernel.messaging.contracts import Consumes, Reads
 from subgraphs.kernel.process.background import BackgroundTask, every
 from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.runtime.wiring import ContextStores
@@ -26,6 +27,17 @@ from subgraphs.payments.transport.webhooks import STRIPE_PATH, webhook_route
 from subgraphs.payments.usecase.in_flight import Timing
 from subgraphs.payments.usecase.ports import PaymentProvider
 from subgraphs.payments.usecase.provider_calls import RetryPolicy
+
+# What its projection of the orders reads of their events (`make schema-check`).
+_ORDER_FIELDS = ("order_id", "user_id", "order_version", "total", "currency", "status")
+EVENTS_READ = Consumes(
+    "payments",
+    producers=("orders", "catalog"),
+    reads=(
+        *(Reads(type_, 1, _ORDER_FIELDS) for type_ in ORDER_EVENTS),
+        Reads(STOCK_RESERVED, 1, ("order_id",)),
+    ),
+)
 
 
 def retry_policy(settings: ProviderSettings) -> RetryPolicy:
@@ -76,8 +88,7 @@ def build_app(settings: PaymentsSettings, *, verifier: TokenVerifier | None = No
         refund_window=timedelta(days=settings.refund_request_days),
     )
     consumer = stores.consumer(
-        group="payments",
-        producers=["orders", "catalog"],
+        EVENTS_READ,
         handlers={
             **dict.fromkeys(ORDER_EVENTS, usecases.project_order_event),
             STOCK_RESERVED: usecases.project_stock_reserved,

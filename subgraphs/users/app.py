@@ -19,6 +19,7 @@ from subgraphs.kernel.graphql.auth import (
     jwks_from_json,
     static_keys,
 )
+from subgraphs.kernel.messaging.contracts import Consumes, Reads
 from subgraphs.kernel.process.deferred import Deferred
 from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.runtime.wiring import ContextStores, request_context
@@ -52,6 +53,32 @@ from subgraphs.users.usecase.invite_staff import InvitationPolicy
 from subgraphs.users.usecase.request_password_reset import ResetPolicy
 from subgraphs.users.usecase.throttles import Throttles
 from subgraphs.users.usecase.verify_email import VerificationPolicy
+
+# What the activity record reads of other contexts' staff actions (`make schema-check`).
+EVENTS_READ = Consumes(
+    "users",
+    producers=("orders", "payments", "catalog"),
+    reads=(
+        Reads("orders.cancelled", 1, ("actor_id", "order_id", "reason")),
+        Reads(
+            "payments.refund_approved",
+            1,
+            ("actor_id", "order_id", "payment_id", "request_id", "request_reason", "reason"),
+        ),
+        Reads(
+            "payments.refund_declined",
+            1,
+            ("actor_id", "order_id", "payment_id", "request_id", "reason"),
+        ),
+        Reads(
+            "payments.refunded",
+            1,
+            ("actor_id", "order_id", "payment_id", "amount", "currency", "reason"),
+        ),
+        Reads("catalog.product_changed", 1, ("actor_id", "sku", "change")),
+        Reads("stock.adjusted", 1, ("actor_id", "sku", "delta", "note", "reason")),
+    ),
+)
 
 
 def signing_key(settings: UsersSettings) -> SigningKey:
@@ -181,9 +208,7 @@ def build_app(settings: UsersSettings) -> SubgraphApp:
     )
     # Staff actions of other contexts, for the activity record.
     consumer = stores.consumer(
-        group="users",
-        producers=["orders", "payments", "catalog"],
-        handlers=dict.fromkeys(RECORDED_EVENTS, usecases.staff.record_event),
+        EVENTS_READ, handlers=dict.fromkeys(RECORDED_EVENTS, usecases.staff.record_event)
     )
     public_keys = jwks(key)
     revoked = RedisRevokedSessions(redis.client)

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import TypeVar
 
+from subgraphs.catalog.domain import events as produced
 from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any
 from subgraphs.kernel.core.events import DomainEvent
 from subgraphs.kernel.core.money import CURRENCIES, Money
@@ -30,8 +31,8 @@ MAX_DELTA = 1_000_000
 T = TypeVar("T")
 V = TypeVar("V")
 
-PRODUCT_CHANGED = "catalog.product_changed"
-STOCK_ADJUSTED = "stock.adjusted"
+PRODUCT_CHANGED = produced.PRODUCT_CHANGED.type
+STOCK_ADJUSTED = produced.STOCK_ADJUSTED.type
 
 
 class ProductStatus(StrEnum):
@@ -83,8 +84,7 @@ class Product:
         self, change: str, actor_id: str | None, *, at: datetime | None = None
     ) -> DomainEvent:
         """`catalog.product_changed` of this version (occurred when it was made, or `at`)."""
-        return DomainEvent(
-            PRODUCT_CHANGED,
+        return produced.PRODUCT_CHANGED(
             {
                 "sku": self.sku,
                 "name": self.name,
@@ -162,8 +162,7 @@ class Product:
     ) -> Product:
         """This product as a change of `delta` units on hand left it (the stored levels),
         recording `stock.adjusted`."""
-        event = DomainEvent(
-            STOCK_ADJUSTED,
+        event = produced.STOCK_ADJUSTED(
             {
                 "sku": self.sku,
                 "delta": delta,

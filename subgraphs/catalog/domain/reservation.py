@@ -14,13 +14,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from subgraphs.kernel.core.events import DomainEvent
+from subgraphs.catalog.domain import events as produced
+from subgraphs.kernel.core.events import DomainEvent, EventSpec
 
-STOCK_RESERVED = "stock.reserved"
-STOCK_REJECTED = "stock.rejected"
-STOCK_RELEASED = "stock.released"
-STOCK_COMMITTED = "stock.committed"
+STOCK_RESERVED = produced.STOCK_RESERVED.type
+STOCK_REJECTED = produced.STOCK_REJECTED.type
+STOCK_RELEASED = produced.STOCK_RELEASED.type
+STOCK_COMMITTED = produced.STOCK_COMMITTED.type
 
 
 class ReservationStatus(StrEnum):
@@ -69,9 +71,9 @@ class Reservation:
     restock_actor: str | None = None
     events: tuple[DomainEvent, ...] = field(default=(), compare=False)
 
-    def _event(self, type_: str, at: datetime, **payload: object) -> DomainEvent:
+    def _event(self, spec: EventSpec[Any], at: datetime, **payload: object) -> DomainEvent:
         body = {"order_id": self.order_id, "user_id": self.user_id, **payload}
-        return DomainEvent(type_, body, at, sequence=self.version)
+        return spec(body, at, sequence=self.version)
 
     def commit(self, now: datetime) -> Reservation:
         """COMMITTED; restocked too when a refund was waiting for it (`restock_pending`):
@@ -84,7 +86,7 @@ class Reservation:
             restocked=self.restock_pending,
             restock_pending=False,
         )
-        return replace(changed, events=(changed._event(STOCK_COMMITTED, now),))
+        return replace(changed, events=(changed._event(produced.STOCK_COMMITTED, now),))
 
     def restock_on_commit(self, actor_id: str | None, now: datetime) -> Reservation:
         """A RESERVED reservation refunded (with the units returned) before its commit."""
@@ -101,7 +103,9 @@ class Reservation:
         changed = replace(
             self, status=ReservationStatus.RELEASED, version=self.version + 1, updated_at=now
         )
-        return replace(changed, events=(changed._event(STOCK_RELEASED, now, reason=reason),))
+        return replace(
+            changed, events=(changed._event(produced.STOCK_RELEASED, now, reason=reason),)
+        )
 
     def restock(self, actor_id: str | None, now: datetime) -> Reservation:
         return replace(
@@ -129,7 +133,7 @@ def reserved(
 ) -> Reservation:
     r = Reservation(order_id, user_id, ReservationStatus.RESERVED, items, 1, now)
     items_payload = [{"sku": i.sku, "quantity": i.quantity} for i in items]
-    return replace(r, events=(r._event(STOCK_RESERVED, now, items=items_payload),))
+    return replace(r, events=(r._event(produced.STOCK_RESERVED, now, items=items_payload),))
 
 
 def rejected(
@@ -144,7 +148,7 @@ def rejected(
         {"sku": s.sku, "requested": s.requested, "available": s.available, "reason": s.reason}
         for s in short
     ]
-    return replace(r, events=(r._event(STOCK_REJECTED, now, short=short_payload),))
+    return replace(r, events=(r._event(produced.STOCK_REJECTED, now, short=short_payload),))
 
 
 def tombstone(order_id: str, user_id: str | None, now: datetime) -> Reservation:

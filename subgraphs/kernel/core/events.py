@@ -9,12 +9,13 @@ Stream names are `events.<producer>`.
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from subgraphs.kernel.core.clock import to_milliseconds
 from subgraphs.kernel.core.correlation import correlation_id
@@ -119,11 +120,50 @@ class DomainEvent:
     payload: Mapping[str, Any]
     occurred_at: datetime
     sequence: int = 0
+    version: int = 1
 
     def envelope(self, producer: str) -> Event:
         return Event.create(
-            self.type, self.payload, producer=producer, occurred_at=self.occurred_at
+            self.type,
+            self.payload,
+            producer=producer,
+            occurred_at=self.occurred_at,
+            version=self.version,
         )
+
+
+P = TypeVar("P", bound=Mapping[str, Any])
+
+
+class PayloadMismatch(TypeError):
+    """A payload whose keys are not those its event's declared payload type has."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventSpec(Generic[P]):
+    """One event a context produces: its type, version and payload shape (a TypedDict).
+
+    Its events are made through it (`spec(payload, occurred_at)`), so the payload the code
+    builds is the one declared: the type checker checks the fields' types, the call checks
+    the keys. The published JSON Schema of the event is generated from `payload`
+    (`tools/event_contracts.py`, docs/events.md "Event contracts").
+    """
+
+    type: str
+    payload: builtins.type[P]
+    version: int = 1
+    summary: str = ""
+
+    def __call__(self, payload: P, occurred_at: datetime, *, sequence: int = 0) -> DomainEvent:
+        keys = set(payload)
+        required: frozenset[str] = getattr(self.payload, "__required_keys__", frozenset())
+        optional: frozenset[str] = getattr(self.payload, "__optional_keys__", frozenset())
+        missing, unknown = required - keys, keys - required - optional
+        if missing or unknown:
+            raise PayloadMismatch(
+                f"{self.type} v{self.version}: missing {sorted(missing)}, unknown {sorted(unknown)}"
+            )
+        return DomainEvent(self.type, payload, occurred_at, sequence, self.version)
 
 
 class Recorded(Protocol):

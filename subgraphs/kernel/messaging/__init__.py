@@ -2,5 +2,6 @@
 
 `outbox` (the transactional outbox and its relay), `consumer` (consumer
 groups, retries, dead letters), `inbox` (idempotency on the event id),
-`broadcast` (one stream fanned out to in-process subscribers).
+`broadcast` (one stream fanned out to in-process subscribers), `contracts`
+(what a consumer group reads of other contexts' events, by type and version).
 """

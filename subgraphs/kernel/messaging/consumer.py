@@ -8,9 +8,11 @@
   second that was a dozen Redis round trips per event), so an entry is
   retried between 1 and 1.25 times `retry_after_ms` after it failed.
 - An entry delivered `max_deliveries` times without success, one that is
-  not an envelope at all, or one whose handler raises `MalformedEvent` (a
-  payload no retry can fix) goes to the dead-letter stream `dead.<group>`
-  (counted in the hash `dead.counts`) and is acknowledged.
+  not an envelope at all, one whose handler raises `MalformedEvent` (a
+  payload no retry can fix), or one of a handled type at a version the
+  consumer does not declare (`contracts.Consumes`) goes to the dead-letter
+  stream `dead.<group>` (counted in the hash `dead.counts`) with its reason
+  and is acknowledged.
 - Handlers must be idempotent on `event.id` (delivery is at least once);
   `subgraphs.kernel.messaging.inbox` helps with that in MongoDB.
 """
@@ -31,6 +33,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from subgraphs.kernel.core.correlation import correlation_id
 from subgraphs.kernel.core.events import Event, EventTooEarly, MalformedEvent, stream_of
+from subgraphs.kernel.messaging.contracts import Consumes, unknown_version
 from subgraphs.kernel.observability import gauges, telemetry
 from subgraphs.kernel.process.background import BackgroundTask, pause
 from subgraphs.kernel.process.settings import StreamSettings
@@ -51,7 +54,11 @@ def consumer_name() -> str:
 
 
 class StreamConsumer:
-    """Delivers the events of `streams` to `handlers` (by event type) for consumer `group`."""
+    """Delivers the events of `streams` to `handlers` (by event type) for consumer `group`.
+
+    With `reads` (the group's declaration), every handled type must be declared, and an
+    entry of a handled type at an undeclared version goes to the dead letters.
+    """
 
     def __init__(
         self,
@@ -65,11 +72,15 @@ class StreamConsumer:
         retry_after_ms: int = 30_000,
         block_ms: int = 1_000,
         batch_size: int = 50,
+        reads: Consumes | None = None,
     ) -> None:
+        if reads is not None and (undeclared := reads.undeclared(list(handlers))):
+            raise ValueError(f"consumer {group} handles undeclared events: {undeclared}")
         self._redis = redis
         self.group = group
         self._streams = list(streams)
         self._handlers = dict(handlers)
+        self._versions = reads.versions() if reads is not None else {}
         self.consumer = consumer or consumer_name()
         self._max_deliveries = max_deliveries
         self._retry_after_ms = retry_after_ms
@@ -88,6 +99,7 @@ class StreamConsumer:
         group: str,
         producers: Sequence[str],
         handlers: Mapping[str, Handler],
+        reads: Consumes | None = None,
     ) -> StreamConsumer:
         """Consumer `group` of the `events.<producer>` streams, with the retries of `settings`."""
         return cls(
@@ -97,6 +109,7 @@ class StreamConsumer:
             handlers=handlers,
             max_deliveries=settings.max_deliveries,
             retry_after_ms=settings.retry_after_ms,
+            reads=reads,
         )
 
     def task(self, name: str, *, critical: bool = False) -> BackgroundTask:
@@ -190,6 +203,9 @@ class StreamConsumer:
             await self._dead_letter(stream, entry_id, fields, str(exc), deliveries)
             return
         handler = self._handlers.get(event.type)
+        if handler is not None and (unknown := unknown_version(event, self._versions)):
+            await self._dead_letter(stream, entry_id, fields, unknown, deliveries)
+            return
         if handler is not None:
             token = correlation_id.set(event.correlation_id)
             try:

@@ -10,7 +10,7 @@ repositories (`indexed`), its consumers (`consumer`) and serves
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from typing import Any, Protocol
 
@@ -19,6 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from subgraphs.kernel.graphql.auth import RedisRevokedSessions, TokenVerifier, jwks_verifier
 from subgraphs.kernel.messaging.consumer import Handler, StreamConsumer
+from subgraphs.kernel.messaging.contracts import Consumes
 from subgraphs.kernel.messaging.outbox import OutboxRelay
 from subgraphs.kernel.process.settings import ServiceSettings, StoredServiceSettings
 from subgraphs.kernel.runtime.app import ContextFactory
@@ -61,16 +62,16 @@ class ContextStores:
         for store in stores:
             self.mongo.on_start(store.ensure_indexes)
 
-    def consumer(
-        self, *, group: str, producers: Sequence[str], handlers: Mapping[str, Handler]
-    ) -> StreamConsumer:
-        """Consumer group `group` of other contexts' event streams."""
+    def consumer(self, reads: Consumes, handlers: Mapping[str, Handler]) -> StreamConsumer:
+        """Consumer group `reads.group` of other contexts' event streams (`reads.producers`),
+        handling the events `reads` declares."""
         return StreamConsumer.for_settings(
             self.redis.client,
             self._settings.streams,
-            group=group,
-            producers=producers,
+            group=reads.group,
+            producers=reads.producers,
             handlers=handlers,
+            reads=reads,
         )
 
     def request_context(

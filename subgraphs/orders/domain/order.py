@@ -9,8 +9,9 @@ from enum import StrEnum
 from typing import Any
 
 from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any
-from subgraphs.kernel.core.events import DomainEvent
+from subgraphs.kernel.core.events import DomainEvent, EventSpec
 from subgraphs.kernel.core.money import CURRENCIES, Money
+from subgraphs.orders.domain import events as produced
 from subgraphs.orders.domain.catalog import Product
 
 MAX_LINES = 50
@@ -39,14 +40,15 @@ ALLOWED: Mapping[OrderStatus, frozenset[OrderStatus]] = {
 # Statuses in which an order can still be paid, and so expire when it is not paid in time.
 PAYABLE = frozenset({OrderStatus.PENDING, OrderStatus.PAYMENT_FAILED})
 
-CREATED = "orders.created"
-STATUS_EVENTS: Mapping[OrderStatus, str] = {
-    OrderStatus.PAID: "orders.paid",
-    OrderStatus.PAYMENT_FAILED: "orders.payment_failed",
-    OrderStatus.CANCELLED: "orders.cancelled",
-    OrderStatus.REFUNDED: "orders.refunded",
-    OrderStatus.REJECTED: "orders.rejected",
+CREATED = produced.CREATED.type
+STATUS_SPECS: Mapping[OrderStatus, EventSpec[Any]] = {
+    OrderStatus.PAID: produced.PAID,
+    OrderStatus.PAYMENT_FAILED: produced.PAYMENT_FAILED,
+    OrderStatus.CANCELLED: produced.CANCELLED,
+    OrderStatus.REFUNDED: produced.REFUNDED,
+    OrderStatus.REJECTED: produced.REJECTED,
 }
+STATUS_EVENTS: Mapping[OrderStatus, str] = {s: spec.type for s, spec in STATUS_SPECS.items()}
 OUT_OF_STOCK = "out of stock"
 EXPIRED = "expired"
 
@@ -203,12 +205,12 @@ class Order:
             updated_at=now,
             timeline=(*self.history, entry),
         )
-        payload = status_payload(changed, self.status, **details) | dict(extra or {})
+        payload = {**status_payload(changed, self.status, **details), **(extra or {})}
         if status is OrderStatus.CANCELLED:
             staff_id = actor.id if actor.kind is ActorKind.STAFF else None
             by_customer = actor.kind is ActorKind.CUSTOMER
             payload |= {"actor_id": staff_id, "reason": None if by_customer else reason}
-        event = DomainEvent(STATUS_EVENTS[status], payload, now, sequence=changed.version)
+        event = STATUS_SPECS[status](payload, now, sequence=changed.version)
         return replace(changed, events=(event,))
 
 
@@ -265,7 +267,7 @@ def place_order(
         (placed,),
         expires_at=now + ttl if ttl is not None else None,
     )
-    created = DomainEvent(CREATED, created_payload(order), now, sequence=order.version)
+    created = produced.CREATED(created_payload(order), now, sequence=order.version)
     return replace(order, events=(created,))
 
 
@@ -285,7 +287,7 @@ def _line_problems(lines: Sequence[OrderLine]) -> list[Problem]:
     ]
 
 
-def created_payload(order: Order) -> dict[str, Any]:
+def created_payload(order: Order) -> produced.OrderCreated:
     """Payload of `orders.created`: what other contexts need to know of a new order."""
     return {
         "order_id": order.id,
@@ -307,7 +309,8 @@ def created_payload(order: Order) -> dict[str, Any]:
 
 
 def status_payload(order: Order, previous: OrderStatus, **details: str | None) -> dict[str, Any]:
-    """Payload of `orders.paid` and the other status events."""
+    """Payload of `orders.paid` and the other status events (`produced.StatusFields` and the
+    `details` given)."""
     return {
         "order_id": order.id,
         "user_id": order.user_id,

@@ -18,16 +18,17 @@ from enum import StrEnum
 from typing import Any
 
 from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any, retryable
-from subgraphs.kernel.core.events import DomainEvent
+from subgraphs.kernel.core.events import DomainEvent, EventSpec
 from subgraphs.kernel.core.money import Money
+from subgraphs.payments.domain import events as produced
 from subgraphs.payments.domain.order_view import OrderView
 
 MAX_KEY_LENGTH = 255
 
-SUCCEEDED = "payments.succeeded"
-FAILED = "payments.failed"
-REFUNDED = "payments.refunded"
-DISPUTED = "payments.disputed"
+SUCCEEDED = produced.SUCCEEDED.type
+FAILED = produced.FAILED.type
+REFUNDED = produced.REFUNDED.type
+DISPUTED = produced.DISPUTED.type
 
 # Failure reasons (Payment.failure_reason, the `reason` of payments.failed).
 CARD_DECLINED = "card_declined"
@@ -183,8 +184,8 @@ class Payment:
 
     def _announced(self) -> Payment:
         """This payment with the event announcing its (final) status."""
-        event_type, payload = event_payload(self)
-        return replace(self, events=(DomainEvent(event_type, payload, self.updated_at),))
+        spec, payload = event_payload(self)
+        return replace(self, events=(spec(payload, self.updated_at),))
 
     def renew_lease(self, now: datetime, until: datetime) -> Payment:
         """Take over the work in flight (the charge, or else the refund) until `until`."""
@@ -304,14 +305,14 @@ class Payment:
     def disputed(self, dispute: str, reason: str | None, now: datetime) -> Payment:
         """The payer disputed the charge: only the event (for staff to look at) and a new
         revision; the payment keeps its status."""
-        payload = {
+        payload: produced.PaymentDisputed = {
             "payment_id": self.id,
             "order_id": self.order_id,
             "user_id": self.user_id,
             "dispute_id": dispute,
             "reason": reason,
         }
-        return replace(self._next(now), events=(DomainEvent(DISPUTED, payload, now),))
+        return replace(self._next(now), events=(produced.DISPUTED(payload, now),))
 
     def refund_abandoned(self, now: datetime) -> Payment:
         """The provider could not be reached: nothing happened, the refund may be asked again."""
@@ -382,20 +383,38 @@ def held_by(payment: Payment) -> DomainError:
     return DomainError.of("ALREADY_PAID", "This order has already been paid.", "orderId")
 
 
-def event_payload(payment: Payment) -> tuple[str, Mapping[str, Any]]:
-    """The event type and payload announcing `payment`'s current (final) status."""
-    base = {"payment_id": payment.id, "order_id": payment.order_id, "user_id": payment.user_id}
-    amount = {"amount": str(payment.amount.amount), "currency": payment.amount.currency}
+def event_payload(payment: Payment) -> tuple[EventSpec[Any], Mapping[str, Any]]:
+    """The event and payload announcing `payment`'s current (final) status."""
+    ids, amount = payment.id, str(payment.amount.amount)
+    order_id, user_id, currency = payment.order_id, payment.user_id, payment.amount.currency
     if payment.status is PaymentStatus.SUCCEEDED:
-        return SUCCEEDED, {**base, **amount}
+        succeeded: produced.PaymentSucceeded = {
+            "payment_id": ids,
+            "order_id": order_id,
+            "user_id": user_id,
+            "amount": amount,
+            "currency": currency,
+        }
+        return produced.SUCCEEDED, succeeded
     if payment.status is PaymentStatus.FAILED:
-        return FAILED, {**base, "reason": payment.failure_reason}
+        failed: produced.PaymentFailed = {
+            "payment_id": ids,
+            "order_id": order_id,
+            "user_id": user_id,
+            "reason": payment.failure_reason,
+        }
+        return produced.FAILED, failed
     if payment.status is PaymentStatus.REFUNDED:
         refund = payment.refund
-        who = {
+        refunded: produced.PaymentRefunded = {
+            "payment_id": ids,
+            "order_id": order_id,
+            "user_id": user_id,
+            "amount": amount,
+            "currency": currency,
             "actor_id": refund.actor_id if refund else None,
             "reason": refund.reason if refund else None,
             "restock": refund.restock if refund else False,
         }
-        return REFUNDED, {**base, **amount, **who}
+        return produced.REFUNDED, refunded
     raise ValueError("a payment in flight announces nothing")

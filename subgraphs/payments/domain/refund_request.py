@@ -21,8 +21,9 @@ from enum import StrEnum
 from typing import Any
 
 from subgraphs.kernel.core.errors import DomainError
-from subgraphs.kernel.core.events import DomainEvent
+from subgraphs.kernel.core.events import DomainEvent, EventSpec
 from subgraphs.kernel.core.reasons import checked_reason
+from subgraphs.payments.domain import events as produced
 from subgraphs.payments.domain.payment import (
     Payment,
     PaymentStatus,
@@ -30,9 +31,9 @@ from subgraphs.payments.domain.payment import (
     TransactionStatus,
 )
 
-REFUND_REQUESTED = "payments.refund_requested"
-REFUND_APPROVED = "payments.refund_approved"
-REFUND_DECLINED = "payments.refund_declined"
+REFUND_REQUESTED = produced.REFUND_REQUESTED.type
+REFUND_APPROVED = produced.REFUND_APPROVED.type
+REFUND_DECLINED = produced.REFUND_DECLINED.type
 
 # The reason of an approval's refund: the approver writes none (the customer's is the request's).
 APPROVAL_REASON = "Refund request approved"
@@ -86,7 +87,7 @@ class RefundRequest:
     def _next(self, now: datetime, **changes: Any) -> RefundRequest:
         return replace(self, revision=self.revision + 1, updated_at=now, events=(), **changes)
 
-    def _announced(self, event_type: str, **extra: Any) -> RefundRequest:
+    def _announced(self, spec: EventSpec[Any], **extra: Any) -> RefundRequest:
         payload = {
             "request_id": self.id,
             "payment_id": self.payment_id,
@@ -94,7 +95,7 @@ class RefundRequest:
             "user_id": self.user_id,
             **extra,
         }
-        event = DomainEvent(event_type, payload, self.updated_at, self.revision)
+        event = spec(payload, self.updated_at, sequence=self.revision)
         return replace(self, events=(event,))
 
     def approval_started(self, actor_id: str, now: datetime) -> RefundRequest:
@@ -124,7 +125,7 @@ class RefundRequest:
             decided_at=now,
             decided_by=actor_id,
         )._announced(
-            REFUND_APPROVED,
+            produced.REFUND_APPROVED,
             actor_id=actor_id,
             reason=refund.reason if refund else None,
             request_reason=self.reason,
@@ -140,7 +141,7 @@ class RefundRequest:
             decided_at=now,
             decided_by=actor_id,
             decision_reason=reason,
-        )._announced(REFUND_DECLINED, actor_id=actor_id, reason=reason)
+        )._announced(produced.REFUND_DECLINED, actor_id=actor_id, reason=reason)
 
 
 def request_refund(
@@ -179,4 +180,4 @@ def request_refund(
         requested_at=now,
         updated_at=now,
     )
-    return request._announced(REFUND_REQUESTED, reason=cleaned)
+    return request._announced(produced.REFUND_REQUESTED, reason=cleaned)

@@ -17,10 +17,11 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from subgraphs.kernel.core.clock import to_milliseconds
 from subgraphs.kernel.core.events import DomainEvent
+from subgraphs.users.domain import events as produced
 from subgraphs.users.domain.user import User
 
-PASSWORD_RESET_REQUESTED = "users.password_reset_requested"  # noqa: S105 (an event type)
-PASSWORD_CHANGED = "users.password_changed"  # noqa: S105 (an event type)
+PASSWORD_RESET_REQUESTED = produced.PASSWORD_RESET_REQUESTED.type
+PASSWORD_CHANGED = produced.PASSWORD_CHANGED.type
 
 CHANGED = "change"  # how: by the signed-in user, knowing the current password
 RESET = "reset"  # how: with a reset link
@@ -45,14 +46,14 @@ def request_reset(
     """A reset for `user`; records `users.password_reset_requested` with the link to mail."""
     now = to_milliseconds(now)
     expires_at = now + lifetime
-    payload = {
+    payload: produced.PasswordResetRequested = {
         "user_id": user.id,
         "email": user.email,
         "name": user.name,
         "reset_url": reset_link(link_base, token),
         "expires_at": expires_at.isoformat(),
     }
-    event = DomainEvent(PASSWORD_RESET_REQUESTED, payload, now)
+    event = produced.PASSWORD_RESET_REQUESTED(payload, now)
     return PasswordReset(token_hash, user.id, now, expires_at, events=(event,))
 
 
@@ -66,5 +67,5 @@ def reset_link(base_url: str, token: str) -> str:
 def with_new_password(user: User, password_hash: str, now: datetime, *, how: str) -> User:
     """`user` with a new password hash; records `users.password_changed {user_id, how}`."""
     now = to_milliseconds(now)
-    event = DomainEvent(PASSWORD_CHANGED, {"user_id": user.id, "how": how}, now)
+    event = produced.PASSWORD_CHANGED({"user_id": user.id, "how": how}, now)
     return replace(user, password_hash=password_hash, updated_at=now, events=(event,))

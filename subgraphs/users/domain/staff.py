@@ -13,19 +13,31 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from subgraphs.kernel.core.access import Role
 from subgraphs.kernel.core.clock import to_milliseconds
 from subgraphs.kernel.core.errors import Problem
-from subgraphs.kernel.core.events import DomainEvent
+from subgraphs.kernel.core.events import DomainEvent, EventSpec
+from subgraphs.users.domain import events as produced
 from subgraphs.users.domain.passwords import reset_link
 from subgraphs.users.domain.user import User
 
-STAFF_CREATED = "users.staff_created"
-STAFF_INVITED = "users.staff_invited"
-STAFF_INVITATION_ACCEPTED = "users.staff_invitation_accepted"
-STAFF_ROLE_CHANGED = "users.staff_role_changed"
-STAFF_DISABLED = "users.staff_disabled"
+_SPECS: Mapping[str, EventSpec[Any]] = {
+    spec.type: spec
+    for spec in (
+        produced.STAFF_CREATED,
+        produced.STAFF_INVITED,
+        produced.STAFF_INVITATION_ACCEPTED,
+        produced.STAFF_ROLE_CHANGED,
+        produced.STAFF_DISABLED,
+    )
+}
+STAFF_CREATED = produced.STAFF_CREATED.type
+STAFF_INVITED = produced.STAFF_INVITED.type
+STAFF_INVITATION_ACCEPTED = produced.STAFF_INVITATION_ACCEPTED.type
+STAFF_ROLE_CHANGED = produced.STAFF_ROLE_CHANGED.type
+STAFF_DISABLED = produced.STAFF_DISABLED.type
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +87,7 @@ def record(
     entry = StaffAction(
         action_id, action, actor_id, subject_id, reason, dict(details), now, correlation_id
     )
-    return Recorded(entry, (DomainEvent(action, payload, now),))
+    return Recorded(entry, (_SPECS[action](payload, now),))
 
 
 def role_problems(role: Role) -> list[Problem]:

@@ -9,6 +9,7 @@ from datetime import datetime
 from subgraphs.kernel.core.access import Role
 from subgraphs.kernel.core.errors import Problem
 from subgraphs.kernel.core.events import DomainEvent
+from subgraphs.users.domain import events as produced
 
 EMAIL_MAX = 254
 NAME_MAX = 100
@@ -20,10 +21,10 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
 _PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
-REGISTERED = "users.registered"
-PROFILE_UPDATED = "users.profile_updated"
+REGISTERED = produced.REGISTERED.type
+PROFILE_UPDATED = produced.PROFILE_UPDATED.type
 # Someone tried to register an email that has an account: its owner is told by mail.
-SIGN_UP_ATTEMPTED = "users.sign_up_attempted"
+SIGN_UP_ATTEMPTED = produced.SIGN_UP_ATTEMPTED.type
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,7 @@ class User:
 
     def with_profile(self, *, name: str, phone: str | None, now: datetime) -> User:
         """The new name and phone; records `users.profile_updated`."""
-        event = DomainEvent(PROFILE_UPDATED, profile_updated_payload(self.id, name, phone), now)
+        event = produced.PROFILE_UPDATED(profile_updated_payload(self.id, name, phone), now)
         return replace(self, name=name, phone=phone, updated_at=now, events=(event,))
 
 
@@ -65,15 +66,15 @@ def register(
 ) -> User:
     """A new user (fields already cleaned and checked); records `users.registered`."""
     user = User(user_id, email, name, phone, password_hash, now, now)
-    return replace(user, events=(DomainEvent(REGISTERED, registered_payload(user), now),))
+    return replace(user, events=(produced.REGISTERED(registered_payload(user), now),))
 
 
-def registered_payload(user: User) -> dict[str, str | None]:
+def registered_payload(user: User) -> produced.Registered:
     """Payload of `users.registered`: the contact details other contexts may keep."""
     return {"user_id": user.id, "email": user.email, "name": user.name, "phone": user.phone}
 
 
-def profile_updated_payload(user_id: str, name: str, phone: str | None) -> dict[str, str | None]:
+def profile_updated_payload(user_id: str, name: str, phone: str | None) -> produced.ProfileUpdated:
     return {"user_id": user_id, "name": name, "phone": phone}
 
 

@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 
 from subgraphs.kernel.core.clock import to_milliseconds
 from subgraphs.kernel.core.events import DomainEvent
+from subgraphs.users.domain import events as produced
 from subgraphs.users.domain.passwords import reset_link
 from subgraphs.users.domain.user import User
 
-EMAIL_VERIFICATION_REQUESTED = "users.email_verification_requested"
-EMAIL_VERIFIED = "users.email_verified"
+EMAIL_VERIFICATION_REQUESTED = produced.EMAIL_VERIFICATION_REQUESTED.type
+EMAIL_VERIFIED = produced.EMAIL_VERIFIED.type
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,17 +47,17 @@ def request_verification(
     link_base, lifetime = policy
     now = to_milliseconds(now)
     expires_at = now + lifetime
-    payload = {
+    payload: produced.EmailVerificationRequested = {
         "user_id": user.id,
         "email": user.email,
         "verify_url": reset_link(link_base, token),
         "expires_at": expires_at.isoformat(),
     }
-    event = DomainEvent(EMAIL_VERIFICATION_REQUESTED, payload, now)
+    event = produced.EMAIL_VERIFICATION_REQUESTED(payload, now)
     return EmailVerification(hashed, user.id, user.email, now, expires_at, events=(event,))
 
 
 def verified(user: User, now: datetime) -> Recording:
     """`users.email_verified`: the address is its owner's, and so is the name now shown."""
-    payload = {"user_id": user.id, "email": user.email, "name": user.name}
-    return Recording((DomainEvent(EMAIL_VERIFIED, payload, now),))
+    payload: produced.EmailVerified = {"user_id": user.id, "email": user.email, "name": user.name}
+    return Recording((produced.EMAIL_VERIFIED(payload, now),))

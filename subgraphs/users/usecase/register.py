@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.errors import raise_if_any
-from subgraphs.kernel.core.events import DomainEvent
 from subgraphs.kernel.core.ids import NewId
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
+from subgraphs.users.domain import events as produced
 from subgraphs.users.domain import user as rules
 from subgraphs.users.domain.verification import Recording
 from subgraphs.users.usecase.ports import (
@@ -99,8 +99,8 @@ class RegisterUser:
         owner = await self._users.find_by_email(email)
         if owner is None:  # deleted in between: nobody to tell
             return
-        payload = {"user_id": owner.id, "email": owner.email}
-        attempt = Recording((DomainEvent(rules.SIGN_UP_ATTEMPTED, payload, self._clock()),))
+        payload: produced.SignUpAttempted = {"user_id": owner.id, "email": owner.email}
+        attempt = Recording((produced.SIGN_UP_ATTEMPTED(payload, self._clock()),))
 
         async def nothing() -> None:  # the event is the whole change
             return None

@@ -11,6 +11,7 @@ import pytest
 
 from subgraphs.kernel.core.events import Event, EventTooEarly, MalformedEvent
 from subgraphs.kernel.messaging.consumer import DEAD_COUNTS, StreamConsumer
+from subgraphs.kernel.messaging.contracts import Consumes, Reads
 from subgraphs.kernel.messaging.inbox import Inbox
 from subgraphs.kernel.stores.mongo import in_transaction
 
@@ -19,8 +20,10 @@ pytestmark = pytest.mark.integration
 STREAM = "events.things"
 
 
-async def append(redis, n: int, type: str = "things.happened") -> Event:
-    event = Event.create(type, {"n": n}, producer="things", occurred_at=datetime.now(UTC))
+async def append(redis, n: int, type: str = "things.happened", version: int = 1) -> Event:
+    event = Event.create(
+        type, {"n": n}, producer="things", occurred_at=datetime.now(UTC), version=version
+    )
     await redis.xadd(STREAM, event.to_fields())
     return event
 
@@ -158,6 +161,42 @@ async def test_a_payload_its_handler_calls_malformed_goes_straight_to_dead_lette
     assert (dead["original.id"], dead["deliveries"]) == (event.id, "1")
     assert dead["reason"] == "payload has no 'user_id'"
     assert await pending_count(redis) == 0
+
+
+async def test_a_version_the_consumer_does_not_declare_goes_to_dead_letters_with_the_reason(
+    redis,
+):
+    handled: list[tuple[int, int]] = []
+
+    async def handle(event: Event) -> None:
+        handled.append((event.version, event.payload["n"]))
+
+    reads = Consumes("testers", ("things",), (Reads("things.happened", 1, ("n",)),))
+    c = consumer(redis, {"things.happened": handle}, reads=reads)
+    await c.ensure_groups()
+    await append(redis, 1)
+    unknown = await append(redis, 2, version=2)
+    await append(redis, 3)
+
+    assert await c.read_new() == 3
+
+    assert handled == [(1, 1), (1, 3)]  # it kept going, past the unknown version
+    [(_, dead)] = await redis.xrange("dead.testers")
+    assert (dead["original.id"], dead["original.version"]) == (unknown.id, "2")
+    assert dead["reason"] == "unknown version 2 of things.happened (this consumer reads 1)"
+    assert dead["deliveries"] == "1"  # no retry: no retry can teach it the version
+    assert await redis.hget(DEAD_COUNTS, "testers") == "1"
+    assert await pending_count(redis) == 0
+
+
+def test_a_consumer_refuses_to_handle_an_event_it_does_not_declare(redis):
+    reads = Consumes("testers", ("things",), (Reads("things.happened", 1),))
+
+    async def handle(event: Event) -> None:
+        return None
+
+    with pytest.raises(ValueError, match=r"undeclared events: \['things.other'\]"):
+        consumer(redis, {"things.happened": handle, "things.other": handle}, reads=reads)
 
 
 async def test_an_event_too_early_stays_pending_with_a_warning_and_no_stack_trace(redis, caplog):

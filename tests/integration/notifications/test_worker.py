@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from subgraphs.kernel.core.events import Event
 from subgraphs.kernel.messaging.consumer import DEAD_COUNTS
 from subgraphs.notifications.domain.notification import (
     Channel,
@@ -138,6 +139,33 @@ async def test_malformed_events_go_to_dead_letters_and_the_worker_goes_on(redis,
     assert dead[1][1]["original.id"] == bad.id
     assert dead[1][1]["deliveries"] == "1"  # dead-lettered at once, not after retries
     assert await redis.hget(DEAD_COUNTS, "notifications") == "2"
+    assert http_ok(worker.url or "")
+
+
+async def test_an_event_version_the_worker_does_not_declare_is_dead_lettered_and_it_goes_on(
+    redis, smtp_sink, worker
+):
+    await registered(redis, "u-v2")
+    newer = Event.create(
+        "orders.created",
+        _order("u-v2", "o-v2"),
+        producer="orders",
+        occurred_at=datetime.now(UTC),
+        version=2,
+    )
+    await append(redis, "", {}, event=newer)
+    after = await append(redis, "orders.created", _order("u-v2", "o-v1"))
+    await eventually(lambda: status_is(redis, f"{after.id}:email", "SENT"), what="the v1 mail")
+    await eventually(lambda: all_acknowledged(redis), what="every entry acknowledged")
+
+    [(_, dead)] = await redis.xrange("dead.notifications")
+    assert (dead["original.id"], dead["original.version"]) == (newer.id, "2")
+    assert dead["reason"] == "unknown version 2 of orders.created (this consumer reads 1)"
+    assert dead["deliveries"] == "1"  # at once: no retry teaches it the version
+    assert await notification(redis, f"{newer.id}:email") == {}  # nothing sent for it
+    subjects = [m["subject"] for m in await smtp_sink.messages(to="u-v2")]
+    assert "Order o-v1 received" in subjects
+    assert "Order o-v2 received" not in subjects
     assert http_ok(worker.url or "")
 
 

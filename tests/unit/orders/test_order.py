@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -93,13 +94,18 @@ def test_the_status_machine(start, target, allowed):
         S.REFUNDED: [S.PAID, S.REFUNDED],
         S.REJECTED: [S.REJECTED],
     }[start]:
-        order = order.transition(step, NOW)
+        order = order.transition(step, NOW, **_details(step))
     if allowed:
-        changed = order.transition(target, NOW)
+        changed = order.transition(target, NOW, **_details(target))
         assert (changed.status, changed.version) == (target, order.version + 1)
     else:
         with pytest.raises(IllegalTransition):
             order.transition(target, NOW)
+
+
+def _details(status: S) -> dict[str, Any]:
+    """What `orders.rejected` declares beyond the status fields (no other status needs any)."""
+    return {"reason": "out of stock", "extra": {"short": []}} if status is S.REJECTED else {}
 
 
 def test_event_payloads_carry_exact_amounts_as_strings():

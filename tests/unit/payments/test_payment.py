@@ -12,6 +12,7 @@ from subgraphs.kernel.core.money import Money
 from subgraphs.payments.domain.order_view import OrderState
 from subgraphs.payments.domain.payment import (
     CARD_DECLINED,
+    Payment,
     PaymentRequest,
     PaymentStatus,
     Transaction,
@@ -52,6 +53,12 @@ def test_every_invalid_input_is_reported():
     ]
 
 
+def announced(payment: Payment) -> tuple[str, object]:
+    """The type and payload of the event announcing `payment`'s status."""
+    spec, payload = event_payload(payment)
+    return spec.type, payload
+
+
 def test_success_and_failure_announce_themselves_with_exact_amounts():
     paid = new_payment().charged(charge(), NOW)
     failed = new_payment().failed(CARD_DECLINED, NOW, charge(TransactionStatus.FAILED))
@@ -59,7 +66,7 @@ def test_success_and_failure_announce_themselves_with_exact_amounts():
     assert (paid.status, paid.revision, paid.lease_until) == (PaymentStatus.SUCCEEDED, 2, None)
     assert paid.holds_order
     assert not failed.holds_order  # a failed payment frees the order for another attempt
-    assert event_payload(paid) == (
+    assert announced(paid) == (
         "payments.succeeded",
         {
             "payment_id": "p-1",
@@ -69,7 +76,7 @@ def test_success_and_failure_announce_themselves_with_exact_amounts():
             "currency": "USD",
         },
     )
-    assert event_payload(failed) == (
+    assert announced(failed) == (
         "payments.failed",
         {"payment_id": "p-1", "order_id": "o-1", "user_id": "u-1", "reason": "card_declined"},
     )
@@ -89,7 +96,7 @@ def test_only_a_succeeded_payment_can_be_refunded_and_only_once():
     assert refunding.refunding
     assert refunded.status is PaymentStatus.REFUNDED
     assert refunded.holds_order  # a refunded order cannot be paid again
-    assert event_payload(refunded)[0] == "payments.refunded"
+    assert announced(refunded)[0] == "payments.refunded"
     cases = [
         (new_payment().failed(CARD_DECLINED, NOW), "PAYMENT_NOT_REFUNDABLE"),
         (refunding, "REFUND_IN_PROGRESS"),
