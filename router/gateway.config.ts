@@ -167,7 +167,8 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
  * when the file is renamed or replaced) is loaded without a restart. New operations run on it;
  * those already running finish on the schema they started on, for up to this long, before the
  * old schema's executor and subgraph connections are closed. A subscription on the old schema
- * ends then with a `SCHEMA_RELOAD` error, and its client subscribes again (on the new schema).
+ * is ended then (the client sees `complete`), and its client subscribes again, on the new
+ * schema (tests/e2e/test_schema_publish_under_load.py).
  */
 const SCHEMA_RELOAD_DRAIN_MS = 30_000;
 
