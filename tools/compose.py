@@ -11,9 +11,10 @@ support for them); the subgraphs check every scope themselves either way.
 Both supergraphs are composed from the *published* SDLs, ``router/published/<name>.graphql``
 (what each subgraph's team last published with ``make schema-publish SUBGRAPH=<name>``), never
 from the code directly: a subgraph's schema reaches the gateway only when its team publishes
-it. ``publish`` records SDLs as published and writes the supergraphs; it is the one writer of
-both files, and writes them in place (the same file, rewritten), because the gateway's watch
-of the file ends when the file is replaced by a rename.
+it. ``publish`` (``make schema-publish``) records SDLs as published and writes the
+supergraphs; ``python -m tools.compose`` only rewrites them when they are stale, with the same
+content. Both write them in place (the same file, rewritten), because the gateway's watch of
+the file ends when the file is replaced by a rename.
 
 ``--check`` writes nothing and exits 1 naming every stale file. Composition errors and hints
 are both failures.
