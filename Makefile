@@ -72,7 +72,7 @@ endef
 
 .PHONY: help up chaos dead-letters staff test bench lint compose docs schema-check schema-publish clean \
 	clean-data install python-deps node-deps redis-server storefront storefront-deps \
-	storefront-codegen backoffice backoffice-deps backoffice-codegen chromium
+	storefront-codegen backoffice backoffice-deps backoffice-codegen chromium known-context
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) \
@@ -90,9 +90,18 @@ staff: python-deps ## staff accounts on the configured MongoDB: ARGS="add EMAIL 
 dead-letters: python-deps ## list dead letters (ARGS="show GROUP [ID]" or ARGS="replay GROUP ID|--all")
 	@$(PY) -m tools.dead_letters $(or $(ARGS),list)
 
-test: install storefront backoffice chromium lint ## install what is missing, lint, then run every test
+# CONTEXT=<name>: one context's loop only (tools/context_tests.py): its unit and integration
+# tests and its schema and event contract checks; no browsers, no lint, no other context.
+test: $(if $(CONTEXT),known-context python-deps node-deps redis-server,install storefront backoffice chromium lint) ## install what is missing, lint, then run every test (CONTEXT=orders: that context's tests and checks only)
+ifdef CONTEXT
+	@$(PY) -m tools.context_tests $(CONTEXT)
+else
 	@echo "pytest"
 	@$(BIN)/pytest  # exit code 5 (no tests collected) fails too
+endif
+
+known-context: | $(PY)
+	@$(PY) -m tools.context_tests --known $(CONTEXT)
 
 bench: install ## install what is missing, then run the benchmarks in bench/ (about 8.5 minutes)
 	@$(PY) -m bench
@@ -119,19 +128,21 @@ lint: python-deps node-deps ## ruff check, ruff format --check, mypy, lint-impor
 	@echo "jscpd renamed copies (subgraphs/, storefront/src, backoffice/src)"
 	@router/node_modules/.bin/jscpd --config .jscpd.json
 
-compose: python-deps node-deps ## export every subgraph's SDL, compose router/supergraph.graphql, refresh deploy/kubernetes/router-config.yaml
+compose: python-deps node-deps ## export every subgraph's SDL from the code, recompose router/supergraph.graphql from the published SDLs, refresh deploy/kubernetes/router-config.yaml
 	@$(PY) -m tools.compose
 	@$(PY) -m tools.kubernetes_config
 
 docs: python-deps ## write docs/configuration.md from the settings the code declares
 	@$(PY) -m tools.config_docs
 
-schema-check: python-deps node-deps ## breaking changes against the published schema (or BASE=<git ref>) and the clients' operations
-	@$(PY) -m tools.schema_check $(if $(BASE),--base $(BASE))
-	@$(PY) -m tools.event_contracts check
+schema-check: python-deps node-deps ## breaking changes against the published schema (or BASE=<git ref>) and the clients' operations (SUBGRAPH=orders: that subgraph's code with the others' published SDLs)
+	@$(PY) -m tools.schema_check $(if $(BASE),--base $(BASE)) $(if $(SUBGRAPH),--subgraph $(SUBGRAPH))
+	@$(PY) -m tools.event_contracts check $(if $(SUBGRAPH),--context $(SUBGRAPH))
 
-schema-publish: python-deps node-deps ## make the code's API schema the published baseline (tools/schema_check.published.graphql)
-	@$(PY) -m tools.schema_check --publish
+# The one owner of router/supergraph.graphql: it is composed from router/published/ only.
+schema-publish: python-deps node-deps ## publish the code's SDL of SUBGRAPH=<name> (when its check passes; every subgraph without SUBGRAPH) and write router/supergraph.graphql in place, where the gateway reloads it
+	@$(PY) -m tools.schema_check --publish $(if $(SUBGRAPH),--subgraph $(SUBGRAPH))
+	@$(PY) -m tools.kubernetes_config
 
 storefront: storefront-deps ## build the web app into storefront/dist when its sources changed
 	@if [ "$$(cat $(SHOP_SOURCES) | sha256sum)" != "$$(cat $(SHOP_BUILT) 2>/dev/null)" ]; then \

@@ -2,7 +2,8 @@
 //
 // Start (from router/):  npx hive-gateway supergraph --config-path gateway.config.ts
 // Env: SUPERGRAPH_PATH (default <this dir>/supergraph.graphql; the file is watched and
-//      reloaded on change), GATEWAY_PORT (4000), GATEWAY_HOST (0.0.0.0).
+//      reloaded on change, gracefully: see SCHEMA_RELOAD_DRAIN_MS), GATEWAY_PORT (4000),
+//      GATEWAY_HOST (0.0.0.0).
 //      The CLI's own PORT/HOST variables and flags, when set, override these.
 //      OTEL_EXPORTER_OTLP_ENDPOINT (and the other standard OTEL_* variables) switch tracing
 //      on, exported over OTLP/HTTP; see edge/telemetry.ts.
@@ -161,11 +162,22 @@ startInternalListener({
 // A webhook passed on to its subgraph gets this long to be applied (the provider waits ~10 s).
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
+/**
+ * A new supergraph (`make schema-publish` rewrites the file in place: the CLI's watch of it ends
+ * when the file is renamed or replaced) is loaded without a restart. New operations run on it;
+ * those already running finish on the schema they started on, for up to this long, before the
+ * old schema's executor and subgraph connections are closed. A subscription on the old schema
+ * is ended then (the client sees `complete`), and its client subscribes again, on the new
+ * schema (tests/e2e/test_schema_publish_under_load.py).
+ */
+const SCHEMA_RELOAD_DRAIN_MS = 30_000;
+
 export const gatewayConfig = defineConfig({
   supergraph: supergraphPath,
   port: Number(process.env.GATEWAY_PORT || 4000),
   host: process.env.GATEWAY_HOST || '0.0.0.0',
   graphqlEndpoint,
+  gracefulSchemaReload: { drainTimeout: SCHEMA_RELOAD_DRAIN_MS },
   ...(openTelemetry ? { openTelemetry } : {}),
   ...(settings.introspection
     ? {

@@ -1,14 +1,23 @@
-"""Export each subgraph's SDL from code and compose the supergraph.
+"""Export each subgraph's SDL from code; compose the supergraph from the published SDLs.
 
-``python -m tools.compose`` writes ``subgraphs/<name>/schema.graphql`` for every
-subgraph in ``supergraph.yaml`` and ``router/supergraph.graphql`` (composed by
-``node router/compose.mjs``, i.e. ``@apollo/composition``), and
+``python -m tools.compose`` writes ``subgraphs/<name>/schema.graphql`` (the code's SDL) for
+every subgraph in ``supergraph.yaml``, and ``router/supergraph.graphql`` (composed by
+``node router/compose.mjs``, i.e. ``@apollo/composition``) with
 ``router/supergraph.unlicensed.graphql``: the same composed without the authorization
 directives (``@authenticated``, ``@requiresScopes``), for an Apollo Router without a GraphOS
 license (it refuses a supergraph that has them) and for ``@apollo/gateway`` (which has no
-support for them); the subgraphs check every scope themselves either way. ``--check`` writes
-nothing and exits 1 naming every stale file. Composition errors and hints are
-both failures.
+support for them); the subgraphs check every scope themselves either way.
+
+Both supergraphs are composed from the *published* SDLs, ``router/published/<name>.graphql``
+(what each subgraph's team last published with ``make schema-publish SUBGRAPH=<name>``), never
+from the code directly: a subgraph's schema reaches the gateway only when its team publishes
+it. ``publish`` (``make schema-publish``) records SDLs as published and writes the
+supergraphs; ``python -m tools.compose`` only rewrites them when they are stale, with the same
+content. Both write them in place (the same file, rewritten), because the gateway's watch of
+the file ends when the file is replaced by a rename.
+
+``--check`` writes nothing and exits 1 naming every stale file. Composition errors and hints
+are both failures.
 """
 
 from __future__ import annotations
@@ -16,9 +25,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +42,7 @@ SUPERGRAPH = ROOT / "router" / "supergraph.graphql"
 UNLICENSED_SUPERGRAPH = ROOT / "router" / "supergraph.unlicensed.graphql"
 AUTHORIZATION_DIRECTIVES = frozenset({"authenticated", "requiresScopes"})
 COMPOSE_SCRIPT = ROOT / "router" / "compose.mjs"
+PUBLISHED_DIR = ROOT / "router" / "published"
 
 
 class CompositionError(RuntimeError):
@@ -133,27 +145,95 @@ def compose_supergraph(urls: dict[str, str] | None = None, *, authorization: boo
     )
 
 
+def published_path(name: str) -> Path:
+    """Where subgraph ``name``'s published SDL lives."""
+    return PUBLISHED_DIR / f"{name}.graphql"
+
+
+def published_sdls(overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """Every subgraph's published SDL, ``overrides`` (name -> SDL) taking the place of some."""
+    subgraphs = load_subgraphs()
+    unknown = sorted(set(overrides or {}) - set(subgraphs))
+    if unknown:
+        raise ValueError(f"unknown subgraphs: {', '.join(unknown)}")
+    sdls: dict[str, str] = {}
+    for name in subgraphs:
+        if name in (overrides or {}):
+            sdls[name] = (overrides or {})[name]
+            continue
+        path = published_path(name)
+        if not path.is_file():
+            raise ValueError(
+                f"subgraph {name!r} has no published SDL ({_relative(path)}): "
+                f"run make schema-publish SUBGRAPH={name}"
+            )
+        sdls[name] = path.read_text(encoding="utf-8")
+    return sdls
+
+
+def supergraphs_of(sdls: dict[str, str]) -> dict[Path, str]:
+    """The supergraph and the unlicensed supergraph composed from ``sdls`` (name -> SDL)."""
+    subgraphs = load_subgraphs()
+
+    def services(edit: Callable[[str], str]) -> list[dict[str, str]]:
+        return [
+            {"name": s.name, "url": s.routing_url, "sdl": edit(sdls[s.name])}
+            for s in subgraphs.values()
+        ]
+
+    return {
+        SUPERGRAPH: compose(services(lambda sdl: sdl)),
+        UNLICENSED_SUPERGRAPH: compose(services(without_authorization)),
+    }
+
+
+def write_in_place(path: Path, content: str) -> bool:
+    """Rewrite ``path`` in place (same file, never a rename: a watcher of the file keeps
+    watching); whether it changed. The new content is written over the old one first and the
+    file cut to its length after, so a reader never sees an empty file."""
+    if path.is_file() and path.read_text(encoding="utf-8") == content:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.pwrite(fd, view, len(data) - len(view)) :]
+        os.ftruncate(fd, len(data))
+    finally:
+        os.close(fd)
+    return True
+
+
+def publish(names: list[str]) -> list[Path]:
+    """Record the code's SDL of each subgraph in ``names`` as published and write the
+    supergraphs composed from the published SDLs (in place); the files that changed.
+    Nothing is written when the composition fails."""
+    sdls = {name: export_sdl(name) for name in names}
+    supergraphs = supergraphs_of(published_sdls(sdls))  # raises before anything is written
+    changed = [
+        published_path(n) for n, sdl in sdls.items() if write_in_place(published_path(n), sdl)
+    ]
+    return changed + [path for path, text in supergraphs.items() if write_in_place(path, text)]
+
+
+def unpublished() -> list[str]:
+    """The subgraphs whose code's SDL differs from their published one."""
+    return [
+        name
+        for name in load_subgraphs()
+        if not published_path(name).is_file()
+        or published_path(name).read_text(encoding="utf-8") != export_sdl(name)
+    ]
+
+
 def expected_files() -> dict[Path, str]:
-    """Every generated file and the content the code says it should have."""
+    """Every generated file and its content: the code's SDLs, and the supergraphs composed
+    from the published ones."""
     subgraphs = load_subgraphs()
     files = {s.schema_file: export_sdl(s.name) for s in subgraphs.values()}
-    files[SUPERGRAPH] = compose(
-        [
-            {"name": s.name, "url": s.routing_url, "sdl": files[s.schema_file]}
-            for s in subgraphs.values()
-        ]
-    )
-    files[UNLICENSED_SUPERGRAPH] = compose(
-        [
-            {
-                "name": s.name,
-                "url": s.routing_url,
-                "sdl": without_authorization(files[s.schema_file]),
-            }
-            for s in subgraphs.values()
-        ]
-    )
-    return files
+    return files | supergraphs_of(published_sdls())
 
 
 def _stale(files: dict[Path, str]) -> list[Path]:
@@ -179,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     except CompositionError as exc:
         print("composition failed:", *exc.lines, sep="\n  ", file=sys.stderr)
         return 1
+    except ValueError as exc:
+        print(f"compose: {exc}", file=sys.stderr)
+        return 1
     stale = _stale(files)
     if args.check:
         for path in stale:
@@ -187,9 +270,10 @@ def main(argv: list[str] | None = None) -> int:
             print("run: python -m tools.compose", file=sys.stderr)
         return 1 if stale else 0
     for path in stale:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(files[path], encoding="utf-8")
+        write_in_place(path, files[path])
         print(f"wrote {_relative(path)}")
+    for name in unpublished():
+        print(f"not published yet: {name} (make schema-publish SUBGRAPH={name})")
     return 0
 
 

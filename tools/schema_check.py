@@ -24,6 +24,16 @@ baseline using @graphql-inspector/core (tools/schema_check.mjs):
   ``tools/public_fields.yaml``; an unlisted one fails the check, and so does an entry naming a
   field that is gone or now carries a directive.
 
+One subgraph at a time: ``--subgraph NAME`` (``make schema-check SUBGRAPH=NAME``) composes
+that subgraph's SDL from the code with every other subgraph's *published* SDL
+(``router/published/<name>.graphql``, see tools/compose.py) and checks that supergraph the same
+way: what a team checks before publishing its subgraph alone. ``--publish --subgraph NAME``
+(``make schema-publish SUBGRAPH=NAME``) publishes it only when that check passes: it records
+the subgraph's SDL as published, writes ``router/supergraph.graphql`` (in place: a running
+Hive Gateway watching it reloads it) and the published API schema. ``--publish`` alone
+publishes every subgraph, as the baseline's owner decides (it writes even when the check
+fails, listing what it publishes).
+
 Exit 0 when nothing fails, 1 when something does, 2 when the check cannot run.
 """
 
@@ -56,6 +66,7 @@ from graphql import (
 )
 from graphql.language import Visitor
 
+from tools import compose
 from tools.compose import CompositionError, compose_supergraph
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -450,15 +461,41 @@ def report_costs(costs: dict[str, Any]) -> int:
     return len(over)
 
 
+def _new_supergraph(subgraph: str | None) -> str:
+    """The supergraph to check: every subgraph's code, or ``subgraph``'s code with the others'
+    published SDLs."""
+    if subgraph is None:
+        return compose_supergraph()
+    known = compose.load_subgraphs()
+    if subgraph not in known:
+        raise ValueError(f"unknown subgraph {subgraph!r} (one of: {', '.join(known)})")
+    sdls = compose.published_sdls({subgraph: compose.export_sdl(subgraph)})
+    return compose.supergraphs_of(sdls)[compose.SUPERGRAPH]
+
+
+def _publish(names: list[str], result: Any) -> int:
+    """Record ``names``' SDLs as published, write the supergraphs and the published API."""
+    for path in compose.publish(names):
+        print(f"published: wrote {path.relative_to(ROOT)}")
+    PUBLISHED.write_text(PUBLISHED_HEADER + result["api"], encoding="utf-8")
+    print(f"published: wrote {PUBLISHED.relative_to(ROOT)} (commit it)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.schema_check", description=__doc__)
     parser.add_argument("--base", metavar="REF", help="compare with the supergraph at a git ref")
     parser.add_argument(
         "--publish", action="store_true", help="make the code's API schema the published one"
     )
+    parser.add_argument(
+        "--subgraph",
+        metavar="NAME",
+        help="check (or publish) this subgraph's code with the others' published SDLs",
+    )
     args = parser.parse_args(argv)
     try:
-        supergraph = compose_supergraph()
+        supergraph = _new_supergraph(args.subgraph)
         operations = shipped_operations()
         approvals = load_approvals()
         public_fields = load_public_fields()
@@ -476,13 +513,21 @@ def main(argv: list[str] | None = None) -> int:
     except (RuntimeError, ValueError) as exc:
         print(f"schema-check: {exc}", file=sys.stderr)
         return 2
-    print(f"schema-check: the code's API schema against {described}")
+    what = (
+        f"subgraph {args.subgraph}'s code with the others' published SDLs"
+        if args.subgraph
+        else "the code"
+    )
+    print(f"schema-check: the API schema of {what} against {described}")
     failures = report(result, approvals, operations)
     failures += report_public_fields(supergraph, public_fields)
+    if args.publish and args.subgraph and failures:
+        print(f"schema-publish: NOT published ({failures} problem(s) above)")
+        return 1
     if args.publish:
-        PUBLISHED.write_text(PUBLISHED_HEADER + result["api"], encoding="utf-8")
-        print(f"published: wrote {PUBLISHED.relative_to(ROOT)} (commit it)")
-        return 0
+        return _publish(
+            [args.subgraph] if args.subgraph else list(compose.load_subgraphs()), result
+        )
     if failures:
         print(f"schema-check: FAILED ({failures} problem(s) above)")
         return 1

@@ -92,13 +92,19 @@ export function costSchema(supergraphSdl: string): GraphQLSchema {
 }
 
 /** The cost schema of the supergraph file at `path`, rebuilt when the file changes (the
- * gateway reloads it on change). */
+ * gateway reloads it on change). A file caught half rewritten (a publish writes it in place)
+ * does not parse: the previous schema is kept until the file reads whole. */
 export function supergraphCostSchema(path: string): () => GraphQLSchema {
-  let built: { stamp: number; schema: GraphQLSchema } | undefined;
+  let built: { stamp: string; schema: GraphQLSchema } | undefined;
   return () => {
-    const stamp = statSync(path).mtimeMs;
+    const info = statSync(path);
+    const stamp = `${info.mtimeMs}:${info.size}`;
     if (built?.stamp !== stamp) {
-      built = { stamp, schema: costSchema(readFileSync(path, 'utf8')) };
+      try {
+        built = { stamp, schema: costSchema(readFileSync(path, 'utf8')) };
+      } catch (error) {
+        if (!built) throw error;
+      }
     }
     return built.schema;
   };

@@ -48,14 +48,19 @@ export function readinessUrl(routingUrl: string): string {
   return url.toString();
 }
 
-/** The supergraph file's subgraphs, re-read only when the file changes. */
+/** The supergraph file's subgraphs, re-read only when the file changes (a file caught half
+ * rewritten, which does not parse, leaves the previous ones). */
 export function supergraphSubgraphs(path: string): () => Promise<Map<string, string>> {
   let cached: { version: string; urls: Map<string, string> } | undefined;
   return async () => {
     const info = await stat(path);
     const version = `${info.mtimeMs}:${info.size}`;
     if (cached?.version !== version) {
-      cached = { version, urls: subgraphUrls(await readFile(path, 'utf8')) };
+      try {
+        cached = { version, urls: subgraphUrls(await readFile(path, 'utf8')) };
+      } catch (error) {
+        if (!cached) throw error;
+      }
     }
     return cached.urls;
   };

@@ -369,6 +369,19 @@ def test_router_runs_the_graphos_config_and_the_supergraph() -> None:
         assert "secretKeyRef" in env[key]["valueFrom"], key
 
 
+def test_router_reloads_a_published_supergraph_without_a_restart() -> None:
+    deployment = DEPLOYMENTS["router"]
+    assert "--hot-reload" in _container(deployment)["args"]
+    # The ConfigMap is mounted as a directory: kubelet updates it in place (a subPath mount is
+    # never updated), and the router's poll of the file sees the new content.
+    [schema] = [
+        m for m in _container(deployment)["volumeMounts"] if m["mountPath"] == "/dist/schema"
+    ]
+    assert "subPath" not in schema
+    compose = interpolate(load_yaml(COMPOSE_FILE), REQUIRED)
+    assert "--hot-reload" in compose["services"]["router"]["command"]
+
+
 def test_router_image_is_the_one_compose_runs() -> None:
     compose = interpolate(load_yaml(COMPOSE_FILE), REQUIRED)
     assert _container(DEPLOYMENTS["router"])["image"] == compose["services"]["router"]["image"]
