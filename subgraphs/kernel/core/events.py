@@ -17,6 +17,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
+# NotRequired and TypedDict are re-exported for the contexts' payload declarations (their
+# domain/events.py), which import the kernel's core only. typing_extensions' TypedDict, not
+# typing's: pydantic needs it to generate a TypedDict's JSON Schema on Python < 3.12.
+from typing import NotRequired as NotRequired
+
+from typing_extensions import TypedDict as TypedDict
+
 from subgraphs.kernel.core.clock import to_milliseconds
 from subgraphs.kernel.core.correlation import correlation_id
 from subgraphs.kernel.core.ids import new_id
@@ -141,7 +148,8 @@ class PayloadMismatch(TypeError):
 
 @dataclass(frozen=True, slots=True)
 class EventSpec(Generic[P]):
-    """One event a context produces: its type, version and payload shape (a TypedDict).
+    """One event a context produces: its type, version and payload shape (a `TypedDict`,
+    the one this module re-exports).
 
     Its events are made through it (`spec(payload, occurred_at)`), so the payload the code
     builds is the one declared: the type checker checks the fields' types, the call checks

@@ -5,11 +5,7 @@ them, are published in docs/events.asyncapi.yaml (docs/events.md "Event contract
 field freely; remove or retype one only in a new version.
 """
 
-from typing import NotRequired
-
-from typing_extensions import TypedDict
-
-from subgraphs.kernel.core.events import EventSpec
+from subgraphs.kernel.core.events import EventSpec, NotRequired, TypedDict
 
 
 class OrderLine(TypedDict):

@@ -2,12 +2,10 @@
 
 # No `from __future__ import annotations`: a TypedDict must see `NotRequired` evaluated.
 from datetime import UTC, datetime
-from typing import NotRequired
 
 import pytest
-from typing_extensions import TypedDict  # pydantic needs it for TypedDicts on Python < 3.12
 
-from subgraphs.kernel.core.events import Event, EventSpec, PayloadMismatch
+from subgraphs.kernel.core.events import Event, EventSpec, NotRequired, PayloadMismatch, TypedDict
 from subgraphs.kernel.messaging.contracts import Consumes, Reads, unknown_version
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
