@@ -43,14 +43,12 @@ from subgraphs.notifications.settings import NotificationsWorkerSettings
 from subgraphs.notifications.usecase import WorkerUseCases
 from subgraphs.notifications.usecase.ports import ChannelSender, DeliveryPolicy
 
-GROUP = "notifications"
-PRODUCERS = ("users", "orders", "payments")
 _CONTACT = ("user_id", "name", "phone")
 _LINK = ("user_id", "email", "expires_at")
 # What the projections and the messages read of other contexts' events (`make schema-check`).
 EVENTS_READ = Consumes(
-    GROUP,
-    producers=PRODUCERS,
+    "notifications",
+    producers=("users", "orders", "payments"),
     reads=(
         Reads("users.registered", 1, (*_CONTACT, "email")),
         Reads("users.profile_updated", 1, _CONTACT),
@@ -182,8 +180,8 @@ def build_worker_app(settings: NotificationsWorkerSettings) -> Starlette:
     bridge = StreamConsumer.for_settings(
         redis.client,
         settings.streams,
-        group=GROUP,
-        producers=PRODUCERS,
+        group=EVENTS_READ.group,
+        producers=EVENTS_READ.producers,
         handlers=event_handlers(usecases),
         reads=EVENTS_READ,
     )
