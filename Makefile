@@ -137,7 +137,7 @@ docs: python-deps ## write docs/configuration.md from the settings the code decl
 
 schema-check: python-deps node-deps ## breaking changes against the published schema (or BASE=<git ref>) and the clients' operations (SUBGRAPH=orders: that subgraph's code with the others' published SDLs)
 	@$(PY) -m tools.schema_check $(if $(BASE),--base $(BASE)) $(if $(SUBGRAPH),--subgraph $(SUBGRAPH))
-	@$(PY) -m tools.event_contracts check $(if $(SUBGRAPH),--context $(SUBGRAPH))
+	@$(PY) -m tools.event_contracts check $(if $(BASE),--base $(BASE)) $(if $(SUBGRAPH),--context $(SUBGRAPH))
 
 # The one owner of router/supergraph.graphql: it is composed from router/published/ only.
 schema-publish: python-deps node-deps ## publish the code's SDL of SUBGRAPH=<name> (when its check passes; every subgraph without SUBGRAPH) and write router/supergraph.graphql in place, where the gateway reloads it

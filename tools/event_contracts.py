@@ -5,21 +5,26 @@ Each context declares the events it publishes in ``subgraphs/<context>/domain/ev
 it with), and each consumer group what it reads of other contexts' events, next to its
 handlers (a ``Consumes`` at module level of the context's ``app.py`` or ``worker.py``).
 
-``python -m tools.event_contracts write`` generates a JSON Schema per event (type, version)
-from the code and writes them, with the envelope and the consumers, as the AsyncAPI 3.0
-document ``docs/events.asyncapi.yaml`` (the published contracts; a test fails when it is stale).
+``python -m tools.event_contracts write`` generates a JSON Schema (draft-07) per event
+(type, version) from the code and writes them, with the envelope and the consumers, as the
+AsyncAPI 3.0 document ``docs/events.asyncapi.yaml`` (the published contracts). The document
+is append-only per (type, version): ``write`` refuses (exit 1, naming the event and the
+field) to replace a published schema with one that removes, retypes or makes optional a
+field; adding fields, or new versions, is free.
 
-``python -m tools.event_contracts check [--context NAME]`` (``make schema-check``) compares
-the code's producer schemas with the published document and with every consumer's
-declarations, and fails (exit 1), naming who breaks whom, when:
+``python -m tools.event_contracts check [--context NAME] [--base REF]`` (``make
+schema-check``) compares the code's producer schemas with the published document (or the
+one committed at git ``REF``) and with every consumer's declarations, and fails (exit 1),
+naming who breaks whom, when:
 
 - an event changed against the published document without raising its version: a field
   removed, retyped, or no longer always present (adding a field is free);
 - a producer change removes or retypes a field a consumer reads, or a consumer reads a
-  field, an event or a version nobody publishes, or from a stream it does not consume.
+  field, an event or a version nobody publishes, or from a stream it does not consume;
+- the published document is not the code's (stale: run ``write``).
 
-``--context NAME`` reports only what NAME publishes or reads. Exit 0 when nothing breaks,
-2 when the published document cannot be read.
+``--context NAME`` reports only what NAME publishes or reads (and its part of the document).
+Exit 0 when nothing breaks, 2 when the published document or ``REF`` cannot be read.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import argparse
 import importlib
 import importlib.util
 import json
+import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,14 +45,38 @@ from pydantic import TypeAdapter
 
 from subgraphs.kernel.core.events import EventSpec, stream_of
 from subgraphs.kernel.messaging.contracts import Consumes, Reads
+from tools.compose import load_subgraphs
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "docs" / "events.asyncapi.yaml"
-CONTEXTS = ("users", "catalog", "orders", "payments", "notifications")
 # Where a context declares what it publishes, and where its consumers are wired.
 PRODUCER_MODULE = "subgraphs.{context}.domain.events"
 CONSUMER_MODULES = ("subgraphs.{context}.app", "subgraphs.{context}.worker")
-SCHEMA_FORMAT = "application/schema+json;version=draft-2020-12"
+# The JSON Schema dialect every AsyncAPI 3.0 tool must support.
+SCHEMA_FORMAT = "application/schema+json;version=draft-07"
+DRAFT_07 = "http://json-schema.org/draft-07/schema#"
+# Keywords of later drafts, which a draft-07 validator would ignore (`prefixItems` is turned
+# into draft-07's list of `items`; `$defs` are inlined).
+LATER_KEYWORDS = frozenset(
+    {
+        "$anchor",
+        "$dynamicAnchor",
+        "$dynamicRef",
+        "$recursiveAnchor",
+        "$recursiveRef",
+        "dependentRequired",
+        "dependentSchemas",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+        "minContains",
+        "maxContains",
+        "contentSchema",
+    }
+)
+# Keywords whose value maps names to schemas (the names are no keywords), and keywords whose
+# value is data (copied as it is).
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "definitions"})
+_DATA = frozenset({"const", "enum", "default", "examples"})
 
 Key = tuple[str, int]  # an event's type and version
 
@@ -89,28 +119,50 @@ class Break:
 # -- what the code declares ---------------------------------------------------------------
 
 
+def contexts() -> tuple[str, ...]:
+    """The bounded contexts: one a subgraph (supergraph.yaml)."""
+    return tuple(load_subgraphs())
+
+
 def payload_schema(spec: EventSpec[Any]) -> dict[str, Any]:
-    """The JSON Schema (2020-12) of `spec`'s payload, with no references (each self-contained)."""
+    """The JSON Schema (draft-07) of `spec`'s payload, with no references (self-contained)."""
     schema = TypeAdapter(spec.payload).json_schema()
     definitions = schema.pop("$defs", {})
-    return _inlined(schema, definitions)
+    where = f"{spec.type} v{spec.version}"
+    return {"$schema": DRAFT_07, **_draft_07(schema, definitions, where)}
 
 
-def _inlined(node: Any, definitions: Mapping[str, Any]) -> Any:
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            return _inlined(definitions[ref.rsplit("/", 1)[-1]], definitions)
-        return {k: _inlined(v, definitions) for k, v in node.items()}
+def _draft_07(node: Any, definitions: Mapping[str, Any], where: str) -> Any:
+    """`node` (pydantic's JSON Schema) with its references inlined, in draft-07's terms."""
     if isinstance(node, list):
-        return [_inlined(v, definitions) for v in node]
-    return node
+        return [_draft_07(v, definitions, where) for v in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        return _draft_07(definitions[ref.rsplit("/", 1)[-1]], definitions, where)
+    if later := sorted(LATER_KEYWORDS & set(node)):
+        raise ValueError(f"{where}: its payload schema needs {later}, which draft-07 lacks")
+    converted: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _DATA:
+            converted[key] = value
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            converted[key] = {k: _draft_07(v, definitions, where) for k, v in value.items()}
+        else:
+            converted[key] = _draft_07(value, definitions, where)
+    if "prefixItems" in converted:  # a tuple: draft-07 lists its items, the rest are extra
+        rest = converted.pop("items", None)
+        converted["items"] = converted.pop("prefixItems")
+        if rest is not None:
+            converted["additionalItems"] = rest
+    return converted
 
 
-def produced(contexts: Iterable[str] = CONTEXTS) -> dict[Key, Published]:
-    """Every event the code publishes, by type and version."""
+def produced(names: Iterable[str] | None = None) -> dict[Key, Published]:
+    """Every event the code publishes, by type and version (of every context by default)."""
     events: dict[Key, Published] = {}
-    for context in contexts:
+    for context in contexts() if names is None else names:
         name = PRODUCER_MODULE.format(context=context)
         if importlib.util.find_spec(name) is None:
             continue  # a context that publishes nothing
@@ -122,10 +174,10 @@ def produced(contexts: Iterable[str] = CONTEXTS) -> dict[Key, Published]:
     return events
 
 
-def consumers(contexts: Iterable[str] = CONTEXTS) -> list[Consumer]:
+def consumers(names: Iterable[str] | None = None) -> list[Consumer]:
     """Every consumer group's declaration (module-level `Consumes` of its wiring)."""
     found = []
-    for context in contexts:
+    for context in contexts() if names is None else names:
         for pattern in CONSUMER_MODULES:
             name = pattern.format(context=context)
             if importlib.util.find_spec(name) is None:
@@ -279,9 +331,32 @@ def published(path: Path = DOCUMENT) -> dict[Key, Published]:
     """The events of a published document (empty when there is none)."""
     if not path.exists():
         return {}
+    return parse(path.read_text(), str(path))
+
+
+def published_at(ref: str, repository: Path = ROOT) -> dict[Key, Published]:
+    """The events of the document committed at git `ref` (empty when it had none yet)."""
+    relative = DOCUMENT.relative_to(ROOT).as_posix()
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        command = ["git", "-C", str(repository), *args]
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    if git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
+        raise UnreadableBaseline(f"no commit {ref!r} in {repository}")
+    if git("cat-file", "-e", f"{ref}:{relative}").returncode != 0:
+        return {}
+    shown = git("show", f"{ref}:{relative}")
+    if shown.returncode != 0:
+        raise UnreadableBaseline(f"cannot read {relative} at {ref}: {shown.stderr.strip()}")
+    return parse(shown.stdout, f"{relative} at {ref}")
+
+
+def parse(text: str, where: str) -> dict[Key, Published]:
+    """The events of a document this tool wrote (`where` names it in the error)."""
     events: dict[Key, Published] = {}
     try:
-        doc = yaml.safe_load(path.read_text()) or {}
+        doc = yaml.safe_load(text) or {}
         for message in (doc.get("components") or {}).get("messages", {}).values():
             envelope = message["headers"]["allOf"][1]["properties"]
             event = Published(
@@ -293,8 +368,48 @@ def published(path: Path = DOCUMENT) -> dict[Key, Published]:
             )
             events[event.key] = event
     except (yaml.YAMLError, KeyError, IndexError, TypeError, ValueError) as exc:
-        raise UnreadableBaseline(f"{path} is not a document this tool wrote: {exc!r}") from exc
+        raise UnreadableBaseline(f"{where} is not a document this tool wrote: {exc!r}") from exc
     return events
+
+
+def stale(
+    path: Path, expected: Mapping[str, Any], groups: Sequence[Consumer], context: str | None
+) -> bool:
+    """Whether the document at `path` is not `expected` (with `context`: in that context's
+    part: its channel, its events, its publishing and its groups' receiving)."""
+    if not path.exists():
+        return True
+    text = path.read_text()
+    if context is None:
+        return text != render(expected)
+    try:
+        found = part(yaml.safe_load(text), context, groups)
+    except (yaml.YAMLError, AttributeError, TypeError):
+        return True
+    return found != part(expected, context, groups)
+
+
+def part(doc: Any, context: str, groups: Sequence[Consumer]) -> dict[str, Any]:
+    """What of document `doc` is `context`'s (it raises AttributeError or TypeError on a
+    document of another shape)."""
+    names = {g.declaration.group for g in groups if g.context == context}
+    messages = doc.get("components", {}).get("messages", {})
+    return {
+        "channel": doc.get("channels", {}).get(stream_of(context)),
+        "messages": {k: m for k, m in messages.items() if _producer(m) == context},
+        "operations": {
+            k: o
+            for k, o in doc.get("operations", {}).items()
+            if k == f"{context}.publish" or k.partition(".consume.")[0] in names
+        },
+    }
+
+
+def _producer(message: Any) -> str | None:
+    try:
+        return str(message["headers"]["allOf"][1]["properties"]["producer"]["const"])
+    except (KeyError, IndexError, TypeError):
+        return None
 
 
 class UnreadableBaseline(Exception):
@@ -365,12 +480,9 @@ def changed(before: Mapping[str, Field], after: Mapping[str, Field], path: str) 
     return None
 
 
-def check(
-    current: Mapping[Key, Published],
-    baseline: Mapping[Key, Published],
-    groups: Sequence[Consumer],
-) -> list[Break]:
-    """Every contract `current` breaks (versions against `baseline`, and consumers' reads)."""
+def unraised(current: Mapping[Key, Published], baseline: Mapping[Key, Published]) -> list[Break]:
+    """Every event (type, version) of `baseline` that `current` changed incompatibly, a field
+    removed, retyped or no longer in every payload, instead of raising its version."""
     breaks: list[Break] = []
     for key, before in sorted(baseline.items()):
         after = current.get(key)
@@ -387,6 +499,16 @@ def check(
                         f"field {path} {how} (publish it as v{after.version + 1})",
                     )
                 )
+    return breaks
+
+
+def check(
+    current: Mapping[Key, Published],
+    baseline: Mapping[Key, Published],
+    groups: Sequence[Consumer],
+) -> list[Break]:
+    """Every contract `current` breaks (versions against `baseline`, and consumers' reads)."""
+    breaks = unraised(current, baseline)
     for group in groups:
         decl = group.declaration
         who = f"consumer {group.context} (group {decl.group})"
@@ -443,40 +565,72 @@ def _unpublished(
 # -- command line -------------------------------------------------------------------------
 
 
+def write(path: Path, current: Mapping[Key, Published], groups: Sequence[Consumer]) -> list[Break]:
+    """Publish `current` at `path`, unless it replaces a published (type, version) with an
+    incompatible schema: then nothing is written and those changes are returned."""
+    refused = unraised(current, published(path))
+    if not refused:
+        path.write_text(render(document(current, groups)))
+    return refused
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.event_contracts", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    write = commands.add_parser("write", help=f"write {DOCUMENT.relative_to(ROOT)} from the code")
-    write.add_argument("--output", type=Path, default=DOCUMENT)
+    shown = _shown(DOCUMENT)
+    write_ = commands.add_parser("write", help=f"write {shown} from the code")
     run = commands.add_parser("check", help="check the code against the published contracts")
+    for command in (write_, run):
+        command.add_argument(
+            "--document", type=Path, default=DOCUMENT, help=f"the published document ({shown})"
+        )
     run.add_argument(
-        "--context", choices=CONTEXTS, help="only what this context publishes or reads"
+        "--context", choices=contexts(), help="only what this context publishes or reads"
     )
-    run.add_argument("--baseline", type=Path, default=DOCUMENT, help="the published document")
+    run.add_argument(
+        "--base", metavar="REF", help=f"compare with {shown} committed at this git ref"
+    )
     args = parser.parse_args(argv)
 
     current, groups = produced(), consumers()
-    if args.command == "write":
-        args.output.write_text(render(document(current, groups)))
-        print(f"event contracts: wrote {args.output} ({len(current)} events)")
-        return 0
     try:
-        baseline = published(args.baseline)
+        if args.command == "write":
+            refused = write(args.document, current, groups)
+        else:
+            baseline = published_at(args.base) if args.base else published(args.document)
     except UnreadableBaseline as exc:
         print(f"event contracts: {exc}", file=sys.stderr)
         return 2
+    if args.command == "write":
+        for problem in refused:
+            print(f"event contracts: not written: {problem.message}", file=sys.stderr)
+        if refused:
+            return 1
+        print(f"event contracts: wrote {_shown(args.document)} ({len(current)} events)")
+        return 0
     breaks = check(current, baseline, groups)
     if args.context:
         breaks = [b for b in breaks if b.concerns(args.context)]
     for problem in breaks:
         print(f"event contract broken: {problem.message}", file=sys.stderr)
+    out_of_date = stale(args.document, document(current, groups), groups, args.context)
+    if out_of_date:
+        whose = f" in what {args.context} publishes or reads" if args.context else ""
+        print(
+            f"event contracts: {_shown(args.document)} is out of date{whose}: "
+            "run `python -m tools.event_contracts write`",
+            file=sys.stderr,
+        )
     if breaks:
         print(f"event contracts: {len(breaks)} broken", file=sys.stderr)
+    if breaks or out_of_date:
         return 1
     reads = sum(len(g.declaration.reads) for g in groups)
     print(f"event contracts: {len(current)} events, {reads} declared reads, none broken")
-    if args.baseline.exists() and args.baseline.read_text() != render(document(current, groups)):
-        print(f"note: {args.baseline} is out of date: python -m tools.event_contracts write")
     return 0
 
 

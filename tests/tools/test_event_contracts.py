@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import copy
+import json
 import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
 
+from subgraphs.kernel.core.events import EventSpec, TypedDict
 from subgraphs.kernel.messaging.contracts import Reads
 from tools import event_contracts as contracts
+from tools.compose import load_subgraphs
 from tools.event_contracts import Key, Published
+
+# The official JSON schema of AsyncAPI 3.0.0 documents (deploy/schemas/README.md).
+ASYNCAPI_SCHEMA = contracts.ROOT / "deploy" / "schemas" / "asyncapi-3.0.0.schema.json"
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +49,24 @@ def edited(
 
 def messages(breaks: list[contracts.Break]) -> list[str]:
     return [b.message for b in breaks]
+
+
+def retype_order_version(schema: dict[str, Any]) -> None:
+    schema["properties"]["order_version"]["type"] = "string"
+
+
+def doctored(tmp_path: Path, edit: Any) -> Path:
+    """A copy of the published document, changed by `edit`."""
+    doc = yaml.safe_load(contracts.DOCUMENT.read_text())
+    edit(doc)
+    path = tmp_path / "events.asyncapi.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
+def payload_of(doc: dict[str, Any], message: str) -> dict[str, Any]:
+    schema: dict[str, Any] = doc["components"]["messages"][message]["payload"]["schema"]
+    return schema
 
 
 def test_the_published_document_is_the_codes(current, groups):
@@ -78,6 +103,49 @@ def test_the_document_is_asyncapi_3_with_a_channel_a_producer_and_a_message_an_e
         "payload",
     }
     assert contracts.published() == current
+
+
+def test_the_document_is_valid_asyncapi_3_0_0_with_draft_07_payload_schemas():
+    """Validated offline: the official schema bundles its definitions, and jsonschema has the
+    draft-07 meta-schema its payloads are checked against (it fetches nothing)."""
+    validator = jsonschema.Draft7Validator(json.loads(ASYNCAPI_SCHEMA.read_text()))
+    doc = yaml.safe_load(contracts.DOCUMENT.read_text())
+
+    assert [e.message for e in validator.iter_errors(doc)] == []
+    for name, message in doc["components"]["messages"].items():
+        payload = message["payload"]
+        assert payload["schemaFormat"] == "application/schema+json;version=draft-07", name
+        assert payload["schema"]["$schema"] == "http://json-schema.org/draft-07/schema#", name
+        jsonschema.Draft7Validator.check_schema(payload["schema"])
+    # The format is one AsyncAPI tools know, so a payload schema is itself checked.
+    payload_of(doc, "orders.created.v1")["properties"]["total"]["type"] = 5
+    assert not validator.is_valid(doc)
+
+
+class Line(TypedDict):
+    sku: str
+
+
+class Tupled(TypedDict):
+    pair: tuple[int, str]
+    lines: list[Line]
+
+
+def test_a_payload_schema_is_draft_07_with_its_definitions_inlined():
+    schema = contracts.payload_schema(EventSpec("things.tupled", Tupled))
+
+    pair, lines = schema["properties"]["pair"], schema["properties"]["lines"]
+    assert pair["items"] == [{"type": "integer"}, {"type": "string"}]
+    assert "prefixItems" not in pair
+    assert lines["items"]["properties"] == {"sku": {"title": "Sku", "type": "string"}}
+    assert "$defs" not in json.dumps(schema)
+    jsonschema.Draft7Validator.check_schema(schema)
+    assert jsonschema.Draft7Validator(schema).is_valid({"pair": [1, "a"], "lines": []})
+
+
+def test_the_contexts_are_the_subgraphs():
+    assert contracts.contexts() == tuple(load_subgraphs())
+    assert {e.producer for e in contracts.produced().values()} < set(contracts.contexts())
 
 
 def test_the_code_keeps_every_contract(current, groups):
@@ -188,14 +256,14 @@ def test_a_declared_read_of_a_field_nobody_publishes_is_named(current, groups):
 
 def test_the_command_exits_1_naming_the_consumer_against_a_baseline_the_code_broke(tmp_path):
     """The published `total` of orders.created was a number; the code now sends a string."""
-    doc = yaml.safe_load(contracts.DOCUMENT.read_text())
-    total = doc["components"]["messages"]["orders.created.v1"]["payload"]["schema"]
-    total["properties"]["total"] = {"type": "number"}
-    baseline = tmp_path / "events.asyncapi.yaml"
-    baseline.write_text(yaml.safe_dump(doc))
+
+    def total_a_number(doc: dict[str, Any]) -> None:
+        payload_of(doc, "orders.created.v1")["properties"]["total"] = {"type": "number"}
+
+    baseline = doctored(tmp_path, total_a_number)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "tools.event_contracts", "check", "--baseline"]
+        command = [sys.executable, "-m", "tools.event_contracts", "check", "--document"]
         return subprocess.run(
             [*command, str(baseline), *args],
             capture_output=True,
@@ -220,4 +288,147 @@ def test_an_unreadable_baseline_exits_2(tmp_path):
     baseline = tmp_path / "events.asyncapi.yaml"
     baseline.write_text("components: {messages: {x: {name: y}}}\n")
 
-    assert contracts.main(["check", "--baseline", str(baseline)]) == 2
+    assert contracts.main(["check", "--document", str(baseline)]) == 2
+    assert contracts.main(["write", "--document", str(baseline)]) == 2
+
+
+def test_write_refuses_to_replace_a_published_version_with_an_incompatible_schema(
+    tmp_path, current, groups
+):
+    """The document is append-only per (type, version), so after a write the version check
+    still has the published schema to compare with."""
+    document = tmp_path / "events.asyncapi.yaml"
+    assert contracts.write(document, current, groups) == []
+    published = document.read_text()
+    retyped = edited(current, ("orders.paid", 1), retype_order_version)
+
+    refused = contracts.write(document, retyped, groups)
+
+    assert messages(refused) == [
+        "orders.paid v1 changed without raising its version: field order_version retyped from "
+        '{"type": "integer"} to {"type": "string"} (publish it as v2)'
+    ]
+    assert document.read_text() == published
+    assert messages(refused)[0] in messages(
+        contracts.check(retyped, contracts.published(document), groups)
+    )
+
+
+def test_write_refuses_a_removed_or_optional_field_and_takes_additions_and_new_versions(
+    tmp_path, current, groups
+):
+    document = tmp_path / "events.asyncapi.yaml"
+    contracts.write(document, current, groups)
+    key = ("orders.created", 1)
+
+    def drop_currency(schema: dict[str, Any]) -> None:
+        del schema["properties"]["currency"]
+        schema["required"].remove("currency")
+
+    def optional_total(schema: dict[str, Any]) -> None:
+        schema["required"].remove("total")
+
+    def add_note(schema: dict[str, Any]) -> None:
+        schema["properties"]["gift_note"] = {"type": "string"}
+
+    [removed] = contracts.write(document, edited(current, key, drop_currency), groups)
+    [optional] = contracts.write(document, edited(current, key, optional_total), groups)
+    assert "orders.created v1 changed without raising its version: field currency removed" in (
+        removed.message
+    )
+    assert "field total no longer in every payload" in optional.message
+
+    added = edited(current, key, add_note)
+    assert contracts.write(document, added, groups) == []
+    assert "gift_note" in contracts.published(document)[key].schema["properties"]
+    raised = {**added, **edited(added, key, drop_currency, version=2)}
+    assert contracts.write(document, raised, groups) == []
+    assert {("orders.created", 1), ("orders.created", 2)} <= set(contracts.published(document))
+
+
+def published_as_text(doc: dict[str, Any]) -> None:
+    """The published order_version of orders.paid a string (the code's is an integer)."""
+    retype_order_version(payload_of(doc, "orders.paid.v1"))
+
+
+def test_the_write_command_exits_1_naming_the_event_and_the_field(tmp_path, capsys):
+    document = doctored(tmp_path, published_as_text)
+    before = document.read_text()
+
+    assert contracts.main(["write", "--document", str(document)]) == 1
+
+    err = capsys.readouterr().err
+    assert (
+        "event contracts: not written: orders.paid v1 changed without raising its version: "
+        "field order_version retyped from"
+    ) in err
+    assert document.read_text() == before
+
+
+def test_a_stale_document_fails_the_check_and_for_a_context_only_its_own_part(tmp_path, capsys):
+    def renamed_summary(doc: dict[str, Any]) -> None:
+        doc["components"]["messages"]["users.registered.v1"]["summary"] = "Someone signed up."
+
+    document = doctored(tmp_path, renamed_summary)
+
+    def check(*args: str) -> int:
+        return contracts.main(["check", "--document", str(document), *args])
+
+    assert check("--context", "users") == 1
+    assert "out of date in what users publishes or reads: run `python -m tools.event_contracts" in (
+        capsys.readouterr().err
+    )
+    assert check() == 1
+    assert (check("--context", "orders"), check("--context", "notifications")) == (0, 0)
+    document.unlink()
+    assert check("--context", "orders") == 1  # none published at all
+
+
+def git(repository: Path, *args: str) -> None:
+    identity = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
+    subprocess.run(["git", "-C", str(repository), *identity, *args], check=True)
+
+
+def test_base_reads_the_document_committed_at_a_git_ref(tmp_path, current, groups):
+    """`check --base REF`: a document rewritten in the working tree hides no change."""
+    repository = tmp_path / "repository"
+    (repository / "docs").mkdir(parents=True)
+    git(repository, "init", "-q")
+    git(repository, "commit", "-q", "--allow-empty", "-m", "before events")
+    published = doctored(repository / "docs", published_as_text)
+    git(repository, "add", "docs/events.asyncapi.yaml")
+    git(repository, "commit", "-q", "-m", "events published")
+    published.write_text(contracts.render(contracts.document(current, groups)))  # rewritten
+
+    baseline = contracts.published_at("HEAD", repository)
+
+    assert baseline[("orders.paid", 1)].schema["properties"]["order_version"]["type"] == "string"
+    assert any(
+        "orders.paid v1 changed without raising its version: field order_version" in m
+        for m in messages(contracts.check(current, baseline, groups))
+    )
+    assert contracts.published_at("HEAD~1", repository) == {}  # not published yet then
+    with pytest.raises(contracts.UnreadableBaseline, match="no commit 'no-such-ref'"):
+        contracts.published_at("no-such-ref", repository)
+    assert contracts.main(["check", "--base", "no-such-ref"]) == 2
+
+
+def test_a_consumer_may_read_two_versions_of_an_event_while_it_moves_over(current, groups):
+    """A producer publishes v2 beside v1; a consumer declares both; nothing breaks."""
+
+    def drop_reason(schema: dict[str, Any]) -> None:
+        del schema["properties"]["reason"]
+        schema["required"].remove("reason")
+
+    both = {**current, **edited(current, ("orders.cancelled", 1), drop_reason, version=2)}
+    [catalog] = [g for g in groups if g.context == "catalog"]
+    v2 = Reads("orders.cancelled", 2, ("order_id", "user_id"))
+    moving = replace(
+        catalog,
+        declaration=replace(catalog.declaration, reads=(*catalog.declaration.reads, v2)),
+    )
+    others = [g for g in groups if g.context != "catalog"]
+
+    assert contracts.check(both, contracts.published(), [*others, moving]) == []
+    operation = contracts.document(both, [moving])["operations"]["catalog.consume.orders"]
+    assert {"orders.cancelled.v1", "orders.cancelled.v2"} <= set(operation["x-reads"])
