@@ -6,8 +6,8 @@ Runs what one bounded context owns, and nothing else:
   notifications worker's are under notifications), on the real stores the fixtures start;
 - ``tools.schema_check --subgraph <name>``: its subgraph's SDL from the code composed with the
   other subgraphs' published SDLs, against the published API and every client operation;
-- ``tools.event_contracts check --context <name>``, when that tool is there: its events
-  against the consumers that read them.
+- ``tools.event_contracts check --context <name>``: its events against the consumers that
+  read them, what it reads against their producers, and its part of the published document.
 
 It skips the browsers, the end-to-end stack, the other contexts' tests and the whole-repo
 lint (``make test`` without CONTEXT runs all of them). Each step's time is printed; the first
@@ -25,7 +25,6 @@ from pathlib import Path
 from tools.compose import load_subgraphs
 
 ROOT = Path(__file__).resolve().parents[1]
-EVENT_CONTRACTS = ROOT / "tools" / "event_contracts.py"
 
 
 def contexts() -> list[str]:
@@ -53,15 +52,11 @@ def test_paths(name: str) -> list[str]:
 def steps(name: str) -> list[tuple[str, list[str]]]:
     """(title, command) of each step of context ``name``'s loop, in order."""
     python = sys.executable
-    found = [
+    return [
         ("tests", [python, "-m", "pytest", *test_paths(name)]),
         ("schema check", [python, "-m", "tools.schema_check", "--subgraph", name]),
+        ("event contracts", [python, "-m", "tools.event_contracts", "check", "--context", name]),
     ]
-    if EVENT_CONTRACTS.is_file():
-        found.append(
-            ("event contracts", [python, "-m", "tools.event_contracts", "check", "--context", name])
-        )
-    return found
 
 
 def main(argv: list[str] | None = None) -> int:
