@@ -189,6 +189,31 @@ async def test_a_version_the_consumer_does_not_declare_goes_to_dead_letters_with
     assert await pending_count(redis) == 0
 
 
+async def test_a_consumer_moving_to_a_new_version_handles_both_it_declares(redis):
+    """While a producer moves from v1 to v2 (docs/events.md), its consumers read both."""
+    handled: list[tuple[int, int]] = []
+
+    async def handle(event: Event) -> None:
+        handled.append((event.version, event.payload["n"]))
+
+    both = (Reads("things.happened", 1, ("n",)), Reads("things.happened", 2, ("n",)))
+    c = consumer(redis, {"things.happened": handle}, reads=Consumes("testers", ("things",), both))
+    await c.ensure_groups()
+    await append(redis, 1)
+    await append(redis, 2, version=2)
+    unknown = await append(redis, 3, version=3)
+
+    assert await c.read_new() == 3
+
+    assert handled == [(1, 1), (2, 2)]
+    [(_, dead)] = await redis.xrange("dead.testers")
+    assert (dead["original.id"], dead["reason"]) == (
+        unknown.id,
+        "unknown version 3 of things.happened (this consumer reads 1, 2)",
+    )
+    assert await pending_count(redis) == 0
+
+
 def test_a_consumer_refuses_to_handle_an_event_it_does_not_declare(redis):
     reads = Consumes("testers", ("things",), (Reads("things.happened", 1),))
 
