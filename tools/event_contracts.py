@@ -595,23 +595,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--base", metavar="REF", help=f"compare with {shown} committed at this git ref"
     )
     args = parser.parse_args(argv)
-
-    current, groups = produced(), consumers()
+    handle = _write if args.command == "write" else _check
     try:
-        if args.command == "write":
-            refused = write(args.document, current, groups)
-        else:
-            baseline = published_at(args.base) if args.base else published(args.document)
+        return handle(args, produced(), consumers())
     except UnreadableBaseline as exc:
         print(f"event contracts: {exc}", file=sys.stderr)
         return 2
-    if args.command == "write":
-        for problem in refused:
-            print(f"event contracts: not written: {problem.message}", file=sys.stderr)
-        if refused:
-            return 1
-        print(f"event contracts: wrote {_shown(args.document)} ({len(current)} events)")
-        return 0
+
+
+def _write(
+    args: argparse.Namespace, current: Mapping[Key, Published], groups: Sequence[Consumer]
+) -> int:
+    refused = write(args.document, current, groups)
+    for problem in refused:
+        print(f"event contracts: not written: {problem.message}", file=sys.stderr)
+    if refused:
+        return 1
+    print(f"event contracts: wrote {_shown(args.document)} ({len(current)} events)")
+    return 0
+
+
+def _check(
+    args: argparse.Namespace, current: Mapping[Key, Published], groups: Sequence[Consumer]
+) -> int:
+    baseline = published_at(args.base) if args.base else published(args.document)
     breaks = check(current, baseline, groups)
     if args.context:
         breaks = [b for b in breaks if b.concerns(args.context)]
