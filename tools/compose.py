@@ -188,22 +188,34 @@ def supergraphs_of(sdls: dict[str, str]) -> dict[Path, str]:
 
 
 def write_in_place(path: Path, content: str) -> bool:
-    """Rewrite ``path`` in place (same file, never a rename: a watcher of the file keeps
-    watching); whether it changed. The new content is written over the old one first and the
-    file cut to its length after, so a reader never sees an empty file."""
-    if path.is_file() and path.read_text(encoding="utf-8") == content:
+    """Rewrite ``path`` in place (the same file, never a rename: a watcher of the file keeps
+    watching); whether it changed. An unchanged file is not written at all.
+
+    Three writes, each a change event for a watcher: the file is emptied; the new content is
+    written from its second byte on (the first byte, a hole, reads as NUL); the first byte is
+    written last. So the file is, at any moment, the old one, empty, a file that starts with
+    a NUL byte (which no GraphQL parser accepts, whatever follows), or the whole new one:
+    never the new content cut short nor followed by the old one's tail. A reader that catches
+    it unfinished gets a document that does not parse (and keeps the schema it has); the last
+    change event comes once the file is whole."""
+    data = content.encode("utf-8")
+    if path.is_file() and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = content.encode("utf-8")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.pwrite(fd, view, len(data) - len(view)) :]
-        os.ftruncate(fd, len(data))
+        _pwrite_all(fd, data[1:], 1)
+        _pwrite_all(fd, data[:1], 0)
     finally:
         os.close(fd)
     return True
+
+
+def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view, offset = view[written:], offset + written
 
 
 def publish(names: list[str]) -> list[Path]:
