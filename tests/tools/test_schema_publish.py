@@ -76,7 +76,7 @@ def test_a_file_written_in_place_is_never_a_mix_of_old_and_new(
     # The file as a reader finds it after each step of the write (truncation, each write).
     old = compose.SUPERGRAPH.read_text(encoding="utf-8")
     last_type = old.rindex("\ntype ")
-    new = old[:last_type] + "\n" if change == "shorter" else old + '\nscalar Probe\n'
+    new = old[:last_type] + "\n" if change == "shorter" else old + "\nscalar Probe\n"
     path = tmp_path / "supergraph.graphql"
     path.write_text(old, encoding="utf-8")
     seen: list[bytes] = []
