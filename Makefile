@@ -53,6 +53,19 @@ OFFICE_SOURCES = $(OFFICE)/package-lock.json $(OFFICE)/index.html $(OFFICE)/vite
 	$(OFFICE)/tsconfig.json $(shell find $(OFFICE)/src $(OFFICE)/public $(SHOP)/src -type f \
 	2>/dev/null | sort)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+comma := ,
+# `make test CONTEXT=<name>`: one context's loop. CONTEXT counts only when given on make's
+# command line: one exported in the shell (or set in the environment) is ignored, so a plain
+# `make test` always runs everything.
+TEST_CONTEXT := $(strip $(if $(filter command line,$(origin CONTEXT)),$(CONTEXT)))
+# The contexts: the subgraph names of supergraph.yaml (its keys indented by two spaces), read
+# without Python so that an unknown name fails before anything is installed.
+CONTEXTS := $(shell sed -n 's/^  \([A-Za-z0-9_-]*\):$$/\1/p' supergraph.yaml)
+ifneq ($(and $(filter test,$(MAKECMDGOALS)),$(TEST_CONTEXT)),)
+ifneq ($(words $(TEST_CONTEXT))$(filter-out $(CONTEXTS),$(TEST_CONTEXT)),1)
+$(error make test: unknown CONTEXT='$(TEST_CONTEXT)' (one of: $(subst $() ,$(comma) ,$(CONTEXTS))))
+endif
+endif
 INSTALL_LOG := .run/install.log
 
 # $(call quietly,COMMAND): run COMMAND with its output in $(INSTALL_LOG),
@@ -72,7 +85,7 @@ endef
 
 .PHONY: help up chaos dead-letters staff test bench lint compose docs schema-check schema-publish clean \
 	clean-data install python-deps node-deps redis-server storefront storefront-deps \
-	storefront-codegen backoffice backoffice-deps backoffice-codegen chromium known-context
+	storefront-codegen backoffice backoffice-deps backoffice-codegen chromium
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) \
@@ -90,18 +103,16 @@ staff: python-deps ## staff accounts on the configured MongoDB: ARGS="add EMAIL 
 dead-letters: python-deps ## list dead letters (ARGS="show GROUP [ID]" or ARGS="replay GROUP ID|--all")
 	@$(PY) -m tools.dead_letters $(or $(ARGS),list)
 
-# CONTEXT=<name>: one context's loop only (tools/context_tests.py): its unit and integration
-# tests and its schema and event contract checks; no browsers, no lint, no other context.
-test: $(if $(CONTEXT),known-context python-deps node-deps redis-server,install storefront backoffice chromium lint) ## install what is missing, lint, then run every test (CONTEXT=orders: that context's tests and checks only)
-ifdef CONTEXT
-	@$(PY) -m tools.context_tests $(CONTEXT)
+# CONTEXT=<name> (on the command line only, see TEST_CONTEXT): one context's loop only
+# (tools/context_tests.py): its unit and integration tests and its schema and event contract
+# checks; no browsers, no lint, no other context. An unknown name stops make before any step.
+test: $(if $(TEST_CONTEXT),python-deps node-deps redis-server,install storefront backoffice chromium lint) ## install what is missing, lint, then run every test (CONTEXT=orders on the command line: that context's tests and checks only)
+ifneq ($(TEST_CONTEXT),)
+	@$(PY) -m tools.context_tests $(TEST_CONTEXT)
 else
 	@echo "pytest"
 	@$(BIN)/pytest  # exit code 5 (no tests collected) fails too
 endif
-
-known-context: | $(PY)
-	@$(PY) -m tools.context_tests --known $(CONTEXT)
 
 bench: install ## install what is missing, then run the benchmarks in bench/ (about 8.5 minutes)
 	@$(PY) -m bench

@@ -13,8 +13,15 @@ Both supergraphs are composed from the *published* SDLs, ``router/published/<nam
 from the code directly: a subgraph's schema reaches the gateway only when its team publishes
 it. ``publish`` (``make schema-publish``) records SDLs as published and writes the
 supergraphs; ``python -m tools.compose`` only rewrites them when they are stale, with the same
-content. Both write them in place (the same file, rewritten), because the gateway's watch of
-the file ends when the file is replaced by a rename.
+content. Both write them in place (``write_in_place``), because the gateway's watch of the file
+ends when the file is replaced by a rename.
+
+The supergraphs of stacks on other ports are composed from the same published SDLs, only their
+routing URLs replaced (``published_supergraph``): ``tools.stack`` with ``STACK_*`` settings (the
+benchmarks', the chaos run's) and every gateway the end-to-end tests start. A field the code
+has and the published SDL has not is served by no gateway, a test's included: publish it first
+(a committed tree is fully published: tests/tools/test_schema_publish.py). Only the schema
+check composes the code's SDLs (``compose_supergraph``), which is what it checks.
 
 ``--check`` writes nothing and exits 1 naming every stale file. Composition errors and hints
 are both failures.
@@ -29,7 +36,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,9 +130,12 @@ def without_authorization(sdl: str) -> str:
     return print_ast(visit(parse(sdl), _WithoutAuthorization())) + "\n"
 
 
-def compose_supergraph(urls: dict[str, str] | None = None, *, authorization: bool = True) -> str:
-    """Compose the code's SDLs; ``urls`` overrides routing URLs by subgraph name; without
-    ``authorization`` the supergraph has no authorization directives."""
+def supergraph_of(
+    sdls: dict[str, str], urls: dict[str, str] | None = None, *, authorization: bool = True
+) -> str:
+    """Compose ``sdls`` (subgraph name -> SDL, every subgraph); ``urls`` overrides routing URLs
+    by subgraph name; without ``authorization`` the supergraph has no authorization
+    directives."""
     subgraphs = load_subgraphs()
     unknown = sorted(set(urls or {}) - set(subgraphs))
     if unknown:
@@ -136,13 +145,24 @@ def compose_supergraph(urls: dict[str, str] | None = None, *, authorization: boo
             {
                 "name": s.name,
                 "url": (urls or {}).get(s.name, s.routing_url),
-                "sdl": export_sdl(s.name)
-                if authorization
-                else without_authorization(export_sdl(s.name)),
+                "sdl": sdls[s.name] if authorization else without_authorization(sdls[s.name]),
             }
             for s in subgraphs.values()
         ]
     )
+
+
+def compose_supergraph(urls: dict[str, str] | None = None, *, authorization: bool = True) -> str:
+    """Compose the code's SDLs (what the schema check checks; no gateway serves it); ``urls``
+    and ``authorization`` as for ``supergraph_of``."""
+    sdls = {name: export_sdl(name) for name in load_subgraphs()}
+    return supergraph_of(sdls, urls, authorization=authorization)
+
+
+def published_supergraph(urls: dict[str, str] | None = None, *, authorization: bool = True) -> str:
+    """Compose the published SDLs, as ``make schema-publish`` does, with routing URLs of one's
+    own (a stack on other ports); ``urls`` and ``authorization`` as for ``supergraph_of``."""
+    return supergraph_of(published_sdls(), urls, authorization=authorization)
 
 
 def published_path(name: str) -> Path:
@@ -173,37 +193,41 @@ def published_sdls(overrides: dict[str, str] | None = None) -> dict[str, str]:
 
 def supergraphs_of(sdls: dict[str, str]) -> dict[Path, str]:
     """The supergraph and the unlicensed supergraph composed from ``sdls`` (name -> SDL)."""
-    subgraphs = load_subgraphs()
-
-    def services(edit: Callable[[str], str]) -> list[dict[str, str]]:
-        return [
-            {"name": s.name, "url": s.routing_url, "sdl": edit(sdls[s.name])}
-            for s in subgraphs.values()
-        ]
-
     return {
-        SUPERGRAPH: compose(services(lambda sdl: sdl)),
-        UNLICENSED_SUPERGRAPH: compose(services(without_authorization)),
+        SUPERGRAPH: supergraph_of(sdls),
+        UNLICENSED_SUPERGRAPH: supergraph_of(sdls, authorization=False),
     }
 
 
 def write_in_place(path: Path, content: str) -> bool:
-    """Rewrite ``path`` in place (same file, never a rename: a watcher of the file keeps
-    watching); whether it changed. The new content is written over the old one first and the
-    file cut to its length after, so a reader never sees an empty file."""
-    if path.is_file() and path.read_text(encoding="utf-8") == content:
+    """Rewrite ``path`` in place (the same file, never a rename: a watcher of the file keeps
+    watching); whether it changed. An unchanged file is not written at all.
+
+    Three writes, each a change event for a watcher: the file is emptied; the new content is
+    written from its second byte on (the first byte, a hole, reads as NUL); the first byte is
+    written last. So the file is, at any moment, the old one, empty, a file that starts with
+    a NUL byte (which no GraphQL parser accepts, whatever follows), or the whole new one:
+    never the new content cut short nor followed by the old one's tail. A reader that catches
+    it unfinished gets a document that does not parse (and keeps the schema it has); the last
+    change event comes once the file is whole."""
+    data = content.encode("utf-8")
+    if path.is_file() and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = content.encode("utf-8")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.pwrite(fd, view, len(data) - len(view)) :]
-        os.ftruncate(fd, len(data))
+        _pwrite_all(fd, data[1:], 1)
+        _pwrite_all(fd, data[:1], 0)
     finally:
         os.close(fd)
     return True
+
+
+def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view, offset = view[written:], offset + written
 
 
 def publish(names: list[str]) -> list[Path]:

@@ -11,7 +11,8 @@ Runs what one bounded context owns, and nothing else:
 
 It skips the browsers, the end-to-end stack, the other contexts' tests and the whole-repo
 lint (``make test`` without CONTEXT runs all of them). Each step's time is printed; the first
-failing step ends the run (exit 1). An unknown name is an error (exit 1) naming the known ones.
+failing step ends the run (exit 1). An unknown name is an error (exit 1) naming the known ones
+(``make test`` refuses it itself, with the same message, before it installs anything).
 """
 
 from __future__ import annotations
@@ -60,19 +61,15 @@ def steps(name: str) -> list[tuple[str, list[str]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m tools.context_tests [--known|--list] NAME``."""
+    """Entry point of ``python -m tools.context_tests [--list] NAME``."""
     parser = argparse.ArgumentParser(prog="python -m tools.context_tests", description=__doc__)
     parser.add_argument("context", metavar="NAME")
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--known", action="store_true", help="only check that NAME is a context")
-    mode.add_argument("--list", action="store_true", help="print the steps, run nothing")
+    parser.add_argument("--list", action="store_true", help="print the steps, run nothing")
     args = parser.parse_args(argv)
     error = unknown_context(args.context)
     if error:
         print(error, file=sys.stderr)
         return 1
-    if args.known:
-        return 0
     started = time.monotonic()
     for title, command in steps(args.context):
         shown = " ".join(

@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from tests.conftest import redis_db
-from tools.compose import compose_supergraph, load_subgraphs
+from tools.compose import load_subgraphs, published_supergraph
 from tools.otlp_receiver import OtlpReceiver, otlp_receiver
 from tools.procs import ManagedProcess, free_port
 from tools.stack import gateway_process, smtp_sink_process, subgraph_process, worker_process
@@ -256,7 +256,7 @@ def gateway_url(
         "payments": f"{payments_url}/graphql",
         "notifications": f"{notifications_url}/graphql",
     }
-    supergraph.write_text(compose_supergraph(urls), encoding="utf-8")
+    supergraph.write_text(published_supergraph(urls), encoding="utf-8")
     port = free_port()
     env = {
         "GATEWAY_HOST": "127.0.0.1",
@@ -316,7 +316,7 @@ def edge_stack(stack_env: dict[str, str], db_prefix: str, run_dir: Path) -> Iter
     urls["users"] = f"{users_url}/graphql"
     supergraph = log_dir / "supergraph.graphql"
     supergraph.parent.mkdir(parents=True, exist_ok=True)
-    supergraph.write_text(compose_supergraph(urls), encoding="utf-8")
+    supergraph.write_text(published_supergraph(urls), encoding="utf-8")
     gateway = gateway_process(
         gateway_port,
         env={"GATEWAY_HOST": "127.0.0.1", "AUTH_JWKS_URL": jwks_url(users_url), **EDGE_GATEWAY_ENV},

@@ -27,7 +27,7 @@ from tests.e2e import test_notifications_through_gateway as notifications
 from tests.e2e import test_orders_through_gateway as orders
 from tests.e2e import test_payments_through_gateway as payments
 from tests.e2e import test_users_through_gateway as users
-from tools.compose import compose_supergraph
+from tools.compose import published_supergraph
 from tools.procs import ManagedProcess, free_port
 from tools.stack import ROOT
 
@@ -65,7 +65,7 @@ def apollo_gateway_url(
         "notifications": f"{notifications_url}/graphql",
     }
     supergraph = run_dir / "supergraph.unlicensed.graphql"
-    supergraph.write_text(compose_supergraph(urls, authorization=False), encoding="utf-8")
+    supergraph.write_text(published_supergraph(urls, authorization=False), encoding="utf-8")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = ManagedProcess(

@@ -8,9 +8,15 @@ SUBGRAPH=orders`) runs in the copy: it records the orders SDL as published and r
 supergraph in place. The same gateway process (same pid) then answers the new field, and not
 one of the requests sent meanwhile failed.
 
-The load reads the users and catalog subgraphs: the orders process restarting is not what is
-measured here (a restart that no client notices is the rollout's test); the supergraph being
-reloaded under the load is.
+The load reads the users and catalog subgraphs and changes the user's name (the same name each
+time: an idempotent mutation): the orders process restarting is not what is measured here (a
+restart that no client notices is the rollout's test); the supergraph being reloaded under the
+load is. Mutations are in it because Hive Gateway retries a *query* aborted by a schema reload
+on its own (its built-in `useRetryOnSchemaReload`, which logs each retry): queries alone would
+pass with the graceful reload off, were the retry to catch them. With it off, an operation in
+flight at a reload is aborted (`SCHEMA_RELOAD`, which the edge masks as an internal error, so
+that here the retry does not even catch the queries): the load counts failures, and the
+gateway's log shows the aborts (or the retries); with it on, none of these happens.
 """
 
 from __future__ import annotations
@@ -56,9 +62,18 @@ PROBE_FIELD = f"""
 # Not a module constant: `make schema-check` checks those against the schema, which has no
 # such field (until this test publishes it, in its copy).
 probe = "query Probe { me { id schemaProbe } }"
-# The load: a catalog query and a users query, each through the gateway.
+# The load: a catalog query and a users query, each through the gateway; and a mutation of
+# the users subgraph that leaves the user as it was (the name it already has).
 LOAD = ("query Products { products { sku } }", "query Me { me { id } }")
-CONCURRENCY = 4
+RENAME = """mutation Rename($input: UpdateProfileInput!) {
+  updateProfile(input: $input) { user { name } userErrors { code } } }"""
+NAME = "Test User"  # testkit.journeys.register's default: the user keeps it
+CONCURRENCY = 4  # clients querying
+MUTATING = 2  # clients sending the mutation
+# What Hive Gateway logs when it retries a query aborted by a schema reload, and the error an
+# aborted operation gets (which the edge logs as it masks it).
+RETRIED = "[useRetryOnSchemaReload]"
+ABORTED = "operation has been aborted due to a schema reload"
 
 
 @dataclass
@@ -122,8 +137,10 @@ def publish_stack(
         env={
             "GATEWAY_HOST": "127.0.0.1",
             "AUTH_JWKS_URL": jwks_url(users_url),
-            "GATEWAY_RATE_REQUESTS_PER_SECOND": "0",  # no ceiling: every request is the load's
             **SHARED_GATEWAY_ENV,
+            # No ceilings: every request is the load's, the mutations all of one user.
+            "GATEWAY_RATE_REQUESTS_PER_SECOND": "0",
+            "GATEWAY_RATE_MUTATIONS_PER_MINUTE": "0",
         },
         log_dir=log_dir,
         supergraph=copy / "router" / "supergraph.graphql",
@@ -144,34 +161,53 @@ def publish_stack(
 
 @dataclass
 class Load:
-    """Clients querying through the gateway until stopped; every answer counted."""
+    """Clients querying and mutating through the gateway until stopped; every answer counted."""
 
     http: httpx.AsyncClient
     token: str
     sent: int = 0
+    mutations: int = 0
     failures: list[str] = field(default_factory=list)
     stopping: bool = False
 
-    async def client(self, offset: int) -> None:
+    async def send(self, query: str, variables: dict[str, Any] | None = None) -> None:
+        """One request; a failure is an HTTP error, a GraphQL error or a userError."""
+        try:
+            response = await self.http.post(
+                "/graphql",
+                json={"query": query, "variables": variables or {}},
+                headers={"authorization": f"Bearer {self.token}"},
+            )
+            body = response.json()
+            data: dict[str, Any] = body.get("data") or {}
+            payload = data.get("updateProfile") or {}  # the mutation's: no userErrors either
+            if (
+                response.status_code != 200
+                or body.get("errors")
+                or not data
+                or payload.get("userErrors")
+            ):
+                self.failures.append(f"{query}: {response.status_code} {response.text[:300]}")
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:  # not JSON, not an object
+            self.failures.append(f"{query}: {exc!r}")
+        self.sent += 1
+
+    async def querying(self, offset: int) -> None:
         index = offset
         while not self.stopping:
-            query = LOAD[index % len(LOAD)]
+            await self.send(LOAD[index % len(LOAD)])
             index += 1
-            try:
-                response = await self.http.post(
-                    "/graphql",
-                    json={"query": query},
-                    headers={"authorization": f"Bearer {self.token}"},
-                )
-                body: Any = response.json()
-                if response.status_code != 200 or body.get("errors") or not body.get("data"):
-                    self.failures.append(f"{query}: {response.status_code} {response.text[:300]}")
-            except (httpx.HTTPError, ValueError) as exc:
-                self.failures.append(f"{query}: {exc!r}")
-            self.sent += 1
+
+    async def mutating(self) -> None:
+        while not self.stopping:
+            await self.send(RENAME, {"input": {"name": NAME}})
+            self.mutations += 1
 
     async def run(self) -> None:
-        await asyncio.gather(*(self.client(i) for i in range(CONCURRENCY)))
+        await asyncio.gather(
+            *(self.querying(i) for i in range(CONCURRENCY)),
+            *(self.mutating() for _ in range(MUTATING)),
+        )
 
 
 def _extended_orders(stack: PublishStack) -> ManagedProcess:
@@ -297,10 +333,17 @@ async def test_a_published_subgraph_field_is_served_by_the_same_gateway_under_lo
     assert stack.gateway.pid == pid  # the same process, never restarted
     assert stack.gateway.alive
     assert load.sent >= 150
-    print(f"schema published under load: {load.sent} requests, {len(load.failures)} failed")
+    assert load.mutations >= 50
+    print(
+        f"schema published under load: {load.sent} requests ({load.mutations} mutations), "
+        f"{len(load.failures)} failed"
+    )
     log = stack.gateway.log_path.read_text(encoding="utf-8", errors="replace")
     assert "Supergraph changed" in log  # its watch of the file saw the publish
     assert "watcher closed" not in log  # and still watches it
     # Graceful reload pins every operation to its schema (no plugin replaced the schema).
     assert "not a tracked generation" not in log
+    # No operation was aborted by a reload: not even a query the gateway could retry.
+    assert RETRIED not in log, [line for line in log.splitlines() if RETRIED in line][:3]
+    assert ABORTED not in log
     assert load.failures == [], f"{len(load.failures)} of {load.sent} failed: {load.failures[:5]}"

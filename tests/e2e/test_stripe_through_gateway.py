@@ -26,7 +26,7 @@ from testkit.waiting import eventually
 from tests.conftest import redis_db
 from tests.e2e.conftest import SHARED_GATEWAY_ENV, jwks_url
 from tests.e2e.test_payments_through_gateway import REFUND, create_order, pay, read_order
-from tools.compose import compose_supergraph, load_subgraphs
+from tools.compose import load_subgraphs, published_supergraph
 from tools.procs import free_port
 from tools.stack import gateway_process, subgraph_process
 
@@ -75,7 +75,7 @@ def stripe_stack(
     urls["users"] = f"{users_url}/graphql"
     supergraph = log_dir / "supergraph.graphql"
     supergraph.parent.mkdir(parents=True, exist_ok=True)
-    supergraph.write_text(compose_supergraph(urls), encoding="utf-8")
+    supergraph.write_text(published_supergraph(urls), encoding="utf-8")
     gateway_port = free_port()
     gateway = gateway_process(
         gateway_port,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
 
 from tools import compose
+from tools.stack import Stack, free_layout, read_subgraphs, startup
 
 pytestmark = pytest.mark.integration
 
@@ -80,3 +83,32 @@ def test_federation_version_matches_the_pinned_composition_library() -> None:
         (compose.COMPOSE_SCRIPT.parent / "package.json").read_text(encoding="utf-8")
     )
     assert config["federation_version"] == "=" + package["dependencies"]["@apollo/composition"]
+
+
+def test_a_stack_on_other_ports_serves_the_published_sdls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The published SDLs of this test differ from the code's by one description: the stack's
+    # supergraph (tools.stack with STACK_* settings, the tests' gateways) carries it.
+    published = tmp_path / "published"
+    shutil.copytree(compose.PUBLISHED_DIR, published)
+    catalog = published / "catalog.graphql"
+    sdl = catalog.read_text(encoding="utf-8")
+    description = '"""The products for sale'
+    assert description in sdl
+    catalog.write_text(sdl.replace(description, '"""Published only: the products for sale', 1))
+    monkeypatch.setattr(compose, "PUBLISHED_DIR", published)
+    config = free_layout(tmp_path / "data", tmp_path / "run")
+    config.run_dir.mkdir(parents=True)
+    subgraphs = read_subgraphs(compose.CONFIG, config.base_port)
+
+    path = startup.compose(Stack(log=lambda _: None), config, subgraphs)
+
+    assert path == config.run_dir / "supergraph.graphql"
+    supergraph = path.read_text(encoding="utf-8")
+    assert "Published only: the products for sale" in supergraph
+    assert supergraph == compose.published_supergraph(
+        {s.name: f"http://127.0.0.1:{s.port}/graphql" for s in subgraphs}
+    )
+    assert f'url: "http://127.0.0.1:{config.shifted(4005)}/graphql"' in supergraph  # catalog
+    assert "Published only" not in compose.compose_supergraph()  # the code's: not served

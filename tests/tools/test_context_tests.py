@@ -3,8 +3,8 @@ that is no context (the full run of a context is not repeated here)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
-import sys
 
 import pytest
 
@@ -33,18 +33,41 @@ def test_an_unknown_context_is_a_clear_error(capsys: pytest.CaptureFixture[str])
         "make test: unknown CONTEXT='nope' "
         "(one of: users, catalog, orders, payments, notifications)\n"
     )
-    assert context_tests.main(["--known", "orders"]) == 0
 
 
-def test_make_test_with_an_unknown_context_fails_before_anything_runs() -> None:
-    result = subprocess.run(
-        ["make", "test", "CONTEXT=nope", f"PY={sys.executable}"],
+def _make(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", *args],
         cwd=context_tests.ROOT,
+        env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
         check=False,
         timeout=120,
     )
+
+
+@pytest.mark.parametrize("name", ["nope", "orders users", "%"])
+def test_make_test_with_an_unknown_context_fails_before_anything_runs(name: str) -> None:
+    # No Python at all: make checks the name itself (a fresh clone has no packages yet).
+    result = _make("test", f"CONTEXT={name}", "PY=/nonexistent/python")
     assert result.returncode != 0
-    assert "make test: unknown CONTEXT='nope'" in result.stderr
-    assert "pytest" not in result.stdout  # no install, lint or test step ran
+    assert (
+        f"make test: unknown CONTEXT='{name}' "
+        "(one of: users, catalog, orders, payments, notifications)"
+    ) in result.stderr
+    assert result.stdout == ""  # no install, lint or test step ran
+
+
+def test_make_knows_the_contexts_the_tool_knows() -> None:
+    for name in context_tests.contexts():
+        planned = _make("-n", "test", f"CONTEXT={name}", "PY=python")  # prints, runs nothing
+        assert planned.returncode == 0, planned.stderr
+        assert f"python -m tools.context_tests {name}\n" in planned.stdout
+
+
+def test_a_context_in_the_environment_does_not_narrow_make_test() -> None:
+    planned = _make("-n", "test", "PY=python", env={"CONTEXT": "orders"})
+    assert planned.returncode == 0, planned.stderr
+    assert "tools.context_tests" not in planned.stdout
+    assert ".venv/bin/pytest" in planned.stdout  # the whole suite

@@ -12,8 +12,10 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from graphql import GraphQLSyntaxError, parse
 
 from tools import compose
 
@@ -65,6 +67,43 @@ def test_a_file_written_in_place_stays_the_same_file(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == "type Query { a: Int }\n"  # cut to its length
     assert path.stat().st_ino == inode  # the same file: a watch on it keeps watching
     assert not compose.write_in_place(path, "type Query { a: Int }\n")  # unchanged: no write
+
+
+@pytest.mark.parametrize("change", ["shorter", "longer"])
+def test_a_file_written_in_place_is_never_a_mix_of_old_and_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    # The file as a reader finds it after each step of the write (truncation, each write).
+    old = compose.SUPERGRAPH.read_text(encoding="utf-8")
+    last_type = old.rindex("\ntype ")
+    new = old[:last_type] + "\n" if change == "shorter" else old + "\nscalar Probe\n"
+    path = tmp_path / "supergraph.graphql"
+    path.write_text(old, encoding="utf-8")
+    seen: list[bytes] = []
+    real_open, real_pwrite = os.open, os.pwrite
+
+    def opened(*args: Any, **kwargs: Any) -> int:
+        fd = real_open(*args, **kwargs)
+        seen.append(path.read_bytes())
+        return fd
+
+    def pwritten(fd: int, data: Any, offset: int) -> int:
+        written = real_pwrite(fd, bytes(data[: max(1, len(data) // 3)]), offset)  # in parts
+        seen.append(path.read_bytes())
+        return written
+
+    monkeypatch.setattr(os, "open", opened)
+    monkeypatch.setattr(os, "pwrite", pwritten)
+    assert compose.write_in_place(path, new)
+    monkeypatch.undo()
+
+    assert seen[0] == b""  # emptied first
+    assert seen[-1] == new.encode()  # whole at the last write
+    assert len(seen) >= 5
+    for state in seen[:-1]:
+        with pytest.raises(GraphQLSyntaxError):  # unfinished: never a document
+            parse(state.decode("utf-8"))
+    assert path.read_text(encoding="utf-8") == new
 
 
 def test_an_unknown_subgraph_is_refused() -> None:

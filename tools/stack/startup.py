@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from tools import procs, stores
+from tools.compose import published_supergraph
 from tools.procs import ManagedProcess, StartupError
 from tools.stack.config import (
     GATEWAY_PORT,
@@ -166,7 +167,8 @@ def service_processes(
 
 
 def compose(stack: Stack, config: StackConfig, subgraphs: list[Subgraph]) -> Path | None:
-    """Compose the supergraph; a path when it is not the committed router/supergraph.graphql."""
+    """Compose the supergraph from the published SDLs (router/published/); a path when it is
+    not the committed router/supergraph.graphql (another layout: this stack's ports)."""
     if config.default_layout:
         stack.run_once(
             ManagedProcess(
@@ -180,12 +182,10 @@ def compose(stack: Stack, config: StackConfig, subgraphs: list[Subgraph]) -> Pat
             COMPOSE_TIMEOUT,
         )
         return None
-    from tools.compose import compose_supergraph  # imports every subgraph: only when needed
-
-    stack.say("composing the supergraph for this stack's ports ...")
+    stack.say("composing the published supergraph for this stack's ports ...")
     path = config.run_dir / "supergraph.graphql"
     urls = {s.name: f"http://127.0.0.1:{s.port}/graphql" for s in subgraphs}
-    path.write_text(compose_supergraph(urls), encoding="utf-8")
+    path.write_text(published_supergraph(urls), encoding="utf-8")
     return path
 
 
