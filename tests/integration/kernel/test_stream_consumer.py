@@ -193,3 +193,35 @@ async def test_run_stops_gracefully(redis):
     stop.set()
     await asyncio.wait_for(task, 2)
     assert seen == [1]
+
+
+async def test_a_stopping_consumer_acks_what_it_handled_and_leaves_the_rest_to_another(redis):
+    stop = asyncio.Event()
+    seen: list[tuple[str, int]] = []
+
+    async def leaving_handles(event: Event) -> None:
+        seen.append(("leaving", event.payload["n"]))
+        stop.set()  # the process is told to stop while it handles the first entry
+
+    async def staying_handles(event: Event) -> None:
+        seen.append(("staying", event.payload["n"]))
+
+    # Ten minutes: without the release, the entries the leaving one holds would wait that long.
+    patience = 600_000
+    leaving = consumer(
+        redis, {"things.happened": leaving_handles}, consumer="leaving", retry_after_ms=patience
+    )
+    await leaving.ensure_groups()
+    for n in range(3):
+        await append(redis, n)
+
+    assert await leaving.read_new(stop) == 1
+    assert seen == [("leaving", 0)]
+    assert await pending_count(redis) == 2  # read, not handled: pending, not acknowledged
+
+    staying = consumer(
+        redis, {"things.happened": staying_handles}, consumer="staying", retry_after_ms=patience
+    )
+    assert await staying.reclaim() == 2  # claimed at once
+    assert seen == [("leaving", 0), ("staying", 1), ("staying", 2)]
+    assert await pending_count(redis) == 0
