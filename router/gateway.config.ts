@@ -44,6 +44,7 @@ import { useKnownRoutes } from './edge/routes.ts';
 import { loadEdgeSettings } from './edge/settings.ts';
 import { useWebhooks } from './edge/webhooks.ts';
 import { useSharedSubscriptions } from './edge/shared-subscriptions.ts';
+import { retryConnectionErrors } from './edge/upstream-retry.ts';
 import { setupTracing } from './edge/telemetry.ts';
 import { limitWebSocketMessages } from './edge/websocket-limit.ts';
 
@@ -205,6 +206,9 @@ export const gatewayConfig = defineConfig({
       ...clientAddressHeaders(context, settings.trustProxy),
     }),
   },
+  // A subgraph request whose connection was refused or reset before any answer is sent again
+  // (a process of that subgraph stopping); only queries and mutations with an idempotency key.
+  upstreamRetry: retryConnectionErrors,
   transportEntries: {
     '*': {
       options: {
