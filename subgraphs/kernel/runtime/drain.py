@@ -1,28 +1,10 @@
-"""A process's graceful stop: on SIGTERM it drains before it stops.
-
-Draining (`SERVE_DRAIN_SECONDS`, see serve.py): `/ready` answers 503 at once
-(so a load balancer or the runner stops choosing this process), requests are
-still served, and every response carries `Connection: close`, so a client's
-keep-alive connection is closed after its next answer instead of being cut
-under it. Then the listeners close, requests in flight finish, WebSocket
-connections close with 1012 (service restart: clients reconnect to another
-process) and the app's resources stop (stream consumers leave what they did
-not handle to another consumer).
-"""
+"""`Connection: close` on every HTTP response while the process drains (kernel/process/drain.py)."""
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-
-class Drain:
-    """Whether this process is draining (one per process: the server that serves it)."""
-
-    def __init__(self) -> None:
-        self.draining = False
-
-
-DRAIN = Drain()
+from subgraphs.kernel.process.drain import DRAIN, Drain
 
 CONNECTION_CLOSE = (b"connection", b"close")
 

@@ -9,7 +9,7 @@ purpose). The service's `internal_port` (`/metrics`, `/ready` with its
 checks) is shared like the public port. Every listener serves the same app,
 which tells them apart by the port a request came in on (`internal_ports`).
 
-SIGTERM (or Ctrl-C) stops the process gracefully (drain.py): it drains for
+SIGTERM (or Ctrl-C) stops the process gracefully (kernel/process/drain.py): it drains for
 `SERVE_DRAIN_SECONDS` (readiness 503, every answer `Connection: close`), or
 until no connection is left if that comes first, then
 closes its listeners and lets the requests in flight finish, up to
@@ -34,8 +34,9 @@ from starlette.types import ASGIApp
 
 from subgraphs.kernel.observability import telemetry
 from subgraphs.kernel.observability.logging import configure_logging
+from subgraphs.kernel.process.drain import DRAIN, Drain
 from subgraphs.kernel.process.settings import ServiceSettings
-from subgraphs.kernel.runtime.drain import DRAIN, Drain, closing_when_draining
+from subgraphs.kernel.runtime.drain import closing_when_draining
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 
 BACKLOG = 2048
 DRAIN_POLL_SECONDS = 0.05
+ENDING_GRACE_SECONDS = 0.2
 
 
 class ServeSettings(BaseSettings):
@@ -82,7 +84,7 @@ class ServeSettings(BaseSettings):
 
 
 class GracefulServer(uvicorn.Server):
-    """uvicorn's server that drains on the first SIGTERM/SIGINT before it stops (drain.py)."""
+    """uvicorn's server that drains on the first SIGTERM/SIGINT before it stops."""
 
     def __init__(self, config: uvicorn.Config, drain_seconds: float, drain: Drain = DRAIN) -> None:
         super().__init__(config)
@@ -114,6 +116,8 @@ class GracefulServer(uvicorn.Server):
         while self.server_state.connections and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(DRAIN_POLL_SECONDS)
         log.info("drained; stopping", extra={"open": len(self.server_state.connections)})
+        self.drain.end()
+        await asyncio.sleep(ENDING_GRACE_SECONDS)  # the subscriptions' last messages go out
         self.should_exit = True
 
 
