@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from tools.stack.config import SUBGRAPH_INTERNAL_OFFSET
 pytestmark = pytest.mark.integration
 
 COMMANDS = "mongodb_commands_total"
+ROOT = Path(__file__).resolve().parents[2]
 
 DEADLINE = 120.0
 
@@ -276,3 +278,85 @@ def test_both_web_apps_are_served_and_their_urls_printed(stack: RunningStack) ->
         response = httpx.get(f"{url}/config.json")
         assert response.json()["gatewayUrl"] == gateway
         assert "script-src 'self'" in response.headers["content-security-policy"]
+
+
+def rollout(stack: RunningStack, service: str, *more: str) -> subprocess.CompletedProcess[str]:
+    """`make rollout SERVICE=<service>` against this stack (its settings in the environment)."""
+    return subprocess.run(
+        [sys.executable, "-m", "tools.stack.rollout", service, *more],
+        env={**os.environ, **stack.env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def pids_of(stack: RunningStack, prefix: str) -> dict[str, int | None]:
+    return {
+        name: part["pid"]
+        for name, part in stack.info()["parts"].items()
+        if name == prefix or re.fullmatch(rf"{re.escape(prefix)}-\d+", name)
+    }
+
+
+@pytest.mark.parametrize(
+    ("service", "said"),
+    [
+        ("shipping", "unknown service 'shipping'"),
+        ("gateway", "gateway runs one process"),
+        ("orders --ready-timeout 0.001", "its successor did not get ready, so orders-1 keeps"),
+    ],
+)
+def test_a_rollout_that_cannot_be_done_exits_1_and_leaves_every_process_serving(
+    stack: RunningStack, service: str, said: str
+) -> None:
+    before = stack.info()["parts"]
+    name, *more = service.split()
+
+    result = rollout(stack, name, *more)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert said in result.stdout, result.stdout
+    assert {n: p["pid"] for n, p in stack.info()["parts"].items()} == {
+        n: p["pid"] for n, p in before.items()
+    }
+    assert graphql_ok(stack.gateway)
+
+
+def test_a_rollout_without_a_running_stack_exits_1(tmp_path: Path) -> None:
+    env = free_layout(tmp_path / "data", tmp_path / "run").environ()
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.stack.rollout", "orders"],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "no running stack" in result.stdout
+
+
+def test_a_rollout_replaces_each_process_after_its_successor_is_ready(stack: RunningStack) -> None:
+    before = pids_of(stack, "orders")
+    assert len(before) == 2, before
+    assert all(before.values()), before
+
+    result = rollout(stack, "orders")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    after = pids_of(stack, "orders")
+    assert set(after) == set(before)
+    assert not set(after.values()) & set(before.values()), (before, after)
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines if "serves; pid" in line] == [
+        "orders-1",
+        "orders-2",
+    ], result.stdout
+    assert all("exited with code 0" in line for line in lines if "serves; pid" in line)
+    for name in after:
+        wait_for(partial(http_ok, f"{stack.private(name)}/ready"), f"{name} ready")
+    assert "supervisor: orders-1 replaced" in stack.output()
