@@ -46,6 +46,8 @@ async def test_the_end_of_the_drain_ends_every_subscriber_after_what_it_was_sent
             rest = [e async for e in events]
         assert first.id == sent.id
         assert rest == []  # ended: the subscription completes
+        async with broadcast.subscribe("a") as later:  # one that comes after: ended at once
+            assert [e async for e in later] == []
     finally:
         stop.set()
         await tail
