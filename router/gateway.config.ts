@@ -237,7 +237,11 @@ export const gatewayConfig = defineConfig({
     useHealth(health),
     useBodyLimit(settings.maxBodyBytes),
     useWebhooks({ supergraphPath, timeoutMs: WEBHOOK_TIMEOUT_MS }),
-    useRateLimits(settings.rate, { trustProxy: settings.trustProxy, graphqlEndpoint }),
+    useRateLimits(settings.rate, {
+      trustProxy: settings.trustProxy,
+      graphqlEndpoint,
+      redisUrl: settings.redisUrl,
+    }),
     usePersistedDocuments(persistedDocuments, settings.persistedDocuments.only),
     useOperationLimits(settings.operation),
     callers.plugin,

@@ -266,9 +266,11 @@ def start(
             service_processes(stack, config, name, port, worker_process, service=f"{name}-worker")
         )
     supergraph = compose(stack, config, subgraphs)
+    # Several gateway processes would count one budget: the rate limits' counters in Redis.
+    gateway_env = {**stack.env, "GATEWAY_REDIS_URL": redis} if config.replicas > 1 else stack.env
     gateway_part = gateway_process(
         config.gateway_port,
-        env=stack.env,
+        env=gateway_env,
         log_dir=config.logs,
         supergraph=supergraph,
         internal_port=config.gateway_internal_port,
