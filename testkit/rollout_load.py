@@ -20,16 +20,14 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import httpx
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from testkit.client import SubscriptionError, subscribe
+from testkit.client import Subscription, SubscriptionError, subscribe
 from testkit.journeys import ORDER_STATE, PAY
 from testkit.prometheus import subscriptions_started
-from testkit.waiting import eventually
 
 CREATE = """mutation Create($input: CreateOrderInput!) { createOrder(input: $input) {
   order { id status } userErrors { code message } } }"""
@@ -83,6 +81,7 @@ class RolloutLoad:
         self.orders_internal = orders_internal  # its /metrics count registered subscribers
         self.tally = Tally()
         self._last_mutation: dict[str, float] = {}
+        self.subscribing = asyncio.Lock()
 
     async def _send(
         self, http: httpx.AsyncClient, kind: str, query: str, variables: dict[str, Any], token: str
@@ -246,17 +245,22 @@ class StatusWatcher:
         first = True
         while True:
             try:
-                before = await subscriptions_started(self.http, self.load.orders_internal)
-                async with subscribe(
-                    self.load.gateway + "/graphql", STATUS, {"id": self.order_id}, token=self.token
-                ) as subscription:
-                    # Orders registered it: from then on nothing is missed.
-                    await eventually(
-                        partial(self._registered, before), timeout=PATIENCE, what="subscribed"
-                    )
-                    if not first:  # read what may have changed while it was closed
-                        self.load.tally.resubscribed += 1
-                        await self._read()
+                async with contextlib.AsyncExitStack() as opened:
+                    # One subscriber starts at a time: the registration counted is its own.
+                    async with self.load.subscribing:
+                        before = await subscriptions_started(self.http, self.load.orders_internal)
+                        subscription = await opened.enter_async_context(
+                            subscribe(
+                                self.load.gateway + "/graphql",
+                                STATUS,
+                                {"id": self.order_id},
+                                token=self.token,
+                            )
+                        )
+                        await self._registration(subscription, before)
+                        if not first:  # read what may have changed while it was closed
+                            self.load.tally.resubscribed += 1
+                            await self._read()
                     first = False
                     self._subscribed.set()
                     self._changed.set()
@@ -275,8 +279,22 @@ class StatusWatcher:
             ):
                 await asyncio.sleep(0.2)  # ended or closed: subscribe again, then read
 
-    async def _registered(self, before: float) -> bool:
-        return await subscriptions_started(self.http, self.load.orders_internal) > before
+    async def _registration(self, subscription: Subscription, before: float) -> None:
+        """Until orders registered the subscriber (from then on nothing is missed), or an event
+        came; SubscriptionError when it ended first (sent to a process that is stopping)."""
+        deadline = asyncio.get_running_loop().time() + PATIENCE
+        while await subscriptions_started(self.http, self.load.orders_internal) <= before:
+            try:
+                message = await subscription.receive(timeout=0.05)
+            except TimeoutError:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise AssertionError(f"order {self.order_id}: never subscribed") from None
+                continue
+            change = message.get("payload", {}).get("data", {}) if message["type"] == "next" else {}
+            if not change.get("orderStatusChanged"):
+                raise SubscriptionError(message)
+            self._see(change["orderStatusChanged"]["status"], live=True)
+            return
 
     async def _read(self) -> None:
         with contextlib.suppress(Failed):
