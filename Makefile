@@ -85,7 +85,7 @@ endef
 
 .PHONY: help up chaos dead-letters staff test bench lint compose docs schema-check schema-publish clean \
 	clean-data install python-deps node-deps redis-server storefront storefront-deps \
-	storefront-codegen backoffice backoffice-deps backoffice-codegen chromium
+	storefront-codegen backoffice backoffice-deps backoffice-codegen chromium rollout
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) \
@@ -93,6 +93,9 @@ help: ## list the targets
 
 up: install storefront backoffice ## install what is missing, then run the whole stack (Ctrl-C stops it; REPLICAS=2 for two processes a service)
 	@$(if $(REPLICAS),REPLICAS=$(REPLICAS) )$(PY) -m tools.stack
+
+rollout: python-deps ## restart SERVICE's processes of the running `make up` (REPLICAS=2) one by one, each successor ready first (READY_TIMEOUT=60)
+	@$(PY) -m tools.stack.rollout $(SERVICE)
 
 chaos: install ## 1,000 orders through a two-process stack of its own while parts fail; prints the report (ARGS="--orders 100")
 	@$(PY) -m tools.chaos $(ARGS)

@@ -45,6 +45,7 @@ import { useKnownRoutes } from './edge/routes.ts';
 import { loadEdgeSettings } from './edge/settings.ts';
 import { useWebhooks } from './edge/webhooks.ts';
 import { useSharedSubscriptions } from './edge/shared-subscriptions.ts';
+import { retryConnectionErrors } from './edge/upstream-retry.ts';
 import { setupTracing } from './edge/telemetry.ts';
 import { limitWebSocketMessages } from './edge/websocket-limit.ts';
 
@@ -217,6 +218,9 @@ export const gatewayConfig = defineConfig({
       ...clientAddressHeaders(context, settings.trustProxy),
     }),
   },
+  // A subgraph request whose connection was refused or reset before any answer is sent again
+  // (a process of that subgraph stopping); only queries and mutations with an idempotency key.
+  upstreamRetry: retryConnectionErrors,
   transportEntries: {
     '*': {
       options: {
@@ -245,7 +249,11 @@ export const gatewayConfig = defineConfig({
     useHealth(health),
     useBodyLimit(settings.maxBodyBytes),
     useWebhooks({ supergraphPath, timeoutMs: WEBHOOK_TIMEOUT_MS }),
-    useRateLimits(settings.rate, { trustProxy: settings.trustProxy, graphqlEndpoint }),
+    useRateLimits(settings.rate, {
+      trustProxy: settings.trustProxy,
+      graphqlEndpoint,
+      redisUrl: settings.redisUrl,
+    }),
     usePersistedDocuments(persistedDocuments, settings.persistedDocuments.only),
     useOperationLimits(settings.operation),
     callers.plugin,

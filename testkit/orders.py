@@ -15,7 +15,7 @@ from subgraphs.catalog.domain.seed import SEED_PRODUCTS as CATALOG_SEED
 from subgraphs.kernel.core.events import Event, stream_of
 from subgraphs.orders.domain.catalog import PRODUCT_CHANGED, Product, product_from_event
 from subgraphs.orders.domain.order import Order
-from subgraphs.orders.usecase.ports import ConcurrentUpdate, OrderFilter, Page
+from subgraphs.orders.usecase.ports import ConcurrentUpdate, IdempotencyKeyTaken, OrderFilter, Page
 
 
 def product_changed(
@@ -82,7 +82,16 @@ class InMemoryOrders:
     async def add(self, order: Order) -> None:
         if order.id in self.by_id:
             raise ValueError(f"duplicate order id {order.id}")
+        key = order.idempotency_key
+        if key is not None and await self.by_idempotency_key(order.user_id, key) is not None:
+            raise IdempotencyKeyTaken(key)
         self.by_id[order.id] = order
+
+    async def by_idempotency_key(self, user_id: str, key: str) -> Order | None:
+        return next(
+            (o for o in self.by_id.values() if (o.user_id, o.idempotency_key) == (user_id, key)),
+            None,
+        )
 
     async def get_many(self, ids: Sequence[str]) -> list[Order | None]:
         return [self.by_id.get(i) for i in ids]

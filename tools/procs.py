@@ -102,6 +102,7 @@ class ManagedProcess:
         ready_timeout: float = 30.0,
         port: int | None = None,
         url: str | None = None,
+        append_log: bool = False,
     ) -> None:
         self.name = name
         self.argv = [os.fspath(arg) for arg in argv]
@@ -115,6 +116,7 @@ class ManagedProcess:
         self._proc: subprocess.Popen[bytes] | None = None
         self._log_offset = 0
         self._starts = 0
+        self._append_log = append_log  # a successor of a running process: its log goes on
         self._group_gone = False  # the group was seen empty: never signal its id again
 
     def __repr__(self) -> str:
@@ -138,7 +140,8 @@ class ManagedProcess:
     def start(self) -> None:
         """Launch the process; its output goes to ``log_path``.
 
-        The first start truncates the log, later starts (restarts) append.
+        The first start truncates the log (unless ``append_log``), later starts (restarts)
+        append.
         Raises StartupError at once if ``port`` is taken.
         """
         if self.alive:
@@ -146,7 +149,7 @@ class ManagedProcess:
         if self.port is not None and not port_free(self.port):
             raise StartupError(f"{self.name}: port {self.port} is taken by another process")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        mode = "ab" if self._starts else "wb"
+        mode = "ab" if self._starts or self._append_log else "wb"
         with self.log_path.open(mode) as log:
             self._log_offset = log.tell()
             self._proc = subprocess.Popen(

@@ -12,8 +12,9 @@
 // - a gateway-wide ceiling on GraphQL requests and WebSocket operations
 //   (GATEWAY_RATE_REQUESTS_PER_SECOND), checked before anything is parsed.
 //
-// Counters live in this process's memory: right for the local gateway (one process), but each
-// replica or forked worker would count on its own. Production runs Apollo Router, whose
+// Counters live in Redis when GATEWAY_REDIS_URL is set (edge/shared-counters.ts), so every
+// gateway process counts the same hits (`make up` with REPLICAS=2 sets it); otherwise in this
+// process's memory, right for one process. Production runs Apollo Router, whose
 // traffic_shaping holds the global limit; the users subgraph throttles logins in Redis too.
 //
 // Hive Gateway's `rateLimiting` option (@envelop/rate-limiter, identifier templates) was tried
@@ -29,6 +30,7 @@ import { clientAddress, transportOf, type ClientContext } from './client.ts';
 import { errorResponse, rateLimited, retryAfterSeconds } from './errors.ts';
 import { rootFields } from './operation-limits.ts';
 import type { EdgeSettings } from './settings.ts';
+import { redisFor, SharedLimiter, type Limiter } from './shared-counters.ts';
 
 const LOGIN_FIELDS = new Set(['login', 'requestPasswordReset', 'resetPassword']);
 const MINUTE_MS = 60_000;
@@ -87,7 +89,7 @@ export class TokenBucket {
     this.last = now();
   }
 
-  take(): Decision {
+  take(_key = ''): Decision {
     const now = this.now();
     this.tokens = Math.min(
       this.perSecond,
@@ -102,26 +104,40 @@ export class TokenBucket {
   }
 }
 
+/** The three limiters: in this process's memory, or shared in Redis at `redisUrl`. */
+export function rateLimiters(settings: EdgeSettings['rate'], redisUrl = '') {
+  const redis = redisUrl ? redisFor(redisUrl) : null;
+  function window(name: string, max: number): Limiter | null {
+    if (max <= 0) return null;
+    const local = new SlidingWindowLimiter(max, MINUTE_MS);
+    return redis
+      ? new SharedLimiter(redis, name, local, { kind: 'window', max, windowMs: MINUTE_MS })
+      : local;
+  }
+  const perSecond = settings.requestsPerSecond;
+  const local = perSecond > 0 ? new TokenBucket(perSecond) : null;
+  return {
+    logins: window('login', settings.loginPerMinute),
+    mutations: window('mutations', settings.mutationsPerMinute),
+    ceiling:
+      local && redis
+        ? new SharedLimiter(redis, 'ceiling', { take: () => local.take() }, { kind: 'bucket', perSecond })
+        : local,
+    redis,
+  };
+}
+
 export function useRateLimits(
   settings: EdgeSettings['rate'],
-  options: { trustProxy: boolean; graphqlEndpoint: string },
+  options: { trustProxy: boolean; graphqlEndpoint: string; redisUrl?: string },
 ): GatewayPlugin<AuthContext & ClientContext> {
-  const logins =
-    settings.loginPerMinute > 0
-      ? new SlidingWindowLimiter(settings.loginPerMinute, MINUTE_MS)
-      : null;
-  const mutations =
-    settings.mutationsPerMinute > 0
-      ? new SlidingWindowLimiter(settings.mutationsPerMinute, MINUTE_MS)
-      : null;
-  const ceiling =
-    settings.requestsPerSecond > 0 ? new TokenBucket(settings.requestsPerSecond) : null;
+  const { logins, mutations, ceiling } = rateLimiters(settings, options.redisUrl);
   const busy = 'The gateway is receiving too many requests; try again shortly.';
 
   return {
-    onRequest({ url, endResponse, fetchAPI }) {
+    async onRequest({ url, endResponse, fetchAPI }) {
       if (!ceiling || url.pathname !== options.graphqlEndpoint) return;
-      const decision = ceiling.take();
+      const decision = await ceiling.take('all');
       if (!decision.ok) {
         const seconds = retryAfterSeconds(decision.retryAfterMs);
         endResponse(
@@ -136,20 +152,20 @@ export function useRateLimits(
         );
       }
     },
-    onContextBuilding({ context }) {
+    async onContextBuilding({ context }) {
       // Operations on an open WebSocket never pass onRequest: they count here.
       if (!ceiling || !(context as ClientContext).socket) return;
-      const decision = ceiling.take();
+      const decision = await ceiling.take('all');
       if (!decision.ok) throw rateLimited('ws', busy, decision.retryAfterMs);
     },
-    onExecute({ args, setResultAndStopExecution }) {
+    async onExecute({ args, setResultAndStopExecution }) {
       const selected = rootFields(args.document, args.operationName);
       if (!selected || selected.operation !== 'mutation') return;
       const context = args.contextValue as AuthContext & ClientContext;
 
       const attempts = selected.fields.filter((name) => LOGIN_FIELDS.has(name)).length;
       if (logins && attempts > 0) {
-        const decision = logins.take(clientAddress(context, options.trustProxy), attempts);
+        const decision = await logins.take(clientAddress(context, options.trustProxy), attempts);
         if (!decision.ok) {
           const seconds = retryAfterSeconds(decision.retryAfterMs);
           setResultAndStopExecution({
@@ -167,7 +183,7 @@ export function useRateLimits(
 
       const subject = context.principal?.subject;
       if (mutations && subject !== undefined && selected.fields.length > 0) {
-        const decision = mutations.take(subject, selected.fields.length);
+        const decision = await mutations.take(subject, selected.fields.length);
         if (!decision.ok) {
           setResultAndStopExecution({
             errors: [

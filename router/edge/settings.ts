@@ -19,6 +19,9 @@
 //                                    fields per client address a minute
 // GATEWAY_RATE_MUTATIONS_PER_MINUTE  60: mutation fields per signed-in user a minute
 // GATEWAY_RATE_REQUESTS_PER_SECOND   1000: GraphQL requests and WebSocket operations, all clients
+// GATEWAY_REDIS_URL                  (empty): a Redis the rate limits count in, shared by every
+//                                    gateway process (edge/shared-counters.ts; `make up` sets it
+//                                    with REPLICAS=2); empty: each process counts in memory
 // GATEWAY_TRUST_PROXY                false: take the client address from X-Forwarded-For (set it
 //                                    only behind a proxy that sets that header)
 // GATEWAY_HEALTH_TIMEOUT_MS          2000: how long /health/<subgraph> waits for its /ready
@@ -62,6 +65,7 @@ export interface EdgeSettings {
     maxTokens: number;
   };
   rate: { loginPerMinute: number; mutationsPerMinute: number; requestsPerSecond: number };
+  redisUrl: string;
   trustProxy: boolean;
   healthTimeoutMs: number;
   internal: { port: number; host: string };
@@ -97,6 +101,7 @@ export function loadEdgeSettings(env: Env = process.env): EdgeSettings {
       mutationsPerMinute: count(env, 'GATEWAY_RATE_MUTATIONS_PER_MINUTE', 60, 0),
       requestsPerSecond: count(env, 'GATEWAY_RATE_REQUESTS_PER_SECOND', 1000, 0),
     },
+    redisUrl: text(env, 'GATEWAY_REDIS_URL', ''),
     trustProxy: flag(env, 'GATEWAY_TRUST_PROXY', false),
     healthTimeoutMs: count(env, 'GATEWAY_HEALTH_TIMEOUT_MS', 2000, 1),
     internal: {

@@ -433,3 +433,16 @@ def test_web_app_port_matches_its_image(name: str) -> None:
         return
     exposed = [line.split()[1:] for line in instructions(dockerfile) if line.startswith("EXPOSE")]
     assert [str(port)] in [[p.split("/")[0] for p in ports] for ports in exposed]
+
+
+@pytest.mark.parametrize(
+    "name", ["users", "catalog", "orders", "payments", "notifications", "router"]
+)
+def test_serving_pods_pause_before_they_stop_within_their_grace_period(name: str) -> None:
+    """The pause lets the endpoints drop the pod before SIGTERM starts its drain (the kernel's
+    SERVE_DRAIN_SECONDS, 2, and SERVE_STOP_TIMEOUT_SECONDS, 6, for a subgraph)."""
+    deployment = DEPLOYMENTS[name]
+    pause = _container(deployment)["lifecycle"]["preStop"]["sleep"]["seconds"]
+    grace = deployment["spec"]["template"]["spec"].get("terminationGracePeriodSeconds", 30)
+    assert pause >= 3
+    assert pause + 2 + 6 < grace

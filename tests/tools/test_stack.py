@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ import pytest
 from testkit.client import error_codes, subscribe
 from testkit.journeys import LOGIN, Journey, Shopper, register, unique_email
 from testkit.prometheus import SUBSCRIPTIONS_METRIC, metric_sum
+from testkit.rollout_load import RolloutLoad, Tally
 from testkit.waiting import eventually, eventually_sync
 from tools.procs import ManagedProcess, http_ok
 from tools.stack import LOCK_NAME, free_layout
@@ -32,6 +34,7 @@ from tools.stack.config import SUBGRAPH_INTERNAL_OFFSET
 pytestmark = pytest.mark.integration
 
 COMMANDS = "mongodb_commands_total"
+ROOT = Path(__file__).resolve().parents[2]
 
 DEADLINE = 120.0
 
@@ -276,3 +279,149 @@ def test_both_web_apps_are_served_and_their_urls_printed(stack: RunningStack) ->
         response = httpx.get(f"{url}/config.json")
         assert response.json()["gatewayUrl"] == gateway
         assert "script-src 'self'" in response.headers["content-security-policy"]
+
+
+def rollout(stack: RunningStack, service: str, *more: str) -> subprocess.CompletedProcess[str]:
+    """`make rollout SERVICE=<service>` against this stack (its settings in the environment)."""
+    return subprocess.run(
+        [sys.executable, "-m", "tools.stack.rollout", service, *more],
+        env={**os.environ, **stack.env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def pids_of(stack: RunningStack, prefix: str) -> dict[str, int | None]:
+    return {
+        name: part["pid"]
+        for name, part in stack.info()["parts"].items()
+        if name == prefix or re.fullmatch(rf"{re.escape(prefix)}-\d+", name)
+    }
+
+
+@pytest.mark.parametrize(
+    ("service", "said"),
+    [
+        ("shipping", "unknown service 'shipping'"),
+        ("gateway", "gateway runs one process"),
+        ("orders --ready-timeout 0.001", "its successor did not get ready, so orders-1 keeps"),
+    ],
+)
+def test_a_rollout_that_cannot_be_done_exits_1_and_leaves_every_process_serving(
+    stack: RunningStack, service: str, said: str
+) -> None:
+    before = stack.info()["parts"]
+    name, *more = service.split()
+
+    result = rollout(stack, name, *more)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert said in result.stdout, result.stdout
+    assert {n: p["pid"] for n, p in stack.info()["parts"].items()} == {
+        n: p["pid"] for n, p in before.items()
+    }
+    assert graphql_ok(stack.gateway)
+
+
+def test_a_rollout_without_a_running_stack_exits_1(tmp_path: Path) -> None:
+    env = free_layout(tmp_path / "data", tmp_path / "run").environ()
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.stack.rollout", "orders"],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "no running stack" in result.stdout
+
+
+def test_a_rollout_replaces_each_process_after_its_successor_is_ready(stack: RunningStack) -> None:
+    before = pids_of(stack, "orders")
+    assert len(before) == 2, before
+    assert all(before.values()), before
+
+    result = rollout(stack, "orders")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    after = pids_of(stack, "orders")
+    assert set(after) == set(before)
+    assert not set(after.values()) & set(before.values()), (before, after)
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines if "serves; pid" in line] == [
+        "orders-1",
+        "orders-2",
+    ], result.stdout
+    assert all("exited with code 0" in line for line in lines if "serves; pid" in line)
+    for name in after:
+        wait_for(partial(http_ok, f"{stack.private(name)}/ready"), f"{name} ready")
+    assert "supervisor: orders-1 replaced" in stack.output()
+
+
+def rollouts_under_load(stack: RunningStack, services: list[str]) -> tuple[Tally, list[str]]:
+    """Roll ``services`` over one after the other while `RolloutLoad` runs through the
+    gateway; what the load saw and what each rollout printed."""
+    import asyncio
+
+    orders_internal = f"http://127.0.0.1:{stack.port(2 + SUBGRAPH_INTERNAL_OFFSET)}"
+
+    async def go() -> tuple[Tally, list[str]]:
+        async with httpx.AsyncClient(base_url=stack.gateway, timeout=30) as gw:
+            journey = Journey(gw, deadline=DEADLINE)
+            shoppers = [Shopper(email=unique_email("rollout")) for _ in range(2)]
+            for shopper in shoppers:
+                await journey.register(shopper)
+        load = RolloutLoad(stack.gateway, [s.token for s in shoppers], orders_internal)
+        stop = asyncio.Event()
+        running = asyncio.create_task(load.run(stop))
+
+        async def progressed(beyond: int) -> bool:
+            if running.done():
+                running.result()  # a flow that gave up: its error
+            return load.tally.statuses_seen > beyond
+
+        await eventually(partial(progressed, 1), timeout=DEADLINE, what="the load to run")
+        printed = []
+        for service in services:
+            result = await asyncio.to_thread(rollout, stack, service)
+            printed.append(result.stdout + result.stderr)
+            assert result.returncode == 0, printed[-1]
+            # Traffic went on after it: a couple more statuses seen.
+            seen = load.tally.statuses_seen
+            await eventually(partial(progressed, seen + 1), timeout=DEADLINE, what="more load")
+        stop.set()
+        return await running, printed
+
+    return asyncio.run(go())
+
+
+def assert_nothing_failed(tally: Tally) -> None:
+    print(f"\nrollout load: {tally.summary()}")
+    assert not tally.failed, tally.summary()
+    assert tally.statuses_seen == tally.statuses_expected, tally.summary()
+    assert tally.orders_stored == tally.orders_created, tally.summary()  # none doubled
+
+
+def test_a_rollout_under_load_fails_no_request_and_misses_no_status(stack: RunningStack) -> None:
+    """The services whose restart a client would notice first: orders (subscriptions, keyed
+    mutations) and payments (keyed mutations, its consumer); all services: the next test."""
+    before = {s: pids_of(stack, s) for s in ("orders", "payments")}
+    tally, _ = rollouts_under_load(stack, ["orders", "payments"])
+    assert_nothing_failed(tally)
+    for service, pids in before.items():
+        assert not set(pids_of(stack, service).values()) & set(pids.values())
+
+
+@pytest.mark.skipif(
+    not os.environ.get("ROLLOUT_ALL_SERVICES"),
+    reason="slow (about 3 minutes): ROLLOUT_ALL_SERVICES=1 runs it",
+)
+def test_a_rollout_of_every_service_under_load_fails_no_request(stack: RunningStack) -> None:
+    services = ["users", "catalog", "orders", "payments", "notifications", "notifications-worker"]
+    tally, _ = rollouts_under_load(stack, services)
+    assert_nothing_failed(tally)

@@ -29,6 +29,11 @@ readiness checks) is shared the same way; its `/metrics` sums every process of
 that service (METRICS_MULTIPROCESS_DIR, see subgraphs/kernel/observability/metrics.py).
 The gateway runs once (see router/README.md).
 
+Rollouts: `make rollout SERVICE=orders` (tools/stack/rollout.py) asks the
+running stack, through files in its control folder (tools/stack/control.py),
+to replace that service's processes one by one, each successor ready before
+its predecessor stops.
+
 Settings (environment: `STACK_*`, `REPLICAS`, and MONGODB_URI, REDIS_URL, SMTP_HOST to
 use servers that already run) move a second stack onto other ports and folders; they are
 listed in docs/configuration.md. `StackConfig.from_env` reads them all; in-process callers
@@ -44,6 +49,7 @@ from types import FrameType
 
 from tools.procs import StartupError
 from tools.stack.config import StackConfig, redact
+from tools.stack.control import Control
 from tools.stack.lock import AlreadyRunning, locked
 from tools.stack.startup import Running, start
 from tools.stack.supervision import PartDied, Stack, say
@@ -100,6 +106,7 @@ def main() -> int:
         with locked(config.data_dir) as lock:
             try:
                 running = start(stack, config)
+                control = Control(config.run_dir / "control", stack)
 
                 def publish() -> None:
                     lock.write(
@@ -108,11 +115,13 @@ def main() -> int:
                             "state": "running",
                             "urls": running.urls,
                             "parts": stack.pids(),
+                            "control": str(control.folder),
                         }
                     )
 
                 publish()
                 stack.on_change = publish
+                stack.on_tick = control.poll
                 print_urls(stack, running)
                 stack.watch()
             except Stopped as exc:

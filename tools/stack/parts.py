@@ -37,6 +37,7 @@ def subgraph_process(
     replica: int | None = None,
     private_port: int | None = None,
     internal_port: int | None = None,
+    append_log: bool = False,
 ) -> ManagedProcess:
     """`python -m subgraphs.<name>`, ready when its /ready answers 200 (not started yet).
 
@@ -57,6 +58,7 @@ def subgraph_process(
         private_port=private_port,
         url=f"http://localhost:{port}/graphql",
         port=port,
+        append_log=append_log,
     )
 
 
@@ -68,6 +70,7 @@ def worker_process(
     log_dir: Path,
     replica: int | None = None,
     private_port: int | None = None,
+    append_log: bool = False,
 ) -> ManagedProcess:
     """`python -m workers.<name>`, ready when its /ready answers 200 (not started yet)."""
     label = f"{name}-worker" if replica is None else f"{name}-worker-{replica}"
@@ -80,6 +83,7 @@ def worker_process(
         private_port=private_port,
         url=f"http://localhost:{port}/ready",
         port=port,
+        append_log=append_log,
     )
 
 
@@ -93,9 +97,11 @@ def _python_service(
     private_port: int | None,
     url: str,
     port: int,
+    append_log: bool = False,
 ) -> ManagedProcess:
     """`python -m <module>` on `port`, ready when /ready answers 200 on its own private port
-    (one replica of several) or on `port`."""
+    (one replica of several) or on `port`; ``append_log``: a successor writes on in the log
+    of the process it replaces."""
     if private_port is not None:
         extra = {**extra, **replica_env(private_port)}
     probe_port = private_port or port
@@ -109,6 +115,7 @@ def _python_service(
         ready=lambda: procs.http_ok(ready),
         port=probe_port,
         url=url,
+        append_log=append_log,
     )
 
 

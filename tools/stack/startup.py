@@ -154,16 +154,36 @@ def service_processes(
     *,
     service: str,
 ) -> list[ManagedProcess]:
-    """``config.replicas`` processes of ``service`` on ``port`` (not started yet)."""
+    """``config.replicas`` processes of ``service`` on ``port`` (not started yet), recorded
+    as that service's for a rollout (`Stack.roll`)."""
     env = {**stack.env, "METRICS_MULTIPROCESS_DIR": str(metrics_dir(config, service))}
     if config.replicas == 1:
-        return [make(name, port, env=env, log_dir=config.logs)]
-    if not procs.port_free(port):
-        raise taken(name, port, "STACK_BASE_PORT")
-    return [
-        make(name, port, env=env, log_dir=config.logs, replica=i, private_port=procs.free_port())
-        for i in range(1, config.replicas + 1)
-    ]
+        parts = [make(name, port, env=env, log_dir=config.logs)]
+    else:
+        if not procs.port_free(port):
+            raise taken(name, port, "STACK_BASE_PORT")
+        parts = [
+            make(
+                name, port, env=env, log_dir=config.logs, replica=i, private_port=procs.free_port()
+            )
+            for i in range(1, config.replicas + 1)
+        ]
+    replica_of = {part.name: i for i, part in enumerate(parts, start=1)}
+
+    def successor(part: str) -> ManagedProcess:
+        """Another process of the same replica, probed on a private port of its own."""
+        return make(
+            name,
+            port,
+            env=env,
+            log_dir=config.logs,
+            replica=replica_of[part],
+            private_port=procs.free_port(),
+            append_log=True,
+        )
+
+    stack.serve_as(service, parts, successor)
+    return parts
 
 
 def compose(stack: Stack, config: StackConfig, subgraphs: list[Subgraph]) -> Path | None:
@@ -187,6 +207,10 @@ def compose(stack: Stack, config: StackConfig, subgraphs: list[Subgraph]) -> Pat
     urls = {s.name: f"http://127.0.0.1:{s.port}/graphql" for s in subgraphs}
     path.write_text(published_supergraph(urls), encoding="utf-8")
     return path
+
+
+def _no_successor(name: str) -> ManagedProcess:
+    raise StartupError(f"{name} runs once: it has no successor")
 
 
 @dataclass
@@ -242,15 +266,17 @@ def start(
             service_processes(stack, config, name, port, worker_process, service=f"{name}-worker")
         )
     supergraph = compose(stack, config, subgraphs)
-    stack.launch(
-        gateway_process(
-            config.gateway_port,
-            env=stack.env,
-            log_dir=config.logs,
-            supergraph=supergraph,
-            internal_port=config.gateway_internal_port,
-        )
+    # Several gateway processes would count one budget: the rate limits' counters in Redis.
+    gateway_env = {**stack.env, "GATEWAY_REDIS_URL": redis} if config.replicas > 1 else stack.env
+    gateway_part = gateway_process(
+        config.gateway_port,
+        env=gateway_env,
+        log_dir=config.logs,
+        supergraph=supergraph,
+        internal_port=config.gateway_internal_port,
     )
+    stack.launch(gateway_part)
+    stack.serve_as("gateway", [gateway_part], _no_successor)
     gateway = f"http://localhost:{config.gateway_port}/graphql"
     urls = {}
     if localstripe is not None:

@@ -4,7 +4,8 @@ A part that exits is restarted after 0.5 s, doubling up to 10 s, with a line
 saying what died, how and which attempt this is. One that fails
 MAX_QUICK_FAILURES times in a row without staying up STABLE_SECONDS is given
 up on (PartDied, with its log tail). `Stack` also starts parts in order and
-stops them in reverse order.
+stops them in reverse order, and rolls a service's processes over to new ones
+(`roll`: each successor started and ready before its predecessor is stopped).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from tools import procs
 from tools.procs import ManagedProcess, StartupError
@@ -22,10 +24,18 @@ MAX_BACKOFF_SECONDS = 10.0
 STABLE_SECONDS = 30.0  # up this long: the next death starts a fresh series of attempts
 MAX_QUICK_FAILURES = 5  # deaths in a row, none up STABLE_SECONDS: give up
 WATCH_INTERVAL = 0.2
+# A process being replaced gets this long after SIGTERM (drain and requests in flight) before
+# SIGKILL; above a subgraph's SERVE_DRAIN_SECONDS + SERVE_STOP_TIMEOUT_SECONDS.
+ROLLOUT_STOP_SECONDS = 15.0
 
 
 class PartDied(Exception):
     """A part kept failing: the supervisor gave up on it."""
+
+
+class RolloutRefused(Exception):
+    """A rollout that cannot be done, or whose successor never got ready (the old process
+    still serves)."""
 
 
 def say(text: str) -> None:
@@ -64,6 +74,9 @@ class Stack:
         self.history: list[Restart] = []
         self.say = log
         self.on_change: Callable[[], None] | None = None  # after a part died or came back
+        self.on_tick: Callable[[], None] | None = None  # every supervision pass (requests)
+        # service -> its processes (by part name) and how to start a successor of each
+        self.services: dict[str, dict[str, Callable[[], ManagedProcess]]] = {}
         self._lock = threading.RLock()
 
     def launch(self, part: ManagedProcess) -> None:
@@ -149,6 +162,8 @@ class Stack:
         """Supervise until ``stop`` is set or a signal arrives; PartDied when giving up."""
         while stop is None or not stop.is_set():
             self.check()
+            if self.on_tick is not None:
+                self.on_tick()
             time.sleep(WATCH_INTERVAL)
 
     def check(self) -> None:
@@ -158,8 +173,8 @@ class Stack:
             entries = list(self.supervised.values())
         for entry in entries:
             with self._lock:
-                if entry.held:
-                    continue
+                if entry.held or self.supervised.get(entry.part.name) is not entry:
+                    continue  # held, or replaced by a successor meanwhile
                 self._check(entry, now)
 
     def _check(self, entry: Supervised, now: float) -> None:
@@ -215,6 +230,56 @@ class Stack:
         self.say(f"supervisor: {name} {what}")
         if self.on_change is not None:
             self.on_change()
+
+    def serve_as(
+        self, service: str, parts: list[ManagedProcess], successor: Callable[[str], ManagedProcess]
+    ) -> None:
+        """Record ``parts`` as the processes of ``service``; ``successor(name)`` makes a new
+        process to take the place of part ``name`` (not started)."""
+        self.services[service] = {part.name: partial(successor, part.name) for part in parts}
+
+    def roll(self, service: str, ready_timeout: float, report: Callable[[str], None]) -> None:
+        """Replace the processes of ``service`` one by one: each successor is started and
+        must be ready within ``ready_timeout`` before its predecessor is stopped (SIGTERM: it
+        drains). RolloutRefused, with everything still serving, when that cannot be done."""
+        if service not in self.services:
+            known = ", ".join(sorted(self.services))
+            raise RolloutRefused(f"unknown service {service!r} (one of: {known})")
+        parts = self.services[service]
+        if len(parts) < 2:
+            raise RolloutRefused(
+                f"{service} runs one process: restarting it would stop the service "
+                "(run the stack with REPLICAS=2)"
+            )
+        for name in parts:
+            if not self.is_up(name):
+                raise RolloutRefused(f"{name} is not up; nothing was restarted")
+        for name, make in parts.items():
+            began = time.monotonic()
+            report(f"{name}: starting its successor ...")
+            successor = make()
+            successor.ready_timeout = ready_timeout
+            try:
+                successor.start()
+                successor.wait_ready()
+            except StartupError as exc:
+                successor.stop()
+                raise RolloutRefused(
+                    f"{name}: its successor did not get ready, so {name} keeps serving\n{exc}"
+                ) from exc
+            with self._lock:
+                old = self.supervised[name]
+                old.held = True
+                self.supervised[name] = Supervised(successor, up_since=time.monotonic())
+                self.parts[self.parts.index(old.part)] = successor
+            self._note(name, f"replaced: pid {successor.pid} serves, pid {old.part.pid} stops")
+            old_pid = old.part.pid
+            code = old.part.stop(timeout=ROLLOUT_STOP_SECONDS)
+            how = procs.describe_exit(code) if code is not None else "stopped"
+            report(
+                f"{name}: pid {successor.pid} serves; pid {old_pid} {how} "
+                f"({time.monotonic() - began:.1f}s)"
+            )
 
     def pids(self) -> dict[str, dict[str, int | None]]:
         """Every supervised part's process id (None while it is down) and probed port."""

@@ -13,6 +13,11 @@
   consumer does not declare (`contracts.Consumes`) goes to the dead-letter
   stream `dead.<group>` (counted in the hash `dead.counts`) with its reason
   and is acknowledged.
+- On stop (the process drains, see kernel/runtime/drain.py) it reads no
+  more and handles no further entry of the batch in hand: what it handled is
+  acknowledged, the rest is released (its idle time set to `retry_after_ms`,
+  its delivery count unchanged), so a consumer still running claims it at its
+  next pass instead of after the timeout.
 - Handlers must be idempotent on `event.id` (delivery is at least once);
   `subgraphs.kernel.messaging.inbox` helps with that in MongoDB.
 """
@@ -30,6 +35,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
+from redis.typing import StreamIdT
 
 from subgraphs.kernel.core.correlation import correlation_id
 from subgraphs.kernel.core.events import Event, EventTooEarly, MalformedEvent, stream_of
@@ -141,21 +147,23 @@ class StreamConsumer:
                 if not ready:
                     await self.ensure_groups()
                     ready = True
-                await self._reclaim_when_due()
-                await self.read_new()
+                await self._reclaim_when_due(stop)
+                if not stop.is_set():
+                    await self.read_new(stop)
             except (RedisError, OSError) as exc:
                 log.warning("stream consumer waiting for redis", extra={"error": repr(exc)})
                 ready = False
                 await pause(stop, 1.0)
 
-    async def _reclaim_when_due(self) -> None:
+    async def _reclaim_when_due(self, stop: asyncio.Event) -> None:
         if time.monotonic() < self._next_reclaim:
             return
-        if await self.reclaim() < self._batch_size:  # a full batch: more may be waiting
+        if await self.reclaim(stop) < self._batch_size:  # a full batch: more may be waiting
             self._next_reclaim = time.monotonic() + self._retry_after_ms / 4000
 
-    async def read_new(self) -> int:
-        """Read and handle one batch of new entries (blocking up to `block_ms`)."""
+    async def read_new(self, stop: asyncio.Event | None = None) -> int:
+        """Read and handle one batch of new entries (blocking up to `block_ms`); once `stop`
+        is set, the entries not handled yet are released."""
         replies = await self._redis.xreadgroup(
             self.group,
             self.consumer,
@@ -163,15 +171,19 @@ class StreamConsumer:
             count=self._batch_size,
             block=self._block_ms,
         )
+        batch = [(stream, entry) for stream, entries in replies or [] for entry in entries]
         handled = 0
-        for stream, entries in replies or []:
-            for entry_id, fields in entries:
-                await self._deliver(stream, entry_id, fields, deliveries=1)
-                handled += 1
+        for index, (stream, (entry_id, fields)) in enumerate(batch):
+            if stop is not None and stop.is_set():
+                await self._release(batch[index:])
+                break
+            await self._deliver(stream, entry_id, fields, deliveries=1)
+            handled += 1
         return handled
 
-    async def reclaim(self) -> int:
-        """Retry entries idle for `retry_after_ms` (failed here, or left by a dead consumer)."""
+    async def reclaim(self, stop: asyncio.Event | None = None) -> int:
+        """Retry entries idle for `retry_after_ms` (failed here, or left by a dead consumer);
+        once `stop` is set, the entries not handled yet are released."""
         handled = 0
         for stream in self._streams:
             _, entries, *_ = await self._redis.xautoclaim(
@@ -182,7 +194,10 @@ class StreamConsumer:
                 start_id="0-0",
                 count=self._batch_size,
             )
-            for entry_id, fields in entries:
+            for index, (entry_id, fields) in enumerate(entries):
+                if stop is not None and stop.is_set():
+                    await self._release([(stream, entry) for entry in entries[index:]])
+                    break
                 if fields is None:  # trimmed from the stream meanwhile
                     await self._redis.xack(stream, self.group, entry_id)
                     continue
@@ -193,6 +208,27 @@ class StreamConsumer:
                 await self._deliver(stream, entry_id, fields, deliveries=deliveries)
                 handled += 1
         return handled
+
+    async def _release(self, entries: Sequence[tuple[str, tuple[str, Any]]]) -> None:
+        """Leave `(stream, (entry id, fields))` entries pending, idle long enough that any
+        other consumer of the group claims them at its next pass (delivery count unchanged)."""
+        by_stream: dict[str, list[StreamIdT]] = {}
+        for stream, (entry_id, _) in entries:
+            by_stream.setdefault(stream, []).append(entry_id)
+        for stream, ids in by_stream.items():
+            await self._redis.xclaim(
+                stream,
+                self.group,
+                self.consumer,
+                min_idle_time=0,
+                message_ids=ids,
+                idle=self._retry_after_ms,
+                justid=True,
+            )
+            log.info(
+                "stopping: entries left for another consumer",
+                extra={"stream": stream, "group": self.group, "entries": len(ids)},
+            )
 
     async def _deliver(
         self, stream: str, entry_id: str, fields: dict[str, Any], *, deliveries: int

@@ -5,7 +5,8 @@ Starlette wrapper would cost 0.1-0.3 ms a request), its body read first and
 refused (413) above GRAPHQL_MAX_BODY_BYTES; JSON nested too deeply to parse is
 a 400 like any other malformed body (WebSocket messages above the same size
 are refused by the server, see serve.py); `/health` (liveness),
-`/ready` (every store answers) and any extra routes go through Starlette,
+`/ready` (every store answers; 503 `draining` once the process was told
+to stop, see kernel/process/drain.py) and any extra routes go through Starlette,
 whose lifespan opens and closes the resources. `create_service_app` is that
 Starlette part alone, for processes without GraphQL (the workers).
 
@@ -40,6 +41,7 @@ from subgraphs.kernel.core.correlation import correlation_id, new_correlation_id
 from subgraphs.kernel.graphql import http
 from subgraphs.kernel.observability import gauges
 from subgraphs.kernel.observability.metrics import render_all
+from subgraphs.kernel.process.drain import DRAIN
 from subgraphs.kernel.process.settings import GraphQLSettings, ServiceSettings
 from subgraphs.kernel.runtime.serve import internal_ports
 from subgraphs.kernel.stores.resources import Resource
@@ -216,6 +218,8 @@ def create_service_app(
         return JSONResponse({"status": "ok"})
 
     async def ready(request: Request) -> Response:
+        if DRAIN.draining:
+            return JSONResponse({"status": "draining"}, status_code=503)
         checks = {r.name: await _check(r) for r in resources}
         ok = all(checks[r.name]["ok"] for r in resources if r.critical)
         degraded = not all(check["ok"] for check in checks.values())

@@ -10,6 +10,7 @@ from typing import Any
 
 from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any
 from subgraphs.kernel.core.events import DomainEvent, EventSpec
+from subgraphs.kernel.core.idempotency import validate_key
 from subgraphs.kernel.core.money import CURRENCIES, Money
 from subgraphs.orders.domain import events as produced
 from subgraphs.orders.domain.catalog import Product
@@ -136,6 +137,8 @@ class Order:
     timeline: tuple[TimelineEntry, ...] = ()
     stock_reserved: bool = False  # the catalog reserved all its lines (`stock.reserved`)
     expires_at: datetime | None = None  # unpaid past this, it is cancelled (None: never)
+    # The key its customer placed it under (createOrder sent twice makes one order).
+    idempotency_key: str | None = None
     events: tuple[DomainEvent, ...] = field(default=(), compare=False, repr=False)
 
     @property
@@ -156,6 +159,13 @@ class Order:
         if self.status is OrderStatus.PENDING:
             return (placed,)
         return placed, TimelineEntry(self.status, self.updated_at, SYSTEM)
+
+    def placed_as(self, lines: Sequence[OrderLine], currency: str) -> bool:
+        """True when `lines` in `currency` ask for what this order holds (its request sent
+        again under its idempotency key)."""
+        return currency == self.currency and _quantities(lines) == {
+            item.sku: item.quantity for item in self.items
+        }
 
     def can_become(self, status: OrderStatus) -> bool:
         return status in ALLOWED[self.status]
@@ -223,20 +233,20 @@ def place_order(
     products: Mapping[str, Product],
     now: datetime,
     ttl: timedelta | None = None,
+    idempotency_key: str | None = None,
 ) -> Order:
-    """A new PENDING order priced from `products`, payable for `ttl` (None: no deadline);
-    every invalid line is reported: an unknown sku, an archived product, no price in
-    `currency`, a quantity out of range."""
+    """A new PENDING order priced from `products`, payable for `ttl` (None: no deadline),
+    under the client's `idempotency_key` if any; every invalid line is reported: an unknown
+    sku, an archived product, no price in `currency`, a quantity out of range."""
     problems = _line_problems(lines)
     if currency not in CURRENCIES:
         message = f"Currency must be one of {', '.join(CURRENCIES)}."
         problems.append(Problem("UNSUPPORTED_CURRENCY", message, ("currency",)))
+    if idempotency_key is not None:
+        validate_key(idempotency_key, problems)
     raise_if_any(problems)
-    quantities: dict[str, int] = {}
-    for line in lines:  # the same sku twice is one item
-        quantities[line.sku] = quantities.get(line.sku, 0) + line.quantity
     items = []
-    for index, (sku, quantity) in enumerate(quantities.items()):
+    for index, (sku, quantity) in enumerate(_quantities(lines).items()):
         product = products.get(sku)
         price = product.price(currency) if product else None
         where = ("items", str(index), "sku")
@@ -266,9 +276,18 @@ def place_order(
         now,
         (placed,),
         expires_at=now + ttl if ttl is not None else None,
+        idempotency_key=idempotency_key,
     )
     created = produced.CREATED(created_payload(order), now, sequence=order.version)
     return replace(order, events=(created,))
+
+
+def _quantities(lines: Sequence[OrderLine]) -> dict[str, int]:
+    """Quantity by sku, in the order first asked for (the same sku twice is one item)."""
+    quantities: dict[str, int] = {}
+    for line in lines:
+        quantities[line.sku] = quantities.get(line.sku, 0) + line.quantity
+    return quantities
 
 
 def _line_problems(lines: Sequence[OrderLine]) -> list[Problem]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from subgraphs.kernel.core.money import Money
 from subgraphs.kernel.stores.keyset import Keyset
@@ -21,7 +22,12 @@ from subgraphs.orders.domain.order import (
     OrderStatus,
     TimelineEntry,
 )
-from subgraphs.orders.usecase.ports import ConcurrentUpdate, OrderFilter, Page
+from subgraphs.orders.usecase.ports import (
+    ConcurrentUpdate,
+    IdempotencyKeyTaken,
+    OrderFilter,
+    Page,
+)
 
 Document = dict[str, Any]
 
@@ -39,7 +45,8 @@ class MongoOrderRepository:
     async def ensure_indexes(self) -> None:
         """One index per way a page is filtered, each ending in the page order (no sort in
         memory): by customer (also their own list), by status, by creation time alone (no
-        filter, or a time range only). An order id is the `_id` index."""
+        filter, or a time range only). An order id is the `_id` index; a customer's
+        idempotency key is unique among their orders (those placed with one)."""
         await self._orders.create_index(
             [("user_id", ASCENDING), *NEWEST_FIRST], name="by_user_newest_first"
         )
@@ -50,9 +57,25 @@ class MongoOrderRepository:
         await self._orders.create_index(
             [("status", ASCENDING), ("expires_at", ASCENDING)], name="by_status_deadline"
         )
+        await self._orders.create_index(
+            [("user_id", ASCENDING), ("idempotency_key", ASCENDING)],
+            unique=True,
+            partialFilterExpression={"idempotency_key": {"$exists": True}},
+            name="user_key_unique",
+        )
 
     async def add(self, order: Order) -> None:
-        await self._orders.insert_one(_to_document(order), session=session())
+        try:
+            await self._orders.insert_one(_to_document(order), session=session())
+        except DuplicateKeyError as exc:
+            # Its id is new: the other unique index, the customer's key, refused it.
+            if order.idempotency_key is not None:
+                raise IdempotencyKeyTaken(order.idempotency_key) from exc
+            raise
+
+    async def by_idempotency_key(self, user_id: str, key: str) -> Order | None:
+        doc = await self._orders.find_one({"user_id": user_id, "idempotency_key": key})
+        return _from_document(doc) if doc is not None else None
 
     async def get_many(self, ids: Sequence[str]) -> list[Order | None]:
         wanted = list(dict.fromkeys(ids))
@@ -121,7 +144,7 @@ def _query(where: OrderFilter) -> Document:
 
 
 def _to_document(order: Order) -> Document:
-    return {
+    doc: Document = {
         "_id": order.id,
         "user_id": order.user_id,
         "items": [
@@ -142,6 +165,9 @@ def _to_document(order: Order) -> Document:
         "stock_reserved": order.stock_reserved,
         "expires_at": order.expires_at,
     }
+    if order.idempotency_key is not None:  # absent, not null: the unique index skips it
+        doc["idempotency_key"] = order.idempotency_key
+    return doc
 
 
 def _entry_document(entry: TimelineEntry) -> Document:
@@ -176,4 +202,5 @@ def _from_document(doc: Document) -> Order:
         timeline=tuple(_entry(e) for e in doc.get("timeline", ())),
         stock_reserved=doc.get("stock_reserved", False),
         expires_at=doc.get("expires_at"),
+        idempotency_key=doc.get("idempotency_key"),
     )

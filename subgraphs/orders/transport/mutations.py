@@ -26,6 +26,13 @@ class OrderLineInput:
 class CreateOrderInput:
     items: list[OrderLineInput] = strawberry.field(description="What to order, one line a product.")
     currency: str = strawberry.field(default="USD", description="ISO 4217 code: USD or EUR.")
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Chosen by the client, unique per order it means to place (1 to 255 "
+        "characters); sent again with the same items and currency it returns the order it "
+        "placed, never a second one. With it the gateway may retry the mutation when the "
+        "connection to the orders service fails.",
+    )
 
 
 @strawberry.input(description="The order to cancel.")
@@ -62,7 +69,8 @@ class Mutation:
         "cannot be paid) until the catalog reserved its units (`stockReserved`), or becomes "
         "REJECTED when it could not. userErrors codes: NO_ITEMS, TOO_MANY_ITEMS, "
         "INVALID_QUANTITY, UNSUPPORTED_CURRENCY, UNKNOWN_SKU, PRODUCT_UNAVAILABLE (archived), "
-        "PRICE_NOT_AVAILABLE (no price in that currency)."
+        "PRICE_NOT_AVAILABLE (no price in that currency), INVALID_IDEMPOTENCY_KEY, "
+        "IDEMPOTENCY_KEY_REUSED (the key placed an order with other items or currency)."
     )
     async def create_order(
         self,
@@ -73,7 +81,9 @@ class Mutation:
         lines = [OrderLine(i.sku, i.quantity) for i in input.items]
         return await payload(
             CreateOrderPayload,
-            info.context.usecases.create_order(principal.user_id, lines, input.currency),
+            info.context.usecases.create_order(
+                principal.user_id, lines, input.currency, input.idempotency_key
+            ),
             lambda order: CreateOrderPayload(order=Order.from_model(order)),
         )
 

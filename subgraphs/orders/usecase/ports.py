@@ -40,9 +40,17 @@ class OrderFilter:
         )
 
 
+class IdempotencyKeyTaken(Exception):
+    """The customer already placed an order under this idempotency key."""
+
+
 class OrderRepository(Protocol):
     async def add(self, order: Order) -> None:
-        """Insert a new order."""
+        """Insert a new order; `IdempotencyKeyTaken` (writing nothing) when its customer
+        already has an order under its idempotency key."""
+
+    async def by_idempotency_key(self, user_id: str, key: str) -> Order | None:
+        """The order `user_id` placed under `key`, if any."""
 
     async def get_many(self, ids: Sequence[str]) -> list[Order | None]: ...
 

@@ -19,11 +19,10 @@ from typing import Any
 
 from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any, retryable
 from subgraphs.kernel.core.events import DomainEvent, EventSpec
+from subgraphs.kernel.core.idempotency import MAX_KEY_LENGTH, validate_key
 from subgraphs.kernel.core.money import Money
 from subgraphs.payments.domain import events as produced
 from subgraphs.payments.domain.order_view import OrderView
-
-MAX_KEY_LENGTH = 255
 
 SUCCEEDED = produced.SUCCEEDED.type
 FAILED = produced.FAILED.type
@@ -104,12 +103,6 @@ def order_not_found_yet() -> DomainError:
     )
 
 
-def validate_key(key: str, problems: list[Problem]) -> None:
-    if not key.strip() or len(key) > MAX_KEY_LENGTH:
-        message = f"An idempotency key of 1 to {MAX_KEY_LENGTH} characters is required."
-        problems.append(Problem("INVALID_IDEMPOTENCY_KEY", message, ("idempotencyKey",)))
-
-
 def validate_request(request: PaymentRequest) -> None:
     problems: list[Problem] = []
     if not request.payment_method.strip() or len(request.payment_method) > MAX_KEY_LENGTH:
@@ -117,14 +110,6 @@ def validate_request(request: PaymentRequest) -> None:
         problems.append(Problem("INVALID_PAYMENT_METHOD", message, ("paymentMethodToken",)))
     validate_key(request.idempotency_key, problems)
     raise_if_any(problems)
-
-
-def key_reused() -> DomainError:
-    return DomainError.of(
-        "IDEMPOTENCY_KEY_REUSED",
-        "This idempotency key was used for a different request.",
-        "idempotencyKey",
-    )
 
 
 @dataclass(frozen=True, slots=True)

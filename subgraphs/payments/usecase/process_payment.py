@@ -7,6 +7,7 @@ from functools import partial
 
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.errors import DomainError, retryable
+from subgraphs.kernel.core.idempotency import key_reused
 from subgraphs.kernel.core.ids import NewId
 from subgraphs.kernel.core.unit_of_work import UnitOfWork
 from subgraphs.payments.domain.payment import (
@@ -18,7 +19,6 @@ from subgraphs.payments.domain.payment import (
     TransactionKind,
     TransactionStatus,
     held_by,
-    key_reused,
     order_not_found_yet,
     start_payment,
     validate_request,

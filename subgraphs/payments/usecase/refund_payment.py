@@ -6,6 +6,7 @@ import logging
 
 from subgraphs.kernel.core.clock import Clock
 from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any, retryable
+from subgraphs.kernel.core.idempotency import key_reused, validate_key
 from subgraphs.kernel.core.ids import NewId
 from subgraphs.kernel.core.reasons import checked_reason
 from subgraphs.payments.domain.payment import (
@@ -14,8 +15,6 @@ from subgraphs.payments.domain.payment import (
     Transaction,
     TransactionKind,
     TransactionStatus,
-    key_reused,
-    validate_key,
 )
 from subgraphs.payments.usecase.in_flight import InFlight
 from subgraphs.payments.usecase.ports import (

@@ -278,9 +278,9 @@ async def test_a_running_consumer_retries_a_failed_entry_and_claims_only_every_q
     class Counting(StreamConsumer):
         passes = 0
 
-        async def reclaim(self) -> int:
+        async def reclaim(self, stop: asyncio.Event | None = None) -> int:
             Counting.passes += 1
-            return await super().reclaim()
+            return await super().reclaim(stop)
 
     c = Counting(
         redis,
@@ -308,3 +308,35 @@ async def test_a_running_consumer_retries_a_failed_entry_and_claims_only_every_q
     assert await pending_count(redis) == 0
     # One pass at the start, then at most one per 100 ms (a quarter of 400 ms).
     assert Counting.passes <= 1 + elapsed / 0.1
+
+
+async def test_a_stopping_consumer_acks_what_it_handled_and_leaves_the_rest_to_another(redis):
+    stop = asyncio.Event()
+    seen: list[tuple[str, int]] = []
+
+    async def leaving_handles(event: Event) -> None:
+        seen.append(("leaving", event.payload["n"]))
+        stop.set()  # the process is told to stop while it handles the first entry
+
+    async def staying_handles(event: Event) -> None:
+        seen.append(("staying", event.payload["n"]))
+
+    # Ten minutes: without the release, the entries the leaving one holds would wait that long.
+    patience = 600_000
+    leaving = consumer(
+        redis, {"things.happened": leaving_handles}, consumer="leaving", retry_after_ms=patience
+    )
+    await leaving.ensure_groups()
+    for n in range(3):
+        await append(redis, n)
+
+    assert await leaving.read_new(stop) == 1
+    assert seen == [("leaving", 0)]
+    assert await pending_count(redis) == 2  # read, not handled: pending, not acknowledged
+
+    staying = consumer(
+        redis, {"things.happened": staying_handles}, consumer="staying", retry_after_ms=patience
+    )
+    assert await staying.reclaim() == 2  # claimed at once
+    assert seen == [("leaving", 0), ("staying", 1), ("staying", 2)]
+    assert await pending_count(redis) == 0

@@ -235,3 +235,30 @@ async def test_a_negative_page_size_is_a_bad_request(orders_client, orders_db, i
         "edges": [],
         "pageInfo": {"hasNextPage": False},
     }
+
+
+async def test_concurrent_creates_under_one_idempotency_key_make_one_order(
+    orders_client, orders_db, issue
+):
+    user = a_user()
+    token = issue(user)
+    key = f"cart-{uuid.uuid4().hex}"
+    variables = {"input": {"items": [{"sku": "SKU-MUG", "quantity": 2}], "idempotencyKey": key}}
+
+    bodies = await asyncio.gather(
+        *(graphql(orders_client, CREATE, variables, token=token) for _ in range(8))
+    )
+
+    payloads = [body["data"]["createOrder"] for body in bodies]
+    assert all(p["userErrors"] == [] for p in payloads), payloads
+    assert len({p["order"]["id"] for p in payloads}) == 1
+    assert await orders_db["orders"].count_documents({"user_id": user}) == 1
+    reused = await graphql(
+        orders_client,
+        CREATE,
+        {"input": {"items": [{"sku": "SKU-MUG", "quantity": 5}], "idempotencyKey": key}},
+        token=token,
+    )
+    assert [e["code"] for e in reused["data"]["createOrder"]["userErrors"]] == [
+        "IDEMPOTENCY_KEY_REUSED"
+    ]
