@@ -126,7 +126,7 @@ def test_removing_a_field_a_shipped_operation_reads_fails_and_names_both(copy: P
     assert "[NOT APPROVED]" in out
     # Read by the storefront's `Order` query (from its persisted manifest) and the tests' `Create`.
     assert "read by: Order (storefront/src/gql/persisted-documents.json#" in out
-    assert "Create (tests/e2e/test_orders_through_gateway.py:CREATE)]" in out
+    assert "Create (tests/e2e/test_orders_through_gateway.py:CREATE)" in out
     assert (
         "BROKEN Create (tests/e2e/test_orders_through_gateway.py:CREATE): "
         'Cannot query field "quantity" on type "OrderItem".'

@@ -22,6 +22,8 @@ export type ChangePasswordInput = {
 export type CreateOrderInput = {
   /** ISO 4217 code: USD or EUR. */
   currency?: string;
+  /** Chosen by the client, unique per order it means to place (1 to 255 characters); sent again with the same items and currency it returns the order it placed, never a second one. With it the gateway may retry the mutation when the connection to the orders service fails. */
+  idempotencyKey?: string | null | undefined;
   /** What to order, one line a product. */
   items: Array<OrderLineInput>;
 };
