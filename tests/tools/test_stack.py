@@ -434,8 +434,12 @@ def test_a_rollout_under_load_fails_no_request_and_misses_no_status(stack: Runni
     WebSocket of the load, on keep-alive connections); all services: the next test."""
     services = ["orders", "payments", "gateway"]
     before = {s: pids_of(stack, s) for s in services}
-    tally, _ = rollouts_under_load(stack, services)
+    tally, printed = rollouts_under_load(stack, services)
     assert_nothing_failed(tally)
+    # Each old process drained and exited by itself (not killed at the end of its grace).
+    stopped = [line for out in printed for line in out.splitlines() if "serves; pid" in line]
+    assert len(stopped) == 2 * len(services), printed
+    assert all("exited with code 0" in line for line in stopped), stopped
     for service, pids in before.items():
         assert not set(pids_of(stack, service).values()) & set(pids.values())
 
