@@ -3,12 +3,15 @@
 // Start (from router/):  npx hive-gateway supergraph --config-path gateway.config.ts
 // Env: SUPERGRAPH_PATH (default <this dir>/supergraph.graphql; the file is watched and
 //      reloaded on change, gracefully: see SCHEMA_RELOAD_DRAIN_MS), GATEWAY_PORT (4000),
-//      GATEWAY_HOST (0.0.0.0).
+//      GATEWAY_HOST (0.0.0.0), GATEWAY_LISTEN_FD (unset; a listening socket inherited from the
+//      runner, accepted on instead of binding the port: several gateway processes on one port,
+//      edge/drain.ts).
 //      The CLI's own PORT/HOST variables and flags, when set, override these.
 //      OTEL_EXPORTER_OTLP_ENDPOINT (and the other standard OTEL_* variables) switch tracing
 //      on, exported over OTLP/HTTP; see edge/telemetry.ts.
 //      The edge's settings (auth, rate limits, CORS, size and shape limits, health) and their
 //      defaults are listed in edge/settings.ts.
+// SIGTERM: drains (edge/drain.ts), then Hive Gateway's disposal (SHUTDOWN_TIMEOUT_MS below).
 // Serves: POST/GET /graphql (GraphiQL with its Explorer on GET from a browser), WebSocket
 //      (graphql-transport-ws) and SSE on /graphql, GET /health (this process),
 //      GET /health/<subgraph> (ready or not), /healthcheck, /readiness, POST /webhooks/stripe
@@ -34,6 +37,7 @@ import { useBodyLimit } from './edge/body-limit.ts';
 import { clientAddressHeaders, clientHeader } from './edge/client.ts';
 import { corsFor, varyOnOrigin } from './edge/cors.ts';
 import { DEFAULT_LIST_SIZE, MAX_COST, supergraphCostSchema, useCostLimit } from './edge/cost.ts';
+import { onDrain, ready, requestsServed, shareListener } from './edge/drain.ts';
 import { subgraphHealth, useHealth } from './edge/health.ts';
 import { startInternalListener } from './edge/internal.ts';
 import { useSubgraphErrorMasking } from './edge/masking.ts';
@@ -53,6 +57,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const settings = loadEdgeSettings();
 const supergraphPath = process.env.SUPERGRAPH_PATH || resolve(here, 'supergraph.graphql');
 const graphqlEndpoint = '/graphql';
+const port = Number(process.env.GATEWAY_PORT || 4000);
+// The public listener: on the runner's socket when it hands one over (GATEWAY_LISTEN_FD, several
+// gateway processes on one port), drained on SIGTERM (edge/drain.ts).
+shareListener(port, process.env.GATEWAY_LISTEN_FD ? Number(process.env.GATEWAY_LISTEN_FD) : undefined);
 // Read (and checked) once, here: a safelisting gateway without its manifest does not start.
 const persistedDocuments = loadPersistedDocuments(
   settings.persistedDocuments.paths,
@@ -77,6 +85,9 @@ const exposeAuthorization: GatewayPlugin = {
 const sharedSubscriptions = useSharedSubscriptions(
   (context) => (context as { subgraphAuthorization?: string }).subgraphAuthorization,
 );
+
+// A draining process (SIGTERM) completes its subscriptions: their clients subscribe again.
+onDrain(sharedSubscriptions.completeAll);
 
 type RenderGraphiQL = typeof import('@graphql-yoga/render-graphiql').renderGraphiQL;
 type GraphiQLOptions = NonNullable<Parameters<RenderGraphiQL>[0]>;
@@ -148,7 +159,12 @@ const health = subgraphHealth({ supergraphPath, timeoutMs: settings.healthTimeou
 startInternalListener({
   ...settings.internal,
   health,
+  ready,
   gauges: {
+    gateway_http_requests: {
+      help: 'HTTP requests this gateway process was given on the public port since it started.',
+      value: requestsServed,
+    },
     gateway_subscriptions_open: {
       help: 'Client subscriptions served from an upstream subscription.',
       value: sharedSubscriptions.stats.subscribers,
@@ -173,12 +189,19 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
  */
 const SCHEMA_RELOAD_DRAIN_MS = 30_000;
 
+/** On SIGTERM, how long requests in flight (and SSE streams) may run on before being cut. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
 export const gatewayConfig = defineConfig({
   supergraph: supergraphPath,
-  port: Number(process.env.GATEWAY_PORT || 4000),
+  port,
   host: process.env.GATEWAY_HOST || '0.0.0.0',
   graphqlEndpoint,
   gracefulSchemaReload: { drainTimeout: SCHEMA_RELOAD_DRAIN_MS },
+  // On SIGTERM: requests in flight get this long to finish before their connections are closed
+  // (the default, 0, cuts them); edge/drain.ts keeps idle keep-alive connections for one more
+  // answer first. Below the runner's 15 s between SIGTERM and SIGKILL.
+  gracefulShutdownTimeout: SHUTDOWN_TIMEOUT_MS,
   ...(openTelemetry ? { openTelemetry } : {}),
   ...(settings.introspection
     ? {

@@ -32,6 +32,13 @@ GATEWAY_CONFIG_VARIABLES: dict[str, Row] = {
     "GATEWAY_PORT": ("", "integer", "4000", "The port Hive Gateway listens on."),
     "GATEWAY_HOST": ("", "string", "0.0.0.0", "The address it listens on."),  # noqa: S104
     "SUPERGRAPH_PATH": ("", "path", "router/supergraph.graphql", "The supergraph it serves."),
+    "GATEWAY_LISTEN_FD": (
+        "",
+        "integer",
+        "unset",
+        "A listening socket it inherits and accepts on instead of binding `GATEWAY_PORT` "
+        "(`make up` with `REPLICAS=2`: every gateway process on one socket, router/edge/drain.ts).",
+    ),
 }
 STACK_DESCRIPTIONS = {
     "STACK_BASE_PORT": "The gateway; subgraphs keep their offset from supergraph.yaml "
@@ -45,7 +52,7 @@ STACK_DESCRIPTIONS = {
     "STACK_BACKOFFICE_PORT": "The back office (the gateway's `CORS_ORIGINS` must allow it).",
     "STACK_DATA_DIR": "Databases, mail, keys, the lock (relative to the repository).",
     "STACK_RUN_DIR": "Logs and metrics files (relative to the repository).",
-    "REPLICAS": "Processes per subgraph and per worker, sharing their port.",
+    "REPLICAS": "Processes per subgraph, per worker and of the gateway, sharing their port.",
 }
 
 

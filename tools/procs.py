@@ -103,6 +103,7 @@ class ManagedProcess:
         port: int | None = None,
         url: str | None = None,
         append_log: bool = False,
+        pass_fds: Sequence[int] = (),
     ) -> None:
         self.name = name
         self.argv = [os.fspath(arg) for arg in argv]
@@ -117,6 +118,7 @@ class ManagedProcess:
         self._log_offset = 0
         self._starts = 0
         self._append_log = append_log  # a successor of a running process: its log goes on
+        self.pass_fds = tuple(pass_fds)  # descriptors it inherits (a shared listening socket)
         self._group_gone = False  # the group was seen empty: never signal its id again
 
     def __repr__(self) -> str:
@@ -160,6 +162,7 @@ class ManagedProcess:
                 cwd=self.cwd,
                 env={**os.environ, **self.env},
                 start_new_session=True,
+                pass_fds=self.pass_fds,
             )
         self._starts += 1
         self._group_gone = False

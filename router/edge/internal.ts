@@ -5,6 +5,8 @@
 // GET /health/<subgraph>      that subgraph's own readiness body, its checks included
 //                             (edge/health.ts); the public port says only ready or not
 // GET /health                 200 {"status":"ok"}
+// GET /ready                  200 while this process serves the public port, 503 once it drains
+//                             (SIGTERM, edge/drain.ts): the runner probes each process here
 // Anything else is 404.
 import { createServer, type Server } from 'node:http';
 import type { HealthProbe } from './health.ts';
@@ -23,12 +25,14 @@ async function answer(
   pathname: string,
   gauges: Record<string, Gauge>,
   health: HealthProbe,
+  ready: () => boolean,
 ): Promise<Answer> {
   if (method !== 'GET' && method !== 'HEAD') return json(405, { error: 'method not allowed' });
   if (pathname === '/metrics') {
     return { status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: renderGauges(gauges) };
   }
   if (pathname === '/health') return json(200, { status: 'ok' });
+  if (pathname === '/ready') return ready() ? json(200, { status: 'ready' }) : json(503, { status: 'draining' });
   if (pathname.startsWith('/health/')) {
     const result = await health(pathname.slice('/health/'.length));
     return result ? json(result.status, result.body) : json(404, { error: 'unknown subgraph' });
@@ -41,10 +45,11 @@ export function startInternalListener(options: {
   host: string;
   gauges: Record<string, Gauge>;
   health: HealthProbe;
+  ready: () => boolean;
 }): Server {
   const server = createServer((request, response) => {
     const pathname = new URL(request.url ?? '/', 'http://internal').pathname;
-    answer(request.method ?? 'GET', pathname, options.gauges, options.health)
+    answer(request.method ?? 'GET', pathname, options.gauges, options.health, options.ready)
       .catch(() => json(500, { error: 'internal error' }))
       .then(({ status, type, body }) => {
         response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });

@@ -131,10 +131,14 @@ export function useRateLimits(
   settings: EdgeSettings['rate'],
   options: { trustProxy: boolean; graphqlEndpoint: string; redisUrl?: string },
 ): GatewayPlugin<AuthContext & ClientContext> {
-  const { logins, mutations, ceiling } = rateLimiters(settings, options.redisUrl);
+  const { logins, mutations, ceiling, redis } = rateLimiters(settings, options.redisUrl);
   const busy = 'The gateway is receiving too many requests; try again shortly.';
 
   return {
+    // The gateway's disposal (SIGTERM): an open Redis connection would keep the process alive.
+    onDispose() {
+      redis?.disconnect();
+    },
     async onRequest({ url, endResponse, fetchAPI }) {
       if (!ceiling || url.pathname !== options.graphqlEndpoint) return;
       const decision = await ceiling.take('all');

@@ -130,7 +130,8 @@ class SharedStream {
             return source;
           }
           this.upstream = source[Symbol.asyncIterator]();
-          if (this.subscribers.size === 0) this.close(); // everyone left while it opened
+          if (this.closed) void this.upstream.return?.()?.catch(() => undefined); // completed
+          else if (this.subscribers.size === 0) this.close(); // everyone left while it opened
           else void this.pump(this.upstream);
           return source;
         },
@@ -147,6 +148,13 @@ class SharedStream {
     const subscriber = new Subscriber((s) => this.leave(s));
     this.subscribers.add(subscriber);
     return subscriber;
+  }
+
+  /** Ends every subscriber (its client gets `complete`) and the upstream subscription. */
+  complete(): void {
+    for (const subscriber of this.subscribers) subscriber.end();
+    this.subscribers.clear();
+    this.close();
   }
 
   private leave(subscriber: Subscriber): void {
@@ -196,7 +204,7 @@ function documentText(document: DocumentNode): string {
  */
 export function useSharedSubscriptions(
   authorizationOf: (context: unknown) => string | undefined,
-): GatewayPlugin & { stats: SharingStats } {
+): GatewayPlugin & { stats: SharingStats; completeAll(): void } {
   const streams = new Map<string, SharedStream>();
 
   function subscribe(key: string, executor: Executor, request: ExecutionRequest) {
@@ -238,6 +246,10 @@ export function useSharedSubscriptions(
         return count;
       },
       upstreams: () => streams.size,
+    },
+    /** Ends every client subscription (`complete`; a draining gateway: edge/drain.ts). */
+    completeAll() {
+      for (const stream of [...streams.values()]) stream.complete();
     },
     onSubgraphExecute({ subgraphName, executionRequest, executor, setExecutor }) {
       if (executionRequest.operationType !== 'subscription') return;

@@ -252,3 +252,21 @@ test("the first subscriber's cancel signal does not reach the shared upstream", 
   assert.equal(upstream.opened[0].request.signal, undefined);
   assert.deepEqual(upstream.opened[0].request.variables, { id: 'o-1' });
 });
+
+test('completeAll (a draining gateway) completes every subscriber and closes the upstreams', async () => {
+  const { upstream, plugin, subscribe } = setup();
+  const first = await subscribe('Bearer a');
+  const second = await subscribe('Bearer b');
+  upstream.emit(paid);
+  assert.deepEqual(await first.next(), { value: paid, done: false });
+  assert.deepEqual(await second.next(), { value: paid, done: false });
+
+  plugin.completeAll();
+
+  // Each client's subscription ends (it gets `complete`), and so does each upstream one.
+  assert.deepEqual(await first.next(), { value: undefined, done: true });
+  assert.deepEqual(await second.next(), { value: undefined, done: true });
+  assert.ok(upstream.opened.every(({ channel }) => channel.returned));
+  assert.equal(plugin.stats.upstreams(), 0);
+  assert.equal(plugin.stats.subscribers(), 0);
+});

@@ -125,7 +125,7 @@ def graphql_ok(url: str) -> bool:
 
 
 @pytest.mark.parametrize(
-    "part", ["orders-1", "notifications-worker-2", "gateway", "redis", "mongodb"]
+    "part", ["orders-1", "notifications-worker-2", "gateway-1", "redis", "mongodb"]
 )
 def test_a_part_killed_with_sigkill_comes_back_and_the_stack_stays_up(
     stack: RunningStack, part: str
@@ -200,6 +200,28 @@ def test_sign_in_throttling_is_shared_by_the_users_processes(stack: RunningStack
         body = httpx.post(f"{replica}/graphql", json=right, timeout=30).json()
         codes = [e["code"] for e in body["data"]["login"]["userErrors"]] or error_codes(body)
         assert codes == ["RATE_LIMITED"], body
+
+
+def test_both_gateway_processes_accept_on_the_shared_port(stack: RunningStack) -> None:
+    """The runner's socket is shared: connections to the gateway's port reach both processes
+    (each counts the requests it was given, on its own internal listener)."""
+    gateways = pids_of(stack, "gateway")
+    assert len(gateways) == 2, gateways
+    assert all(gateways.values()), gateways
+
+    def served(name: str) -> float:
+        scrape = httpx.get(f"{stack.private(name)}/metrics", timeout=5).text
+        return metric_sum(scrape, "gateway_http_requests")
+
+    before = {name: served(name) for name in gateways}
+
+    def both_served() -> bool:
+        # A new connection each: the kernel hands each one to one of the accepting processes.
+        for _ in range(10):
+            assert httpx.get(f"{stack.gateway}/health", timeout=5).status_code == 200
+        return all(served(name) > before[name] for name in gateways)
+
+    wait_for(both_served, "requests through the shared port to reach both gateway processes")
 
 
 def register_through(gateway: str, *, email: str | None = None) -> dict[str, Any]:
@@ -306,7 +328,6 @@ def pids_of(stack: RunningStack, prefix: str) -> dict[str, int | None]:
     ("service", "said"),
     [
         ("shipping", "unknown service 'shipping'"),
-        ("gateway", "gateway runs one process"),
         ("orders --ready-timeout 0.001", "its successor did not get ready, so orders-1 keeps"),
     ],
 )
@@ -409,10 +430,16 @@ def assert_nothing_failed(tally: Tally) -> None:
 
 def test_a_rollout_under_load_fails_no_request_and_misses_no_status(stack: RunningStack) -> None:
     """The services whose restart a client would notice first: orders (subscriptions, keyed
-    mutations) and payments (keyed mutations, its consumer); all services: the next test."""
-    before = {s: pids_of(stack, s) for s in ("orders", "payments")}
-    tally, _ = rollouts_under_load(stack, ["orders", "payments"])
+    mutations), payments (keyed mutations, its consumer) and the gateway (every request and
+    WebSocket of the load, on keep-alive connections); all services: the next test."""
+    services = ["orders", "payments", "gateway"]
+    before = {s: pids_of(stack, s) for s in services}
+    tally, printed = rollouts_under_load(stack, services)
     assert_nothing_failed(tally)
+    # Each old process drained and exited by itself (not killed at the end of its grace).
+    stopped = [line for out in printed for line in out.splitlines() if "serves; pid" in line]
+    assert len(stopped) == 2 * len(services), printed
+    assert all("exited with code 0" in line for line in stopped), stopped
     for service, pids in before.items():
         assert not set(pids_of(stack, service).values()) & set(pids.values())
 
@@ -422,6 +449,14 @@ def test_a_rollout_under_load_fails_no_request_and_misses_no_status(stack: Runni
     reason="slow (about 3 minutes): ROLLOUT_ALL_SERVICES=1 runs it",
 )
 def test_a_rollout_of_every_service_under_load_fails_no_request(stack: RunningStack) -> None:
-    services = ["users", "catalog", "orders", "payments", "notifications", "notifications-worker"]
+    services = [
+        "users",
+        "catalog",
+        "orders",
+        "payments",
+        "notifications",
+        "notifications-worker",
+        "gateway",
+    ]
     tally, _ = rollouts_under_load(stack, services)
     assert_nothing_failed(tally)

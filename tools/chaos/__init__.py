@@ -24,7 +24,8 @@ paced over the run, while these faults happen one after another:
   6. Redis killed with SIGKILL (appendfsync always: nothing acknowledged is lost)
   7. SecantusDB stopped with SIGTERM and started again on its data folder
   8. the SMTP sink away for 10 s
-  9. the gateway stopped with SIGTERM (the supervisor starts it again)
+  9. a gateway process stopped with SIGTERM (it drains while the other serves; the
+     supervisor starts it again)
 
 With PAYMENTS_PROVIDER_KIND=stripe, payments run on localstripe (started by the
 stack), customers pay with Stripe's test cards, localstripe is frozen for 5 s

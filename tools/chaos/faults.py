@@ -166,7 +166,9 @@ class Faults:
                 "mongodb", signal.SIGTERM, "SecantusDB stopped with SIGTERM (data on disk)"
             ),
             lambda: self.away("smtp-sink", 10),
-            lambda: self.restart("gateway", signal.SIGTERM, "gateway stopped with SIGTERM"),
+            lambda: self.restart(
+                "gateway-1", signal.SIGTERM, "a gateway process stopped with SIGTERM (it drains)"
+            ),
         ]
 
 

@@ -27,7 +27,10 @@ of its own, which the runner probes, so every replica is checked and
 restarted on its own. A subgraph's internal listener (its port + 20: /metrics,
 readiness checks) is shared the same way; its `/metrics` sums every process of
 that service (METRICS_MULTIPROCESS_DIR, see subgraphs/kernel/observability/metrics.py).
-The gateway runs once (see router/README.md).
+The gateway runs as N processes too: Node 20 cannot share a port with SO_REUSEPORT, so the
+runner binds the gateway's port once and every gateway process accepts on that socket,
+inherited (GATEWAY_LISTEN_FD, router/edge/drain.ts); each has an internal listener of its own
+(the first on the configured one), whose /ready the runner probes.
 
 Rollouts: `make rollout SERVICE=orders` (tools/stack/rollout.py) asks the
 running stack, through files in its control folder (tools/stack/control.py),
@@ -81,7 +84,7 @@ def print_urls(stack: Stack, running: Running) -> None:
         f"  {'logs':<{width}}{config.logs}/<part>.log",
     ]
     if config.replicas > 1:
-        lines.append(f"  {config.replicas} processes per subgraph and worker (REPLICAS)")
+        lines.append(f"  {config.replicas} processes per subgraph, worker and gateway (REPLICAS)")
     lines.append("Parts that die are restarted. Ctrl-C stops everything.")
     stack.say("\n".join(lines))
 

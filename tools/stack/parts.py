@@ -7,6 +7,7 @@ tests start the same processes (tests/e2e/conftest.py), so they run what
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 
@@ -190,25 +191,57 @@ def gateway_process(
     log_dir: Path,
     supergraph: Path | None = None,
     internal_port: int | None = None,
+    replica: int | None = None,
+    listener: socket.socket | None = None,
+    append_log: bool = False,
 ) -> ManagedProcess:
     """Hive Gateway on `port` serving `supergraph` (default router/supergraph.graphql).
 
     Its internal listener (/metrics, detailed health) is on `internal_port`, a free port
-    when not given.
+    when not given. With ``listener`` (the socket bound to `port`, see `shared_listener`) it is
+    one of several processes accepting on it, inherited as GATEWAY_LISTEN_FD
+    (router/edge/drain.ts), and is probed on its own internal listener's /ready.
     """
+    label = "gateway" if replica is None else f"gateway-{replica}"
+    internal_port = internal_port or procs.free_port()
     extra = {"GATEWAY_PORT": str(port), "NO_COLOR": "1"}  # NO_COLOR: a plain-text log file
-    extra["GATEWAY_INTERNAL_PORT"] = str(internal_port or procs.free_port())
+    extra["GATEWAY_INTERNAL_PORT"] = str(internal_port)
     if supergraph is not None:
         extra["SUPERGRAPH_PATH"] = str(supergraph)
-    ready = f"http://127.0.0.1:{port}/readiness"
+    fds: tuple[int, ...] = ()
+    if listener is None:
+        ready = f"http://127.0.0.1:{port}/readiness"
+        probe_port = port
+    else:
+        fds = (listener.fileno(),)
+        extra["GATEWAY_LISTEN_FD"] = str(listener.fileno())
+        ready = f"http://127.0.0.1:{internal_port}/ready"
+        probe_port = internal_port
     return ManagedProcess(
-        "gateway",
+        label,
         GATEWAY_ARGV,
         env={**env, **extra},
         cwd=ROOT / "router",
-        log_path=log_dir / "gateway.log",
+        log_path=log_dir / f"{label}.log",
         ready=lambda: procs.http_ok(ready),
         ready_timeout=60.0,
-        port=port,
+        port=probe_port,
         url=f"http://localhost:{port}/graphql",
+        append_log=append_log,
+        pass_fds=fds,
     )
+
+
+def shared_listener(port: int) -> socket.socket:
+    """A TCP socket listening on `port` (every address): the runner holds it and passes it to
+    every gateway process, each accepting on it (Node 20 has no SO_REUSEPORT). OSError when
+    the port is taken."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(("0.0.0.0", port))  # noqa: S104 - the gateway's own default (GATEWAY_HOST)
+        listener.listen(socket.SOMAXCONN)
+    except OSError:
+        listener.close()
+        raise
+    return listener

@@ -10,8 +10,8 @@ service is unknown, the stack runs one process of it (REPLICAS=1), or a
 successor is not ready within READY_TIMEOUT seconds (default 60).
 
 Services: users, catalog, orders, payments, notifications (the subgraph),
-notifications-worker; gateway is refused while the gateway runs as one process
-(router/README.md, "Restarts behind the gateway").
+notifications-worker, gateway (its processes accept on one socket the runner holds, so a
+successor serves the port before its predecessor drains: router/edge/drain.ts).
 """
 
 from __future__ import annotations

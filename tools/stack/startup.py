@@ -33,6 +33,7 @@ from tools.stack.config import (
 from tools.stack.parts import (
     gateway_process,
     localstripe_process,
+    shared_listener,
     smtp_sink_process,
     subgraph_process,
     worker_process,
@@ -209,6 +210,41 @@ def compose(stack: Stack, config: StackConfig, subgraphs: list[Subgraph]) -> Pat
     return path
 
 
+def start_gateway(stack: Stack, config: StackConfig, supergraph: Path | None, redis: str) -> None:
+    """The gateway: one process on its port, or ``config.replicas`` processes accepting on one
+    socket the runner binds and holds (`shared_listener`), the first with the configured
+    internal port, every other one (a successor too) with a free one."""
+    make = partial(gateway_process, config.gateway_port, log_dir=config.logs, supergraph=supergraph)
+    if config.replicas == 1:
+        part = make(env=stack.env, internal_port=config.gateway_internal_port)
+        stack.launch(part)
+        stack.serve_as("gateway", [part], _no_successor)
+        return
+    try:
+        listener = shared_listener(config.gateway_port)
+    except OSError as exc:
+        raise taken("gateway", config.gateway_port, "STACK_BASE_PORT") from exc
+    stack.hold_open(listener)
+    # Several gateway processes count one budget: the rate limits' counters in Redis.
+    env = {**stack.env, "GATEWAY_REDIS_URL": redis}
+    parts = [
+        make(
+            env=env,
+            replica=i,
+            listener=listener,
+            internal_port=config.gateway_internal_port if i == 1 else None,
+        )
+        for i in range(1, config.replicas + 1)
+    ]
+    replica_of = {part.name: i for i, part in enumerate(parts, start=1)}
+
+    def successor(name: str) -> ManagedProcess:
+        return make(env=env, replica=replica_of[name], listener=listener, append_log=True)
+
+    stack.launch_all(parts)
+    stack.serve_as("gateway", parts, successor)
+
+
 def _no_successor(name: str) -> ManagedProcess:
     raise StartupError(f"{name} runs once: it has no successor")
 
@@ -266,17 +302,7 @@ def start(
             service_processes(stack, config, name, port, worker_process, service=f"{name}-worker")
         )
     supergraph = compose(stack, config, subgraphs)
-    # Several gateway processes would count one budget: the rate limits' counters in Redis.
-    gateway_env = {**stack.env, "GATEWAY_REDIS_URL": redis} if config.replicas > 1 else stack.env
-    gateway_part = gateway_process(
-        config.gateway_port,
-        env=gateway_env,
-        log_dir=config.logs,
-        supergraph=supergraph,
-        internal_port=config.gateway_internal_port,
-    )
-    stack.launch(gateway_part)
-    stack.serve_as("gateway", [gateway_part], _no_successor)
+    start_gateway(stack, config, supergraph, redis)
     gateway = f"http://localhost:{config.gateway_port}/graphql"
     urls = {}
     if localstripe is not None:

@@ -10,6 +10,7 @@ stops them in reverse order, and rolls a service's processes over to new ones
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -77,6 +78,7 @@ class Stack:
         self.on_tick: Callable[[], None] | None = None  # every supervision pass (requests)
         # service -> its processes (by part name) and how to start a successor of each
         self.services: dict[str, dict[str, Callable[[], ManagedProcess]]] = {}
+        self.held_open: list[socket.socket] = []  # listening sockets its processes inherit
         self._lock = threading.RLock()
 
     def launch(self, part: ManagedProcess) -> None:
@@ -90,6 +92,11 @@ class Stack:
         with self._lock:
             self.supervised[part.name] = Supervised(part, up_since=time.monotonic())
         self.say(f"{part.name} ready ({time.monotonic() - began:.1f}s)")
+
+    def hold_open(self, listener: socket.socket) -> None:
+        """Keep ``listener`` open while the stack runs (its processes, successors included,
+        accept on it), closed after every part stopped."""
+        self.held_open.append(listener)
 
     def launch_all(self, parts: list[ManagedProcess]) -> None:
         """Start ``parts`` together and wait until every one is ready."""
@@ -298,3 +305,6 @@ class Stack:
             if part.alive:
                 self.say(f"stopping {part.name} ...")
             part.stop()
+        for listener in self.held_open:
+            listener.close()
+        self.held_open.clear()
