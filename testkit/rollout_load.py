@@ -290,7 +290,9 @@ class StatusWatcher:
                 if asyncio.get_running_loop().time() > deadline:
                     raise AssertionError(f"order {self.order_id}: never subscribed") from None
                 continue
-            change = message.get("payload", {}).get("data", {}) if message["type"] == "next" else {}
+            # A `next` without data (its errors: the subscription failed upstream) ends it too.
+            payload = message.get("payload") or {}
+            change = (payload.get("data") or {}) if message["type"] == "next" else {}
             if not change.get("orderStatusChanged"):
                 raise SubscriptionError(message)
             self._see(change["orderStatusChanged"]["status"], live=True)

@@ -194,8 +194,11 @@ async def test_reading_many_orders_costs_a_constant_number_of_round_trips(
         )
         return after[0] - before[0], after[1] - before[1]
 
-    few = await round_trips(2)
-    many = await round_trips(100)
+    # The subgraphs' command counters also move with background work (the orders just placed
+    # being reserved, the relays, the expiry pass), which can only add to a reading: the least
+    # of three readings is the query's own cost.
+    few = tuple(map(min, zip(*[await round_trips(2) for _ in range(3)], strict=True)))
+    many = tuple(map(min, zip(*[await round_trips(100) for _ in range(3)], strict=True)))
     assert many == few
     assert many[0] <= 2  # users: `me` and one batched `_entities`
     assert many[1] <= 2  # orders: the page (and the cursor order)
