@@ -19,7 +19,7 @@ from typing import Any
 
 from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any, retryable
 from subgraphs.kernel.core.events import DomainEvent, EventSpec
-from subgraphs.kernel.core.idempotency import MAX_KEY_LENGTH, validate_key
+from subgraphs.kernel.core.idempotency import validate_key
 from subgraphs.kernel.core.money import Money
 from subgraphs.payments.domain import events as produced
 from subgraphs.payments.domain.order_view import OrderView
@@ -33,6 +33,9 @@ DISPUTED = produced.DISPUTED.type
 CARD_DECLINED = "card_declined"
 INSUFFICIENT_FUNDS = "insufficient_funds"
 PROVIDER_UNAVAILABLE = "provider_unavailable"
+
+# The longest payment method token a request may carry.
+MAX_PAYMENT_METHOD_LENGTH = 255
 
 
 class PaymentStatus(StrEnum):
@@ -105,7 +108,8 @@ def order_not_found_yet() -> DomainError:
 
 def validate_request(request: PaymentRequest) -> None:
     problems: list[Problem] = []
-    if not request.payment_method.strip() or len(request.payment_method) > MAX_KEY_LENGTH:
+    method = request.payment_method
+    if not method.strip() or len(method) > MAX_PAYMENT_METHOD_LENGTH:
         message = "A payment method token is required."
         problems.append(Problem("INVALID_PAYMENT_METHOD", message, ("paymentMethodToken",)))
     validate_key(request.idempotency_key, problems)

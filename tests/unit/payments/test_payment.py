@@ -12,6 +12,7 @@ from subgraphs.kernel.core.money import Money
 from subgraphs.payments.domain.order_view import OrderState
 from subgraphs.payments.domain.payment import (
     CARD_DECLINED,
+    MAX_PAYMENT_METHOD_LENGTH,
     Payment,
     PaymentRequest,
     PaymentStatus,
@@ -51,6 +52,13 @@ def test_every_invalid_input_is_reported():
         ("INVALID_PAYMENT_METHOD", ("paymentMethodToken",)),
         ("INVALID_IDEMPOTENCY_KEY", ("idempotencyKey",)),
     ]
+
+
+def test_a_payment_method_token_longer_than_the_bound_is_invalid():
+    validate_request(PaymentRequest("o-1", "p" * MAX_PAYMENT_METHOD_LENGTH, "k"))
+    with pytest.raises(DomainError) as error:
+        validate_request(PaymentRequest("o-1", "p" * (MAX_PAYMENT_METHOD_LENGTH + 1), "k"))
+    assert codes(error) == [("INVALID_PAYMENT_METHOD", ("paymentMethodToken",))]
 
 
 def announced(payment: Payment) -> tuple[str, object]:
