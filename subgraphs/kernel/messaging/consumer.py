@@ -13,7 +13,7 @@
   consumer does not declare (`contracts.Consumes`) goes to the dead-letter
   stream `dead.<group>` (counted in the hash `dead.counts`) with its reason
   and is acknowledged.
-- On stop (the process drains, see kernel/runtime/drain.py) it reads no
+- On stop (the process drains, see kernel/process/drain.py) it reads no
   more and handles no further entry of the batch in hand: what it handled is
   acknowledged, the rest is released (its idle time set to `retry_after_ms`,
   its delivery count unchanged), so a consumer still running claims it at its

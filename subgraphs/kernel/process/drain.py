@@ -3,8 +3,9 @@
 Draining (`SERVE_DRAIN_SECONDS`, see kernel/runtime/serve.py): `/ready`
 answers 503 at once (so a load balancer or the runner stops choosing this
 process), requests are still served, and every response carries
-`Connection: close`, so a client's keep-alive connection is closed after its
-next answer instead of being cut under it. At the end of the drain the
+`Connection: close` (kernel/runtime/connection_close.py), so a client's
+keep-alive connection is closed after its next answer instead of being cut
+under it. At the end of the drain the
 subscriptions this process serves are completed (the `ending` hooks: a
 client, the gateway included, sees its subscription end and subscribes
 again, which reaches another process, and reads what it may have missed),

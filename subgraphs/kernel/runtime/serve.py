@@ -36,7 +36,7 @@ from subgraphs.kernel.observability import telemetry
 from subgraphs.kernel.observability.logging import configure_logging
 from subgraphs.kernel.process.drain import DRAIN, Drain
 from subgraphs.kernel.process.settings import ServiceSettings
-from subgraphs.kernel.runtime.drain import closing_when_draining
+from subgraphs.kernel.runtime.connection_close import closing_when_draining
 
 S = TypeVar("S", bound=ServiceSettings)
 
