@@ -37,9 +37,9 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 from redis.typing import StreamIdT
 
+from subgraphs.kernel.core.contracts import Consumes, unknown_version
 from subgraphs.kernel.core.correlation import correlation_id
 from subgraphs.kernel.core.events import Event, EventTooEarly, MalformedEvent, stream_of
-from subgraphs.kernel.messaging.contracts import Consumes, unknown_version
 from subgraphs.kernel.observability import gauges, telemetry
 from subgraphs.kernel.process.background import BackgroundTask, pause
 from subgraphs.kernel.process.settings import StreamSettings

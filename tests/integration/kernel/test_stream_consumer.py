@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from subgraphs.kernel.core.contracts import Consumes, Reads
 from subgraphs.kernel.core.events import Event, EventTooEarly, MalformedEvent
 from subgraphs.kernel.messaging.consumer import DEAD_COUNTS, StreamConsumer
-from subgraphs.kernel.messaging.contracts import Consumes, Reads
 from subgraphs.kernel.messaging.inbox import Inbox
 from subgraphs.kernel.stores.mongo import in_transaction
 

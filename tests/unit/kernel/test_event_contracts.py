@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from subgraphs.kernel.core.contracts import Consumes, Reads, unknown_version
 from subgraphs.kernel.core.events import Event, EventSpec, NotRequired, PayloadMismatch, TypedDict
-from subgraphs.kernel.messaging.contracts import Consumes, Reads, unknown_version
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
