@@ -189,6 +189,25 @@ async def test_a_version_the_consumer_does_not_declare_goes_to_dead_letters_with
     assert await pending_count(redis) == 0
 
 
+async def test_a_handler_gets_only_the_fields_its_consumer_declares(redis):
+    payloads: list[dict[str, object]] = []
+
+    async def handle(event: Event) -> None:
+        payloads.append(dict(event.payload))
+
+    reads = Consumes("testers", ("things",), (Reads("things.happened", 1, ("n", "parts[].id")),))
+    c = consumer(redis, {"things.happened": handle}, reads=reads)
+    await c.ensure_groups()
+    whole = {"n": 1, "secret": "s", "parts": [{"id": "a", "price": 2}], "by": {"id": "u"}}
+    event = Event.create("things.happened", whole, producer="things", occurred_at=datetime.now(UTC))
+    await redis.xadd(STREAM, event.to_fields())
+
+    assert await c.read_new() == 1
+
+    assert payloads == [{"n": 1, "parts": [{"id": "a"}]}]
+    assert await pending_count(redis) == 0
+
+
 async def test_a_consumer_moving_to_a_new_version_handles_both_it_declares(redis):
     """While a producer moves from v1 to v2 (docs/events.md), its consumers read both."""
     handled: list[tuple[int, int]] = []
