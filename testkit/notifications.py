@@ -20,6 +20,7 @@ from subgraphs.notifications.domain.notification import (
     Status,
 )
 from subgraphs.notifications.usecase import WorkerUseCases
+from subgraphs.notifications.usecase.events_read import EVENTS_READ
 from subgraphs.notifications.usecase.ports import (
     ChannelSender,
     DeliveryPolicy,
@@ -260,10 +261,11 @@ class Context:
         self._handlers = event_handlers(self.usecases)
 
     async def handle(self, event: Event) -> None:
-        """What the worker's stream consumer does with an event (nothing for other types)."""
+        """What the worker's stream consumer does with an event: its handlers get the fields
+        the worker declares reading (`EVENTS_READ`); nothing for other types."""
         handler = self._handlers.get(event.type)
         if handler is not None:
-            await handler(event)
+            await handler(EVENTS_READ.project(event))
 
     def event(self, type_: str, payload: dict[str, Any], **age: float) -> Event:
         return Event.create(

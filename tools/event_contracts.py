@@ -3,7 +3,8 @@
 Each context declares the events it publishes in ``subgraphs/<context>/domain/events.py``
 (``PRODUCED``: one ``EventSpec`` a type and version, its payload a TypedDict the code builds
 it with), and each consumer group what it reads of other contexts' events, next to its
-handlers (a ``Consumes`` at module level of the context's ``app.py`` or ``worker.py``).
+handlers (a ``Consumes`` at module level of ``subgraphs/<context>/usecase/events_read.py``;
+the stream consumer hands the handlers the fields it lists only).
 
 ``python -m tools.event_contracts write`` generates a JSON Schema (draft-07) per event
 (type, version) from the code and writes them, with the envelope and the consumers, as the
@@ -43,15 +44,15 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter
 
+from subgraphs.kernel.core.contracts import Consumes, Reads
 from subgraphs.kernel.core.events import EventSpec, stream_of
-from subgraphs.kernel.messaging.contracts import Consumes, Reads
 from tools.compose import load_subgraphs
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "docs" / "events.asyncapi.yaml"
-# Where a context declares what it publishes, and where its consumers are wired.
+# Where a context declares what it publishes, and what its consumers read.
 PRODUCER_MODULE = "subgraphs.{context}.domain.events"
-CONSUMER_MODULES = ("subgraphs.{context}.app", "subgraphs.{context}.worker")
+CONSUMER_MODULE = "subgraphs.{context}.usecase.events_read"
 # The JSON Schema dialect every AsyncAPI 3.0 tool must support.
 SCHEMA_FORMAT = "application/schema+json;version=draft-07"
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
@@ -175,19 +176,18 @@ def produced(names: Iterable[str] | None = None) -> dict[Key, Published]:
 
 
 def consumers(names: Iterable[str] | None = None) -> list[Consumer]:
-    """Every consumer group's declaration (module-level `Consumes` of its wiring)."""
+    """Every consumer group's declaration (module-level `Consumes` of its use cases)."""
     found = []
     for context in contexts() if names is None else names:
-        for pattern in CONSUMER_MODULES:
-            name = pattern.format(context=context)
-            if importlib.util.find_spec(name) is None:
-                continue
-            module = importlib.import_module(name)
-            found += [
-                Consumer(context, value)
-                for value in vars(module).values()
-                if isinstance(value, Consumes)
-            ]
+        name = CONSUMER_MODULE.format(context=context)
+        if importlib.util.find_spec(name) is None:
+            continue  # a context that consumes nothing
+        module = importlib.import_module(name)
+        found += [
+            Consumer(context, value)
+            for value in vars(module).values()
+            if isinstance(value, Consumes)
+        ]
     return found
 
 

@@ -9,24 +9,12 @@ from subgraphs.catalog.repository.mongo_reservations import MongoReservations
 from subgraphs.catalog.settings import CatalogSettings
 from subgraphs.catalog.transport.context import CatalogContext
 from subgraphs.catalog.transport.schema import build_schema
+from subgraphs.catalog.usecase.events_read import EVENTS_READ
 from subgraphs.kernel.core.clock import utc_now
 from subgraphs.kernel.core.ids import new_id
 from subgraphs.kernel.graphql.auth import TokenVerifier
-from subgraphs.kernel.messaging.contracts import Consumes, Reads
 from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.runtime.wiring import ContextStores
-
-# What the saga's handlers read of the orders and payments events (`make schema-check`).
-EVENTS_READ = Consumes(
-    "catalog",
-    producers=("orders", "payments"),
-    reads=(
-        Reads("orders.created", 1, ("order_id", "user_id", "items[].sku", "items[].quantity")),
-        Reads("orders.paid", 1, ("order_id",)),
-        Reads("orders.cancelled", 1, ("order_id", "user_id", "reason")),
-        Reads("payments.refunded", 1, ("order_id", "restock", "actor_id")),
-    ),
-)
 
 
 def build_app(settings: CatalogSettings, *, verifier: TokenVerifier | None = None) -> SubgraphApp:

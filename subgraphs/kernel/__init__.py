@@ -11,6 +11,7 @@ import-linter contract keeps it so):
   broadcast to subscriptions.
 - `process` (settings, lifespan-owned loops and deferred work) and
   `observability` (logs, counters, gauges, tracing).
-- `core`: pure (clock, ids, errors, money, events, correlation id, the
-  unit-of-work port); domains and use cases import only this.
+- `core`: pure (clock, ids, errors, money, events and what consumers read
+  of them, correlation id, the unit-of-work port); domains and use cases
+  import only this.
 """

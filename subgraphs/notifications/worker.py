@@ -27,7 +27,6 @@ from starlette.applications import Starlette
 from subgraphs.kernel.core.clock import utc_now
 from subgraphs.kernel.core.events import Event
 from subgraphs.kernel.messaging.consumer import Handler, StreamConsumer
-from subgraphs.kernel.messaging.contracts import Consumes, Reads
 from subgraphs.kernel.observability.metrics import Counter
 from subgraphs.kernel.process.background import BackgroundTask, every
 from subgraphs.kernel.runtime.app import create_service_app
@@ -41,51 +40,8 @@ from subgraphs.notifications.jobs.arq_worker import ArqWorkerResource
 from subgraphs.notifications.repository.redis_ports import redis_ports
 from subgraphs.notifications.settings import NotificationsWorkerSettings
 from subgraphs.notifications.usecase import WorkerUseCases
+from subgraphs.notifications.usecase.events_read import EVENTS_READ
 from subgraphs.notifications.usecase.ports import ChannelSender, DeliveryPolicy
-
-_CONTACT = ("user_id", "name", "phone")
-_LINK = ("user_id", "email", "expires_at")
-# What the projections and the messages read of other contexts' events (`make schema-check`).
-EVENTS_READ = Consumes(
-    "notifications",
-    producers=("users", "orders", "payments"),
-    reads=(
-        Reads("users.registered", 1, (*_CONTACT, "email")),
-        Reads("users.profile_updated", 1, _CONTACT),
-        Reads("users.email_verified", 1, ("user_id", "name")),
-        Reads("users.email_verification_requested", 1, (*_LINK, "verify_url")),
-        Reads("users.password_reset_requested", 1, (*_LINK, "reset_url")),
-        Reads("users.staff_invited", 1, (*_LINK, "invite_url", "role")),
-        Reads("users.sign_up_attempted", 1, ("user_id", "email")),
-        Reads(
-            "orders.created",
-            1,
-            ("order_id", "user_id", "total", "currency", "items[].name", "items[].quantity"),
-        ),
-        Reads("orders.cancelled", 1, ("order_id", "user_id", "reason")),
-        Reads(
-            "orders.rejected",
-            1,
-            (
-                "order_id",
-                "user_id",
-                "short[].sku",
-                "short[].name",
-                "short[].requested",
-                "short[].available",
-                "short[].reason",
-            ),
-        ),
-        Reads("payments.succeeded", 1, ("order_id", "user_id", "payment_id", "amount", "currency")),
-        Reads("payments.failed", 1, ("order_id", "user_id", "payment_id", "reason")),
-        Reads(
-            "payments.refunded",
-            1,
-            ("order_id", "user_id", "payment_id", "amount", "currency", "reason"),
-        ),
-        Reads("payments.refund_declined", 1, ("order_id", "user_id", "reason")),
-    ),
-)
 
 DELIVERIES = Counter(
     "notifications_deliveries_total",

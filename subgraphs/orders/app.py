@@ -10,7 +10,6 @@ from subgraphs.kernel.core.ids import new_id
 from subgraphs.kernel.graphql.auth import TokenVerifier
 from subgraphs.kernel.messaging.broadcast import StreamBroadcast
 from subgraphs.kernel.messaging.caught_up import CaughtUpOnce
-from subgraphs.kernel.messaging.contracts import Consumes, Reads
 from subgraphs.kernel.observability.metrics import Counter
 from subgraphs.kernel.process.background import BackgroundTask, every
 from subgraphs.kernel.process.lease import MongoLease
@@ -24,29 +23,12 @@ from subgraphs.orders.settings import OrdersSettings
 from subgraphs.orders.transport.context import OrdersContext
 from subgraphs.orders.transport.schema import build_schema
 from subgraphs.orders.usecase.change_status import ApplyPaymentEvent
+from subgraphs.orders.usecase.events_read import EVENTS_READ
 from subgraphs.orders.usecase.stock import ApplyStockEvent
 
 PAYMENT_EVENTS_IGNORED = Counter(
     "orders_payment_events_ignored_total",
     "Payment and stock events the order status machine did not allow, by event type.",
-)
-CONSUMER_GROUP = "orders"
-# What its handlers read of other contexts' events (checked by `make schema-check`).
-EVENTS_READ = Consumes(
-    CONSUMER_GROUP,
-    producers=("payments", "catalog"),
-    reads=(
-        Reads("payments.succeeded", 1, ("order_id", "payment_id")),
-        Reads("payments.failed", 1, ("order_id", "payment_id", "reason")),
-        Reads("payments.refunded", 1, ("order_id", "payment_id", "reason", "actor_id")),
-        Reads("stock.reserved", 1, ("order_id",)),
-        Reads(
-            "stock.rejected",
-            1,
-            ("order_id", "short[].sku", "short[].requested", "short[].available", "short[].reason"),
-        ),
-        Reads(PRODUCT_CHANGED, 1, ("sku", "name", "product_version", "prices", "status")),
-    ),
 )
 EXPIRY_LEASE_PASSES = 6  # the expiry lease lasts this many intervals between passes
 EXPIRY_LEASE_MIN_SECONDS = 10.0
@@ -84,7 +66,7 @@ def build_app(settings: OrdersSettings, *, verifier: TokenVerifier | None = None
     # to the stream's tail and holding a product (the product events may have been trimmed
     # from the stream; the catalog announces every product again when it starts).
     catalog_copied = CaughtUpOnce(
-        stores.redis.client, stream_of("catalog"), CONSUMER_GROUP, filled=catalog.any
+        stores.redis.client, stream_of("catalog"), EVENTS_READ.group, filled=catalog.any
     )
     # Several passes long, and renewed before each batch of a pass (`hold`): a pass over a
     # long backlog keeps it, and stops at once if it was lost.

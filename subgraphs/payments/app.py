@@ -9,7 +9,6 @@ from functools import partial
 from subgraphs.kernel.core.clock import utc_now
 from subgraphs.kernel.core.ids import new_id
 from subgraphs.kernel.graphql.auth import TokenVerifier
-from subgraphs.kernel.messaging.contracts import Consumes, Reads
 from subgraphs.kernel.process.background import BackgroundTask, every
 from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.runtime.wiring import ContextStores
@@ -24,20 +23,10 @@ from subgraphs.payments.settings import PaymentsSettings, ProviderSettings
 from subgraphs.payments.transport.context import PaymentsContext
 from subgraphs.payments.transport.schema import build_schema
 from subgraphs.payments.transport.webhooks import STRIPE_PATH, webhook_route
+from subgraphs.payments.usecase.events_read import EVENTS_READ
 from subgraphs.payments.usecase.in_flight import Timing
 from subgraphs.payments.usecase.ports import PaymentProvider
 from subgraphs.payments.usecase.provider_calls import RetryPolicy
-
-# What its projection of the orders reads of their events (`make schema-check`).
-_ORDER_FIELDS = ("order_id", "user_id", "order_version", "total", "currency", "status")
-EVENTS_READ = Consumes(
-    "payments",
-    producers=("orders", "catalog"),
-    reads=(
-        *(Reads(type_, 1, _ORDER_FIELDS) for type_ in ORDER_EVENTS),
-        Reads(STOCK_RESERVED, 1, ("order_id",)),
-    ),
-)
 
 
 def retry_policy(settings: ProviderSettings) -> RetryPolicy:

@@ -19,7 +19,6 @@ from subgraphs.kernel.graphql.auth import (
     jwks_from_json,
     static_keys,
 )
-from subgraphs.kernel.messaging.contracts import Consumes, Reads
 from subgraphs.kernel.process.deferred import Deferred
 from subgraphs.kernel.runtime.app import SubgraphApp, create_subgraph_app
 from subgraphs.kernel.runtime.wiring import ContextStores, request_context
@@ -49,36 +48,11 @@ from subgraphs.users.repository.redis_throttles import RedisRateLimit, RedisSign
 from subgraphs.users.settings import UsersSettings
 from subgraphs.users.transport.context import UsersContext
 from subgraphs.users.transport.schema import build_schema
+from subgraphs.users.usecase.events_read import EVENTS_READ
 from subgraphs.users.usecase.invite_staff import InvitationPolicy
 from subgraphs.users.usecase.request_password_reset import ResetPolicy
 from subgraphs.users.usecase.throttles import Throttles
 from subgraphs.users.usecase.verify_email import VerificationPolicy
-
-# What the activity record reads of other contexts' staff actions (`make schema-check`).
-EVENTS_READ = Consumes(
-    "users",
-    producers=("orders", "payments", "catalog"),
-    reads=(
-        Reads("orders.cancelled", 1, ("actor_id", "order_id", "reason")),
-        Reads(
-            "payments.refund_approved",
-            1,
-            ("actor_id", "order_id", "payment_id", "request_id", "request_reason", "reason"),
-        ),
-        Reads(
-            "payments.refund_declined",
-            1,
-            ("actor_id", "order_id", "payment_id", "request_id", "reason"),
-        ),
-        Reads(
-            "payments.refunded",
-            1,
-            ("actor_id", "order_id", "payment_id", "amount", "currency", "reason"),
-        ),
-        Reads("catalog.product_changed", 1, ("actor_id", "sku", "change")),
-        Reads("stock.adjusted", 1, ("actor_id", "sku", "delta", "note", "reason")),
-    ),
-)
 
 
 def signing_key(settings: UsersSettings) -> SigningKey:

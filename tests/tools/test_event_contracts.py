@@ -14,8 +14,8 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
 
+from subgraphs.kernel.core.contracts import Reads
 from subgraphs.kernel.core.events import EventSpec, TypedDict
-from subgraphs.kernel.messaging.contracts import Reads
 from tools import event_contracts as contracts
 from tools.compose import load_subgraphs
 from tools.event_contracts import Key, Published

@@ -2,6 +2,5 @@
 
 `outbox` (the transactional outbox and its relay), `consumer` (consumer
 groups, retries, dead letters), `inbox` (idempotency on the event id),
-`broadcast` (one stream fanned out to in-process subscribers), `contracts`
-(what a consumer group reads of other contexts' events, by type and version).
+`broadcast` (one stream fanned out to in-process subscribers).
 """

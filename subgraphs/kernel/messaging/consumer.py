@@ -18,6 +18,8 @@
   acknowledged, the rest is released (its idle time set to `retry_after_ms`,
   its delivery count unchanged), so a consumer still running claims it at its
   next pass instead of after the timeout.
+- With the group's declaration (`contracts.Consumes`), a handler sees only the payload
+  fields declared for the event's type and version.
 - Handlers must be idempotent on `event.id` (delivery is at least once);
   `subgraphs.kernel.messaging.inbox` helps with that in MongoDB.
 """
@@ -37,9 +39,9 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 from redis.typing import StreamIdT
 
+from subgraphs.kernel.core.contracts import Consumes, unknown_version
 from subgraphs.kernel.core.correlation import correlation_id
 from subgraphs.kernel.core.events import Event, EventTooEarly, MalformedEvent, stream_of
-from subgraphs.kernel.messaging.contracts import Consumes, unknown_version
 from subgraphs.kernel.observability import gauges, telemetry
 from subgraphs.kernel.process.background import BackgroundTask, pause
 from subgraphs.kernel.process.settings import StreamSettings
@@ -62,7 +64,8 @@ def consumer_name() -> str:
 class StreamConsumer:
     """Delivers the events of `streams` to `handlers` (by event type) for consumer `group`.
 
-    With `reads` (the group's declaration), every handled type must be declared, and an
+    With `reads` (the group's declaration), every handled type must be declared, a handler
+    gets the event with only the payload fields declared for its type and version, and an
     entry of a handled type at an undeclared version goes to the dead letters.
     """
 
@@ -86,6 +89,7 @@ class StreamConsumer:
         self.group = group
         self._streams = list(streams)
         self._handlers = dict(handlers)
+        self._reads = reads
         self._versions = reads.versions() if reads is not None else {}
         self.consumer = consumer or consumer_name()
         self._max_deliveries = max_deliveries
@@ -246,7 +250,7 @@ class StreamConsumer:
             token = correlation_id.set(event.correlation_id)
             try:
                 with telemetry.handling(event, stream=stream, group=self.group):
-                    await handler(event)
+                    await handler(event if self._reads is None else self._reads.project(event))
                     log.info(
                         "event handled",
                         extra={"event_id": event.id, "type": event.type, "group": self.group},

@@ -17,9 +17,9 @@ from typing import Any, Protocol
 import redis.asyncio as aioredis
 from pymongo.asynchronous.database import AsyncDatabase
 
+from subgraphs.kernel.core.contracts import Consumes
 from subgraphs.kernel.graphql.auth import RedisRevokedSessions, TokenVerifier, jwks_verifier
 from subgraphs.kernel.messaging.consumer import Handler, StreamConsumer
-from subgraphs.kernel.messaging.contracts import Consumes
 from subgraphs.kernel.messaging.outbox import OutboxRelay
 from subgraphs.kernel.process.settings import ServiceSettings, StoredServiceSettings
 from subgraphs.kernel.runtime.app import ContextFactory

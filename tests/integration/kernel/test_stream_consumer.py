@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from subgraphs.kernel.core.contracts import Consumes, Reads
 from subgraphs.kernel.core.events import Event, EventTooEarly, MalformedEvent
 from subgraphs.kernel.messaging.consumer import DEAD_COUNTS, StreamConsumer
-from subgraphs.kernel.messaging.contracts import Consumes, Reads
 from subgraphs.kernel.messaging.inbox import Inbox
 from subgraphs.kernel.stores.mongo import in_transaction
 
@@ -186,6 +186,25 @@ async def test_a_version_the_consumer_does_not_declare_goes_to_dead_letters_with
     assert dead["reason"] == "unknown version 2 of things.happened (this consumer reads 1)"
     assert dead["deliveries"] == "1"  # no retry: no retry can teach it the version
     assert await redis.hget(DEAD_COUNTS, "testers") == "1"
+    assert await pending_count(redis) == 0
+
+
+async def test_a_handler_gets_only_the_fields_its_consumer_declares(redis):
+    payloads: list[dict[str, object]] = []
+
+    async def handle(event: Event) -> None:
+        payloads.append(dict(event.payload))
+
+    reads = Consumes("testers", ("things",), (Reads("things.happened", 1, ("n", "parts[].id")),))
+    c = consumer(redis, {"things.happened": handle}, reads=reads)
+    await c.ensure_groups()
+    whole = {"n": 1, "secret": "s", "parts": [{"id": "a", "price": 2}], "by": {"id": "u"}}
+    event = Event.create("things.happened", whole, producer="things", occurred_at=datetime.now(UTC))
+    await redis.xadd(STREAM, event.to_fields())
+
+    assert await c.read_new() == 1
+
+    assert payloads == [{"n": 1, "parts": [{"id": "a"}]}]
     assert await pending_count(redis) == 0
 
 

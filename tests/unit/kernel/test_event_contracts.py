@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from subgraphs.kernel.core.contracts import Consumes, Reads, project, unknown_version
 from subgraphs.kernel.core.events import Event, EventSpec, NotRequired, PayloadMismatch, TypedDict
-from subgraphs.kernel.messaging.contracts import Consumes, Reads, unknown_version
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -47,3 +47,71 @@ def test_a_version_nobody_declared_is_named_and_undeclared_types_pass():
     )
     assert unknown_version(other, reads.versions()) is None
     assert reads.undeclared(["parcels.shipped", "parcels.lost"]) == ["parcels.lost"]
+
+
+ORDER = {
+    "order_id": "o-1",
+    "user_id": "u-1",
+    "prices": {"EUR": "9.90", "USD": "10.90"},
+    "refund": {"reason": "damaged", "actor_id": "s-1"},
+    "items": [{"sku": "A", "quantity": 1, "name": "Mug"}, {"sku": "B", "quantity": 2}],
+    "note": None,
+}
+
+
+def test_a_projection_keeps_the_declared_paths_and_nothing_else():
+    fields = ("order_id", "prices", "refund.reason", "items[].sku", "note")
+
+    assert project(ORDER, fields) == {
+        "order_id": "o-1",
+        "prices": {"EUR": "9.90", "USD": "10.90"},  # read whole
+        "refund": {"reason": "damaged"},
+        "items": [{"sku": "A"}, {"sku": "B"}],
+        "note": None,  # present, though null
+    }
+    assert project(ORDER, ("items[]",)) == {"items": ORDER["items"]}  # each item whole
+    assert project(ORDER, ()) == {}
+
+
+def test_a_value_read_whole_wins_over_a_field_of_it_in_either_order():
+    whole = {"refund": ORDER["refund"], "items": ORDER["items"]}
+
+    assert project(ORDER, ("refund.reason", "refund", "items[].sku", "items[]")) == whole
+    assert project(ORDER, ("refund", "refund.reason", "items[]", "items[].sku")) == whole
+
+
+def test_a_field_the_payload_lacks_stays_missing():
+    fields = ("order_id", "coupon", "refund.at", "shipping.city", "lines[].sku")
+
+    assert project({"order_id": "o-1", "refund": {"reason": "r"}}, fields) == {
+        "order_id": "o-1",
+        "refund": {},
+    }
+    assert project({"items": [{"sku": "A"}, {"name": "no sku"}]}, ("items[].sku",)) == {
+        "items": [{"sku": "A"}, {}]
+    }
+
+
+def test_a_value_of_another_shape_than_declared_passes_only_when_plain():
+    payload = {"items": "not a list", "refund": ["r"], "prices": {"EUR": "1"}, "ids": [["a"]]}
+    fields = ("items[].sku", "refund.reason", "prices[]", "ids[].x")
+
+    # a plain value holds nothing undeclared: the handler sees it and refuses it as before
+    assert project(payload, fields) == {"items": "not a list", "ids": []}
+
+
+def test_a_consumer_projects_an_event_by_its_type_and_version():
+    reads = Consumes(
+        "g",
+        ("parcels",),
+        (Reads("parcels.shipped", 1, ("parcel_id",)), Reads("parcels.shipped", 3, ("carrier",))),
+    )
+    shipped = SHIPPED({"parcel_id": "p-1", "carrier": "ups", "note": "fragile"}, NOW).envelope(
+        "parcels"
+    )
+
+    projected = reads.project(shipped)
+
+    assert projected.payload == {"carrier": "ups"}
+    assert (projected.id, projected.type, projected.version) == (shipped.id, shipped.type, 3)
+    assert shipped.payload["note"] == "fragile"  # the event itself is left as it was
