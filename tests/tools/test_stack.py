@@ -428,35 +428,30 @@ def assert_nothing_failed(tally: Tally) -> None:
     assert tally.orders_stored == tally.orders_created, tally.summary()  # none doubled
 
 
-def test_a_rollout_under_load_fails_no_request_and_misses_no_status(stack: RunningStack) -> None:
-    """The services whose restart a client would notice first: orders (subscriptions, keyed
-    mutations), payments (keyed mutations, its consumer) and the gateway (every request and
-    WebSocket of the load, on keep-alive connections); all services: the next test."""
-    services = ["orders", "payments", "gateway"]
-    before = {s: pids_of(stack, s) for s in services}
-    tally, printed = rollouts_under_load(stack, services)
+# The gateway last: every request and WebSocket of the load goes through it.
+EVERY_SERVICE = [
+    "users",
+    "catalog",
+    "orders",
+    "payments",
+    "notifications",
+    "notifications-worker",
+    "gateway",
+]
+
+
+def test_a_rollout_of_every_service_under_load_fails_no_request_and_misses_no_status(
+    stack: RunningStack,
+) -> None:
+    """Each service rolled over in turn while queries, keyed mutations and order-status
+    subscribers run through the gateway: nothing failed or doubled, every status seen, and
+    every old process drained and exited by itself (not killed at the end of its grace)."""
+    before = {s: pids_of(stack, s) for s in EVERY_SERVICE}
+    assert all(len(pids) == 2 for pids in before.values()), before
+    tally, printed = rollouts_under_load(stack, EVERY_SERVICE)
     assert_nothing_failed(tally)
-    # Each old process drained and exited by itself (not killed at the end of its grace).
     stopped = [line for out in printed for line in out.splitlines() if "serves; pid" in line]
-    assert len(stopped) == 2 * len(services), printed
+    assert len(stopped) == 2 * len(EVERY_SERVICE), printed
     assert all("exited with code 0" in line for line in stopped), stopped
     for service, pids in before.items():
-        assert not set(pids_of(stack, service).values()) & set(pids.values())
-
-
-@pytest.mark.skipif(
-    not os.environ.get("ROLLOUT_ALL_SERVICES"),
-    reason="slow (about 3 minutes): ROLLOUT_ALL_SERVICES=1 runs it",
-)
-def test_a_rollout_of_every_service_under_load_fails_no_request(stack: RunningStack) -> None:
-    services = [
-        "users",
-        "catalog",
-        "orders",
-        "payments",
-        "notifications",
-        "notifications-worker",
-        "gateway",
-    ]
-    tally, _ = rollouts_under_load(stack, services)
-    assert_nothing_failed(tally)
+        assert not set(pids_of(stack, service).values()) & set(pids.values()), service
