@@ -12,9 +12,15 @@
 // and a stream the subgraph ends (the token expired, the order is not yours) ends for all who
 // share it, exactly as it would have ended for each. A subscriber receives the events after it
 // joined, as with its own upstream subscription.
+//
+// A subscription that asks for the past (a field of the operation has a `since` argument, inline
+// or from a variable: `orderStatusChanged(orderId, since)` first sends the stored changes after
+// `since`) is never shared: one joining later would miss the catch-up its own upstream
+// subscription would have sent. It gets an upstream subscription of its own, as without sharing
+// (still counted by the stats and completed by `completeAll`).
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
-import { print, type DocumentNode } from 'graphql';
+import { BREAK, print, visit, type DocumentNode } from 'graphql';
 
 /**
  * Events a subscriber may fall behind (the WebSocket server reads them as fast as the
@@ -24,7 +30,7 @@ export const MAX_BEHIND = 100;
 
 /** Counts read by the gateway's /metrics. */
 export type SharingStats = {
-  /** Client subscriptions being served from a shared upstream subscription. */
+  /** Client subscriptions being served from an upstream subscription (shared or their own). */
   subscribers(): number;
   /** Upstream subscriptions open (or opening) to the subgraphs. */
   upstreams(): number;
@@ -187,16 +193,36 @@ class SharedStream {
   }
 }
 
-const printed = new WeakMap<DocumentNode, string>();
-
-function documentText(document: DocumentNode): string {
-  let text = printed.get(document);
-  if (text === undefined) {
-    text = print(document);
-    printed.set(document, text);
-  }
-  return text;
+/** `derive` computed once per document (the gateway reuses a plan's documents). */
+function perDocument<T>(derive: (document: DocumentNode) => T): (document: DocumentNode) => T {
+  const derived = new WeakMap<DocumentNode, { value: T }>();
+  return (document) => {
+    let entry = derived.get(document);
+    if (entry === undefined) {
+      entry = { value: derive(document) };
+      derived.set(document, entry);
+    }
+    return entry.value;
+  };
 }
+
+const documentText = perDocument(print);
+
+/** The argument by which a subscription asks for the events before it was opened. */
+const PAST_ARGUMENT = 'since';
+
+/** Whether a field of the document has the `since` argument (given inline or by a variable). */
+const asksForThePast = perDocument((document) => {
+  let asks = false;
+  visit(document, {
+    Field(field) {
+      if (!field.arguments?.some((argument) => argument.name.value === PAST_ARGUMENT)) return;
+      asks = true;
+      return BREAK;
+    },
+  });
+  return asks;
+});
 
 /**
  * Shares subgraph subscriptions among identical client subscriptions. `authorizationOf` gives
@@ -205,9 +231,9 @@ function documentText(document: DocumentNode): string {
 export function useSharedSubscriptions(
   authorizationOf: (context: unknown) => string | undefined,
 ): GatewayPlugin & { stats: SharingStats; completeAll(): void } {
-  const streams = new Map<string, SharedStream>();
+  const streams = new Map<string | symbol, SharedStream>();
 
-  function subscribe(key: string, executor: Executor, request: ExecutionRequest) {
+  function subscribe(key: string | symbol, executor: Executor, request: ExecutionRequest) {
     let stream = streams.get(key);
     if (!stream) {
       // Opened without the first subscriber's cancel signal: its leaving must not end the
@@ -256,14 +282,17 @@ export function useSharedSubscriptions(
       // The key describes the request the executor is given (a later plugin may replace it):
       // everything the transport sends upstream, extensions and connection params included.
       setExecutor((request) => {
-        const key = JSON.stringify([
-          subgraphName,
-          documentText(request.document),
-          request.operationName ?? null,
-          request.variables ?? {},
-          request.extensions ?? null,
-          authorizationOf(request.context) ?? null,
-        ]);
+        // A key no other subscription has: one asking for the past gets its own upstream.
+        const key = asksForThePast(request.document)
+          ? Symbol(subgraphName)
+          : JSON.stringify([
+              subgraphName,
+              documentText(request.document),
+              request.operationName ?? null,
+              request.variables ?? {},
+              request.extensions ?? null,
+              authorizationOf(request.context) ?? null,
+            ]);
         return subscribe(key, executor, request);
       });
     },
