@@ -13,14 +13,14 @@
 // share it, exactly as it would have ended for each. A subscriber receives the events after it
 // joined, as with its own upstream subscription.
 //
-// A subscription that asks for the past (a field of the operation has a `since` argument, inline
-// or from a variable: `orderStatusChanged(orderId, since)` first sends the stored changes after
-// `since`) is never shared: one joining later would miss the catch-up its own upstream
-// subscription would have sent. It gets an upstream subscription of its own, as without sharing
-// (still counted by the stats and completed by `completeAll`).
+// A subscription that asks for the past (a field of the operation is given a `since` argument
+// that is not null, inline or by a variable: `orderStatusChanged(orderId, since)` first sends the
+// stored changes after `since`) is never shared: one joining later would miss the catch-up its
+// own upstream subscription would have sent. It gets an upstream subscription of its own, as
+// without sharing (still counted by the stats and completed by `completeAll`).
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
-import { BREAK, print, visit, type DocumentNode } from 'graphql';
+import { Kind, print, visit, type DocumentNode, type ValueNode } from 'graphql';
 
 /**
  * Events a subscriber may fall behind (the WebSocket server reads them as fast as the
@@ -211,18 +211,37 @@ const documentText = perDocument(print);
 /** The argument by which a subscription asks for the events before it was opened. */
 const PAST_ARGUMENT = 'since';
 
-/** Whether a field of the document has the `since` argument (given inline or by a variable). */
-const asksForThePast = perDocument((document) => {
-  let asks = false;
+/** The values of the document's `since` arguments, and its variables' default values. */
+const pastArguments = perDocument((document) => {
+  const values: ValueNode[] = [];
+  const defaults = new Map<string, ValueNode | undefined>();
   visit(document, {
+    VariableDefinition(definition) {
+      defaults.set(definition.variable.name.value, definition.defaultValue);
+    },
     Field(field) {
-      if (!field.arguments?.some((argument) => argument.name.value === PAST_ARGUMENT)) return;
-      asks = true;
-      return BREAK;
+      for (const argument of field.arguments ?? []) {
+        if (argument.name.value === PAST_ARGUMENT) values.push(argument.value);
+      }
     },
   });
-  return asks;
+  return { values, defaults };
 });
+
+/**
+ * Whether a field of the request is given a `since` that is not null, inline or by a variable
+ * (the gateway passes the argument's default, `null`, to a subgraph when the client left it out).
+ */
+function asksForThePast({ document, variables }: ExecutionRequest): boolean {
+  const { values, defaults } = pastArguments(document);
+  return values.some((value) => {
+    if (value.kind !== Kind.VARIABLE) return value.kind !== Kind.NULL;
+    const given: unknown = variables?.[value.name.value];
+    if (given !== undefined) return given !== null;
+    const fallback = defaults.get(value.name.value);
+    return fallback !== undefined && fallback.kind !== Kind.NULL;
+  });
+}
 
 /**
  * Shares subgraph subscriptions among identical client subscriptions. `authorizationOf` gives
@@ -283,7 +302,7 @@ export function useSharedSubscriptions(
       // everything the transport sends upstream, extensions and connection params included.
       setExecutor((request) => {
         // A key no other subscription has: one asking for the past gets its own upstream.
-        const key = asksForThePast(request.document)
+        const key = asksForThePast(request)
           ? Symbol(subgraphName)
           : JSON.stringify([
               subgraphName,

@@ -284,10 +284,17 @@ test('identical subscriptions asking for the past (since) each get their own ups
   assert.ok(upstream.opened.every(({ channel }) => channel.returned));
   assert.equal(plugin.stats.upstreams(), 0);
 
-  // Without since, the same two share one again.
-  await wrappedExecutor(plugin, upstream.executor, orderRequest('o-1'))(orderRequest('o-1'));
-  await wrappedExecutor(plugin, upstream.executor, orderRequest('o-1'))(orderRequest('o-1'));
-  assert.equal(upstream.opened.length, 5);
+  // Without since (left out, or null as the gateway passes the default) they share again.
+  const withoutSince = [
+    orderRequest('o-1'),
+    orderRequest('o-1'),
+    orderRequest('o-2', { document: byVariable, variables: { id: 'o-2', since: null } }),
+    orderRequest('o-2', { document: byVariable, variables: { id: 'o-2', since: null } }),
+  ];
+  for (const request of withoutSince) {
+    await wrappedExecutor(plugin, upstream.executor, request)(request);
+  }
+  assert.equal(upstream.opened.length, 6);
 });
 
 test('completeAll (a draining gateway) completes every subscriber and closes the upstreams', async () => {
