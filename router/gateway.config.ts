@@ -170,7 +170,7 @@ startInternalListener({
       value: sharedSubscriptions.stats.subscribers,
     },
     gateway_upstream_subscriptions_open: {
-      help: 'Subscriptions open to the subgraphs (each shared by identical client ones).',
+      help: 'Subscriptions open to the subgraphs (identical client ones without since share one).',
       value: sharedSubscriptions.stats.upstreams,
     },
   },

@@ -4,9 +4,10 @@ Run `RolloutLoad.run(stop)` while the rollout runs: query loops (the catalog's
 products, an order with its payment: orders, payments, catalog), and order
 flows, each a keyed `createOrder`, then a declined and an accepted
 `processPayment` (keyed), followed by a live subscriber. A subscriber whose
-subscription ends (its process stopped) subscribes again and reads the order,
-as the web apps do; a change is made only after the subscriber has seen the
-previous status, so "every status seen" holds only if nothing is missed. Every
+subscription ends (its process stopped) subscribes again from the last change
+it saw (`since`), as the web apps do: orders first sends the changes made
+meanwhile. A change is made only after the subscriber has seen the previous
+status, so "every status seen" holds only if the subscription misses nothing. Every
 request is sent once: the gateway's retries are the only ones (a payment sent
 again under its key while payments has not seen the order is a wait, not a
 failure).
@@ -20,6 +21,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -32,9 +34,10 @@ from testkit.prometheus import subscriptions_started
 CREATE = """mutation Create($input: CreateOrderInput!) { createOrder(input: $input) {
   order { id status } userErrors { code message } } }"""
 PRODUCTS = "query Products { products { sku } }"
-READY = "query Ready($id: ID!) { order(id: $id) { id status stockReserved } }"
+READY = "query Ready($id: ID!) { order(id: $id) { id status stockReserved updatedAt } }"
 MY_ORDERS = "query Mine { me { orders(first: 100) { edges { node { id } } } } }"
-STATUS = "subscription Status($id: ID!) { orderStatusChanged(orderId: $id) { status } }"
+STATUS = """subscription Status($id: ID!, $since: DateTime) {
+  orderStatusChanged(orderId: $id, since: $since) { status occurredAt } }"""
 ITEMS = [{"sku": "SKU-MUG", "quantity": 1}]
 # Sent again under the same key: the other side has not caught up yet (not a failure).
 NOT_YET = {"ORDER_NOT_FOUND_YET", "STOCK_NOT_RESERVED_YET"}
@@ -55,8 +58,9 @@ class Tally:
     failed: Counter[str] = field(default_factory=Counter)
     causes: Counter[str] = field(default_factory=Counter)
     statuses_expected: int = 0
-    statuses_seen: int = 0
-    seen_live: int = 0  # of which through the subscription (the rest by reading the order)
+    statuses_seen: int = 0  # all through the subscription, of which:
+    seen_live: int = 0  # changes made while the subscription it came on was open or opening
+    caught_up: int = 0  # made before the subscription it came on was opened again (`since`)
     resubscribed: int = 0
     orders_created: int = 0
     orders_stored: int = 0
@@ -66,8 +70,9 @@ class Tally:
             f"requests sent {sum(self.sent.values())} {dict(self.sent)}, "
             f"failed {sum(self.failed.values())} {dict(self.causes)}; "
             f"subscription statuses expected {self.statuses_expected}, seen "
-            f"{self.statuses_seen} ({self.seen_live} live, the rest read after a resubscribe; "
-            f"{self.resubscribed} resubscribes); orders created {self.orders_created}, "
+            f"{self.statuses_seen} ({self.seen_live} live, {self.caught_up} caught up on "
+            f"resubscribe; {self.resubscribed} resubscribes); orders created "
+            f"{self.orders_created}, "
             f"stored {self.orders_stored}"
         )
 
@@ -150,15 +155,16 @@ class RolloutLoad:
             self._failed("mutation", f"createOrder {payload['userErrors']}")
         self.tally.orders_created += 1
         order_id = payload["order"]["id"]
-        await self._payable(http, token, order_id)
-        watcher = StatusWatcher(self, http, token, order_id)
+        payable_since = await self._payable(http, token, order_id)
+        watcher = StatusWatcher(self, http, token, order_id, payable_since)
         async with watcher.watching():
             for card, status in (("pm_card_declined", "PAYMENT_FAILED"), ("pm_card_ok", "PAID")):
                 self.tally.statuses_expected += 1
                 await self._pay(http, token, order_id, card)
                 await watcher.seen(status)
 
-    async def _payable(self, http: httpx.AsyncClient, token: str, order_id: str) -> None:
+    async def _payable(self, http: httpx.AsyncClient, token: str, order_id: str) -> str:
+        """Until the order can be paid; its `updatedAt` then (no status change after it yet)."""
         try:
             async with asyncio.timeout(PATIENCE):
                 while True:
@@ -166,7 +172,8 @@ class RolloutLoad:
                         "order"
                     ]
                     if order and order["stockReserved"]:
-                        return
+                        updated_at: str = order["updatedAt"]
+                        return updated_at
                     await asyncio.sleep(0.2)
         except TimeoutError:
             raise AssertionError(f"order {order_id}: stock not reserved in {PATIENCE:g}s") from None
@@ -192,11 +199,14 @@ class RolloutLoad:
 class StatusWatcher:
     """One order's statuses as a client following it live sees them."""
 
-    def __init__(self, load: RolloutLoad, http: httpx.AsyncClient, token: str, order_id: str):
+    def __init__(
+        self, load: RolloutLoad, http: httpx.AsyncClient, token: str, order_id: str, since: str
+    ):
         self.load = load
         self.http = http
         self.token = token
         self.order_id = order_id
+        self.since = since  # the time of the last change seen: each subscription starts there
         self.statuses: set[str] = set()
         self._changed = asyncio.Event()
         self._subscribed = asyncio.Event()
@@ -234,15 +244,21 @@ class StatusWatcher:
                 f"order {self.order_id}: waited {PATIENCE:g}s for {what}"
             ) from None
 
-    def _see(self, status: str, *, live: bool) -> None:
-        if status not in self.statuses:
-            self.statuses.add(status)
-            if live:
+    def _see(self, change: dict[str, Any], opened_at: datetime | None) -> None:
+        """A change received on a subscription opened again at ``opened_at`` (None: the first
+        one); caught up if it was made before."""
+        if change["status"] not in self.statuses:
+            self.statuses.add(change["status"])
+            self.since = change["occurredAt"]
+            occurred_at = datetime.fromisoformat(change["occurredAt"])
+            if opened_at is not None and occurred_at < opened_at:
+                self.load.tally.caught_up += 1
+            else:
                 self.load.tally.seen_live += 1
         self._changed.set()
 
     async def _follow(self) -> None:
-        first = True
+        reopened_at: datetime | None = None  # None: the first subscription
         while True:
             try:
                 async with contextlib.AsyncExitStack() as opened:
@@ -253,22 +269,20 @@ class StatusWatcher:
                             subscribe(
                                 self.load.gateway + "/graphql",
                                 STATUS,
-                                {"id": self.order_id},
+                                {"id": self.order_id, "since": self.since},
                                 token=self.token,
                             )
                         )
-                        await self._registration(subscription, before)
-                        if not first:  # read what may have changed while it was closed
+                        await self._registration(subscription, before, reopened_at)
+                        if reopened_at is not None:
                             self.load.tally.resubscribed += 1
-                            await self._read()
-                    first = False
                     self._subscribed.set()
                     self._changed.set()
                     while True:
                         payload = await subscription.next(timeout=None)
                         change = (payload.get("data") or {}).get("orderStatusChanged")
                         if change:
-                            self._see(change["status"], live=True)
+                            self._see(change, reopened_at)
             except (
                 SubscriptionError,
                 ConnectionClosed,
@@ -277,9 +291,12 @@ class StatusWatcher:
                 TimeoutError,
                 httpx.HTTPError,
             ):
-                await asyncio.sleep(0.2)  # ended or closed: subscribe again, then read
+                await asyncio.sleep(0.2)  # ended or closed: subscribe again from `since`
+                reopened_at = datetime.now(UTC)
 
-    async def _registration(self, subscription: Subscription, before: float) -> None:
+    async def _registration(
+        self, subscription: Subscription, before: float, reopened_at: datetime | None
+    ) -> None:
         """Until orders registered the subscriber (from then on nothing is missed), or an event
         came; SubscriptionError when it ended first (sent to a process that is stopping)."""
         deadline = asyncio.get_running_loop().time() + PATIENCE
@@ -295,13 +312,5 @@ class StatusWatcher:
             change = (payload.get("data") or {}) if message["type"] == "next" else {}
             if not change.get("orderStatusChanged"):
                 raise SubscriptionError(message)
-            self._see(change["orderStatusChanged"]["status"], live=True)
+            self._see(change["orderStatusChanged"], reopened_at)
             return
-
-    async def _read(self) -> None:
-        with contextlib.suppress(Failed):
-            data = await self.load._send(
-                self.http, "query", READY, {"id": self.order_id}, self.token
-            )
-            if data["order"]:
-                self._see(data["order"]["status"], live=False)

@@ -12,9 +12,15 @@
 // and a stream the subgraph ends (the token expired, the order is not yours) ends for all who
 // share it, exactly as it would have ended for each. A subscriber receives the events after it
 // joined, as with its own upstream subscription.
+//
+// A subscription that asks for the past (a field of the operation is given a `since` argument
+// that is not null, inline or by a variable: `orderStatusChanged(orderId, since)` first sends the
+// stored changes after `since`) is never shared: one joining later would miss the catch-up its
+// own upstream subscription would have sent. It gets an upstream subscription of its own, as
+// without sharing (still counted by the stats and completed by `completeAll`).
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
-import { print, type DocumentNode } from 'graphql';
+import { Kind, print, visit, type DocumentNode, type ValueNode } from 'graphql';
 
 /**
  * Events a subscriber may fall behind (the WebSocket server reads them as fast as the
@@ -24,7 +30,7 @@ export const MAX_BEHIND = 100;
 
 /** Counts read by the gateway's /metrics. */
 export type SharingStats = {
-  /** Client subscriptions being served from a shared upstream subscription. */
+  /** Client subscriptions being served from an upstream subscription (shared or their own). */
   subscribers(): number;
   /** Upstream subscriptions open (or opening) to the subgraphs. */
   upstreams(): number;
@@ -187,15 +193,54 @@ class SharedStream {
   }
 }
 
-const printed = new WeakMap<DocumentNode, string>();
+/** `derive` computed once per document (the gateway reuses a plan's documents). */
+function perDocument<T>(derive: (document: DocumentNode) => T): (document: DocumentNode) => T {
+  const derived = new WeakMap<DocumentNode, { value: T }>();
+  return (document) => {
+    let entry = derived.get(document);
+    if (entry === undefined) {
+      entry = { value: derive(document) };
+      derived.set(document, entry);
+    }
+    return entry.value;
+  };
+}
 
-function documentText(document: DocumentNode): string {
-  let text = printed.get(document);
-  if (text === undefined) {
-    text = print(document);
-    printed.set(document, text);
-  }
-  return text;
+const documentText = perDocument(print);
+
+/** The argument by which a subscription asks for the events before it was opened. */
+const PAST_ARGUMENT = 'since';
+
+/** The values of the document's `since` arguments, and its variables' default values. */
+const pastArguments = perDocument((document) => {
+  const values: ValueNode[] = [];
+  const defaults = new Map<string, ValueNode | undefined>();
+  visit(document, {
+    VariableDefinition(definition) {
+      defaults.set(definition.variable.name.value, definition.defaultValue);
+    },
+    Field(field) {
+      for (const argument of field.arguments ?? []) {
+        if (argument.name.value === PAST_ARGUMENT) values.push(argument.value);
+      }
+    },
+  });
+  return { values, defaults };
+});
+
+/**
+ * Whether a field of the request is given a `since` that is not null, inline or by a variable
+ * (the gateway passes the argument's default, `null`, to a subgraph when the client left it out).
+ */
+function asksForThePast({ document, variables }: ExecutionRequest): boolean {
+  const { values, defaults } = pastArguments(document);
+  return values.some((value) => {
+    if (value.kind !== Kind.VARIABLE) return value.kind !== Kind.NULL;
+    const given: unknown = variables?.[value.name.value];
+    if (given !== undefined) return given !== null;
+    const fallback = defaults.get(value.name.value);
+    return fallback !== undefined && fallback.kind !== Kind.NULL;
+  });
 }
 
 /**
@@ -205,9 +250,9 @@ function documentText(document: DocumentNode): string {
 export function useSharedSubscriptions(
   authorizationOf: (context: unknown) => string | undefined,
 ): GatewayPlugin & { stats: SharingStats; completeAll(): void } {
-  const streams = new Map<string, SharedStream>();
+  const streams = new Map<string | symbol, SharedStream>();
 
-  function subscribe(key: string, executor: Executor, request: ExecutionRequest) {
+  function subscribe(key: string | symbol, executor: Executor, request: ExecutionRequest) {
     let stream = streams.get(key);
     if (!stream) {
       // Opened without the first subscriber's cancel signal: its leaving must not end the
@@ -256,14 +301,17 @@ export function useSharedSubscriptions(
       // The key describes the request the executor is given (a later plugin may replace it):
       // everything the transport sends upstream, extensions and connection params included.
       setExecutor((request) => {
-        const key = JSON.stringify([
-          subgraphName,
-          documentText(request.document),
-          request.operationName ?? null,
-          request.variables ?? {},
-          request.extensions ?? null,
-          authorizationOf(request.context) ?? null,
-        ]);
+        // A key no other subscription has: one asking for the past gets its own upstream.
+        const key = asksForThePast(request)
+          ? Symbol(subgraphName)
+          : JSON.stringify([
+              subgraphName,
+              documentText(request.document),
+              request.operationName ?? null,
+              request.variables ?? {},
+              request.extensions ?? null,
+              authorizationOf(request.context) ?? null,
+            ]);
         return subscribe(key, executor, request);
       });
     },

@@ -253,6 +253,50 @@ test("the first subscriber's cancel signal does not reach the shared upstream", 
   assert.deepEqual(upstream.opened[0].request.variables, { id: 'o-1' });
 });
 
+test('identical subscriptions asking for the past (since) each get their own upstream', async () => {
+  const { upstream, plugin } = setup();
+  const byVariable = parse(`subscription S($id: ID!, $since: DateTime) {
+    orderStatusChanged(orderId: $id, since: $since) { status } }`);
+  const inline = parse(`subscription S($id: ID!) {
+    orderStatusChanged(orderId: $id, since: "2026-01-01T00:00:00Z") { status } }`);
+  const requests = [
+    orderRequest('o-1', { document: byVariable, variables: { id: 'o-1', since: '2026-01-01' } }),
+    orderRequest('o-1', { document: byVariable, variables: { id: 'o-1', since: '2026-01-01' } }),
+    orderRequest('o-1', { document: inline }),
+    orderRequest('o-1', { document: inline }),
+  ];
+  const feeds: AsyncIterator<Result>[] = [];
+  for (const request of requests) {
+    const source = await wrappedExecutor(plugin, upstream.executor, request)(request);
+    feeds.push((source as AsyncIterable<Result>)[Symbol.asyncIterator]());
+  }
+  assert.equal(upstream.opened.length, 4, 'each one the catch-up its own upstream sends');
+  assert.equal(plugin.stats.upstreams(), 4);
+  assert.equal(plugin.stats.subscribers(), 4);
+
+  // Still ended by the last (only) subscriber, and by completeAll.
+  upstream.opened[0].channel.push(paid);
+  assert.deepEqual(await feeds[0].next(), { value: paid, done: false });
+  await feeds[0].return!();
+  assert.equal(upstream.opened[0].channel.returned, true);
+  plugin.completeAll();
+  assert.deepEqual(await feeds[1].next(), { value: undefined, done: true });
+  assert.ok(upstream.opened.every(({ channel }) => channel.returned));
+  assert.equal(plugin.stats.upstreams(), 0);
+
+  // Without since (left out, or null as the gateway passes the default) they share again.
+  const withoutSince = [
+    orderRequest('o-1'),
+    orderRequest('o-1'),
+    orderRequest('o-2', { document: byVariable, variables: { id: 'o-2', since: null } }),
+    orderRequest('o-2', { document: byVariable, variables: { id: 'o-2', since: null } }),
+  ];
+  for (const request of withoutSince) {
+    await wrappedExecutor(plugin, upstream.executor, request)(request);
+  }
+  assert.equal(upstream.opened.length, 6);
+});
+
 test('completeAll (a draining gateway) completes every subscriber and closes the upstreams', async () => {
   const { upstream, plugin, subscribe } = setup();
   const first = await subscribe('Bearer a');

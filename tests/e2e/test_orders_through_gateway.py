@@ -14,6 +14,7 @@ from subgraphs.kernel.core.events import Event
 from testkit.client import graphql, subscribe, subscribed
 from testkit.journeys import register
 from testkit.prometheus import mongo_commands
+from testkit.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -34,6 +35,11 @@ mutation Cancel($id: ID!) {
 STATUS = """
 subscription Status($id: ID!) {
   orderStatusChanged(orderId: $id) { orderId status previousStatus occurredAt }
+}"""
+
+STATUS_SINCE = """
+subscription StatusSince($id: ID!, $since: DateTime) {
+  orderStatusChanged(orderId: $id, since: $since) { orderId status previousStatus occurredAt }
 }"""
 
 
@@ -128,6 +134,44 @@ async def test_a_subscriber_sees_each_transition_in_order(
         gateway, "query($id: ID!) { order(id: $id) { status } }", {"id": order["id"]}, token=token
     )
     assert final["data"]["order"]["status"] == "REFUNDED"
+
+
+async def order_with_a_failed_payment(gateway, redis_url: str, token: str) -> tuple[str, str]:
+    """A new order whose payment failed: (its id, its `createdAt`: a `since` before that change)."""
+    order = (await create_order(gateway, token, [{"sku": "SKU-TEE", "quantity": 1}]))["order"]
+    read = "query($id: ID!) { order(id: $id) { status createdAt } }"
+    placed = (await graphql(gateway, read, {"id": order["id"]}, token=token))["data"]["order"]
+    await pay_event(redis_url, order["id"], "payments.failed", reason="card_declined")
+
+    async def failed() -> bool:
+        body = await graphql(gateway, read, {"id": order["id"]}, token=token)
+        return body["data"]["order"]["status"] == "PAYMENT_FAILED"
+
+    await eventually(failed, what="the order PAYMENT_FAILED")
+    return order["id"], placed["createdAt"]
+
+
+async def test_a_subscriber_with_since_first_gets_the_changes_it_missed_then_live_ones(
+    gateway, gateway_url, stack_redis_url, internal_urls
+):
+    token = (await register(gateway))["accessToken"]
+    order_id, since = await order_with_a_failed_payment(gateway, stack_redis_url, token)
+    async with subscribed(
+        gateway,
+        f"{gateway_url}/graphql",
+        STATUS_SINCE,
+        {"id": order_id, "since": since},
+        token=token,
+        upstream=internal_urls["orders"],
+    ) as feed:
+        missed = (await feed.next())["data"]["orderStatusChanged"]
+        await pay_event(stack_redis_url, order_id, "payments.succeeded", payment_id="p-1")
+        live = (await feed.next())["data"]["orderStatusChanged"]
+
+    assert [(c["previousStatus"], c["status"]) for c in (missed, live)] == [
+        ("PENDING", "PAYMENT_FAILED"),
+        ("PAYMENT_FAILED", "PAID"),
+    ]
 
 
 async def test_another_users_order_answers_as_a_missing_one(gateway, gateway_url):

@@ -2,10 +2,14 @@
 
 Identical subscriptions through the gateway share one upstream subscription
 (seen from outside: the orders subgraph's count of registered subscribers
-and the gateway's /metrics), and the subgraphs send events uncompressed.
+and the gateway's /metrics), unless they ask for the past (`since`): each of
+those gets its own and so its own catch-up. The subgraphs send events
+uncompressed.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import httpx
 import pytest
@@ -15,7 +19,13 @@ from testkit.client import subscribe, subscribed
 from testkit.journeys import register
 from testkit.prometheus import parse_metrics, subscriptions_started
 from testkit.waiting import eventually
-from tests.e2e.test_orders_through_gateway import STATUS, create_order, pay_event
+from tests.e2e.test_orders_through_gateway import (
+    STATUS,
+    STATUS_SINCE,
+    create_order,
+    order_with_a_failed_payment,
+    pay_event,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -61,6 +71,34 @@ async def test_two_tabs_of_one_user_share_one_upstream_subscription(
         assert (await tab.next())["data"]["orderStatusChanged"]["status"] == "REFUNDED"
 
     await settled(gateway, gateway_internal_url, (0, 0))  # the last one out closed the upstream
+
+
+async def test_identical_subscriptions_with_since_each_get_the_catch_up(
+    gateway, gateway_url, gateway_internal_url, stack_redis_url, internal_urls
+):
+    await settled(gateway, gateway_internal_url, (0, 0))
+    token = (await register(gateway))["accessToken"]
+    order_id, since = await order_with_a_failed_payment(gateway, stack_redis_url, token)
+    url, variables = f"{gateway_url}/graphql", {"id": order_id, "since": since}
+
+    def transition(message: dict[str, Any]) -> tuple[str, str]:
+        change = message["data"]["orderStatusChanged"]
+        return change["previousStatus"], change["status"]
+
+    async with subscribed(
+        gateway, url, STATUS_SINCE, variables, token=token, upstream=internal_urls["orders"]
+    ) as tab:
+        assert transition(await tab.next()) == ("PENDING", "PAYMENT_FAILED")
+        # The same subscription, opened once the first got its catch-up: it gets it too.
+        async with subscribe(url, STATUS_SINCE, variables, token=token) as other_tab:
+            assert transition(await other_tab.next()) == ("PENDING", "PAYMENT_FAILED")
+            await settled(gateway, gateway_internal_url, (2, 2))
+
+            await pay_event(stack_redis_url, order_id, "payments.succeeded", payment_id="p-3")
+            for feed in (tab, other_tab):
+                assert transition(await feed.next()) == ("PAYMENT_FAILED", "PAID")
+
+    await settled(gateway, gateway_internal_url, (0, 0))
 
 
 async def test_another_users_subscription_never_joins_the_owners_stream(

@@ -48,7 +48,7 @@ type Documents = {
     "\n  query OrderRefundRequest($id: ID!) {\n    order(id: $id) {\n      id\n      refundRequest {\n        id\n        status\n        decidedAt\n        decisionReason\n      }\n    }\n  }\n": typeof types.OrderRefundRequestDocument,
     "\n  fragment StatusTimeline_order on Order {\n    status\n    expiresAt\n  }\n": typeof types.StatusTimeline_OrderFragmentDoc,
     "\n  fragment LiveStatus_order on Order {\n    id\n    status\n    createdAt\n    updatedAt\n  }\n": typeof types.LiveStatus_OrderFragmentDoc,
-    "\n  subscription OrderStatus($orderId: ID!) {\n    orderStatusChanged(orderId: $orderId) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n": typeof types.OrderStatusDocument,
+    "\n  subscription OrderStatus($orderId: ID!, $since: DateTime) {\n    orderStatusChanged(orderId: $orderId, since: $since) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n": typeof types.OrderStatusDocument,
 };
 const documents: Documents = {
     "\n  mutation RefreshSession($input: RefreshSessionInput!) {\n    refreshSession(input: $input) {\n      accessToken\n      expiresAt\n      refreshToken\n      refreshExpiresAt\n      user {\n        id\n        name\n        email\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": types.RefreshSessionDocument,
@@ -85,7 +85,7 @@ const documents: Documents = {
     "\n  query OrderRefundRequest($id: ID!) {\n    order(id: $id) {\n      id\n      refundRequest {\n        id\n        status\n        decidedAt\n        decisionReason\n      }\n    }\n  }\n": types.OrderRefundRequestDocument,
     "\n  fragment StatusTimeline_order on Order {\n    status\n    expiresAt\n  }\n": types.StatusTimeline_OrderFragmentDoc,
     "\n  fragment LiveStatus_order on Order {\n    id\n    status\n    createdAt\n    updatedAt\n  }\n": types.LiveStatus_OrderFragmentDoc,
-    "\n  subscription OrderStatus($orderId: ID!) {\n    orderStatusChanged(orderId: $orderId) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n": types.OrderStatusDocument,
+    "\n  subscription OrderStatus($orderId: ID!, $since: DateTime) {\n    orderStatusChanged(orderId: $orderId, since: $since) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n": types.OrderStatusDocument,
 };
 
 /**
@@ -241,7 +241,7 @@ export function graphql(source: "\n  fragment LiveStatus_order on Order {\n    i
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription OrderStatus($orderId: ID!) {\n    orderStatusChanged(orderId: $orderId) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n"): (typeof documents)["\n  subscription OrderStatus($orderId: ID!) {\n    orderStatusChanged(orderId: $orderId) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n"];
+export function graphql(source: "\n  subscription OrderStatus($orderId: ID!, $since: DateTime) {\n    orderStatusChanged(orderId: $orderId, since: $since) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n"): (typeof documents)["\n  subscription OrderStatus($orderId: ID!, $since: DateTime) {\n    orderStatusChanged(orderId: $orderId, since: $since) {\n      orderId\n      status\n      previousStatus\n      occurredAt\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

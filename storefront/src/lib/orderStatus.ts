@@ -17,10 +17,14 @@ export interface TimelineEntry {
   at: string;
 }
 
-/** Add a status change to the timeline unless it is already the newest entry. */
-export function appendStatus(timeline: readonly TimelineEntry[], entry: TimelineEntry): TimelineEntry[] {
-  const last = timeline[timeline.length - 1];
-  if (last && last.status === entry.status) return [...timeline];
-  return [...timeline, entry];
+/**
+ * The timeline with a status change added in time order, unless the timeline holds that status
+ * already (an order takes each status at most once): a change can arrive both read from the
+ * order and through the subscription (a reopened one first sends those made while it was closed).
+ */
+export function addStatus(timeline: readonly TimelineEntry[], entry: TimelineEntry): TimelineEntry[] {
+  if (timeline.some((known) => known.status === entry.status)) return [...timeline];
+  const at = Date.parse(entry.at);
+  const later = timeline.findIndex((known) => Date.parse(known.at) > at);
+  return later < 0 ? [...timeline, entry] : [...timeline.slice(0, later), entry, ...timeline.slice(later)];
 }
-

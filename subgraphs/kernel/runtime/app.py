@@ -123,7 +123,9 @@ class _GraphQLView(GraphQL):
 class SubgraphApp:
     """The ASGI app of one subgraph process."""
 
-    def __init__(self, graphql: GraphQL, starlette: Starlette, max_body_bytes: int) -> None:
+    def __init__(
+        self, graphql: GraphQL[Any, Any], starlette: Starlette, max_body_bytes: int
+    ) -> None:
         self.graphql = graphql
         self.starlette = starlette
         self.max_body_bytes = max_body_bytes

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from itertools import pairwise
 from typing import Any
 
 from subgraphs.kernel.core.errors import DomainError, Problem, raise_if_any
@@ -159,6 +160,13 @@ class Order:
         if self.status is OrderStatus.PENDING:
             return (placed,)
         return placed, TimelineEntry(self.status, self.updated_at, SYSTEM)
+
+    def changes_since(self, since: datetime) -> list[tuple[OrderStatus, TimelineEntry]]:
+        """Its status changes after `since`, oldest first, each with the status it left (its
+        placement is not a change)."""
+        return [
+            (before.status, entry) for before, entry in pairwise(self.history) if entry.at > since
+        ]
 
     def placed_as(self, lines: Sequence[OrderLine], currency: str) -> bool:
         """True when `lines` in `currency` ask for what this order holds (its request sent

@@ -11,6 +11,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from subgraphs.kernel.process.settings import MongoSettings, RedisSettings, StreamSettings
+from subgraphs.kernel.runtime.app import SubgraphApp
 from subgraphs.kernel.stores.mongo import CODEC_OPTIONS
 from subgraphs.orders.app import build_app
 from subgraphs.orders.settings import OrdersSettings
@@ -54,18 +55,24 @@ async def until_ready(client: httpx.AsyncClient) -> None:
 
 
 @pytest.fixture(scope="session")
-async def orders_client(
+async def orders_app(
     mongo_uri: str, redis_url: str, db_prefix: str, test_tokens: TestTokens
-) -> AsyncIterator[httpx.AsyncClient]:
+) -> AsyncIterator[SubgraphApp]:
+    """The orders app, its lifespan running (its consumer, outbox relay and status feed)."""
     app = build_app(
         orders_settings(mongo_uri, redis_url, f"{db_prefix}orders"), verifier=test_tokens.verifier
     )
     await catalog_seeded(redis_url)
     async with app.lifespan():
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://orders") as client:
-            await until_ready(client)
-            yield client
+        yield app
+
+
+@pytest.fixture(scope="session")
+async def orders_client(orders_app: SubgraphApp) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=orders_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://orders") as client:
+        await until_ready(client)
+        yield client
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ import { CancelOrderAction, RefundAction } from './Actions';
 export const ORDER_POLL_MS = 30_000;
 
 export const StaffOrderStatusSubscription = graphql(`
-  subscription StaffOrderStatus($orderId: ID!) {
-    orderStatusChanged(orderId: $orderId) {
+  subscription StaffOrderStatus($orderId: ID!, $since: DateTime) {
+    orderStatusChanged(orderId: $orderId, since: $since) {
       orderId
       status
     }
@@ -115,12 +115,14 @@ export function OrderPage({ id }: { id: string }) {
   const order = data?.staffOrder ?? null;
   // Each status event reads the whole order again (its payment, timeline and mails move with
   // it), never sharing a read sent before the change; the subscription is opened again
-  // whenever it ends (staff tokens live minutes).
+  // whenever it ends (staff tokens live minutes), from the last change of the timeline: the
+  // changes made while it was closed come first.
   const reread = useFreshRead(StaffOrderQuery, { id });
   useReopenedSubscription(
     StaffOrderStatusSubscription,
     { variables: { orderId: id }, skip: !order, onData: () => void reread() },
     reread,
+    order?.timeline.at(-1)?.at ?? order?.updatedAt,
   );
   if (loading && !order) return <p aria-busy="true">Loading the order…</p>;
   if (error && !order) {

@@ -1,9 +1,10 @@
-// The order's status as it changes: a subscription to its status events, kept open, and the
-// order read again whenever something may have been missed.
+// The order's status as it changes: a subscription to its status events, kept open (opened again
+// from the last change known, the server sends what was missed), and the order read again with
+// each change and whenever something may have been missed.
 import { useEffect, useRef, useState } from 'react';
 import { getFragmentData, graphql, type FragmentType } from '../../gql';
 import { useReopenedSubscription } from '../../lib/liveSubscription';
-import { appendStatus, type TimelineEntry } from '../../lib/orderStatus';
+import { addStatus, type TimelineEntry } from '../../lib/orderStatus';
 import { useConnection } from '../../lib/shop';
 
 export const LiveStatusFragment = graphql(`
@@ -16,8 +17,8 @@ export const LiveStatusFragment = graphql(`
 `);
 
 export const OrderStatusSubscription = graphql(`
-  subscription OrderStatus($orderId: ID!) {
-    orderStatusChanged(orderId: $orderId) {
+  subscription OrderStatus($orderId: ID!, $since: DateTime) {
+    orderStatusChanged(orderId: $orderId, since: $since) {
       orderId
       status
       previousStatus
@@ -35,8 +36,9 @@ export interface LiveStatus {
 
 /**
  * Follow order `orderId` live. Each status event is added to the timeline and the order is read
- * again (`refetch`: its payment moves with the status); so it is after the subscription ends
- * (it is opened again) and after the live connection comes back, so no transition is missed.
+ * again (`refetch`: its payment moves with the status). When the subscription ends it is opened
+ * again from the last change in the timeline (the changes made meanwhile come first) and the order
+ * is read again; so it is after the live connection comes back: no transition is missed.
  */
 export function useLiveStatus(
   orderId: string,
@@ -54,13 +56,13 @@ export function useLiveStatus(
     setTimeline((current) => {
       if (current.length === 0) {
         const seeded: TimelineEntry[] = [{ status: 'PENDING', at: order.createdAt }];
-        return order.status === 'PENDING' ? seeded : appendStatus(seeded, { status: order.status, at: order.updatedAt });
+        return order.status === 'PENDING' ? seeded : addStatus(seeded, { status: order.status, at: order.updatedAt });
       }
-      return appendStatus(current, { status: order.status, at: order.updatedAt });
+      return addStatus(current, { status: order.status, at: order.updatedAt });
     });
   }, [order?.status, order?.createdAt, order?.updatedAt]);
 
-  // Opened again, with the order read anew, whenever it ends (its token expired).
+  // Opened again from the last change known, with the order read anew, whenever it ends.
   useReopenedSubscription(
     OrderStatusSubscription,
     {
@@ -69,11 +71,12 @@ export function useLiveStatus(
       onData: ({ data: event }) => {
         const change = event.data?.orderStatusChanged;
         if (!change) return;
-        setTimeline((current) => appendStatus(current, { status: change.status, at: change.occurredAt }));
+        setTimeline((current) => addStatus(current, { status: change.status, at: change.occurredAt }));
         void refetch();
       },
     },
     refetch,
+    timeline.at(-1)?.at ?? order?.updatedAt,
   );
 
   // After the live connection comes back, read the order again.
