@@ -14,7 +14,7 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
 
-from subgraphs.kernel.core.contracts import Reads
+from subgraphs.kernel.core.contracts import Reads, project
 from subgraphs.kernel.core.events import EventSpec, TypedDict
 from tools import event_contracts as contracts
 from tools.compose import load_subgraphs
@@ -432,3 +432,52 @@ def test_a_consumer_may_read_two_versions_of_an_event_while_it_moves_over(curren
     assert contracts.check(both, contracts.published(), [*others, moving]) == []
     operation = contracts.document(both, [moving])["operations"]["catalog.consume.orders"]
     assert {"orders.cancelled.v1", "orders.cancelled.v2"} <= set(operation["x-reads"])
+
+
+def example(schema: Any, *, nulls: bool = False) -> Any:
+    """A value of every field `schema` declares (lists of one item; null where allowed, if
+    `nulls`, else the first other choice)."""
+    choices = schema.get("anyOf") or schema.get("oneOf")
+    if choices:
+        null = [c for c in choices if c.get("type") == "null"]
+        others = [c for c in choices if c.get("type") != "null"]
+        return None if nulls and null else example(others[0], nulls=nulls)
+    kind = schema.get("type")
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {name: example(sub, nulls=nulls) for name, sub in properties.items()}
+    if kind == "array":
+        return [example(schema.get("items", {}), nulls=nulls)]
+    return {"string": "s", "integer": 1, "number": 1.5, "boolean": True, "null": None}.get(
+        kind, "s"
+    )
+
+
+def present(value: Any, path: str) -> bool:
+    name, _, rest = path.partition(".")
+    each = name.endswith("[]")
+    value = value.get(name.removesuffix("[]"), KeyError) if isinstance(value, dict) else KeyError
+    if value is KeyError:
+        return False
+    if value is None or not rest:
+        return True
+    if each:
+        return bool(value) and all(present(item, rest) for item in value)
+    return present(value, rest)
+
+
+@pytest.mark.parametrize("nulls", [False, True])
+def test_every_consumer_gets_each_field_it_reads_of_a_full_payload_of_its_producers(
+    current, groups, nulls
+):
+    """A payload as its producer's schema declares it projects, for each consumer reading
+    it, without being refused, to all the paths the consumer declares."""
+    for group in groups:
+        for read in group.declaration.reads:
+            event = current[(read.type, read.version)]
+            payload = example(event.schema, nulls=nulls)
+
+            projected = project(payload, read.fields)
+
+            missing = [f for f in read.fields if not present(projected, f)]
+            assert not missing, f"{group.context} loses {missing} of {read.type}"

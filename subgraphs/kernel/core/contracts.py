@@ -10,6 +10,10 @@ consumer reads fails `make schema-check`, naming the consumer.
 
 Field paths: `order_id`, `prices` (the whole value), `refund.reason` (a field of an
 object), `items[].sku` (the field of each item of a list), `items[]` (each item itself).
+A value read whole wins over fields of it, whatever the order of the declarations. A value
+whose shape contradicts its path (not an object where an object's fields are read, not a
+list where a list's items are, an item not an object where an item's fields are) raises
+`MalformedEvent` naming the path, so the consumer dead-letters the entry; a null stays null.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from subgraphs.kernel.core.events import Event
+from subgraphs.kernel.core.events import Event, MalformedEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,14 +76,12 @@ def unknown_version(event: Event, known: Mapping[str, frozenset[int]]) -> str | 
 # The steps of the declared paths as a tree: a step (`refund`, or `items[]`: each item of a
 # list) leads to the steps read below it, or to None when its value is read whole.
 _Tree = Mapping[str, "_Tree | None"]
-_LEFT_OUT = object()
 
 
 def project(payload: Mapping[str, Any], fields: Sequence[str]) -> dict[str, Any]:
     """The part of `payload` at the paths `fields`. A field it lacks stays missing; a value
-    of another shape than the path says (a list where an object's fields are read, or the
-    reverse) is left out, unless it is a plain value (nothing undeclared can be in it)."""
-    return _object(payload, _tree(tuple(fields)))
+    of another shape than the path says raises `MalformedEvent` naming the path."""
+    return _object(payload, _tree(tuple(fields)), "")
 
 
 @cache
@@ -98,24 +100,43 @@ def _tree(fields: tuple[str, ...]) -> _Tree:
     return tree
 
 
-def _object(value: Mapping[str, Any], tree: _Tree) -> dict[str, Any]:
+def _object(value: Mapping[str, Any], tree: _Tree, path: str) -> dict[str, Any]:
     projected = {}
     for step, below in tree.items():
         name = step.removesuffix("[]")
-        if name in value:
-            part = _part(value[name], below, each=step.endswith("[]"))
-            if part is not _LEFT_OUT:
-                projected[name] = part
+        if name not in value or (step != name and name in tree and tree[name] is None):
+            continue  # missing, or read whole by the step `name` itself
+        at = f"{path}{name}"
+        part = value[name]
+        if step != name:
+            projected[name] = _items(part, below, at)
+        elif below is not None:
+            projected[name] = _fields(part, below, at)
+        else:
+            projected[name] = part
     return projected
 
 
-def _part(value: Any, below: _Tree | None, *, each: bool = False) -> Any:
-    """What the steps `below` read of `value` (of each of its items, when `each`)."""
-    if each and isinstance(value, list):
-        parts = (_part(item, below) for item in value)
-        return [part for part in parts if part is not _LEFT_OUT]
-    if not isinstance(value, (Mapping, list)) or (below is None and not each):
+def _fields(value: Any, below: _Tree, path: str) -> Any:
+    """The fields `below` of the object `value` at `path`."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise MalformedEvent(f"payload field {path} is not an object")
+    return _object(value, below, f"{path}.")
+
+
+def _items(value: Any, below: _Tree | None, path: str) -> Any:
+    """The items of the list `value` at `path`, whole or their fields `below`."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise MalformedEvent(f"payload field {path} is not a list")
+    if below is None:
         return value
-    if isinstance(value, Mapping) and below is not None and not each:
-        return _object(value, below)
-    return _LEFT_OUT
+    items = []
+    for item in value:
+        if not isinstance(item, Mapping):
+            raise MalformedEvent(f"payload field {path}[] has an item that is not an object")
+        items.append(_object(item, below, f"{path}[]."))
+    return items

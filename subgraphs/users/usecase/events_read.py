@@ -10,7 +10,7 @@ EVENTS_READ = Consumes(
     "users",
     producers=("orders", "payments", "catalog"),
     reads=(
-        Reads("orders.cancelled", 1, ("actor_id", "order_id", "reason")),
+        Reads("orders.cancelled", 1, ("actor_id", "order_id", "currency", "reason")),
         Reads(
             "payments.refund_approved",
             1,

@@ -208,6 +208,29 @@ async def test_a_handler_gets_only_the_fields_its_consumer_declares(redis):
     assert await pending_count(redis) == 0
 
 
+async def test_a_field_of_another_shape_than_declared_goes_straight_to_dead_letters(redis):
+    handled: list[Event] = []
+
+    async def handle(event: Event) -> None:
+        handled.append(event)
+
+    reads = Consumes("testers", ("things",), (Reads("things.happened", 1, ("parts[].id",)),))
+    c = consumer(redis, {"things.happened": handle}, reads=reads)
+    await c.ensure_groups()
+    payload = {"parts": [["a", 2]]}
+    bad = Event.create("things.happened", payload, producer="things", occurred_at=datetime.now(UTC))
+    await redis.xadd(STREAM, bad.to_fields())
+    good = await append(redis, 1)
+
+    assert await c.read_new() == 2
+
+    assert [event.id for event in handled] == [good.id]  # never handed the bad one
+    [(_, dead)] = await redis.xrange("dead.testers")
+    assert (dead["original.id"], dead["deliveries"]) == (bad.id, "1")
+    assert dead["reason"] == "payload field parts[] has an item that is not an object"
+    assert await pending_count(redis) == 0
+
+
 async def test_a_consumer_moving_to_a_new_version_handles_both_it_declares(redis):
     """While a producer moves from v1 to v2 (docs/events.md), its consumers read both."""
     handled: list[tuple[int, int]] = []

@@ -111,6 +111,26 @@ async def test_stock_rejected_rejects_the_order_live_and_emits_orders_rejected(
     assert now == {"status": "REJECTED", "stockReserved": False, "expiresAt": None}
 
 
+async def test_a_stock_rejected_with_misshapen_lines_is_dead_lettered_and_changes_nothing(
+    orders_client, issue, catalog_stream
+):
+    user = a_user()
+    placed = await place(orders_client, issue(user), [{"sku": "SKU-BOTTLE", "quantity": 3}])
+    order_id = placed["order"]["id"]
+    misshapen = stock_event("rejected", order_id, user, short=[["SKU-BOTTLE", 3, 2]])
+
+    await publish_catalog_events(catalog_stream, [misshapen])
+
+    async def dead_lettered():
+        entries = await catalog_stream.xrange("dead.orders")
+        return [f for _, f in entries if f.get("original.id") == misshapen.id]
+
+    [dead] = await eventually(dead_lettered, what="the misshapen stock.rejected dead-lettered")
+    assert dead["reason"] == "payload field short[] has an item that is not an object"
+    assert [e.type for e in await orders_events(catalog_stream, order_id)] == ["orders.created"]
+    assert (await read(orders_client, issue(user), order_id))["status"] == "PENDING"
+
+
 async def test_archived_and_unpriced_products_are_user_errors_and_nothing_is_written(
     orders_client, orders_db, issue, catalog_stream
 ):

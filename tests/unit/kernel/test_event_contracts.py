@@ -6,7 +6,14 @@ from datetime import UTC, datetime
 import pytest
 
 from subgraphs.kernel.core.contracts import Consumes, Reads, project, unknown_version
-from subgraphs.kernel.core.events import Event, EventSpec, NotRequired, PayloadMismatch, TypedDict
+from subgraphs.kernel.core.events import (
+    Event,
+    EventSpec,
+    MalformedEvent,
+    NotRequired,
+    PayloadMismatch,
+    TypedDict,
+)
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -78,6 +85,8 @@ def test_a_value_read_whole_wins_over_a_field_of_it_in_either_order():
 
     assert project(ORDER, ("refund.reason", "refund", "items[].sku", "items[]")) == whole
     assert project(ORDER, ("refund", "refund.reason", "items[]", "items[].sku")) == whole
+    assert project(ORDER, ("items", "items[].sku")) == {"items": ORDER["items"]}
+    assert project(ORDER, ("items[].sku", "items")) == {"items": ORDER["items"]}
 
 
 def test_a_field_the_payload_lacks_stays_missing():
@@ -92,12 +101,45 @@ def test_a_field_the_payload_lacks_stays_missing():
     }
 
 
-def test_a_value_of_another_shape_than_declared_passes_only_when_plain():
-    payload = {"items": "not a list", "refund": ["r"], "prices": {"EUR": "1"}, "ids": [["a"]]}
-    fields = ("items[].sku", "refund.reason", "prices[]", "ids[].x")
+@pytest.mark.parametrize(
+    ("payload", "fields", "reason"),
+    [
+        (
+            {"short": [["A", 1]]},
+            ("short[].sku",),
+            "payload field short[] has an item that is not an object",
+        ),
+        (
+            {"short": [None]},
+            ("short[].sku",),
+            "payload field short[] has an item that is not an object",
+        ),
+        ({"short": {"sku": "A"}}, ("short[].sku",), "payload field short is not a list"),
+        ({"short": "A"}, ("short[]",), "payload field short is not a list"),
+        ({"refund": ["r"]}, ("refund.reason",), "payload field refund is not an object"),
+        ({"refund": "r"}, ("refund.reason",), "payload field refund is not an object"),
+        (
+            {"order": {"items": [{"sku": {"x": 1}, "tax": 3}]}},
+            ("order.items[].tax.rate",),
+            "payload field order.items[].tax is not an object",
+        ),
+    ],
+)
+def test_a_value_of_another_shape_than_declared_is_malformed(payload, fields, reason):
+    with pytest.raises(MalformedEvent) as refused:
+        project(payload, fields)
 
-    # a plain value holds nothing undeclared: the handler sees it and refuses it as before
-    assert project(payload, fields) == {"items": "not a list", "ids": []}
+    assert str(refused.value) == reason
+
+
+def test_a_null_object_or_list_stays_null():
+    fields = ("refund.reason", "items[].sku", "lines[]")
+
+    assert project({"refund": None, "items": None, "lines": None}, fields) == {
+        "refund": None,
+        "items": None,
+        "lines": None,
+    }
 
 
 def test_a_consumer_projects_an_event_by_its_type_and_version():

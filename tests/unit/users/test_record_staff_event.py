@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from subgraphs.kernel.core.events import Event
+from subgraphs.orders.domain.events import CANCELLED
+from subgraphs.users.usecase.events_read import EVENTS_READ
 from tests.unit.users.conftest import World
 
 AT = datetime(2026, 3, 1, 13, 0, tzinfo=UTC)
@@ -46,6 +48,30 @@ async def test_a_staff_cancellation_is_recorded_once_a_customers_not_at_all(worl
         AT,
         {"order_id": "ord-1"},
     )
+
+
+async def test_a_staff_cancellation_as_the_consumer_hands_it_over_keeps_its_currency(
+    world: World,
+):
+    full = CANCELLED(
+        {
+            "order_id": "ord-1",
+            "user_id": "cust-1",
+            "status": "CANCELLED",
+            "previous_status": "PENDING",
+            "order_version": 2,
+            "currency": "EUR",
+            "total": "9.90",
+            "actor_id": "staff-1",
+            "reason": "fraud",
+        },
+        AT,
+    ).envelope("orders")
+
+    await world.usecases.staff.record_event(EVENTS_READ.project(full))
+
+    [entry] = world.staff_store.actions
+    assert entry.details == {"order_id": "ord-1", "currency": "EUR"}
 
 
 async def test_an_approved_request_is_one_entry_whichever_event_comes_first(world: World):
