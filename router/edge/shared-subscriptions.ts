@@ -11,13 +11,19 @@
 // and authorized by the subgraph, with its own token: what one user sees never reaches another,
 // and a stream the subgraph ends (the token expired, the order is not yours) ends for all who
 // share it, exactly as it would have ended for each. A subscriber receives the events after it
-// joined, as with its own upstream subscription.
+// joined, as with its own upstream subscription; one asking for the past also those before.
 //
 // A subscription that asks for the past (a field of the operation is given a `since` argument
-// that is not null, inline or by a variable: `orderStatusChanged(orderId, since)` first sends the
-// stored changes after `since`) is never shared: one joining later would miss the catch-up its
-// own upstream subscription would have sent. It gets an upstream subscription of its own, as
-// without sharing (still counted by the stats and completed by `completeAll`).
+// that is not null, inline, by a variable or by the variable's default:
+// `orderStatusChanged(orderId, since)` first sends the stored changes after `since`, then the
+// live ones) is shared too, but its stream keeps the results it has delivered (its history) and
+// a subscriber joining later first receives that history, then the live results. That is what
+// its own upstream subscription would send: the same `since`, so the same stored changes after
+// it, and each change the stream delivered since then is stored too and would be in that
+// catch-up. The history is kept up to MAX_BEHIND results: once a stream has delivered more, a
+// subscriber with its key gets an upstream subscription of its own instead of joining (still
+// counted by the stats and completed by `completeAll`). A subscription without `since` keeps no
+// history and replays nothing.
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
 import { Kind, print, visit, type DocumentNode, type ValueNode } from 'graphql';
@@ -54,12 +60,18 @@ function copy(result: Result): Result {
 
 /** One subscriber's events: pushed by the shared stream, pulled by the WebSocket server. */
 class Subscriber implements AsyncIterableIterator<Result> {
-  private readonly pending: Result[] = [];
+  private readonly pending: Result[];
   private waiting?: { resolve(r: IteratorResult<Result>): void; reject(e: unknown): void };
   private done = false;
   private failure: unknown;
 
-  constructor(private readonly leave: (s: Subscriber) => void) {}
+  /** `replayed`: the results it receives first (the history of the stream it joins). */
+  constructor(
+    private readonly leave: (s: Subscriber) => void,
+    replayed: readonly Result[] = [],
+  ) {
+    this.pending = replayed.map(copy);
+  }
 
   push(result: Result): void {
     if (this.done) return;
@@ -118,6 +130,11 @@ class SharedStream {
   readonly subscribers = new Set<Subscriber>();
   private upstream?: AsyncIterator<Result>;
   private closed = false;
+  /**
+   * The results delivered so far, replayed to each subscriber that joins later; kept only when
+   * the stream asks for the past, and no longer grown once past MAX_BEHIND (then no one joins).
+   */
+  private readonly history?: Result[];
 
   /** Starts the upstream subscription; resolves to what the subgraph answered. */
   readonly opened: Promise<Source>;
@@ -126,7 +143,9 @@ class SharedStream {
     executor: Executor,
     request: ExecutionRequest,
     private readonly forget: () => void,
+    keepsHistory: boolean,
   ) {
+    if (keepsHistory) this.history = [];
     this.opened = Promise.resolve()
       .then(() => executor(request) as Promise<Source> | Source)
       .then(
@@ -148,10 +167,13 @@ class SharedStream {
       );
   }
 
-  /** A subscriber fed from now on; `undefined` once the stream is closing. */
+  /**
+   * A subscriber fed the history, then from now on; `undefined` once the stream is closing or
+   * its history is too long to replay.
+   */
   join(): Subscriber | undefined {
-    if (this.closed) return undefined;
-    const subscriber = new Subscriber((s) => this.leave(s));
+    if (this.closed || (this.history && this.history.length > MAX_BEHIND)) return undefined;
+    const subscriber = new Subscriber((s) => this.leave(s), this.history);
     this.subscribers.add(subscriber);
     return subscriber;
   }
@@ -181,6 +203,7 @@ class SharedStream {
       for (;;) {
         const { value, done } = await upstream.next();
         if (done || this.closed) break;
+        if (this.history && this.history.length <= MAX_BEHIND) this.history.push(value);
         for (const subscriber of [...this.subscribers]) subscriber.push(value);
       }
     } catch (error) {
@@ -252,24 +275,42 @@ export function useSharedSubscriptions(
 ): GatewayPlugin & { stats: SharingStats; completeAll(): void } {
   const streams = new Map<string | symbol, SharedStream>();
 
-  function subscribe(key: string | symbol, executor: Executor, request: ExecutionRequest) {
-    let stream = streams.get(key);
-    if (!stream) {
-      // Opened without the first subscriber's cancel signal: its leaving must not end the
-      // stream for the others (the last one out closes it).
-      const shared: ExecutionRequest = {
-        ...request,
-        signal: undefined,
-        info: request.info && ({ ...request.info, signal: undefined } as typeof request.info),
-      };
-      const created: SharedStream = new SharedStream(executor, shared, () => {
-        if (streams.get(key) === created) streams.delete(key);
-      });
-      stream = created;
-      streams.set(key, stream);
-    }
+  /** A stream under `key`, opened with `request` (not yet joined). */
+  function open(
+    key: string | symbol,
+    executor: Executor,
+    request: ExecutionRequest,
+    keepsHistory: boolean,
+  ): SharedStream {
+    // Opened without the first subscriber's cancel signal: its leaving must not end the
+    // stream for the others (the last one out closes it).
+    const shared: ExecutionRequest = {
+      ...request,
+      signal: undefined,
+      info: request.info && ({ ...request.info, signal: undefined } as typeof request.info),
+    };
+    const stream: SharedStream = new SharedStream(
+      executor,
+      shared,
+      () => {
+        if (streams.get(key) === stream) streams.delete(key);
+      },
+      keepsHistory,
+    );
+    streams.set(key, stream);
+    return stream;
+  }
+
+  function subscribe(
+    key: string | symbol,
+    executor: Executor,
+    request: ExecutionRequest,
+    keepsHistory: boolean,
+  ): Promise<Source> {
+    const stream = streams.get(key) ?? open(key, executor, request, keepsHistory);
     const subscriber = stream.join();
-    if (!subscriber) return executor(request); // closing: this one gets its own
+    // Closing, or its history too long to replay: this one gets an upstream of its own.
+    if (!subscriber) return subscribe(Symbol(), executor, request, false);
     return stream.opened.then(
       (source) => {
         if (isStream(source)) return subscriber;
@@ -301,18 +342,15 @@ export function useSharedSubscriptions(
       // The key describes the request the executor is given (a later plugin may replace it):
       // everything the transport sends upstream, extensions and connection params included.
       setExecutor((request) => {
-        // A key no other subscription has: one asking for the past gets its own upstream.
-        const key = asksForThePast(request)
-          ? Symbol(subgraphName)
-          : JSON.stringify([
-              subgraphName,
-              documentText(request.document),
-              request.operationName ?? null,
-              request.variables ?? {},
-              request.extensions ?? null,
-              authorizationOf(request.context) ?? null,
-            ]);
-        return subscribe(key, executor, request);
+        const key = JSON.stringify([
+          subgraphName,
+          documentText(request.document),
+          request.operationName ?? null,
+          request.variables ?? {},
+          request.extensions ?? null,
+          authorizationOf(request.context) ?? null,
+        ]);
+        return subscribe(key, executor, request, asksForThePast(request));
       });
     },
   };

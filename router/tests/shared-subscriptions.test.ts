@@ -253,48 +253,126 @@ test("the first subscriber's cancel signal does not reach the shared upstream", 
   assert.deepEqual(upstream.opened[0].request.variables, { id: 'o-1' });
 });
 
-test('identical subscriptions asking for the past (since) each get their own upstream', async () => {
+const BY_VARIABLE = parse(`subscription S($id: ID!, $since: DateTime) {
+  orderStatusChanged(orderId: $id, since: $since) { status } }`);
+
+/** A client subscription to order o-1's changes: `document` with `variables` besides the id. */
+function sinceRequest(variables: Record<string, unknown>, document = BY_VARIABLE) {
+  return orderRequest('o-1', { document, variables: { id: 'o-1', ...variables } });
+}
+
+/** The client's stream for `request`, through the plugin. */
+async function feed(
+  plugin: ReturnType<typeof useSharedSubscriptions>,
+  upstream: Upstream,
+  request: ExecutionRequest,
+): Promise<AsyncIterator<Result>> {
+  const source = await wrappedExecutor(plugin, upstream.executor, request)(request);
+  return (source as AsyncIterable<Result>)[Symbol.asyncIterator]();
+}
+
+const shipped = { data: { orderStatusChanged: { status: 'SHIPPED' } } };
+
+test('identical subscriptions with since share one upstream; a later one gets the history first', async () => {
   const { upstream, plugin } = setup();
-  const byVariable = parse(`subscription S($id: ID!, $since: DateTime) {
-    orderStatusChanged(orderId: $id, since: $since) { status } }`);
   const inline = parse(`subscription S($id: ID!) {
     orderStatusChanged(orderId: $id, since: "2026-01-01T00:00:00Z") { status } }`);
-  const requests = [
-    orderRequest('o-1', { document: byVariable, variables: { id: 'o-1', since: '2026-01-01' } }),
-    orderRequest('o-1', { document: byVariable, variables: { id: 'o-1', since: '2026-01-01' } }),
-    orderRequest('o-1', { document: inline }),
-    orderRequest('o-1', { document: inline }),
-  ];
-  const feeds: AsyncIterator<Result>[] = [];
-  for (const request of requests) {
-    const source = await wrappedExecutor(plugin, upstream.executor, request)(request);
-    feeds.push((source as AsyncIterable<Result>)[Symbol.asyncIterator]());
-  }
-  assert.equal(upstream.opened.length, 4, 'each one the catch-up its own upstream sends');
-  assert.equal(plugin.stats.upstreams(), 4);
-  assert.equal(plugin.stats.subscribers(), 4);
+  for (const request of [sinceRequest({ since: '2026-01-01' }), sinceRequest({}, inline)]) {
+    const before = upstream.opened.length;
+    const first = await feed(plugin, upstream, request);
+    const channel = upstream.opened[before].channel;
+    channel.push(paid); // the catch-up
+    assert.deepEqual(await first.next(), { value: paid, done: false });
+    channel.push(refunded); // a live change
+    assert.deepEqual(await first.next(), { value: refunded, done: false });
 
-  // Still ended by the last (only) subscriber, and by completeAll.
-  upstream.opened[0].channel.push(paid);
-  assert.deepEqual(await feeds[0].next(), { value: paid, done: false });
-  await feeds[0].return!();
-  assert.equal(upstream.opened[0].channel.returned, true);
-  plugin.completeAll();
-  assert.deepEqual(await feeds[1].next(), { value: undefined, done: true });
-  assert.ok(upstream.opened.every(({ channel }) => channel.returned));
+    const later = await feed(plugin, upstream, request);
+    assert.equal(upstream.opened.length, before + 1, 'one upstream for both');
+    assert.deepEqual(await later.next(), { value: paid, done: false });
+    assert.deepEqual(await later.next(), { value: refunded, done: false });
+    channel.push(shipped);
+    assert.deepEqual(await first.next(), { value: shipped, done: false });
+    assert.deepEqual(await later.next(), { value: shipped, done: false });
+
+    const third = await feed(plugin, upstream, request);
+    const replayed = [await third.next(), await third.next(), await third.next()];
+    assert.deepEqual(replayed.map(({ value }) => value), [paid, refunded, shipped]);
+    assert.notEqual(replayed[0].value, paid, 'each subscriber gets its own copy');
+  }
+  assert.equal(plugin.stats.upstreams(), 2);
+  assert.equal(plugin.stats.subscribers(), 6);
+});
+
+test('a since given by the default of its variable asks for the past', async () => {
+  const { upstream, plugin } = setup();
+  const byDefault = parse(`subscription S($id: ID!, $since: DateTime = "2026-01-01T00:00:00Z") {
+    orderStatusChanged(orderId: $id, since: $since) { status } }`);
+  const first = await feed(plugin, upstream, sinceRequest({}, byDefault));
+  upstream.emit(paid);
+  assert.deepEqual(await first.next(), { value: paid, done: false });
+
+  const later = await feed(plugin, upstream, sinceRequest({}, byDefault));
+  assert.equal(upstream.opened.length, 1);
+  assert.deepEqual(await later.next(), { value: paid, done: false });
+});
+
+test('without since (left out, null, or a null default) a later subscriber gets no replay', async () => {
+  const { upstream, plugin } = setup();
+  const nullDefault = parse(`subscription S($id: ID!, $since: DateTime = null) {
+    orderStatusChanged(orderId: $id, since: $since) { status } }`);
+  const requests = [orderRequest('o-1'), sinceRequest({ since: null })];
+  for (const request of [...requests, sinceRequest({}, nullDefault)]) {
+    const before = upstream.opened.length;
+    const first = await feed(plugin, upstream, request);
+    const channel = upstream.opened[before].channel;
+    channel.push(paid);
+    assert.deepEqual(await first.next(), { value: paid, done: false });
+
+    const later = await feed(plugin, upstream, request);
+    assert.equal(upstream.opened.length, before + 1, 'one upstream for both');
+    channel.push(refunded);
+    const next = await later.next();
+    assert.deepEqual(next, { value: refunded, done: false }, 'not paid first');
+    assert.deepEqual(await first.next(), { value: refunded, done: false });
+  }
+});
+
+test('a stream whose history passed the bound takes no one new: they get their own upstream', async () => {
+  const { upstream, plugin } = setup();
+  const request = sinceRequest({ since: '2026-01-01' });
+  const first = await feed(plugin, upstream, request);
+  const shared = upstream.opened[0].channel;
+  for (let i = 0; i < MAX_BEHIND; i++) {
+    shared.push(paid);
+    await first.next();
+  }
+  const atTheBound = await feed(plugin, upstream, request);
+  assert.equal(upstream.opened.length, 1, 'a history of MAX_BEHIND is still replayed');
+  for (let i = 0; i < MAX_BEHIND; i++) {
+    assert.deepEqual(await atTheBound.next(), { value: paid, done: false });
+  }
+
+  shared.push(refunded);
+  assert.deepEqual(await first.next(), { value: refunded, done: false });
+  assert.deepEqual(await atTheBound.next(), { value: refunded, done: false });
+  const beyond = await feed(plugin, upstream, request);
+  assert.equal(upstream.opened.length, 2, 'its own upstream');
+  assert.equal(plugin.stats.upstreams(), 2);
+  assert.equal(plugin.stats.subscribers(), 3);
+  upstream.opened[1].channel.push(shipped); // its own catch-up
+  assert.deepEqual(await beyond.next(), { value: shipped, done: false });
+
+  // The shared stream still goes on, and ends with its last subscriber.
+  shared.push(shipped);
+  assert.deepEqual(await first.next(), { value: shipped, done: false });
+  await first.return!();
+  await atTheBound.return!();
+  assert.equal(shared.returned, true);
+  assert.equal(upstream.opened[1].channel.returned, false);
+  plugin.completeAll(); // the own one too
+  assert.deepEqual(await beyond.next(), { value: undefined, done: true });
+  assert.equal(upstream.opened[1].channel.returned, true);
   assert.equal(plugin.stats.upstreams(), 0);
-
-  // Without since (left out, or null as the gateway passes the default) they share again.
-  const withoutSince = [
-    orderRequest('o-1'),
-    orderRequest('o-1'),
-    orderRequest('o-2', { document: byVariable, variables: { id: 'o-2', since: null } }),
-    orderRequest('o-2', { document: byVariable, variables: { id: 'o-2', since: null } }),
-  ];
-  for (const request of withoutSince) {
-    await wrappedExecutor(plugin, upstream.executor, request)(request);
-  }
-  assert.equal(upstream.opened.length, 6);
 });
 
 test('completeAll (a draining gateway) completes every subscriber and closes the upstreams', async () => {

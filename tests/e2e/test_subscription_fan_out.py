@@ -2,9 +2,9 @@
 
 Identical subscriptions through the gateway share one upstream subscription
 (seen from outside: the orders subgraph's count of registered subscribers
-and the gateway's /metrics), unless they ask for the past (`since`): each of
-those gets its own and so its own catch-up. The subgraphs send events
-uncompressed.
+and the gateway's /metrics); one asking for the past (`since`) that joins
+later is first sent what the shared one delivered, and so gets the catch-up
+too. The subgraphs send events uncompressed.
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ async def test_identical_subscriptions_with_since_each_get_the_catch_up(
     token = (await register(gateway))["accessToken"]
     order_id, since = await order_with_a_failed_payment(gateway, stack_redis_url, token)
     url, variables = f"{gateway_url}/graphql", {"id": order_id, "since": since}
+    registered = await subscriptions_started(gateway, internal_urls["orders"])
 
     def transition(message: dict[str, Any]) -> tuple[str, str]:
         change = message["data"]["orderStatusChanged"]
@@ -89,10 +90,12 @@ async def test_identical_subscriptions_with_since_each_get_the_catch_up(
         gateway, url, STATUS_SINCE, variables, token=token, upstream=internal_urls["orders"]
     ) as tab:
         assert transition(await tab.next()) == ("PENDING", "PAYMENT_FAILED")
-        # The same subscription, opened once the first got its catch-up: it gets it too.
+        # The same subscription, opened once the first got its catch-up: it shares the first
+        # one's upstream and is sent that catch-up first.
         async with subscribe(url, STATUS_SINCE, variables, token=token) as other_tab:
             assert transition(await other_tab.next()) == ("PENDING", "PAYMENT_FAILED")
-            await settled(gateway, gateway_internal_url, (2, 2))
+            await settled(gateway, gateway_internal_url, (2, 1))
+            assert await subscriptions_started(gateway, internal_urls["orders"]) == registered + 1
 
             await pay_event(stack_redis_url, order_id, "payments.succeeded", payment_id="p-3")
             for feed in (tab, other_tab):
