@@ -119,12 +119,14 @@ async def subscribe(
     token: str | None,
     timeout: float = 10.0,
     init: Mapping[str, Any] | None = None,
+    extensions: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[Subscription]:
     """Open a WebSocket to ``url`` (http:// is fine), init with the token, subscribe.
 
     ``init``: the `connection_init` payload as given, instead of one made from ``token``
     (tests of what the server does with it). ``timeout`` bounds the opening handshake and
-    the wait for `connection_ack`.
+    the wait for `connection_ack`. ``extensions``: the subscribe payload's (a persisted
+    document's hash, as Apollo Client sends it).
     """
     ws_url = url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
     async with websockets.connect(
@@ -140,7 +142,9 @@ async def subscribe(
         if ack.get("type") != "connection_ack":
             raise SubscriptionError(ack)
         operation_id = uuid.uuid4().hex
-        payload = {"query": query, "variables": dict(variables)}
+        payload: dict[str, Any] = {"query": query, "variables": dict(variables)}
+        if extensions is not None:
+            payload["extensions"] = dict(extensions)
         await ws.send(json.dumps({"id": operation_id, "type": "subscribe", "payload": payload}))
         yield Subscription(ws, operation_id)
 
@@ -154,6 +158,7 @@ async def subscribed(
     *,
     token: str | None,
     upstream: str,
+    extensions: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[Subscription]:
     """`subscribe`, returning once the subgraph at ``upstream`` has registered the subscriber.
 
@@ -163,7 +168,7 @@ async def subscribed(
     only after it, instead of sleeping.
     """
     before = await subscriptions_started(http, upstream)
-    async with subscribe(url, query, variables, token=token) as subscription:
+    async with subscribe(url, query, variables, token=token, extensions=extensions) as subscription:
 
         async def registered() -> bool:
             return await subscriptions_started(http, upstream) > before

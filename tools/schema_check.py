@@ -11,8 +11,10 @@ baseline using @graphql-inspector/core (tools/schema_check.mjs):
 - every change is listed as breaking, dangerous or safe; a breaking change fails the check
   unless ``tools/schema_check.approvals.yaml`` lists it (type and path) with a reason;
 - every operation the clients ship is validated against the new schema, and the check fails
-  naming each operation that no longer validates (and the field it reads): the storefront's
-  generated documents (storefront/src/gql/, when present), the examples in the README files,
+  naming each operation that no longer validates (and the field it reads): the web apps'
+  generated documents (storefront/src/gql/ and backoffice/src/gql/, when present), the
+  documents an earlier release retired that the gateways still list
+  (router/persisted-retired.json), the examples in the README files,
   the operation the gateway's IDE opens with, and the operations held in the gateway tests
   (tests/e2e, testkit);
 - a deprecated field or enum value read by a shipped operation is reported;
@@ -88,6 +90,8 @@ STOREFRONT_SOURCES = "storefront/src"
 STOREFRONT_GENERATED = "storefront/src/gql"
 BACKOFFICE_SOURCES = "backoffice/src"
 BACKOFFICE_GENERATED = "backoffice/src/gql"
+# Documents an earlier release of the web apps may still send (router/tools/persisted-queries.mjs).
+RETIRED_MANIFEST = "router/persisted-retired.json"
 TEST_SOURCES = ("tests/e2e", "testkit")
 SKIPPED_DIRS = {"node_modules", ".venv", ".git", ".run", ".data"}
 
@@ -179,14 +183,7 @@ def storefront_operations(
     its sources when there is no manifest."""
     found: list[Operation] = []
     for path in _files(root, generated_dir, (".json",)):
-        try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            continue
-        if isinstance(manifest, dict) and all(isinstance(v, str) for v in manifest.values()):
-            manifest_path = path.relative_to(root)
-            for key, text in manifest.items():
-                found += _operations_in(text, f"{manifest_path}#{key[:12]}")
+        found += _manifest_operations(root, path)
     if found:
         return found
     sources = [
@@ -214,6 +211,28 @@ def storefront_operations(
     for text, source in texts:
         found += _operations_in(text, source, fragments)
     return found
+
+
+def _manifest_operations(root: Path, path: Path) -> list[Operation]:
+    """The documents of a persisted-documents manifest (hash -> document), each named by the
+    manifest and the hash's start; none when the file is missing or is no such manifest."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return []
+    if not (isinstance(manifest, dict) and all(isinstance(v, str) for v in manifest.values())):
+        return []
+    manifest_path = path.relative_to(root)
+    found: list[Operation] = []
+    for key, text in manifest.items():
+        found += _operations_in(text, f"{manifest_path}#{key[:12]}")
+    return found
+
+
+def retired_operations(root: Path) -> list[Operation]:
+    """The retired documents the gateways still list for an earlier release's open tabs: they
+    must keep working against the new schema until pruned."""
+    return _manifest_operations(root, root / RETIRED_MANIFEST)
 
 
 _FENCE = re.compile(r"^```graphql\n(.*?)^```", re.DOTALL | re.MULTILINE)
@@ -290,6 +309,7 @@ def shipped_operations(root: Path = ROOT) -> list[Operation]:
     return (
         storefront_operations(root)
         + storefront_operations(root, BACKOFFICE_SOURCES, BACKOFFICE_GENERATED)
+        + retired_operations(root)
         + readme_operations(root)
         + ide_operations(root)
         + test_operations(root)
@@ -423,10 +443,14 @@ def report(result: Any, approvals: list[dict[str, str]], operations: list[Operat
     for key in sorted(set(approved) - used_approvals):
         print(f"note: approval {key[0]} {key[1]} matches no change (remove it)")
 
-    sources = {"storefront": 0, "README": 0, "IDE": 0, "tests": 0}
+    sources = {"storefront": 0, "back office": 0, "retired": 0, "README": 0, "IDE": 0, "tests": 0}
     for op in operations:
         if op.source.startswith("storefront/"):
             sources["storefront"] += 1
+        elif op.source.startswith("backoffice/"):
+            sources["back office"] += 1
+        elif op.source.startswith(RETIRED_MANIFEST):
+            sources["retired"] += 1
         elif "README.md" in op.source:
             sources["README"] += 1
         elif op.source.startswith(GATEWAY_CONFIG):

@@ -3,7 +3,8 @@
 // A manifest is a JSON object {"<sha256 hex>": "<document>"} (GraphQL Code Generator's
 // persisted-documents file); the gateway reads one per web app and merges them
 // (GATEWAY_PERSISTED_DOCUMENTS, comma separated, default the storefront's and the back office's
-// src/gql/persisted-documents.json from router/), once at start-up. A
+// src/gql/persisted-documents.json from router/, and router/persisted-retired.json: documents an
+// earlier release retired that its still open tabs may send), once at start-up. A
 // client names a document with Apollo's `extensions.persistedQuery.sha256Hash` or with
 // `documentId` (the GraphQL-over-HTTP draft's field).
 //

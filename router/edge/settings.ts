@@ -31,8 +31,10 @@
 // GATEWAY_INTERNAL_HOST              127.0.0.1: the internal listener's address (0.0.0.0 lets
 //                                    Prometheus in from another host; never publish the port)
 // GATEWAY_INTROSPECTION              true; false: no introspection, field suggestions or IDE
-// GATEWAY_PERSISTED_DOCUMENTS        ../storefront/src/gql/persisted-documents.json,../backoffice/src/gql/persisted-documents.json:
-//                                    the web apps' persisted documents manifests {sha256: document},
+// GATEWAY_PERSISTED_DOCUMENTS        ../storefront/src/gql/persisted-documents.json,../backoffice/src/gql/persisted-documents.json,./persisted-retired.json:
+//                                    the web apps' persisted documents manifests {sha256: document}
+//                                    and the documents an earlier release's open tabs may still
+//                                    send (persisted-retired.json, tools/persisted-queries.mjs),
 //                                    merged (comma separated, relative to router/)
 // GATEWAY_PERSISTED_DOCUMENTS_ONLY   false; true: only the manifest's documents run (safelisting);
 //                                    the manifest must then exist (edge/persisted-documents.ts)
@@ -113,7 +115,7 @@ export function loadEdgeSettings(env: Env = process.env): EdgeSettings {
       paths: list(
         env,
         'GATEWAY_PERSISTED_DOCUMENTS',
-        '../storefront/src/gql/persisted-documents.json,../backoffice/src/gql/persisted-documents.json',
+        '../storefront/src/gql/persisted-documents.json,../backoffice/src/gql/persisted-documents.json,./persisted-retired.json',
       ).map((path) => resolve(ROUTER_DIR, path)),
       only: flag(env, 'GATEWAY_PERSISTED_DOCUMENTS_ONLY', false),
     },

@@ -1,7 +1,8 @@
 """Persisted documents at the gateway: by hash from a manifest, and safelisting.
 
-The storefront's manifest may not exist yet: these tests write their own
-(`{sha256: document}`, the format GraphQL Code Generator writes).
+Most tests write their own manifest (`{sha256: document}`, the format GraphQL Code Generator
+writes); one runs a gateway on the default list, the web apps' committed manifests and
+router/persisted-retired.json (what an earlier release's open tabs may still send).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import Any
 import httpx
 import pytest
 
-from testkit.client import error_codes, subscribe
-from testkit.journeys import LOGIN, REGISTER, unique_email
+from testkit.client import error_codes, graphql, subscribe, subscribed
+from testkit.journeys import LOGIN, REGISTER, register, unique_email
 from tests.e2e.conftest import jwks_url
+from tests.e2e.test_orders_through_gateway import CANCEL, create_order
 from tools.procs import free_port
 from tools.stack import GATEWAY_ARGV, ROOT, gateway_process
 
@@ -64,6 +66,27 @@ def safelisting_gateway(
     # The shared gateway's fixture wrote the supergraph composed for the shared subgraphs.
     process = gateway_process(
         port, env=env, log_dir=log_dir, supergraph=run_dir / "supergraph.graphql"
+    )
+    with process:
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def release_gateway(gateway_url: str, users_url: str, run_dir: Path) -> Iterator[str]:
+    """A safelisting gateway on the default manifest list (GATEWAY_PERSISTED_DOCUMENTS unset)."""
+    if "GATEWAY_PERSISTED_DOCUMENTS" in os.environ:
+        pytest.skip("GATEWAY_PERSISTED_DOCUMENTS is set: the default list is not in use")
+    port = free_port()
+    env = {
+        "GATEWAY_HOST": "127.0.0.1",
+        "AUTH_JWKS_URL": jwks_url(users_url),
+        "GATEWAY_PERSISTED_DOCUMENTS_ONLY": "true",
+    }
+    process = gateway_process(
+        port,
+        env=env,
+        log_dir=run_dir / "persisted-release",
+        supergraph=run_dir / "supergraph.graphql",
     )
     with process:
         yield f"http://127.0.0.1:{port}"
@@ -183,3 +206,43 @@ async def test_safelisting_covers_websocket_operations(safelisting_gateway: str)
     async with subscribe(f"{safelisting_gateway}/graphql", arbitrary, {}, token=None) as sub:
         errors = await sub.error()
     assert [e["extensions"]["code"] for e in errors] == ["QUERY_NOT_IN_SAFELIST"]
+
+
+def _retired_order_status() -> str:
+    """The storefront's OrderStatus subscription as the release before `since` sent it."""
+    retired: dict[str, str] = json.loads(
+        (ROOT / "router" / "persisted-retired.json").read_text(encoding="utf-8")
+    )
+    [document] = [d for d in retired.values() if d.startswith("subscription OrderStatus(")]
+    current = (ROOT / "storefront" / "src" / "gql" / "persisted-documents.json").read_text("utf-8")
+    assert sha256(document) not in json.loads(current)  # the app no longer has it
+    return document
+
+
+async def test_a_retired_document_still_runs_by_hash(
+    release_gateway: str, gateway: httpx.AsyncClient, internal_urls: dict[str, str]
+) -> None:
+    # A tab still running the previous bundle follows its order by the old document's hash.
+    document = _retired_order_status()
+    token = (await register(gateway))["accessToken"]
+    order = (await create_order(gateway, token, [{"sku": "SKU-MUG", "quantity": 1}]))["order"]
+    async with subscribed(
+        gateway,
+        f"{release_gateway}/graphql",
+        document,
+        {"orderId": order["id"]},
+        token=token,
+        upstream=internal_urls["orders"],
+        extensions=by_hash(document)["extensions"],
+    ) as feed:
+        await graphql(gateway, CANCEL, {"id": order["id"]}, token=token)
+        change = (await feed.next())["data"]["orderStatusChanged"]
+    assert (change["orderId"], change["previousStatus"], change["status"]) == (
+        order["id"],
+        "PENDING",
+        "CANCELLED",
+    )
+    # A hash in no list is still refused there.
+    async with httpx.AsyncClient(base_url=release_gateway, timeout=30) as client:
+        refused = await post(client, by_hash(ARBITRARY))
+    assert error_codes(refused) == ["PERSISTED_QUERY_NOT_IN_LIST"]

@@ -87,6 +87,8 @@ def test_the_tree_passes_the_schema_check() -> None:
     assert checked
     assert "README 0" not in checked[0]
     assert "tests 0" not in checked[0]
+    # So are the documents the gateways list for an earlier release's open tabs.
+    assert "retired 0" not in checked[0]
     # Each shipped operation's cost is printed; the storefront's stay far under the maximum.
     [costs] = [line for line in result.stdout.splitlines() if line.startswith("costs:")]
     maximum = int(costs.split("refuses above ")[1].split(";")[0])
@@ -206,6 +208,18 @@ def test_storefront_documents_are_collected_with_their_fragments(tmp_path: Path)
     assert (persisted.name, persisted.source) == (
         "Products",
         "storefront/src/gql/persisted-documents.json#abc123",
+    )
+
+
+def test_retired_documents_are_checked_under_their_manifests_name(tmp_path: Path) -> None:
+    # An earlier release's documents the gateways still list must keep validating.
+    retired = tmp_path / "router" / "persisted-retired.json"
+    retired.parent.mkdir()
+    retired.write_text('{"c71e33d8aea7ffff": "subscription OrderStatus { orderStatusChanged }"}')
+    [operation] = schema_check.shipped_operations(tmp_path)
+    assert (operation.name, operation.source) == (
+        "OrderStatus",
+        "router/persisted-retired.json#c71e33d8aea7",
     )
 
 
