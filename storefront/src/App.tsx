@@ -141,7 +141,7 @@ function route(path: string): ReactNode {
   if (path === '/reset-password') return <ResetPasswordPage />;
   if (path === '/verify-email') return <VerifyEmailPage />;
   const order = /^\/orders\/([^/]+)$/.exec(path);
-  if (order) return <RequireAuth><OrderPage id={decodeURIComponent(order[1])} /></RequireAuth>;
+  if (order) return <RequireAuth><OrderPage key={order[1]} id={decodeURIComponent(order[1])} /></RequireAuth>;
   if (path === '/orders') return <RequireAuth><OrdersPage /></RequireAuth>;
   if (path === '/notifications') return <RequireAuth><NotificationsPage /></RequireAuth>;
   if (path === '/profile') return <RequireAuth><ProfilePage /></RequireAuth>;

@@ -256,5 +256,6 @@ export function OrdersList() {
 export default function OrdersSection({ path }: { path: string }) {
   const rest = path.slice('/orders'.length).replace(/^\//, '');
   if (!rest) return <OrdersList />;
-  return <OrderPage id={decodeURIComponent(rest)} />;
+  const id = decodeURIComponent(rest);
+  return <OrderPage key={id} id={id} />; // keyed: what it follows live belongs to one order
 }

@@ -1,18 +1,35 @@
 // A subscription kept open. It ends when the access token it was opened with expires (or the
 // server restarts it): a second later it is opened again (a fresh token, on a new connection)
-// with `since`, the time of the last status change known by then, so the server first sends the
-// changes made while it was closed, then the live ones; and `reread` runs (what moves with a
-// status, e.g. the payment, is read again). The storefront's and the back office's order pages
-// both follow an order this way.
+// with `since`, the time of the last change it delivered (before any, of the first read), so the
+// server first sends the changes made while it was closed, then the live ones; and `reread` runs
+// (what moves with a status, e.g. the payment, is read again). The storefront's and the back
+// office's order pages both follow an order this way, each page keyed by its order.
 import type { OperationVariables, TypedDocumentNode } from '@apollo/client';
 import { useApolloClient, useSubscription } from '@apollo/client/react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 const REOPEN_AFTER_MS = 1_000;
 
+/** What moves `since`: the first read of the subject, or a change the subscription delivered. */
+export type Known = { read: string } | { delivered: string };
+
 /**
- * `document` subscribed with `options`, its `since` variable the `lastKnown` time as of each
- * opening: a change seen live moves `lastKnown` without opening the subscription again.
+ * The `since` to open the subscription with after `known`: the first read's time, then the
+ * latest `occurredAt` delivered. Later reads never move it: a read made while the subscription
+ * was closed shows the last change only, and changes made before it (e.g. a failed payment,
+ * then a successful one) must still be caught up.
+ */
+export function nextSince(since: string | undefined, known: Known): string | undefined {
+  if ('read' in known) return since ?? known.read;
+  if (since === undefined || Date.parse(known.delivered) > Date.parse(since)) return known.delivered;
+  return since;
+}
+
+/**
+ * `document` subscribed with `options`, kept open, its `since` variable set per `nextSince`:
+ * `firstRead` the subject's time as first read (later values are ignored), `occurredAt` the time
+ * of the change in a delivered message. A change seen live moves `since` without opening the
+ * subscription again. Key the caller by its subject: `since` belongs to one.
  */
 export function useReopenedSubscription<
   TData,
@@ -21,30 +38,37 @@ export function useReopenedSubscription<
   document: TypedDocumentNode<TData, TVariables>,
   options: useSubscription.Options<NoInfer<TData>, NoInfer<TVariables>>,
   reread: () => Promise<unknown>,
-  lastKnown: string | undefined,
+  firstRead: string | undefined,
+  occurredAt: (data: NoInfer<TData>) => string | null | undefined,
 ): useSubscription.Result<TData> {
-  const latest = useRef(lastKnown);
-  latest.current = lastKnown;
+  const known = useRef<string | undefined>(undefined);
   // Taken when it is first opened (below), then at each reopening.
   const [openedSince, setOpenedSince] = useState<string>();
-  const since = openedSince ?? lastKnown;
+  const since = openedSince ?? firstRead;
   const sinceNow = useRef(since);
   sinceNow.current = since;
   useEffect(() => {
-    if (!options.skip && openedSince === undefined) setOpenedSince(lastKnown);
-  }, [options.skip, openedSince, lastKnown]);
+    if (options.skip || openedSince !== undefined || firstRead === undefined) return;
+    known.current = nextSince(known.current, { read: firstRead });
+    setOpenedSince(known.current);
+  }, [options.skip, openedSince, firstRead]);
 
   const reopen = useRef<() => void>(() => undefined);
   const subscription = useSubscription(document, {
     ...options,
     variables: { ...options.variables, since } as NoInfer<TVariables>,
+    onData: (message) => {
+      const at = message.data.data ? occurredAt(message.data.data) : undefined;
+      if (at) known.current = nextSince(known.current, { delivered: at });
+      options.onData?.(message);
+    },
     onComplete: () => reopen.current(),
     onError: () => reopen.current(),
   });
   reopen.current = () => {
     window.setTimeout(() => {
       // A newer `since` opens it anew by itself (its variables changed).
-      if (latest.current !== sinceNow.current) setOpenedSince(latest.current);
+      if (known.current !== sinceNow.current) setOpenedSince(known.current);
       else subscription.restart();
       void reread();
     }, REOPEN_AFTER_MS);

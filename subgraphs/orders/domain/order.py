@@ -18,6 +18,8 @@ from subgraphs.orders.domain.catalog import Product
 
 MAX_LINES = 50
 MAX_QUANTITY = 999
+# Times are kept to the millisecond (kernel's `utc_now`): the smallest step between two changes.
+TICK = timedelta(milliseconds=1)
 
 
 class OrderStatus(StrEnum):
@@ -162,8 +164,8 @@ class Order:
         return placed, TimelineEntry(self.status, self.updated_at, SYSTEM)
 
     def changes_since(self, since: datetime) -> list[tuple[OrderStatus, TimelineEntry]]:
-        """Its status changes after `since`, oldest first, each with the status it left (its
-        placement is not a change)."""
+        """Its status changes strictly after `since`, oldest first, each with the status it left
+        (its placement is not a change); their times strictly increase (`_next_time`)."""
         return [
             (before.status, entry) for before, entry in pairwise(self.history) if entry.at > since
         ]
@@ -193,7 +195,14 @@ class Order:
         changes nothing: reserved already, or no longer payable (cancelled, rejected, ...)."""
         if self.stock_reserved or not self.payable:
             return None
-        return replace(self, stock_reserved=True, version=self.version + 1, updated_at=now)
+        at = self._next_time(now)
+        return replace(self, stock_reserved=True, version=self.version + 1, updated_at=at)
+
+    def _next_time(self, now: datetime) -> datetime:
+        """The time of its next change: `now`, or just after its last change if `now` is not
+        later (another replica's clock behind, two changes in one millisecond), so its changes'
+        times strictly increase and `changes_since` never skips one."""
+        return max(now, self.updated_at + TICK)
 
     def transition(
         self,
@@ -215,12 +224,13 @@ class Order:
         if not self.can_become(status):
             raise IllegalTransition(self.status, status)
         reason = details.get("reason")
-        entry = TimelineEntry(status, now, actor, reason)
+        at = self._next_time(now)
+        entry = TimelineEntry(status, at, actor, reason)
         changed = replace(
             self,
             status=status,
             version=self.version + 1,
-            updated_at=now,
+            updated_at=at,
             timeline=(*self.history, entry),
         )
         payload = {**status_payload(changed, self.status, **details), **(extra or {})}
@@ -228,7 +238,7 @@ class Order:
             staff_id = actor.id if actor.kind is ActorKind.STAFF else None
             by_customer = actor.kind is ActorKind.CUSTOMER
             payload |= {"actor_id": staff_id, "reason": None if by_customer else reason}
-        event = STATUS_SPECS[status](payload, now, sequence=changed.version)
+        event = STATUS_SPECS[status](payload, at, sequence=changed.version)
         return replace(changed, events=(event,))
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -124,3 +125,59 @@ def test_event_payloads_carry_exact_amounts_as_strings():
         "total": "0.30",
         "payment_id": "p-1",
     }
+
+
+def test_changes_since_are_those_strictly_after_since_placement_excluded():
+    order = order_of(OrderLine("SKU-MUG", 1))
+    failed = order.transition(S.PAYMENT_FAILED, NOW + timedelta(seconds=1))
+    paid = failed.transition(S.PAID, NOW + timedelta(seconds=2))
+
+    def changes(since: datetime) -> list[tuple[S, S, datetime]]:
+        return [(left, entry.status, entry.at) for left, entry in paid.changes_since(since)]
+
+    assert changes(NOW - timedelta(seconds=1)) == [
+        (S.PENDING, S.PAYMENT_FAILED, failed.updated_at),
+        (S.PAYMENT_FAILED, S.PAID, paid.updated_at),
+    ]
+    # A `since` equal to a change's time is a client that knows it: only what came after.
+    assert changes(failed.updated_at) == [(S.PAYMENT_FAILED, S.PAID, paid.updated_at)]
+    assert changes(failed.updated_at - timedelta(milliseconds=1))[0][1] is S.PAYMENT_FAILED
+    assert changes(paid.updated_at) == []
+
+
+def test_changes_since_of_an_order_stored_without_a_timeline_come_from_its_derived_history():
+    later = NOW + timedelta(hours=1)
+    placed = order_of(OrderLine("SKU-MUG", 1))
+    old = replace(placed, status=S.PAID, version=2, updated_at=later, timeline=())
+
+    assert [(left, e.status, e.at) for left, e in old.changes_since(NOW)] == [
+        (S.PENDING, S.PAID, later)
+    ]
+    assert old.changes_since(later) == []
+
+
+@pytest.mark.parametrize("behind", [timedelta(0), timedelta(milliseconds=1), timedelta(seconds=5)])
+def test_a_change_not_later_than_the_last_one_is_timed_one_millisecond_after_it(behind):
+    failed_at = NOW + timedelta(seconds=1)
+    order = order_of(OrderLine("SKU-MUG", 1)).transition(S.PAYMENT_FAILED, failed_at)
+    assert order.updated_at == failed_at
+    # Handled by a replica whose clock is behind (or within the same millisecond).
+    paid = order.transition(S.PAID, failed_at - behind)
+
+    after = failed_at + timedelta(milliseconds=1)
+    assert paid.updated_at == paid.history[-1].at == after
+    # The event carries the time the timeline keeps: a client echoing it back as `since`
+    # is exactly caught up.
+    assert [event.occurred_at for event in paid.events] == [after]
+    assert [e.status for _, e in paid.changes_since(failed_at)] == [S.PAID]
+
+
+def test_a_later_now_is_the_changes_time_and_a_stock_reservation_keeps_times_increasing():
+    order = order_of(OrderLine("SKU-MUG", 1))
+    reserved = order.reserve_stock(NOW - timedelta(seconds=5))
+    assert reserved is not None
+    assert reserved.updated_at == NOW + timedelta(milliseconds=1)
+
+    later = NOW + timedelta(seconds=3)
+    paid = reserved.transition(S.PAID, later)
+    assert paid.updated_at == paid.history[-1].at == paid.events[0].occurred_at == later

@@ -21,6 +21,7 @@ export const StaffOrderStatusSubscription = graphql(`
     orderStatusChanged(orderId: $orderId, since: $since) {
       orderId
       status
+      occurredAt
     }
   }
 `);
@@ -115,14 +116,15 @@ export function OrderPage({ id }: { id: string }) {
   const order = data?.staffOrder ?? null;
   // Each status event reads the whole order again (its payment, timeline and mails move with
   // it), never sharing a read sent before the change; the subscription is opened again
-  // whenever it ends (staff tokens live minutes), from the last change of the timeline: the
-  // changes made while it was closed come first.
+  // whenever it ends (staff tokens live minutes), from the last change it delivered (reads never
+  // move it): the changes made while it was closed come first. Orders.tsx keys this page by `id`.
   const reread = useFreshRead(StaffOrderQuery, { id });
   useReopenedSubscription(
     StaffOrderStatusSubscription,
     { variables: { orderId: id }, skip: !order, onData: () => void reread() },
     reread,
-    order?.timeline.at(-1)?.at ?? order?.updatedAt,
+    order?.updatedAt,
+    (change) => change.orderStatusChanged.occurredAt,
   );
   if (loading && !order) return <p aria-busy="true">Loading the order…</p>;
   if (error && !order) {

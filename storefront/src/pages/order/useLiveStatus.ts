@@ -1,6 +1,6 @@
 // The order's status as it changes: a subscription to its status events, kept open (opened again
-// from the last change known, the server sends what was missed), and the order read again with
-// each change and whenever something may have been missed.
+// from the last change it delivered, the server sends what was missed), and the order read again
+// with each change and whenever something may have been missed.
 import { useEffect, useRef, useState } from 'react';
 import { getFragmentData, graphql, type FragmentType } from '../../gql';
 import { useReopenedSubscription } from '../../lib/liveSubscription';
@@ -37,8 +37,9 @@ export interface LiveStatus {
 /**
  * Follow order `orderId` live. Each status event is added to the timeline and the order is read
  * again (`refetch`: its payment moves with the status). When the subscription ends it is opened
- * again from the last change in the timeline (the changes made meanwhile come first) and the order
- * is read again; so it is after the live connection comes back: no transition is missed.
+ * again from the last change it delivered (the changes made meanwhile come first; the order's
+ * reads never move that point) and the order is read again; so it is after the live connection
+ * comes back: no transition is missed. Mounted once per order (the page is keyed by it).
  */
 export function useLiveStatus(
   orderId: string,
@@ -62,7 +63,7 @@ export function useLiveStatus(
     });
   }, [order?.status, order?.createdAt, order?.updatedAt]);
 
-  // Opened again from the last change known, with the order read anew, whenever it ends.
+  // Opened again from the last change it delivered, with the order read anew, whenever it ends.
   useReopenedSubscription(
     OrderStatusSubscription,
     {
@@ -76,7 +77,8 @@ export function useLiveStatus(
       },
     },
     refetch,
-    timeline.at(-1)?.at ?? order?.updatedAt,
+    order?.updatedAt,
+    (data) => data.orderStatusChanged.occurredAt,
   );
 
   // After the live connection comes back, read the order again.
