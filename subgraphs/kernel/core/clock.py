@@ -18,6 +18,11 @@ def to_milliseconds(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """`moment`, read as UTC when it names no time zone (a client's `DateTime` may omit it)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def utc_now() -> datetime:
     """Now, in UTC, to the millisecond."""
     return to_milliseconds(datetime.now(UTC))

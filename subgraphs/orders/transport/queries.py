@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from subgraphs.kernel.core.access import Scope
+from subgraphs.kernel.core.clock import as_utc
 from subgraphs.kernel.graphql.authorization import requires_scope
 from subgraphs.kernel.graphql.cost import connection_size
 from subgraphs.kernel.graphql.pagination import Connection, decode_cursor, page_size
@@ -47,16 +48,10 @@ class StaffOrderFilter:
         return OrderFilter(
             user_id=str(self.customer_id) if self.customer_id is not None else None,
             status=domain.OrderStatus(self.status.value) if self.status is not None else None,
-            created_from=_utc(self.created_from),
-            created_before=_utc(self.created_before),
+            created_from=as_utc(self.created_from) if self.created_from is not None else None,
+            created_before=as_utc(self.created_before) if self.created_before is not None else None,
             order_id=str(self.order_id) if self.order_id is not None else None,
         )
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 @query_root

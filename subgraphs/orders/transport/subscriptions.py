@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from subgraphs.kernel.core.access import Scope
+from subgraphs.kernel.core.clock import as_utc
 from subgraphs.kernel.graphql.public_errors import PublicError
 from subgraphs.orders.domain.order import STATUS_EVENTS, OrderStatus
 from subgraphs.orders.transport.context import OrdersContext
@@ -53,8 +54,7 @@ class Subscription:
                 raise OrderNotFound()
             known_version = 0  # live events of this order version or older are not yielded
             if since is not None:
-                since = since if since.tzinfo else since.replace(tzinfo=UTC)
-                for left, entry in order.model.changes_since(since):
+                for left, entry in order.model.changes_since(as_utc(since)):
                     await info.context.auth.require()
                     yield OrderStatusChange(
                         order_id=order.id,
